@@ -1,0 +1,62 @@
+import { describeFailure, ExitCode } from './cli/errors';
+import { mainHelp, UsageError } from './cli/usage';
+
+declare const __VERSION__: string;
+
+/** The command-line face of the core: token, decode, sandbox. Modules behind a command load only when it runs. */
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  const out = (s: string) => void process.stdout.write(s);
+  const interrupted = new AbortController();
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      interrupted.abort();
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  switch (command) {
+    case '--version':
+    case '-v':
+      out(`${__VERSION__}\n`);
+      return ExitCode.ok;
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      out(`${mainHelp}\n`);
+      return command === undefined ? ExitCode.usage : ExitCode.ok;
+    case 'token':
+      await (await import('./cli/tokenCommand')).runToken(args, process.env, interrupted.signal, out);
+      return ExitCode.ok;
+    case 'decode':
+      await (await import('./cli/decodeCommand')).runDecode(args, readStdin, out);
+      return ExitCode.ok;
+    case 'sandbox':
+      await (await import('./cli/sandboxCommand')).runSandbox(args, out, stopped);
+      return ExitCode.ok;
+    default:
+      throw new UsageError(`Unknown command "${command.slice(0, 40)}". Commands: token, decode, sandbox. Run "entra-agent-tokens --help".`);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError('decode: give a token as an argument, or pipe one on standard input.');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Listeners for SIGINT keep nothing alive, but a finished command should not wait for anything else.
+    if (code !== ExitCode.ok || process.argv[2] !== 'sandbox') setImmediate(() => process.exit(code));
+  },
+  (e: unknown) => {
+    const { code, message } = describeFailure(e);
+    process.stderr.write(`${message}\n`);
+    process.exit(code);
+  },
+);

@@ -1,0 +1,114 @@
+import { createHash, createPrivateKey, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { CredentialError } from './errors';
+
+export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** PS256 + x5t#S256 is what Entra documents today; RS256 + x5t (SHA-1) is for older setups. */
+export type AssertionAlgorithm = 'PS256' | 'RS256';
+
+export interface ClientSecretCredential {
+  readonly kind: 'secret';
+  readonly secret: string;
+}
+
+export interface CertificateCredential {
+  readonly kind: 'certificate';
+  readonly certificate: LoadedCertificate;
+  readonly algorithm: AssertionAlgorithm;
+}
+
+export type BlueprintCredential = ClientSecretCredential | CertificateCredential;
+
+export interface LoadedCertificate {
+  readonly privateKey: KeyObject;
+  /** base64url SHA-256 of the DER certificate. */
+  readonly x5tS256: string;
+  /** base64url SHA-1 of the DER certificate. */
+  readonly x5t: string;
+  readonly subject: string;
+  readonly validFrom: Date;
+  readonly validTo: Date;
+}
+
+export function clientSecret(secret: string): ClientSecretCredential {
+  if (!secret) throw new CredentialError('The client secret is empty.', 'Set it to the secret value from the blueprint\'s "Certificates & secrets" page.');
+  return { kind: 'secret', secret };
+}
+
+const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+const KEY_BLOCK = /-----BEGIN (ENCRYPTED |RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END \1?PRIVATE KEY-----/;
+
+/**
+ * Reads a PEM holding a certificate and its private key (PKCS#8, encrypted PKCS#8 or PKCS#1).
+ * Errors say what is wrong with the file, never what is in it.
+ */
+export function loadPemCertificate(pem: string, passphrase?: string): LoadedCertificate {
+  const certPem = CERT_BLOCK.exec(pem)?.[0];
+  const keyMatch = KEY_BLOCK.exec(pem);
+  if (!certPem) throw new CredentialError('The PEM file holds no certificate.', 'Give a PEM file with both the certificate (BEGIN CERTIFICATE) and its private key.');
+  if (!keyMatch) throw new CredentialError('The PEM file holds no private key.', 'Give a PEM file with both the certificate and its private key (BEGIN PRIVATE KEY).');
+  const encrypted = keyMatch[1] === 'ENCRYPTED ' || /Proc-Type:\s*4,ENCRYPTED/.test(keyMatch[0]);
+  if (encrypted && !passphrase) {
+    throw new CredentialError('The private key is encrypted and no passphrase was given.', 'Give the passphrase that protects the key.');
+  }
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(certPem);
+  } catch {
+    throw new CredentialError('The certificate in the PEM file cannot be parsed.', 'Export the certificate again in PEM format.');
+  }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: keyMatch[0], format: 'pem', ...(encrypted ? { passphrase } : {}) });
+  } catch {
+    throw encrypted
+      ? new CredentialError('The private key cannot be decrypted.', 'Check the passphrase.')
+      : new CredentialError('The private key in the PEM file cannot be read.', 'Export the key again as PKCS#8 PEM.');
+  }
+  if (privateKey.asymmetricKeyType !== 'rsa' && privateKey.asymmetricKeyType !== 'rsa-pss') {
+    throw new CredentialError(`The private key is ${privateKey.asymmetricKeyType ?? 'of an unknown type'}, not RSA.`, 'Entra client assertions need an RSA certificate (2048 bits or more).');
+  }
+  if (!cert.checkPrivateKey(privateKey)) {
+    throw new CredentialError('The private key does not belong to the certificate in the same file.', 'Put the certificate and its own private key in the PEM file.');
+  }
+  const der = cert.raw;
+  return {
+    privateKey,
+    x5tS256: createHash('sha256').update(der).digest('base64url'),
+    x5t: createHash('sha1').update(der).digest('base64url'),
+    subject: cert.subject,
+    validFrom: new Date(cert.validFrom),
+    validTo: new Date(cert.validTo),
+  };
+}
+
+export function certificateCredential(certificate: LoadedCertificate, algorithm: AssertionAlgorithm = 'PS256'): CertificateCredential {
+  return { kind: 'certificate', certificate, algorithm };
+}
+
+/** Lifetime of a certificate assertion: Entra documents "5–10 minutes after nbf at most". */
+export const ASSERTION_LIFETIME_SECONDS = 600;
+
+/**
+ * The client assertion for a certificate credential (shared docs §3): header alg/typ/x5t#S256 (or x5t for RS256),
+ * claims aud = the exact token endpoint, iss = sub = client id, jti, nbf, iat, exp = nbf + 10 min.
+ */
+export async function signCertificateAssertion(
+  credential: CertificateCredential,
+  clientId: string,
+  tokenEndpoint: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<string> {
+  const { certificate, algorithm } = credential;
+  const thumbprint = algorithm === 'PS256' ? { 'x5t#S256': certificate.x5tS256 } : { x5t: certificate.x5t };
+  return new SignJWT({ jti: randomUUID() })
+    .setProtectedHeader({ alg: algorithm, typ: 'JWT', ...thumbprint })
+    .setAudience(tokenEndpoint)
+    .setIssuer(clientId)
+    .setSubject(clientId)
+    .setNotBefore(nowSeconds)
+    .setIssuedAt(nowSeconds)
+    .setExpirationTime(nowSeconds + ASSERTION_LIFETIME_SECONDS)
+    .sign(certificate.privateKey);
+}

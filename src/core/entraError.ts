@@ -1,0 +1,90 @@
+import { explainAadsts, explainHttpStatus } from './errorCatalog';
+
+/** The fields of an Entra token-endpoint error body (shared docs §4). Every field is optional: bodies vary. */
+export interface EntraErrorBody {
+  error?: string;
+  error_description?: string;
+  error_codes?: number[];
+  timestamp?: string;
+  trace_id?: string;
+  correlation_id?: string;
+  error_uri?: string;
+  suberror?: string;
+  /** A JSON-encoded string, e.g. a claims challenge. */
+  claims?: string;
+}
+
+/** An error the token endpoint returned, explained. */
+export class EntraError extends Error {
+  override readonly name = 'EntraError';
+  /** The first AADSTS code, when the body had one. */
+  readonly code: number | undefined;
+  readonly explanation: string;
+  readonly fix: string;
+
+  constructor(
+    readonly httpStatus: number,
+    readonly body: EntraErrorBody,
+    /** Seconds to wait, from Retry-After, when the endpoint sent one. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    const code = body.error_codes?.[0] ?? codeFromDescription(body.error_description);
+    const known = explainAadsts(code) ?? explainHttpStatus(httpStatus);
+    super(`${code !== undefined ? `AADSTS${code}` : `HTTP ${httpStatus}`}: ${known.explanation}`);
+    this.code = code;
+    this.explanation = known.explanation;
+    this.fix = known.fix;
+  }
+
+  get error(): string | undefined {
+    return this.body.error;
+  }
+  get description(): string | undefined {
+    return this.body.error_description;
+  }
+  get traceId(): string | undefined {
+    return this.body.trace_id;
+  }
+  get correlationId(): string | undefined {
+    return this.body.correlation_id;
+  }
+  get timestamp(): string | undefined {
+    return this.body.timestamp;
+  }
+}
+
+function codeFromDescription(description: string | undefined): number | undefined {
+  const m = description?.match(/\bAADSTS(\d{4,8})\b/);
+  return m ? Number(m[1]) : undefined;
+}
+
+const stringFields = ['error', 'error_description', 'timestamp', 'trace_id', 'correlation_id', 'error_uri', 'suberror', 'claims'] as const;
+
+/**
+ * Reads whatever the token endpoint sent on failure. JSON bodies keep their known fields (typed, unknown ones dropped);
+ * anything else (an HTML page, a bare "Too Many Requests") becomes a description holding its first printable text.
+ */
+export function parseEntraErrorBody(text: string): EntraErrorBody {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    const snippet = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+    return snippet ? { error_description: snippet } : {};
+  }
+  const src = parsed as Record<string, unknown>;
+  const body: EntraErrorBody = {};
+  for (const f of stringFields) {
+    const v = src[f];
+    if (typeof v === 'string') body[f] = v;
+    else if (f === 'claims' && v !== undefined && v !== null && typeof v === 'object') body.claims = JSON.stringify(v);
+  }
+  if (Array.isArray(src.error_codes)) {
+    const codes = src.error_codes.filter((c): c is number => typeof c === 'number' && Number.isInteger(c));
+    if (codes.length) body.error_codes = codes;
+  }
+  return body;
+}

@@ -1,0 +1,60 @@
+/**
+ * Errors are values with a kind, so the CLI and the extension can explain them without parsing strings.
+ * None of them ever carries a secret: messages are built from field names and public identifiers only.
+ */
+
+/** A configuration value is wrong. `field` names it the way the user typed it (a CLI flag or a form field). */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+    readonly fix: string,
+  ) {
+    super(`${field}: ${problem} ${fix}`);
+  }
+}
+
+/** A credential cannot be used as given (unreadable PEM, wrong passphrase, key that does not match the certificate). */
+export class CredentialError extends Error {
+  override readonly name = 'CredentialError';
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super(`${message} ${fix}`);
+  }
+}
+
+/** Text that was meant to be a JWT is not one. */
+export class TokenDecodeError extends Error {
+  override readonly name = 'TokenDecodeError';
+}
+
+export type NetworkFailureKind = 'timeout' | 'connection' | 'protocol';
+
+/** The token endpoint could not be reached, did not answer in time, or answered with something that is not HTTP-sane. */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError';
+  constructor(
+    readonly kind: NetworkFailureKind,
+    message: string,
+    readonly url: string,
+    /** The connection was reset mid-request: safe to retry. */
+    readonly reset = false,
+  ) {
+    super(message);
+  }
+}
+
+/** The caller cancelled (AbortSignal). Never shown as a failure. */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+  constructor() {
+    super('The request was cancelled.');
+  }
+}
+
+export function isCancelled(e: unknown): e is CancelledError {
+  return e instanceof CancelledError;
+}

@@ -1,0 +1,249 @@
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isGuid, TOKEN_EXCHANGE_APP_ID } from '../core/config';
+
+/** The sandbox directory as written in a JSON file (see README). */
+export interface DirectoryFile {
+  tenants: TenantFile[];
+  tokenLifetimes?: { t1Seconds?: number; accessTokenSeconds?: number };
+}
+
+export interface TenantFile {
+  id: string;
+  domains?: string[];
+  displayName?: string;
+  resources?: ResourceFile[];
+  blueprints: BlueprintFile[];
+}
+
+export interface ResourceFile {
+  appId: string;
+  identifierUri: string;
+  displayName?: string;
+  /** 1 → v1 tokens (like Microsoft Graph), 2 → v2 tokens. Default 2. */
+  accessTokenVersion?: 1 | 2;
+}
+
+export interface BlueprintFile {
+  clientId: string;
+  objectId?: string;
+  displayName?: string;
+  /** Client secret values. The default directory makes one at random per start. */
+  clientSecrets?: string[];
+  /** PEM certificates whose private keys may sign client assertions. */
+  certificates?: string[];
+  disabled?: boolean;
+  agents: AgentFile[];
+}
+
+export interface AgentFile {
+  clientId: string;
+  displayName?: string;
+  disabled?: boolean;
+  /** App roles granted, by resource identifier URI or app id. */
+  roles?: Record<string, string[]>;
+}
+
+export interface Resource extends Required<Omit<ResourceFile, 'displayName'>> {
+  displayName: string;
+}
+
+export interface Agent {
+  clientId: string;
+  displayName: string;
+  disabled: boolean;
+  roles: Record<string, string[]>;
+  blueprint: Blueprint;
+}
+
+export interface Blueprint {
+  clientId: string;
+  objectId: string;
+  displayName: string;
+  clientSecrets: string[];
+  certificates: { x5tS256: string; x5t: string; publicKey: X509Certificate['publicKey'] }[];
+  disabled: boolean;
+  agents: Map<string, Agent>;
+}
+
+export interface Tenant {
+  id: string;
+  domains: string[];
+  displayName: string;
+  resources: Resource[];
+  blueprints: Map<string, Blueprint>;
+  agents: Map<string, Agent>;
+}
+
+export interface Directory {
+  tenants: Tenant[];
+  t1LifetimeSeconds: number;
+  accessTokenLifetimeSeconds: number;
+}
+
+export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+
+/** Present in every tenant, like in Entra. */
+const builtInResources: Resource[] = [
+  { appId: TOKEN_EXCHANGE_APP_ID, identifierUri: 'api://AzureADTokenExchange', displayName: 'AAD Token Exchange Endpoint', accessTokenVersion: 2 },
+  { appId: GRAPH_APP_ID, identifierUri: 'https://graph.microsoft.com', displayName: 'Microsoft Graph', accessTokenVersion: 1 },
+];
+
+/** The directory the sandbox serves when given none: one tenant, one blueprint with a fresh secret, two agents. */
+export function defaultDirectoryFile(): DirectoryFile {
+  return {
+    tenants: [
+      {
+        id: '7c1d2f3a-5b6e-4f80-9a1b-2c3d4e5f6a7b',
+        domains: ['sandbox.onmicrosoft.com'],
+        displayName: 'Sandbox Tenant',
+        resources: [{ appId: '5d1e3c2b-8f4a-4b6c-9d7e-1a2b3c4d5e6f', identifierUri: 'api://sandbox-weather', displayName: 'Sandbox Weather API', accessTokenVersion: 2 }],
+        blueprints: [
+          {
+            clientId: '0b5e6a7c-1d2e-4f3a-8b9c-0d1e2f3a4b5c',
+            objectId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+            displayName: 'Sandbox Blueprint',
+            clientSecrets: [`sbx~${randomBytes(24).toString('base64url')}`],
+            agents: [
+              {
+                clientId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+                displayName: 'Research Agent',
+                roles: { 'https://graph.microsoft.com': ['User.Read.All'], 'api://sandbox-weather': ['Forecast.Read'] },
+              },
+              {
+                clientId: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e',
+                displayName: 'Support Agent',
+                roles: { 'https://graph.microsoft.com': ['Mail.Send'] },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export class DirectoryError extends Error {
+  override readonly name = 'DirectoryError';
+}
+
+export function loadDirectoryFile(path: string): DirectoryFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new DirectoryError(`Cannot read the directory file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}.`);
+  }
+  try {
+    return JSON.parse(text) as DirectoryFile;
+  } catch {
+    throw new DirectoryError(`The directory file ${path} is not valid JSON.`);
+  }
+}
+
+/** Checks a directory file and indexes it. Every error names the path of the bad value. */
+export function buildDirectory(file: DirectoryFile): Directory {
+  if (!file || !Array.isArray(file.tenants) || file.tenants.length === 0) {
+    throw new DirectoryError('The directory needs "tenants": a non-empty array.');
+  }
+  const seenClients = new Set<string>();
+  const tenants = file.tenants.map((t, ti) => {
+    const at = `tenants[${ti}]`;
+    const id = guid(t.id, `${at}.id`);
+    const blueprints = new Map<string, Blueprint>();
+    const agents = new Map<string, Agent>();
+    if (!Array.isArray(t.blueprints)) throw new DirectoryError(`${at}.blueprints must be an array.`);
+    t.blueprints.forEach((b, bi) => {
+      const bat = `${at}.blueprints[${bi}]`;
+      const clientId = unique(guid(b.clientId, `${bat}.clientId`), seenClients, `${bat}.clientId`);
+      const blueprint: Blueprint = {
+        clientId,
+        objectId: b.objectId ? guid(b.objectId, `${bat}.objectId`) : derivedGuid(`object:${clientId}`),
+        displayName: b.displayName ?? 'Blueprint',
+        clientSecrets: (b.clientSecrets ?? []).map((s, si) => {
+          if (typeof s !== 'string' || !s) throw new DirectoryError(`${bat}.clientSecrets[${si}] must be a non-empty string.`);
+          return s;
+        }),
+        certificates: (b.certificates ?? []).map((pem, ci) => certificate(pem, `${bat}.certificates[${ci}]`)),
+        disabled: b.disabled === true,
+        agents: new Map(),
+      };
+      if (!Array.isArray(b.agents)) throw new DirectoryError(`${bat}.agents must be an array.`);
+      b.agents.forEach((a, ai) => {
+        const aat = `${bat}.agents[${ai}]`;
+        const agent: Agent = {
+          clientId: unique(guid(a.clientId, `${aat}.clientId`), seenClients, `${aat}.clientId`),
+          displayName: a.displayName ?? 'Agent',
+          disabled: a.disabled === true,
+          roles: a.roles ?? {},
+          blueprint,
+        };
+        blueprint.agents.set(agent.clientId, agent);
+        agents.set(agent.clientId, agent);
+      });
+      blueprints.set(clientId, blueprint);
+    });
+    const resources: Resource[] = [
+      ...builtInResources,
+      ...(t.resources ?? []).map((r, ri) => ({
+        appId: guid(r.appId, `${at}.resources[${ri}].appId`),
+        identifierUri: String(r.identifierUri ?? ''),
+        displayName: r.displayName ?? 'Resource',
+        accessTokenVersion: r.accessTokenVersion === 1 ? (1 as const) : (2 as const),
+      })),
+    ];
+    return { id, domains: (t.domains ?? []).map((d) => String(d).toLowerCase()), displayName: t.displayName ?? 'Tenant', resources, blueprints, agents };
+  });
+  return {
+    tenants,
+    t1LifetimeSeconds: positive(file.tokenLifetimes?.t1Seconds, 3900, 'tokenLifetimes.t1Seconds'),
+    accessTokenLifetimeSeconds: positive(file.tokenLifetimes?.accessTokenSeconds, 29100, 'tokenLifetimes.accessTokenSeconds'),
+  };
+}
+
+export function findTenant(directory: Directory, idOrDomain: string): Tenant | undefined {
+  const key = idOrDomain.toLowerCase();
+  return directory.tenants.find((t) => t.id === key || t.domains.includes(key));
+}
+
+/** A resource by `<identifier URI>`, `<app id>` or `api://<app id>`. */
+export function findResource(tenant: Tenant, resource: string): Resource | undefined {
+  const r = resource.toLowerCase();
+  return tenant.resources.find((x) => x.identifierUri.toLowerCase() === r || x.appId === r || `api://${x.appId}` === r);
+}
+
+function guid(value: unknown, at: string): string {
+  if (typeof value !== 'string' || !isGuid(value)) throw new DirectoryError(`${at} must be a GUID.`);
+  return value.toLowerCase();
+}
+
+function unique(id: string, seen: Set<string>, at: string): string {
+  if (seen.has(id)) throw new DirectoryError(`${at} ${id} appears twice; every blueprint and agent identity needs its own client id.`);
+  seen.add(id);
+  return id;
+}
+
+function certificate(pem: unknown, at: string): Blueprint['certificates'][number] {
+  try {
+    const cert = new X509Certificate(String(pem));
+    return {
+      x5tS256: createHash('sha256').update(cert.raw).digest('base64url'),
+      x5t: createHash('sha1').update(cert.raw).digest('base64url'),
+      publicKey: cert.publicKey,
+    };
+  } catch {
+    throw new DirectoryError(`${at} is not a PEM certificate.`);
+  }
+}
+
+function positive(value: unknown, fallback: number, at: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new DirectoryError(`${at} must be a positive integer.`);
+  return value;
+}
+
+/** A stable GUID derived from text, for object ids the directory file leaves out. */
+export function derivedGuid(text: string): string {
+  const h = createHash('sha256').update(text).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

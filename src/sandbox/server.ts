@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { buildDirectory, defaultDirectoryFile, findTenant, type Directory, type DirectoryFile, type Tenant } from './directory';
+import { createSigningKey, errorBody, issuerV1, issuerV2, type SigningKey } from './issuer';
+import { handleTokenRequest } from './tokenEndpoint';
+
+export interface SandboxOptions {
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1. The sandbox is for loopback only. */
+  readonly host?: string;
+  readonly directory?: DirectoryFile;
+  /** PEM certificate and key: serve HTTPS instead of HTTP. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+}
+
+/** What `entra-agent-tokens sandbox --json` prints first: everything a client needs to use the sandbox. */
+export interface SandboxInfo {
+  authority: string;
+  tenantId: string;
+  blueprints: { clientId: string; displayName: string; clientSecret?: string; agents: { clientId: string; displayName: string }[] }[];
+}
+
+/** One token request as the sandbox received it, for tests that check the exact wire format. */
+export interface RecordedRequest {
+  readonly tenant: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly connectionId: number;
+  readonly status: number;
+}
+
+/** A fault the next token request meets instead of (or before) normal handling, for resilience tests. */
+export type Fault =
+  | { readonly kind: 'status'; readonly status: number; readonly body?: string; readonly contentType?: string; readonly retryAfter?: string }
+  | { readonly kind: 'delay'; readonly ms: number }
+  | { readonly kind: 'reset' };
+
+const MAX_BODY_BYTES = 1 << 20;
+const MAX_RECORDED = 1000;
+
+/** The sandbox tenant: a local, faithful stand-in for Entra's token, discovery and keys endpoints. */
+export class SandboxTenant {
+  readonly requests: RecordedRequest[] = [];
+  /** TCP connections accepted (for HTTPS: TLS handshakes completed). */
+  connectionCount = 0;
+  private readonly faults: Fault[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly socketIds = new WeakMap<Socket, number>();
+
+  private readonly server: Server;
+  private origin = '';
+
+  private constructor(
+    readonly directory: Directory,
+    private readonly key: SigningKey,
+    private readonly directoryFile: DirectoryFile,
+    tls: SandboxOptions['tls'],
+  ) {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      this.handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'server_error' }));
+      });
+    };
+    this.server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createHttpServer(handler);
+    this.server.keepAliveTimeout = 60_000;
+    this.trackConnections(tls !== undefined);
+  }
+
+  static async start(options: SandboxOptions = {}): Promise<SandboxTenant> {
+    const file = options.directory ?? defaultDirectoryFile();
+    const sandbox = new SandboxTenant(buildDirectory(file), await createSigningKey(), file, options.tls);
+    await sandbox.listen(options.port ?? 0, options.host ?? '127.0.0.1', options.tls !== undefined);
+    return sandbox;
+  }
+
+  /** The origin clients use as authority, e.g. http://127.0.0.1:PORT. */
+  get authority(): string {
+    return this.origin;
+  }
+
+  private async listen(port: number, host: string, tls: boolean): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = this.server.address() as AddressInfo;
+    this.origin = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  }
+
+  get tenantId(): string {
+    return this.directory.tenants[0]!.id;
+  }
+
+  get info(): SandboxInfo {
+    const tenant = this.directoryFile.tenants[0]!;
+    return {
+      authority: this.authority,
+      tenantId: this.tenantId,
+      blueprints: tenant.blueprints.map((b) => ({
+        clientId: b.clientId.toLowerCase(),
+        displayName: b.displayName ?? 'Blueprint',
+        ...(b.clientSecrets?.[0] ? { clientSecret: b.clientSecrets[0] } : {}),
+        agents: b.agents.map((a) => ({ clientId: a.clientId.toLowerCase(), displayName: a.displayName ?? 'Agent' })),
+      })),
+    };
+  }
+
+  /** The next token requests meet these faults, in order. */
+  injectFaults(...faults: Fault[]): void {
+    this.faults.push(...faults);
+  }
+
+  clearRecords(): void {
+    this.requests.length = 0;
+    this.connectionCount = 0;
+  }
+
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+
+  private trackConnections(tls: boolean): void {
+    let next = 0;
+    this.server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+      this.connectionCount++;
+      this.socketIds.set(socket, ++next);
+    });
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.authority);
+    const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const [tenantSegment, ...rest] = segments;
+    const route = rest.join('/');
+    if (!tenantSegment) return this.json(res, 404, { error: 'not_found' });
+    const tenant = findTenant(this.directory, tenantSegment);
+    const correlationId = headerValue(req, 'client-request-id');
+    if (!tenant) {
+      await drain(req);
+      return this.json(res, 400, errorBody(this.authority, 'invalid_tenant', 90002, `Tenant '${tenantSegment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`, correlationId));
+    }
+    if (route === 'oauth2/v2.0/token') {
+      if (req.method !== 'POST') return this.json(res, 405, { error: 'invalid_request', error_description: 'The token endpoint accepts POST only.' });
+      return this.token(req, res, tenant, tenantSegment, correlationId);
+    }
+    if (req.method !== 'GET') return this.json(res, 405, { error: 'invalid_request' });
+    switch (route) {
+      case 'v2.0/.well-known/openid-configuration':
+        return this.json(res, 200, this.openIdConfiguration(tenant, 2));
+      case '.well-known/openid-configuration':
+        return this.json(res, 200, this.openIdConfiguration(tenant, 1));
+      case 'discovery/v2.0/keys':
+      case 'discovery/keys':
+        return this.json(res, 200, { keys: [this.key.jwk] });
+      default:
+        return this.json(res, 404, { error: 'not_found' });
+    }
+  }
+
+  private async token(req: IncomingMessage, res: ServerResponse, tenant: Tenant, tenantSegment: string, correlationId: string | undefined): Promise<void> {
+    const body = await readBody(req);
+    const fault = this.faults.shift();
+    if (fault?.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
+    if (res.destroyed) return;
+    if (fault?.kind === 'status') {
+      const headers: Record<string, string> = { 'content-type': fault.contentType ?? 'text/plain; charset=utf-8' };
+      if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+      this.record(req, tenantSegment, new URLSearchParams(), fault.status);
+      res.writeHead(fault.status, headers).end(fault.body ?? '');
+      return;
+    }
+    const form = /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '') && body !== undefined;
+    const params = new URLSearchParams(form ? body : '');
+    if (body === undefined) return this.json(res, 413, { error: 'invalid_request', error_description: 'The request body is too large.' });
+    const result = await handleTokenRequest({ origin: this.authority, directory: this.directory, key: this.key, tenant, tenantInPath: tenantSegment, correlationId }, params);
+    this.record(req, tenantSegment, params, result.status);
+    this.json(res, result.status, result.body, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache', 'x-ms-request-id': randomUUID(), ...(correlationId ? { 'client-request-id': correlationId } : {}) });
+  }
+
+  private record(req: IncomingMessage, tenant: string, params: URLSearchParams, status: number): void {
+    if (this.requests.length >= MAX_RECORDED) this.requests.shift();
+    this.requests.push({ tenant, params: Object.fromEntries(params), connectionId: this.socketIds.get(req.socket) ?? 0, status });
+  }
+
+  private openIdConfiguration(tenant: Tenant, version: 1 | 2) {
+    const base = `${this.authority}/${tenant.id}`;
+    const v = version === 2 ? 'v2.0/' : '';
+    const oauth = version === 2 ? 'oauth2/v2.0' : 'oauth2';
+    return {
+      token_endpoint: `${base}/${oauth}/token`,
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+      jwks_uri: `${base}/discovery/${v}keys`,
+      response_modes_supported: ['query', 'fragment', 'form_post'],
+      subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      issuer: version === 2 ? issuerV2(this.authority, tenant.id) : issuerV1(this.authority, tenant.id),
+      request_uri_parameter_supported: false,
+      userinfo_endpoint: `${this.authority}/oidc/userinfo`,
+      authorization_endpoint: `${base}/${oauth}/authorize`,
+      device_authorization_endpoint: `${base}/${oauth}/devicecode`,
+      http_logout_supported: true,
+      frontchannel_logout_supported: true,
+      end_session_endpoint: `${base}/${oauth}/logout`,
+      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'tid', 'oid', 'azp', 'roles'],
+      tenant_region_scope: 'NA',
+      cloud_instance_name: 'sandbox.local',
+      cloud_graph_host_name: 'graph.windows.net',
+      msgraph_host: 'graph.microsoft.com',
+    };
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
+  }
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  // Echoed back into JSON only; keep it short and printable.
+  return s && /^[\w.-]{1,64}$/.test(s) ? s : undefined;
+}
+
+/** The request body as text, or undefined past the size limit. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function drain(req: IncomingMessage): Promise<void> {
+  for await (const _ of req) void _;
+}

@@ -1,0 +1,245 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { compactVerify, decodeProtectedHeader } from 'jose';
+import { TOKEN_EXCHANGE_APP_ID, TOKEN_EXCHANGE_SCOPE } from '../core/config';
+import { JWT_BEARER_ASSERTION_TYPE } from '../core/credentials';
+import { findResource, type Agent, type Blueprint, type Directory, type Resource, type Tenant } from './directory';
+import { appTokenClaims, errorBody, fmiSubject, issuerV2, signToken, t1Claims, type CredentialKind, type SigningKey } from './issuer';
+
+export interface EndpointResponse {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+/** A rejected request, as Entra would word it. */
+class Reject {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly code: number,
+    readonly message: string,
+  ) {}
+}
+
+const reject = (status: number, error: string, code: number, message: string) => new Reject(status, error, code, message);
+const missing = (name: string) => reject(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`);
+
+/** Allowed clock skew for assertions, as Entra's validators use. */
+const SKEW_SECONDS = 300;
+
+export interface TokenEndpointContext {
+  readonly origin: string;
+  readonly directory: Directory;
+  readonly key: SigningKey;
+  readonly tenant: Tenant;
+  /** The tenant as written in the path (id or domain): assertion audiences may use either. */
+  readonly tenantInPath: string;
+  readonly correlationId: string | undefined;
+}
+
+/** POST /{tenant}/oauth2/v2.0/token, validated like Entra validates it. */
+export async function handleTokenRequest(ctx: TokenEndpointContext, params: URLSearchParams): Promise<EndpointResponse> {
+  try {
+    return await issue(ctx, params);
+  } catch (e) {
+    if (e instanceof Reject) return { status: e.status, body: errorBody(ctx.origin, e.error, e.code, e.message, ctx.correlationId) };
+    throw e;
+  }
+}
+
+async function issue(ctx: TokenEndpointContext, params: URLSearchParams): Promise<EndpointResponse> {
+  const grantType = params.get('grant_type');
+  if (!grantType) throw missing('grant_type');
+  if (grantType === 'urn:ietf:params:oauth:grant-type:token-exchange') {
+    throw reject(400, 'invalid_request', 82001, 'RFC 8693 token exchange is not supported for agent identities; use client_credentials with fmi_path, then the token as client_assertion.');
+  }
+  if (grantType !== 'client_credentials') {
+    throw reject(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
+  }
+  const clientId = params.get('client_id');
+  if (!clientId) throw missing('client_id');
+  const scope = params.get('scope');
+  if (!scope) throw missing('scope');
+
+  const { tenant } = ctx;
+  const blueprint = tenant.blueprints.get(clientId.toLowerCase());
+  const agent = tenant.agents.get(clientId.toLowerCase());
+  if (!blueprint && !agent) {
+    throw reject(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+  }
+  const client = (blueprint ?? agent) as Blueprint | Agent;
+  if (client.disabled) throw reject(400, 'unauthorized_client', 7000112, `Application '${client.clientId}'(${client.displayName}) is disabled.`);
+
+  const resource = resolveScope(tenant, scope);
+  const fmiPath = params.get('fmi_path');
+  const credential = blueprint ? await authenticateBlueprint(ctx, blueprint, params) : await authenticateAgent(ctx, agent as Agent, params);
+
+  const now = Math.floor(Date.now() / 1000);
+  let claims: Record<string, unknown>;
+  let lifetime: number;
+  if (fmiPath !== null) {
+    if (!blueprint) throw reject(400, 'invalid_request', 82001, 'Only an agent identity blueprint can request a token with fmi_path; an agent identity presents the resulting token as its client_assertion.');
+    if (resource.appId !== TOKEN_EXCHANGE_APP_ID) throw reject(400, 'invalid_scope', 70011, `A request with fmi_path must ask for '${TOKEN_EXCHANGE_SCOPE}', not '${scope}'.`);
+    const target = blueprint.agents.get(fmiPath.toLowerCase());
+    if (!target) {
+      throw reject(400, 'unauthorized_client', 700016, `The fmi_path '${fmiPath}' does not name an agent identity of blueprint '${blueprint.clientId}'(${blueprint.displayName}) in this tenant.`);
+    }
+    lifetime = ctx.directory.t1LifetimeSeconds;
+    claims = t1Claims({ origin: ctx.origin, tenant, lifetimeSeconds: lifetime, now }, blueprint, target.clientId, credential);
+  } else {
+    lifetime = resource.appId === TOKEN_EXCHANGE_APP_ID ? ctx.directory.t1LifetimeSeconds : ctx.directory.accessTokenLifetimeSeconds;
+    claims = appTokenClaims({ origin: ctx.origin, tenant, lifetimeSeconds: lifetime, now }, client, resource, credential);
+  }
+  const accessToken = await signToken(ctx.key, claims);
+  return { status: 200, body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken } };
+}
+
+/** Client credentials take exactly one `<resource>/.default` naming a resource of the tenant. */
+function resolveScope(tenant: Tenant, scope: string): Resource {
+  const scopes = scope.trim().split(/\s+/);
+  if (scopes.length > 1) throw reject(400, 'invalid_scope', 70011, `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid: client credentials take a single <resource>/.default scope.`);
+  const only = scopes[0] ?? '';
+  if (!only.endsWith('/.default')) {
+    throw reject(400, 'invalid_scope', 1002012, `The provided value for scope ${only} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+  }
+  const resourceId = only.slice(0, -'/.default'.length);
+  const resource = findResource(tenant, resourceId);
+  if (!resource) {
+    throw reject(400, 'invalid_resource', 500011, `The resource principal named ${resourceId} was not found in the tenant named ${tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+  }
+  return resource;
+}
+
+function assertionOf(params: URLSearchParams): string | undefined {
+  const assertion = params.get('client_assertion');
+  if (assertion === null) return undefined;
+  const type = params.get('client_assertion_type');
+  if (type === null) throw missing('client_assertion_type');
+  if (type !== JWT_BEARER_ASSERTION_TYPE) {
+    throw reject(400, 'invalid_request', 50027, `Invalid client_assertion_type '${type}'; expected '${JWT_BEARER_ASSERTION_TYPE}'.`);
+  }
+  return assertion;
+}
+
+async function authenticateBlueprint(ctx: TokenEndpointContext, blueprint: Blueprint, params: URLSearchParams): Promise<CredentialKind> {
+  const secret = params.get('client_secret');
+  const assertion = assertionOf(params);
+  if (secret === null && assertion === undefined) {
+    throw reject(400, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+  }
+  if (assertion !== undefined) {
+    await verifyCertificateAssertion(ctx, blueprint, assertion);
+    return 'certificate';
+  }
+  if (!blueprint.clientSecrets.some((s) => safeEqual(s, secret ?? ''))) {
+    throw reject(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${blueprint.clientId}'.`);
+  }
+  return 'secret';
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+/** A certificate assertion (shared docs §3): registered certificate, signature, iss/sub/aud, lifetime (numeric strings accepted). */
+async function verifyCertificateAssertion(ctx: TokenEndpointContext, blueprint: Blueprint, assertion: string): Promise<void> {
+  let header: Record<string, unknown>;
+  try {
+    header = decodeProtectedHeader(assertion) as Record<string, unknown>;
+  } catch {
+    throw reject(400, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
+  }
+  const x5tS256 = header['x5t#S256'];
+  const x5t = header.x5t;
+  const cert = blueprint.certificates.find((c) => (typeof x5tS256 === 'string' && c.x5tS256 === x5tS256) || (typeof x5t === 'string' && c.x5t === x5t));
+  if (!cert) {
+    throw reject(401, 'invalid_client', 700027, `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${String(x5tS256 ?? x5t ?? '')}']`);
+  }
+  let payload: Uint8Array;
+  try {
+    ({ payload } = await compactVerify(assertion, cert.publicKey, { algorithms: ['PS256', 'RS256'] }));
+  } catch {
+    throw reject(401, 'invalid_client', 700027, 'Client assertion failed signature validation.');
+  }
+  const claims = parseClaims(payload);
+  if (claims.iss !== blueprint.clientId && String(claims.iss).toLowerCase() !== blueprint.clientId) {
+    throw reject(401, 'invalid_client', 700021, "Client assertion application identifier doesn't match 'client_id' parameter.");
+  }
+  if (claims.sub !== claims.iss) throw reject(401, 'invalid_client', 50048, "Subject mismatches Issuer claim in the client assertion.");
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  const accepted = acceptedAudiences(ctx);
+  if (!audiences.some((a) => typeof a === 'string' && accepted.has(a.toLowerCase()))) {
+    throw reject(401, 'invalid_client', 50027, `JWT token is invalid or malformed: the audience '${String(claims.aud)}' is not the token endpoint of this tenant.`);
+  }
+  checkLifetime(claims, 'Client assertion');
+}
+
+/** Where the token endpoint can be named: by tenant id or any domain, v2 or v1 path. */
+function acceptedAudiences(ctx: TokenEndpointContext): Set<string> {
+  const names = new Set([ctx.tenant.id, ...ctx.tenant.domains, ctx.tenantInPath.toLowerCase()]);
+  const out = new Set<string>();
+  for (const n of names) {
+    out.add(`${ctx.origin}/${n}/oauth2/v2.0/token`.toLowerCase());
+    out.add(`${ctx.origin}/${n}/oauth2/token`.toLowerCase());
+  }
+  return out;
+}
+
+/** An agent identity authenticates only with T1: a token this tenant issued to its parent blueprint for it. */
+async function authenticateAgent(ctx: TokenEndpointContext, agent: Agent, params: URLSearchParams): Promise<CredentialKind> {
+  if (params.get('client_secret') !== null) {
+    throw reject(401, 'invalid_client', 7000215, `Invalid client secret provided: agent identity '${agent.clientId}' holds no credential of its own; present T1 from its blueprint as client_assertion.`);
+  }
+  const assertion = assertionOf(params);
+  if (assertion === undefined) {
+    throw reject(400, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+  }
+  let payload: Uint8Array;
+  try {
+    ({ payload } = await compactVerify(assertion, ctx.key.publicKey, { algorithms: ['RS256'] }));
+  } catch {
+    throw reject(401, 'invalid_client', 700027, 'Client assertion failed signature validation: it was not issued by this tenant.');
+  }
+  const claims = parseClaims(payload);
+  if (claims.iss !== issuerV2(ctx.origin, ctx.tenant.id)) {
+    throw reject(400, 'invalid_client', 700211, `No matching federated identity record found for presented assertion issuer '${String(claims.iss)}'. T1 must come from the agent identity's home tenant.`);
+  }
+  if (claims.aud !== TOKEN_EXCHANGE_APP_ID) {
+    throw reject(400, 'invalid_client', 700212, `No matching federated identity record found for presented assertion audience '${String(claims.aud)}'.`);
+  }
+  if (claims.idtyp !== 'app') throw reject(400, 'invalid_client', 700229, 'Only app-only tokens can be used as federated identity credentials for an Entra issuer.');
+  checkLifetime(claims, 'Client assertion');
+  const expected = fmiSubject(ctx.tenant.id, agent.blueprint.clientId, agent.clientId);
+  if (claims.azp !== agent.blueprint.clientId || claims.sub !== expected) {
+    throw reject(400, 'invalid_client', 700213, `No matching federated identity record found for presented assertion subject '${String(claims.sub)}'. T1 must be requested by the parent blueprint with fmi_path '${agent.clientId}'.`);
+  }
+  return 'federated';
+}
+
+function parseClaims(payload: Uint8Array): Record<string, unknown> {
+  try {
+    const v = JSON.parse(new TextDecoder().decode(payload)) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw reject(400, 'invalid_client', 50027, 'JWT token is invalid or malformed: the payload is not a JSON object.');
+}
+
+/** MSAL.NET writes nbf/exp as JSON strings: accept numeric strings (shared docs §3). */
+function numericDate(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+  return undefined;
+}
+
+function checkLifetime(claims: Record<string, unknown>, what: string): void {
+  const now = Date.now() / 1000;
+  const exp = numericDate(claims.exp);
+  const nbf = numericDate(claims.nbf);
+  if (exp === undefined) throw reject(400, 'invalid_client', 50027, `JWT token is invalid or malformed: ${what} has no valid 'exp' claim.`);
+  if (exp + SKEW_SECONDS < now || (nbf !== undefined && nbf - SKEW_SECONDS > now)) {
+    throw reject(400, 'invalid_client', 700024, `${what} is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, expiry time of assertion ${new Date(exp * 1000).toISOString()}.`);
+  }
+}
