@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SandboxTenant, type SandboxOptions } from '../src/sandbox/server';
+import { defaultDirectoryFile, type DirectoryFile } from '../src/sandbox/directory';
+
+export const fixtures = join(__dirname, 'fixtures');
+export const fixture = (name: string) => readFileSync(join(fixtures, name), 'utf8');
+
+export const SANDBOX_TENANT = '7c1d2f3a-5b6e-4f80-9a1b-2c3d4e5f6a7b';
+export const BLUEPRINT = '0b5e6a7c-1d2e-4f3a-8b9c-0d1e2f3a4b5c';
+export const AGENT = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
+export const OTHER_AGENT = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e';
+/** A second blueprint (with the fixture certificate) and its agent, plus a stray agent under no blueprint of ours. */
+export const CERT_BLUEPRINT = 'c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f';
+export const CERT_AGENT = 'd4e5f6a7-b8c9-4d0e-9f1a-3b4c5d6e7f80';
+export const DISABLED_AGENT = 'e5f6a7b8-c9d0-4e1f-8a2b-4c5d6e7f8091';
+export const SECRET = 'test-secret-value~0123456789';
+/** A second tenant in the same sandbox, with its own blueprint and agent. */
+export const SECOND_TENANT = 'f6a7b8c9-d0e1-4f2a-9b3c-5d6e7f809102';
+export const SECOND_BLUEPRINT = 'a7b8c9d0-e1f2-4a3b-8c4d-6e7f80910213';
+export const SECOND_AGENT = 'b8c9d0e1-f2a3-4b4c-9d5e-7f8091021324';
+
+/** The default directory with a known secret, plus a certificate blueprint and a disabled agent. */
+export function testDirectory(): DirectoryFile {
+  const file = defaultDirectoryFile();
+  const tenant = file.tenants[0]!;
+  tenant.blueprints[0]!.clientSecrets = [SECRET];
+  tenant.blueprints[0]!.agents.push({ clientId: DISABLED_AGENT, displayName: 'Disabled Agent', disabled: true });
+  const certPem = fixture('blueprint-cert.pem').split('-----BEGIN PRIVATE KEY-----')[0]!;
+  tenant.blueprints.push({
+    clientId: CERT_BLUEPRINT,
+    displayName: 'Certificate Blueprint',
+    certificates: [certPem],
+    agents: [{ clientId: CERT_AGENT, displayName: 'Cert Agent', roles: { 'api://sandbox-weather': ['Forecast.Read'] } }],
+  });
+  file.tenants.push({
+    id: SECOND_TENANT,
+    domains: ['second.onmicrosoft.com'],
+    blueprints: [{ clientId: SECOND_BLUEPRINT, clientSecrets: [SECRET], agents: [{ clientId: SECOND_AGENT }] }],
+  });
+  return file;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<SandboxTenant> {
+  return SandboxTenant.start({ directory: testDirectory(), ...options });
+}
+
+export const tls = () => ({ cert: fixture('tls/server.pem'), key: fixture('tls/server-key.pem') });
+export const testCa = () => fixture('tls/ca.pem');
