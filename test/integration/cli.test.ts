@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { SandboxTenant } from '../../src/sandbox/server';
+import { AGENT, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, fixtures, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+
+const root = join(__dirname, '..', '..');
+const cliPath = join(root, 'dist', 'cli.js');
+const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string> = {}, input?: string): Promise<Run> {
+  const child = spawn(process.execPath, [cliPath, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  child.stdin.end(input ?? '');
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('CLI', function () {
+  this.timeout(30_000);
+  let sandbox: SandboxTenant;
+  before(async () => {
+    execFileSync(process.execPath, [join(root, 'esbuild.js')], { cwd: root });
+    sandbox = await startSandbox();
+  });
+  after(() => sandbox.stop());
+  beforeEach(() => sandbox.clearRecords());
+
+  const tokenArgs = (...extra: string[]) => ['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', AGENT, ...extra];
+  const withSecret = { BLUEPRINT_SECRET: SECRET };
+
+  describe('basics', () => {
+    it('--version prints the package version', async () => {
+      const r = await cli(['--version']);
+      assert.deepEqual([r.code, r.stdout, r.stderr], [0, `${version}\n`, '']);
+    });
+    for (const cmd of [[], ['token'], ['decode'], ['sandbox']]) {
+      it(`--help for ${cmd[0] ?? 'the program'}`, async () => {
+        const r = await cli([...cmd, '--help']);
+        assert.equal(r.code, 0);
+        assert.match(r.stdout, /Usage/);
+      });
+    }
+    it('no command → usage, exit 2', async () => {
+      const r = await cli([]);
+      assert.equal(r.code, 2);
+      assert.match(r.stdout, /Usage/);
+    });
+    it('an unknown command → exit 2', async () => {
+      const r = await cli(['tokn']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /Unknown command "tokn"/);
+    });
+  });
+
+  describe('token', () => {
+    it('--json prints exactly the contract object', async () => {
+      const r = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--json'), withSecret);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      const lines = r.stdout.trimEnd().split('\n');
+      assert.equal(lines.length, 1);
+      const out = JSON.parse(lines[0]!);
+      assert.deepEqual(Object.keys(out), ['flow', 'accessToken', 'expiresOn', 'claims', 'legs']);
+      assert.equal(out.flow, 'autonomous');
+      assert.match(out.accessToken, /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+      assert.equal(new Date(out.expiresOn).toISOString(), out.expiresOn);
+      assert.equal(out.claims.appid, AGENT);
+      assert.equal(out.claims.xms_par_app_azp, BLUEPRINT);
+      assert.equal(out.legs.length, 2);
+      assert.deepEqual(Object.keys(out.legs[0]), ['name', 'status', 'durationMs', 'claims']);
+      assert.deepEqual(out.legs.map((l: { name: string; status: number }) => [l.name, l.status]), [['blueprint', 200], ['agent', 200]]);
+      assert.ok(out.legs.every((l: { durationMs: unknown }) => Number.isInteger(l.durationMs)));
+      assert.equal(out.legs[0].claims.azp, BLUEPRINT);
+      assert.deepEqual(out.legs[1].claims, out.claims);
+      assert.ok(!r.stdout.includes(SECRET));
+      assert.deepEqual(sandbox.requests.map((q) => q.params.client_id), [BLUEPRINT, AGENT]);
+    });
+
+    it('prints a readable summary with both decoded tokens', async () => {
+      const r = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET'), withSecret);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /T1: the blueprint's token/);
+      assert.match(r.stdout, /Final token/);
+      assert.match(r.stdout, /xms_par_app_azp/);
+      assert.match(r.stdout, /client_secret=\[redacted\]/);
+      assert.ok(!r.stdout.includes(SECRET));
+    });
+
+    it('authenticates with a certificate PEM and a passphrase from the environment', async () => {
+      const args = ['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--scope', 'api://sandbox-weather/.default', '--certificate', join(fixtures, 'blueprint-cert-encrypted.pem'), '--certificate-password-env', 'PASS', '--json'];
+      const r = await cli(args, { PASS: 'fixture-passphrase' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).legs[0].claims.azpacr, '2');
+      const wrong = await cli(args, { PASS: 'nope' });
+      assert.equal(wrong.code, 2);
+      assert.match(wrong.stderr, /--certificate: .*cannot be decrypted.*passphrase/);
+      assert.ok(!wrong.stderr.includes('nope'));
+    });
+
+    const usage: [string, string[], Record<string, string>, RegExp][] = [
+      ['a secret on the command line', ['--client-secret', SECRET], {}, /--client-secret is not accepted/],
+      ['no credential', [], {}, /exactly one credential/],
+      ['two credentials', ['--client-secret-env', 'BLUEPRINT_SECRET', '--certificate', 'x.pem'], withSecret, /exactly one credential/],
+      ['an unset variable', ['--client-secret-env', 'NOT_SET'], {}, /--client-secret-env: environment variable NOT_SET is not set/],
+      ['a scope without /.default', ['--client-secret-env', 'BLUEPRINT_SECRET', '--scope', 'https://graph.microsoft.com/User.Read'], withSecret, /--scope .*\/\.default/],
+      ['plain http to a remote host', ['--client-secret-env', 'BLUEPRINT_SECRET', '--authority', 'http://login.example.com'], withSecret, /--authority uses plain http/],
+      ['a missing certificate file', ['--certificate', '/nonexistent.pem'], {}, /--certificate: cannot read \/nonexistent\.pem \(ENOENT\)/],
+      ['a bad timeout', ['--client-secret-env', 'BLUEPRINT_SECRET', '--timeout', 'soon'], withSecret, /--timeout must be a whole number/],
+      ['an unknown flag', ['--client-secret-env', 'BLUEPRINT_SECRET', '--tenantt', 'x'], withSecret, /Unknown option '--tenantt'/],
+    ];
+    for (const [what, extra, env, message] of usage) {
+      it(`exit 2 for ${what}, naming the flag`, async () => {
+        const r = await cli(tokenArgs(...extra), env);
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, message);
+        assert.ok(!r.stderr.includes(SECRET) && !r.stdout.includes(SECRET));
+        assert.ok(!/\n\s+at /.test(r.stderr), 'no stack trace');
+        assert.equal(sandbox.requests.length, 0, 'nothing sent');
+      });
+    }
+    it('exit 2 naming --agent for a client id that is not a GUID, and --tenant when missing', async () => {
+      const r = await cli(['token', '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', 'my-agent', '--client-secret-env', 'S'], { S: 'x' });
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /--agent "my-agent" is not a GUID/);
+      const m = await cli(['token', '--blueprint', BLUEPRINT, '--agent', AGENT, '--client-secret-env', 'S'], { S: 'x' });
+      assert.equal(m.code, 2);
+      assert.match(m.stderr, /--tenant is required/);
+    });
+
+    it('exit 3 for an Entra error, with code, explanation, fix, trace and correlation ids', async () => {
+      const r = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--json'), { BLUEPRINT_SECRET: 'wrong-secret-marker' });
+      assert.equal(r.code, 3);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /AADSTS7000215/);
+      assert.match(r.stderr, /what it means: The client secret sent for the blueprint is not valid\./);
+      assert.match(r.stderr, /fix: /);
+      assert.match(r.stderr, /trace id: [0-9a-f-]{36}/);
+      assert.match(r.stderr, /correlation id: [0-9a-f-]{36}/);
+      assert.ok(!r.stderr.includes('wrong-secret-marker'));
+    });
+
+    it('exit 4 for a network failure and for a timeout', async () => {
+      const closed = await startSandbox();
+      const authority = closed.authority;
+      await closed.stop();
+      const refused = await cli(['token', '--authority', authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', AGENT, '--client-secret-env', 'BLUEPRINT_SECRET'], withSecret);
+      assert.equal(refused.code, 4);
+      assert.match(refused.stderr, /refused/);
+      sandbox.injectFaults({ kind: 'delay', ms: 5000 });
+      const slow = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--timeout', '300'), withSecret);
+      assert.equal(slow.code, 4);
+      assert.match(slow.stderr, /timed out/);
+    });
+
+    it('SIGINT cancels a request in flight and exits 130', async () => {
+      sandbox.injectFaults({ kind: 'delay', ms: 10_000 });
+      const child = spawn(process.execPath, [cliPath, ...tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET')], { env: { ...withSecret } });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      // The sandbox records a request only after its delay: wait for the connection instead.
+      while (sandbox.connectionCount === 0 && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 100));
+      const sent = Date.now();
+      child.kill('SIGINT');
+      const [code] = (await once(child, 'close')) as [number];
+      const took = Date.now() - sent;
+      assert.equal(code, 130);
+      assert.match(stderr, /Interrupted/);
+      assert.ok(took < 1000, `exit took ${took} ms`);
+    });
+  });
+
+  describe('decode', () => {
+    let token: string;
+    before(async () => {
+      const r = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--json'), withSecret);
+      token = JSON.parse(r.stdout).accessToken;
+    });
+    it('explains a token given as an argument', async () => {
+      const r = await cli(['decode', token]);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /xms_par_app_azp\s+0b5e6a7c/);
+      assert.match(r.stdout, /Parent blueprint/);
+    });
+    it('reads standard input, and prints JSON', async () => {
+      const r = await cli(['decode', '-', '--json'], {}, `${token}\n`);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.header.alg, 'RS256');
+      assert.equal(out.claims.appid, AGENT);
+      assert.ok(out.explanations.some((e: { name: string; detail?: string }) => e.name === 'xms_act_fct' && /agent identity/.test(e.detail ?? '')));
+    });
+    it('exit 2 for anything that is not a JWT', async () => {
+      const r = await cli(['decode', 'hello']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /not a JWT/);
+      const empty = await cli(['decode'], {}, '');
+      assert.equal(empty.code, 2);
+      assert.match(empty.stderr, /No token/);
+    });
+    it('escapes control characters from hostile claims', async () => {
+      const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const r = await cli(['decode', `${b64({ alg: 'none' })}.${b64({ evil: '\u001b[2J\u001b]0;pwned\u0007' })}.`]);
+      assert.equal(r.code, 0);
+      assert.ok(!r.stdout.includes('\u001b'));
+      assert.match(r.stdout, /\\u001b\[2J/);
+    });
+  });
+
+  describe('sandbox', () => {
+    async function startCliSandbox(extra: string[] = []) {
+      const child = spawn(process.execPath, [cliPath, 'sandbox', '--json', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const lines = createInterface({ input: child.stdout });
+      const [first] = (await once(lines, 'line')) as [string];
+      return { child, info: JSON.parse(first) };
+    }
+
+    it('prints its details as the first JSON line, serves the exchange, and stops on SIGINT', async () => {
+      const { child, info } = await startCliSandbox();
+      try {
+        assert.match(info.authority, /^http:\/\/127\.0\.0\.1:\d+$/);
+        assert.match(info.tenantId, /^[0-9a-f-]{36}$/);
+        assert.equal(info.blueprints.length, 1);
+        const [bp] = info.blueprints;
+        assert.ok(bp.clientSecret && bp.displayName && bp.agents.length >= 2);
+        const r = await cli(['token', '--authority', info.authority, '--tenant', info.tenantId, '--blueprint', bp.clientId, '--agent', bp.agents[1].clientId, '--client-secret-env', 'S', '--json'], { S: bp.clientSecret });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(JSON.parse(r.stdout).claims.appid, bp.agents[1].clientId);
+      } finally {
+        child.kill('SIGINT');
+      }
+      const [code] = (await once(child, 'close')) as [number];
+      assert.equal(code, 0);
+    });
+
+    it('serves HTTPS with --tls-cert/--tls-key', async () => {
+      const { child, info } = await startCliSandbox(['--tls-cert', join(fixtures, 'tls/server.pem'), '--tls-key', join(fixtures, 'tls/server-key.pem')]);
+      try {
+        assert.match(info.authority, /^https:\/\/127\.0\.0\.1:\d+$/);
+        const [bp] = info.blueprints;
+        const r = await cli(['token', '--authority', info.authority, '--tenant', info.tenantId, '--blueprint', bp.clientId, '--agent', bp.agents[0].clientId, '--client-secret-env', 'S', '--json'], { S: bp.clientSecret, NODE_EXTRA_CA_CERTS: join(fixtures, 'tls/ca.pem') });
+        assert.equal(r.code, 0, r.stderr);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      assert.equal(((await once(child, 'close')) as [number])[0], 0);
+    });
+
+    it('exit 2 for a bad directory file or port', async () => {
+      const bad = await cli(['sandbox', '--directory', join(fixtures, 'blueprint-cert.pem')]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--directory: .*not valid JSON/);
+      const port = await cli(['sandbox', '--port', '70000']);
+      assert.equal(port.code, 2);
+      assert.match(port.stderr, /--port must be a whole number from 0 to 65535/);
+    });
+  });
+});

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { AgentTokenEngine, type AutonomousTokenRequest } from '../../src/core/agentTokens';
+import { clientSecret } from '../../src/core/credentials';
+import type { SandboxTenant } from '../../src/sandbox/server';
+import { AGENT, BLUEPRINT, OTHER_AGENT, SANDBOX_TENANT, SECRET, startSandbox, testDirectory } from '../helpers';
+
+describe('engine caches', () => {
+  let sandbox: SandboxTenant;
+  let engine: AgentTokenEngine;
+  before(async () => (sandbox = await startSandbox()));
+  after(() => sandbox.stop());
+  beforeEach(() => {
+    sandbox.clearRecords();
+    engine = new AgentTokenEngine();
+  });
+  afterEach(() => engine.close());
+
+  const request = (over: Partial<AutonomousTokenRequest> = {}): AutonomousTokenRequest => ({ authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprintId: BLUEPRINT, agentId: AGENT, scope: 'https://graph.microsoft.com/.default', credential: clientSecret(SECRET), ...over });
+
+  it('serves a repeated request from the cache, marked as such', async () => {
+    const first = await engine.getAutonomousToken(request());
+    const second = await engine.getAutonomousToken(request());
+    assert.equal(sandbox.requests.length, 2);
+    assert.equal(second.accessToken, first.accessToken);
+    assert.equal(second.fromCache, true);
+    assert.ok(second.legs.every((l) => l.cached));
+  });
+
+  it('reuses T1 for another scope of the same agent, but not for another agent', async () => {
+    await engine.getAutonomousToken(request());
+    const weather = await engine.getAutonomousToken(request({ scope: 'api://sandbox-weather/.default' }));
+    assert.equal(sandbox.requests.length, 3);
+    assert.equal(weather.legs[0]!.cached, true);
+    assert.equal(weather.legs[1]!.cached, false);
+    const other = await engine.getAutonomousToken(request({ agentId: OTHER_AGENT }));
+    assert.equal(sandbox.requests.length, 5);
+    assert.equal(other.token.claims.appid, OTHER_AGENT);
+  });
+
+  it('sends one request per key for concurrent callers', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => engine.getAutonomousToken(request({ agentId: i % 2 ? OTHER_AGENT : AGENT }))));
+    assert.equal(sandbox.requests.length, 4);
+    for (const [i, r] of results.entries()) assert.equal(r.token.claims.appid, i % 2 ? OTHER_AGENT : AGENT);
+  });
+
+  it('forceRefresh skips both caches', async () => {
+    await engine.getAutonomousToken(request());
+    const fresh = await engine.getAutonomousToken(request(), { forceRefresh: true });
+    assert.equal(sandbox.requests.length, 4);
+    assert.equal(fresh.fromCache, false);
+  });
+
+  it('refreshes tokens that are within the refresh margin of expiry', async () => {
+    const file = testDirectory();
+    file.tokenLifetimes = { t1Seconds: 200, accessTokenSeconds: 200 };
+    const short = await startSandbox({ directory: file });
+    try {
+      // 200 s tokens are inside the default 5-minute margin: never reused.
+      await engine.getAutonomousToken(request({ authority: short.authority }));
+      await engine.getAutonomousToken(request({ authority: short.authority }));
+      assert.equal(short.requests.length, 4);
+      const lenient = new AgentTokenEngine({ refreshMarginMs: 60_000 });
+      try {
+        await lenient.getAutonomousToken(request({ authority: short.authority }));
+        await lenient.getAutonomousToken(request({ authority: short.authority }));
+        assert.equal(short.requests.length, 6);
+      } finally {
+        await lenient.close();
+      }
+    } finally {
+      await short.stop();
+    }
+  });
+
+  it('does not cache failures', async () => {
+    await assert.rejects(engine.getAutonomousToken(request({ credential: clientSecret('wrong') })));
+    await engine.getAutonomousToken(request());
+    assert.equal(sandbox.requests.length, 3);
+  });
+});
