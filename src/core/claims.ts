@@ -89,6 +89,7 @@ function describeValue(name: string, value: unknown, nowMs: number): string | un
 
 function relative(ms: number): string {
   const abs = Math.abs(ms);
+  if (abs < 1000) return 'now';
   const unit = abs >= 86_400_000 ? [86_400_000, 'd'] : abs >= 3_600_000 ? [3_600_000, 'h'] : abs >= 60_000 ? [60_000, 'min'] : [1000, 's'];
   const n = Math.round(abs / (unit[0] as number));
   return ms >= 0 ? `in ${n} ${unit[1]}` : `${n} ${unit[1]} ago`;
