@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, fixtures, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+import { AGENT, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, DISABLED_AGENT, fixtures, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
 
 const root = join(__dirname, '..', '..');
 const cliPath = join(root, 'dist', 'cli.js');
@@ -150,6 +150,28 @@ describe('CLI', function () {
       assert.match(r.stderr, /correlation id: [0-9a-f-]{36}/);
       assert.ok(!r.stderr.includes('wrong-secret-marker'));
     });
+
+    const entraCases: [string, string[], number][] = [
+      ['an unknown blueprint', ['--blueprint', '99999999-9999-4999-8999-999999999999'], 700016],
+      ['an agent identity outside the blueprint', ['--agent', CERT_AGENT], 700016],
+      ['an unknown resource', ['--scope', 'api://nowhere/.default'], 500011],
+      ['a disabled agent identity', ['--agent', DISABLED_AGENT], 7000112],
+      ['an unknown tenant', ['--tenant', 'nowhere.onmicrosoft.com'], 90002],
+    ];
+    for (const [what, over, code] of entraCases) {
+      it(`exit 3 for ${what} (AADSTS${code})`, async () => {
+        const args = tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET');
+        for (let i = 0; i < over.length; i += 2) {
+          const at = args.indexOf(over[i]!);
+          if (at >= 0) args[at + 1] = over[i + 1]!;
+          else args.push(over[i]!, over[i + 1]!);
+        }
+        const r = await cli(args, withSecret);
+        assert.equal(r.code, 3, r.stderr);
+        assert.match(r.stderr, new RegExp(`AADSTS${code}`));
+        assert.match(r.stderr, /what it means: .+\n {2}fix: .+/);
+      });
+    }
 
     it('exit 4 for a network failure and for a timeout', async () => {
       const closed = await startSandbox();
