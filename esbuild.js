@@ -2,6 +2,8 @@
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
+// --tests: also the in-VS-Code test bundles (out/test/extension), which the extension host loads.
+const tests = process.argv.includes('--tests');
 const watch = process.argv.includes('--watch');
 
 /** @type {import('esbuild').BuildOptions} */
@@ -19,16 +21,25 @@ const common = {
 };
 
 async function main() {
-  const contexts = await Promise.all([
+  const contexts = [
     esbuild.context({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
     esbuild.context({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
-  ]);
+  ];
+  if (tests) {
+    const testOptions = { ...common, minify: false, sourcemap: 'inline', external: ['vscode', 'mocha'] };
+    contexts.push(
+      esbuild.context({ ...testOptions, entryPoints: ['test/extension/index.ts'], outfile: 'out/test/extension/index.js' }),
+      esbuild.context({ ...testOptions, entryPoints: ['test/extension/commands.test.ts'], outfile: 'out/test/extension/suites-main.js' }),
+      esbuild.context({ ...testOptions, entryPoints: ['test/extension/reload/persistence.test.ts'], outfile: 'out/test/extension/suites-reload.js' }),
+    );
+  }
+  const built = await Promise.all(contexts);
   if (watch) {
-    await Promise.all(contexts.map((c) => c.watch()));
+    await Promise.all(built.map((c) => c.watch()));
     return;
   }
-  await Promise.all(contexts.map((c) => c.rebuild()));
-  await Promise.all(contexts.map((c) => c.dispose()));
+  await Promise.all(built.map((c) => c.rebuild()));
+  await Promise.all(built.map((c) => c.dispose()));
 }
 
 main().catch((e) => {

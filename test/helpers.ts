@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { SandboxTenant, type SandboxOptions } from '../src/sandbox/server';
 import { defaultDirectoryFile, type DirectoryFile } from '../src/sandbox/directory';
 
-export const fixtures = join(__dirname, 'fixtures');
+// Bundled copies of these helpers (the in-VS-Code tests) run from out/, so the folder can be given.
+export const fixtures = process.env.EAT_FIXTURES ?? join(__dirname, 'fixtures');
 export const fixture = (name: string) => readFileSync(join(fixtures, name), 'utf8');
 
 export const SANDBOX_TENANT = '7c1d2f3a-5b6e-4f80-9a1b-2c3d4e5f6a7b';

@@ -1,9 +1,43 @@
 import * as vscode from 'vscode';
+import { registerCommands } from './commands/registry';
+import { CredentialStore, type SecretKind } from './credentialStore';
+import { DefinitionStore } from './definitions';
+import { ExtensionLog } from './log';
+import { SandboxController } from './sandboxController';
+import { readSettings } from './settings';
+import { TokenStatusBar } from './statusBar';
+import { TokenService } from './tokenService';
+import { TokenStore } from './tokenStore';
+import { AgentTreeProvider } from './tree/agentTreeProvider';
 
-/** Minimal for now: the tree, commands and SecretStorage arrive with the extension issue. */
-export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('Entra Agent Tokens', { log: true });
-  context.subscriptions.push(log, vscode.commands.registerCommand('entraAgentTokens.showLog', () => log.show()));
+/** What activate() returns, for tests and other extensions that script this one. Never a secret value. */
+export interface EntraAgentTokensApi {
+  readonly tree: AgentTreeProvider;
+  /** Which secrets are stored for a blueprint (names only). */
+  storedSecrets(blueprintId: string): Promise<SecretKind[]>;
+}
+
+/** Registration only: no network, no sandbox, no file reads. Each disposable is owned the moment it is made. */
+export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi {
+  const own = <T extends vscode.Disposable>(d: T): T => (context.subscriptions.push(d), d);
+  const log = own(new ExtensionLog());
+  const definitions = own(new DefinitionStore(context.globalState, () => readSettings().additionalAuthorityHosts));
+  const credentials = own(new CredentialStore(context.secrets));
+  const tokens = own(new TokenStore());
+  const tokenService = own(new TokenService(definitions, credentials, tokens, log));
+  const sandbox = own(new SandboxController(definitions, credentials, tokens, log));
+  const tree = own(new AgentTreeProvider(definitions, credentials, tokens));
+  own(vscode.window.createTreeView('entraAgentTokens.agents', { treeDataProvider: tree, showCollapseAll: true }));
+  own(new TokenStatusBar(tokens, definitions));
+  for (const d of registerCommands({ definitions, credentials, tokens, tokenService, sandbox, tree, log })) own(d);
+  return {
+    tree,
+    storedSecrets: async (blueprintId) => {
+      const kinds: SecretKind[] = ['clientSecret', 'certificatePassphrase'];
+      const present = await Promise.all(kinds.map(async (k) => !!(await credentials.get(blueprintId, k))));
+      return kinds.filter((_, i) => present[i]);
+    },
+  };
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,74 @@
+import * as vscode from 'vscode';
+import { validateClientId, validateTenant } from '../../core/config';
+import { ConfigError } from '../../core/errors';
+import type { BlueprintDefinition, CredentialKind } from '../definitions';
+import { PromptDismissed } from '../errorBoundary';
+import { ask, pick, plainArgs } from '../prompts';
+import type { CommandContext } from './context';
+import { checkCertificate } from './credentialInput';
+
+export interface AddBlueprintArgs {
+  tenant: string;
+  clientId: string;
+  displayName: string;
+  credentialKind: CredentialKind;
+  authority?: string;
+  clientSecret?: string;
+  certificatePath?: string;
+  certificatePassphrase?: string;
+  assertionAlgorithm?: 'PS256' | 'RS256';
+}
+
+const TITLE = 'Add Blueprint';
+
+/** Asks for tenant, client id, name and credential (or takes them as args), then stores the secret and the definition. */
+export async function addBlueprint(ctx: CommandContext, arg?: unknown): Promise<BlueprintDefinition> {
+  const input = plainArgs<AddBlueprintArgs>(arg) ?? (await prompt());
+  const candidate = ctx.definitions.validateBlueprint({ ...input, displayName: input.displayName ?? '', tenant: input.tenant ?? '', clientId: input.clientId ?? '', credentialKind: input.credentialKind as CredentialKind });
+  if (candidate.credentialKind === 'secret' && !input.clientSecret) {
+    throw new ConfigError('Client secret', 'is empty.', "Give the secret value from the blueprint's \"Certificates & secrets\" page.");
+  }
+  if (candidate.credentialKind === 'certificate') await checkCertificate(candidate.certificatePath!, input.certificatePassphrase);
+  // The secret first, then the definition: a failure in between leaves no definition pointing at a missing secret.
+  if (input.clientSecret && candidate.credentialKind === 'secret') await ctx.credentials.set(candidate.clientId, 'clientSecret', input.clientSecret);
+  if (input.certificatePassphrase && candidate.credentialKind === 'certificate') await ctx.credentials.set(candidate.clientId, 'certificatePassphrase', input.certificatePassphrase);
+  try {
+    const saved = await ctx.definitions.addBlueprint(candidate);
+    ctx.log.info(`Blueprint ${saved.displayName} (${saved.clientId}) added.`);
+    return saved;
+  } catch (e) {
+    if (!ctx.definitions.blueprint(candidate.clientId)) await ctx.credentials.deleteAll(candidate.clientId);
+    throw e;
+  }
+}
+
+async function prompt(): Promise<Partial<AddBlueprintArgs>> {
+  const tenant = await ask({ title: `${TITLE} (1/5)`, prompt: "The blueprint's tenant: its id (GUID) or domain", placeHolder: 'contoso.onmicrosoft.com', validate: (v) => validateTenant(v, 'Tenant') });
+  const clientId = await ask({ title: `${TITLE} (2/5)`, prompt: "The blueprint's client id (application id)", placeHolder: '00000000-0000-0000-0000-000000000000', validate: (v) => validateClientId(v, 'Client id', 'agent identity blueprint') });
+  const displayName = await ask({ title: `${TITLE} (3/5)`, prompt: 'A display name for the blueprint', value: 'My Blueprint', validate: (v) => {
+    if (!v.trim()) throw new Error('Give the blueprint a name.');
+  } });
+  const kind = await pick(
+    [
+      { label: '$(key) Client secret', description: 'for local development', credential: 'secret' as const },
+      { label: '$(file-binary) Certificate (PEM)', description: 'certificate and private key in one PEM file', credential: 'certificate' as const },
+    ],
+    { title: `${TITLE} (4/5)`, placeHolder: 'How does the blueprint authenticate?' },
+  );
+  if (kind.credential === 'secret') {
+    const clientSecret = await ask({ title: `${TITLE} (5/5)`, prompt: 'The client secret value (stored in VS Code SecretStorage only)', password: true, validate: (v) => {
+      if (!v) throw new Error('Give the secret value.');
+    } });
+    return { tenant, clientId, displayName, credentialKind: 'secret', clientSecret };
+  }
+  const { certificatePath, certificatePassphrase } = await askCertificate(`${TITLE} (5/5)`);
+  return { tenant, clientId, displayName, credentialKind: 'certificate', certificatePath, certificatePassphrase };
+}
+
+export async function askCertificate(title: string): Promise<{ certificatePath: string; certificatePassphrase?: string }> {
+  const files = await vscode.window.showOpenDialog({ title, openLabel: 'Use this certificate', canSelectMany: false, filters: { 'PEM certificate and key': ['pem'], 'All files': ['*'] } });
+  const file = files?.[0];
+  if (!file) throw new PromptDismissed();
+  const passphrase = await ask({ title, prompt: 'Passphrase of the private key (leave empty if the key is not encrypted; stored in SecretStorage only)', password: true });
+  return { certificatePath: file.fsPath, ...(passphrase ? { certificatePassphrase: passphrase } : {}) };
+}

@@ -1,0 +1,20 @@
+import type { CredentialStore } from '../credentialStore';
+import type { DefinitionStore } from '../definitions';
+import type { ExtensionLog } from '../log';
+import type { SandboxController } from '../sandboxController';
+import type { TokenService } from '../tokenService';
+import type { TokenStore } from '../tokenStore';
+import type { AgentTreeProvider } from '../tree/agentTreeProvider';
+
+/** What command handlers work with: the services, injected, never globals. */
+export interface CommandContext {
+  readonly definitions: DefinitionStore;
+  readonly credentials: CredentialStore;
+  readonly tokens: TokenStore;
+  readonly tokenService: TokenService;
+  readonly sandbox: SandboxController;
+  readonly tree: AgentTreeProvider;
+  readonly log: ExtensionLog;
+}
+
+export type CommandHandler = (ctx: CommandContext, ...args: unknown[]) => unknown;

@@ -1,0 +1,17 @@
+/** Every command the extension contributes. A unit test checks this set against package.json. */
+export const CommandId = {
+  addBlueprint: 'entraAgentTokens.addBlueprint',
+  addAgentIdentity: 'entraAgentTokens.addAgentIdentity',
+  getAgentToken: 'entraAgentTokens.getAgentToken',
+  copyAccessToken: 'entraAgentTokens.copyAccessToken',
+  setBlueprintCredential: 'entraAgentTokens.setBlueprintCredential',
+  editBlueprint: 'entraAgentTokens.editBlueprint',
+  removeBlueprint: 'entraAgentTokens.removeBlueprint',
+  removeAgentIdentity: 'entraAgentTokens.removeAgentIdentity',
+  refresh: 'entraAgentTokens.refresh',
+  showLog: 'entraAgentTokens.showLog',
+  startSandbox: 'entraAgentTokens.startSandbox',
+  stopSandbox: 'entraAgentTokens.stopSandbox',
+} as const;
+
+export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -1,0 +1,69 @@
+import { ConfigError } from '../../core/errors';
+import type { BlueprintDefinition, CredentialKind } from '../definitions';
+import { ask, pick, pickBlueprint, plainArgs } from '../prompts';
+import { BlueprintNode } from '../tree/nodes';
+import { askCertificate } from './addBlueprint';
+import type { CommandContext } from './context';
+import { checkCertificate } from './credentialInput';
+
+export interface SetBlueprintCredentialArgs {
+  blueprintId: string;
+  credentialKind?: CredentialKind;
+  clientSecret?: string;
+  certificatePath?: string;
+  certificatePassphrase?: string;
+}
+
+const TITLE = 'Set Blueprint Credential';
+
+/** Rotates a blueprint's secret or certificate. Cached tokens made with the old one are dropped. */
+export async function setBlueprintCredential(ctx: CommandContext, arg?: unknown): Promise<BlueprintDefinition> {
+  const args = plainArgs<SetBlueprintCredentialArgs>(arg);
+  const blueprint = args
+    ? ctx.definitions.blueprint(args.blueprintId ?? '')
+    : arg instanceof BlueprintNode
+      ? arg.blueprint
+      : await pickBlueprint(ctx.definitions, TITLE, (b) => !b.sandbox);
+  if (!blueprint) throw new ConfigError('Blueprint', `${String(args?.blueprintId)} is not in the list.`, 'Pick a blueprint you added.');
+  if (blueprint.sandbox) throw new ConfigError('Blueprint', "is the sandbox tenant's.", 'The sandbox makes its own secret at each start.');
+  const input = args ?? (await prompt(blueprint));
+  const kind = input.credentialKind ?? blueprint.credentialKind;
+  if (kind === 'secret') {
+    if (!input.clientSecret) throw new ConfigError('Client secret', 'is empty.', 'Give the new secret value.');
+    const next = await ctx.definitions.updateBlueprint(blueprint.clientId, { credentialKind: 'secret', certificatePath: undefined, assertionAlgorithm: undefined });
+    await ctx.credentials.set(blueprint.clientId, 'clientSecret', input.clientSecret);
+    await ctx.credentials.delete(blueprint.clientId, 'certificatePassphrase');
+    return done(ctx, next);
+  }
+  const path = input.certificatePath ?? blueprint.certificatePath;
+  if (!path) throw new ConfigError('Certificate', 'no PEM file was chosen.', 'Choose the PEM file that holds the certificate and its private key.');
+  await checkCertificate(path, input.certificatePassphrase);
+  const next = await ctx.definitions.updateBlueprint(blueprint.clientId, { credentialKind: 'certificate', certificatePath: path });
+  if (input.certificatePassphrase) await ctx.credentials.set(blueprint.clientId, 'certificatePassphrase', input.certificatePassphrase);
+  else await ctx.credentials.delete(blueprint.clientId, 'certificatePassphrase');
+  await ctx.credentials.delete(blueprint.clientId, 'clientSecret');
+  return done(ctx, next);
+}
+
+async function done(ctx: CommandContext, blueprint: BlueprintDefinition): Promise<BlueprintDefinition> {
+  await ctx.tokenService.clearCache();
+  ctx.log.info(`Credential of blueprint ${blueprint.displayName} (${blueprint.clientId}) updated (${blueprint.credentialKind}).`);
+  return blueprint;
+}
+
+async function prompt(blueprint: BlueprintDefinition): Promise<Partial<SetBlueprintCredentialArgs>> {
+  const kind = await pick(
+    [
+      { label: '$(key) Client secret', picked: blueprint.credentialKind === 'secret', credential: 'secret' as const },
+      { label: '$(file-binary) Certificate (PEM)', picked: blueprint.credentialKind === 'certificate', credential: 'certificate' as const },
+    ],
+    { title: `${TITLE}: ${blueprint.displayName}`, placeHolder: 'Which kind of credential?' },
+  );
+  if (kind.credential === 'secret') {
+    const clientSecret = await ask({ title: `${TITLE}: ${blueprint.displayName}`, prompt: 'The new client secret value (stored in SecretStorage only)', password: true, validate: (v) => {
+      if (!v) throw new Error('Give the secret value.');
+    } });
+    return { credentialKind: 'secret', clientSecret };
+  }
+  return { credentialKind: 'certificate', ...(await askCertificate(`${TITLE}: ${blueprint.displayName}`)) };
+}

@@ -1,0 +1,178 @@
+import * as vscode from 'vscode';
+import { isAllowedAuthority } from '../core/authorityPolicy';
+import { DEFAULT_AUTHORITY, validateAuthority, validateClientId, validateDefaultScope, validateTenant } from '../core/config';
+import { ConfigError } from '../core/errors';
+
+export type CredentialKind = 'secret' | 'certificate';
+
+/** A blueprint as the extension keeps it. Never holds a secret: those live in SecretStorage. */
+export interface BlueprintDefinition {
+  /** The blueprint's client id; also its key here. */
+  readonly clientId: string;
+  readonly displayName: string;
+  readonly tenant: string;
+  readonly authority: string;
+  readonly credentialKind: CredentialKind;
+  /** PEM file holding certificate and key, for the certificate kind. A path, not a secret. */
+  readonly certificatePath?: string;
+  readonly assertionAlgorithm?: 'PS256' | 'RS256';
+  /** Belongs to the running sandbox tenant: kept in memory only. */
+  readonly sandbox?: boolean;
+}
+
+export interface AgentDefinition {
+  /** The agent identity's client id; also its key here. */
+  readonly clientId: string;
+  readonly blueprintId: string;
+  readonly displayName: string;
+  readonly defaultScope: string;
+}
+
+interface Persisted {
+  readonly version: 1;
+  readonly blueprints: BlueprintDefinition[];
+  readonly agents: AgentDefinition[];
+}
+
+const STATE_KEY = 'entraAgentTokens.definitions';
+
+/**
+ * Blueprints and agent identities: the user's in global state (they follow the user, not a workspace), the sandbox's in
+ * memory. Every change is validated as a whole before it is written, so a bad input never leaves a half-written list.
+ */
+export class DefinitionStore implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private sandboxBlueprints: BlueprintDefinition[] = [];
+  private sandboxAgents: AgentDefinition[] = [];
+
+  constructor(
+    private readonly memento: vscode.Memento,
+    private readonly allowedHosts: () => readonly string[],
+  ) {}
+
+  blueprints(): BlueprintDefinition[] {
+    return [...this.persisted().blueprints, ...this.sandboxBlueprints];
+  }
+
+  agents(blueprintId?: string): AgentDefinition[] {
+    const all = [...this.persisted().agents, ...this.sandboxAgents];
+    return blueprintId === undefined ? all : all.filter((a) => a.blueprintId === blueprintId);
+  }
+
+  blueprint(clientId: string): BlueprintDefinition | undefined {
+    const id = clientId.toLowerCase();
+    return this.blueprints().find((b) => b.clientId === id);
+  }
+
+  agent(clientId: string): AgentDefinition | undefined {
+    const id = clientId.toLowerCase();
+    return this.agents().find((a) => a.clientId === id);
+  }
+
+  /** Checks a blueprint's fields; the messages are the core's, naming the field. */
+  validateBlueprint(input: Omit<BlueprintDefinition, 'authority'> & { authority?: string }): BlueprintDefinition {
+    const authority = validateAuthority(input.authority ?? DEFAULT_AUTHORITY, 'Authority');
+    if (!isAllowedAuthority(authority, this.allowedHosts())) {
+      throw new ConfigError('Authority', `${new URL(authority).host} is not an Entra sign-in host.`, 'Use an Entra cloud authority, or add the host to the user setting "entraAgentTokens.additionalAuthorityHosts".');
+    }
+    if (input.credentialKind !== 'secret' && input.credentialKind !== 'certificate') {
+      throw new ConfigError('Credential kind', `"${String(input.credentialKind)}" is not a credential kind.`, 'Use "secret" or "certificate".');
+    }
+    if (input.credentialKind === 'certificate' && !input.certificatePath) {
+      throw new ConfigError('Certificate', 'no PEM file was chosen.', 'Choose the PEM file that holds the certificate and its private key.');
+    }
+    const displayName = input.displayName.trim();
+    if (!displayName) throw new ConfigError('Display name', 'is empty.', 'Give the blueprint a name to recognise it by.');
+    return {
+      clientId: validateClientId(input.clientId, 'Blueprint client id', 'agent identity blueprint'),
+      displayName,
+      tenant: validateTenant(input.tenant, 'Tenant'),
+      authority,
+      credentialKind: input.credentialKind,
+      ...(input.credentialKind === 'certificate' ? { certificatePath: input.certificatePath, assertionAlgorithm: input.assertionAlgorithm ?? 'PS256' } : {}),
+      ...(input.sandbox ? { sandbox: true } : {}),
+    };
+  }
+
+  validateAgent(input: AgentDefinition): AgentDefinition {
+    const displayName = input.displayName.trim();
+    if (!displayName) throw new ConfigError('Display name', 'is empty.', 'Give the agent identity a name to recognise it by.');
+    return {
+      clientId: validateClientId(input.clientId, 'Agent identity client id', 'agent identity'),
+      blueprintId: input.blueprintId.toLowerCase(),
+      displayName,
+      defaultScope: validateDefaultScope(input.defaultScope, 'Default scope'),
+    };
+  }
+
+  async addBlueprint(input: Parameters<DefinitionStore['validateBlueprint']>[0]): Promise<BlueprintDefinition> {
+    const blueprint = this.validateBlueprint(input);
+    if (this.blueprint(blueprint.clientId) || this.agent(blueprint.clientId)) {
+      throw new ConfigError('Blueprint client id', `${blueprint.clientId} is already in the list.`, 'Edit the existing blueprint instead.');
+    }
+    const state = this.persisted();
+    await this.write({ ...state, blueprints: [...state.blueprints, blueprint] });
+    return blueprint;
+  }
+
+  async updateBlueprint(clientId: string, patch: Partial<Omit<BlueprintDefinition, 'clientId' | 'sandbox'>>): Promise<BlueprintDefinition> {
+    const state = this.persisted();
+    const current = state.blueprints.find((b) => b.clientId === clientId.toLowerCase());
+    if (!current) throw new ConfigError('Blueprint', `${clientId} is not a blueprint you added.`, 'Pick a blueprint from the list.');
+    const next = this.validateBlueprint({ ...current, ...patch });
+    await this.write({ ...state, blueprints: state.blueprints.map((b) => (b === current ? next : b)) });
+    return next;
+  }
+
+  async removeBlueprint(clientId: string): Promise<{ blueprint: BlueprintDefinition; agents: AgentDefinition[] } | undefined> {
+    const state = this.persisted();
+    const blueprint = state.blueprints.find((b) => b.clientId === clientId.toLowerCase());
+    if (!blueprint) return undefined;
+    const agents = state.agents.filter((a) => a.blueprintId === blueprint.clientId);
+    await this.write({ ...state, blueprints: state.blueprints.filter((b) => b !== blueprint), agents: state.agents.filter((a) => !agents.includes(a)) });
+    return { blueprint, agents };
+  }
+
+  async addAgent(input: AgentDefinition): Promise<AgentDefinition> {
+    const agent = this.validateAgent(input);
+    const parent = this.blueprint(agent.blueprintId);
+    if (!parent) throw new ConfigError('Blueprint', `${agent.blueprintId} is not in the list.`, 'Add the blueprint first.');
+    if (parent.sandbox) throw new ConfigError('Blueprint', 'is the sandbox tenant\'s blueprint.', 'Sandbox agent identities come from the sandbox directory; add agents to your own blueprints.');
+    if (this.agent(agent.clientId) || this.blueprint(agent.clientId)) {
+      throw new ConfigError('Agent identity client id', `${agent.clientId} is already in the list.`, 'Each agent identity is added once.');
+    }
+    const state = this.persisted();
+    await this.write({ ...state, agents: [...state.agents, agent] });
+    return agent;
+  }
+
+  async removeAgent(clientId: string): Promise<AgentDefinition | undefined> {
+    const state = this.persisted();
+    const agent = state.agents.find((a) => a.clientId === clientId.toLowerCase());
+    if (!agent) return undefined;
+    await this.write({ ...state, agents: state.agents.filter((a) => a !== agent) });
+    return agent;
+  }
+
+  /** The sandbox's blueprints and agents, replacing any earlier ones; empty lists when it stops. */
+  setSandbox(blueprints: BlueprintDefinition[], agents: AgentDefinition[]): void {
+    this.sandboxBlueprints = blueprints;
+    this.sandboxAgents = agents;
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  private persisted(): Persisted {
+    const raw = this.memento.get<Persisted>(STATE_KEY);
+    return raw && raw.version === 1 && Array.isArray(raw.blueprints) && Array.isArray(raw.agents) ? raw : { version: 1, blueprints: [], agents: [] };
+  }
+
+  private async write(state: Persisted): Promise<void> {
+    await this.memento.update(STATE_KEY, state);
+    this.changed.fire();
+  }
+}

@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+import type { AgentDefinition, BlueprintDefinition, DefinitionStore } from './definitions';
+import { PromptDismissed } from './errorBoundary';
+
+/** An input box that validates with the core's messages; Escape ends the command silently. */
+export async function ask(options: vscode.InputBoxOptions & { validate?: (value: string) => void }): Promise<string> {
+  const { validate, ...rest } = options;
+  const value = await vscode.window.showInputBox({
+    ignoreFocusOut: true,
+    ...rest,
+    validateInput: validate
+      ? (v) => {
+          try {
+            validate(v);
+            return undefined;
+          } catch (e) {
+            return (e as Error).message;
+          }
+        }
+      : undefined,
+  });
+  if (value === undefined) throw new PromptDismissed();
+  return value;
+}
+
+export async function pick<T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions): Promise<T> {
+  const chosen = await vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options });
+  if (!chosen) throw new PromptDismissed();
+  return chosen;
+}
+
+export async function pickBlueprint(definitions: DefinitionStore, title: string, filter: (b: BlueprintDefinition) => boolean = () => true): Promise<BlueprintDefinition> {
+  const blueprints = definitions.blueprints().filter(filter);
+  if (blueprints.length === 0) {
+    void vscode.window.showInformationMessage('No blueprint to choose from. Add one with "Add Blueprint…", or start the sandbox tenant.');
+    throw new PromptDismissed();
+  }
+  const chosen = await pick(
+    blueprints.map((b) => ({ label: b.displayName, description: `${b.sandbox ? 'sandbox · ' : ''}${b.tenant}`, detail: b.clientId, blueprint: b })),
+    { title, placeHolder: 'Choose a blueprint' },
+  );
+  return chosen.blueprint;
+}
+
+export async function pickAgent(definitions: DefinitionStore, title: string, filter: (a: AgentDefinition) => boolean = () => true): Promise<AgentDefinition> {
+  const agents = definitions.agents().filter(filter);
+  if (agents.length === 0) {
+    void vscode.window.showInformationMessage('No agent identity to choose from. Add one with "Add Agent Identity…", or start the sandbox tenant.');
+    throw new PromptDismissed();
+  }
+  const chosen = await pick(
+    agents.map((a) => ({ label: a.displayName, description: definitions.blueprint(a.blueprintId)?.displayName ?? a.blueprintId, detail: `${a.clientId} · ${a.defaultScope}`, agent: a })),
+    { title, placeHolder: 'Choose an agent identity', matchOnDetail: true },
+  );
+  return chosen.agent;
+}
+
+/** Args that are a plain object (a script's), not a tree node. */
+export function plainArgs<T extends object>(arg: unknown): Partial<T> | undefined {
+  return arg && typeof arg === 'object' && !('kind' in arg) ? (arg as Partial<T>) : undefined;
+}

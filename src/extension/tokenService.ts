@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import type { AgentTokenEngine, AgentTokenResult } from '../core/agentTokens';
+import { isAllowedAuthority } from '../core/authorityPolicy';
+import { CredentialError, ConfigError, isCancelled } from '../core/errors';
+import type { BlueprintCredential } from '../core/credentials';
+import type { CredentialStore } from './credentialStore';
+import type { AgentDefinition, BlueprintDefinition, DefinitionStore } from './definitions';
+import type { ExtensionLog } from './log';
+import { readSettings } from './settings';
+import type { TokenStore } from './tokenStore';
+
+/** Turns an agent definition plus its blueprint's stored credential into a token, through one shared engine. */
+export class TokenService implements vscode.Disposable {
+  private engine: Promise<AgentTokenEngine> | undefined;
+  private engineTimeout = 0;
+
+  constructor(
+    private readonly definitions: DefinitionStore,
+    private readonly credentials: CredentialStore,
+    private readonly tokens: TokenStore,
+    private readonly log: ExtensionLog,
+  ) {}
+
+  async acquire(agent: AgentDefinition, scope: string, signal: AbortSignal, forceRefresh = false): Promise<AgentTokenResult> {
+    const blueprint = this.definitions.blueprint(agent.blueprintId);
+    if (!blueprint) throw new ConfigError('Agent identity', `its blueprint ${agent.blueprintId} is no longer in the list.`, 'Add the blueprint again, or remove this agent identity.');
+    const settings = readSettings();
+    // Checked again at send time: the allow-list may have changed since the blueprint was saved.
+    if (!isAllowedAuthority(blueprint.authority, settings.additionalAuthorityHosts)) {
+      throw new ConfigError('Authority', `${blueprint.authority} is not an allowed Entra host.`, 'Add the host to the user setting "entraAgentTokens.additionalAuthorityHosts", or edit the blueprint.');
+    }
+    const credential = await this.credentialFor(blueprint);
+    const engine = await this.engineFor(settings.requestTimeoutMs);
+    this.log.info(`Getting a token for agent identity ${agent.displayName} (${agent.clientId}), scope ${scope}, blueprint ${blueprint.clientId} at ${blueprint.authority}/${blueprint.tenant}.`);
+    try {
+      const result = await engine.getAutonomousToken(
+        { authority: blueprint.authority, tenant: blueprint.tenant, blueprintId: blueprint.clientId, agentId: agent.clientId, scope, credential },
+        { signal, forceRefresh },
+      );
+      for (const leg of result.legs) this.log.info(`  leg ${leg.name}: ${leg.cached ? 'from cache' : `HTTP ${leg.status} in ${leg.durationMs} ms, ${leg.attempts} attempt(s)`}`);
+      this.tokens.put({ agentId: agent.clientId, scope, result });
+      return result;
+    } catch (e) {
+      if (!isCancelled(e)) this.tokens.fail({ agentId: agent.clientId, message: oneLine(e) });
+      throw e;
+    }
+  }
+
+  /** Drop cached tokens (e.g. after a credential changed). */
+  async clearCache(): Promise<void> {
+    (await this.engine)?.clearCache();
+  }
+
+  dispose(): void {
+    void this.engine?.then((e) => e.close());
+  }
+
+  private async engineFor(timeoutMs: number): Promise<AgentTokenEngine> {
+    if (!this.engine || this.engineTimeout !== timeoutMs) {
+      const previous = this.engine;
+      this.engineTimeout = timeoutMs;
+      // Loaded on first use: activation never pays for the HTTP stack.
+      this.engine = import('../core/agentTokens').then(({ AgentTokenEngine }) => new AgentTokenEngine({ timeoutMs, logger: this.log }));
+      void previous?.then((e) => e.close());
+    }
+    return this.engine;
+  }
+
+  private async credentialFor(blueprint: BlueprintDefinition): Promise<BlueprintCredential> {
+    const { clientSecret, certificateCredential, loadPemCertificate } = await import('../core/credentials');
+    if (blueprint.credentialKind === 'secret') {
+      const secret = await this.credentials.get(blueprint.clientId, 'clientSecret');
+      if (!secret) throw new CredentialError(`No client secret is stored for blueprint "${blueprint.displayName}".`, 'Run "Set Blueprint Credential…" on it.');
+      return clientSecret(secret);
+    }
+    let pem: string;
+    try {
+      pem = await readFile(blueprint.certificatePath ?? '', 'utf8');
+    } catch (e) {
+      throw new CredentialError(`The certificate file of blueprint "${blueprint.displayName}" cannot be read (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}).`, 'Run "Set Blueprint Credential…" to choose the PEM file again.');
+    }
+    const passphrase = await this.credentials.get(blueprint.clientId, 'certificatePassphrase');
+    return certificateCredential(loadPemCertificate(pem, passphrase || undefined), blueprint.assertionAlgorithm ?? 'PS256');
+  }
+}
+
+function oneLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n')[0]!.slice(0, 300);
+}

@@ -1,0 +1,89 @@
+import * as vscode from 'vscode';
+import type { CredentialStore } from '../credentialStore';
+import type { DefinitionStore } from '../definitions';
+import type { TokenStore } from '../tokenStore';
+import { AgentNode, BlueprintNode, FailureNode, TokenNode, type TreeNode } from './nodes';
+
+/** Translates the stores into tree items; the stores are the model, this only renders and signals change. */
+export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  /** Which blueprints have their credential stored; filled as the tree renders. */
+  private readonly credentialKnown = new Map<string, boolean>();
+
+  constructor(
+    private readonly definitions: DefinitionStore,
+    private readonly credentials: CredentialStore,
+    private readonly tokens: TokenStore,
+  ) {
+    this.subscriptions.push(
+      definitions.onDidChange(() => this.refresh()),
+      tokens.onDidChange(() => this.refresh()),
+      credentials.onDidChange((blueprintId) => {
+        this.credentialKnown.delete(blueprintId);
+        this.refresh();
+      }),
+    );
+  }
+
+  refresh(): void {
+    this.credentialKnown.clear();
+    this.updateTicker();
+    void vscode.commands.executeCommand('setContext', 'entraAgentTokens.hasTokens', this.tokens.hasTokens);
+    this.changed.fire(undefined);
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    return node.toTreeItem();
+  }
+
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    if (!node) {
+      const blueprints = this.definitions.blueprints();
+      return Promise.all(blueprints.map(async (b) => new BlueprintNode(b, await this.hasCredential(b.clientId, b.credentialKind))));
+    }
+    if (node instanceof BlueprintNode) {
+      return this.definitions.agents(node.blueprint.clientId).map((a) => new AgentNode(a, node.blueprint.sandbox === true, this.tokens.tokensOf(a.clientId).length > 0 || !!this.tokens.failureOf(a.clientId)));
+    }
+    if (node instanceof AgentNode) {
+      const failure = this.tokens.failureOf(node.agent.clientId);
+      return [...(failure ? [new FailureNode(failure)] : []), ...this.tokens.tokensOf(node.agent.clientId).map((t) => new TokenNode(t))];
+    }
+    return [];
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    if (node instanceof AgentNode) {
+      const b = this.definitions.blueprint(node.agent.blueprintId);
+      return b ? new BlueprintNode(b, this.credentialKnown.get(b.clientId) ?? true) : undefined;
+    }
+    return undefined;
+  }
+
+  dispose(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    for (const s of this.subscriptions) s.dispose();
+    this.changed.dispose();
+  }
+
+  private async hasCredential(blueprintId: string, kind: 'secret' | 'certificate'): Promise<boolean> {
+    const known = this.credentialKnown.get(blueprintId);
+    if (known !== undefined) return known;
+    // A certificate's key is a file; only a secret must be in SecretStorage.
+    const has = kind === 'certificate' || !!(await this.credentials.get(blueprintId, 'clientSecret'));
+    this.credentialKnown.set(blueprintId, has);
+    return has;
+  }
+
+  /** Countdowns tick only while there are tokens to count down. */
+  private updateTicker(): void {
+    if (this.tokens.hasTokens && !this.ticker) {
+      this.ticker = setInterval(() => this.changed.fire(undefined), 30_000);
+    } else if (!this.tokens.hasTokens && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+}

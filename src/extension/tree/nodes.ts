@@ -1,0 +1,129 @@
+import * as vscode from 'vscode';
+import type { AgentDefinition, BlueprintDefinition } from '../definitions';
+import type { AgentFailure, HeldToken } from '../tokenStore';
+
+/** contextValue of each node kind: menus in package.json match these with `viewItem`. */
+export const ContextValue = {
+  blueprint: 'blueprint',
+  sandboxBlueprint: 'blueprint.sandbox',
+  agent: 'agent',
+  sandboxAgent: 'agent.sandbox',
+  token: 'token',
+  expiredToken: 'token.expired',
+  failure: 'failure',
+} as const;
+
+export class BlueprintNode {
+  readonly kind = 'blueprint';
+  constructor(
+    readonly blueprint: BlueprintDefinition,
+    readonly hasCredential: boolean,
+  ) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const b = this.blueprint;
+    const item = new vscode.TreeItem(b.displayName, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `blueprint:${b.clientId}`;
+    const credential = b.credentialKind === 'secret' ? 'client secret' : 'certificate';
+    item.description = `${b.sandbox ? 'sandbox · ' : ''}${b.tenant} · ${this.hasCredential ? credential : `no ${credential}`}`;
+    item.iconPath = new vscode.ThemeIcon(b.sandbox ? 'beaker' : 'shield', this.hasCredential ? undefined : new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    item.contextValue = b.sandbox ? ContextValue.sandboxBlueprint : ContextValue.blueprint;
+    item.tooltip = markdownTable([
+      ['Blueprint', b.displayName],
+      ['Client id', b.clientId],
+      ['Tenant', b.tenant],
+      ['Authority', b.authority],
+      ['Credential', `${credential}${this.hasCredential ? '' : ' (not set)'}`],
+      ...(b.certificatePath ? [['Certificate file', b.certificatePath] as [string, string]] : []),
+      ...(b.sandbox ? [['Sandbox', 'yes: runs inside VS Code, gone when stopped'] as [string, string]] : []),
+    ]);
+    return item;
+  }
+}
+
+export class AgentNode {
+  readonly kind = 'agent';
+  constructor(
+    readonly agent: AgentDefinition,
+    readonly sandbox: boolean,
+    readonly hasChildren: boolean,
+  ) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const a = this.agent;
+    const item = new vscode.TreeItem(a.displayName, this.hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    // The id changes when children appear, so VS Code shows the new token expanded instead of keeping the old state.
+    item.id = `agent:${a.clientId}${this.hasChildren ? ':with-children' : ''}`;
+    item.description = a.clientId;
+    item.iconPath = new vscode.ThemeIcon('hubot');
+    item.contextValue = this.sandbox ? ContextValue.sandboxAgent : ContextValue.agent;
+    item.tooltip = markdownTable([
+      ['Agent identity', a.displayName],
+      ['Client id', a.clientId],
+      ['Blueprint', a.blueprintId],
+      ['Default scope', a.defaultScope],
+    ]);
+    return item;
+  }
+}
+
+export class TokenNode {
+  readonly kind = 'token';
+  constructor(readonly token: HeldToken) {}
+
+  toTreeItem(now = Date.now()): vscode.TreeItem {
+    const { result, scope, agentId } = this.token;
+    const remaining = result.expiresOn.getTime() - now;
+    const expired = remaining <= 0;
+    const item = new vscode.TreeItem(scope, vscode.TreeItemCollapsibleState.None);
+    item.id = `token:${agentId}:${scope}`;
+    item.description = expired ? 'expired' : `expires in ${formatDuration(remaining)}`;
+    item.iconPath = new vscode.ThemeIcon(expired ? 'warning' : 'key', expired ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+    item.contextValue = expired ? ContextValue.expiredToken : ContextValue.token;
+    item.tooltip = markdownTable([
+      ['Scope', scope],
+      ['Expires', result.expiresOn.toLocaleString()],
+      ['Audience', String(result.token.claims.aud ?? '')],
+      ['Roles', Array.isArray(result.token.claims.roles) ? result.token.claims.roles.join(', ') : '(none)'],
+    ]);
+    item.command = { command: 'entraAgentTokens.copyAccessToken', title: 'Copy Access Token', arguments: [{ agentId, scope }] };
+    return item;
+  }
+}
+
+export class FailureNode {
+  readonly kind = 'failure';
+  constructor(readonly failure: AgentFailure) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.failure.message, vscode.TreeItemCollapsibleState.None);
+    item.id = `failure:${this.failure.agentId}`;
+    item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    item.contextValue = ContextValue.failure;
+    item.tooltip = new vscode.MarkdownString().appendText(this.failure.message).appendMarkdown('\n\nSee the log for details.');
+    return item;
+  }
+}
+
+export type TreeNode = BlueprintNode | AgentNode | TokenNode | FailureNode;
+
+/** "42 min", "3 h 5 min", "40 s". */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+}
+
+/** Tooltips show ids in full. Values are escaped: they may come from tokens. */
+function markdownTable(rows: [string, string][]): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  for (const [k, v] of rows) {
+    md.appendMarkdown(`**${k}:** `);
+    md.appendText(v);
+    md.appendMarkdown('  \n');
+  }
+  return md;
+}

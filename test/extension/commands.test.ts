@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { SandboxTenant } from '../../src/sandbox/server';
+import type { AgentTokenSummary } from '../../src/extension/commands/getAgentToken';
+import type { SandboxStatus } from '../../src/extension/sandboxController';
+import type { BlueprintDefinition } from '../../src/extension/definitions';
+import { api, EXTENSION_ID, run, treeRows } from './helpers';
+import { SECOND_AGENT, SECOND_BLUEPRINT, SECOND_TENANT, SECRET, testDirectory } from '../helpers';
+
+const C = 'entraAgentTokens.';
+
+describe('extension in a real VS Code', () => {
+  before(async () => {
+    await api();
+  });
+
+  it('registers every command of the manifest', async () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string }[] } };
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const { command } of manifest.contributes.commands) assert.ok(registered.has(command), `${command} is not registered`);
+  });
+
+  describe('sandbox tenant', () => {
+    let status: SandboxStatus;
+    it('starts and shows its blueprint and two agent identities in the tree', async () => {
+      status = (await run<SandboxStatus>(`${C}startSandbox`))!;
+      assert.match(status.authority, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const rows = await treeRows();
+      const bp = rows.find((r) => r.contextValue === 'blueprint.sandbox');
+      assert.ok(bp, JSON.stringify(rows));
+      assert.equal(bp.label, 'Sandbox Blueprint');
+      assert.match(bp.description, /^sandbox · 7c1d2f3a-.* · client secret$/);
+      assert.deepEqual(rows.filter((r) => r.contextValue === 'agent.sandbox').map((r) => r.label), ['Research Agent', 'Support Agent']);
+    });
+
+    it('gets an agent token, which lands in the tree with a countdown', async () => {
+      const token = (await run<AgentTokenSummary>(`${C}getAgentToken`, { agentId: status.agentIds[0] }))!;
+      assert.ok(token, 'getAgentToken returned nothing');
+      assert.equal(token.fromCache, false);
+      assert.equal(token.claims.appid, status.agentIds[0]);
+      assert.equal(token.claims.xms_par_app_azp, status.blueprintIds[0]);
+      assert.deepEqual(token.legs.map((l) => [l.name, l.status]), [['blueprint', 200], ['agent', 200]]);
+      const rows = await treeRows();
+      const tokenRow = rows.find((r) => r.contextValue === 'token');
+      assert.ok(tokenRow, JSON.stringify(rows));
+      assert.equal(tokenRow.label, 'https://graph.microsoft.com/.default');
+      assert.match(tokenRow.description, /^expires in (8 h 5 min|8 h 4 min)$/);
+    });
+
+    it('serves the same token again from the cache, and copies it', async () => {
+      const again = (await run<AgentTokenSummary>(`${C}getAgentToken`, { agentId: status.agentIds[0] }))!;
+      assert.equal(again.fromCache, true);
+      assert.equal(await run<boolean>(`${C}copyAccessToken`, { agentId: status.agentIds[0], scope: again.scope }), true);
+      assert.equal(await vscode.env.clipboard.readText(), again.accessToken);
+    });
+
+    it('takes another scope as an argument', async () => {
+      const weather = (await run<AgentTokenSummary>(`${C}getAgentToken`, { agentId: status.agentIds[0], scope: 'api://sandbox-weather/.default' }))!;
+      assert.deepEqual(weather.claims.roles, ['Forecast.Read']);
+      assert.deepEqual(weather.legs.map((l) => l.cached), [true, false], 'T1 is reused for the second scope');
+      assert.equal((await treeRows()).filter((r) => r.contextValue === 'token').length, 2);
+    });
+
+    it('stops, and its blueprint, agents and secret go away', async () => {
+      assert.equal(await run<boolean>(`${C}stopSandbox`), true);
+      const rows = await treeRows();
+      assert.ok(!rows.some((r) => r.contextValue.endsWith('.sandbox')), JSON.stringify(rows));
+      assert.deepEqual(await (await api()).storedSecrets(status.blueprintIds[0]!), []);
+    });
+  });
+
+  describe('your own blueprints, against a sandbox started by the test', () => {
+    let sandbox: SandboxTenant;
+    before(async () => (sandbox = await SandboxTenant.start({ directory: testDirectory() })));
+    after(() => sandbox.stop());
+
+    const blueprintArgs = () => ({ tenant: SECOND_TENANT, clientId: SECOND_BLUEPRINT, displayName: 'Test Blueprint', credentialKind: 'secret', clientSecret: SECRET, authority: sandbox.authority });
+
+    it('rejects bad input with nothing saved', async () => {
+      for (const bad of [{ ...blueprintArgs(), tenant: 'not a tenant' }, { ...blueprintArgs(), clientId: 'x' }, { ...blueprintArgs(), clientSecret: '' }, { ...blueprintArgs(), authority: 'https://evil.example.com' }, { ...blueprintArgs(), authority: 'http://login.microsoftonline.com' }]) {
+        assert.equal(await run(`${C}addBlueprint`, bad), undefined);
+      }
+      assert.deepEqual(await treeRows(), []);
+      assert.deepEqual(await (await api()).storedSecrets(SECOND_BLUEPRINT), []);
+    });
+
+    it('adds a blueprint whose secret goes to SecretStorage only, and an agent identity', async () => {
+      const saved = (await run<BlueprintDefinition>(`${C}addBlueprint`, blueprintArgs()))!;
+      assert.deepEqual(saved, { clientId: SECOND_BLUEPRINT, displayName: 'Test Blueprint', tenant: SECOND_TENANT, authority: sandbox.authority, credentialKind: 'secret' });
+      assert.deepEqual(await (await api()).storedSecrets(SECOND_BLUEPRINT), ['clientSecret']);
+      await run(`${C}addAgentIdentity`, { blueprintId: SECOND_BLUEPRINT, clientId: SECOND_AGENT, displayName: 'Test Agent' });
+      const rows = await treeRows();
+      assert.deepEqual(rows.map((r) => [r.depth, r.label, r.contextValue]), [[0, 'Test Blueprint', 'blueprint'], [1, 'Test Agent', 'agent']]);
+      assert.match(rows[0]!.description, /client secret$/);
+    });
+
+    it('gets a token with the stored secret (the SecretStorage round trip)', async () => {
+      const token = (await run<AgentTokenSummary>(`${C}getAgentToken`, { agentId: SECOND_AGENT }))!;
+      assert.equal(token.claims.appid, SECOND_AGENT);
+      assert.equal(sandbox.requests.at(-2)?.params.client_secret, SECRET);
+    });
+
+    it('shows an Entra error as an explained tree item after a wrong secret', async () => {
+      await run(`${C}setBlueprintCredential`, { blueprintId: SECOND_BLUEPRINT, clientSecret: 'wrong-secret' });
+      assert.equal(await run(`${C}getAgentToken`, { agentId: SECOND_AGENT }), undefined);
+      const failure = (await treeRows()).find((r) => r.contextValue === 'failure');
+      assert.ok(failure);
+      assert.equal(failure.label, 'AADSTS7000215: The client secret sent for the blueprint is not valid.');
+      assert.equal(failure.icon, 'warning');
+      await run(`${C}setBlueprintCredential`, { blueprintId: SECOND_BLUEPRINT, clientSecret: SECRET });
+      assert.ok(await run(`${C}getAgentToken`, { agentId: SECOND_AGENT, forceRefresh: true }));
+      assert.ok(!(await treeRows()).some((r) => r.contextValue === 'failure'), 'a success clears the failure');
+    });
+
+    it('edits a blueprint and refuses a non-Entra authority unless a user setting allows it', async () => {
+      const edited = await run<BlueprintDefinition>(`${C}editBlueprint`, { blueprintId: SECOND_BLUEPRINT, displayName: 'Renamed Blueprint' });
+      assert.equal(edited?.displayName, 'Renamed Blueprint');
+      assert.equal(await run(`${C}editBlueprint`, { blueprintId: SECOND_BLUEPRINT, authority: 'https://login.contoso.example' }), undefined);
+      const config = vscode.workspace.getConfiguration('entraAgentTokens');
+      await config.update('additionalAuthorityHosts', ['login.contoso.example'], vscode.ConfigurationTarget.Global);
+      try {
+        const moved = await run<BlueprintDefinition>(`${C}editBlueprint`, { blueprintId: SECOND_BLUEPRINT, authority: 'https://login.contoso.example' });
+        assert.equal(moved?.authority, 'https://login.contoso.example');
+        await run(`${C}editBlueprint`, { blueprintId: SECOND_BLUEPRINT, authority: sandbox.authority });
+      } finally {
+        await config.update('additionalAuthorityHosts', undefined, vscode.ConfigurationTarget.Global);
+      }
+    });
+
+    it('removes an agent identity, then the blueprint with its secrets', async () => {
+      assert.equal(await run(`${C}removeAgentIdentity`, { agentId: SECOND_AGENT }), true);
+      assert.deepEqual((await treeRows()).map((r) => r.label), ['Renamed Blueprint']);
+      assert.equal(await run(`${C}removeBlueprint`, { blueprintId: SECOND_BLUEPRINT }), true);
+      assert.deepEqual(await treeRows(), []);
+      assert.deepEqual(await (await api()).storedSecrets(SECOND_BLUEPRINT), []);
+    });
+
+    it('keeps a blueprint and agent for the reload phase', async () => {
+      await run(`${C}addBlueprint`, { ...blueprintArgs(), displayName: 'Persistent Blueprint' });
+      await run(`${C}addAgentIdentity`, { blueprintId: SECOND_BLUEPRINT, clientId: SECOND_AGENT, displayName: 'Persistent Agent', defaultScope: 'https://graph.microsoft.com/.default' });
+      // The reload phase finds these again in a fresh window.
+      assert.deepEqual((await treeRows()).map((r) => r.label), ['Persistent Blueprint', 'Persistent Agent']);
+    });
+  });
+});

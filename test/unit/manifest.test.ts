@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CommandId } from '../../src/extension/commands/ids';
+
+interface Manifest {
+  activationEvents: string[];
+  contributes: {
+    commands: { command: string; title: string; category?: string; icon?: string }[];
+    menus: Record<string, { command: string; when?: string }[]>;
+    viewsWelcome: { contents: string }[];
+    walkthroughs: { steps: { description: string; completionEvents?: string[] }[] }[];
+  };
+}
+
+const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as Manifest;
+
+describe('package.json manifest', () => {
+  it('contributes exactly the command ids the code registers', () => {
+    assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), Object.values(CommandId).sort());
+  });
+  it('gives every command the category and a codicon', () => {
+    for (const c of manifest.contributes.commands) {
+      assert.equal(c.category, 'Entra Agent Tokens', c.command);
+      assert.match(c.icon ?? '', /^\$\([a-z-]+\)$/, c.command);
+    }
+  });
+  it('only names known commands in menus, the welcome view and the walkthrough', () => {
+    const known = new Set<string>(Object.values(CommandId));
+    for (const [menu, items] of Object.entries(manifest.contributes.menus)) for (const i of items) assert.ok(known.has(i.command), `${menu}: ${i.command}`);
+    const links = [...manifest.contributes.viewsWelcome.map((w) => w.contents), ...manifest.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.description))].join('\n');
+    for (const m of links.matchAll(/command:([\w.]+)/g)) assert.ok(known.has(m[1]!), m[1]);
+    for (const e of manifest.contributes.walkthroughs.flatMap((w) => w.steps.flatMap((s) => s.completionEvents ?? []))) assert.ok(known.has(e.replace('onCommand:', '')), e);
+  });
+  it('activates lazily: no "*" and no startup activation', () => {
+    assert.ok(!manifest.activationEvents.some((e) => e === '*' || e === 'onStartupFinished'));
+  });
+});
