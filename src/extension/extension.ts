@@ -30,6 +30,8 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   own(vscode.window.createTreeView('entraAgentTokens.agents', { treeDataProvider: tree, showCollapseAll: true }));
   own(new TokenStatusBar(tokens, definitions));
   for (const d of registerCommands({ definitions, credentials, tokens, tokenService, sandbox, tree, log })) own(d);
+  // `npm start` opens VS Code with this set, so the sandbox is there the moment the view opens.
+  if (process.env.ENTRA_AGENT_TOKENS_SANDBOX === 'autostart') void vscode.commands.executeCommand('entraAgentTokens.startSandbox');
   return {
     tree,
     storedSecrets: async (blueprintId) => {
