@@ -27,7 +27,7 @@ if (hasCode) {
   writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ 'git.openRepositoryInParentFolders': 'never', 'workbench.startupEditor': 'none' }, null, 2));
   const vsix = join(root, 'out', 'entra-agent-tokens.vsix');
   mkdirSync(dirname(vsix), { recursive: true });
-  execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--out', vsix], { cwd: root, stdio: 'ignore' });
+  execFileSync('npm', ['run', '--silent', 'package', '--', '--out', vsix], { cwd: root, stdio: 'ignore' });
   const csEnv = { ...env, PATH: `${node24}:${process.env.PATH}`, XDG_CONFIG_HOME: dirs.xdg, XDG_DATA_HOME: dirs.xdg };
   execFileSync(codeServer, ['--extensions-dir', dirs.extensions, '--install-extension', vsix, '--force'], { env: csEnv, stdio: 'ignore' });
   const port = Number(process.env.PORT) || (await freePort());

@@ -71,7 +71,7 @@ export class DefinitionStore implements vscode.Disposable {
   }
 
   /** Checks a blueprint's fields; the messages are the core's, naming the field. */
-  validateBlueprint(input: Omit<BlueprintDefinition, 'authority'> & { authority?: string }): BlueprintDefinition {
+  validateBlueprint(input: Omit<BlueprintDefinition, 'authority' | 'sandbox'> & { authority?: string }): BlueprintDefinition {
     const authority = validateAuthority(input.authority ?? DEFAULT_AUTHORITY, 'Authority');
     if (!isAllowedAuthority(authority, this.allowedHosts())) {
       throw new ConfigError('Authority', `${new URL(authority).host} is not an Entra sign-in host.`, 'Use an Entra cloud authority, or add the host to the user setting "entraAgentTokens.additionalAuthorityHosts".');
@@ -91,7 +91,6 @@ export class DefinitionStore implements vscode.Disposable {
       authority,
       credentialKind: input.credentialKind,
       ...(input.credentialKind === 'certificate' ? { certificatePath: input.certificatePath, assertionAlgorithm: input.assertionAlgorithm ?? 'PS256' } : {}),
-      ...(input.sandbox ? { sandbox: true } : {}),
     };
   }
 

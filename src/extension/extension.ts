@@ -17,6 +17,8 @@ export interface EntraAgentTokensApi {
   storedSecrets(blueprintId: string): Promise<SecretKind[]>;
 }
 
+declare const __eatLoadStart: number | undefined;
+
 /** Registration only: no network, no sandbox, no file reads. Each disposable is owned the moment it is made. */
 export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi {
   const own = <T extends vscode.Disposable>(d: T): T => (context.subscriptions.push(d), d);
@@ -30,6 +32,8 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   own(vscode.window.createTreeView('entraAgentTokens.agents', { treeDataProvider: tree, showCollapseAll: true }));
   own(new TokenStatusBar(tokens, definitions));
   for (const d of registerCommands({ definitions, credentials, tokens, tokenService, sandbox, tree, log })) own(d);
+  const loaded = typeof __eatLoadStart === 'number' ? __eatLoadStart : undefined;
+  log.info(`Activated in ${loaded === undefined ? '?' : (performance.now() - loaded).toFixed(1)} ms (bundle load and activate).`);
   // `npm start` opens VS Code with this set, so the sandbox is there the moment the view opens.
   if (process.env.ENTRA_AGENT_TOKENS_SANDBOX === 'autostart') void vscode.commands.executeCommand('entraAgentTokens.startSandbox');
   return {
