@@ -26,6 +26,18 @@ async function main() {
     esbuild.context({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], banner: { js: 'var __eatLoadStart = performance.now();' } }),
     esbuild.context({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   ];
+  // The inspector's browser code, and the codicon font it shows icons with.
+  contexts.push(
+    esbuild.context({
+      ...common,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      define: {},
+      entryPoints: ['src/webview-ui/inspector.ts'],
+      outfile: 'dist/webview.js',
+    }),
+  );
   if (tests) {
     const testOptions = { ...common, minify: false, sourcemap: 'inline', external: ['vscode', 'mocha'] };
     contexts.push(
@@ -39,6 +51,9 @@ async function main() {
     await Promise.all(built.map((c) => c.watch()));
     return;
   }
+  const fs = require('node:fs');
+  fs.mkdirSync('dist/codicons', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
   await Promise.all(built.map((c) => c.rebuild()));
   await Promise.all(built.map((c) => c.dispose()));
 }

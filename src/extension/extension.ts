@@ -2,7 +2,10 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands/registry';
 import { CredentialStore, type SecretKind } from './credentialStore';
 import { DefinitionStore } from './definitions';
+import { InspectorController } from './inspector/inspectorController';
+import { INSPECTOR_VIEW_TYPE } from './inspector/inspectorPanel';
 import { ExtensionLog } from './log';
+import type { InspectorState } from '../webview/protocol';
 import { SandboxController } from './sandboxController';
 import { readSettings } from './settings';
 import { TokenStatusBar } from './statusBar';
@@ -29,9 +32,11 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   const tokenService = own(new TokenService(definitions, credentials, tokens, log));
   const sandbox = own(new SandboxController(definitions, credentials, tokens, log));
   const tree = own(new AgentTreeProvider(definitions, credentials, tokens));
+  const inspector = own(new InspectorController(context.extensionUri, tokens, definitions, log, async () => (await import('../core/signature')).SignatureVerifier));
+  own(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, { deserializeWebviewPanel: (panel, state: InspectorState | undefined) => inspector.revive(panel, state) }));
   own(vscode.window.createTreeView('entraAgentTokens.agents', { treeDataProvider: tree, showCollapseAll: true }));
   own(new TokenStatusBar(tokens, definitions));
-  for (const d of registerCommands({ definitions, credentials, tokens, tokenService, sandbox, tree, log })) own(d);
+  for (const d of registerCommands({ definitions, credentials, tokens, tokenService, sandbox, tree, inspector, log })) own(d);
   const loaded = typeof __eatLoadStart === 'number' ? __eatLoadStart : undefined;
   log.info(`Activated in ${loaded === undefined ? '?' : (performance.now() - loaded).toFixed(1)} ms (bundle load and activate).`);
   // `npm start` opens VS Code with this set, so the sandbox is there the moment the view opens.

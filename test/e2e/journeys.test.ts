@@ -49,7 +49,23 @@ describe('journeys in a real VS Code', function () {
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
   const treeItem = (name: string | RegExp) => page.getByRole('treeitem', { name });
 
+  /** The inspector's document: two frames down (shared/docs/vscode-testing.md). */
+  const inspector = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+
+  async function webviewFrame() {
+    const outer = await (await page.locator('iframe.webview.ready').elementHandle())!.contentFrame();
+    return (await (await outer!.locator('iframe#active-frame').elementHandle())!.contentFrame())!;
+  }
+
+  async function inspectFromClipboard(token: string) {
+    // Runs in the browser page.
+    await page.evaluate((t) => (globalThis as unknown as { navigator: { clipboard: { writeText(s: string): Promise<void> } } }).navigator.clipboard.writeText(t), token);
+    await runCommand('Entra Agent Tokens: Inspect Token…');
+  }
+
   async function runCommand(title: string) {
+    // Keys typed while a webview has focus may not reach the workbench: focus the side bar's title first.
+    await page.locator('.part.sidebar .composite.title').click();
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
@@ -69,7 +85,10 @@ describe('journeys in a real VS Code', function () {
     await treeItem(/Support Agent/).waitFor();
     const agent = treeItem(/Research Agent/);
     await agent.hover();
+    const clicked = Date.now();
     await agent.locator('a.action-label[aria-label="Get Agent Token"]').click();
+    await inspector().locator('tr[data-claim="xms_par_app_azp"]').waitFor({ timeout: 30_000 });
+    console.log(`      (Get Agent Token click → claims rendered in the inspector: ${Date.now() - clicked} ms)`);
     const token = treeItem(/graph\.microsoft\.com\/\.default/);
     await token.waitFor({ timeout: 30_000 });
     assert.match((await token.textContent()) ?? '', /expires in 8 h/);
@@ -80,6 +99,57 @@ describe('journeys in a real VS Code', function () {
     const log = listFiles(join(server.userDataDir, 'logs')).find((f) => f.endsWith('Entra Agent Tokens.log'));
     const activated = log ? /Activated in [\d.?]+ ms[^\n]*/.exec(readFileSync(log, 'utf8'))?.[0] : undefined;
     console.log(`      (extension: ${activated ?? 'no activation line found in the log'})`);
+  });
+
+  it('3: the inspector explains, compares and verifies, counts down, and renders hostile claims as text', async () => {
+    const view = inspector();
+    const agentRow = view.locator('tr[data-claim="xms_par_app_azp"]');
+    assert.match((await agentRow.textContent()) ?? '', /Parent blueprint/);
+    await view.getByRole('columnheader', { name: 'T1 (blueprint → exchange)' }).waitFor();
+    await view.locator('[data-column="1"] [data-signature="verified"]').waitFor({ timeout: 20_000 });
+    await view.locator('[data-column="0"] [data-signature="verified"]').waitFor();
+    assert.ok((await view.locator('tr.differs').count()) > 3, 'differing claims are highlighted');
+    const countdown = view.locator('[data-column="1"] .countdown');
+    const before = await countdown.textContent();
+    await page.waitForTimeout(2200);
+    const after = await countdown.textContent();
+    assert.match(before ?? '', /^expires in 8 h \d+ min \d+ s$/);
+    assert.notEqual(after, before, 'the countdown moves');
+    await shot('inspector-light');
+    await agentRow.scrollIntoViewIfNeeded();
+    await shot('inspector-claims');
+    await runCommand('Preferences: Toggle between Light/Dark Themes');
+    await page.waitForTimeout(1000);
+    await shot('inspector-dark');
+    await runCommand('Preferences: Toggle between Light/Dark Themes');
+
+    // A Graph-like token pasted from the clipboard: its header nonce makes it unverifiable by design.
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const graphLike = `${b64({ typ: 'JWT', nonce: 'pZdq8p7gYqDZ6rN2Q1dM', alg: 'RS256', x5t: 'k', kid: 'k' })}.${b64({ aud: 'https://graph.microsoft.com', iss: 'https://sts.windows.net/7c1d2f3a-5b6e-4f80-9a1b-2c3d4e5f6a7b/', ver: '1.0', idtyp: 'app', appid: 'a', roles: ['User.Read.All'], exp: Math.floor(Date.now() / 1000) + 3600 })}.c2lnbmF0dXJl`;
+    await inspectFromClipboard(graphLike);
+    await view.locator('[data-signature="not-verifiable"]', { hasText: 'Not verifiable by design' }).waitFor({ timeout: 20_000 });
+
+    // Hostile claims: markup, a script break-out and a javascript: URL must stay text and run nothing.
+    const cspErrors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && /Content Security Policy|pwned/i.test(m.text()) && cspErrors.push(m.text()));
+    const hostile = {
+      name: '<img src=x onerror="window.__pwned=1">',
+      note: '</script><script>window.__pwned=2</script>',
+      website: 'javascript:window.__pwned=3',
+      huge: 'A'.repeat(20_000),
+      nested: { a: { b: { c: { d: ['<b>deep</b>'] } } } },
+      exp: Math.floor(Date.now() / 1000) + 600,
+    };
+    await inspectFromClipboard(`${b64({ alg: 'RS256', kid: '<script>' })}.${b64(hostile)}.c2ln`);
+    await view.locator('tr[data-claim="name"]').waitFor();
+    assert.equal(await view.locator('tr[data-claim="name"] td.value .text').textContent(), hostile.name);
+    assert.equal(await view.locator('tr[data-claim="note"] td.value .text').textContent(), hostile.note);
+    assert.equal(await view.locator('tr[data-claim="website"] td.value .text').textContent(), hostile.website);
+    assert.equal(await view.locator('#app img, #app script, #app a[href]').count(), 0);
+    const frame = await webviewFrame();
+    assert.equal(await frame.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned), undefined, 'no script ran');
+    await shot('inspector-hostile');
+    assert.deepEqual(cspErrors, [], 'nothing even tried to run');
   });
 
   it('2: add a blueprint through the real input boxes; its secret is nowhere in the user data', async () => {

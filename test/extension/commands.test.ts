@@ -61,6 +61,16 @@ describe('extension in a real VS Code', () => {
       assert.equal((await treeRows()).filter((r) => r.contextValue === 'token').length, 2);
     });
 
+    it('inspects a token given as an argument, and refuses text that is not a JWT', async () => {
+      const token = (await run<AgentTokenSummary>(`${C}getAgentToken`, { agentId: status.agentIds[1], openInspector: false }))!;
+      const inspected = await run<{ claims: Record<string, unknown> }>(`${C}inspectToken`, { token: token.accessToken });
+      assert.equal(inspected?.claims.appid, status.agentIds[1]);
+      const inspectorOpen = () => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('entraAgentTokens.inspector')));
+      for (let i = 0; i < 40 && !inspectorOpen(); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(inspectorOpen(), 'the inspector is open');
+      assert.equal(await run(`${C}inspectToken`, { token: 'not-a-jwt' }), undefined);
+    });
+
     it('stops, and its blueprint, agents and secret go away', async () => {
       assert.equal(await run<boolean>(`${C}stopSandbox`), true);
       const rows = await treeRows();

@@ -34,5 +34,6 @@ describe('package.json manifest', () => {
   });
   it('activates lazily: no "*" and no startup activation', () => {
     assert.ok(!manifest.activationEvents.some((e) => e === '*' || e === 'onStartupFinished'));
+    assert.deepEqual(manifest.activationEvents, ['onWebviewPanel:entraAgentTokens.inspector']);
   });
 });

@@ -1,5 +1,6 @@
 import type { CredentialStore } from '../credentialStore';
 import type { DefinitionStore } from '../definitions';
+import type { InspectorController } from '../inspector/inspectorController';
 import type { ExtensionLog } from '../log';
 import type { SandboxController } from '../sandboxController';
 import type { TokenService } from '../tokenService';
@@ -14,6 +15,7 @@ export interface CommandContext {
   readonly tokenService: TokenService;
   readonly sandbox: SandboxController;
   readonly tree: AgentTreeProvider;
+  readonly inspector: InspectorController;
   readonly log: ExtensionLog;
 }
 

@@ -9,6 +9,8 @@ export interface GetAgentTokenArgs {
   agentId: string;
   scope?: string;
   forceRefresh?: boolean;
+  /** Default true: show the tokens in the inspector. */
+  openInspector?: boolean;
 }
 
 /** What the command returns to a script: the token the user asked for, its claims and the legs. */
@@ -36,6 +38,7 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
       return ctx.tokenService.acquire(agent, scope, abort.signal, args?.forceRefresh === true).finally(() => sub.dispose());
     },
   );
+  if (args?.openInspector !== false) await ctx.inspector.showExchange(agent.clientId, scope, result);
   vscode.window.setStatusBarMessage(`$(key) Token for ${agent.displayName} ${result.fromCache ? 'reused from cache' : 'acquired'}`, 4000);
   return {
     agentId: agent.clientId,

@@ -4,6 +4,7 @@ export const CommandId = {
   addAgentIdentity: 'entraAgentTokens.addAgentIdentity',
   getAgentToken: 'entraAgentTokens.getAgentToken',
   copyAccessToken: 'entraAgentTokens.copyAccessToken',
+  inspectToken: 'entraAgentTokens.inspectToken',
   setBlueprintCredential: 'entraAgentTokens.setBlueprintCredential',
   editBlueprint: 'entraAgentTokens.editBlueprint',
   removeBlueprint: 'entraAgentTokens.removeBlueprint',

@@ -6,6 +6,7 @@ import type { CommandContext, CommandHandler } from './context';
 import { copyAccessToken } from './copyAccessToken';
 import { editBlueprint } from './editBlueprint';
 import { getAgentToken } from './getAgentToken';
+import { inspectToken } from './inspectToken';
 import { CommandId } from './ids';
 import { removeAgentIdentity } from './removeAgentIdentity';
 import { removeBlueprint } from './removeBlueprint';
@@ -17,6 +18,7 @@ const handlers: Record<CommandId, CommandHandler> = {
   [CommandId.addAgentIdentity]: addAgentIdentity,
   [CommandId.getAgentToken]: getAgentToken,
   [CommandId.copyAccessToken]: copyAccessToken,
+  [CommandId.inspectToken]: inspectToken,
   [CommandId.setBlueprintCredential]: setBlueprintCredential,
   [CommandId.editBlueprint]: editBlueprint,
   [CommandId.removeBlueprint]: removeBlueprint,

@@ -1,0 +1,98 @@
+import type { AgentTokenResult } from '../../core/agentTokens';
+import { explainClaims } from '../../core/claims';
+import type { DecodedToken } from '../../core/jwt';
+import { compareClaims, tokenWarnings } from '../../core/tokenInsights';
+import type { ClaimRow, CopyWhat, InspectorView, LegView, TokenColumn } from '../../webview/protocol';
+
+export const DEFAULT_CURL_URL = 'https://graph.microsoft.com/v1.0/applications?$top=1';
+
+/** Any claim value as display text. Strings stay as they are (rendered as text); the rest as JSON. */
+function text(value: unknown): string | null {
+  if (value === undefined) return null;
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function column(heading: string, token: DecodedToken, now: number): TokenColumn {
+  return {
+    heading,
+    header: text(token.header) ?? '',
+    ...(typeof token.claims.exp === 'number' && Number.isFinite(token.claims.exp) ? { exp: token.claims.exp } : {}),
+    warnings: tokenWarnings(token, now).map((w) => w.message),
+    signature: { status: 'pending' },
+  };
+}
+
+function meaningsAndDetails(token: DecodedToken, now: number) {
+  return new Map(explainClaims(token.claims, now).map((e) => [e.name, e]));
+}
+
+/** The inspector's view of an exchange: T1 and the final token side by side, and the legs. */
+export function exchangeView(agentName: string, scope: string, result: AgentTokenResult, now = Date.now()): InspectorView {
+  const t1 = meaningsAndDetails(result.t1, now);
+  const final = meaningsAndDetails(result.token, now);
+  const rows: ClaimRow[] = compareClaims(result.t1, result.token).map((c) => ({
+    name: c.name,
+    values: [text(c.left), text(c.right)],
+    meaning: final.get(c.name)?.meaning ?? t1.get(c.name)?.meaning,
+    details: [t1.get(c.name)?.detail ?? null, final.get(c.name)?.detail ?? null],
+    differs: c.differs,
+  }));
+  const legs: LegView[] = result.legs.map((l) => ({
+    name: l.name,
+    from: l.name === 'blueprint' ? 'Blueprint' : 'Agent identity',
+    host: safeHost(l.url),
+    status: l.status,
+    durationMs: l.durationMs,
+    cached: l.cached,
+    parameters: Object.entries(l.parameters),
+  }));
+  return {
+    title: `Agent token for ${agentName}`,
+    subtitle: `${scope}${result.fromCache ? ' · from the cache' : ''}`,
+    columns: [column('T1 (blueprint → exchange)', result.t1, now), column('Final token (agent identity)', result.token, now)],
+    rows,
+    legs,
+    primary: 1,
+    defaultCurlUrl: DEFAULT_CURL_URL,
+  };
+}
+
+/** The inspector's view of one token from anywhere (selection, clipboard, input). */
+export function singleTokenView(token: DecodedToken, source: string, now = Date.now()): InspectorView {
+  const rows: ClaimRow[] = explainClaims(token.claims, now).map((e) => ({
+    name: e.name,
+    values: [text(e.value)],
+    meaning: e.meaning,
+    details: [e.detail ?? null],
+    differs: false,
+  }));
+  return { title: 'Token', subtitle: `from ${source} · decoded locally, sent nowhere`, columns: [column('Token', token, now)], rows, legs: [], primary: 0, defaultCurlUrl: DEFAULT_CURL_URL };
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** The copy variants. The URL is the user's; it is quoted for a POSIX shell. */
+export function copyText(what: CopyWhat, raw: string, url: string | undefined): string | undefined {
+  if (what === 'token') return raw;
+  if (what === 'bearer') return `Authorization: Bearer ${raw}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url ?? '');
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
+  const quoted = `'${parsed.href.replace(/'/g, `'\\''`)}'`;
+  return `curl -H 'Authorization: Bearer ${raw}' ${quoted}`;
+}

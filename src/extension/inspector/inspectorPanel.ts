@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { DecodedToken } from '../../core/jwt';
+import type { SignatureVerifier } from '../../core/signature';
+import type { HostToWebview, InspectorState, InspectorView, WebviewToHost } from '../../webview/protocol';
+import type { ExtensionLog } from '../log';
+import { copyText } from './inspectorModel';
+
+export const INSPECTOR_VIEW_TYPE = 'entraAgentTokens.inspector';
+
+export interface InspectorContent {
+  readonly view: InspectorView;
+  /** The tokens behind the view's columns, kept on the host side (for copying and verifying). */
+  readonly tokens: readonly DecodedToken[];
+  readonly state: InspectorState;
+}
+
+/** One webview panel: renders content, answers copy requests, verifies signatures. Knows no network beyond the verifier. */
+export class InspectorPanel implements vscode.Disposable {
+  private content: InspectorContent | undefined;
+  private emptyMessage = 'Nothing to show yet.';
+  private ready = false;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly closed = new vscode.EventEmitter<void>();
+  readonly onDidClose = this.closed.event;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly verifier: () => SignatureVerifier,
+    private readonly log: ExtensionLog,
+  ) {
+    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist')] };
+    panel.webview.html = this.html();
+    this.subscriptions.push(
+      panel.webview.onDidReceiveMessage((m: WebviewToHost) => void this.onMessage(m)),
+      panel.onDidDispose(() => {
+        this.closed.fire();
+        this.dispose();
+      }),
+    );
+  }
+
+  show(content: InspectorContent): void {
+    this.content = content;
+    this.panel.title = content.view.title;
+    if (this.ready) this.render();
+    this.panel.reveal(undefined, false);
+  }
+
+  showEmpty(message: string): void {
+    this.content = undefined;
+    this.emptyMessage = message;
+    if (this.ready) void this.post({ type: 'empty', message });
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions.splice(0)) s.dispose();
+    this.closed.dispose();
+    this.panel.dispose();
+  }
+
+  private post(message: HostToWebview): Thenable<boolean> {
+    return this.panel.webview.postMessage(message);
+  }
+
+  private render(): void {
+    const content = this.content;
+    if (!content) {
+      void this.post({ type: 'empty', message: this.emptyMessage });
+      return;
+    }
+    void this.post({ type: 'show', view: content.view, state: content.state });
+    const verifier = this.verifier();
+    content.tokens.forEach((token, column) => {
+      void verifier.verify(token).then(
+        (signature) => this.content === content && this.post({ type: 'signature', column, signature }),
+        (e: unknown) => this.log.warn(`Signature check failed to run: ${(e as Error).message}`),
+      );
+    });
+  }
+
+  private async onMessage(message: WebviewToHost): Promise<void> {
+    if (message.type === 'ready') {
+      this.ready = true;
+      this.render();
+      return;
+    }
+    if (message.type === 'copy' && this.content) {
+      const raw = this.content.tokens[this.content.view.primary]?.raw;
+      if (!raw) return;
+      const text = copyText(message.what, raw, message.url);
+      if (text === undefined) {
+        void vscode.window.showWarningMessage('The URL for curl must be an http or https URL.');
+        return;
+      }
+      await vscode.env.clipboard.writeText(text);
+      void this.post({ type: 'copied', what: message.what });
+    }
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const nonce = randomBytes(16).toString('base64');
+    const uri = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...path)).toString();
+    const csp = [
+      "default-src 'none'",
+      `style-src ${webview.cspSource} 'unsafe-inline'`,
+      `font-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource} data:`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${uri('dist', 'codicons', 'codicon.css')}" id="vscode-codicon-stylesheet">
+<link rel="stylesheet" href="${uri('media', 'inspector.css')}">
+<title>Token Inspector</title>
+</head>
+<body>
+<main id="app" aria-live="off"><p class="muted">Loading…</p></main>
+<div id="status" role="status" class="visually-hidden"></div>
+<script nonce="${nonce}" src="${uri('dist', 'webview.js')}"></script>
+</body>
+</html>`;
+  }
+}
