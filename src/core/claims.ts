@@ -58,19 +58,20 @@ export interface ExplainedClaim {
   readonly detail?: string;
 }
 
-export function explainClaims(claims: Readonly<Record<string, unknown>>, nowMs = Date.now()): ExplainedClaim[] {
+/** `formatDate` shows times: ISO by default (the CLI); the inspector passes the user's local format. */
+export function explainClaims(claims: Readonly<Record<string, unknown>>, nowMs = Date.now(), formatDate: (d: Date) => string = (d) => d.toISOString()): ExplainedClaim[] {
   return Object.entries(claims).map(([name, value]) => {
     const meaning = Object.prototype.hasOwnProperty.call(claimMeanings, name) ? claimMeanings[name] : undefined;
-    const detail = describeValue(name, value, nowMs);
+    const detail = describeValue(name, value, nowMs, formatDate);
     return { name, value, ...(meaning ? { meaning } : {}), ...(detail ? { detail } : {}) };
   });
 }
 
-function describeValue(name: string, value: unknown, nowMs: number): string | undefined {
+function describeValue(name: string, value: unknown, nowMs: number, formatDate: (d: Date) => string): string | undefined {
   if (TIME_CLAIMS.has(name) && typeof value === 'number' && Number.isFinite(value)) {
     const date = new Date(value * 1000);
     if (Number.isNaN(date.getTime())) return undefined;
-    return `${date.toISOString()} (${relative(value * 1000 - nowMs)})`;
+    return `${formatDate(date)} (${relative(value * 1000 - nowMs)})`;
   }
   if (FACET_CLAIMS.has(name) && typeof value === 'string') {
     const named = value.split(/\s+/).filter(Boolean).map((v) => (facetNames[v] ? `${v} = ${facetNames[v]}` : v));

@@ -103,6 +103,14 @@ function timeline(legs: readonly LegView[]): HTMLElement {
   );
 }
 
+const LONG = 400;
+
+/** A claim value as text; a very long one is cut, with the whole value one click away. */
+function valueText(v: string): HTMLElement {
+  if (v.length <= LONG) return el('span', { class: 'text' }, v);
+  return el('span', {}, el('span', { class: 'text' }, `${v.slice(0, LONG)}…`), el('details', {}, el('summary', {}, `show all ${v.length.toLocaleString()} characters`), el('span', { class: 'text full' }, v)));
+}
+
 function claimsTable(view: InspectorView): HTMLElement {
   const two = view.columns.length === 2;
   const head = el('tr', {}, el('th', { scope: 'col' }, 'Claim'), ...view.columns.map((c) => el('th', { scope: 'col' }, c.heading)), el('th', { scope: 'col' }, 'Meaning'));
@@ -111,7 +119,7 @@ function claimsTable(view: InspectorView): HTMLElement {
       'tr',
       { class: row.differs && two ? 'differs' : '', 'data-claim': row.name },
       el('th', { scope: 'row' }, el('code', {}, row.name)),
-      ...row.values.map((v, i) => el('td', { class: 'value' }, v === null ? el('span', { class: 'muted', 'aria-label': 'not present' }, '—') : el('span', { class: 'text' }, v), row.details[i] ? el('div', { class: 'detail' }, row.details[i] ?? '') : undefined)),
+      ...row.values.map((v, i) => el('td', { class: 'value' }, v === null ? el('span', { class: 'muted', 'aria-label': 'not present' }, '—') : valueText(v), row.details[i] ? el('div', { class: 'detail' }, row.details[i] ?? '') : undefined)),
       el('td', { class: 'meaning' }, row.meaning ?? ''),
     ),
   );

@@ -148,6 +148,8 @@ describe('journeys in a real VS Code', function () {
     assert.equal(await view.locator('#app img, #app script, #app a[href]').count(), 0);
     const frame = await webviewFrame();
     assert.equal(await frame.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned), undefined, 'no script ran');
+    assert.match((await view.locator('tr[data-claim="huge"] summary').textContent()) ?? '', /show all 20,000 characters/);
+    await view.locator('tr[data-claim="name"]').scrollIntoViewIfNeeded();
     await shot('inspector-hostile');
     assert.deepEqual(cspErrors, [], 'nothing even tried to run');
   });

@@ -27,8 +27,10 @@ function column(heading: string, token: DecodedToken, now: number): TokenColumn 
   };
 }
 
+const localDate = (d: Date) => d.toLocaleString();
+
 function meaningsAndDetails(token: DecodedToken, now: number) {
-  return new Map(explainClaims(token.claims, now).map((e) => [e.name, e]));
+  return new Map(explainClaims(token.claims, now, localDate).map((e) => [e.name, e]));
 }
 
 /** The inspector's view of an exchange: T1 and the final token side by side, and the legs. */
@@ -64,7 +66,7 @@ export function exchangeView(agentName: string, scope: string, result: AgentToke
 
 /** The inspector's view of one token from anywhere (selection, clipboard, input). */
 export function singleTokenView(token: DecodedToken, source: string, now = Date.now()): InspectorView {
-  const rows: ClaimRow[] = explainClaims(token.claims, now).map((e) => ({
+  const rows: ClaimRow[] = explainClaims(token.claims, now, localDate).map((e) => ({
     name: e.name,
     values: [text(e.value)],
     meaning: e.meaning,
