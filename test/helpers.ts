@@ -16,6 +16,11 @@ export const CERT_BLUEPRINT = 'c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f';
 export const CERT_AGENT = 'd4e5f6a7-b8c9-4d0e-9f1a-3b4c5d6e7f80';
 export const DISABLED_AGENT = 'e5f6a7b8-c9d0-4e1f-8a2b-4c5d6e7f8091';
 export const SECRET = 'test-secret-value~0123456789';
+export { SANDBOX_PUBLIC_CLIENT_ID, SANDBOX_USER_PASSWORD } from '../src/sandbox/directory';
+export const USER_ID = 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f';
+export const USER_UPN = 'ada@sandbox.onmicrosoft.com';
+export const AGENT_USER_ID = 'd2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f60';
+export const AGENT_USER_UPN = 'research-agent@sandbox.onmicrosoft.com';
 /** A second tenant in the same sandbox, with its own blueprint and agent. */
 export const SECOND_TENANT = 'f6a7b8c9-d0e1-4f2a-9b3c-5d6e7f809102';
 export const SECOND_BLUEPRINT = 'a7b8c9d0-e1f2-4a3b-8c4d-6e7f80910213';
@@ -44,6 +49,18 @@ export function testDirectory(): DirectoryFile {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<SandboxTenant> {
   return SandboxTenant.start({ directory: testDirectory(), ...options });
+}
+
+/** A user token (Tc) from the sandbox's password grant, for the on-behalf-of flow. */
+export async function userToken(authority: string, scope = `api://${BLUEPRINT}/access_as_user`): Promise<string> {
+  const { SANDBOX_PUBLIC_CLIENT_ID: client, SANDBOX_USER_PASSWORD: password } = await import('../src/sandbox/directory');
+  const res = await fetch(`${authority}/${SANDBOX_TENANT}/oauth2/v2.0/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ client_id: client, grant_type: 'password', username: 'ada@sandbox.onmicrosoft.com', password, scope }),
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no user token: ${JSON.stringify(body)}`);
+  return body.access_token;
 }
 
 export const tls = () => ({ cert: fixture('tls/server.pem'), key: fixture('tls/server-key.pem') });

@@ -10,6 +10,8 @@ import {
 } from './config';
 import { JWT_BEARER_ASSERTION_TYPE, signCertificateAssertion, type BlueprintCredential } from './credentials';
 import { decodeTokenLenient, type DecodedToken } from './jwt';
+import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from './userFlows';
+import { createHash } from 'node:crypto';
 import { silentLogger, type Logger } from './logger';
 import { TokenEndpointClient, type LegRecord, type TokenEndpointClientOptions, type TokenResponse } from './tokenClient';
 
@@ -31,14 +33,29 @@ export interface LegResult extends LegRecord {
   readonly cached: boolean;
 }
 
+export type AgentFlow = 'autonomous' | 'obo' | 'agent-user';
+
+/** On behalf of a signed-in user: Tc is the user's token for the blueprint; scopes are delegated ones. */
+export interface OnBehalfOfTokenRequest extends AutonomousTokenRequest {
+  readonly userToken: string;
+}
+
+/** As the agent's own user account (agent user), named by object id or UPN. */
+export interface AgentUserTokenRequest extends AutonomousTokenRequest {
+  readonly userId?: string;
+  readonly username?: string;
+}
+
 export interface AgentTokenResult {
-  readonly flow: 'autonomous';
+  readonly flow: AgentFlow;
   readonly accessToken: string;
   readonly expiresOn: Date;
   /** The final token (leg 2), decoded. */
   readonly token: DecodedToken;
   /** T1 (leg 1), decoded. */
   readonly t1: DecodedToken;
+  /** T2 (agent-user flow, leg 2), decoded. */
+  readonly t2?: DecodedToken;
   readonly legs: readonly LegResult[];
   /** The final token came from the cache. */
   readonly fromCache: boolean;
@@ -63,14 +80,27 @@ interface LegToken {
 
 /** Checks and normalises a request; errors name the field the way `names` says. */
 export function validateAutonomousRequest(request: AutonomousTokenRequest, names?: Partial<FieldNames>): AutonomousTokenRequest {
+  return { ...validateParties(request, names), scope: validateDefaultScope(request.scope, names?.scope) };
+}
+
+function validateParties(request: AutonomousTokenRequest, names?: Partial<FieldNames>): Omit<AutonomousTokenRequest, 'scope'> {
   return {
     authority: validateAuthority(request.authority, names?.authority),
     tenant: validateTenant(request.tenant, names?.tenant),
     blueprintId: validateClientId(request.blueprintId, names?.blueprint ?? 'blueprint', 'agent identity blueprint'),
     agentId: validateClientId(request.agentId, names?.agent ?? 'agent', 'agent identity'),
-    scope: validateDefaultScope(request.scope, names?.scope),
     credential: request.credential,
   };
+}
+
+export function validateOnBehalfOfRequest(request: OnBehalfOfTokenRequest, names?: Partial<FieldNames> & { userToken?: string }): OnBehalfOfTokenRequest {
+  const parties = validateParties(request, names);
+  return { ...parties, scope: validateDelegatedScopes(request.scope, names?.scope), userToken: checkUserTokenForBlueprint(request.userToken, parties.blueprintId, names?.userToken) };
+}
+
+export function validateAgentUserRequest(request: AgentUserTokenRequest, names?: Partial<FieldNames> & { userId?: string; username?: string }): AgentUserTokenRequest {
+  const user = validateAgentUser(request.userId, request.username, { userId: names?.userId ?? 'user id', username: names?.username ?? 'username' });
+  return { ...validateParties(request, names), scope: validateDelegatedScopes(request.scope, names?.scope), ...user };
 }
 
 /**
@@ -95,10 +125,70 @@ export class AgentTokenEngine {
 
   async getAutonomousToken(input: AutonomousTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
     const request = validateAutonomousRequest(input);
-    const key = TokenCache.key(request.authority, request.tenant, request.agentId, request.scope);
-    if (options.forceRefresh) return this.acquireAutonomous(request, options).then((e) => e.value);
-    const { value, fromCache } = await this.finalCache.getOrAcquire(key, () => this.acquireAutonomous(request, options), options.signal);
-    return fromCache ? { ...value, fromCache: true, legs: value.legs.map((l) => ({ ...l, cached: true })) } : value;
+    return this.cached(TokenCache.key('autonomous', request.authority, request.tenant, request.agentId, request.scope), options, async () => {
+      const endpoint = tokenEndpointUrl(request.authority, request.tenant);
+      const t1 = await this.getT1(request, endpoint, options);
+      const final = await this.leg(endpoint, 'agent', {
+        client_id: request.agentId,
+        scope: request.scope,
+        grant_type: 'client_credentials',
+        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+        client_assertion: t1.accessToken,
+      }, options);
+      this.logger.info(`Agent token for ${request.agentId} (${request.scope}) acquired.`);
+      return this.result('autonomous', [t1, final]);
+    });
+  }
+
+  /** On behalf of a user (shared docs §1): T1, then jwt-bearer with Tc as assertion and T1 as client assertion. */
+  async getOnBehalfOfToken(input: OnBehalfOfTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
+    const request = validateOnBehalfOfRequest(input);
+    const userKey = createHash('sha256').update(request.userToken).digest('base64url');
+    return this.cached(TokenCache.key('obo', request.authority, request.tenant, request.agentId, request.scope, userKey), options, async () => {
+      const endpoint = tokenEndpointUrl(request.authority, request.tenant);
+      const t1 = await this.getT1(request, endpoint, options);
+      const final = await this.leg(endpoint, 'agent', {
+        client_id: request.agentId,
+        scope: request.scope,
+        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+        client_assertion: t1.accessToken,
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion: request.userToken,
+        requested_token_use: 'on_behalf_of',
+      }, options);
+      return this.result('obo', [t1, final]);
+    });
+  }
+
+  /**
+   * As the agent's own user (shared docs §1, MSAL's wire format): T1; T2 (the agent's exchange token, no fmi_path);
+   * then user_fic with T2 as the user's federated credential, the user by object id or UPN.
+   */
+  async getAgentUserToken(input: AgentUserTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
+    const request = validateAgentUserRequest(input);
+    const who = request.userId ?? request.username ?? '';
+    return this.cached(TokenCache.key('agent-user', request.authority, request.tenant, request.agentId, who, request.scope), options, async () => {
+      const endpoint = tokenEndpointUrl(request.authority, request.tenant);
+      const t1 = await this.getT1(request, endpoint, options);
+      const t2 = await this.leg(endpoint, 'agent', {
+        client_id: request.agentId,
+        scope: TOKEN_EXCHANGE_SCOPE,
+        grant_type: 'client_credentials',
+        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+        client_assertion: t1.accessToken,
+      }, options);
+      const final = await this.leg(endpoint, 'agent-user', {
+        client_id: request.agentId,
+        scope: `${request.scope} openid profile offline_access`,
+        grant_type: 'user_fic',
+        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+        client_assertion: t1.accessToken,
+        user_federated_identity_credential: t2.accessToken,
+        ...(request.userId ? { user_id: request.userId } : { username: request.username ?? '' }),
+        client_info: '1',
+      }, options);
+      return this.result('agent-user', [t1, t2, final]);
+    });
   }
 
   clearCache(): void {
@@ -106,52 +196,49 @@ export class AgentTokenEngine {
     this.finalCache.clear();
   }
 
+  private async cached(key: string, options: AcquireOptions, acquire: () => Promise<{ value: AgentTokenResult; expiresOnMs: number }>): Promise<AgentTokenResult> {
+    if (options.forceRefresh) return (await acquire()).value;
+    const { value, fromCache } = await this.finalCache.getOrAcquire(key, acquire, options.signal);
+    return fromCache ? { ...value, fromCache: true, legs: value.legs.map((l) => ({ ...l, cached: true })) } : value;
+  }
+
+  private async leg(endpoint: string, name: string, params: Record<string, string>, options: AcquireOptions): Promise<LegToken> {
+    const started = this.now();
+    const { response, record } = await this.client.postForm(endpoint, params, { signal: options.signal, legName: name });
+    return toLegToken(response, record, started);
+  }
+
+  private result(flow: AgentFlow, legs: LegToken[]): { value: AgentTokenResult; expiresOnMs: number } {
+    const final = legs[legs.length - 1]!;
+    return {
+      value: {
+        flow,
+        accessToken: final.accessToken,
+        expiresOn: new Date(final.expiresOnMs),
+        token: final.leg.token,
+        t1: legs[0]!.leg.token,
+        ...(legs.length === 3 ? { t2: legs[1]!.leg.token } : {}),
+        legs: legs.map((l) => l.leg),
+        fromCache: false,
+      },
+      expiresOnMs: final.expiresOnMs,
+    };
+  }
+
   close(): Promise<void> {
     return this.client.close();
   }
 
-  private async acquireAutonomous(request: AutonomousTokenRequest, options: AcquireOptions) {
-    const endpoint = tokenEndpointUrl(request.authority, request.tenant);
-    const t1 = await this.getT1(request, endpoint, options);
-    const started = this.now();
-    const { response, record } = await this.client.postForm(
-      endpoint,
-      {
-        client_id: request.agentId,
-        scope: request.scope,
-        grant_type: 'client_credentials',
-        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
-        client_assertion: t1.accessToken,
-      },
-      { signal: options.signal, legName: 'agent' },
-    );
-    const final = toLegToken(response, record, started);
-    this.logger.info(`Agent token for ${request.agentId} (${request.scope}) acquired.`);
-    const result: AgentTokenResult = {
-      flow: 'autonomous',
-      accessToken: final.accessToken,
-      expiresOn: new Date(final.expiresOnMs),
-      token: final.leg.token,
-      t1: t1.leg.token,
-      legs: [t1.leg, final.leg],
-      fromCache: false,
-    };
-    return { value: result, expiresOnMs: final.expiresOnMs };
-  }
-
   /** Leg 1: T1 for the blueprint, naming the agent identity in fmi_path. Cached per (authority, tenant, blueprint, fmi_path). */
-  private async getT1(request: AutonomousTokenRequest, endpoint: string, options: AcquireOptions): Promise<LegToken> {
+  private async getT1(request: Omit<AutonomousTokenRequest, 'scope'>, endpoint: string, options: AcquireOptions): Promise<LegToken> {
     const acquire = async () => {
-      const started = this.now();
-      const params: Record<string, string> = {
+      const leg = await this.leg(endpoint, 'blueprint', {
         client_id: request.blueprintId,
         scope: TOKEN_EXCHANGE_SCOPE,
         fmi_path: request.agentId,
         grant_type: 'client_credentials',
         ...(await credentialParameters(request.credential, request.blueprintId, endpoint)),
-      };
-      const { response, record } = await this.client.postForm(endpoint, params, { signal: options.signal, legName: 'blueprint' });
-      const leg = toLegToken(response, record, started);
+      }, options);
       return { value: leg, expiresOnMs: leg.expiresOnMs };
     };
     if (options.forceRefresh) return (await acquire()).value;

@@ -112,6 +112,18 @@ const catalog: Readonly<Record<number, ErrorExplanation>> = {
     explanation: 'The grant type or request shape is not allowed for agent identities (for example RFC 8693 token exchange).',
     fix: 'Use the two-leg client_credentials exchange: T1 from the blueprint with fmi_path, then T1 as the agent\'s client_assertion.',
   },
+  50126: {
+    explanation: 'The user name or password is wrong.',
+    fix: 'Check the user\'s credentials (the sandbox\'s user is printed by its --json output).',
+  },
+  50034: {
+    explanation: 'The user account does not exist in the directory, or it is not an agent user of this agent identity.',
+    fix: 'Check the agent user\'s object id or UPN, and that its identity parent is the agent identity you use.',
+  },
+  500133: {
+    explanation: 'The user token (assertion) is not within its valid time range.',
+    fix: 'Get a fresh user token and retry the on-behalf-of exchange.',
+  },
   50196: {
     explanation: 'Entra detected a loop of repeated identical requests.',
     fix: 'Cache tokens and reuse them until shortly before they expire instead of requesting them in a loop.',

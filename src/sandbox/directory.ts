@@ -14,6 +14,20 @@ export interface TenantFile {
   displayName?: string;
   resources?: ResourceFile[];
   blueprints: BlueprintFile[];
+  /** Users, and agent users (users whose identity parent is an agent identity). */
+  users?: UserFile[];
+  /** Public clients that may sign users in with the password grant: the sandbox's way to get a user token. */
+  publicClients?: { clientId: string; displayName?: string }[];
+}
+
+export interface UserFile {
+  id: string;
+  userPrincipalName: string;
+  displayName?: string;
+  /** For the password grant (sandbox only). Agent users have none. */
+  password?: string;
+  /** Makes this an agent user of that agent identity (Graph agentUser.identityParentId). */
+  identityParentId?: string;
 }
 
 export interface ResourceFile {
@@ -42,6 +56,8 @@ export interface AgentFile {
   disabled?: boolean;
   /** App roles granted, by resource identifier URI or app id. */
   roles?: Record<string, string[]>;
+  /** Delegated scopes consented for the agent (oauth2PermissionGrant), by resource identifier URI or app id. */
+  delegated?: Record<string, string[]>;
 }
 
 export interface Resource extends Required<Omit<ResourceFile, 'displayName'>> {
@@ -53,6 +69,7 @@ export interface Agent {
   displayName: string;
   disabled: boolean;
   roles: Record<string, string[]>;
+  delegated: Record<string, string[]>;
   blueprint: Blueprint;
 }
 
@@ -66,6 +83,15 @@ export interface Blueprint {
   agents: Map<string, Agent>;
 }
 
+export interface User {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  password?: string;
+  /** Set for agent users. */
+  identityParentId?: string;
+}
+
 export interface Tenant {
   id: string;
   domains: string[];
@@ -73,6 +99,8 @@ export interface Tenant {
   resources: Resource[];
   blueprints: Map<string, Blueprint>;
   agents: Map<string, Agent>;
+  users: User[];
+  publicClients: Set<string>;
 }
 
 export interface Directory {
@@ -109,6 +137,7 @@ export function defaultDirectoryFile(): DirectoryFile {
                 clientId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
                 displayName: 'Research Agent',
                 roles: { 'https://graph.microsoft.com': ['User.Read.All'], 'api://sandbox-weather': ['Forecast.Read'] },
+                delegated: { 'https://graph.microsoft.com': ['User.Read', 'Mail.Read'], 'api://sandbox-weather': ['Forecast.Read'] },
               },
               {
                 clientId: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e',
@@ -118,10 +147,19 @@ export function defaultDirectoryFile(): DirectoryFile {
             ],
           },
         ],
+        users: [
+          { id: 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f', userPrincipalName: 'ada@sandbox.onmicrosoft.com', displayName: 'Ada Lovelace', password: SANDBOX_USER_PASSWORD },
+          { id: 'd2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f60', userPrincipalName: 'research-agent@sandbox.onmicrosoft.com', displayName: 'Research Agent (agent user)', identityParentId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d' },
+        ],
+        publicClients: [{ clientId: SANDBOX_PUBLIC_CLIENT_ID, displayName: 'Sandbox sign-in (password grant)' }],
       },
     ],
   };
 }
+
+/** The sandbox's own public client and its user's password: for getting a user token (on-behalf-of) without a browser. */
+export const SANDBOX_PUBLIC_CLIENT_ID = 'e3f4a5b6-c7d8-4e9f-8a0b-2c3d4e5f6071';
+export const SANDBOX_USER_PASSWORD = 'sandbox-user-password';
 
 export class DirectoryError extends Error {
   override readonly name = 'DirectoryError';
@@ -176,6 +214,7 @@ export function buildDirectory(file: DirectoryFile): Directory {
           displayName: a.displayName ?? 'Agent',
           disabled: a.disabled === true,
           roles: a.roles ?? {},
+          delegated: a.delegated ?? {},
           blueprint,
         };
         blueprint.agents.set(agent.clientId, agent);
@@ -192,7 +231,17 @@ export function buildDirectory(file: DirectoryFile): Directory {
         accessTokenVersion: r.accessTokenVersion === 1 ? (1 as const) : (2 as const),
       })),
     ];
-    return { id, domains: (t.domains ?? []).map((d) => String(d).toLowerCase()), displayName: t.displayName ?? 'Tenant', resources, blueprints, agents };
+    // Every blueprint is also a resource: user tokens for the on-behalf-of flow are issued to it (api://{blueprint}).
+    for (const b of blueprints.values()) resources.push({ appId: b.clientId, identifierUri: `api://${b.clientId}`, displayName: b.displayName, accessTokenVersion: 2 });
+    const users = (t.users ?? []).map((u, ui) => {
+      const uat = `${at}.users[${ui}]`;
+      const parent = u.identityParentId === undefined ? undefined : guid(u.identityParentId, `${uat}.identityParentId`);
+      if (parent && !agents.has(parent)) throw new DirectoryError(`${uat}.identityParentId ${parent} is not an agent identity of this tenant.`);
+      if (typeof u.userPrincipalName !== 'string' || !u.userPrincipalName.includes('@')) throw new DirectoryError(`${uat}.userPrincipalName must be a UPN (name@domain).`);
+      return { id: guid(u.id, `${uat}.id`), userPrincipalName: u.userPrincipalName.toLowerCase(), displayName: u.displayName ?? u.userPrincipalName, ...(u.password ? { password: u.password } : {}), ...(parent ? { identityParentId: parent } : {}) };
+    });
+    const publicClients = new Set((t.publicClients ?? []).map((c, ci) => unique(guid(c.clientId, `${at}.publicClients[${ci}].clientId`), seenClients, `${at}.publicClients[${ci}].clientId`)));
+    return { id, domains: (t.domains ?? []).map((d) => String(d).toLowerCase()), displayName: t.displayName ?? 'Tenant', resources, blueprints, agents, users, publicClients };
   });
   return {
     tenants,

@@ -119,7 +119,7 @@ export async function signToken(key: SigningKey, claims: Record<string, unknown>
 }
 
 /** Entra's error body (shared docs §4): description "AADSTSnnnn: … Trace ID … Correlation ID … Timestamp …". */
-export function errorBody(origin: string, error: string, code: number, message: string, correlationId: string = randomUUID()) {
+export function errorBody(origin: string, error: string, code: number, message: string, correlationId: string = randomUUID(), suberror?: string) {
   const traceId = randomUUID();
   const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
   return {
@@ -130,5 +130,6 @@ export function errorBody(origin: string, error: string, code: number, message: 
     trace_id: traceId,
     correlation_id: correlationId,
     error_uri: `${origin}/error?code=${code}`,
+    ...(suberror ? { suberror } : {}),
   };
 }

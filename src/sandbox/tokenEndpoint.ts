@@ -1,27 +1,17 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import { TOKEN_EXCHANGE_APP_ID, TOKEN_EXCHANGE_SCOPE } from '../core/config';
 import { JWT_BEARER_ASSERTION_TYPE } from '../core/credentials';
 import { findResource, type Agent, type Blueprint, type Directory, type Resource, type Tenant } from './directory';
 import { appTokenClaims, errorBody, fmiSubject, issuerV2, signToken, t1Claims, type CredentialKind, type SigningKey } from './issuer';
+import { consentedScopes, expired, idTokenAndClientInfo, isExchangeAudience, missing, parseDelegatedScopes, Reject, reject, userTokenClaims, verifyOwnToken, type UserGrantContext } from './userGrants';
 
 export interface EndpointResponse {
   readonly status: number;
   readonly body: Record<string, unknown>;
 }
 
-/** A rejected request, as Entra would word it. */
-class Reject {
-  constructor(
-    readonly status: number,
-    readonly error: string,
-    readonly code: number,
-    readonly message: string,
-  ) {}
-}
-
-const reject = (status: number, error: string, code: number, message: string) => new Reject(status, error, code, message);
-const missing = (name: string) => reject(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`);
+const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /** Allowed clock skew for assertions, as Entra's validators use. */
 const SKEW_SECONDS = 300;
@@ -41,7 +31,7 @@ export async function handleTokenRequest(ctx: TokenEndpointContext, params: URLS
   try {
     return await issue(ctx, params);
   } catch (e) {
-    if (e instanceof Reject) return { status: e.status, body: errorBody(ctx.origin, e.error, e.code, e.message, ctx.correlationId) };
+    if (e instanceof Reject) return { status: e.status, body: errorBody(ctx.origin, e.error, e.code, e.message, ctx.correlationId, e.suberror) };
     throw e;
   }
 }
@@ -52,6 +42,9 @@ async function issue(ctx: TokenEndpointContext, params: URLSearchParams): Promis
   if (grantType === 'urn:ietf:params:oauth:grant-type:token-exchange') {
     throw reject(400, 'invalid_request', 82001, 'RFC 8693 token exchange is not supported for agent identities; use client_credentials with fmi_path, then the token as client_assertion.');
   }
+  if (grantType === 'password') return passwordGrant(ctx, params);
+  if (grantType === JWT_BEARER_GRANT) return onBehalfOfGrant(ctx, params);
+  if (grantType === 'user_fic') return userFicGrant(ctx, params);
   if (grantType !== 'client_credentials') {
     throw reject(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
   }
@@ -242,4 +235,110 @@ function checkLifetime(claims: Record<string, unknown>, what: string): void {
   if (exp + SKEW_SECONDS < now || (nbf !== undefined && nbf - SKEW_SECONDS > now)) {
     throw reject(400, 'invalid_client', 700024, `${what} is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, expiry time of assertion ${new Date(exp * 1000).toISOString()}.`);
   }
+}
+
+function userContext(ctx: TokenEndpointContext): UserGrantContext {
+  return { origin: ctx.origin, tenant: ctx.tenant, key: ctx.key, lifetimeSeconds: ctx.directory.accessTokenLifetimeSeconds };
+}
+
+/** The agent identity named by client_id, authenticated by its T1. */
+async function agentClient(ctx: TokenEndpointContext, params: URLSearchParams): Promise<Agent> {
+  const clientId = params.get('client_id');
+  if (!clientId) throw missing('client_id');
+  const agent = ctx.tenant.agents.get(clientId.toLowerCase());
+  if (!agent) {
+    if (ctx.tenant.blueprints.has(clientId.toLowerCase())) throw reject(400, 'unauthorized_client', 82001, 'This grant is for agent identities: the blueprint gets T1, the agent identity presents it.');
+    throw reject(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${ctx.tenant.displayName}'.`);
+  }
+  if (agent.disabled) throw reject(400, 'unauthorized_client', 7000112, `Application '${agent.clientId}'(${agent.displayName}) is disabled.`);
+  await authenticateAgent(ctx, agent, params);
+  return agent;
+}
+
+/**
+ * Sandbox only: the resource-owner password grant for the sandbox's public client, so a test or a user can get a
+ * user token (Tc) for the on-behalf-of flow without a browser. Agent identities never use it.
+ */
+async function passwordGrant(ctx: TokenEndpointContext, params: URLSearchParams): Promise<EndpointResponse> {
+  const clientId = params.get('client_id');
+  if (!clientId) throw missing('client_id');
+  if (!ctx.tenant.publicClients.has(clientId.toLowerCase())) {
+    throw reject(400, 'unauthorized_client', 70003, 'The password grant is allowed only for the sandbox\'s public client (sandbox only; agent identities cannot use it).');
+  }
+  const username = params.get('username');
+  const password = params.get('password');
+  const scope = params.get('scope');
+  if (!username) throw missing('username');
+  if (!password) throw missing('password');
+  if (!scope) throw missing('scope');
+  const user = ctx.tenant.users.find((u) => u.userPrincipalName === username.toLowerCase());
+  if (!user || !user.password || user.identityParentId || !safeEqual(user.password, password)) {
+    throw reject(400, 'invalid_grant', 50126, 'Error validating credentials due to invalid username or password.');
+  }
+  const { resource, names, oidc } = parseDelegatedScopes(ctx.tenant, scope);
+  const scopes = names.includes('.default') ? ['access_as_user'] : names;
+  const uc = userContext(ctx);
+  const claims = userTokenClaims(uc, user, { clientId: clientId.toLowerCase(), displayName: 'Sandbox sign-in', acr: '0' }, resource, scopes);
+  const accessToken = await signToken(ctx.key, claims);
+  const extra = oidc ? await idTokenAndClientInfo(uc, user, clientId.toLowerCase(), params.get('client_info') === '1') : {};
+  return { status: 200, body: { token_type: 'Bearer', scope: scopes.join(' '), expires_in: uc.lifetimeSeconds, ext_expires_in: uc.lifetimeSeconds, access_token: accessToken, ...extra } };
+}
+
+/** On-behalf-of (shared docs §1): the agent, authenticated by T1, trades the user's token Tc for one for the resource. */
+async function onBehalfOfGrant(ctx: TokenEndpointContext, params: URLSearchParams): Promise<EndpointResponse> {
+  const assertion = params.get('assertion');
+  if (!assertion) throw missing('assertion');
+  if (params.get('requested_token_use') !== 'on_behalf_of') throw missing('requested_token_use');
+  const scope = params.get('scope');
+  if (!scope) throw missing('scope');
+  const agent = await agentClient(ctx, params);
+  const uc = userContext(ctx);
+  const tc = await verifyOwnToken(uc, assertion, reject(400, 'invalid_grant', 50013, 'Assertion failed signature validation or was not issued by this tenant.'));
+  if (tc.idtyp !== 'user') throw reject(400, 'invalid_grant', 50013, 'Assertion is not a user token: the on-behalf-of flow needs a token a user signed in for.');
+  if (expired(tc)) throw reject(400, 'invalid_grant', 500133, 'Assertion is not within its valid time range.');
+  const blueprintId = agent.blueprint.clientId;
+  if (tc.aud !== blueprintId && tc.aud !== `api://${blueprintId}`) {
+    throw reject(400, 'invalid_grant', 50013, `Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '${String(tc.aud)}' and the expected audience is '${blueprintId}' or one of the Application Id URIs of this application.`);
+  }
+  const user = ctx.tenant.users.find((u) => u.id === tc.oid);
+  if (!user) throw reject(400, 'invalid_grant', 50034, 'The user account does not exist in the directory.');
+  const { resource, names } = parseDelegatedScopes(ctx.tenant, scope);
+  const scopes = consentedScopes(agent, resource, names);
+  const claims = userTokenClaims(uc, user, { clientId: agent.clientId, displayName: agent.displayName, acr: '2' }, resource, scopes, { act: '11', sub: '1', parent: blueprintId });
+  const accessToken = await signToken(ctx.key, claims);
+  return { status: 200, body: { token_type: 'Bearer', scope: scopes.join(' '), expires_in: uc.lifetimeSeconds, ext_expires_in: uc.lifetimeSeconds, access_token: accessToken, refresh_token: `sbx.${randomRefresh()}` } };
+}
+
+/** Agent user, leg 3 (shared docs §1, MSAL's wire format): T1 authenticates the agent, T2 is the user's federated credential. */
+async function userFicGrant(ctx: TokenEndpointContext, params: URLSearchParams): Promise<EndpointResponse> {
+  const t2 = params.get('user_federated_identity_credential');
+  if (!t2) throw missing('user_federated_identity_credential');
+  const userId = params.get('user_id');
+  const username = params.get('username');
+  if (!userId && !username) throw missing('user_id');
+  const scope = params.get('scope');
+  if (!scope) throw missing('scope');
+  const agent = await agentClient(ctx, params);
+  const uc = userContext(ctx);
+  const claims2 = await verifyOwnToken(uc, t2, reject(400, 'invalid_grant', 700027, 'The user federated identity credential failed signature validation: it was not issued by this tenant.'));
+  if (!isExchangeAudience(claims2.aud)) throw reject(400, 'invalid_grant', 700212, `No matching federated identity record found for presented assertion audience '${String(claims2.aud)}': T2 must be for api://AzureADTokenExchange.`);
+  if (expired(claims2)) throw reject(400, 'invalid_grant', 700024, 'The user federated identity credential is not within its valid time range.');
+  if (claims2.azp !== agent.clientId || claims2.idtyp !== 'app') {
+    throw reject(400, 'invalid_grant', 700213, `No matching federated identity record found for presented assertion subject '${String(claims2.sub)}': T2 must be the agent identity's own exchange token (leg 2, no fmi_path).`);
+  }
+  const user = ctx.tenant.users.find((u) => (userId ? u.id === userId.toLowerCase() : u.userPrincipalName === username!.toLowerCase()));
+  if (!user) throw reject(400, 'invalid_grant', 50034, `The user account ${userId ?? username} does not exist in the ${ctx.tenant.displayName} directory.`);
+  if (user.identityParentId !== agent.clientId) {
+    throw reject(400, 'invalid_grant', 50034, `The user account ${user.userPrincipalName} is not an agent user of agent identity '${agent.clientId}' (its identity parent must be that agent).`);
+  }
+  const { resource, names, oidc } = parseDelegatedScopes(ctx.tenant, scope);
+  const scopes = consentedScopes(agent, resource, names);
+  const claims = userTokenClaims(uc, user, { clientId: agent.clientId, displayName: agent.displayName, acr: '2' }, resource, scopes, { act: '1 9 11', sub: '1 13', parent: agent.blueprint.clientId });
+  const accessToken = await signToken(ctx.key, claims);
+  const extra = oidc ? await idTokenAndClientInfo(uc, user, agent.clientId, params.get('client_info') === '1') : {};
+  return { status: 200, body: { token_type: 'Bearer', scope: [...scopes, ...(oidc ? ['openid', 'profile', 'offline_access'] : [])].join(' '), expires_in: uc.lifetimeSeconds, ext_expires_in: uc.lifetimeSeconds, access_token: accessToken, refresh_token: `sbx.${randomRefresh()}`, ...extra } };
+}
+
+function randomRefresh(): string {
+  return randomBytes(48).toString('base64url');
 }

@@ -77,7 +77,7 @@ describe('sandbox validates like Entra', () => {
   it('fmi_path naming an agent identity of another blueprint → 700016', () => expectError(leg1({ fmi_path: CERT_AGENT }), 400, 'unauthorized_client', 700016));
   it('an unknown tenant → 90002', () => expectError(leg1(), 400, 'invalid_tenant', 90002, `${sandbox.authority}/${randomUUID()}/oauth2/v2.0/token`));
   it('RFC 8693 token exchange → 82001', () => expectError(leg1({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange' }), 400, 'invalid_request', 82001));
-  it('an unsupported grant type → 70003', () => expectError(leg1({ grant_type: 'password' }), 400, 'unsupported_grant_type', 70003));
+  it('an unsupported grant type → 70003', () => expectError(leg1({ grant_type: 'authorization_code' }), 400, 'unsupported_grant_type', 70003));
   it('a disabled agent identity → 7000112', async () => expectError(leg2(await t1For(DISABLED_AGENT), { client_id: DISABLED_AGENT }), 400, 'unauthorized_client', 7000112));
   it('an agent identity with a secret of its own → 7000215', () => expectError({ ...leg2('x'), client_secret: 'x' }, 401, 'invalid_client', 7000215));
 

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { AgentTokenEngine, type AutonomousTokenRequest } from '../../src/core/agentTokens';
+import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
+import { clientSecret } from '../../src/core/credentials';
+import { EntraError } from '../../src/core/entraError';
+import { ConfigError } from '../../src/core/errors';
+import type { SandboxTenant } from '../../src/sandbox/server';
+import { AGENT, AGENT_USER_ID, AGENT_USER_UPN, BLUEPRINT, OTHER_AGENT, SANDBOX_TENANT, SECRET, startSandbox, USER_ID, USER_UPN, userToken } from '../helpers';
+
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+describe('user flows against the sandbox', () => {
+  let sandbox: SandboxTenant;
+  let engine: AgentTokenEngine;
+  before(async () => (sandbox = await startSandbox()));
+  after(() => sandbox.stop());
+  beforeEach(() => {
+    engine = new AgentTokenEngine();
+    sandbox.clearRecords();
+  });
+  afterEach(() => engine.close());
+
+  const base = (): AutonomousTokenRequest => ({ authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprintId: BLUEPRINT, agentId: AGENT, scope: 'https://graph.microsoft.com/User.Read', credential: clientSecret(SECRET) });
+
+  describe('on behalf of a user', () => {
+    it('sends T1 and the user token exactly as documented and gets a delegated agent token', async () => {
+      const tc = await userToken(sandbox.authority);
+      sandbox.clearRecords();
+      const r = await engine.getOnBehalfOfToken({ ...base(), userToken: tc });
+      assert.equal(r.flow, 'obo');
+      assert.deepEqual(r.legs.map((l) => l.name), ['blueprint', 'agent']);
+      assert.deepEqual(sandbox.requests[1]!.params, {
+        client_id: AGENT,
+        scope: 'https://graph.microsoft.com/User.Read',
+        client_assertion_type: ASSERTION_TYPE,
+        client_assertion: r.t1.raw,
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion: tc,
+        requested_token_use: 'on_behalf_of',
+      });
+      const c = r.token.claims;
+      assert.equal(c.idtyp, 'user');
+      assert.equal(c.oid, USER_ID);
+      assert.equal(c.upn, USER_UPN);
+      assert.equal(c.scp, 'User.Read');
+      assert.equal(c.appid, AGENT);
+      assert.equal(c.xms_par_app_azp, BLUEPRINT);
+      assert.ok(String(c.xms_act_fct).split(' ').includes('11'));
+    });
+
+    it('catches a user token for Graph before sending anything, explaining AADSTS50013', async () => {
+      const graphToken = await userToken(sandbox.authority, 'https://graph.microsoft.com/User.Read');
+      sandbox.clearRecords();
+      await assert.rejects(engine.getOnBehalfOfToken({ ...base(), userToken: graphToken }), (e: unknown) => e instanceof ConfigError && /not for the blueprint/.test(e.message) && /AADSTS50013/.test(e.fix));
+      assert.equal(sandbox.requests.length, 0);
+    });
+
+    it('gets AADSTS50013 from the sandbox too, when the check is bypassed', async () => {
+      const graphToken = await userToken(sandbox.authority, 'https://graph.microsoft.com/User.Read');
+      const t1 = (await engine.getAutonomousToken({ ...base(), scope: 'https://graph.microsoft.com/.default' })).t1.raw;
+      const res = await fetch(`${sandbox.authority}/${SANDBOX_TENANT}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({ client_id: AGENT, scope: 'https://graph.microsoft.com/User.Read', client_assertion_type: ASSERTION_TYPE, client_assertion: t1, grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: graphToken, requested_token_use: 'on_behalf_of' }) });
+      const body = (await res.json()) as { error_codes: number[] };
+      assert.deepEqual(body.error_codes, [50013]);
+    });
+
+    it('explains missing consent (AADSTS65001)', async () => {
+      const tc = await userToken(sandbox.authority);
+      await assert.rejects(engine.getOnBehalfOfToken({ ...base(), scope: 'https://graph.microsoft.com/Files.Read', userToken: tc }), (e: unknown) => e instanceof EntraError && e.code === 65001 && e.body.suberror === 'consent_required');
+    });
+  });
+
+  describe('as the agent user', () => {
+    it('runs three legs in MSAL\'s wire format and gets the agent user\'s token', async () => {
+      const r = await engine.getAgentUserToken({ ...base(), scope: 'https://graph.microsoft.com/.default', userId: AGENT_USER_ID });
+      assert.equal(r.flow, 'agent-user');
+      assert.deepEqual(r.legs.map((l) => [l.name, l.status]), [['blueprint', 200], ['agent', 200], ['agent-user', 200]]);
+      const [leg1, leg2, leg3] = sandbox.requests;
+      assert.equal(leg1!.params.fmi_path, AGENT);
+      assert.deepEqual(leg2!.params, { client_id: AGENT, scope: 'api://AzureADTokenExchange/.default', grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: r.t1.raw });
+      assert.deepEqual(leg3!.params, {
+        client_id: AGENT,
+        scope: 'https://graph.microsoft.com/.default openid profile offline_access',
+        grant_type: 'user_fic',
+        client_assertion_type: ASSERTION_TYPE,
+        client_assertion: r.t1.raw,
+        user_federated_identity_credential: r.t2!.raw,
+        user_id: AGENT_USER_ID,
+        client_info: '1',
+      });
+      assert.equal(r.t2!.claims.aud, TOKEN_EXCHANGE_APP_ID);
+      assert.equal(r.t2!.claims.azp, AGENT);
+      const c = r.token.claims;
+      assert.equal(c.idtyp, 'user');
+      assert.equal(c.oid, AGENT_USER_ID);
+      assert.equal(c.upn, AGENT_USER_UPN);
+      assert.ok(String(c.xms_sub_fct).split(' ').includes('13'));
+      assert.equal(c.xms_par_app_azp, BLUEPRINT);
+      assert.equal(c.scp, 'User.Read Mail.Read');
+    });
+
+    it('names the agent user by UPN too, and serves a repeat from the cache', async () => {
+      const r = await engine.getAgentUserToken({ ...base(), scope: 'https://graph.microsoft.com/.default', username: AGENT_USER_UPN });
+      assert.equal(sandbox.requests[2]!.params.username, AGENT_USER_UPN);
+      assert.ok(!('user_id' in sandbox.requests[2]!.params));
+      const again = await engine.getAgentUserToken({ ...base(), scope: 'https://graph.microsoft.com/.default', username: AGENT_USER_UPN });
+      assert.equal(again.fromCache, true);
+      assert.equal(again.accessToken, r.accessToken);
+      assert.equal(sandbox.requests.length, 3);
+    });
+
+    it('explains an unknown agent user, and a user who is not this agent\'s (AADSTS50034)', async () => {
+      for (const userId of ['00000000-0000-4000-8000-000000000000', USER_ID]) {
+        await assert.rejects(engine.getAgentUserToken({ ...base(), scope: 'https://graph.microsoft.com/.default', userId }), (e: unknown) => e instanceof EntraError && e.code === 50034);
+      }
+      await assert.rejects(engine.getAgentUserToken({ ...base(), agentId: OTHER_AGENT, scope: 'https://graph.microsoft.com/.default', userId: AGENT_USER_ID }), (e: unknown) => e instanceof EntraError && (e.code === 50034 || e.code === 65001));
+    });
+
+    it('checks the user reference before sending anything', async () => {
+      await assert.rejects(engine.getAgentUserToken({ ...base(), userId: AGENT_USER_ID, username: AGENT_USER_UPN }), ConfigError);
+      await assert.rejects(engine.getAgentUserToken({ ...base() }), ConfigError);
+      await assert.rejects(engine.getAgentUserToken({ ...base(), username: 'not-a-upn' }), ConfigError);
+      assert.equal(sandbox.requests.length, 0);
+    });
+  });
+});
