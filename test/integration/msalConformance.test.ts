@@ -8,7 +8,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { fmiSubject } from '../../src/sandbox/issuer';
-import { AGENT, BLUEPRINT, fixtures, SANDBOX_TENANT, SECRET, startSandbox, tls } from '../helpers';
+import { AGENT, AGENT_USER_ID, BLUEPRINT, fixtures, SANDBOX_TENANT, SECRET, startSandbox, tls } from '../helpers';
 
 const run = promisify(execFile);
 
@@ -44,6 +44,28 @@ describe('msal-node conformance', function () {
     const final = await verify(out.results[0]!.accessToken);
     assert.equal(final.appid, AGENT);
     assert.equal(final.xms_par_app_azp, BLUEPRINT);
+  });
+
+  it('runs the agent-user chain (acquireTokenByUserFederatedIdentityCredential), and its token verifies', async () => {
+    sandbox.clearRecords();
+    const input = { authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprint: BLUEPRINT, agent: AGENT, secret: SECRET, userObjectId: AGENT_USER_ID };
+    const { stdout } = await run(process.execPath, [join(fixtures, 'msal-agent-user.mjs'), JSON.stringify(input)], {
+      env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: join(fixtures, 'tls/ca.pem') },
+    });
+    const out = JSON.parse(stdout) as { t2: string; accessToken: string; account: string | null };
+    const fic = sandbox.requests.find((r) => r.params.grant_type === 'user_fic');
+    assert.ok(fic, 'msal sent a user_fic request');
+    assert.equal(fic.params.user_federated_identity_credential, out.t2);
+    assert.equal(fic.params.user_id, AGENT_USER_ID);
+    assert.equal(fic.params.client_id, AGENT);
+    // Our leg 3 sends exactly MSAL's OAuth parameters (its telemetry aside).
+    const oauth = Object.keys(fic.params).filter((k) => !k.startsWith('x-') && k !== 'client-request-id').sort();
+    assert.deepEqual(oauth, ['client_assertion', 'client_assertion_type', 'client_id', 'client_info', 'grant_type', 'scope', 'user_federated_identity_credential', 'user_id']);
+    assert.deepEqual(fic.params.scope!.split(' ').sort(), ['https://graph.microsoft.com/.default', 'offline_access', 'openid', 'profile']);
+    const claims = await verify(out.accessToken);
+    assert.equal(claims.oid, AGENT_USER_ID);
+    assert.ok(String(claims.xms_sub_fct).split(' ').includes('13'));
+    assert.equal(out.account, 'research-agent@sandbox.onmicrosoft.com', 'msal built its account from our id_token/client_info');
   });
 
   /** Verifies with the keys the sandbox publishes, fetched over its HTTPS with the test CA trusted. */
