@@ -6,8 +6,15 @@ import { formatToken } from './output';
 import { parse, positiveInteger, requireFlag, UsageError } from './usage';
 
 export const tokenHelp = `Usage: entra-agent-tokens token --tenant T --blueprint B --agent A [--scope S] [--authority URL] CREDENTIAL [--json] [--timeout MS]
+                                [--flow autonomous|obo|agent-user] [--user-token-env VAR] [--user-id ID | --username UPN]
 
-Gets an agent token in two legs: the blueprint's T1 (with fmi_path = the agent), then the agent identity's token.
+Gets an agent token: the blueprint's T1 (with fmi_path = the agent), then the agent identity's token.
+
+  --flow F                     autonomous (default): the agent acts as itself (app-only, scope <resource>/.default)
+                               obo: on behalf of a signed-in user, whose token for the blueprint is in --user-token-env
+                               agent-user: as the agent's own user account (--user-id or --username); three legs
+  --user-token-env VAR         obo: the user's access token for the blueprint (aud = the blueprint), from variable VAR
+  --user-id ID, --username UPN agent-user: the agent user's object id (preferred) or UPN
 
   --tenant T                   the agent identity's home tenant: id (GUID) or domain
   --blueprint B                the agent identity blueprint's client id
@@ -40,8 +47,14 @@ const options = {
   'assertion-alg': { type: 'string' },
   json: { type: 'boolean' },
   timeout: { type: 'string' },
+  flow: { type: 'string' },
+  'user-token-env': { type: 'string' },
+  'user-id': { type: 'string' },
+  username: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+const FLOWS = ['autonomous', 'obo', 'agent-user'] as const;
 
 export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal, out: (s: string) => void): Promise<void> {
   const { values } = parse('token', args, options);
@@ -54,24 +67,40 @@ export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: A
   const agent = requireFlag(values.agent, '--agent', "the agent identity's client id");
   const timeoutMs = positiveInteger(values.timeout, '--timeout', 30_000, 600_000);
 
-  // Validate everything cheap before loading the HTTP stack.
-  const { validateAutonomousRequest } = await import('../core/agentTokens');
-  const request: AutonomousTokenRequest = validateAutonomousRequest(
-    {
-      tenant,
-      blueprintId: blueprint,
-      agentId: agent,
-      scope: values.scope ?? DEFAULT_SCOPE,
-      authority: values.authority ?? DEFAULT_AUTHORITY,
-      credential: await readCredential(values, env),
-    },
-    cliFieldNames,
-  );
+  const flow = values.flow ?? 'autonomous';
+  if (!(FLOWS as readonly string[]).includes(flow)) throw new UsageError(`--flow must be one of ${FLOWS.join(', ')}, not "${flow.slice(0, 30)}".`);
+  if (flow !== 'obo' && values['user-token-env'] !== undefined) throw new UsageError('--user-token-env goes with --flow obo.');
+  if (flow !== 'agent-user' && (values['user-id'] !== undefined || values.username !== undefined)) throw new UsageError('--user-id and --username go with --flow agent-user.');
+  const names = { ...cliFieldNames, userToken: '--user-token-env', userId: '--user-id', username: '--username' };
 
-  const { AgentTokenEngine } = await import('../core/agentTokens');
-  const engine = new AgentTokenEngine({ timeoutMs });
+  // Validate everything cheap before loading the HTTP stack.
+  const core = await import('../core/agentTokens');
+  const base: AutonomousTokenRequest = {
+    tenant,
+    blueprintId: blueprint,
+    agentId: agent,
+    scope: values.scope ?? DEFAULT_SCOPE,
+    authority: values.authority ?? DEFAULT_AUTHORITY,
+    credential: await readCredential(values, env),
+  };
+  let acquire: (engine: InstanceType<typeof core.AgentTokenEngine>) => Promise<AgentTokenResult>;
+  if (flow === 'obo') {
+    const variable = requireFlag(values['user-token-env'], '--user-token-env', "the environment variable holding the user's token for the blueprint");
+    const userToken = env[variable];
+    if (!userToken) throw new UsageError(`--user-token-env: environment variable ${variable} is not set or is empty.`);
+    const request = core.validateOnBehalfOfRequest({ ...base, userToken }, names);
+    acquire = (engine) => engine.getOnBehalfOfToken(request, { signal });
+  } else if (flow === 'agent-user') {
+    const request = core.validateAgentUserRequest({ ...base, ...(values['user-id'] !== undefined ? { userId: values['user-id'] } : {}), ...(values.username !== undefined ? { username: values.username } : {}) }, names);
+    acquire = (engine) => engine.getAgentUserToken(request, { signal });
+  } else {
+    const request = core.validateAutonomousRequest(base, cliFieldNames);
+    acquire = (engine) => engine.getAutonomousToken(request, { signal });
+  }
+
+  const engine = new core.AgentTokenEngine({ timeoutMs });
   try {
-    const result = await engine.getAutonomousToken(request, { signal });
+    const result = await acquire(engine);
     out(values.json ? `${JSON.stringify(toJson(result))}\n` : formatResult(result));
   } finally {
     await engine.close();
@@ -122,15 +151,19 @@ export function toJson(result: AgentTokenResult) {
   };
 }
 
+const LEG_TITLES: Record<string, string> = {
+  blueprint: "T1: the blueprint's token for the agent identity",
+  agent: "The agent identity's token",
+  'agent-user': "The agent user's token",
+};
+
 function formatResult(result: AgentTokenResult): string {
-  const [t1Leg, agentLeg] = result.legs;
   const lines = [
     `Agent token acquired (${result.flow} flow), expires ${result.expiresOn.toISOString()}.`,
     '',
     ...result.legs.map((l, i) => `  leg ${i + 1} ${l.name.padEnd(9)} POST ${l.url} → ${l.status} in ${l.durationMs} ms  [${Object.entries(l.parameters).map(([k, v]) => `${k}=${v}`).join(' ')}]`),
     '',
-    formatToken(`T1: the blueprint's token for the agent identity (leg 1)`, t1Leg!.token),
-    formatToken('Final token: the agent identity\'s access token (leg 2)', agentLeg!.token),
+    ...result.legs.map((l, i) => formatToken(`${i === result.legs.length - 1 ? 'Final token: ' : ''}${LEG_TITLES[l.name] ?? l.name} (leg ${i + 1})`, l.token)),
     'Access token:',
     result.accessToken,
     '',

@@ -44,7 +44,7 @@ export function checkUserTokenForBlueprint(userToken: string, blueprintId: strin
 /** An agent user is named by object id (preferred, as MSAL.NET does) or by UPN. */
 export function validateAgentUser(userId: string | undefined, username: string | undefined, fields = { userId: 'user id', username: 'username' }): { userId: string } | { username: string } {
   if ((userId === undefined) === (username === undefined)) {
-    throw new ConfigError(fields.userId, 'and the username are both given, or both missing.', 'Name the agent user by its object id (preferred) or by its UPN, not both.');
+    throw new ConfigError(`${fields.userId} or ${fields.username}`, 'must be given, and only one of them.', 'Name the agent user by its object id (preferred) or by its UPN.');
   }
   if (userId !== undefined) {
     if (!isGuid(userId.trim())) throw new ConfigError(fields.userId, `"${userId.slice(0, 60)}" is not a GUID.`, "Give the agent user's object id.");

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, DISABLED_AGENT, fixtures, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+import { AGENT, AGENT_USER_ID, AGENT_USER_UPN, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, DISABLED_AGENT, fixtures, userToken, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
 
 const root = join(__dirname, '..', '..');
 const cliPath = join(root, 'dist', 'cli.js');
@@ -170,6 +170,55 @@ describe('CLI', function () {
         assert.equal(r.code, 3, r.stderr);
         assert.match(r.stderr, new RegExp(`AADSTS${code}`));
         assert.match(r.stderr, /what it means: .+\n {2}fix: .+/);
+      });
+    }
+
+    it('--flow obo with the user token from the environment: same JSON shape, flow named', async () => {
+      const tc = await userToken(sandbox.authority);
+      const r = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--flow', 'obo', '--user-token-env', 'TC', '--scope', 'https://graph.microsoft.com/User.Read', '--json'), { ...withSecret, TC: tc });
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.deepEqual(Object.keys(out), ['flow', 'accessToken', 'expiresOn', 'claims', 'legs']);
+      assert.equal(out.flow, 'obo');
+      assert.deepEqual(out.legs.map((l: { name: string }) => l.name), ['blueprint', 'agent']);
+      assert.equal(out.claims.idtyp, 'user');
+      assert.ok(!r.stdout.includes(tc), 'the user token is not echoed');
+    });
+
+    it('--flow obo refuses a user token for Graph before sending, naming the flag', async () => {
+      const graph = await userToken(sandbox.authority, 'https://graph.microsoft.com/User.Read');
+      sandbox.clearRecords();
+      const r = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--flow', 'obo', '--user-token-env', 'TC'), { ...withSecret, TC: graph });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /--user-token-env was issued for "https:\/\/graph\.microsoft\.com"/);
+      assert.match(r.stderr, /AADSTS50013/);
+      assert.equal(sandbox.requests.length, 0);
+    });
+
+    it('--flow agent-user: three legs, by --user-id or --username', async () => {
+      for (const who of [['--user-id', AGENT_USER_ID], ['--username', AGENT_USER_UPN]]) {
+        const r = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--flow', 'agent-user', ...who, '--json'), withSecret);
+        assert.equal(r.code, 0, r.stderr);
+        const out = JSON.parse(r.stdout);
+        assert.equal(out.flow, 'agent-user');
+        assert.deepEqual(out.legs.map((l: { name: string; status: number }) => [l.name, l.status]), [['blueprint', 200], ['agent', 200], ['agent-user', 200]]);
+        assert.equal(out.claims.oid, AGENT_USER_ID);
+      }
+      const text = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--flow', 'agent-user', '--user-id', AGENT_USER_ID), withSecret);
+      assert.match(text.stdout, /Final token: The agent user's token \(leg 3\)/);
+    });
+
+    for (const [what, extra, message] of [
+      ['an unknown flow', ['--flow', 'implicit'], /--flow must be one of autonomous, obo, agent-user/],
+      ['agent-user without a user', ['--flow', 'agent-user'], /--user-id or --username must be given, and only one of them/],
+      ['a user id that is not a GUID', ['--flow', 'agent-user', '--user-id', 'bob'], /--user-id "bob" is not a GUID/],
+      ['--username outside agent-user', ['--username', 'a@b.c'], /--user-id and --username go with --flow agent-user/],
+      ['obo without a user token', ['--flow', 'obo'], /--user-token-env is required/],
+    ] as [string, string[], RegExp][]) {
+      it(`exit 2 for ${what}`, async () => {
+        const r = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', ...extra), withSecret);
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, message);
       });
     }
 
