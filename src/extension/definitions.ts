@@ -26,6 +26,19 @@ export interface AgentDefinition {
   readonly blueprintId: string;
   readonly displayName: string;
   readonly defaultScope: string;
+  /** Agent users of this agent identity the user has used (or the sandbox knows). */
+  readonly agentUsers?: readonly AgentUserReference[];
+}
+
+/** An agent user, by object id (preferred) or UPN. */
+export interface AgentUserReference {
+  readonly userId?: string;
+  readonly username?: string;
+  readonly displayName?: string;
+}
+
+export function agentUserLabel(u: AgentUserReference): string {
+  return u.displayName ?? u.username ?? u.userId ?? 'agent user';
 }
 
 interface Persisted {
@@ -144,6 +157,17 @@ export class DefinitionStore implements vscode.Disposable {
     const state = this.persisted();
     await this.write({ ...state, agents: [...state.agents, agent] });
     return agent;
+  }
+
+  /** Remembers an agent user under its agent identity (once), so it shows in the tree and the pickers. */
+  async rememberAgentUser(agentId: string, user: AgentUserReference): Promise<void> {
+    const state = this.persisted();
+    const agent = state.agents.find((a) => a.clientId === agentId.toLowerCase());
+    if (!agent) return; // sandbox agents know their agent users already
+    const same = (u: AgentUserReference) => (user.userId && u.userId === user.userId) || (user.username && u.username === user.username);
+    if (agent.agentUsers?.some(same)) return;
+    const next = { ...agent, agentUsers: [...(agent.agentUsers ?? []), user] };
+    await this.write({ ...state, agents: state.agents.map((a) => (a === agent ? next : a)) });
   }
 
   async removeAgent(clientId: string): Promise<AgentDefinition | undefined> {

@@ -41,7 +41,16 @@ export class SandboxController implements vscode.Disposable {
       credentialKind: 'secret' as const,
       sandbox: true,
     }));
-    const agents = info.blueprints.flatMap((b) => b.agents.map((a) => ({ clientId: a.clientId, blueprintId: b.clientId, displayName: a.displayName, defaultScope: DEFAULT_SCOPE })));
+    const users = sandbox.directory.tenants[0]?.users ?? [];
+    const agents = info.blueprints.flatMap((b) =>
+      b.agents.map((a) => ({
+        clientId: a.clientId,
+        blueprintId: b.clientId,
+        displayName: a.displayName,
+        defaultScope: DEFAULT_SCOPE,
+        agentUsers: users.filter((u) => u.identityParentId === a.clientId).map((u) => ({ userId: u.id, username: u.userPrincipalName, displayName: u.userPrincipalName })),
+      })),
+    );
     for (const b of info.blueprints) if (b.clientSecret) await this.credentials.set(b.clientId, 'clientSecret', b.clientSecret);
     const status = { authority: info.authority, tenantId: info.tenantId, blueprintIds: blueprints.map((b) => b.clientId), agentIds: agents.map((a) => a.clientId) };
     this.running = { sandbox, status };
@@ -49,6 +58,25 @@ export class SandboxController implements vscode.Disposable {
     await vscode.commands.executeCommand('setContext', 'entraAgentTokens.sandboxRunning', true);
     this.log.info(`Sandbox tenant ${info.tenantId} started at ${info.authority}.`);
     return status;
+  }
+
+  /**
+   * A signed-in user's token for a sandbox blueprint (the on-behalf-of flow's Tc), from the sandbox's own password
+   * grant: the sandbox's stand-in for a user signing in to the agent's front end.
+   */
+  async userToken(blueprintId: string): Promise<string> {
+    const running = this.running;
+    if (!running) throw new Error('The sandbox tenant is not running.');
+    const { SANDBOX_PUBLIC_CLIENT_ID } = await import('../sandbox/directory');
+    const user = running.sandbox.directory.tenants[0]?.users.find((u) => u.password);
+    if (!user?.password) throw new Error('The sandbox directory has no user who can sign in.');
+    const res = await fetch(`${running.status.authority}/${running.status.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ client_id: SANDBOX_PUBLIC_CLIENT_ID, grant_type: 'password', username: user.userPrincipalName, password: user.password, scope: `api://${blueprintId}/access_as_user` }),
+    });
+    const body = (await res.json()) as { access_token?: string };
+    if (!body.access_token) throw new Error('The sandbox did not sign its user in.');
+    return body.access_token;
   }
 
   async stop(): Promise<boolean> {

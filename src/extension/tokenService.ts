@@ -5,10 +5,13 @@ import { isAllowedAuthority } from '../core/authorityPolicy';
 import { CredentialError, ConfigError, isCancelled } from '../core/errors';
 import type { BlueprintCredential } from '../core/credentials';
 import type { CredentialStore } from './credentialStore';
-import type { AgentDefinition, BlueprintDefinition, DefinitionStore } from './definitions';
+import { agentUserLabel, type AgentDefinition, type AgentUserReference, type BlueprintDefinition, type DefinitionStore } from './definitions';
 import type { ExtensionLog } from './log';
 import { readSettings } from './settings';
 import type { TokenStore } from './tokenStore';
+
+/** Which flow: the agent as itself, as its agent user, or on behalf of a signed-in user (their token for the blueprint). */
+export type FlowChoice = { readonly flow: 'autonomous' } | { readonly flow: 'agent-user'; readonly user: AgentUserReference } | { readonly flow: 'obo'; readonly userToken: string };
 
 /** Turns an agent definition plus its blueprint's stored credential into a token, through one shared engine. */
 export class TokenService implements vscode.Disposable {
@@ -22,7 +25,7 @@ export class TokenService implements vscode.Disposable {
     private readonly log: ExtensionLog,
   ) {}
 
-  async acquire(agent: AgentDefinition, scope: string, signal: AbortSignal, forceRefresh = false): Promise<AgentTokenResult> {
+  async acquire(agent: AgentDefinition, scope: string, signal: AbortSignal, forceRefresh = false, choice: FlowChoice = { flow: 'autonomous' }): Promise<AgentTokenResult> {
     const blueprint = this.definitions.blueprint(agent.blueprintId);
     if (!blueprint) throw new ConfigError('Agent identity', `its blueprint ${agent.blueprintId} is no longer in the list.`, 'Add the blueprint again, or remove this agent identity.');
     const settings = readSettings();
@@ -34,12 +37,18 @@ export class TokenService implements vscode.Disposable {
     const engine = await this.engineFor(settings.requestTimeoutMs);
     this.log.info(`Getting a token for agent identity ${agent.displayName} (${agent.clientId}), scope ${scope}, blueprint ${blueprint.clientId} at ${blueprint.authority}/${blueprint.tenant}.`);
     try {
-      const result = await engine.getAutonomousToken(
-        { authority: blueprint.authority, tenant: blueprint.tenant, blueprintId: blueprint.clientId, agentId: agent.clientId, scope, credential },
-        { signal, forceRefresh },
-      );
+      const request = { authority: blueprint.authority, tenant: blueprint.tenant, blueprintId: blueprint.clientId, agentId: agent.clientId, scope, credential };
+      const options = { signal, forceRefresh };
+      const result =
+        choice.flow === 'obo'
+          ? await engine.getOnBehalfOfToken({ ...request, userToken: choice.userToken }, options)
+          : choice.flow === 'agent-user'
+            ? await engine.getAgentUserToken({ ...request, ...(choice.user.userId ? { userId: choice.user.userId } : { username: choice.user.username }) }, options)
+            : await engine.getAutonomousToken(request, options);
       for (const leg of result.legs) this.log.info(`  leg ${leg.name}: ${leg.cached ? 'from cache' : `HTTP ${leg.status} in ${leg.durationMs} ms, ${leg.attempts} attempt(s)`}`);
-      this.tokens.put({ agentId: agent.clientId, scope, result });
+      const subject = choice.flow === 'agent-user' ? agentUserLabel(choice.user) : choice.flow === 'obo' ? String(result.token.claims.upn ?? result.token.claims.preferred_username ?? 'signed-in user') : undefined;
+      this.tokens.put({ agentId: agent.clientId, scope, result, ...(subject ? { subject } : {}) });
+      if (choice.flow === 'agent-user') await this.definitions.rememberAgentUser(agent.clientId, choice.user);
       return result;
     } catch (e) {
       if (!isCancelled(e)) this.tokens.fail({ agentId: agent.clientId, message: oneLine(e) });

@@ -5,7 +5,11 @@ export interface HeldToken {
   readonly agentId: string;
   readonly scope: string;
   readonly result: AgentTokenResult;
+  /** Whose token, for the user flows: the agent user or the signed-in user (display text). */
+  readonly subject?: string;
 }
+
+const keyOf = (agentId: string, scope: string, subject = '') => JSON.stringify([agentId, scope, subject]);
 
 export interface AgentFailure {
   readonly agentId: string;
@@ -44,12 +48,12 @@ export class TokenStore implements vscode.Disposable {
     return [...this.tokens.values()];
   }
 
-  find(agentId: string, scope: string): HeldToken | undefined {
-    return this.tokens.get(JSON.stringify([agentId, scope]));
+  find(agentId: string, scope: string, subject?: string): HeldToken | undefined {
+    return this.tokens.get(keyOf(agentId, scope, subject));
   }
 
   put(token: HeldToken): void {
-    this.tokens.set(JSON.stringify([token.agentId, token.scope]), token);
+    this.tokens.set(keyOf(token.agentId, token.scope, token.subject), token);
     this.failures.delete(token.agentId);
     this.last = token;
     this.changed.fire();

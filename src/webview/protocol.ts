@@ -63,4 +63,5 @@ export type WebviewToHost = { readonly type: 'ready' } | { readonly type: 'copy'
 export interface InspectorState {
   readonly agentId?: string;
   readonly scope?: string;
+  readonly subject?: string;
 }

@@ -61,6 +61,25 @@ describe('extension in a real VS Code', () => {
       assert.equal((await treeRows()).filter((r) => r.contextValue === 'token').length, 2);
     });
 
+    it('shows the sandbox agent user under its agent, and gets its token in three legs', async () => {
+      const rows = await treeRows();
+      const agentUser = rows.find((r) => r.contextValue === 'agentUser');
+      assert.ok(agentUser, JSON.stringify(rows));
+      assert.equal(agentUser.label, 'research-agent@sandbox.onmicrosoft.com');
+      const token = (await run<AgentTokenSummary>(`${C}getAgentToken`, { agentId: status.agentIds[0], flow: 'agent-user', username: 'research-agent@sandbox.onmicrosoft.com', openInspector: false }))!;
+      assert.equal(token.flow, 'agent-user');
+      assert.deepEqual(token.legs.map((l) => l.name), ['blueprint', 'agent', 'agent-user']);
+      assert.ok(String(token.claims.xms_sub_fct).split(' ').includes('13'));
+      assert.ok((await treeRows()).some((r) => r.contextValue === 'token' && r.description.startsWith('as research-agent@sandbox.onmicrosoft.com · expires in')));
+    });
+
+    it('gets a token on behalf of the sandbox user (the sandbox signs its user in)', async () => {
+      const token = (await run<AgentTokenSummary>(`${C}getAgentToken`, { agentId: status.agentIds[0], flow: 'obo', scope: 'https://graph.microsoft.com/User.Read', openInspector: false }))!;
+      assert.equal(token.flow, 'obo');
+      assert.equal(token.claims.upn, 'ada@sandbox.onmicrosoft.com');
+      assert.equal(token.claims.scp, 'User.Read');
+    });
+
     it('inspects a token given as an argument, and refuses text that is not a JWT', async () => {
       const token = (await run<AgentTokenSummary>(`${C}getAgentToken`, { agentId: status.agentIds[1], openInspector: false }))!;
       const inspected = await run<{ claims: Record<string, unknown> }>(`${C}inspectToken`, { token: token.accessToken });

@@ -1,13 +1,23 @@
 import * as vscode from 'vscode';
-import { validateDefaultScope } from '../../core/config';
+import { isGuid, validateDefaultScope } from '../../core/config';
+import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from '../../core/userFlows';
+import { agentUserLabel, type AgentDefinition } from '../definitions';
+import type { FlowChoice } from '../tokenService';
 import { ConfigError } from '../../core/errors';
-import { pickAgent, plainArgs } from '../prompts';
-import { AgentNode } from '../tree/nodes';
+import { ask, pick, pickAgent, plainArgs } from '../prompts';
+import { AgentNode, AgentUserNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 
 export interface GetAgentTokenArgs {
   agentId: string;
   scope?: string;
+  /** Default autonomous. */
+  flow?: 'autonomous' | 'obo' | 'agent-user';
+  /** agent-user: the agent user's object id or UPN. */
+  userId?: string;
+  username?: string;
+  /** obo: the signed-in user's token for the blueprint. For a sandbox blueprint, left out: the sandbox signs its user in. */
+  userToken?: string;
   forceRefresh?: boolean;
   /** Default true: show the tokens in the inspector. */
   openInspector?: boolean;
@@ -16,6 +26,7 @@ export interface GetAgentTokenArgs {
 /** What the command returns to a script: the token the user asked for, its claims and the legs. */
 export interface AgentTokenSummary {
   agentId: string;
+  flow: 'autonomous' | 'obo' | 'agent-user';
   scope: string;
   accessToken: string;
   expiresOn: string;
@@ -27,21 +38,36 @@ export interface AgentTokenSummary {
 
 export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise<AgentTokenSummary> {
   const args = plainArgs<GetAgentTokenArgs>(arg);
-  const agent = args ? ctx.definitions.agent(args.agentId ?? '') : arg instanceof AgentNode ? arg.agent : await pickAgent(ctx.definitions, 'Get Agent Token');
+  const agent = args
+    ? ctx.definitions.agent(args.agentId ?? '')
+    : arg instanceof AgentNode
+      ? arg.agent
+      : arg instanceof AgentUserNode
+        ? arg.agent
+        : await pickAgent(ctx.definitions, 'Get Agent Token');
   if (!agent) throw new ConfigError('Agent identity', `${String(args?.agentId)} is not in the list.`, 'Add it first, or start the sandbox tenant.');
-  const scope = validateDefaultScope(args?.scope ?? agent.defaultScope, 'Scope');
+  const choice: FlowChoice = args
+    ? await choiceFromArgs(ctx, agent, args)
+    : arg instanceof AgentUserNode
+      ? { flow: 'agent-user', user: arg.user }
+      : arg instanceof AgentNode
+        ? { flow: 'autonomous' }
+        : await pickFlow(ctx, agent);
+  const scope = choice.flow === 'autonomous' ? validateDefaultScope(args?.scope ?? agent.defaultScope, 'Scope') : validateDelegatedScopes(args?.scope ?? agent.defaultScope, 'Scope');
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Getting a token for ${agent.displayName}…`, cancellable: true },
     (_progress, cancellation) => {
       const abort = new AbortController();
       const sub = cancellation.onCancellationRequested(() => abort.abort());
-      return ctx.tokenService.acquire(agent, scope, abort.signal, args?.forceRefresh === true).finally(() => sub.dispose());
+      return ctx.tokenService.acquire(agent, scope, abort.signal, args?.forceRefresh === true, choice).finally(() => sub.dispose());
     },
   );
-  if (args?.openInspector !== false) await ctx.inspector.showExchange(agent.clientId, scope, result);
+  const subject = ctx.tokens.latest?.subject;
+  if (args?.openInspector !== false) await ctx.inspector.showExchange(agent.clientId, scope, result, subject);
   vscode.window.setStatusBarMessage(`$(key) Token for ${agent.displayName} ${result.fromCache ? 'reused from cache' : 'acquired'}`, 4000);
   return {
     agentId: agent.clientId,
+    flow: result.flow,
     scope,
     accessToken: result.accessToken,
     expiresOn: result.expiresOn.toISOString(),
@@ -50,4 +76,40 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
     t1Claims: result.t1.claims,
     legs: result.legs.map((l) => ({ name: l.name, status: l.status, durationMs: l.durationMs, cached: l.cached })),
   };
+}
+
+async function choiceFromArgs(ctx: CommandContext, agent: AgentDefinition, args: Partial<GetAgentTokenArgs>): Promise<FlowChoice> {
+  if (!args.flow || args.flow === 'autonomous') return { flow: 'autonomous' };
+  if (args.flow === 'agent-user') return { flow: 'agent-user', user: { ...(args.userId ? { userId: args.userId } : {}), ...(args.username ? { username: args.username } : {}) } };
+  return { flow: 'obo', userToken: args.userToken ?? (await sandboxUserToken(ctx, agent)) };
+}
+
+async function sandboxUserToken(ctx: CommandContext, agent: AgentDefinition): Promise<string> {
+  const blueprint = ctx.definitions.blueprint(agent.blueprintId);
+  if (!blueprint?.sandbox) throw new ConfigError('User token', 'is missing.', "Give the signed-in user's access token for the blueprint (its aud is the blueprint).");
+  return ctx.sandbox.userToken(blueprint.clientId);
+}
+
+async function pickFlow(ctx: CommandContext, agent: AgentDefinition): Promise<FlowChoice> {
+  const users = agent.agentUsers ?? [];
+  const chosen = await pick(
+    [
+      { label: '$(hubot) As the agent itself', description: 'autonomous, app-only', choice: 'autonomous' as const },
+      ...users.map((u) => ({ label: `$(account) As agent user ${agentUserLabel(u)}`, description: 'three legs', choice: u })),
+      { label: '$(account) As another agent user…', description: 'object id or UPN', choice: 'other' as const },
+      { label: '$(person) On behalf of a signed-in user…', description: 'needs their token for the blueprint', choice: 'obo' as const },
+    ],
+    { title: `Get Agent Token: ${agent.displayName}`, placeHolder: 'How does the agent act?' },
+  );
+  if (chosen.choice === 'autonomous') return { flow: 'autonomous' };
+  if (chosen.choice === 'obo') {
+    if (ctx.definitions.blueprint(agent.blueprintId)?.sandbox) return { flow: 'obo', userToken: await sandboxUserToken(ctx, agent) };
+    const userToken = await ask({ title: 'On behalf of a user', prompt: "The signed-in user's access token for the blueprint (used once, never stored)", password: true, validate: (v) => checkUserTokenForBlueprint(v, agent.blueprintId, 'User token') });
+    return { flow: 'obo', userToken };
+  }
+  if (chosen.choice === 'other') {
+    const who = await ask({ title: 'As an agent user', prompt: "The agent user's object id (preferred) or UPN", validate: (v) => validateAgentUser(isGuid(v.trim()) ? v : undefined, isGuid(v.trim()) ? undefined : v, { userId: 'Object id', username: 'UPN' }) });
+    return { flow: 'agent-user', user: isGuid(who.trim()) ? { userId: who.trim().toLowerCase() } : { username: who.trim() } };
+  }
+  return { flow: 'agent-user', user: chosen.choice };
 }

@@ -33,8 +33,11 @@ function meaningsAndDetails(token: DecodedToken, now: number) {
   return new Map(explainClaims(token.claims, now, localDate).map((e) => [e.name, e]));
 }
 
+const LEG_ACTORS: Record<string, string> = { blueprint: 'Blueprint', agent: 'Agent identity', 'agent-user': 'Agent identity, for its agent user' };
+const FLOW_NAMES: Record<string, string> = { autonomous: 'Autonomous', obo: 'On behalf of a user', 'agent-user': 'Agent user' };
+
 /** The inspector's view of an exchange: T1 and the final token side by side, and the legs. */
-export function exchangeView(agentName: string, scope: string, result: AgentTokenResult, now = Date.now()): InspectorView {
+export function exchangeView(agentName: string, scope: string, result: AgentTokenResult, now = Date.now(), subject?: string): InspectorView {
   const t1 = meaningsAndDetails(result.t1, now);
   const final = meaningsAndDetails(result.token, now);
   const rows: ClaimRow[] = compareClaims(result.t1, result.token).map((c) => ({
@@ -46,7 +49,7 @@ export function exchangeView(agentName: string, scope: string, result: AgentToke
   }));
   const legs: LegView[] = result.legs.map((l) => ({
     name: l.name,
-    from: l.name === 'blueprint' ? 'Blueprint' : 'Agent identity',
+    from: LEG_ACTORS[l.name] ?? l.name,
     host: safeHost(l.url),
     status: l.status,
     durationMs: l.durationMs,
@@ -55,7 +58,7 @@ export function exchangeView(agentName: string, scope: string, result: AgentToke
   }));
   return {
     title: `Agent token for ${agentName}`,
-    subtitle: `${scope}${result.fromCache ? ' · from the cache' : ''}`,
+    subtitle: `${FLOW_NAMES[result.flow]}${subject ? ` as ${subject}` : ''} · ${scope}${result.fromCache ? ' · from the cache' : ''}`,
     columns: [column('T1 (blueprint → exchange)', result.t1, now), column('Final token (agent identity)', result.token, now)],
     rows,
     legs,

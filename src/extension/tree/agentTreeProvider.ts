@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { CredentialStore } from '../credentialStore';
 import type { DefinitionStore } from '../definitions';
 import type { TokenStore } from '../tokenStore';
-import { AgentNode, BlueprintNode, FailureNode, TokenNode, type TreeNode } from './nodes';
+import { AgentNode, AgentUserNode, BlueprintNode, FailureNode, TokenNode, type TreeNode } from './nodes';
 
 /** Translates the stores into tree items; the stores are the model, this only renders and signals change. */
 export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -45,11 +45,12 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       return Promise.all(blueprints.map(async (b) => new BlueprintNode(b, await this.hasCredential(b.clientId, b.credentialKind))));
     }
     if (node instanceof BlueprintNode) {
-      return this.definitions.agents(node.blueprint.clientId).map((a) => new AgentNode(a, node.blueprint.sandbox === true, this.tokens.tokensOf(a.clientId).length > 0 || !!this.tokens.failureOf(a.clientId)));
+      return this.definitions.agents(node.blueprint.clientId).map((a) => new AgentNode(a, node.blueprint.sandbox === true, this.tokens.tokensOf(a.clientId).length > 0 || !!this.tokens.failureOf(a.clientId) || !!a.agentUsers?.length));
     }
     if (node instanceof AgentNode) {
       const failure = this.tokens.failureOf(node.agent.clientId);
-      return [...(failure ? [new FailureNode(failure)] : []), ...this.tokens.tokensOf(node.agent.clientId).map((t) => new TokenNode(t))];
+      const users = (node.agent.agentUsers ?? []).map((u) => new AgentUserNode(node.agent, u));
+      return [...(failure ? [new FailureNode(failure)] : []), ...users, ...this.tokens.tokensOf(node.agent.clientId).map((t) => new TokenNode(t))];
     }
     return [];
   }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AgentDefinition, BlueprintDefinition } from '../definitions';
+import { agentUserLabel, type AgentDefinition, type AgentUserReference, type BlueprintDefinition } from '../definitions';
 import type { AgentFailure, HeldToken } from '../tokenStore';
 
 /** contextValue of each node kind: menus in package.json match these with `viewItem`. */
@@ -11,6 +11,7 @@ export const ContextValue = {
   token: 'token',
   expiredToken: 'token.expired',
   failure: 'failure',
+  agentUser: 'agentUser',
 } as const;
 
 export class BlueprintNode {
@@ -75,18 +76,45 @@ export class TokenNode {
     const { result, scope, agentId } = this.token;
     const remaining = result.expiresOn.getTime() - now;
     const expired = remaining <= 0;
+    const subject = this.token.subject;
     const item = new vscode.TreeItem(scope, vscode.TreeItemCollapsibleState.None);
-    item.id = `token:${agentId}:${scope}`;
-    item.description = expired ? 'expired' : `expires in ${formatDuration(remaining)}`;
+    item.id = `token:${agentId}:${scope}:${subject ?? ''}`;
+    item.description = `${subject ? `as ${subject} · ` : ''}${expired ? 'expired' : `expires in ${formatDuration(remaining)}`}`;
     item.iconPath = new vscode.ThemeIcon(expired ? 'warning' : 'key', expired ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
     item.contextValue = expired ? ContextValue.expiredToken : ContextValue.token;
     item.tooltip = markdownTable([
       ['Scope', scope],
+      ['Flow', result.flow],
+      ...(subject ? [['User', subject] as [string, string]] : []),
       ['Expires', result.expiresOn.toLocaleString()],
       ['Audience', String(result.token.claims.aud ?? '')],
       ['Roles', Array.isArray(result.token.claims.roles) ? result.token.claims.roles.join(', ') : '(none)'],
     ]);
-    item.command = { command: 'entraAgentTokens.copyAccessToken', title: 'Copy Access Token', arguments: [{ agentId, scope }] };
+    item.command = { command: 'entraAgentTokens.copyAccessToken', title: 'Copy Access Token', arguments: [{ agentId, scope, ...(subject ? { subject } : {}) }] };
+    return item;
+  }
+}
+
+/** An agent user (the agent's own user account) under its agent identity. */
+export class AgentUserNode {
+  readonly kind = 'agentUser';
+  constructor(
+    readonly agent: AgentDefinition,
+    readonly user: AgentUserReference,
+  ) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(agentUserLabel(this.user), vscode.TreeItemCollapsibleState.None);
+    item.id = `agentUser:${this.agent.clientId}:${this.user.userId ?? this.user.username}`;
+    item.description = 'agent user';
+    item.iconPath = new vscode.ThemeIcon('account');
+    item.contextValue = ContextValue.agentUser;
+    item.tooltip = markdownTable([
+      ['Agent user', agentUserLabel(this.user)],
+      ...(this.user.userId ? [['Object id', this.user.userId] as [string, string]] : []),
+      ...(this.user.username ? [['UPN', this.user.username] as [string, string]] : []),
+      ['Agent identity', this.agent.clientId],
+    ]);
     return item;
   }
 }
@@ -105,7 +133,7 @@ export class FailureNode {
   }
 }
 
-export type TreeNode = BlueprintNode | AgentNode | TokenNode | FailureNode;
+export type TreeNode = BlueprintNode | AgentNode | AgentUserNode | TokenNode | FailureNode;
 
 /** "42 min", "3 h 5 min", "40 s". */
 export function formatDuration(ms: number): string {
