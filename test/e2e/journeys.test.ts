@@ -154,6 +154,20 @@ describe('journeys in a real VS Code', function () {
     assert.deepEqual(cspErrors, [], 'nothing even tried to run');
   });
 
+  it('4: an agent user gets its token in three legs, shown in the tree and the inspector', async () => {
+    const agentUser = treeItem(/research-agent@sandbox\.onmicrosoft\.com/).first();
+    await agentUser.waitFor();
+    await agentUser.hover();
+    await agentUser.locator('a.action-label[aria-label="Get Agent Token"]').click();
+    await treeItem(/as research-agent@sandbox\.onmicrosoft\.com · expires in/).waitFor({ timeout: 30_000 });
+    const view = inspector();
+    await view.locator('.leg-result', { hasText: 'leg 3: HTTP 200' }).waitFor({ timeout: 30_000 });
+    assert.equal(await view.locator('li.leg').count(), 3);
+    assert.match((await view.locator('header .muted').textContent()) ?? '', /^Agent user as research-agent@sandbox\.onmicrosoft\.com/);
+    await view.locator('tr[data-claim="xms_sub_fct"]', { hasText: '13 = agent user' }).waitFor();
+    await shot('journey-4-agent-user');
+  });
+
   it('2: add a blueprint through the real input boxes; its secret is nowhere in the user data', async () => {
     const secret = `journey-secret-${Date.now()}-${Math.random().toString(36).slice(2)}`;
     await runCommand('Entra Agent Tokens: Add Blueprint…');
