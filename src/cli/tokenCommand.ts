@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { CLOUDS, defaultGraphScope, isCloudName } from '../core/clouds';
 import { cliFieldNames, DEFAULT_AUTHORITY, DEFAULT_SCOPE } from '../core/config';
 import type { AgentTokenResult, AutonomousTokenRequest } from '../core/agentTokens';
 import type { BlueprintCredential } from '../core/credentials';
@@ -19,8 +20,9 @@ Gets an agent token: the blueprint's T1 (with fmi_path = the agent), then the ag
   --tenant T                   the agent identity's home tenant: id (GUID) or domain
   --blueprint B                the agent identity blueprint's client id
   --agent A                    the agent identity's client id
-  --scope S                    resource scope ending in /.default (default ${DEFAULT_SCOPE})
-  --authority URL              default ${DEFAULT_AUTHORITY}; http only for loopback (the sandbox)
+  --scope S                    resource scope ending in /.default (default: the cloud's Graph, ${DEFAULT_SCOPE})
+  --cloud C                    public (default), usgov or china: sets the authority and the default Graph scope
+  --authority URL              default: the cloud's, ${DEFAULT_AUTHORITY}; http only for loopback (the sandbox)
   --json                       print one JSON object on stdout
   --timeout MS                 per-request timeout in milliseconds (default 30000)
 
@@ -48,6 +50,7 @@ const options = {
   json: { type: 'boolean' },
   timeout: { type: 'string' },
   flow: { type: 'string' },
+  cloud: { type: 'string' },
   'user-token-env': { type: 'string' },
   'user-id': { type: 'string' },
   username: { type: 'string' },
@@ -72,6 +75,9 @@ export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: A
   if (flow !== 'obo' && values['user-token-env'] !== undefined) throw new UsageError('--user-token-env goes with --flow obo.');
   if (flow !== 'agent-user' && (values['user-id'] !== undefined || values.username !== undefined)) throw new UsageError('--user-id and --username go with --flow agent-user.');
   const names = { ...cliFieldNames, userToken: '--user-token-env', userId: '--user-id', username: '--username' };
+  const cloudName = values.cloud ?? 'public';
+  if (!isCloudName(cloudName)) throw new UsageError(`--cloud must be one of ${Object.keys(CLOUDS).join(', ')}, not "${cloudName.slice(0, 30)}".`);
+  const cloud = CLOUDS[cloudName];
 
   // Validate everything cheap before loading the HTTP stack.
   const core = await import('../core/agentTokens');
@@ -79,8 +85,8 @@ export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: A
     tenant,
     blueprintId: blueprint,
     agentId: agent,
-    scope: values.scope ?? DEFAULT_SCOPE,
-    authority: values.authority ?? DEFAULT_AUTHORITY,
+    scope: values.scope ?? defaultGraphScope(cloud),
+    authority: values.authority ?? cloud.authority,
     credential: await readCredential(values, env),
   };
   let acquire: (engine: InstanceType<typeof core.AgentTokenEngine>) => Promise<AgentTokenResult>;

@@ -222,6 +222,17 @@ describe('CLI', function () {
       });
     }
 
+    it('--cloud sets the default Graph scope (and the authority, unless --authority is given)', async () => {
+      // Tests never reach out of loopback, so the cloud's own authority is checked in the unit tests.
+      const bad = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--cloud', 'mars'), withSecret);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--cloud must be one of public, usgov, china/);
+      // With the sandbox as authority, the China cloud's Graph scope is asked for (an unknown resource there).
+      const china = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--cloud', 'china'), withSecret);
+      assert.equal(china.code, 3);
+      assert.equal(sandbox.requests.at(-1)?.params.scope, 'https://microsoftgraph.chinacloudapi.cn/.default');
+    });
+
     it('exit 4 for a network failure and for a timeout', async () => {
       const closed = await startSandbox();
       const authority = closed.authority;

@@ -1,0 +1,25 @@
+/** The clouds an agent can live in (shared docs §6): the sign-in host, Graph, and the FIC audience. */
+export interface Cloud {
+  readonly name: CloudName;
+  readonly displayName: string;
+  readonly authority: string;
+  readonly graph: string;
+  /** Audience of managed-identity and other federated tokens used as a client assertion. */
+  readonly ficAudience: string;
+}
+
+export type CloudName = 'public' | 'usgov' | 'china';
+
+export const CLOUDS: Readonly<Record<CloudName, Cloud>> = {
+  public: { name: 'public', displayName: 'Public (global)', authority: 'https://login.microsoftonline.com', graph: 'https://graph.microsoft.com', ficAudience: 'api://AzureADTokenExchange' },
+  usgov: { name: 'usgov', displayName: 'US Government (GCC High)', authority: 'https://login.microsoftonline.us', graph: 'https://graph.microsoft.us', ficAudience: 'api://AzureADTokenExchangeUSGov' },
+  china: { name: 'china', displayName: 'China (21Vianet)', authority: 'https://login.chinacloudapi.cn', graph: 'https://microsoftgraph.chinacloudapi.cn', ficAudience: 'api://AzureADTokenExchangeChina' },
+};
+
+export function isCloudName(value: string): value is CloudName {
+  return Object.prototype.hasOwnProperty.call(CLOUDS, value);
+}
+
+export function defaultGraphScope(cloud: Cloud): string {
+  return `${cloud.graph}/.default`;
+}
