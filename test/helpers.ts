@@ -21,6 +21,13 @@ export const USER_ID = 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f';
 export const USER_UPN = 'ada@sandbox.onmicrosoft.com';
 export const AGENT_USER_ID = 'd2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f60';
 export const AGENT_USER_UPN = 'research-agent@sandbox.onmicrosoft.com';
+/** A blueprint whose credentials are federated: the sandbox's external issuer (a CI workload) and a managed identity. */
+export const FED_BLUEPRINT = 'f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9';
+export const FED_AGENT = 'e2d3c4b5-a697-4889-9a0b-1c2d3e4f5a6b';
+export const WORKLOAD_SUBJECT = 'repo:contoso/agents:ref:refs/heads/main';
+export const MI_CLIENT_ID = 'a9b8c7d6-e5f4-4a3b-8c2d-1e0f9a8b7c6d';
+export const MI_OBJECT_ID = 'b8c7d6e5-f4a3-4b2c-9d1e-0f9a8b7c6d5e';
+
 /** A second tenant in the same sandbox, with its own blueprint and agent. */
 export const SECOND_TENANT = 'f6a7b8c9-d0e1-4f2a-9b3c-5d6e7f809102';
 export const SECOND_BLUEPRINT = 'a7b8c9d0-e1f2-4a3b-8c4d-6e7f80910213';
@@ -38,6 +45,16 @@ export function testDirectory(): DirectoryFile {
     displayName: 'Certificate Blueprint',
     certificates: [certPem],
     agents: [{ clientId: CERT_AGENT, displayName: 'Cert Agent', roles: { 'api://sandbox-weather': ['Forecast.Read'] } }],
+  });
+  tenant.managedIdentities = [{ clientId: MI_CLIENT_ID, objectId: MI_OBJECT_ID }];
+  tenant.blueprints.push({
+    clientId: FED_BLUEPRINT,
+    displayName: 'Federated Blueprint',
+    federatedCredentials: [
+      { issuer: '{authority}/external', subject: WORKLOAD_SUBJECT },
+      { issuer: `{authority}/${tenant.id}/v2.0`, subject: MI_OBJECT_ID },
+    ],
+    agents: [{ clientId: FED_AGENT, displayName: 'Federated Agent', roles: { 'https://graph.microsoft.com': ['User.Read.All'] } }],
   });
   file.tenants.push({
     id: SECOND_TENANT,

@@ -237,7 +237,7 @@ export class AgentTokenEngine {
         scope: TOKEN_EXCHANGE_SCOPE,
         fmi_path: request.agentId,
         grant_type: 'client_credentials',
-        ...(await credentialParameters(request.credential, request.blueprintId, endpoint)),
+        ...(await credentialParameters(request.credential, request.blueprintId, endpoint, options.signal)),
       }, options);
       return { value: leg, expiresOnMs: leg.expiresOnMs };
     };
@@ -248,7 +248,7 @@ export class AgentTokenEngine {
   }
 }
 
-async function credentialParameters(credential: BlueprintCredential, clientId: string, endpoint: string): Promise<Record<string, string>> {
+async function credentialParameters(credential: BlueprintCredential, clientId: string, endpoint: string, signal?: AbortSignal): Promise<Record<string, string>> {
   switch (credential.kind) {
     case 'secret':
       return { client_secret: credential.secret };
@@ -257,6 +257,8 @@ async function credentialParameters(credential: BlueprintCredential, clientId: s
         client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
         client_assertion: await signCertificateAssertion(credential, clientId, endpoint),
       };
+    case 'assertion':
+      return { client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: await credential.getAssertion(signal) };
   }
 }
 

@@ -18,7 +18,36 @@ export interface CertificateCredential {
   readonly algorithm: AssertionAlgorithm;
 }
 
-export type BlueprintCredential = ClientSecretCredential | CertificateCredential;
+/**
+ * A federated credential: a JWT from another issuer (a managed identity, AKS workload identity, GitHub Actions OIDC)
+ * presented as the blueprint's client assertion. Fetched fresh for every T1.
+ */
+export interface AssertionCredential {
+  readonly kind: 'assertion';
+  /** What it is, for logs and messages (never the token). */
+  readonly description: string;
+  getAssertion(signal?: AbortSignal): Promise<string>;
+}
+
+export type BlueprintCredential = ClientSecretCredential | CertificateCredential | AssertionCredential;
+
+/** A token file that another system keeps fresh (AZURE_FEDERATED_TOKEN_FILE in AKS): read at every use. */
+export function federatedTokenFile(path: string, readFile: (path: string) => Promise<string>): AssertionCredential {
+  return {
+    kind: 'assertion',
+    description: `federated token file ${path}`,
+    async getAssertion() {
+      let text: string;
+      try {
+        text = (await readFile(path)).trim();
+      } catch (e) {
+        throw new CredentialError(`The federated token file ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}).`, 'Check the path (AZURE_FEDERATED_TOKEN_FILE in AKS) and that this process may read it.');
+      }
+      if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(text)) throw new CredentialError(`The federated token file ${path} does not hold a JWT.`, 'Point at the file your platform writes the workload identity token to.');
+      return text;
+    },
+  };
+}
 
 export interface LoadedCertificate {
   readonly privateKey: KeyObject;

@@ -18,6 +18,8 @@ export interface TenantFile {
   users?: UserFile[];
   /** Public clients that may sign users in with the password grant: the sandbox's way to get a user token. */
   publicClients?: { clientId: string; displayName?: string }[];
+  /** User-assigned managed identities the sandbox's managed-identity endpoint can give tokens for. */
+  managedIdentities?: { clientId: string; objectId: string }[];
 }
 
 export interface UserFile {
@@ -46,8 +48,17 @@ export interface BlueprintFile {
   clientSecrets?: string[];
   /** PEM certificates whose private keys may sign client assertions. */
   certificates?: string[];
+  /** Federated identity credentials: tokens from these issuers, for these subjects, are accepted as assertions. */
+  federatedCredentials?: FederatedCredential[];
   disabled?: boolean;
   agents: AgentFile[];
+}
+
+export interface FederatedCredential {
+  issuer: string;
+  subject: string;
+  /** Default ["api://AzureADTokenExchange"]. */
+  audiences?: string[];
 }
 
 export interface AgentFile {
@@ -79,6 +90,7 @@ export interface Blueprint {
   displayName: string;
   clientSecrets: string[];
   certificates: { x5tS256: string; x5t: string; publicKey: X509Certificate['publicKey'] }[];
+  federatedCredentials: Required<FederatedCredential>[];
   disabled: boolean;
   agents: Map<string, Agent>;
 }
@@ -101,6 +113,7 @@ export interface Tenant {
   agents: Map<string, Agent>;
   users: User[];
   publicClients: Set<string>;
+  managedIdentities: { clientId: string; objectId: string }[];
 }
 
 export interface Directory {
@@ -203,6 +216,10 @@ export function buildDirectory(file: DirectoryFile): Directory {
           return s;
         }),
         certificates: (b.certificates ?? []).map((pem, ci) => certificate(pem, `${bat}.certificates[${ci}]`)),
+        federatedCredentials: (b.federatedCredentials ?? []).map((f, fi) => {
+          if (typeof f?.issuer !== 'string' || typeof f.subject !== 'string' || !f.issuer || !f.subject) throw new DirectoryError(`${bat}.federatedCredentials[${fi}] needs an issuer and a subject.`);
+          return { issuer: f.issuer, subject: f.subject, audiences: f.audiences ?? ['api://AzureADTokenExchange'] };
+        }),
         disabled: b.disabled === true,
         agents: new Map(),
       };
@@ -241,7 +258,8 @@ export function buildDirectory(file: DirectoryFile): Directory {
       return { id: guid(u.id, `${uat}.id`), userPrincipalName: u.userPrincipalName.toLowerCase(), displayName: u.displayName ?? u.userPrincipalName, ...(u.password ? { password: u.password } : {}), ...(parent ? { identityParentId: parent } : {}) };
     });
     const publicClients = new Set((t.publicClients ?? []).map((c, ci) => unique(guid(c.clientId, `${at}.publicClients[${ci}].clientId`), seenClients, `${at}.publicClients[${ci}].clientId`)));
-    return { id, domains: (t.domains ?? []).map((d) => String(d).toLowerCase()), displayName: t.displayName ?? 'Tenant', resources, blueprints, agents, users, publicClients };
+    const managedIdentities = (t.managedIdentities ?? []).map((m, mi) => ({ clientId: guid(m.clientId, `${at}.managedIdentities[${mi}].clientId`), objectId: guid(m.objectId, `${at}.managedIdentities[${mi}].objectId`) }));
+    return { id, domains: (t.domains ?? []).map((d) => String(d).toLowerCase()), displayName: t.displayName ?? 'Tenant', resources, blueprints, agents, users, publicClients, managedIdentities };
   });
   return {
     tenants,

@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { buildDirectory, defaultDirectoryFile, findTenant, type Directory, type DirectoryFile, type Tenant } from './directory';
+import { ExternalIssuer, managedIdentityToken } from './federation';
 import { createSigningKey, errorBody, issuerV1, issuerV2, type SigningKey } from './issuer';
 import { handleTokenRequest } from './tokenEndpoint';
 
@@ -51,6 +52,9 @@ export class SandboxTenant {
 
   private readonly server: Server;
   private origin = '';
+  private externalKey: SigningKey | undefined;
+  /** The X-IDENTITY-HEADER value the managed-identity endpoint expects (IDENTITY_HEADER for @azure/identity). */
+  readonly identityHeader = randomUUID();
 
   private constructor(
     readonly directory: Directory,
@@ -72,6 +76,7 @@ export class SandboxTenant {
   static async start(options: SandboxOptions = {}): Promise<SandboxTenant> {
     const file = options.directory ?? defaultDirectoryFile();
     const sandbox = new SandboxTenant(buildDirectory(file), await createSigningKey(), file, options.tls);
+    sandbox.externalKey = await createSigningKey();
     await sandbox.listen(options.port ?? 0, options.host ?? '127.0.0.1', options.tls !== undefined);
     return sandbox;
   }
@@ -91,6 +96,16 @@ export class SandboxTenant {
     });
     const address = this.server.address() as AddressInfo;
     this.origin = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  }
+
+  /** The external OIDC issuer the sandbox runs, for federated-credential tests (GitHub Actions, AKS stand-in). */
+  get externalIssuer(): ExternalIssuer {
+    return new ExternalIssuer(`${this.origin}/external`, this.externalKey!);
+  }
+
+  /** IDENTITY_ENDPOINT for @azure/identity's ManagedIdentityCredential (App Service protocol). */
+  get managedIdentityEndpoint(): string {
+    return `${this.origin}/msi/token`;
   }
 
   get tenantId(): string {
@@ -145,6 +160,8 @@ export class SandboxTenant {
     const [tenantSegment, ...rest] = segments;
     const route = rest.join('/');
     if (!tenantSegment) return this.json(res, 404, { error: 'not_found' });
+    if (tenantSegment === 'external') return this.external(req, res, route);
+    if (tenantSegment === 'msi' && route === 'token') return this.managedIdentity(req, res, url);
     const tenant = findTenant(this.directory, tenantSegment);
     const correlationId = headerValue(req, 'client-request-id');
     if (!tenant) {
@@ -169,6 +186,25 @@ export class SandboxTenant {
     }
   }
 
+  private external(req: IncomingMessage, res: ServerResponse, route: string): void {
+    const issuer = this.externalIssuer;
+    if (req.method !== 'GET') return this.json(res, 405, { error: 'invalid_request' });
+    if (route === '.well-known/openid-configuration') return this.json(res, 200, issuer.metadata());
+    if (route === 'jwks') return this.json(res, 200, { keys: [issuer.key.jwk] });
+    return this.json(res, 404, { error: 'not_found' });
+  }
+
+  private async managedIdentity(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (headerValue(req, 'x-identity-header') !== this.identityHeader) return this.json(res, 401, { statusCode: 401, message: 'The X-IDENTITY-HEADER is missing or wrong.' });
+    const resource = url.searchParams.get('resource');
+    if (!resource) return this.json(res, 400, { statusCode: 400, message: 'resource is required.' });
+    const tenant = this.directory.tenants[0]!;
+    const clientId = url.searchParams.get('client_id') ?? undefined;
+    const token = await managedIdentityToken({ origin: this.origin, tenant, key: this.key, external: this.externalIssuer }, resource, clientId);
+    if (!token) return this.json(res, 400, { statusCode: 400, message: `No managed identity ${clientId ?? '(system-assigned)'} is assigned to this resource.` });
+    return this.json(res, 200, token);
+  }
+
   private async token(req: IncomingMessage, res: ServerResponse, tenant: Tenant, tenantSegment: string, correlationId: string | undefined): Promise<void> {
     const body = await readBody(req);
     const fault = this.faults.shift();
@@ -188,7 +224,7 @@ export class SandboxTenant {
     const form = /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '') && body !== undefined;
     const params = new URLSearchParams(form ? body : '');
     if (body === undefined) return this.json(res, 413, { error: 'invalid_request', error_description: 'The request body is too large.' });
-    const result = await handleTokenRequest({ origin: this.authority, directory: this.directory, key: this.key, tenant, tenantInPath: tenantSegment, correlationId }, params);
+    const result = await handleTokenRequest({ origin: this.authority, directory: this.directory, key: this.key, tenant, tenantInPath: tenantSegment, correlationId, external: this.externalIssuer }, params);
     this.record(req, tenantSegment, params, result.status);
     this.json(res, result.status, result.body, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache', 'x-ms-request-id': randomUUID(), ...(correlationId ? { 'client-request-id': correlationId } : {}) });
   }

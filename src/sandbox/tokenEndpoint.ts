@@ -4,6 +4,7 @@ import { TOKEN_EXCHANGE_APP_ID, TOKEN_EXCHANGE_SCOPE } from '../core/config';
 import { JWT_BEARER_ASSERTION_TYPE } from '../core/credentials';
 import { findResource, type Agent, type Blueprint, type Directory, type Resource, type Tenant } from './directory';
 import { appTokenClaims, errorBody, fmiSubject, issuerV2, signToken, t1Claims, type CredentialKind, type SigningKey } from './issuer';
+import { ExternalIssuer, verifyFederatedAssertion } from './federation';
 import { consentedScopes, expired, idTokenAndClientInfo, isExchangeAudience, missing, parseDelegatedScopes, Reject, reject, userTokenClaims, verifyOwnToken, type UserGrantContext } from './userGrants';
 
 export interface EndpointResponse {
@@ -24,6 +25,7 @@ export interface TokenEndpointContext {
   /** The tenant as written in the path (id or domain): assertion audiences may use either. */
   readonly tenantInPath: string;
   readonly correlationId: string | undefined;
+  readonly external: ExternalIssuer;
 }
 
 /** POST /{tenant}/oauth2/v2.0/token, validated like Entra validates it. */
@@ -120,13 +122,27 @@ async function authenticateBlueprint(ctx: TokenEndpointContext, blueprint: Bluep
     throw reject(400, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
   }
   if (assertion !== undefined) {
-    await verifyCertificateAssertion(ctx, blueprint, assertion);
-    return 'certificate';
+    if (isCertificateAssertion(assertion)) {
+      await verifyCertificateAssertion(ctx, blueprint, assertion);
+      return 'certificate';
+    }
+    await verifyFederatedAssertion({ origin: ctx.origin, tenant: ctx.tenant, key: ctx.key, external: ctx.external }, blueprint, assertion);
+    return 'federated';
   }
   if (!blueprint.clientSecrets.some((s) => safeEqual(s, secret ?? ''))) {
     throw reject(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${blueprint.clientId}'.`);
   }
   return 'secret';
+}
+
+/** Certificate assertions name their certificate by thumbprint; federated tokens do not. */
+function isCertificateAssertion(assertion: string): boolean {
+  try {
+    const header = decodeProtectedHeader(assertion);
+    return typeof header['x5t#S256'] === 'string' || typeof header.x5t === 'string';
+  } catch {
+    return true; // malformed: the certificate path explains it
+  }
 }
 
 function safeEqual(a: string, b: string): boolean {
