@@ -31,6 +31,9 @@ CREDENTIAL, exactly one of (a secret is never accepted on the command line):
   --certificate FILE.pem       PEM holding the certificate and its private key
     [--certificate-password-env VAR]  the key's passphrase, from environment variable VAR
     [--assertion-alg PS256|RS256]     PS256 with x5t#S256 (default), or RS256 with x5t for older setups
+  --federated-token-file FILE  a workload identity token (AKS AZURE_FEDERATED_TOKEN_FILE, GitHub Actions OIDC), read fresh
+  --managed-identity [ID]      this machine's managed identity (user-assigned by client id, or system-assigned), its
+                               token for the cloud's api://AzureADTokenExchange audience
 
 Example:
   export BLUEPRINT_SECRET=...   # the secret value
@@ -47,6 +50,8 @@ const options = {
   certificate: { type: 'string' },
   'certificate-password-env': { type: 'string' },
   'assertion-alg': { type: 'string' },
+  'federated-token-file': { type: 'string' },
+  'managed-identity': { type: 'string' },
   json: { type: 'boolean' },
   timeout: { type: 'string' },
   flow: { type: 'string' },
@@ -60,7 +65,7 @@ const options = {
 const FLOWS = ['autonomous', 'obo', 'agent-user'] as const;
 
 export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal, out: (s: string) => void): Promise<void> {
-  const { values } = parse('token', args, options);
+  const { values } = parse('token', withOptionalValue(args, '--managed-identity'), options);
   if (values.help) return out(`${tokenHelp}\n`);
   if (values['client-secret'] !== undefined) {
     throw new UsageError('--client-secret is not accepted: a secret on the command line ends up in shell history and process lists. Put it in an environment variable and pass --client-secret-env VAR.');
@@ -87,7 +92,7 @@ export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: A
     agentId: agent,
     scope: values.scope ?? defaultGraphScope(cloud),
     authority: values.authority ?? cloud.authority,
-    credential: await readCredential(values, env),
+    credential: await readCredential(values, env, cloud.ficAudience),
   };
   let acquire: (engine: InstanceType<typeof core.AgentTokenEngine>) => Promise<AgentTokenResult>;
   if (flow === 'obo') {
@@ -113,16 +118,36 @@ export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: A
   }
 }
 
-async function readCredential(values: { 'client-secret-env'?: string; certificate?: string; 'certificate-password-env'?: string; 'assertion-alg'?: string }, env: NodeJS.ProcessEnv): Promise<BlueprintCredential> {
+interface CredentialFlags {
+  'client-secret-env'?: string;
+  certificate?: string;
+  'certificate-password-env'?: string;
+  'assertion-alg'?: string;
+  'federated-token-file'?: string;
+  'managed-identity'?: string;
+}
+
+async function readCredential(values: CredentialFlags, env: NodeJS.ProcessEnv, ficAudience: string): Promise<BlueprintCredential> {
   const secretVar = values['client-secret-env'];
   const certFile = values.certificate;
-  if ((secretVar === undefined) === (certFile === undefined)) {
-    throw new UsageError('Give exactly one credential: --client-secret-env VAR (the secret in environment variable VAR) or --certificate FILE.pem.');
+  const given = [secretVar, certFile, values['federated-token-file'], values['managed-identity']].filter((v) => v !== undefined).length;
+  if (given !== 1) {
+    throw new UsageError('Give exactly one credential: --client-secret-env VAR (the secret in environment variable VAR), --certificate FILE.pem, --federated-token-file FILE or --managed-identity [CLIENT_ID].');
   }
   if (certFile === undefined && (values['certificate-password-env'] !== undefined || values['assertion-alg'] !== undefined)) {
     throw new UsageError('--certificate-password-env and --assertion-alg go with --certificate.');
   }
-  const { clientSecret, loadPemCertificate, certificateCredential } = await import('../core/credentials');
+  const { clientSecret, loadPemCertificate, certificateCredential, federatedTokenFile } = await import('../core/credentials');
+  if (values['federated-token-file'] !== undefined) {
+    const { readFile } = await import('node:fs/promises');
+    return federatedTokenFile(values['federated-token-file'], (p) => readFile(p, 'utf8'));
+  }
+  if (values['managed-identity'] !== undefined) {
+    const id = values['managed-identity'];
+    if (id && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new UsageError(`--managed-identity: "${id.slice(0, 40)}" is not a client id (GUID); leave it out for the system-assigned identity.`);
+    const { managedIdentityAssertion } = await import('../core/managedIdentity');
+    return managedIdentityAssertion(ficAudience, id || undefined);
+  }
   if (secretVar !== undefined) {
     const secret = env[secretVar];
     if (!secret) throw new UsageError(`--client-secret-env: environment variable ${secretVar} is not set or is empty. Set it to the blueprint's client secret value.`);
@@ -175,4 +200,9 @@ function formatResult(result: AgentTokenResult): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** Lets a flag take an optional value: `--managed-identity` alone (or before another flag) means an empty one. */
+function withOptionalValue(args: string[], flag: string): string[] {
+  return args.flatMap((a, i) => (a === flag && (i === args.length - 1 || args[i + 1]!.startsWith('--')) ? [`${flag}=`] : [a]));
 }

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, AGENT_USER_ID, AGENT_USER_UPN, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, DISABLED_AGENT, fixtures, userToken, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+import { AGENT, AGENT_USER_ID, AGENT_USER_UPN, BLUEPRINT, FED_AGENT, FED_BLUEPRINT, MI_CLIENT_ID, WORKLOAD_SUBJECT, CERT_AGENT, CERT_BLUEPRINT, DISABLED_AGENT, fixtures, userToken, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
 
 const root = join(__dirname, '..', '..');
 const cliPath = join(root, 'dist', 'cli.js');
@@ -231,6 +232,28 @@ describe('CLI', function () {
       const china = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--cloud', 'china'), withSecret);
       assert.equal(china.code, 3);
       assert.equal(sandbox.requests.at(-1)?.params.scope, 'https://microsoftgraph.chinacloudapi.cn/.default');
+    });
+
+    it('--federated-token-file and --managed-identity [ID] authenticate a blueprint with federated credentials', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'eat-cli-'));
+      const file = join(dir, 'token');
+      writeFileSync(file, await sandbox.externalIssuer.issue(WORKLOAD_SUBJECT));
+      const fed = ['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', FED_BLUEPRINT, '--agent', FED_AGENT, '--json'];
+      const viaFile = await cli([...fed, '--federated-token-file', file]);
+      assert.equal(viaFile.code, 0, viaFile.stderr);
+      assert.equal(JSON.parse(viaFile.stdout).legs[0].claims.azpacr, '2');
+      const miEnv = { IDENTITY_ENDPOINT: sandbox.managedIdentityEndpoint, IDENTITY_HEADER: sandbox.identityHeader };
+      for (const mi of [['--managed-identity', MI_CLIENT_ID], ['--managed-identity']]) {
+        const r = await cli([...fed.slice(0, -1), ...mi, '--json'], miEnv);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(JSON.parse(r.stdout).claims.xms_par_app_azp, FED_BLUEPRINT);
+      }
+      const bad = await cli([...fed, '--managed-identity', 'my-identity']);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--managed-identity: "my-identity" is not a client id/);
+      const missing = await cli([...fed, '--federated-token-file', join(dir, 'nope')]);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /federated token file .* cannot be read \(ENOENT\)/);
     });
 
     it('exit 4 for a network failure and for a timeout', async () => {
