@@ -1,9 +1,13 @@
 import * as vscode from 'vscode';
 import { isAllowedAuthority } from '../core/authorityPolicy';
-import { DEFAULT_AUTHORITY, validateAuthority, validateClientId, validateDefaultScope, validateTenant } from '../core/config';
+import { DEFAULT_AUTHORITY, isGuid, validateAuthority, validateClientId, validateDefaultScope, validateTenant } from '../core/config';
 import { ConfigError } from '../core/errors';
 
-export type CredentialKind = 'secret' | 'certificate';
+export type CredentialKind = 'secret' | 'certificate' | 'federatedTokenFile' | 'managedIdentity';
+
+export const CREDENTIAL_KINDS: readonly CredentialKind[] = ['secret', 'certificate', 'federatedTokenFile', 'managedIdentity'];
+
+export const CREDENTIAL_LABELS: Readonly<Record<CredentialKind, string>> = { secret: 'client secret', certificate: 'certificate', federatedTokenFile: 'federated token file', managedIdentity: 'managed identity' };
 
 /** A blueprint as the extension keeps it. Never holds a secret: those live in SecretStorage. */
 export interface BlueprintDefinition {
@@ -16,6 +20,10 @@ export interface BlueprintDefinition {
   /** PEM file holding certificate and key, for the certificate kind. A path, not a secret. */
   readonly certificatePath?: string;
   readonly assertionAlgorithm?: 'PS256' | 'RS256';
+  /** For the federatedTokenFile kind: the file a platform keeps a workload token in. A path, not a secret. */
+  readonly federatedTokenFile?: string;
+  /** For the managedIdentity kind: a user-assigned identity's client id; none for system-assigned. */
+  readonly managedIdentityClientId?: string;
   /** Belongs to the running sandbox tenant: kept in memory only. */
   readonly sandbox?: boolean;
 }
@@ -89,11 +97,17 @@ export class DefinitionStore implements vscode.Disposable {
     if (!isAllowedAuthority(authority, this.allowedHosts())) {
       throw new ConfigError('Authority', `${new URL(authority).host} is not an Entra sign-in host.`, 'Use an Entra cloud authority, or add the host to the user setting "entraAgentTokens.additionalAuthorityHosts".');
     }
-    if (input.credentialKind !== 'secret' && input.credentialKind !== 'certificate') {
-      throw new ConfigError('Credential kind', `"${String(input.credentialKind)}" is not a credential kind.`, 'Use "secret" or "certificate".');
+    if (!CREDENTIAL_KINDS.includes(input.credentialKind)) {
+      throw new ConfigError('Credential kind', `"${String(input.credentialKind)}" is not a credential kind.`, `Use one of ${CREDENTIAL_KINDS.join(', ')}.`);
     }
     if (input.credentialKind === 'certificate' && !input.certificatePath) {
       throw new ConfigError('Certificate', 'no PEM file was chosen.', 'Choose the PEM file that holds the certificate and its private key.');
+    }
+    if (input.credentialKind === 'federatedTokenFile' && !input.federatedTokenFile?.trim()) {
+      throw new ConfigError('Federated token file', 'is empty.', 'Give the path of the file your platform writes the workload token to (AZURE_FEDERATED_TOKEN_FILE in AKS).');
+    }
+    if (input.credentialKind === 'managedIdentity' && input.managedIdentityClientId && !isGuid(input.managedIdentityClientId.trim())) {
+      throw new ConfigError('Managed identity client id', `"${input.managedIdentityClientId.slice(0, 40)}" is not a GUID.`, 'Give a user-assigned identity\'s client id, or leave it empty for the system-assigned identity.');
     }
     const displayName = input.displayName.trim();
     if (!displayName) throw new ConfigError('Display name', 'is empty.', 'Give the blueprint a name to recognise it by.');
@@ -104,6 +118,8 @@ export class DefinitionStore implements vscode.Disposable {
       authority,
       credentialKind: input.credentialKind,
       ...(input.credentialKind === 'certificate' ? { certificatePath: input.certificatePath, assertionAlgorithm: input.assertionAlgorithm ?? 'PS256' } : {}),
+      ...(input.credentialKind === 'federatedTokenFile' ? { federatedTokenFile: input.federatedTokenFile!.trim() } : {}),
+      ...(input.credentialKind === 'managedIdentity' && input.managedIdentityClientId?.trim() ? { managedIdentityClientId: input.managedIdentityClientId.trim().toLowerCase() } : {}),
     };
   }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { AgentTokenEngine, AgentTokenResult } from '../core/agentTokens';
 import { isAllowedAuthority } from '../core/authorityPolicy';
+import { CLOUDS } from '../core/clouds';
 import { CredentialError, ConfigError, isCancelled } from '../core/errors';
 import type { BlueprintCredential } from '../core/credentials';
 import type { CredentialStore } from './credentialStore';
@@ -77,7 +78,12 @@ export class TokenService implements vscode.Disposable {
   }
 
   private async credentialFor(blueprint: BlueprintDefinition): Promise<BlueprintCredential> {
-    const { clientSecret, certificateCredential, loadPemCertificate } = await import('../core/credentials');
+    const { clientSecret, certificateCredential, loadPemCertificate, federatedTokenFile } = await import('../core/credentials');
+    if (blueprint.credentialKind === 'federatedTokenFile') return federatedTokenFile(blueprint.federatedTokenFile ?? '', (p) => readFile(p, 'utf8'));
+    if (blueprint.credentialKind === 'managedIdentity') {
+      const { managedIdentityAssertion } = await import('../core/managedIdentity');
+      return managedIdentityAssertion(ficAudienceFor(blueprint.authority), blueprint.managedIdentityClientId);
+    }
     if (blueprint.credentialKind === 'secret') {
       const secret = await this.credentials.get(blueprint.clientId, 'clientSecret');
       if (!secret) throw new CredentialError(`No client secret is stored for blueprint "${blueprint.displayName}".`, 'Run "Set Blueprint Credential…" on it.');
@@ -97,4 +103,11 @@ export class TokenService implements vscode.Disposable {
 function oneLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   return text.split('\n')[0]!.slice(0, 300);
+}
+
+/** The cloud's FIC audience, from the blueprint's authority host (shared docs §6). */
+function ficAudienceFor(authority: string): string {
+  const host = new URL(authority).hostname;
+  const cloud = Object.values(CLOUDS).find((c) => new URL(c.authority).hostname === host) ?? (host === 'login.partner.microsoftonline.cn' ? CLOUDS.china : CLOUDS.public);
+  return cloud.ficAudience;
 }

@@ -5,7 +5,10 @@ import type { AgentTokenSummary } from '../../src/extension/commands/getAgentTok
 import type { SandboxStatus } from '../../src/extension/sandboxController';
 import type { BlueprintDefinition } from '../../src/extension/definitions';
 import { api, EXTENSION_ID, run, treeRows } from './helpers';
-import { SECOND_AGENT, SECOND_BLUEPRINT, SECOND_TENANT, SECRET, testDirectory } from '../helpers';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FED_AGENT, FED_BLUEPRINT, MI_CLIENT_ID, MI_OBJECT_ID, SANDBOX_TENANT, SECOND_AGENT, SECOND_BLUEPRINT, SECOND_TENANT, SECRET, testDirectory, WORKLOAD_SUBJECT } from '../helpers';
 
 const C = 'entraAgentTokens.';
 
@@ -162,6 +165,31 @@ describe('extension in a real VS Code', () => {
       assert.equal(await run(`${C}removeBlueprint`, { blueprintId: SECOND_BLUEPRINT }), true);
       assert.deepEqual(await treeRows(), []);
       assert.deepEqual(await (await api()).storedSecrets(SECOND_BLUEPRINT), []);
+    });
+
+    it('authenticates a blueprint with a federated token file, then with a managed identity', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'eat-host-'));
+      const file = join(dir, 'workload-token');
+      writeFileSync(file, await sandbox.externalIssuer.issue(WORKLOAD_SUBJECT));
+      const added = await run<BlueprintDefinition>(`${C}addBlueprint`, { tenant: SANDBOX_TENANT, clientId: FED_BLUEPRINT, displayName: 'Federated', credentialKind: 'federatedTokenFile', federatedTokenFile: file, authority: sandbox.authority });
+      assert.equal(added?.federatedTokenFile, file);
+      await run(`${C}addAgentIdentity`, { blueprintId: FED_BLUEPRINT, clientId: FED_AGENT, displayName: 'Federated Agent' });
+      const viaFile = await run<AgentTokenSummary>(`${C}getAgentToken`, { agentId: FED_AGENT, openInspector: false });
+      assert.equal(viaFile?.claims.xms_par_app_azp, FED_BLUEPRINT);
+      assert.match((await treeRows()).find((r) => r.label === 'Federated')!.description, /federated token file$/);
+      process.env.IDENTITY_ENDPOINT = sandbox.managedIdentityEndpoint;
+      process.env.IDENTITY_HEADER = sandbox.identityHeader;
+      try {
+        await run(`${C}setBlueprintCredential`, { blueprintId: FED_BLUEPRINT, credentialKind: 'managedIdentity', managedIdentityClientId: MI_CLIENT_ID });
+        const viaMi = await run<AgentTokenSummary>(`${C}getAgentToken`, { agentId: FED_AGENT, openInspector: false, forceRefresh: true });
+        assert.equal(viaMi?.claims.appid, FED_AGENT, 'the managed identity chunk loaded and its token was accepted');
+        const assertion = sandbox.requests.filter((r) => r.params.client_id === FED_BLUEPRINT).at(-1)!.params.client_assertion!;
+        assert.equal(JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString()).sub, MI_OBJECT_ID);
+      } finally {
+        delete process.env.IDENTITY_ENDPOINT;
+        delete process.env.IDENTITY_HEADER;
+      }
+      assert.equal(await run(`${C}removeBlueprint`, { blueprintId: FED_BLUEPRINT }), true);
     });
 
     it('keeps a blueprint and agent for the reload phase', async () => {

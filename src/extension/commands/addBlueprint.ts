@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { validateClientId, validateTenant } from '../../core/config';
+import { isGuid, validateClientId, validateTenant } from '../../core/config';
 import { ConfigError } from '../../core/errors';
 import type { BlueprintDefinition, CredentialKind } from '../definitions';
 import { PromptDismissed } from '../errorBoundary';
@@ -17,6 +17,8 @@ export interface AddBlueprintArgs {
   certificatePath?: string;
   certificatePassphrase?: string;
   assertionAlgorithm?: 'PS256' | 'RS256';
+  federatedTokenFile?: string;
+  managedIdentityClientId?: string;
 }
 
 const TITLE = 'Add Blueprint';
@@ -48,21 +50,42 @@ async function prompt(): Promise<Partial<AddBlueprintArgs>> {
   const displayName = await ask({ title: `${TITLE} (3/5)`, prompt: 'A display name for the blueprint', value: 'My Blueprint', validate: (v) => {
     if (!v.trim()) throw new Error('Give the blueprint a name.');
   } });
+  return { tenant, clientId, displayName, ...(await askCredential(`${TITLE} (4/5)`, `${TITLE} (5/5)`)) };
+}
+
+export type CredentialInput = Pick<AddBlueprintArgs, 'credentialKind' | 'clientSecret' | 'certificatePath' | 'certificatePassphrase' | 'federatedTokenFile' | 'managedIdentityClientId'>;
+
+/** Which credential, then its details: a secret into a password box, a PEM through a file picker, a path, or an id. */
+export async function askCredential(kindTitle: string, detailTitle: string, current?: CredentialKind): Promise<CredentialInput> {
   const kind = await pick(
     [
-      { label: '$(key) Client secret', description: 'for local development', credential: 'secret' as const },
-      { label: '$(file-binary) Certificate (PEM)', description: 'certificate and private key in one PEM file', credential: 'certificate' as const },
+      { label: '$(key) Client secret', description: 'for local development', credential: 'secret' as const, picked: current === 'secret' },
+      { label: '$(file-binary) Certificate (PEM)', description: 'certificate and private key in one PEM file', credential: 'certificate' as const, picked: current === 'certificate' },
+      { label: '$(file) Federated token file', description: 'a workload identity token a platform keeps fresh (AKS, CI)', credential: 'federatedTokenFile' as const, picked: current === 'federatedTokenFile' },
+      { label: '$(azure) Managed identity', description: "this machine's Azure identity, trusted by a federated credential", credential: 'managedIdentity' as const, picked: current === 'managedIdentity' },
     ],
-    { title: `${TITLE} (4/5)`, placeHolder: 'How does the blueprint authenticate?' },
+    { title: kindTitle, placeHolder: 'How does the blueprint authenticate?' },
   );
   if (kind.credential === 'secret') {
-    const clientSecret = await ask({ title: `${TITLE} (5/5)`, prompt: 'The client secret value (stored in VS Code SecretStorage only)', password: true, validate: (v) => {
+    const clientSecret = await ask({ title: detailTitle, prompt: 'The client secret value (stored in VS Code SecretStorage only)', password: true, validate: (v) => {
       if (!v) throw new Error('Give the secret value.');
     } });
-    return { tenant, clientId, displayName, credentialKind: 'secret', clientSecret };
+    return { credentialKind: 'secret', clientSecret };
   }
-  const { certificatePath, certificatePassphrase } = await askCertificate(`${TITLE} (5/5)`);
-  return { tenant, clientId, displayName, credentialKind: 'certificate', certificatePath, certificatePassphrase };
+  if (kind.credential === 'federatedTokenFile') {
+    const federatedTokenFile = await ask({ title: detailTitle, prompt: 'Path of the federated token file (read fresh at every use)', value: process.env.AZURE_FEDERATED_TOKEN_FILE ?? '', validate: (v) => {
+      if (!v.trim()) throw new Error('Give the path of the token file.');
+    } });
+    return { credentialKind: 'federatedTokenFile', federatedTokenFile };
+  }
+  if (kind.credential === 'managedIdentity') {
+    const managedIdentityClientId = await ask({ title: detailTitle, prompt: "A user-assigned identity's client id (leave empty for the system-assigned identity)", validate: (v) => {
+      if (v.trim() && !isGuid(v.trim())) throw new Error('A client id is a GUID.');
+    } });
+    return { credentialKind: 'managedIdentity', ...(managedIdentityClientId.trim() ? { managedIdentityClientId } : {}) };
+  }
+  const { certificatePath, certificatePassphrase } = await askCertificate(detailTitle);
+  return { credentialKind: 'certificate', certificatePath, ...(certificatePassphrase ? { certificatePassphrase } : {}) };
 }
 
 export async function askCertificate(title: string): Promise<{ certificatePath: string; certificatePassphrase?: string }> {

@@ -1,17 +1,14 @@
 import { ConfigError } from '../../core/errors';
 import type { BlueprintDefinition, CredentialKind } from '../definitions';
-import { ask, pick, pickBlueprint, plainArgs } from '../prompts';
+import { pickBlueprint, plainArgs } from '../prompts';
 import { BlueprintNode } from '../tree/nodes';
-import { askCertificate } from './addBlueprint';
+import { askCredential, type CredentialInput } from './addBlueprint';
 import type { CommandContext } from './context';
 import { checkCertificate } from './credentialInput';
 
-export interface SetBlueprintCredentialArgs {
+export interface SetBlueprintCredentialArgs extends Partial<CredentialInput> {
   blueprintId: string;
   credentialKind?: CredentialKind;
-  clientSecret?: string;
-  certificatePath?: string;
-  certificatePassphrase?: string;
 }
 
 const TITLE = 'Set Blueprint Credential';
@@ -26,11 +23,22 @@ export async function setBlueprintCredential(ctx: CommandContext, arg?: unknown)
       : await pickBlueprint(ctx.definitions, TITLE, (b) => !b.sandbox);
   if (!blueprint) throw new ConfigError('Blueprint', `${String(args?.blueprintId)} is not in the list.`, 'Pick a blueprint you added.');
   if (blueprint.sandbox) throw new ConfigError('Blueprint', "is the sandbox tenant's.", 'The sandbox makes its own secret at each start.');
-  const input = args ?? (await prompt(blueprint));
+  const input: Partial<SetBlueprintCredentialArgs> = args ?? (await askCredential(`${TITLE}: ${blueprint.displayName}`, `${TITLE}: ${blueprint.displayName}`, blueprint.credentialKind));
   const kind = input.credentialKind ?? blueprint.credentialKind;
+  if (kind === 'federatedTokenFile' || kind === 'managedIdentity') {
+    const next = await ctx.definitions.updateBlueprint(blueprint.clientId, {
+      credentialKind: kind,
+      certificatePath: undefined,
+      assertionAlgorithm: undefined,
+      federatedTokenFile: input.federatedTokenFile ?? blueprint.federatedTokenFile,
+      managedIdentityClientId: input.managedIdentityClientId,
+    });
+    await ctx.credentials.deleteAll(blueprint.clientId);
+    return done(ctx, next);
+  }
   if (kind === 'secret') {
     if (!input.clientSecret) throw new ConfigError('Client secret', 'is empty.', 'Give the new secret value.');
-    const next = await ctx.definitions.updateBlueprint(blueprint.clientId, { credentialKind: 'secret', certificatePath: undefined, assertionAlgorithm: undefined });
+    const next = await ctx.definitions.updateBlueprint(blueprint.clientId, { credentialKind: 'secret', certificatePath: undefined, assertionAlgorithm: undefined, federatedTokenFile: undefined, managedIdentityClientId: undefined });
     await ctx.credentials.set(blueprint.clientId, 'clientSecret', input.clientSecret);
     await ctx.credentials.delete(blueprint.clientId, 'certificatePassphrase');
     return done(ctx, next);
@@ -38,7 +46,7 @@ export async function setBlueprintCredential(ctx: CommandContext, arg?: unknown)
   const path = input.certificatePath ?? blueprint.certificatePath;
   if (!path) throw new ConfigError('Certificate', 'no PEM file was chosen.', 'Choose the PEM file that holds the certificate and its private key.');
   await checkCertificate(path, input.certificatePassphrase);
-  const next = await ctx.definitions.updateBlueprint(blueprint.clientId, { credentialKind: 'certificate', certificatePath: path });
+  const next = await ctx.definitions.updateBlueprint(blueprint.clientId, { credentialKind: 'certificate', certificatePath: path, federatedTokenFile: undefined, managedIdentityClientId: undefined });
   if (input.certificatePassphrase) await ctx.credentials.set(blueprint.clientId, 'certificatePassphrase', input.certificatePassphrase);
   else await ctx.credentials.delete(blueprint.clientId, 'certificatePassphrase');
   await ctx.credentials.delete(blueprint.clientId, 'clientSecret');
@@ -49,21 +57,4 @@ async function done(ctx: CommandContext, blueprint: BlueprintDefinition): Promis
   await ctx.tokenService.clearCache();
   ctx.log.info(`Credential of blueprint ${blueprint.displayName} (${blueprint.clientId}) updated (${blueprint.credentialKind}).`);
   return blueprint;
-}
-
-async function prompt(blueprint: BlueprintDefinition): Promise<Partial<SetBlueprintCredentialArgs>> {
-  const kind = await pick(
-    [
-      { label: '$(key) Client secret', picked: blueprint.credentialKind === 'secret', credential: 'secret' as const },
-      { label: '$(file-binary) Certificate (PEM)', picked: blueprint.credentialKind === 'certificate', credential: 'certificate' as const },
-    ],
-    { title: `${TITLE}: ${blueprint.displayName}`, placeHolder: 'Which kind of credential?' },
-  );
-  if (kind.credential === 'secret') {
-    const clientSecret = await ask({ title: `${TITLE}: ${blueprint.displayName}`, prompt: 'The new client secret value (stored in SecretStorage only)', password: true, validate: (v) => {
-      if (!v) throw new Error('Give the secret value.');
-    } });
-    return { credentialKind: 'secret', clientSecret };
-  }
-  return { credentialKind: 'certificate', ...(await askCertificate(`${TITLE}: ${blueprint.displayName}`)) };
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { CredentialStore } from '../credentialStore';
-import type { DefinitionStore } from '../definitions';
+import type { CredentialKind, DefinitionStore } from '../definitions';
 import type { TokenStore } from '../tokenStore';
 import { AgentNode, AgentUserNode, BlueprintNode, FailureNode, TokenNode, type TreeNode } from './nodes';
 
@@ -69,11 +69,11 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     this.changed.dispose();
   }
 
-  private async hasCredential(blueprintId: string, kind: 'secret' | 'certificate'): Promise<boolean> {
+  private async hasCredential(blueprintId: string, kind: CredentialKind): Promise<boolean> {
     const known = this.credentialKnown.get(blueprintId);
     if (known !== undefined) return known;
-    // A certificate's key is a file; only a secret must be in SecretStorage.
-    const has = kind === 'certificate' || !!(await this.credentials.get(blueprintId, 'clientSecret'));
+    // Only a client secret lives in SecretStorage; the other kinds are files or the platform's identity.
+    const has = kind !== 'secret' || !!(await this.credentials.get(blueprintId, 'clientSecret'));
     this.credentialKnown.set(blueprintId, has);
     return has;
   }

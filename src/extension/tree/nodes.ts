@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { agentUserLabel, type AgentDefinition, type AgentUserReference, type BlueprintDefinition } from '../definitions';
+import { agentUserLabel, CREDENTIAL_LABELS, type AgentDefinition, type AgentUserReference, type BlueprintDefinition } from '../definitions';
 import type { AgentFailure, HeldToken } from '../tokenStore';
 
 /** contextValue of each node kind: menus in package.json match these with `viewItem`. */
@@ -25,7 +25,7 @@ export class BlueprintNode {
     const b = this.blueprint;
     const item = new vscode.TreeItem(b.displayName, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `blueprint:${b.clientId}`;
-    const credential = b.credentialKind === 'secret' ? 'client secret' : 'certificate';
+    const credential = CREDENTIAL_LABELS[b.credentialKind];
     item.description = `${b.sandbox ? 'sandbox · ' : ''}${b.tenant} · ${this.hasCredential ? credential : `no ${credential}`}`;
     item.iconPath = new vscode.ThemeIcon(b.sandbox ? 'beaker' : 'shield', this.hasCredential ? undefined : new vscode.ThemeColor('problemsWarningIcon.foreground'));
     item.contextValue = b.sandbox ? ContextValue.sandboxBlueprint : ContextValue.blueprint;
@@ -36,6 +36,8 @@ export class BlueprintNode {
       ['Authority', b.authority],
       ['Credential', `${credential}${this.hasCredential ? '' : ' (not set)'}`],
       ...(b.certificatePath ? [['Certificate file', b.certificatePath] as [string, string]] : []),
+      ...(b.federatedTokenFile ? [['Federated token file', b.federatedTokenFile] as [string, string]] : []),
+      ...(b.credentialKind === 'managedIdentity' ? [['Managed identity', b.managedIdentityClientId ?? 'system-assigned'] as [string, string]] : []),
       ...(b.sandbox ? [['Sandbox', 'yes: runs inside VS Code, gone when stopped'] as [string, string]] : []),
     ]);
     return item;
