@@ -20,11 +20,12 @@ const common = {
   define: { __VERSION__: JSON.stringify(require('./package.json').version) },
 };
 
-/** In the extension, @azure/identity resolves to its own chunk next to extension.js, required only when used. */
+/** In the extension, heavy libraries resolve to chunks of their own next to extension.js, required only when used. */
 const azureIdentityChunk = {
-  name: 'azure-identity-chunk',
+  name: 'lazy-chunks',
   setup(build) {
     build.onResolve({ filter: /^@azure\/identity$/ }, () => ({ path: './azure-identity.js', external: true }));
+    build.onResolve({ filter: /^node-forge$/ }, () => ({ path: './node-forge.js', external: true }));
   },
 };
 
@@ -33,9 +34,10 @@ async function main() {
     // The banner marks when the bundle starts loading, so activation time in the log includes module evaluation.
     esbuild.context({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], banner: { js: 'var __eatLoadStart = performance.now();' }, plugins: [azureIdentityChunk] }),
     esbuild.context({ ...common, entryPoints: ['src/extension/azureIdentity.ts'], outfile: 'dist/azure-identity.js' }),
+    esbuild.context({ ...common, entryPoints: ['src/extension/nodeForge.ts'], outfile: 'dist/node-forge.js' }),
     // @azure/identity (about 1 MB with its msal) stays a runtime dependency, loaded only for --managed-identity,
     // so the CLI's other commands start fast.
-    esbuild.context({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: ['@azure/identity'] }),
+    esbuild.context({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: ['@azure/identity', 'node-forge'] }),
   ];
   // The inspector's browser code, and the codicon font it shows icons with.
   contexts.push(

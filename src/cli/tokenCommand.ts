@@ -28,8 +28,8 @@ Gets an agent token: the blueprint's T1 (with fmi_path = the agent), then the ag
 
 CREDENTIAL, exactly one of (a secret is never accepted on the command line):
   --client-secret-env VAR      read the blueprint's client secret from environment variable VAR
-  --certificate FILE.pem       PEM holding the certificate and its private key
-    [--certificate-password-env VAR]  the key's passphrase, from environment variable VAR
+  --certificate FILE           PEM holding the certificate and its private key, or a PKCS#12 .pfx/.p12 file
+    [--certificate-password-env VAR]  the key's passphrase or the PFX password, from environment variable VAR
     [--assertion-alg PS256|RS256]     PS256 with x5t#S256 (default), or RS256 with x5t for older setups
   --federated-token-file FILE  a workload identity token (AKS AZURE_FEDERATED_TOKEN_FILE, GitHub Actions OIDC), read fresh
   --managed-identity [ID]      this machine's managed identity (user-assigned by client id, or system-assigned), its
@@ -137,7 +137,7 @@ async function readCredential(values: CredentialFlags, env: NodeJS.ProcessEnv, f
   if (certFile === undefined && (values['certificate-password-env'] !== undefined || values['assertion-alg'] !== undefined)) {
     throw new UsageError('--certificate-password-env and --assertion-alg go with --certificate.');
   }
-  const { clientSecret, loadPemCertificate, certificateCredential, federatedTokenFile } = await import('../core/credentials');
+  const { clientSecret, certificateCredential, federatedTokenFile } = await import('../core/credentials');
   if (values['federated-token-file'] !== undefined) {
     const { readFile } = await import('node:fs/promises');
     return federatedTokenFile(values['federated-token-file'], (p) => readFile(p, 'utf8'));
@@ -153,9 +153,9 @@ async function readCredential(values: CredentialFlags, env: NodeJS.ProcessEnv, f
     if (!secret) throw new UsageError(`--client-secret-env: environment variable ${secretVar} is not set or is empty. Set it to the blueprint's client secret value.`);
     return clientSecret(secret);
   }
-  let pem: string;
+  let bytes: Buffer;
   try {
-    pem = readFileSync(certFile as string, 'utf8');
+    bytes = readFileSync(certFile as string);
   } catch (e) {
     throw new UsageError(`--certificate: cannot read ${certFile} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}).`);
   }
@@ -164,8 +164,11 @@ async function readCredential(values: CredentialFlags, env: NodeJS.ProcessEnv, f
   if (passVar !== undefined && !passphrase) throw new UsageError(`--certificate-password-env: environment variable ${passVar} is not set or is empty.`);
   const alg = values['assertion-alg'] ?? 'PS256';
   if (alg !== 'PS256' && alg !== 'RS256') throw new UsageError(`--assertion-alg must be PS256 or RS256, not "${alg.slice(0, 20)}".`);
+  const { loadCertificateFile } = await import('../core/certificateFile');
   try {
-    return certificateCredential(loadPemCertificate(pem, passphrase), alg);
+    const certificate = await loadCertificateFile(bytes, passphrase);
+    for (const w of certificate.warnings) process.stderr.write(`warning: ${w}\n`);
+    return certificateCredential(certificate, alg);
   } catch (e) {
     throw new UsageError(`--certificate: ${(e as Error).message}`);
   }

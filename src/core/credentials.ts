@@ -58,7 +58,12 @@ export interface LoadedCertificate {
   readonly subject: string;
   readonly validFrom: Date;
   readonly validTo: Date;
+  /** Worth telling the user, not worth stopping for (a certificate about to expire). */
+  readonly warnings: readonly string[];
 }
+
+/** Warn this long before a certificate expires. */
+export const CERTIFICATE_EXPIRY_WARNING_DAYS = 30;
 
 export function clientSecret(secret: string): ClientSecretCredential {
   if (!secret) throw new CredentialError('The client secret is empty.', 'Set it to the secret value from the blueprint\'s "Certificates & secrets" page.');
@@ -72,8 +77,10 @@ const KEY_BLOCK = /-----BEGIN (ENCRYPTED |RSA |EC )?PRIVATE KEY-----[\s\S]+?----
  * Reads a PEM holding a certificate and its private key (PKCS#8, encrypted PKCS#8 or PKCS#1).
  * Errors say what is wrong with the file, never what is in it.
  */
-export function loadPemCertificate(pem: string, passphrase?: string): LoadedCertificate {
-  const certPem = CERT_BLOCK.exec(pem)?.[0];
+export function loadPemCertificate(pem: string, passphrase?: string, nowMs = Date.now()): LoadedCertificate {
+  // With a chain in the file, the certificate is the one that belongs to the key (checked below); the first by default.
+  const certPems = pem.match(new RegExp(CERT_BLOCK.source, 'g')) ?? [];
+  const certPem = certPems[0];
   const keyMatch = KEY_BLOCK.exec(pem);
   if (!certPem) throw new CredentialError('The PEM file holds no certificate.', 'Give a PEM file with both the certificate (BEGIN CERTIFICATE) and its private key.');
   if (!keyMatch) throw new CredentialError('The PEM file holds no private key.', 'Give a PEM file with both the certificate and its private key (BEGIN PRIVATE KEY).');
@@ -99,16 +106,31 @@ export function loadPemCertificate(pem: string, passphrase?: string): LoadedCert
     throw new CredentialError(`The private key is ${privateKey.asymmetricKeyType ?? 'of an unknown type'}, not RSA.`, 'Entra client assertions need an RSA certificate (2048 bits or more).');
   }
   if (!cert.checkPrivateKey(privateKey)) {
+    const matching = certPems.slice(1).map((p) => new X509Certificate(p)).find((c) => c.checkPrivateKey(privateKey));
+    if (matching) cert = matching;
+  }
+  if (!cert.checkPrivateKey(privateKey)) {
     throw new CredentialError('The private key does not belong to the certificate in the same file.', 'Put the certificate and its own private key in the PEM file.');
   }
+  const validFrom = new Date(cert.validFrom);
+  const validTo = new Date(cert.validTo);
+  if (validTo.getTime() <= nowMs) {
+    throw new CredentialError(`The certificate expired on ${validTo.toISOString()}.`, 'Create a new certificate, upload its public part to the blueprint, and use it here.');
+  }
+  if (validFrom.getTime() > nowMs) {
+    throw new CredentialError(`The certificate is not valid until ${validFrom.toISOString()}.`, 'Check the machine clock, or wait until the certificate becomes valid.');
+  }
+  const daysLeft = Math.floor((validTo.getTime() - nowMs) / 86_400_000);
+  const warnings = daysLeft < CERTIFICATE_EXPIRY_WARNING_DAYS ? [`The certificate expires in ${daysLeft} day${daysLeft === 1 ? '' : 's'} (${validTo.toISOString()}): roll it over soon.`] : [];
   const der = cert.raw;
   return {
     privateKey,
     x5tS256: createHash('sha256').update(der).digest('base64url'),
     x5t: createHash('sha1').update(der).digest('base64url'),
     subject: cert.subject,
-    validFrom: new Date(cert.validFrom),
-    validTo: new Date(cert.validTo),
+    validFrom,
+    validTo,
+    warnings,
   };
 }
 

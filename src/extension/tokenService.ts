@@ -78,7 +78,7 @@ export class TokenService implements vscode.Disposable {
   }
 
   private async credentialFor(blueprint: BlueprintDefinition): Promise<BlueprintCredential> {
-    const { clientSecret, certificateCredential, loadPemCertificate, federatedTokenFile } = await import('../core/credentials');
+    const { clientSecret, certificateCredential, federatedTokenFile } = await import('../core/credentials');
     if (blueprint.credentialKind === 'federatedTokenFile') return federatedTokenFile(blueprint.federatedTokenFile ?? '', (p) => readFile(p, 'utf8'));
     if (blueprint.credentialKind === 'managedIdentity') {
       const { managedIdentityAssertion } = await import('../core/managedIdentity');
@@ -89,14 +89,17 @@ export class TokenService implements vscode.Disposable {
       if (!secret) throw new CredentialError(`No client secret is stored for blueprint "${blueprint.displayName}".`, 'Run "Set Blueprint Credential…" on it.');
       return clientSecret(secret);
     }
-    let pem: string;
+    let bytes: Buffer;
     try {
-      pem = await readFile(blueprint.certificatePath ?? '', 'utf8');
+      bytes = await readFile(blueprint.certificatePath ?? '');
     } catch (e) {
       throw new CredentialError(`The certificate file of blueprint "${blueprint.displayName}" cannot be read (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}).`, 'Run "Set Blueprint Credential…" to choose the PEM file again.');
     }
     const passphrase = await this.credentials.get(blueprint.clientId, 'certificatePassphrase');
-    return certificateCredential(loadPemCertificate(pem, passphrase || undefined), blueprint.assertionAlgorithm ?? 'PS256');
+    const { loadCertificateFile } = await import('../core/certificateFile');
+    const certificate = await loadCertificateFile(bytes, passphrase || undefined);
+    for (const w of certificate.warnings) this.log.warn(`Blueprint ${blueprint.displayName}: ${w}`);
+    return certificateCredential(certificate, blueprint.assertionAlgorithm ?? 'PS256');
   }
 }
 

@@ -110,6 +110,16 @@ describe('CLI', function () {
       assert.ok(!wrong.stderr.includes('nope'));
     });
 
+    it('authenticates with a PKCS#12 (.pfx) file and its password', async () => {
+      const args = ['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--scope', 'api://sandbox-weather/.default', '--certificate', join(fixtures, 'blueprint-cert.pfx'), '--certificate-password-env', 'PFX_PASSWORD', '--json'];
+      const r = await cli(args, { PFX_PASSWORD: 'fixture-pfx-password' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).legs[0].claims.azpacr, '2');
+      const wrong = await cli(args, { PFX_PASSWORD: 'nope' });
+      assert.equal(wrong.code, 2);
+      assert.match(wrong.stderr, /--certificate: The PFX file cannot be opened with this password/);
+    });
+
     const usage: [string, string[], Record<string, string>, RegExp][] = [
       ['a secret on the command line', ['--client-secret', SECRET], {}, /--client-secret is not accepted/],
       ['no credential', [], {}, /exactly one credential/],

@@ -60,7 +60,7 @@ export async function askCredential(kindTitle: string, detailTitle: string, curr
   const kind = await pick(
     [
       { label: '$(key) Client secret', description: 'for local development', credential: 'secret' as const, picked: current === 'secret' },
-      { label: '$(file-binary) Certificate (PEM)', description: 'certificate and private key in one PEM file', credential: 'certificate' as const, picked: current === 'certificate' },
+      { label: '$(file-binary) Certificate', description: 'a PEM file with certificate and key, or a PFX', credential: 'certificate' as const, picked: current === 'certificate' },
       { label: '$(file) Federated token file', description: 'a workload identity token a platform keeps fresh (AKS, CI)', credential: 'federatedTokenFile' as const, picked: current === 'federatedTokenFile' },
       { label: '$(azure) Managed identity', description: "this machine's Azure identity, trusted by a federated credential", credential: 'managedIdentity' as const, picked: current === 'managedIdentity' },
     ],
@@ -89,9 +89,9 @@ export async function askCredential(kindTitle: string, detailTitle: string, curr
 }
 
 export async function askCertificate(title: string): Promise<{ certificatePath: string; certificatePassphrase?: string }> {
-  const files = await vscode.window.showOpenDialog({ title, openLabel: 'Use this certificate', canSelectMany: false, filters: { 'PEM certificate and key': ['pem'], 'All files': ['*'] } });
+  const files = await vscode.window.showOpenDialog({ title, openLabel: 'Use this certificate', canSelectMany: false, filters: { 'Certificate and key (PEM, PFX)': ['pem', 'pfx', 'p12'], 'All files': ['*'] } });
   const file = files?.[0];
   if (!file) throw new PromptDismissed();
-  const passphrase = await ask({ title, prompt: 'Passphrase of the private key (leave empty if the key is not encrypted; stored in SecretStorage only)', password: true });
+  const passphrase = await ask({ title, prompt: 'Passphrase of the key or PFX password (leave empty if none; stored in SecretStorage only)', password: true });
   return { certificatePath: file.fsPath, ...(passphrase ? { certificatePassphrase: passphrase } : {}) };
 }

@@ -1,14 +1,16 @@
 import { readFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
 import { CredentialError } from '../../core/errors';
 
 /** Loads the PEM once before anything is saved, so a wrong passphrase or a key that does not match is caught now. */
 export async function checkCertificate(path: string, passphrase: string | undefined): Promise<void> {
-  let pem: string;
+  let bytes: Buffer;
   try {
-    pem = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
-    throw new CredentialError(`The certificate file cannot be read (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}).`, 'Choose a PEM file holding the certificate and its private key.');
+    throw new CredentialError(`The certificate file cannot be read (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}).`, 'Choose a PEM file holding the certificate and its private key, or a PFX file.');
   }
-  const { loadPemCertificate } = await import('../../core/credentials');
-  loadPemCertificate(pem, passphrase);
+  const { loadCertificateFile } = await import('../../core/certificateFile');
+  const certificate = await loadCertificateFile(bytes, passphrase);
+  if (certificate.warnings.length) void vscode.window.showWarningMessage(certificate.warnings.join(' '));
 }
