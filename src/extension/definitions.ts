@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isAllowedAuthority } from '../core/authorityPolicy';
-import { DEFAULT_AUTHORITY, isGuid, validateAuthority, validateClientId, validateDefaultScope, validateTenant } from '../core/config';
+import { DEFAULT_AUTHORITY, DEFAULT_SCOPE, isGuid, validateAuthority, validateClientId, validateDefaultScope, validateTenant } from '../core/config';
 import { ConfigError } from '../core/errors';
 
 export type CredentialKind = 'secret' | 'certificate' | 'federatedTokenFile' | 'managedIdentity';
@@ -194,6 +194,58 @@ export class DefinitionStore implements vscode.Disposable {
     return agent;
   }
 
+  /** The user's definitions (not the sandbox's) as they would be exported: no secret is ever in them. */
+  exportable(): { blueprints: BlueprintDefinition[]; agents: AgentDefinition[] } {
+    const { blueprints, agents } = this.persisted();
+    return { blueprints: [...blueprints], agents: [...agents] };
+  }
+
+  /**
+   * Adds blueprints and agent identities from a file: everything is validated first (the authority allow-list too),
+   * then written at once, so a bad entry leaves the list as it was. Ids already present are skipped.
+   */
+  async importDefinitions(blueprints: unknown[], agents: unknown[]): Promise<{ blueprints: BlueprintDefinition[]; agents: AgentDefinition[]; skipped: string[] }> {
+    const state = this.persisted();
+    const known = new Set([...this.blueprints().map((b) => b.clientId), ...this.agents().map((a) => a.clientId)]);
+    const skipped: string[] = [];
+    const newBlueprints: BlueprintDefinition[] = [];
+    blueprints.forEach((raw, i) => {
+      const r = fields(raw, `blueprints[${i}]`);
+      const b = located(`blueprints[${i}]`, () =>
+        this.validateBlueprint({
+          clientId: str(r.clientId),
+          displayName: str(r.displayName),
+          tenant: str(r.tenant),
+          ...(r.authority !== undefined ? { authority: str(r.authority) } : {}),
+          credentialKind: str(r.credentialKind) as CredentialKind,
+          ...(r.certificatePath !== undefined ? { certificatePath: str(r.certificatePath), assertionAlgorithm: r.assertionAlgorithm === 'RS256' ? ('RS256' as const) : ('PS256' as const) } : {}),
+          ...(r.federatedTokenFile !== undefined ? { federatedTokenFile: str(r.federatedTokenFile) } : {}),
+          ...(r.managedIdentityClientId !== undefined ? { managedIdentityClientId: str(r.managedIdentityClientId) } : {}),
+        }),
+      );
+      if (known.has(b.clientId)) skipped.push(b.clientId);
+      else {
+        known.add(b.clientId);
+        newBlueprints.push(b);
+      }
+    });
+    const parents = new Set([...state.blueprints, ...newBlueprints].map((b) => b.clientId));
+    const newAgents: AgentDefinition[] = [];
+    agents.forEach((raw, i) => {
+      const input = fields(raw, `agents[${i}]`) as unknown as AgentDefinition;
+      const a = located(`agents[${i}]`, () => this.validateAgent({ blueprintId: str(input.blueprintId), displayName: str(input.displayName), clientId: str(input.clientId), defaultScope: input.defaultScope === undefined ? DEFAULT_SCOPE : str(input.defaultScope) }));
+      if (!parents.has(a.blueprintId)) throw new ConfigError(`agents[${i}].blueprintId`, `${a.blueprintId} is neither in the file nor in the list.`, 'Export the blueprint together with its agent identities.');
+      const users = Array.isArray(input.agentUsers) ? input.agentUsers.filter((u) => u && (typeof u.userId === 'string' || typeof u.username === 'string')).map((u) => ({ ...(u.userId ? { userId: String(u.userId) } : {}), ...(u.username ? { username: String(u.username) } : {}), ...(u.displayName ? { displayName: String(u.displayName) } : {}) })) : [];
+      if (known.has(a.clientId)) skipped.push(a.clientId);
+      else {
+        known.add(a.clientId);
+        newAgents.push(users.length ? { ...a, agentUsers: users } : a);
+      }
+    });
+    await this.write({ ...state, blueprints: [...state.blueprints, ...newBlueprints], agents: [...state.agents, ...newAgents] });
+    return { blueprints: newBlueprints, agents: newAgents, skipped };
+  }
+
   /** The sandbox's blueprints and agents, replacing any earlier ones; empty lists when it stops. */
   setSandbox(blueprints: BlueprintDefinition[], agents: AgentDefinition[]): void {
     this.sandboxBlueprints = blueprints;
@@ -213,5 +265,22 @@ export class DefinitionStore implements vscode.Disposable {
   private async write(state: Persisted): Promise<void> {
     await this.memento.update(STATE_KEY, state);
     this.changed.fire();
+  }
+}
+
+function fields(raw: unknown, at: string): Record<string, string | undefined> {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(at, 'is not an object.', 'Import a file made by "Export Blueprints and Agent Identities…".');
+  return raw as Record<string, string | undefined>;
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** A validation error, with where in the imported file it is. */
+function located<T>(at: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`${at}: ${e.field}`, e.problem, e.fix);
+    throw e;
   }
 }

@@ -5,7 +5,7 @@ import type { AgentTokenSummary } from '../../src/extension/commands/getAgentTok
 import type { SandboxStatus } from '../../src/extension/sandboxController';
 import type { BlueprintDefinition } from '../../src/extension/definitions';
 import { api, EXTENSION_ID, run, treeRows } from './helpers';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FED_AGENT, FED_BLUEPRINT, MI_CLIENT_ID, MI_OBJECT_ID, SANDBOX_TENANT, SECOND_AGENT, SECOND_BLUEPRINT, SECOND_TENANT, SECRET, testDirectory, WORKLOAD_SUBJECT } from '../helpers';
@@ -157,6 +157,25 @@ describe('extension in a real VS Code', () => {
       } finally {
         await config.update('additionalAuthorityHosts', undefined, vscode.ConfigurationTarget.Global);
       }
+    });
+
+    it('exports without secrets, and imports all or nothing, taking the secrets separately', async () => {
+      const path = join(mkdtempSync(join(tmpdir(), 'eat-io-')), 'export.json');
+      const exported = await run<{ blueprints: { clientId: string }[]; agents: unknown[] }>(`${C}exportDefinitions`, { path });
+      const text = readFileSync(path, 'utf8');
+      assert.ok(!text.includes(SECRET), 'no secret in the export');
+      assert.deepEqual(exported?.blueprints.map((b) => b.clientId), [SECOND_BLUEPRINT]);
+      assert.equal(exported?.agents.length, 1);
+      assert.equal(await run(`${C}removeBlueprint`, { blueprintId: SECOND_BLUEPRINT }), true);
+      const evil = JSON.parse(text);
+      evil.blueprints.push({ ...evil.blueprints[0], clientId: '11111111-2222-4333-8444-555555555555', authority: 'https://evil.example' });
+      assert.equal(await run(`${C}importDefinitions`, { content: JSON.stringify(evil) }), undefined);
+      assert.deepEqual(await treeRows(), [], 'a file with one bad entry adds nothing');
+      const imported = await run<{ blueprints: string[]; agents: string[] }>(`${C}importDefinitions`, { path, secrets: { [SECOND_BLUEPRINT]: SECRET } });
+      assert.deepEqual(imported?.blueprints, [SECOND_BLUEPRINT]);
+      assert.deepEqual((await treeRows()).map((r) => r.label), ['Renamed Blueprint', 'Test Agent']);
+      assert.deepEqual(await (await api()).storedSecrets(SECOND_BLUEPRINT), ['clientSecret']);
+      assert.ok(await run(`${C}getAgentToken`, { agentId: SECOND_AGENT, openInspector: false, forceRefresh: true }));
     });
 
     it('removes an agent identity, then the blueprint with its secrets', async () => {

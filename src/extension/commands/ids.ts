@@ -9,6 +9,8 @@ export const CommandId = {
   editBlueprint: 'entraAgentTokens.editBlueprint',
   removeBlueprint: 'entraAgentTokens.removeBlueprint',
   removeAgentIdentity: 'entraAgentTokens.removeAgentIdentity',
+  exportDefinitions: 'entraAgentTokens.exportDefinitions',
+  importDefinitions: 'entraAgentTokens.importDefinitions',
   refresh: 'entraAgentTokens.refresh',
   showLog: 'entraAgentTokens.showLog',
   startSandbox: 'entraAgentTokens.startSandbox',

@@ -6,6 +6,7 @@ import type { CommandContext, CommandHandler } from './context';
 import { copyAccessToken } from './copyAccessToken';
 import { editBlueprint } from './editBlueprint';
 import { getAgentToken } from './getAgentToken';
+import { exportDefinitions, importDefinitions } from './importExport';
 import { inspectToken } from './inspectToken';
 import { CommandId } from './ids';
 import { removeAgentIdentity } from './removeAgentIdentity';
@@ -23,6 +24,8 @@ const handlers: Record<CommandId, CommandHandler> = {
   [CommandId.editBlueprint]: editBlueprint,
   [CommandId.removeBlueprint]: removeBlueprint,
   [CommandId.removeAgentIdentity]: removeAgentIdentity,
+  [CommandId.exportDefinitions]: exportDefinitions,
+  [CommandId.importDefinitions]: importDefinitions,
   [CommandId.refresh]: (ctx) => ctx.tree.refresh(),
   [CommandId.showLog]: (ctx) => ctx.log.show(),
   [CommandId.startSandbox]: startSandbox,

@@ -1,0 +1,77 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { ConfigError } from '../../core/errors';
+import type { AgentDefinition, BlueprintDefinition } from '../definitions';
+import { PromptDismissed } from '../errorBoundary';
+import { ask, plainArgs } from '../prompts';
+import type { CommandContext } from './context';
+
+const KIND = 'entra-agent-tokens/definitions';
+
+export interface DefinitionsFile {
+  kind: typeof KIND;
+  version: 1;
+  blueprints: BlueprintDefinition[];
+  agents: AgentDefinition[];
+}
+
+/** Writes the user's blueprints and agent identities as JSON. Secrets are never in them: they stay in SecretStorage. */
+export async function exportDefinitions(ctx: CommandContext, arg?: unknown): Promise<DefinitionsFile | undefined> {
+  const file: DefinitionsFile = { kind: KIND, version: 1, ...ctx.definitions.exportable() };
+  const given = plainArgs<{ path: string }>(arg)?.path;
+  const target = given ? vscode.Uri.file(given) : await vscode.window.showSaveDialog({ title: 'Export Blueprints and Agent Identities', filters: { JSON: ['json'] }, defaultUri: vscode.Uri.file('entra-agent-tokens.json') });
+  if (!target) throw new PromptDismissed();
+  await writeFile(target.fsPath, `${JSON.stringify(file, null, 2)}\n`, 'utf8');
+  ctx.log.info(`Exported ${file.blueprints.length} blueprint(s) and ${file.agents.length} agent identit(ies) to ${target.fsPath} (no secrets).`);
+  if (!given) vscode.window.setStatusBarMessage(`$(export) Exported ${file.blueprints.length} blueprint(s); secrets are not in the file`, 4000);
+  return file;
+}
+
+export interface ImportArgs {
+  path?: string;
+  /** The file's content, instead of a path. */
+  content?: string;
+  /** Client secrets for imported secret blueprints, by client id (scripts); interactively, each is asked for. */
+  secrets?: Record<string, string>;
+}
+
+/** Adds blueprints and agent identities from an exported file, all or nothing, then asks for their secrets. */
+export async function importDefinitions(ctx: CommandContext, arg?: unknown): Promise<{ blueprints: string[]; agents: string[]; skipped: string[] }> {
+  const args = plainArgs<ImportArgs>(arg);
+  let text = args?.content;
+  if (text === undefined) {
+    const path = args?.path ?? (await vscode.window.showOpenDialog({ title: 'Import Blueprints and Agent Identities', canSelectMany: false, filters: { JSON: ['json'] } }))?.[0]?.fsPath;
+    if (!path) throw new PromptDismissed();
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      throw new ConfigError('Import file', `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}).`, 'Choose a file made by "Export Blueprints and Agent Identities…".');
+    }
+  }
+  let parsed: Partial<DefinitionsFile>;
+  try {
+    parsed = JSON.parse(text) as Partial<DefinitionsFile>;
+  } catch {
+    throw new ConfigError('Import file', 'is not JSON.', 'Choose a file made by "Export Blueprints and Agent Identities…".');
+  }
+  if (parsed?.kind !== KIND || parsed.version !== 1 || !Array.isArray(parsed.blueprints) || !Array.isArray(parsed.agents)) {
+    throw new ConfigError('Import file', 'is not an Entra Agent Tokens export (version 1).', 'Choose a file made by "Export Blueprints and Agent Identities…".');
+  }
+  const added = await ctx.definitions.importDefinitions(parsed.blueprints, parsed.agents);
+  for (const b of added.blueprints.filter((x) => x.credentialKind === 'secret')) {
+    const secret = args ? args.secrets?.[b.clientId] : await askSecret(b);
+    if (secret) await ctx.credentials.set(b.clientId, 'clientSecret', secret);
+  }
+  ctx.log.info(`Imported ${added.blueprints.length} blueprint(s) and ${added.agents.length} agent identit(ies); skipped ${added.skipped.length} already present.`);
+  return { blueprints: added.blueprints.map((b) => b.clientId), agents: added.agents.map((a) => a.clientId), skipped: added.skipped };
+}
+
+/** Secrets are not in the file: ask for each, or leave it for "Set Blueprint Credential…". */
+async function askSecret(b: BlueprintDefinition): Promise<string | undefined> {
+  try {
+    return await ask({ title: `Import: client secret of "${b.displayName}"`, prompt: 'The secret value (stored in SecretStorage only). Escape to set it later with "Set Blueprint Credential…".', password: true });
+  } catch (e) {
+    if (e instanceof PromptDismissed) return undefined;
+    throw e;
+  }
+}
