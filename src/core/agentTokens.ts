@@ -10,6 +10,7 @@ import {
 } from './config';
 import { JWT_BEARER_ASSERTION_TYPE, signCertificateAssertion, type BlueprintCredential } from './credentials';
 import { decodeTokenLenient, type DecodedToken } from './jwt';
+import { ConfigError } from './errors';
 import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from './userFlows';
 import { createHash } from 'node:crypto';
 import { silentLogger, type Logger } from './logger';
@@ -59,6 +60,13 @@ export interface AgentTokenResult {
   readonly legs: readonly LegResult[];
   /** The final token came from the cache. */
   readonly fromCache: boolean;
+  /** For the user flows: the refresh token Entra returned (in memory only; the CLI never prints it). */
+  readonly refreshToken?: string;
+}
+
+/** The agent refresh-token leg of the on-behalf-of flow: T1 as the agent's assertion, the refresh token from OBO. */
+export interface RefreshTokenRequest extends AutonomousTokenRequest {
+  readonly refreshToken: string;
 }
 
 export interface AgentTokenEngineOptions extends TokenEndpointClientOptions {
@@ -74,6 +82,7 @@ export interface AcquireOptions {
 
 interface LegToken {
   readonly accessToken: string;
+  readonly refreshToken?: string;
   readonly expiresOnMs: number;
   readonly leg: LegResult;
 }
@@ -191,6 +200,23 @@ export class AgentTokenEngine {
     });
   }
 
+  /** Refreshes a user-flow token (shared docs §1, OBO refresh): never cached, since each refresh token is used once. */
+  async refreshUserToken(input: RefreshTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
+    const request = { ...validateParties(input), scope: validateDelegatedScopes(input.scope), refreshToken: input.refreshToken };
+    if (!request.refreshToken) throw new ConfigError('refresh token', 'is empty.', 'Use the refresh token an on-behalf-of or agent-user exchange returned.');
+    const endpoint = tokenEndpointUrl(request.authority, request.tenant);
+    const t1 = await this.getT1(request, endpoint, options);
+    const final = await this.leg(endpoint, 'agent', {
+      client_id: request.agentId,
+      scope: request.scope,
+      client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+      client_assertion: t1.accessToken,
+      grant_type: 'refresh_token',
+      refresh_token: request.refreshToken,
+    }, options);
+    return this.result('obo', [t1, final]).value;
+  }
+
   clearCache(): void {
     this.t1Cache.clear();
     this.finalCache.clear();
@@ -220,6 +246,7 @@ export class AgentTokenEngine {
         ...(legs.length === 3 ? { t2: legs[1]!.leg.token } : {}),
         legs: legs.map((l) => l.leg),
         fromCache: false,
+        ...(final.refreshToken ? { refreshToken: final.refreshToken } : {}),
       },
       expiresOnMs: final.expiresOnMs,
     };
@@ -265,6 +292,7 @@ async function credentialParameters(credential: BlueprintCredential, clientId: s
 function toLegToken(response: TokenResponse, record: LegRecord, startedMs: number): LegToken {
   return {
     accessToken: response.access_token,
+    ...(response.refresh_token ? { refreshToken: response.refresh_token } : {}),
     // expires_in counts from when the request was sent; the token itself stays opaque to the client.
     expiresOnMs: startedMs + response.expires_in * 1000,
     leg: { ...record, token: decodeTokenLenient(response.access_token), cached: false },

@@ -124,6 +124,10 @@ const catalog: Readonly<Record<number, ErrorExplanation>> = {
     explanation: 'The user token (assertion) is not within its valid time range.',
     fix: 'Get a fresh user token and retry the on-behalf-of exchange.',
   },
+  70000: {
+    explanation: 'The refresh token (or other grant) is invalid, expired, already used, or was issued to another client.',
+    fix: 'Run the on-behalf-of exchange again with a fresh user token to get a new refresh token.',
+  },
   50196: {
     explanation: 'Entra detected a loop of repeated identical requests.',
     fix: 'Cache tokens and reuse them until shortly before they expire instead of requesting them in a loop.',

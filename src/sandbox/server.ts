@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { buildDirectory, defaultDirectoryFile, findTenant, type Directory, type DirectoryFile, type Tenant } from './directory';
 import { ExternalIssuer, managedIdentityToken } from './federation';
 import { createSigningKey, errorBody, issuerV1, issuerV2, type SigningKey } from './issuer';
-import { handleTokenRequest } from './tokenEndpoint';
+import { handleTokenRequest, type RefreshGrant } from './tokenEndpoint';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */
@@ -55,6 +55,7 @@ export class SandboxTenant {
   private externalKey: SigningKey | undefined;
   /** The X-IDENTITY-HEADER value the managed-identity endpoint expects (IDENTITY_HEADER for @azure/identity). */
   readonly identityHeader = randomUUID();
+  private readonly refreshTokens = new Map<string, RefreshGrant>();
 
   private constructor(
     readonly directory: Directory,
@@ -224,7 +225,7 @@ export class SandboxTenant {
     const form = /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '') && body !== undefined;
     const params = new URLSearchParams(form ? body : '');
     if (body === undefined) return this.json(res, 413, { error: 'invalid_request', error_description: 'The request body is too large.' });
-    const result = await handleTokenRequest({ origin: this.authority, directory: this.directory, key: this.key, tenant, tenantInPath: tenantSegment, correlationId, external: this.externalIssuer }, params);
+    const result = await handleTokenRequest({ origin: this.authority, directory: this.directory, key: this.key, tenant, tenantInPath: tenantSegment, correlationId, external: this.externalIssuer, refreshTokens: this.refreshTokens }, params);
     this.record(req, tenantSegment, params, result.status);
     this.json(res, result.status, result.body, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache', 'x-ms-request-id': randomUUID(), ...(correlationId ? { 'client-request-id': correlationId } : {}) });
   }

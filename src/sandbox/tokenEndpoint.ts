@@ -26,6 +26,16 @@ export interface TokenEndpointContext {
   readonly tenantInPath: string;
   readonly correlationId: string | undefined;
   readonly external: ExternalIssuer;
+  /** Refresh tokens the sandbox issued, and what they stand for (in memory, like the rest of its state). */
+  readonly refreshTokens: Map<string, RefreshGrant>;
+}
+
+export interface RefreshGrant {
+  readonly agentId: string;
+  readonly userId: string;
+  readonly resourceAppId: string;
+  readonly scopes: string[];
+  readonly agentFacets: { act: string; sub: string; parent: string };
 }
 
 /** POST /{tenant}/oauth2/v2.0/token, validated like Entra validates it. */
@@ -47,6 +57,7 @@ async function issue(ctx: TokenEndpointContext, params: URLSearchParams): Promis
   if (grantType === 'password') return passwordGrant(ctx, params);
   if (grantType === JWT_BEARER_GRANT) return onBehalfOfGrant(ctx, params);
   if (grantType === 'user_fic') return userFicGrant(ctx, params);
+  if (grantType === 'refresh_token') return refreshGrant(ctx, params);
   if (grantType !== 'client_credentials') {
     throw reject(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
   }
@@ -320,9 +331,11 @@ async function onBehalfOfGrant(ctx: TokenEndpointContext, params: URLSearchParam
   if (!user) throw reject(400, 'invalid_grant', 50034, 'The user account does not exist in the directory.');
   const { resource, names } = parseDelegatedScopes(ctx.tenant, scope);
   const scopes = consentedScopes(agent, resource, names);
-  const claims = userTokenClaims(uc, user, { clientId: agent.clientId, displayName: agent.displayName, acr: '2' }, resource, scopes, { act: '11', sub: '1', parent: blueprintId });
+  const facets = { act: '11', sub: '1', parent: blueprintId };
+  const claims = userTokenClaims(uc, user, { clientId: agent.clientId, displayName: agent.displayName, acr: '2' }, resource, scopes, facets);
   const accessToken = await signToken(ctx.key, claims);
-  return { status: 200, body: { token_type: 'Bearer', scope: scopes.join(' '), expires_in: uc.lifetimeSeconds, ext_expires_in: uc.lifetimeSeconds, access_token: accessToken, refresh_token: `sbx.${randomRefresh()}` } };
+  const refreshToken = newRefreshToken(ctx, { agentId: agent.clientId, userId: user.id, resourceAppId: resource.appId, scopes, agentFacets: facets });
+  return { status: 200, body: { token_type: 'Bearer', scope: scopes.join(' '), expires_in: uc.lifetimeSeconds, ext_expires_in: uc.lifetimeSeconds, access_token: accessToken, refresh_token: refreshToken } };
 }
 
 /** Agent user, leg 3 (shared docs §1, MSAL's wire format): T1 authenticates the agent, T2 is the user's federated credential. */
@@ -349,12 +362,36 @@ async function userFicGrant(ctx: TokenEndpointContext, params: URLSearchParams):
   }
   const { resource, names, oidc } = parseDelegatedScopes(ctx.tenant, scope);
   const scopes = consentedScopes(agent, resource, names);
-  const claims = userTokenClaims(uc, user, { clientId: agent.clientId, displayName: agent.displayName, acr: '2' }, resource, scopes, { act: '1 9 11', sub: '1 13', parent: agent.blueprint.clientId });
+  const facets = { act: '1 9 11', sub: '1 13', parent: agent.blueprint.clientId };
+  const claims = userTokenClaims(uc, user, { clientId: agent.clientId, displayName: agent.displayName, acr: '2' }, resource, scopes, facets);
   const accessToken = await signToken(ctx.key, claims);
+  const refreshToken = newRefreshToken(ctx, { agentId: agent.clientId, userId: user.id, resourceAppId: resource.appId, scopes, agentFacets: facets });
   const extra = oidc ? await idTokenAndClientInfo(uc, user, agent.clientId, params.get('client_info') === '1') : {};
-  return { status: 200, body: { token_type: 'Bearer', scope: [...scopes, ...(oidc ? ['openid', 'profile', 'offline_access'] : [])].join(' '), expires_in: uc.lifetimeSeconds, ext_expires_in: uc.lifetimeSeconds, access_token: accessToken, refresh_token: `sbx.${randomRefresh()}`, ...extra } };
+  return { status: 200, body: { token_type: 'Bearer', scope: [...scopes, ...(oidc ? ['openid', 'profile', 'offline_access'] : [])].join(' '), expires_in: uc.lifetimeSeconds, ext_expires_in: uc.lifetimeSeconds, access_token: accessToken, refresh_token: refreshToken, ...extra } };
 }
 
-function randomRefresh(): string {
-  return randomBytes(48).toString('base64url');
+function newRefreshToken(ctx: TokenEndpointContext, grant: RefreshGrant): string {
+  const token = `sbx.${randomBytes(48).toString('base64url')}`;
+  if (ctx.refreshTokens.size >= 10_000) ctx.refreshTokens.delete(ctx.refreshTokens.keys().next().value as string);
+  ctx.refreshTokens.set(token, grant);
+  return token;
+}
+
+/** The agent refresh-token leg (shared docs §1): T1 authenticates the agent; the refresh token is rotated. */
+async function refreshGrant(ctx: TokenEndpointContext, params: URLSearchParams): Promise<EndpointResponse> {
+  const refreshToken = params.get('refresh_token');
+  if (!refreshToken) throw missing('refresh_token');
+  const scope = params.get('scope');
+  if (!scope) throw missing('scope');
+  const agent = await agentClient(ctx, params);
+  const grant = ctx.refreshTokens.get(refreshToken);
+  if (!grant || grant.agentId !== agent.clientId) throw reject(400, 'invalid_grant', 70000, 'The provided value for the input parameter \'refresh_token\' is not valid: it was not issued to this agent identity, or it was already used.');
+  const user = ctx.tenant.users.find((u) => u.id === grant.userId);
+  const resource = ctx.tenant.resources.find((r) => r.appId === grant.resourceAppId);
+  if (!user || !resource) throw reject(400, 'invalid_grant', 70000, 'The refresh token no longer matches a user or resource in the directory.');
+  ctx.refreshTokens.delete(refreshToken);
+  const uc = userContext(ctx);
+  const claims = userTokenClaims(uc, user, { clientId: agent.clientId, displayName: agent.displayName, acr: '2' }, resource, grant.scopes, grant.agentFacets);
+  const accessToken = await signToken(ctx.key, claims);
+  return { status: 200, body: { token_type: 'Bearer', scope: grant.scopes.join(' '), expires_in: uc.lifetimeSeconds, ext_expires_in: uc.lifetimeSeconds, access_token: accessToken, refresh_token: newRefreshToken(ctx, grant) } };
 }

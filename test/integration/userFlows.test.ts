@@ -48,6 +48,21 @@ describe('user flows against the sandbox', () => {
       assert.ok(String(c.xms_act_fct).split(' ').includes('11'));
     });
 
+    it('refreshes with the agent refresh-token leg (T1 as assertion), once per refresh token', async () => {
+      const tc = await userToken(sandbox.authority);
+      const first = await engine.getOnBehalfOfToken({ ...base(), userToken: tc });
+      assert.ok(first.refreshToken);
+      sandbox.clearRecords();
+      const refreshed = await engine.refreshUserToken({ ...base(), refreshToken: first.refreshToken! });
+      assert.deepEqual(sandbox.requests.map((r) => r.params.grant_type), ['refresh_token'], 'T1 comes from the cache');
+      assert.deepEqual(sandbox.requests[0]!.params, { client_id: AGENT, scope: 'https://graph.microsoft.com/User.Read', client_assertion_type: ASSERTION_TYPE, client_assertion: first.t1.raw, grant_type: 'refresh_token', refresh_token: first.refreshToken });
+      assert.equal(refreshed.token.claims.oid, USER_ID);
+      assert.equal(refreshed.token.claims.scp, 'User.Read');
+      assert.equal(refreshed.legs[1]!.parameters.refresh_token, '[redacted]');
+      assert.notEqual(refreshed.refreshToken, first.refreshToken, 'rotated');
+      await assert.rejects(engine.refreshUserToken({ ...base(), refreshToken: first.refreshToken! }), (e: unknown) => e instanceof EntraError && e.code === 70000);
+    });
+
     it('catches a user token for Graph before sending anything, explaining AADSTS50013', async () => {
       const graphToken = await userToken(sandbox.authority, 'https://graph.microsoft.com/User.Read');
       sandbox.clearRecords();
