@@ -174,20 +174,22 @@ describe('journeys in a real VS Code', function () {
     const input = page.locator('.quick-input-widget input');
     // Each step is a new box: wait for its title before typing, or the text lands in the box that is closing.
     const answer = async (step: number, text: string) => {
-      await page.locator('.quick-input-title', { hasText: `(${step}/5)` }).waitFor();
+      await page.locator('.quick-input-title', { hasText: `(${step}/6)` }).waitFor();
       await input.fill(text);
       await input.press('Enter');
     };
-    await answer(1, 'contoso.onmicrosoft.com');
-    await answer(2, 'not-a-guid');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Public (global)' }).waitFor();
+    await answer(1, 'Public');
+    await answer(2, 'contoso.onmicrosoft.com');
+    await answer(3, 'not-a-guid');
     await page.locator('.quick-input-message', { hasText: 'is not a GUID' }).waitFor();
     await shot('journey-2-validation');
-    await answer(2, 'c0ffee00-1234-4abc-9def-0123456789ab');
-    await answer(3, 'Journey Blueprint');
+    await answer(3, 'c0ffee00-1234-4abc-9def-0123456789ab');
+    await answer(4, 'Journey Blueprint');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Client secret' }).waitFor();
-    await answer(4, 'Client secret');
+    await answer(5, 'Client secret');
     await page.locator('.quick-input-widget input[type="password"]').waitFor();
-    await answer(5, secret);
+    await answer(6, secret);
     await treeItem(/Journey Blueprint/).waitFor({ timeout: 30_000 });
     await shot('journey-2-blueprint');
     // Let the workbench persist what it will, then stop the server so every file is written and closed.

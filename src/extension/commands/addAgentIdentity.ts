@@ -1,3 +1,4 @@
+import { CLOUDS, defaultGraphScope } from '../../core/clouds';
 import { DEFAULT_SCOPE, validateClientId, validateDefaultScope } from '../../core/config';
 import type { AgentDefinition } from '../definitions';
 import { ask, pickBlueprint, plainArgs } from '../prompts';
@@ -23,7 +24,7 @@ export async function addAgentIdentity(ctx: CommandContext, arg?: unknown): Prom
     if (!v.trim()) throw new Error('Give the agent identity a name.');
   } });
   const clientId = await ask({ title: `${TITLE} (2/3)`, prompt: "The agent identity's client id", placeHolder: '00000000-0000-0000-0000-000000000000', validate: (v) => validateClientId(v, 'Client id', 'agent identity') });
-  const defaultScope = await ask({ title: `${TITLE} (3/3)`, prompt: 'The resource scope to ask for by default', value: DEFAULT_SCOPE, validate: (v) => validateDefaultScope(v, 'Scope') });
+  const defaultScope = await ask({ title: `${TITLE} (3/3)`, prompt: 'The resource scope to ask for by default', value: graphScopeFor(blueprint.authority), validate: (v) => validateDefaultScope(v, 'Scope') });
   return save(ctx, { blueprintId: blueprint.clientId, clientId, displayName, defaultScope });
 }
 
@@ -31,4 +32,11 @@ async function save(ctx: CommandContext, agent: AgentDefinition): Promise<AgentD
   const saved = await ctx.definitions.addAgent(agent);
   ctx.log.info(`Agent identity ${saved.displayName} (${saved.clientId}) added under blueprint ${saved.blueprintId}.`);
   return saved;
+}
+
+/** The blueprint's cloud's Graph, as the default scope; the public one for loopback and unknown hosts. */
+function graphScopeFor(authority: string): string {
+  const host = new URL(authority).host;
+  const cloud = Object.values(CLOUDS).find((c) => new URL(c.authority).host === host);
+  return cloud ? defaultGraphScope(cloud) : DEFAULT_SCOPE;
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { CLOUDS } from '../../core/clouds';
 import { isGuid, validateClientId, validateTenant } from '../../core/config';
 import { ConfigError } from '../../core/errors';
 import type { BlueprintDefinition, CredentialKind } from '../definitions';
@@ -45,12 +46,16 @@ export async function addBlueprint(ctx: CommandContext, arg?: unknown): Promise<
 }
 
 async function prompt(): Promise<Partial<AddBlueprintArgs>> {
-  const tenant = await ask({ title: `${TITLE} (1/5)`, prompt: "The blueprint's tenant: its id (GUID) or domain", placeHolder: 'contoso.onmicrosoft.com', validate: (v) => validateTenant(v, 'Tenant') });
-  const clientId = await ask({ title: `${TITLE} (2/5)`, prompt: "The blueprint's client id (application id)", placeHolder: '00000000-0000-0000-0000-000000000000', validate: (v) => validateClientId(v, 'Client id', 'agent identity blueprint') });
-  const displayName = await ask({ title: `${TITLE} (3/5)`, prompt: 'A display name for the blueprint', value: 'My Blueprint', validate: (v) => {
+  const cloud = await pick(
+    Object.values(CLOUDS).map((c) => ({ label: c.displayName, description: new URL(c.authority).host, cloud: c })),
+    { title: `${TITLE} (1/6)`, placeHolder: 'Which cloud is the tenant in?' },
+  );
+  const tenant = await ask({ title: `${TITLE} (2/6)`, prompt: "The blueprint's tenant: its id (GUID) or domain", placeHolder: 'contoso.onmicrosoft.com', validate: (v) => validateTenant(v, 'Tenant') });
+  const clientId = await ask({ title: `${TITLE} (3/6)`, prompt: "The blueprint's client id (application id)", placeHolder: '00000000-0000-0000-0000-000000000000', validate: (v) => validateClientId(v, 'Client id', 'agent identity blueprint') });
+  const displayName = await ask({ title: `${TITLE} (4/6)`, prompt: 'A display name for the blueprint', value: 'My Blueprint', validate: (v) => {
     if (!v.trim()) throw new Error('Give the blueprint a name.');
   } });
-  return { tenant, clientId, displayName, ...(await askCredential(`${TITLE} (4/5)`, `${TITLE} (5/5)`)) };
+  return { tenant, clientId, displayName, authority: cloud.cloud.authority, ...(await askCredential(`${TITLE} (5/6)`, `${TITLE} (6/6)`)) };
 }
 
 export type CredentialInput = Pick<AddBlueprintArgs, 'credentialKind' | 'clientSecret' | 'certificatePath' | 'certificatePassphrase' | 'federatedTokenFile' | 'managedIdentityClientId'>;
