@@ -137,13 +137,7 @@ export class AgentTokenEngine {
     return this.cached(TokenCache.key('autonomous', request.authority, request.tenant, request.agentId, request.scope), options, async () => {
       const endpoint = tokenEndpointUrl(request.authority, request.tenant);
       const t1 = await this.getT1(request, endpoint, options);
-      const final = await this.leg(endpoint, 'agent', {
-        client_id: request.agentId,
-        scope: request.scope,
-        grant_type: 'client_credentials',
-        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
-        client_assertion: t1.accessToken,
-      }, options);
+      const final = await this.leg(endpoint, 'agent', { ...asAgent(request.agentId, request.scope, t1), grant_type: 'client_credentials' }, options);
       this.logger.info(`Agent token for ${request.agentId} (${request.scope}) acquired.`);
       return this.result('autonomous', [t1, final]);
     });
@@ -157,10 +151,7 @@ export class AgentTokenEngine {
       const endpoint = tokenEndpointUrl(request.authority, request.tenant);
       const t1 = await this.getT1(request, endpoint, options);
       const final = await this.leg(endpoint, 'agent', {
-        client_id: request.agentId,
-        scope: request.scope,
-        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
-        client_assertion: t1.accessToken,
+        ...asAgent(request.agentId, request.scope, t1),
         grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
         assertion: request.userToken,
         requested_token_use: 'on_behalf_of',
@@ -179,19 +170,10 @@ export class AgentTokenEngine {
     return this.cached(TokenCache.key('agent-user', request.authority, request.tenant, request.agentId, who, request.scope), options, async () => {
       const endpoint = tokenEndpointUrl(request.authority, request.tenant);
       const t1 = await this.getT1(request, endpoint, options);
-      const t2 = await this.leg(endpoint, 'agent', {
-        client_id: request.agentId,
-        scope: TOKEN_EXCHANGE_SCOPE,
-        grant_type: 'client_credentials',
-        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
-        client_assertion: t1.accessToken,
-      }, options);
+      const t2 = await this.leg(endpoint, 'agent', { ...asAgent(request.agentId, TOKEN_EXCHANGE_SCOPE, t1), grant_type: 'client_credentials' }, options);
       const final = await this.leg(endpoint, 'agent-user', {
-        client_id: request.agentId,
-        scope: `${request.scope} openid profile offline_access`,
+        ...asAgent(request.agentId, `${request.scope} openid profile offline_access`, t1),
         grant_type: 'user_fic',
-        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
-        client_assertion: t1.accessToken,
         user_federated_identity_credential: t2.accessToken,
         ...(request.userId ? { user_id: request.userId } : { username: request.username ?? '' }),
         client_info: '1',
@@ -206,14 +188,7 @@ export class AgentTokenEngine {
     if (!request.refreshToken) throw new ConfigError('refresh token', 'is empty.', 'Use the refresh token an on-behalf-of or agent-user exchange returned.');
     const endpoint = tokenEndpointUrl(request.authority, request.tenant);
     const t1 = await this.getT1(request, endpoint, options);
-    const final = await this.leg(endpoint, 'agent', {
-      client_id: request.agentId,
-      scope: request.scope,
-      client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
-      client_assertion: t1.accessToken,
-      grant_type: 'refresh_token',
-      refresh_token: request.refreshToken,
-    }, options);
+    const final = await this.leg(endpoint, 'agent', { ...asAgent(request.agentId, request.scope, t1), grant_type: 'refresh_token', refresh_token: request.refreshToken }, options);
     return this.result('obo', [t1, final]).value;
   }
 
@@ -273,6 +248,11 @@ export class AgentTokenEngine {
     const { value, fromCache } = await this.t1Cache.getOrAcquire(key, acquire, options.signal);
     return fromCache ? { ...value, leg: { ...value.leg, cached: true } } : value;
   }
+}
+
+/** How an agent identity authenticates on every leg after the first: T1 as its client assertion (shared docs §1). */
+function asAgent(agentId: string, scope: string, t1: LegToken): Record<string, string> {
+  return { client_id: agentId, scope, client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: t1.accessToken };
 }
 
 async function credentialParameters(credential: BlueprintCredential, clientId: string, endpoint: string, signal?: AbortSignal): Promise<Record<string, string>> {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import type { AgentTokenEngine, AgentTokenResult } from '../core/agentTokens';
+import type { AgentTokenEngine } from '../core/agentTokens';
 import { isAllowedAuthority } from '../core/authorityPolicy';
 import { CLOUDS } from '../core/clouds';
 import { CredentialError, ConfigError, isCancelled } from '../core/errors';
@@ -9,7 +9,7 @@ import type { CredentialStore } from './credentialStore';
 import { agentUserLabel, type AgentDefinition, type AgentUserReference, type BlueprintDefinition, type DefinitionStore } from './definitions';
 import type { ExtensionLog } from './log';
 import { readSettings } from './settings';
-import type { TokenStore } from './tokenStore';
+import type { HeldToken, TokenStore } from './tokenStore';
 
 /** Which flow: the agent as itself, as its agent user, or on behalf of a signed-in user (their token for the blueprint). */
 export type FlowChoice = { readonly flow: 'autonomous' } | { readonly flow: 'agent-user'; readonly user: AgentUserReference } | { readonly flow: 'obo'; readonly userToken: string };
@@ -26,7 +26,7 @@ export class TokenService implements vscode.Disposable {
     private readonly log: ExtensionLog,
   ) {}
 
-  async acquire(agent: AgentDefinition, scope: string, signal: AbortSignal, forceRefresh = false, choice: FlowChoice = { flow: 'autonomous' }): Promise<AgentTokenResult> {
+  async acquire(agent: AgentDefinition, scope: string, signal: AbortSignal, forceRefresh = false, choice: FlowChoice = { flow: 'autonomous' }): Promise<HeldToken> {
     const blueprint = this.definitions.blueprint(agent.blueprintId);
     if (!blueprint) throw new ConfigError('Agent identity', `its blueprint ${agent.blueprintId} is no longer in the list.`, 'Add the blueprint again, or remove this agent identity.');
     const settings = readSettings();
@@ -48,9 +48,10 @@ export class TokenService implements vscode.Disposable {
             : await engine.getAutonomousToken(request, options);
       for (const leg of result.legs) this.log.info(`  leg ${leg.name}: ${leg.cached ? 'from cache' : `HTTP ${leg.status} in ${leg.durationMs} ms, ${leg.attempts} attempt(s)`}`);
       const subject = choice.flow === 'agent-user' ? agentUserLabel(choice.user) : choice.flow === 'obo' ? String(result.token.claims.upn ?? result.token.claims.preferred_username ?? 'signed-in user') : undefined;
-      this.tokens.put({ agentId: agent.clientId, scope, result, ...(subject ? { subject } : {}) });
+      const held: HeldToken = { agentId: agent.clientId, scope, result, ...(subject ? { subject } : {}) };
+      this.tokens.put(held);
       if (choice.flow === 'agent-user') await this.definitions.rememberAgentUser(agent.clientId, choice.user);
-      return result;
+      return held;
     } catch (e) {
       if (!isCancelled(e)) this.tokens.fail({ agentId: agent.clientId, message: oneLine(e) });
       throw e;

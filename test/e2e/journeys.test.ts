@@ -183,6 +183,7 @@ describe('journeys in a real VS Code', function () {
     await answer(2, 'contoso.onmicrosoft.com');
     await answer(3, 'not-a-guid');
     await page.locator('.quick-input-message', { hasText: 'is not a GUID' }).waitFor();
+    await page.waitForTimeout(400); // let the box finish fading in, for a clean screenshot
     await shot('journey-2-validation');
     await answer(3, 'c0ffee00-1234-4abc-9def-0123456789ab');
     await answer(4, 'Journey Blueprint');

@@ -54,7 +54,7 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
         ? { flow: 'autonomous' }
         : await pickFlow(ctx, agent);
   const scope = choice.flow === 'autonomous' ? validateDefaultScope(args?.scope ?? agent.defaultScope, 'Scope') : validateDelegatedScopes(args?.scope ?? agent.defaultScope, 'Scope');
-  const result = await vscode.window.withProgress(
+  const held = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Getting a token for ${agent.displayName}…`, cancellable: true },
     (_progress, cancellation) => {
       const abort = new AbortController();
@@ -62,7 +62,7 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
       return ctx.tokenService.acquire(agent, scope, abort.signal, args?.forceRefresh === true, choice).finally(() => sub.dispose());
     },
   );
-  const subject = ctx.tokens.latest?.subject;
+  const { result, subject } = held;
   if (args?.openInspector !== false) await ctx.inspector.showExchange(agent.clientId, scope, result, subject);
   vscode.window.setStatusBarMessage(`$(key) Token for ${agent.displayName} ${result.fromCache ? 'reused from cache' : 'acquired'}`, 4000);
   return {
