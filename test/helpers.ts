@@ -44,7 +44,7 @@ export function testDirectory(): DirectoryFile {
     clientId: CERT_BLUEPRINT,
     displayName: 'Certificate Blueprint',
     certificates: [certPem],
-    agents: [{ clientId: CERT_AGENT, displayName: 'Cert Agent', roles: { 'api://sandbox-weather': ['Forecast.Read'] } }],
+    agents: [{ clientId: CERT_AGENT, displayName: 'Cert Agent', roles: { 'api://sandbox-weather': ['Forecast.Read'] }, delegated: { 'https://graph.microsoft.com': ['User.Read'] } }],
   });
   tenant.managedIdentities = [{ clientId: MI_CLIENT_ID, objectId: MI_OBJECT_ID }];
   tenant.blueprints.push({
@@ -54,8 +54,13 @@ export function testDirectory(): DirectoryFile {
       { issuer: '{authority}/external', subject: WORKLOAD_SUBJECT },
       { issuer: `{authority}/${tenant.id}/v2.0`, subject: MI_OBJECT_ID },
     ],
-    agents: [{ clientId: FED_AGENT, displayName: 'Federated Agent', roles: { 'https://graph.microsoft.com': ['User.Read.All'] } }],
+    agents: [{ clientId: FED_AGENT, displayName: 'Federated Agent', roles: { 'https://graph.microsoft.com': ['User.Read.All'] }, delegated: { 'https://graph.microsoft.com': ['User.Read'] } }],
   });
+  // Agent users of the certificate and federated agents, for the flow × credential matrix.
+  tenant.users!.push(
+    { id: '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f', userPrincipalName: 'cert-agent@sandbox.onmicrosoft.com', identityParentId: CERT_AGENT },
+    { id: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a', userPrincipalName: 'fed-agent@sandbox.onmicrosoft.com', identityParentId: FED_AGENT },
+  );
   file.tenants.push({
     id: SECOND_TENANT,
     domains: ['second.onmicrosoft.com'],
