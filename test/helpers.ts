@@ -73,6 +73,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return SandboxTenant.start({ directory: testDirectory(), ...options });
 }
 
+let shared: Promise<SandboxTenant> | undefined;
+
+/**
+ * One sandbox for every in-process managed-identity test: msal-node (under @azure/identity) remembers the MI endpoint
+ * and its tokens process-wide, so all of them must talk to the same endpoint. IDENTITY_ENDPOINT/HEADER point at it.
+ * Tests that need the endpoint down run in a child process (the CLI tests).
+ */
+export function managedIdentitySandbox(): Promise<SandboxTenant> {
+  shared ??= startSandbox().then((sandbox) => {
+    process.env.IDENTITY_ENDPOINT = sandbox.managedIdentityEndpoint;
+    process.env.IDENTITY_HEADER = sandbox.identityHeader;
+    return sandbox;
+  });
+  return shared;
+}
+
+export async function stopManagedIdentitySandbox(): Promise<void> {
+  const current = shared;
+  shared = undefined;
+  if (current) await (await current).stop();
+}
+
 /** A user token (Tc) from the sandbox's password grant, for the on-behalf-of flow. */
 export async function userToken(authority: string, scope = `api://${BLUEPRINT}/access_as_user`): Promise<string> {
   const { SANDBOX_PUBLIC_CLIENT_ID: client, SANDBOX_USER_PASSWORD: password } = await import('../src/sandbox/directory');

@@ -258,6 +258,15 @@ describe('CLI', function () {
         assert.equal(r.code, 0, r.stderr);
         assert.equal(JSON.parse(r.stdout).claims.xms_par_app_azp, FED_BLUEPRINT);
       }
+      // The managed-identity endpoint down: explained, nothing sent to the token endpoint.
+      const closed = await startSandbox();
+      const down = { IDENTITY_ENDPOINT: closed.managedIdentityEndpoint, IDENTITY_HEADER: 'x' };
+      await closed.stop();
+      sandbox.clearRecords();
+      const unreachable = await cli([...fed, '--managed-identity', MI_CLIENT_ID], down);
+      assert.equal(unreachable.code, 2, unreachable.stderr);
+      assert.match(unreachable.stderr, /managed identity could not give a token for api:\/\/AzureADTokenExchange/);
+      assert.equal(sandbox.requests.length, 0);
       const bad = await cli([...fed, '--managed-identity', 'my-identity']);
       assert.equal(bad.code, 2);
       assert.match(bad.stderr, /--managed-identity: "my-identity" is not a client id/);

@@ -9,7 +9,10 @@ import { EntraError } from '../../src/core/entraError';
 import { CredentialError } from '../../src/core/errors';
 import { managedIdentityAssertion } from '../../src/core/managedIdentity';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { FED_AGENT, FED_BLUEPRINT, MI_CLIENT_ID, MI_OBJECT_ID, SANDBOX_TENANT, startSandbox, WORKLOAD_SUBJECT } from '../helpers';
+import { FED_AGENT, FED_BLUEPRINT, managedIdentitySandbox, MI_CLIENT_ID, MI_OBJECT_ID, SANDBOX_TENANT, startSandbox, stopManagedIdentitySandbox, WORKLOAD_SUBJECT } from '../helpers';
+
+// Root level: once, after every file (the MI sandbox is shared across files).
+after(stopManagedIdentitySandbox);
 
 describe('federated credentials for the blueprint', () => {
   let sandbox: SandboxTenant;
@@ -79,34 +82,15 @@ describe('federated credentials for the blueprint', () => {
   });
 
   describe('a managed identity (@azure/identity against the sandbox\'s App Service MI endpoint)', () => {
-    const saved = { ...process.env };
-    beforeEach(() => {
-      process.env.IDENTITY_ENDPOINT = sandbox.managedIdentityEndpoint;
-      process.env.IDENTITY_HEADER = sandbox.identityHeader;
-    });
-    afterEach(() => {
-      for (const k of ['IDENTITY_ENDPOINT', 'IDENTITY_HEADER']) {
-        if (saved[k] === undefined) delete process.env[k];
-        else process.env[k] = saved[k];
-      }
-    });
-
     it('gets the MI token for api://AzureADTokenExchange and uses it as the blueprint\'s assertion', async () => {
-      const r = await engine.getAutonomousToken(request(managedIdentityAssertion('api://AzureADTokenExchange', MI_CLIENT_ID)));
-      const assertion = sandbox.requests[0]!.params.client_assertion!;
+      const mi = await managedIdentitySandbox();
+      mi.clearRecords();
+      const r = await engine.getAutonomousToken({ ...request(managedIdentityAssertion('api://AzureADTokenExchange', MI_CLIENT_ID)), authority: mi.authority });
+      const assertion = mi.requests[0]!.params.client_assertion!;
       const claims = JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString());
       assert.equal(claims.sub, MI_OBJECT_ID);
       assert.equal(claims.aud, 'fb60f99c-7a34-4190-8149-302f77469936');
       assert.equal(r.token.claims.appid, FED_AGENT);
-    });
-
-    it('explains an MI endpoint that is down', async () => {
-      const down = await startSandbox();
-      process.env.IDENTITY_ENDPOINT = down.managedIdentityEndpoint;
-      await down.stop();
-      // Another client id: msal-node keeps MI tokens in a process-wide cache, and this one must reach the endpoint.
-      await assert.rejects(engine.getAutonomousToken(request(managedIdentityAssertion('api://AzureADTokenExchange', '0c0ffee0-0000-4000-8000-000000000001'))), (e: unknown) => e instanceof CredentialError && /managed identity could not give a token/.test(e.message));
-      assert.equal(sandbox.requests.length, 0);
     });
   });
 });

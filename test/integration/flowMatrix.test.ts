@@ -7,24 +7,12 @@ import { AgentTokenEngine, type AgentFlow, type AutonomousTokenRequest } from '.
 import { certificateCredential, clientSecret, federatedTokenFile, loadPemCertificate, type BlueprintCredential } from '../../src/core/credentials';
 import { managedIdentityAssertion } from '../../src/core/managedIdentity';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, FED_AGENT, FED_BLUEPRINT, fixture, MI_CLIENT_ID, SANDBOX_TENANT, SECRET, startSandbox, userToken, WORKLOAD_SUBJECT } from '../helpers';
+import { AGENT, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, FED_AGENT, FED_BLUEPRINT, fixture, managedIdentitySandbox, MI_CLIENT_ID, SANDBOX_TENANT, SECRET, userToken, WORKLOAD_SUBJECT } from '../helpers';
 
 /** Every flow with every blueprint credential, through the core, against the sandbox. */
 describe('flow × credential matrix', () => {
   let sandbox: SandboxTenant;
-  const saved = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
-  before(async () => {
-    sandbox = await startSandbox();
-    process.env.IDENTITY_ENDPOINT = sandbox.managedIdentityEndpoint;
-    process.env.IDENTITY_HEADER = sandbox.identityHeader;
-  });
-  after(async () => {
-    for (const [k, v] of [['IDENTITY_ENDPOINT', saved.endpoint], ['IDENTITY_HEADER', saved.header]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    await sandbox.stop();
-  });
+  before(async () => (sandbox = await managedIdentitySandbox()));
 
   const credentials: [string, string, string, string, () => Promise<BlueprintCredential>][] = [
     ['client secret', BLUEPRINT, AGENT, 'research-agent@sandbox.onmicrosoft.com', async () => clientSecret(SECRET)],
