@@ -158,10 +158,12 @@ describe('journeys in a real VS Code', function () {
     const agentUser = treeItem(/research-agent@sandbox\.onmicrosoft\.com/).first();
     await agentUser.waitFor();
     await agentUser.hover();
+    const clicked = Date.now();
     await agentUser.locator('a.action-label[aria-label="Get Agent Token"]').click();
-    await treeItem(/as research-agent@sandbox\.onmicrosoft\.com · expires in/).waitFor({ timeout: 30_000 });
     const view = inspector();
     await view.locator('.leg-result', { hasText: 'leg 3: HTTP 200' }).waitFor({ timeout: 30_000 });
+    console.log(`      (with the inspector open: click → three legs rendered in ${Date.now() - clicked} ms)`);
+    await treeItem(/as research-agent@sandbox\.onmicrosoft\.com · expires in/).waitFor({ timeout: 30_000 });
     assert.equal(await view.locator('li.leg').count(), 3);
     assert.match((await view.locator('header .muted').textContent()) ?? '', /^Agent user as research-agent@sandbox\.onmicrosoft\.com/);
     await view.locator('tr[data-claim="xms_sub_fct"]', { hasText: '13 = agent user' }).waitFor();
