@@ -1,5 +1,5 @@
 import type { AssertionCredential } from './credentials';
-import { CredentialError } from './errors';
+import { CredentialError, NetworkError } from './errors';
 
 /**
  * A managed identity as the blueprint's federated credential (shared docs §3): its token for the cloud's FIC audience
@@ -19,6 +19,10 @@ export function managedIdentityAssertion(audience: string, clientId?: string): A
         return token.token;
       } catch (e) {
         const reason = (e as Error).message.split('\n')[0]?.slice(0, 300) ?? 'unknown error';
+        // An endpoint that does not answer is a network failure (CLI exit 4), not a bad credential.
+        if (/network_error|Network unreachable|ECONNREFUSED|ETIMEDOUT|ENOTFOUND/i.test(reason)) {
+          throw new NetworkError('connection', `The managed identity endpoint did not answer, so no token for ${audience}: ${reason}`, process.env.IDENTITY_ENDPOINT ?? process.env.MSI_ENDPOINT ?? 'the managed identity endpoint');
+        }
         throw new CredentialError(`The managed identity could not give a token for ${audience}: ${reason}`, 'Run where a managed identity is available (Azure App Service, Functions, VMs, AKS), and give the client id of a user-assigned identity.');
       }
     },

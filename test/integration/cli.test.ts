@@ -264,8 +264,8 @@ describe('CLI', function () {
       await closed.stop();
       sandbox.clearRecords();
       const unreachable = await cli([...fed, '--managed-identity', MI_CLIENT_ID], down);
-      assert.equal(unreachable.code, 2, unreachable.stderr);
-      assert.match(unreachable.stderr, /managed identity could not give a token for api:\/\/AzureADTokenExchange/);
+      assert.equal(unreachable.code, 4, unreachable.stderr);
+      assert.match(unreachable.stderr, /managed identity endpoint did not answer, so no token for api:\/\/AzureADTokenExchange/);
       assert.equal(sandbox.requests.length, 0);
       const bad = await cli([...fed, '--managed-identity', 'my-identity']);
       assert.equal(bad.code, 2);
