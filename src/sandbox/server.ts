@@ -46,6 +46,8 @@ export class SandboxTenant {
   readonly requests: RecordedRequest[] = [];
   /** TCP connections accepted (for HTTPS: TLS handshakes completed). */
   connectionCount = 0;
+  /** Every HTTP request served (discovery and keys included), for benchmarks that count round trips. */
+  requestCount = 0;
   private readonly faults: Fault[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly socketIds = new WeakMap<Socket, number>();
@@ -135,6 +137,7 @@ export class SandboxTenant {
   clearRecords(): void {
     this.requests.length = 0;
     this.connectionCount = 0;
+    this.requestCount = 0;
   }
 
   async stop(): Promise<void> {
@@ -156,6 +159,7 @@ export class SandboxTenant {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.requestCount++;
     const url = new URL(req.url ?? '/', this.authority);
     const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const [tenantSegment, ...rest] = segments;

@@ -1,0 +1,195 @@
+// npm run bench [-- --quick]: the benchmarks of issue 6 that exist so far, printed as one table.
+// The sandbox serves HTTPS on loopback with the test certificate. Comparisons are interleaved (A B C A B C …), the
+// first runs are discarded as warm-up, and medians are reported. Figures, never assertions.
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ConfidentialClientApplication } from '@azure/msal-node';
+import { Client } from 'undici';
+import { AgentTokenEngine } from '../src/core/agentTokens';
+import { clientSecret } from '../src/core/credentials';
+import { SandboxTenant } from '../src/sandbox/server';
+import { defaultDirectoryFile } from '../src/sandbox/directory';
+
+const root = join(__dirname, '..');
+const CA = join(root, 'test/fixtures/tls/ca.pem');
+const quick = process.argv.includes('--quick');
+
+// msal-node trusts a test CA only through NODE_EXTRA_CA_CERTS, which Node reads at start (the npm script sets it).
+if (!process.env.NODE_EXTRA_CA_CERTS) {
+  console.error('Run with NODE_EXTRA_CA_CERTS=test/fixtures/tls/ca.pem (npm run bench does).');
+  process.exit(2);
+}
+
+const RUNS = quick ? 5 : 30;
+const WARMUP = quick ? 1 : 5;
+const tls = { cert: readFileSync(join(root, 'test/fixtures/tls/server.pem')), key: readFileSync(join(root, 'test/fixtures/tls/server-key.pem')) };
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const ms = (x: number) => x.toFixed(1);
+
+interface Target {
+  authority: string;
+  tenant: string;
+  blueprint: string;
+  agent: string;
+  secret: string;
+}
+
+type Exchange = (t: Target) => Promise<void>;
+
+/** This project's core: a fresh engine (fresh pool, empty cache) per exchange. */
+const core: Exchange = async (t) => {
+  const engine = new AgentTokenEngine();
+  await engine.getAutonomousToken({ authority: t.authority, tenant: t.tenant, blueprintId: t.blueprint, agentId: t.agent, scope: 'https://graph.microsoft.com/.default', credential: clientSecret(t.secret) });
+  await engine.close();
+};
+
+/** msal-node the way Microsoft's guidance does it: a blueprint client with fmiPath feeding the agent's assertion callback. */
+const msal: Exchange = async (t) => {
+  const common = { authority: `${t.authority}/${t.tenant}`, knownAuthorities: [new URL(t.authority).host] };
+  const blueprint = new ConfidentialClientApplication({ auth: { clientId: t.blueprint, clientSecret: t.secret, ...common } });
+  const agent = new ConfidentialClientApplication({
+    auth: { clientId: t.agent, clientAssertion: async () => (await blueprint.acquireTokenByClientCredential({ scopes: ['api://AzureADTokenExchange/.default'], fmiPath: t.agent }))!.accessToken, ...common },
+  });
+  await agent.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] });
+};
+
+/** The floor: two pre-built form POSTs on one kept-alive undici connection. */
+const floor: Exchange = async (t) => {
+  const client = new Client(t.authority, { connect: { ca: readFileSync(CA) } });
+  const path = `/${t.tenant}/oauth2/v2.0/token`;
+  const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+  const leg1 = `client_id=${t.blueprint}&scope=api%3A%2F%2FAzureADTokenExchange%2F.default&fmi_path=${t.agent}&grant_type=client_credentials&client_secret=${encodeURIComponent(t.secret)}`;
+  const r1 = await client.request({ path, method: 'POST', headers, body: leg1 });
+  const t1 = ((await r1.body.json()) as { access_token: string }).access_token;
+  const leg2 = `client_id=${t.agent}&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default&grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=${t1}`;
+  const r2 = await client.request({ path, method: 'POST', headers, body: leg2 });
+  await r2.body.json();
+  await client.close();
+};
+
+async function sandboxProcess(): Promise<{ target: Target; stop: () => void }> {
+  const child = spawn(process.execPath, [join(root, 'dist/cli.js'), 'sandbox', '--json', '--tls-cert', join(root, 'test/fixtures/tls/server.pem'), '--tls-key', join(root, 'test/fixtures/tls/server-key.pem')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  const info = JSON.parse(line) as { authority: string; tenantId: string; blueprints: { clientId: string; clientSecret: string; agents: { clientId: string }[] }[] };
+  const bp = info.blueprints[0]!;
+  return { target: { authority: info.authority, tenant: info.tenantId, blueprint: bp.clientId, agent: bp.agents[0]!.clientId, secret: bp.clientSecret }, stop: () => child.kill('SIGINT') };
+}
+
+/** Requests and TLS handshakes one exchange costs, counted by an in-process sandbox. */
+async function counts(exchange: Exchange): Promise<{ requests: number; handshakes: number }> {
+  const sandbox = await SandboxTenant.start({ tls });
+  const info = sandbox.info;
+  const bp = info.blueprints[0]!;
+  await exchange({ authority: info.authority, tenant: info.tenantId, blueprint: bp.clientId, agent: bp.agents[0]!.clientId, secret: bp.clientSecret! });
+  const result = { requests: sandbox.requestCount, handshakes: sandbox.connectionCount };
+  await sandbox.stop();
+  return result;
+}
+
+async function coldInProcess(rows: string[][]) {
+  const { target, stop } = await sandboxProcess();
+  const methods: [string, Exchange][] = [['core (this project)', core], ['msal-node', msal], ['floor: 2 POSTs, raw undici', floor]];
+  const times = methods.map(() => [] as number[]);
+  try {
+    for (let i = 0; i < WARMUP + RUNS; i++) {
+      for (const [m, [, run]] of methods.entries()) {
+        const started = performance.now();
+        await run(target);
+        if (i >= WARMUP) times[m]!.push(performance.now() - started);
+      }
+    }
+  } finally {
+    stop();
+  }
+  const floorMedian = median(times[2]!);
+  for (const [m, [name, run]] of methods.entries()) {
+    const c = await counts(run);
+    rows.push([`cold exchange, in process: ${name}`, ms(median(times[m]!)), ms(pct(times[m]!, 90)), `${(median(times[m]!) / floorMedian).toFixed(2)}× floor`, `${c.requests} requests, ${c.handshakes} TLS handshakes`]);
+  }
+}
+
+async function warm(rows: string[][]) {
+  const file = defaultDirectoryFile();
+  const bp = file.tenants[0]!.blueprints[0]!;
+  file.tenants[0]!.users = [];
+  bp.agents = Array.from({ length: 50 }, (_, i) => ({ clientId: `a1b2c3d4-e5f6-4a7b-8c9d-${(i + 1).toString(16).padStart(12, '0')}`, displayName: `Agent ${i + 1}` }));
+  const sandbox = await SandboxTenant.start({ tls, directory: file });
+  const info = sandbox.info;
+  const engine = new AgentTokenEngine();
+  const total = quick ? 200 : 1000;
+  const latencies: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      const i = next++;
+      const started = performance.now();
+      await engine.getAutonomousToken({ authority: info.authority, tenant: info.tenantId, blueprintId: bp.clientId, agentId: bp.agents[i % 50]!.clientId, scope: 'https://graph.microsoft.com/.default', credential: clientSecret(info.blueprints[0]!.clientSecret!) });
+      latencies.push(performance.now() - started);
+    }
+  };
+  await Promise.all(Array.from({ length: 20 }, worker));
+  rows.push([`warm: ${total} acquisitions, 50 agents, concurrency 20`, ms(median(latencies)), ms(pct(latencies, 99)), '', `${sandbox.requestCount} requests, ${sandbox.connectionCount} TLS handshakes`]);
+  await engine.close();
+  await sandbox.stop();
+}
+
+function processTime(args: string[], n: number): number[] {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    execFileSync(process.execPath, args, { stdio: 'ignore' });
+    xs.push(performance.now() - started);
+  }
+  return xs;
+}
+
+function cli(rows: string[][]) {
+  const n = quick ? 5 : 20;
+  const version: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < n; i++) {
+    version.push(...processTime([join(root, 'dist/cli.js'), '--version'], 1));
+    bare.push(...processTime(['-e', '0'], 1));
+  }
+  rows.push(['CLI --version (process)', ms(median(version)), ms(pct(version, 90)), `${(median(version) / median(bare)).toFixed(2)}× node -e 0 (${ms(median(bare))} ms)`, '']);
+}
+
+function sizes(rows: string[][]) {
+  for (const f of ['dist/extension.js', 'dist/cli.js', 'dist/webview.js', 'dist/azure-identity.js', 'dist/node-forge.js']) {
+    rows.push([`size: ${f} (minified)`, '', '', `${(statSync(join(root, f)).size / 1024).toFixed(0)} KB`, '']);
+  }
+  const vsix = join(root, 'out', 'bench.vsix');
+  execFileSync('npm', ['run', '--silent', 'package', '--', '--out', vsix], { cwd: root, stdio: 'ignore' });
+  rows.push(['size: .vsix', '', '', `${(statSync(vsix).size / 1024).toFixed(0)} KB`, '']);
+}
+
+async function main() {
+  execFileSync(process.execPath, [join(root, 'esbuild.js'), '--production'], { cwd: root });
+  const rows: string[][] = [];
+  await coldInProcess(rows);
+  await warm(rows);
+  cli(rows);
+  sizes(rows);
+  const header = ['benchmark', 'median ms', 'p90/p99 ms', 'ratio / size', 'round trips'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
+  console.log(`${quick ? 'Quick run' : 'Run'}: ${RUNS} cold exchanges per method after ${WARMUP} warm-up, interleaved; sandbox over HTTPS on loopback.`);
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const r of rows) console.log(line(r));
+  execFileSync(process.execPath, [join(root, 'esbuild.js')], { cwd: root });
+}
+
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
