@@ -233,7 +233,7 @@ describe('CLI', function () {
       });
     }
 
-    it('--cloud sets the default Graph scope (and the authority, unless --authority is given)', async () => {
+    it('--cloud sets the default Graph scope (its authority is unit-tested), and an unknown cloud is refused', async () => {
       // Tests never reach out of loopback, so the cloud's own authority is checked in the unit tests.
       const bad = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--cloud', 'mars'), withSecret);
       assert.equal(bad.code, 2);
