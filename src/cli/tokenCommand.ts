@@ -39,7 +39,7 @@ Example:
   export BLUEPRINT_SECRET=...   # the secret value
   entra-agent-tokens token --tenant contoso.onmicrosoft.com --blueprint <guid> --agent <guid> --client-secret-env BLUEPRINT_SECRET`;
 
-const options = {
+export const tokenOptions = {
   tenant: { type: 'string' },
   blueprint: { type: 'string' },
   agent: { type: 'string' },
@@ -65,7 +65,7 @@ const options = {
 const FLOWS = ['autonomous', 'obo', 'agent-user'] as const;
 
 export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal, out: (s: string) => void): Promise<void> {
-  const { values } = parse('token', withOptionalValue(args, '--managed-identity'), options);
+  const { values } = parse('token', withOptionalValue(args, '--managed-identity'), tokenOptions);
   if (values.help) return out(`${tokenHelp}\n`);
   if (values['client-secret'] !== undefined) {
     throw new UsageError('--client-secret is not accepted: a secret on the command line ends up in shell history and process lists. Put it in an environment variable and pass --client-secret-env VAR.');
