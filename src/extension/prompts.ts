@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { AgentDefinition, BlueprintDefinition, DefinitionStore } from './definitions';
+import { ConfigError } from '../core/errors';
 import { PromptDismissed } from './errorBoundary';
+import { BlueprintNode } from './tree/nodes';
 
 /** An input box that validates with the core's messages; Escape ends the command silently. */
 export async function ask(options: vscode.InputBoxOptions & { validate?: (value: string) => void }): Promise<string> {
@@ -53,6 +55,22 @@ export async function pickAgent(definitions: DefinitionStore, title: string, fil
     { title, placeHolder: 'Choose an agent identity', matchOnDetail: true },
   );
   return chosen.agent;
+}
+
+/**
+ * The user's own blueprint a command acts on: named by a script ({ blueprintId }), clicked in the tree, or picked.
+ * The sandbox's blueprint is refused with `sandboxFix`, since it comes from the sandbox directory.
+ */
+export async function ownBlueprint(definitions: DefinitionStore, arg: unknown, title: string, sandboxFix: string): Promise<BlueprintDefinition> {
+  const args = plainArgs<{ blueprintId: string }>(arg);
+  const blueprint = args
+    ? definitions.blueprint(args.blueprintId ?? '')
+    : arg instanceof BlueprintNode
+      ? arg.blueprint
+      : await pickBlueprint(definitions, title, (b) => !b.sandbox);
+  if (!blueprint) throw new ConfigError('Blueprint', `${String(args?.blueprintId)} is not in the list.`, 'Pick a blueprint you added.');
+  if (blueprint.sandbox) throw new ConfigError('Blueprint', "is the sandbox tenant's.", sandboxFix);
+  return blueprint;
 }
 
 /** Args that are a plain object (a script's), not a tree node. */

@@ -1,15 +1,11 @@
 import * as vscode from 'vscode';
-import { ConfigError } from '../../core/errors';
-import { pickBlueprint, plainArgs } from '../prompts';
-import { BlueprintNode } from '../tree/nodes';
+import { ownBlueprint, plainArgs } from '../prompts';
 import type { CommandContext } from './context';
 
 /** Removes a blueprint, its agent identities and its secrets. Asks first, unless a script named the blueprint. */
 export async function removeBlueprint(ctx: CommandContext, arg?: unknown): Promise<boolean> {
   const args = plainArgs<{ blueprintId: string }>(arg);
-  const blueprint = args ? ctx.definitions.blueprint(args.blueprintId ?? '') : arg instanceof BlueprintNode ? arg.blueprint : await pickBlueprint(ctx.definitions, 'Remove Blueprint', (b) => !b.sandbox);
-  if (!blueprint) return false;
-  if (blueprint.sandbox) throw new ConfigError('Blueprint', "is the sandbox tenant's.", 'Stop the sandbox tenant to remove it.');
+  const blueprint = await ownBlueprint(ctx.definitions, arg, 'Remove Blueprint', 'Stop the sandbox tenant to remove it.');
   if (!args) {
     const agents = ctx.definitions.agents(blueprint.clientId).length;
     const answer = await vscode.window.showWarningMessage(

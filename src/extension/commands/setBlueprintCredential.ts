@@ -1,7 +1,6 @@
 import { ConfigError } from '../../core/errors';
 import type { BlueprintDefinition, CredentialKind } from '../definitions';
-import { pickBlueprint, plainArgs } from '../prompts';
-import { BlueprintNode } from '../tree/nodes';
+import { ownBlueprint, plainArgs } from '../prompts';
 import { askCredential, type CredentialInput } from './addBlueprint';
 import type { CommandContext } from './context';
 import { checkCertificate } from './credentialInput';
@@ -16,13 +15,7 @@ const TITLE = 'Set Blueprint Credential';
 /** Rotates a blueprint's secret or certificate. Cached tokens made with the old one are dropped. */
 export async function setBlueprintCredential(ctx: CommandContext, arg?: unknown): Promise<BlueprintDefinition> {
   const args = plainArgs<SetBlueprintCredentialArgs>(arg);
-  const blueprint = args
-    ? ctx.definitions.blueprint(args.blueprintId ?? '')
-    : arg instanceof BlueprintNode
-      ? arg.blueprint
-      : await pickBlueprint(ctx.definitions, TITLE, (b) => !b.sandbox);
-  if (!blueprint) throw new ConfigError('Blueprint', `${String(args?.blueprintId)} is not in the list.`, 'Pick a blueprint you added.');
-  if (blueprint.sandbox) throw new ConfigError('Blueprint', "is the sandbox tenant's.", 'The sandbox makes its own secret at each start.');
+  const blueprint = await ownBlueprint(ctx.definitions, arg, TITLE, 'The sandbox makes its own secret at each start.');
   const input: Partial<SetBlueprintCredentialArgs> = args ?? (await askCredential(`${TITLE}: ${blueprint.displayName}`, `${TITLE}: ${blueprint.displayName}`, blueprint.credentialKind));
   const kind = input.credentialKind ?? blueprint.credentialKind;
   if (kind === 'federatedTokenFile' || kind === 'managedIdentity') {
