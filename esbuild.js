@@ -18,26 +18,74 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
   define: { __VERSION__: JSON.stringify(require('./package.json').version) },
+  // A lazy chunk is required, not import()ed: import() of a file would start Node's ESM loader for a CommonJS chunk.
+  supported: { 'dynamic-import': false },
 };
 
-/** In the extension, heavy libraries resolve to chunks of their own next to extension.js, required only when used. */
-const azureIdentityChunk = {
-  name: 'lazy-chunks',
+/**
+ * The node bundles share lazily loaded chunks in dist/, one file each, required only when first used:
+ *   shared.js          the error classes (one copy, so instanceof holds across bundles)
+ *   engine.js          the token engine, undici, jose signing, certificate files, signature checks
+ *   sandbox.js         the sandbox tenant
+ *   azure-identity.js  @azure/identity, for managed identities
+ *   node-forge.js      node-forge, for PFX files
+ * An import of a module that belongs to a chunk becomes a require of that chunk, except inside the chunk itself.
+ * The extension's activation bundle and the CLI's entry therefore hold only what registration and argument parsing need.
+ */
+const path = require('node:path');
+const CHUNKS = {
+  shared: { entry: 'src/chunks/shared.ts', modules: ['core/errors', 'core/entraError'] },
+  engine: { entry: 'src/chunks/engine.ts', modules: ['core/agentTokens', 'core/credentials', 'core/certificateFile', 'core/signature', 'core/managedIdentity'] },
+  sandbox: { entry: 'src/chunks/sandbox.ts', modules: ['sandbox/server', 'sandbox/directory'] },
+  'azure-identity': { entry: 'src/chunks/azureIdentity.ts', packages: ['@azure/identity'] },
+  'node-forge': { entry: 'src/chunks/nodeForge.ts', packages: ['node-forge'] },
+};
+const srcDir = path.join(__dirname, 'src');
+function chunksPlugin(self) {
+  const byModule = new Map();
+  const byPackage = new Map();
+  for (const [name, chunk] of Object.entries(CHUNKS)) {
+    if (name === self) continue;
+    for (const m of chunk.modules ?? []) byModule.set(m, name);
+    for (const p of chunk.packages ?? []) byPackage.set(p, name);
+  }
+  return {
+    name: 'chunks',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === 'entry-point') return undefined;
+        let chunk;
+        if (args.path.startsWith('.')) {
+          const rel = path.relative(srcDir, path.resolve(args.resolveDir, args.path)).replace(/\\/g, '/').replace(/\.ts$/, '');
+          chunk = byModule.get(rel);
+        } else {
+          chunk = byPackage.get(args.path);
+        }
+        return chunk ? { path: `./${chunk}.js`, external: true } : undefined;
+      });
+    },
+  };
+}
+
+/**
+ * The token client speaks HTTP/1.1 (undici's default; allowH2 is never set). undici's h2 client still requires
+ * node:http2 when it loads, which costs a CLI process about 13 ms (http2 pulls in fs/promises and readline). In the
+ * engine chunk node:http2 is a module that throws, and undici falls back as it does on runtimes without http2.
+ */
+const withoutHttp2 = {
+  name: 'without-http2',
   setup(build) {
-    build.onResolve({ filter: /^@azure\/identity$/ }, () => ({ path: './azure-identity.js', external: true }));
-    build.onResolve({ filter: /^node-forge$/ }, () => ({ path: './node-forge.js', external: true }));
+    build.onResolve({ filter: /^(node:)?http2$/ }, () => ({ path: 'http2', namespace: 'unused' }));
+    build.onLoad({ filter: /.*/, namespace: 'unused' }, () => ({ contents: "throw new Error('node:http2 is not used by the token client');", loader: 'js' }));
   },
 };
 
 async function main() {
   const contexts = [
     // The banner marks when the bundle starts loading, so activation time in the log includes module evaluation.
-    esbuild.context({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], banner: { js: 'var __eatLoadStart = performance.now();' }, plugins: [azureIdentityChunk] }),
-    esbuild.context({ ...common, entryPoints: ['src/extension/azureIdentity.ts'], outfile: 'dist/azure-identity.js' }),
-    esbuild.context({ ...common, entryPoints: ['src/extension/nodeForge.ts'], outfile: 'dist/node-forge.js' }),
-    // @azure/identity (about 1 MB with its msal) stays a runtime dependency, loaded only for --managed-identity,
-    // so the CLI's other commands start fast.
-    esbuild.context({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: ['@azure/identity', 'node-forge'] }),
+    esbuild.context({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], banner: { js: 'var __eatLoadStart = performance.now();' }, plugins: [chunksPlugin('extension')] }),
+    esbuild.context({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [chunksPlugin('cli')] }),
+    ...Object.entries(CHUNKS).map(([name, chunk]) => esbuild.context({ ...common, entryPoints: [chunk.entry], outfile: `dist/${name}.js`, plugins: name === 'engine' ? [chunksPlugin(name), withoutHttp2] : [chunksPlugin(name)] })),
   ];
   // The inspector's browser code, and the codicon font it shows icons with.
   contexts.push(

@@ -8,11 +8,10 @@ import {
   validateTenant,
   type FieldNames,
 } from './config';
-import { JWT_BEARER_ASSERTION_TYPE, signCertificateAssertion, type BlueprintCredential } from './credentials';
+import { JWT_BEARER_ASSERTION_TYPE, nodeCrypto, signCertificateAssertion, type BlueprintCredential } from './credentials';
 import { decodeTokenLenient, type DecodedToken } from './jwt';
 import { ConfigError } from './errors';
 import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from './userFlows';
-import { createHash } from 'node:crypto';
 import { silentLogger, type Logger } from './logger';
 import { TokenEndpointClient, type LegRecord, type TokenEndpointClientOptions, type TokenResponse } from './tokenClient';
 
@@ -146,7 +145,7 @@ export class AgentTokenEngine {
   /** On behalf of a user (shared docs §1): T1, then jwt-bearer with Tc as assertion and T1 as client assertion. */
   async getOnBehalfOfToken(input: OnBehalfOfTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
     const request = validateOnBehalfOfRequest(input);
-    const userKey = createHash('sha256').update(request.userToken).digest('base64url');
+    const userKey = nodeCrypto().createHash('sha256').update(request.userToken).digest('base64url');
     return this.cached(TokenCache.key('obo', request.authority, request.tenant, request.agentId, request.scope, userKey), options, async () => {
       const endpoint = tokenEndpointUrl(request.authority, request.tenant);
       const t1 = await this.getT1(request, endpoint, options);

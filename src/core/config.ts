@@ -7,6 +7,8 @@ export const DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 export const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
 /** The app id of "AAD Token Exchange Endpoint": the audience of T1 (shared docs §2). */
 export const TOKEN_EXCHANGE_APP_ID = 'fb60f99c-7a34-4190-8149-302f77469936';
+/** client_assertion_type of every signed assertion (RFC 7523). */
+export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A DNS name with at least one dot, such as contoso.onmicrosoft.com.

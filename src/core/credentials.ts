@@ -1,8 +1,13 @@
-import { createHash, createPrivateKey, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
-import { SignJWT } from 'jose';
+import type { KeyObject, X509Certificate } from 'node:crypto';
 import { CredentialError } from './errors';
 
-export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+export { JWT_BEARER_ASSERTION_TYPE } from './config';
+
+/**
+ * node:crypto on first use: loading it costs a CLI process about 8 ms, and an exchange with a client secret never
+ * needs it (TLS does not load the public module).
+ */
+export const nodeCrypto = (): typeof import('node:crypto') => process.getBuiltinModule('node:crypto');
 
 /** PS256 + x5t#S256 is what Entra documents today; RS256 + x5t (SHA-1) is for older setups. */
 export type AssertionAlgorithm = 'PS256' | 'RS256';
@@ -88,6 +93,7 @@ export function loadPemCertificate(pem: string, passphrase?: string, nowMs = Dat
   if (encrypted && !passphrase) {
     throw new CredentialError('The private key is encrypted and no passphrase was given.', 'Give the passphrase that protects the key.');
   }
+  const { createHash, createPrivateKey, X509Certificate } = nodeCrypto();
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(certPem);
@@ -153,7 +159,9 @@ export async function signCertificateAssertion(
 ): Promise<string> {
   const { certificate, algorithm } = credential;
   const thumbprint = algorithm === 'PS256' ? { 'x5t#S256': certificate.x5tS256 } : { x5t: certificate.x5t };
-  return new SignJWT({ jti: randomUUID() })
+  // jose loads on the first certificate assertion: an exchange with a client secret never needs it.
+  const { SignJWT } = await import('./assertionSigner');
+  return new SignJWT({ jti: nodeCrypto().randomUUID() })
     .setProtectedHeader({ alg: algorithm, typ: 'JWT', ...thumbprint })
     .setAudience(tokenEndpoint)
     .setIssuer(clientId)

@@ -1,4 +1,4 @@
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from './httpAgent';
 import { parseEntraErrorBody, EntraError } from './entraError';
 import { CancelledError, NetworkError } from './errors';
 import { silentLogger, type Logger } from './logger';

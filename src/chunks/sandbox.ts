@@ -1,0 +1,3 @@
+// dist/sandbox.js: the sandbox tenant (its HTTP server and token issuer). Loaded only when a sandbox starts.
+export * from '../sandbox/server';
+export * from '../sandbox/directory';
