@@ -1,12 +1,14 @@
-// npm run bench [-- --quick]: the benchmarks of issue 6 that exist so far, printed as one table.
+// npm run bench [-- --quick]: every benchmark of BENCHMARKS.md, printed as one table.
 // The sandbox serves HTTPS on loopback with the test certificate. Comparisons are interleaved (A B C A B C …), the
-// first runs are discarded as warm-up, and medians are reported. Figures, never assertions.
-import { execFileSync, spawn } from 'node:child_process';
+// first runs are discarded as warm-up, and medians are reported. Figures, never assertions. --quick: fewer runs and
+// no VS Code journey (a smoke check that the benchmarks still run).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ConfidentialClientApplication } from '@azure/msal-node';
+import { build } from 'esbuild';
 import { Client } from 'undici';
 import { AgentTokenEngine } from '../src/core/agentTokens';
 import { clientSecret } from '../src/core/credentials';
@@ -76,8 +78,8 @@ const floor: Exchange = async (t) => {
   await client.close();
 };
 
-async function sandboxProcess(): Promise<{ target: Target; stop: () => void }> {
-  const child = spawn(process.execPath, [join(root, 'dist/cli.js'), 'sandbox', '--json', '--tls-cert', join(root, 'test/fixtures/tls/server.pem'), '--tls-key', join(root, 'test/fixtures/tls/server-key.pem')], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function sandboxProcess(latencyMs = 0): Promise<{ target: Target; stop: () => void }> {
+  const child = spawn(process.execPath, [join(root, 'dist/cli.js'), 'sandbox', '--json', '--latency', String(latencyMs), '--tls-cert', join(root, 'test/fixtures/tls/server.pem'), '--tls-key', join(root, 'test/fixtures/tls/server-key.pem')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   const info = JSON.parse(line) as { authority: string; tenantId: string; blueprints: { clientId: string; clientSecret: string; agents: { clientId: string }[] }[] };
   const bp = info.blueprints[0]!;
@@ -95,8 +97,10 @@ async function counts(exchange: Exchange): Promise<{ requests: number; handshake
   return result;
 }
 
-async function coldInProcess(rows: string[][]) {
-  const { target, stop } = await sandboxProcess();
+const LATENCY_MS = 20;
+
+async function coldInProcess(rows: string[][], latencyMs = 0) {
+  const { target, stop } = await sandboxProcess(latencyMs);
   const methods: [string, Exchange][] = [['core (this project)', core], ['msal-node', msal], ['floor: 2 POSTs, raw undici', floor]];
   const times = methods.map(() => [] as number[]);
   try {
@@ -111,9 +115,12 @@ async function coldInProcess(rows: string[][]) {
     stop();
   }
   const floorMedian = median(times[2]!);
+  const msalMedian = median(times[1]!);
+  const where = latencyMs ? `+${latencyMs} ms per request` : 'in process';
   for (const [m, [name, run]] of methods.entries()) {
     const c = await counts(run);
-    rows.push([`cold exchange, in process: ${name}`, ms(median(times[m]!)), ms(pct(times[m]!, 90)), `${(median(times[m]!) / floorMedian).toFixed(2)}× floor`, `${c.requests} requests, ${c.handshakes} TLS handshakes`]);
+    const ratio = `${(median(times[m]!) / floorMedian).toFixed(2)}× floor${m === 0 ? `, ${(median(times[m]!) / msalMedian).toFixed(2)}× msal-node` : ''}`;
+    rows.push([`cold exchange, ${where}: ${name}`, ms(median(times[m]!)), ms(pct(times[m]!, 90)), ratio, `${c.requests} requests, ${c.handshakes} TLS handshakes`]);
   }
 }
 
@@ -163,9 +170,102 @@ function cli(rows: string[][]) {
   rows.push(['CLI --version (process)', ms(median(version)), ms(pct(version, 90)), `${(median(version) / median(bare)).toFixed(2)}× node -e 0 (${ms(median(bare))} ms)`, '']);
 }
 
+/** The undici floor process needs undici's Agent bundled the way the engine bundles it (see esbuild.js). */
+async function undiciAgentBundle(): Promise<string> {
+  const outfile = join(root, 'out', 'bench', 'undici-agent.js');
+  mkdirSync(dirname(outfile), { recursive: true });
+  await build({
+    entryPoints: [join(root, 'src/core/httpAgent.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    outfile,
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'without-http2',
+        setup(b) {
+          b.onResolve({ filter: /^(node:)?http2$/ }, () => ({ path: 'http2', namespace: 'unused' }));
+          b.onLoad({ filter: /.*/, namespace: 'unused' }, () => ({ contents: "throw new Error('unused');", loader: 'js' }));
+        },
+      },
+    ],
+  });
+  return outfile;
+}
+
+/**
+ * One cold exchange per process, as a user runs the CLI: `token … --json` against a process sending the two
+ * pre-built POSTs with node's https (the goal's floor), the same with undici (what the HTTP library alone costs a
+ * process), and the chain with msal-node. Interleaved; each process's wall time from spawn to exit.
+ */
+async function perProcess(rows: string[][]) {
+  const { target, stop } = await sandboxProcess();
+  const agentBundle = await undiciAgentBundle();
+  const input = JSON.stringify({ ...target, scope: 'https://graph.microsoft.com/.default' });
+  const env = { ...process.env, BENCH_SECRET: target.secret, UNDICI_AGENT_BUNDLE: agentBundle };
+  const variants: [string, string[]][] = [
+    ['CLI `token --json` (this project)', [join(root, 'dist/cli.js'), 'token', '--authority', target.authority, '--tenant', target.tenant, '--blueprint', target.blueprint, '--agent', target.agent, '--client-secret-env', 'BENCH_SECRET', '--json']],
+    ['floor process: 2 POSTs, node https', [join(root, 'bench/processes/https-floor.cjs'), input]],
+    ['undici process: 2 POSTs, raw undici', [join(root, 'bench/processes/undici-floor.cjs'), input]],
+    ['msal-node process', [join(root, 'test/fixtures/msal-chain.mjs'), input]],
+    ['`node -e 0`', ['-e', '0']],
+  ];
+  const times = variants.map(() => [] as number[]);
+  try {
+    for (let i = 0; i < WARMUP + RUNS; i++) {
+      for (const [v, [name, args]] of variants.entries()) {
+        const started = performance.now();
+        const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+        const elapsed = performance.now() - started;
+        if (r.status !== 0) throw new Error(`${name} failed (${r.status}): ${r.stderr.slice(0, 300)}`);
+        if (i >= WARMUP) times[v]!.push(elapsed);
+      }
+    }
+  } finally {
+    stop();
+  }
+  const floorMedian = median(times[1]!);
+  const msalMedian = median(times[3]!);
+  for (const [v, [name]] of variants.entries()) {
+    const m = median(times[v]!);
+    const ratio = v === 0 ? `${(m / floorMedian).toFixed(2)}× floor, ${(m / msalMedian).toFixed(2)}× msal-node` : `${(m / floorMedian).toFixed(2)}× floor`;
+    rows.push([`one exchange per process: ${name}`, ms(m), ms(pct(times[v]!, 90)), ratio, v < 4 ? 'whole process, spawn to exit' : '']);
+  }
+}
+
+/** Reads activation and command-to-claims times from the first code-server journey (reported, never asserted). */
+function extensionFigures(rows: string[][]) {
+  const versions = JSON.parse(readFileSync(join(root, 'test/vscode/versions.json'), 'utf8')) as Record<string, string>;
+  const codeServer = Object.entries(versions).find(([k]) => /code.?server/i.test(k))?.[1];
+  if (!codeServer || !existsSync(join(root, '.vscode-test', `code-server-${codeServer}`))) {
+    rows.push(['extension: activation, command → claims', '', '', 'skipped: code-server not set up (scripts/setup-code-server.sh)', '']);
+    return;
+  }
+  const r = spawnSync('npx', ['mocha', '--config', 'test/e2e/.mocharc.json', '--grep', '^journeys in a real VS Code 1:'], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
+  const click = /claims rendered in the inspector: (\d+) ms/.exec(r.stdout)?.[1];
+  const activated = /Activated in ([\d.]+) ms/.exec(r.stdout)?.[1];
+  if (r.status !== 0 || !click || !activated) {
+    rows.push(['extension: activation, command → claims', '', '', `journey failed (${r.status}); see npm run test:e2e`, '']);
+    return;
+  }
+  rows.push(['extension: activation (bundle load + activate())', activated, '', 'one run, code-server', '']);
+  rows.push(['extension: Get Agent Token → claims rendered (first inspector)', click, '', 'one run; includes the webview start', '']);
+}
+
 function sizes(rows: string[][]) {
-  for (const f of ['dist/extension.js', 'dist/cli.js', 'dist/webview.js', 'dist/azure-identity.js', 'dist/node-forge.js']) {
-    rows.push([`size: ${f} (minified)`, '', '', `${(statSync(join(root, f)).size / 1024).toFixed(0)} KB`, '']);
+  const kb = (f: string) => statSync(join(root, f)).size / 1024;
+  rows.push(['size: loaded at activation (extension.js + shared.js)', '', '', `${(kb('dist/extension.js') + kb('dist/shared.js')).toFixed(0)} KB`, '']);
+  const lazy: Record<string, string> = {
+    'dist/engine.js': 'first exchange, verification or certificate',
+    'dist/sandbox.js': 'sandbox start',
+    'dist/azure-identity.js': 'managed identities only',
+    'dist/node-forge.js': 'PFX files only',
+  };
+  for (const f of ['dist/extension.js', 'dist/shared.js', 'dist/cli.js', 'dist/webview.js', ...Object.keys(lazy)]) {
+    rows.push([`size: ${f}${lazy[f] ? ` (loaded on ${lazy[f]})` : ''}`, '', '', `${kb(f).toFixed(0)} KB`, '']);
   }
   const vsix = join(root, 'out', 'bench.vsix');
   execFileSync('npm', ['run', '--silent', 'package', '--', '--out', vsix], { cwd: root, stdio: 'ignore' });
@@ -176,9 +276,12 @@ async function main() {
   execFileSync(process.execPath, [join(root, 'esbuild.js'), '--production'], { cwd: root });
   const rows: string[][] = [];
   await coldInProcess(rows);
+  await coldInProcess(rows, LATENCY_MS);
   await warm(rows);
   cli(rows);
+  await perProcess(rows);
   sizes(rows);
+  if (!quick) extensionFigures(rows);
   const header = ['benchmark', 'median ms', 'p90/p99 ms', 'ratio / size', 'round trips'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ');

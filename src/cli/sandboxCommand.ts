@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, positiveInteger, UsageError } from './usage';
 
-export const sandboxHelp = `Usage: entra-agent-tokens sandbox [--port N] [--directory FILE] [--tls-cert F --tls-key F] [--json]
+export const sandboxHelp = `Usage: entra-agent-tokens sandbox [--port N] [--directory FILE] [--tls-cert F --tls-key F] [--latency MS] [--json]
 
 Starts the sandbox tenant, a local stand-in for Entra's token endpoint, on 127.0.0.1 until interrupted (Ctrl+C).
 
@@ -10,6 +10,7 @@ Starts the sandbox tenant, a local stand-in for Entra's token endpoint, on 127.0
                     blueprint with a fresh client secret, two agent identities)
   --tls-cert F      serve HTTPS with this PEM certificate...
   --tls-key F       ...and this PEM private key
+  --latency MS      wait MS milliseconds before answering each request, like a distant tenant (default 0)
   --json            print the sandbox's details as one JSON line first (authority, tenant, blueprints, secrets)`;
 
 const options = {
@@ -17,6 +18,7 @@ const options = {
   directory: { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
+  latency: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -25,6 +27,7 @@ export async function runSandbox(args: string[], out: (s: string) => void, stopp
   const { values } = parse('sandbox', args, options);
   if (values.help) return out(`${sandboxHelp}\n`);
   const port = positiveInteger(values.port, '--port', 0, 65535, 0);
+  const latencyMs = positiveInteger(values.latency, '--latency', 0, 60_000, 0);
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together.');
   const tls = values['tls-cert'] ? { cert: readOrFail(values['tls-cert'], '--tls-cert'), key: readOrFail(values['tls-key'] as string, '--tls-key') } : undefined;
   const { SandboxTenant } = await import('../sandbox/server');
@@ -32,7 +35,7 @@ export async function runSandbox(args: string[], out: (s: string) => void, stopp
   let sandbox: Awaited<ReturnType<typeof SandboxTenant.start>>;
   try {
     const directory = values.directory ? loadDirectoryFile(values.directory) : undefined;
-    sandbox = await SandboxTenant.start({ port, ...(directory ? { directory } : {}), ...(tls ? { tls } : {}) });
+    sandbox = await SandboxTenant.start({ port, latencyMs, ...(directory ? { directory } : {}), ...(tls ? { tls } : {}) });
   } catch (e) {
     if (e instanceof DirectoryError) throw new UsageError(`--directory: ${e.message}`);
     const code = (e as NodeJS.ErrnoException).code;

@@ -15,6 +15,11 @@ export interface SandboxOptions {
   readonly directory?: DirectoryFile;
   /** PEM certificate and key: serve HTTPS instead of HTTP. */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /**
+   * Simulated network latency: every request waits this long before it is handled, as a round trip to a distant
+   * tenant would (TCP and TLS handshakes are not delayed). Default 0.
+   */
+  readonly latencyMs?: number;
 }
 
 /** What `entra-agent-tokens sandbox --json` prints first: everything a client needs to use the sandbox. */
@@ -32,11 +37,22 @@ export interface RecordedRequest {
   readonly status: number;
 }
 
-/** A fault the next token request meets instead of (or before) normal handling, for resilience tests. */
+/**
+ * The sandbox's fault mode: a fault the next token request meets instead of (or before) normal handling.
+ * `injectFaults(a, b, …)` queues them; each token request takes the next one.
+ * - status: answer with this status, body (any text: an HTML page, truncated or non-JSON text, an oversized body),
+ *   Content-Type (default text/plain) and Retry-After;
+ * - delay: wait this long, then answer normally (beyond the client's timeout: a hang);
+ * - reset: destroy the connection before answering;
+ * - resetMidBody: send 200 and half of a token response, then destroy the connection;
+ * - drip: send 200 and then one byte every intervalMs, never finishing the body.
+ */
 export type Fault =
   | { readonly kind: 'status'; readonly status: number; readonly body?: string; readonly contentType?: string; readonly retryAfter?: string }
   | { readonly kind: 'delay'; readonly ms: number }
-  | { readonly kind: 'reset' };
+  | { readonly kind: 'reset' }
+  | { readonly kind: 'resetMidBody' }
+  | { readonly kind: 'drip'; readonly intervalMs: number };
 
 const MAX_BODY_BYTES = 1 << 20;
 const MAX_RECORDED = 1000;
@@ -64,6 +80,7 @@ export class SandboxTenant {
     private readonly key: SigningKey,
     private readonly directoryFile: DirectoryFile,
     tls: SandboxOptions['tls'],
+    private readonly latencyMs = 0,
   ) {
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch(() => {
@@ -78,7 +95,7 @@ export class SandboxTenant {
 
   static async start(options: SandboxOptions = {}): Promise<SandboxTenant> {
     const file = options.directory ?? defaultDirectoryFile();
-    const sandbox = new SandboxTenant(buildDirectory(file), await createSigningKey(), file, options.tls);
+    const sandbox = new SandboxTenant(buildDirectory(file), await createSigningKey(), file, options.tls, options.latencyMs);
     sandbox.externalKey = await createSigningKey();
     await sandbox.listen(options.port ?? 0, options.host ?? '127.0.0.1', options.tls !== undefined);
     return sandbox;
@@ -160,6 +177,7 @@ export class SandboxTenant {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.requestCount++;
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const url = new URL(req.url ?? '/', this.authority);
     const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const [tenantSegment, ...rest] = segments;
@@ -219,6 +237,19 @@ export class SandboxTenant {
     }
     if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
     if (res.destroyed) return;
+    if (fault?.kind === 'resetMidBody') {
+      const whole = JSON.stringify({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.' + 'x'.repeat(600) });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(whole.length) });
+      res.write(whole.slice(0, whole.length >> 1), () => req.socket.destroy());
+      return;
+    }
+    if (fault?.kind === 'drip') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.write('{');
+      const timer = setInterval(() => res.write(' '), fault.intervalMs);
+      res.once('close', () => clearInterval(timer));
+      return;
+    }
     if (fault?.kind === 'status') {
       const headers: Record<string, string> = { 'content-type': fault.contentType ?? 'text/plain; charset=utf-8' };
       if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
