@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { Agent, type Dispatcher } from './httpAgent';
 import { parseEntraErrorBody, EntraError } from './entraError';
 import { CancelledError, NetworkError } from './errors';
@@ -41,6 +42,8 @@ export interface TokenEndpointClientOptions {
    * undici's default pool opens a second socket for a request issued right after the previous one ends.
    */
   readonly connectionsPerOrigin?: number;
+  /** Resolves host names instead of the system resolver (as net.connect's `lookup`): for callers with their own DNS. */
+  readonly lookup?: LookupFunction;
   readonly logger?: Logger;
 }
 
@@ -74,7 +77,7 @@ export class TokenEndpointClient {
     this.dispatcher = new Agent({
       connections: options.connectionsPerOrigin ?? 1,
       keepAliveTimeout: 30_000,
-      ...(options.ca ? { connect: { ca: options.ca } } : {}),
+      ...(options.ca || options.lookup ? { connect: { ...(options.ca ? { ca: options.ca } : {}), ...(options.lookup ? { lookup: options.lookup } : {}) } } : {}),
     });
   }
 
@@ -107,7 +110,7 @@ export class TokenEndpointClient {
       };
       if (outcome.status === 200) {
         this.logger.trace(`${options.legName}: POST ${url} → 200 in ${record.durationMs} ms`);
-        return { response: parseSuccess(outcome.text, url), record };
+        return { response: parseSuccess(outcome.text, outcome.contentType, url), record };
       }
       const retryAfter = parseRetryAfter(outcome.retryAfter);
       const error = new EntraError(outcome.status, parseEntraErrorBody(outcome.text), retryAfter);
@@ -148,8 +151,8 @@ export class TokenEndpointClient {
         signal,
       });
       const text = await readCapped(res.body, url);
-      const retryAfter = res.headers['retry-after'];
-      return { status: res.statusCode, text, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter };
+      const first = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
+      return { status: res.statusCode, text, retryAfter: first(res.headers['retry-after']), contentType: first(res.headers['content-type']) };
     } catch (e) {
       if (callerSignal?.aborted) throw new CancelledError();
       if (timeout.aborted) throw new NetworkError('timeout', `The token endpoint did not answer within ${this.timeoutMs} ms.`, url);
@@ -163,6 +166,7 @@ interface Attempt {
   status: number;
   text: string;
   retryAfter: string | undefined;
+  contentType: string | undefined;
 }
 
 async function readCapped(body: AsyncIterable<Buffer>, url: string): Promise<string> {
@@ -170,7 +174,11 @@ async function readCapped(body: AsyncIterable<Buffer>, url: string): Promise<str
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new NetworkError('protocol', `The token endpoint sent a body larger than ${MAX_BODY_BYTES} bytes.`, url);
+    if (size > MAX_BODY_BYTES) {
+      // Stop reading: destroying the body closes the connection instead of draining the rest.
+      (body as { destroy?: () => void }).destroy?.();
+      throw new NetworkError('protocol', `The token endpoint at ${safeHost(url)} sent a body larger than 1 MiB, which no token response is; reading stopped there.`, url);
+    }
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -183,7 +191,8 @@ function toNetworkError(e: unknown, url: string): NetworkError {
   let message: string;
   if (code === 'ECONNREFUSED' || cause === 'ECONNREFUSED') message = `Nothing is listening at ${host}: the connection was refused.`;
   else if (code === 'ENOTFOUND' || cause === 'ENOTFOUND') message = `The host ${host} could not be found (DNS).`;
-  else if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code + cause)) message = `The TLS certificate of ${host} is not trusted (${code || cause}).`;
+  else if (/CERT|SSL|TLS|SELF_SIGNED|VERIFY/i.test(code + cause)) message = `The TLS certificate of ${host} is not trusted (${code || cause}): the connection was refused before anything was sent.`;
+  else if (RESET_CODES.has(code) || RESET_CODES.has(cause)) message = `The connection to ${host} failed: it was closed before the answer was complete (${code || cause}). A proxy or firewall may be cutting it; try again.`;
   else message = `The connection to ${host} failed (${code || cause || (e as Error).message || 'unknown error'}).`;
   return new NetworkError('connection', message, url, RESET_CODES.has(code) || RESET_CODES.has(cause));
 }
@@ -196,12 +205,28 @@ function safeHost(url: string): string {
   }
 }
 
-function parseSuccess(text: string, url: string): TokenResponse {
-  let json: Record<string, unknown>;
+/**
+ * A 200 must carry a token response. The body decides, not the Content-Type: JSON with an access_token is taken
+ * whatever it is labelled; anything else is explained by what it looks like.
+ */
+function parseSuccess(text: string, contentType: string | undefined, url: string): TokenResponse {
+  let json: Record<string, unknown> | undefined;
   try {
-    json = JSON.parse(text) as Record<string, unknown>;
+    const parsed: unknown = JSON.parse(text);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
   } catch {
-    throw new NetworkError('protocol', 'The token endpoint answered 200 with a body that is not JSON.', url);
+    json = undefined;
+  }
+  if (!json) {
+    const host = safeHost(url);
+    if (/html/i.test(contentType ?? '') || /^\s*</.test(text)) {
+      throw new NetworkError('protocol', `The token endpoint at ${host} answered 200 with an HTML page, not a token response: a proxy, a captive portal or a wrong authority URL is answering instead of Entra.`, url);
+    }
+    if (/^\s*[{[]/.test(text)) {
+      throw new NetworkError('protocol', `The token endpoint at ${host} answered 200 with JSON that is cut off or malformed (${text.length} bytes): the response was damaged on the way. Try again.`, url);
+    }
+    const shown = contentType ? `${contentType.split(';')[0]!.trim().slice(0, 60)} ` : '';
+    throw new NetworkError('protocol', `The token endpoint at ${host} answered 200 with ${text.length ? `a ${shown}body that is not JSON` : 'an empty body'}, not a token response. Check the authority URL.`, url);
   }
   if (typeof json.access_token !== 'string' || !json.access_token) {
     throw new NetworkError('protocol', 'The token endpoint answered 200 without an access_token.', url);
