@@ -103,7 +103,7 @@ async function main() {
     const testOptions = { ...common, minify: false, sourcemap: 'inline', external: ['vscode', 'mocha'] };
     contexts.push(
       esbuild.context({ ...testOptions, entryPoints: ['test/extension/index.ts'], outfile: 'out/test/extension/index.js' }),
-      esbuild.context({ ...testOptions, entryPoints: ['test/extension/commands.test.ts'], outfile: 'out/test/extension/suites-main.js' }),
+      esbuild.context({ ...testOptions, entryPoints: ['test/extension/main.ts'], outfile: 'out/test/extension/suites-main.js' }),
       esbuild.context({ ...testOptions, entryPoints: ['test/extension/reload/persistence.test.ts'], outfile: 'out/test/extension/suites-reload.js' }),
     );
   }

@@ -2,10 +2,11 @@
 // Screenshots go to test-artifacts/ (ignored).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, installVsix, root, startCodeServer, type Browser, type CodeServer } from '../vscode/codeServer';
+import { listFiles, scanForMarkers } from '../vscode/scan';
 
 const RUN_DIR = join(root, '.vscode-test', 'runs', 'journeys');
 const ARTIFACTS = join(root, 'test-artifacts');
@@ -199,25 +200,9 @@ describe('journeys in a real VS Code', function () {
     await page.waitForTimeout(1500);
     await browser.close();
     await server.stop();
-    const hits = scan(server.userDataDir, secret).concat(scan(server.extensionsDir, secret));
-    assert.deepEqual(hits, [], `the secret appears in: ${hits.join(', ')}`);
     const scanned = listFiles(server.userDataDir);
+    const hits = scanForMarkers([...scanned, ...listFiles(server.extensionsDir)], { secret });
+    assert.deepEqual(hits, [], `the secret appears in: ${hits.map((h) => h.file).join(', ')}`);
     assert.ok(scanned.some((f) => f.endsWith('settings.json') || f.includes('logs')), 'the scan saw the user data');
   });
 });
-
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listFiles(path));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
-}
-
-/** Files under dir holding the text, as UTF-8 or UTF-16. */
-function scan(dir: string, text: string): string[] {
-  const needles = [Buffer.from(text, 'utf8'), Buffer.from(text, 'utf16le')];
-  return listFiles(dir).filter((f) => statSync(f).size < 200 * 1024 * 1024 && needles.some((n) => readFileSync(f).includes(n)));
-}

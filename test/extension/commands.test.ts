@@ -159,6 +159,27 @@ describe('extension in a real VS Code', () => {
       }
     });
 
+    it('a hostile workspace cannot widen the authority allow-list, nor can an import redirect a blueprint', async () => {
+      // The runner wrote .vscode/settings.json into the workspace with additionalAuthorityHosts: login.attacker.example.
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+      assert.ok(folder && readFileSync(join(folder, '.vscode', 'settings.json'), 'utf8').includes('login.attacker.example'), 'the workspace tries');
+      const inspected = vscode.workspace.getConfiguration('entraAgentTokens').inspect<string[]>('additionalAuthorityHosts');
+      assert.equal(inspected?.globalValue, undefined, 'no user value');
+      const attacker = 'https://login.attacker.example';
+      assert.equal(await run(`${C}addBlueprint`, { ...blueprintArgs(), clientId: '22222222-3333-4444-8555-666666666666', authority: attacker }), undefined);
+      assert.equal(await run(`${C}editBlueprint`, { blueprintId: SECOND_BLUEPRINT, authority: attacker }), undefined);
+      const file = (authority: string, clientId = '33333333-4444-4555-8666-777777777777') => JSON.stringify({ kind: 'entra-agent-tokens/definitions', version: 1, blueprints: [{ clientId, displayName: 'Imported', tenant: SECOND_TENANT, authority, credentialKind: 'secret' }], agents: [] });
+      assert.equal(await run(`${C}importDefinitions`, { content: file(attacker) }), undefined, 'an imported blueprint cannot name a host outside the list');
+      // An import naming an existing blueprint with another (even allowed) authority is skipped: it cannot move it.
+      const redirect = await run<{ blueprints: string[]; skipped: string[] }>(`${C}importDefinitions`, { content: file('http://127.0.0.1:9', SECOND_BLUEPRINT) });
+      assert.deepEqual(redirect?.blueprints, []);
+      assert.deepEqual(redirect?.skipped, [SECOND_BLUEPRINT]);
+      // Had it moved to 127.0.0.1:9 (nothing listens there), this would fail; it reaches the test's sandbox.
+      const before = sandbox.requests.length;
+      assert.ok(await run(`${C}getAgentToken`, { agentId: SECOND_AGENT, openInspector: false, forceRefresh: true }), 'the blueprint still talks to its own authority');
+      assert.equal(sandbox.requests[before]?.params.client_id, SECOND_BLUEPRINT);
+    });
+
     it('exports without secrets, and imports all or nothing, taking the secrets separately', async () => {
       const path = join(mkdtempSync(join(tmpdir(), 'eat-io-')), 'export.json');
       const exported = await run<{ blueprints: { clientId: string }[]; agents: unknown[] }>(`${C}exportDefinitions`, { path });

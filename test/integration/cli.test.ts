@@ -306,6 +306,42 @@ describe('CLI', function () {
     });
   });
 
+  describe('secrets in output', () => {
+    it('no secret value, passphrase or key bytes in stdout or stderr, on any path, with any credential', async () => {
+      const pem = readFileSync(join(fixtures, 'blueprint-cert.pem'), 'utf8');
+      const keyBody = pem.split('-----BEGIN PRIVATE KEY-----')[1]!.split('\n')[2]!;
+      const encBody = readFileSync(join(fixtures, 'blueprint-cert-encrypted.pem'), 'utf8').split('-----BEGIN ENCRYPTED PRIVATE KEY-----')[1]!.split('\n')[2]!;
+      const markers = { secret: SECRET, wrongSecret: 'wrong-secret-marker-5f1c', passphrase: 'fixture-passphrase', wrongPassphrase: 'wrong-passphrase-marker-9a2e', pfxPassword: 'fixture-pfx-password', keyBody, encBody };
+      const cert = (file: string, variable: string) => ['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--scope', 'api://sandbox-weather/.default', '--certificate', join(fixtures, file), '--certificate-password-env', variable];
+      const runs: [string, Run][] = [];
+      const go = async (name: string, args: string[], env: Record<string, string>, code: number) => {
+        const r = await cli(args, env);
+        assert.equal(r.code, code, `${name}: ${r.stderr}`);
+        runs.push([name, r]);
+      };
+      await go('secret, summary', tokenArgs('--client-secret-env', 'S'), { S: markers.secret }, 0);
+      await go('secret, JSON', tokenArgs('--client-secret-env', 'S', '--json'), { S: markers.secret }, 0);
+      await go('wrong secret', tokenArgs('--client-secret-env', 'S'), { S: markers.wrongSecret }, 3);
+      await go('wrong secret, JSON', tokenArgs('--client-secret-env', 'S', '--json'), { S: markers.wrongSecret }, 3);
+      await go('secret on the command line', tokenArgs('--client-secret', markers.secret), {}, 2);
+      await go('PEM with passphrase', [...cert('blueprint-cert-encrypted.pem', 'P'), '--json'], { P: markers.passphrase }, 0);
+      await go('PEM, wrong passphrase', cert('blueprint-cert-encrypted.pem', 'P'), { P: markers.wrongPassphrase }, 2);
+      await go('PFX', cert('blueprint-cert.pfx', 'P'), { P: markers.pfxPassword }, 0);
+      await go('PFX, wrong password', cert('blueprint-cert.pfx', 'P'), { P: markers.wrongPassphrase }, 2);
+      await go('PEM, key not matching', cert('mismatched-cert.pem', 'P'), { P: 'x' }, 2);
+      sandbox.injectFaults({ kind: 'delay', ms: 5_000 });
+      await go('timeout', tokenArgs('--client-secret-env', 'S', '--timeout', '200'), { S: markers.secret }, 4);
+      let scanned = 0;
+      for (const [name, r] of runs) {
+        for (const [marker, value] of Object.entries(markers)) {
+          scanned++;
+          assert.ok(!r.stdout.includes(value) && !r.stderr.includes(value), `${marker} appears in the output of "${name}"`);
+        }
+      }
+      assert.equal(scanned, 11 * 7);
+    });
+  });
+
   describe('decode', () => {
     let token: string;
     before(async () => {
