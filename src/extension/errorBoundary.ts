@@ -13,8 +13,12 @@ export class PromptDismissed extends Error {
  * with a "Show Log" button. Returns nothing, so a failed command resolves to undefined for scripted callers.
  */
 export function reportCommandError(commandId: string, e: unknown, log: ExtensionLog): void {
-  if (isCancelled(e) || e instanceof PromptDismissed) {
-    log.trace(`${commandId}: cancelled`);
+  if (e instanceof PromptDismissed) {
+    log.trace(`${commandId}: prompt dismissed`);
+    return;
+  }
+  if (isCancelled(e)) {
+    log.info(`${commandId}: cancelled.`);
     return;
   }
   let message: string;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { DEFAULT_SCOPE } from '../core/config';
+import { readSettings } from './settings';
 import type { SandboxTenant } from '../sandbox/server';
 import type { CredentialStore } from './credentialStore';
 import type { DefinitionStore } from './definitions';
@@ -31,7 +32,8 @@ export class SandboxController implements vscode.Disposable {
   async start(): Promise<SandboxStatus> {
     if (this.running) return this.running.status;
     const { SandboxTenant } = await import('../sandbox/server');
-    const sandbox = await SandboxTenant.start();
+    const latency = readSettings().sandboxLatencyMs;
+    const sandbox = await SandboxTenant.start({ latencyMs: latency });
     const info = sandbox.info;
     const blueprints = info.blueprints.map((b) => ({
       clientId: b.clientId,
@@ -56,7 +58,7 @@ export class SandboxController implements vscode.Disposable {
     this.running = { sandbox, status };
     this.definitions.setSandbox(blueprints, agents);
     await vscode.commands.executeCommand('setContext', 'entraAgentTokens.sandboxRunning', true);
-    this.log.info(`Sandbox tenant ${info.tenantId} started at ${info.authority}.`);
+    this.log.info(`Sandbox tenant ${info.tenantId} started at ${info.authority}${latency ? `, answering each request after ${latency} ms (sandbox.latencyMilliseconds)` : ''}.`);
     return status;
   }
 

@@ -171,6 +171,60 @@ describe('journeys in a real VS Code', function () {
     await shot('journey-4-agent-user');
   });
 
+  it('5: a slow tenant: Cancel on the progress notification stops the exchange at once', async () => {
+    // The built-in sandbox answers each request after 2 s: a user setting, set in the Settings editor as a user does,
+    // and read when the sandbox starts.
+    const logFile = () => listFiles(join(server.userDataDir, 'logs')).find((f) => f.endsWith('Entra Agent Tokens.log'));
+    const logText = () => {
+      const f = logFile();
+      return f ? readFileSync(f, 'utf8') : '';
+    };
+    await runCommand('Preferences: Open User Settings');
+    const editor = page.locator('.settings-editor');
+    await editor.waitFor();
+    await page.keyboard.type('entraAgentTokens.sandbox.latencyMilliseconds');
+    await editor.getByText('1 Setting Found').waitFor({ timeout: 10_000 });
+    const field = editor.locator('.setting-item-number input');
+    await field.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('2000');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(1_000); // the Settings editor writes after a short debounce
+    assert.equal(await field.inputValue(), '2000');
+    // This VS Code shows the Settings editor as a modal; close it with its own button.
+    const modal = page.locator('.monaco-modal-editor-block');
+    if ((await modal.count()) > 0) {
+      await modal.locator('a.codicon-close, .codicon-close').first().click();
+      await modal.waitFor({ state: 'detached', timeout: 5_000 });
+    } else {
+      await runCommand('View: Close Editor');
+    }
+    await runCommand('Entra Agent Tokens: Stop Sandbox Tenant');
+    await treeItem(/Sandbox Blueprint/).waitFor({ state: 'detached', timeout: 30_000 });
+    await runCommand('Entra Agent Tokens: Start Sandbox Tenant');
+    await treeItem(/Support Agent/).waitFor({ timeout: 30_000 });
+    assert.match(logText(), /answering each request after 2000 ms/);
+    const agent = treeItem(/Support Agent/);
+    await agent.hover();
+    await agent.locator('a.action-label[aria-label="Get Agent Token"]').click();
+    const toast = page.locator('.notification-toast', { hasText: 'Getting a token for Support Agent' });
+    await toast.waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(300); // leg 1 is in flight, waiting for its answer
+    await shot('journey-5-progress');
+    const cancel = toast.getByRole('button', { name: 'Cancel' });
+    await cancel.waitFor();
+    const clicked = Date.now();
+    await cancel.click();
+    await toast.waitFor({ state: 'detached', timeout: 5_000 });
+    const took = Date.now() - clicked;
+    console.log(`      (Cancel click → progress notification gone: ${took} ms)`);
+    assert.ok(took < 200, `cancel took ${took} ms`);
+    // Had the exchange gone on, its token would land after 2 × 2 s: wait that out, and find none.
+    await page.waitForTimeout(4_500);
+    assert.equal(await treeItem(/graph\.microsoft\.com\/\.default/).count(), 0, 'no token arrived after the cancel');
+    assert.match(logText(), /getAgentToken: cancelled\./);
+  });
+
   it('2: add a blueprint through the real input boxes; its secret is nowhere in the user data', async () => {
     const secret = `journey-secret-${Date.now()}-${Math.random().toString(36).slice(2)}`;
     await runCommand('Entra Agent Tokens: Add Blueprint…');
