@@ -1,15 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { ConfigError } from '../../core/errors';
-import type { AgentDefinition, BlueprintDefinition } from '../definitions';
+import { type AgentDefinition, type BlueprintDefinition, DEFINITIONS_FILE_KIND, parseDefinitionsFile } from '../definitionRules';
 import { PromptDismissed } from '../errorBoundary';
 import { ask, plainArgs } from '../prompts';
 import type { CommandContext } from './context';
 
-const KIND = 'entra-agent-tokens/definitions';
-
 export interface DefinitionsFile {
-  kind: typeof KIND;
+  kind: typeof DEFINITIONS_FILE_KIND;
   version: 1;
   blueprints: BlueprintDefinition[];
   agents: AgentDefinition[];
@@ -17,7 +15,7 @@ export interface DefinitionsFile {
 
 /** Writes the user's blueprints and agent identities as JSON. Secrets are never in them: they stay in SecretStorage. */
 export async function exportDefinitions(ctx: CommandContext, arg?: unknown): Promise<DefinitionsFile | undefined> {
-  const file: DefinitionsFile = { kind: KIND, version: 1, ...ctx.definitions.exportable() };
+  const file: DefinitionsFile = { kind: DEFINITIONS_FILE_KIND, version: 1, ...ctx.definitions.exportable() };
   const given = plainArgs<{ path: string }>(arg)?.path;
   const target = given ? vscode.Uri.file(given) : await vscode.window.showSaveDialog({ title: 'Export Blueprints and Agent Identities', filters: { JSON: ['json'] }, defaultUri: vscode.Uri.file('entra-agent-tokens.json') });
   if (!target) throw new PromptDismissed();
@@ -48,16 +46,7 @@ export async function importDefinitions(ctx: CommandContext, arg?: unknown): Pro
       throw new ConfigError('Import file', `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}).`, 'Choose a file made by "Export Blueprints and Agent Identities…".');
     }
   }
-  let parsed: Partial<DefinitionsFile>;
-  try {
-    parsed = JSON.parse(text) as Partial<DefinitionsFile>;
-  } catch {
-    throw new ConfigError('Import file', 'is not JSON.', 'Choose a file made by "Export Blueprints and Agent Identities…".');
-  }
-  if (parsed?.kind !== KIND || parsed.version !== 1 || !Array.isArray(parsed.blueprints) || !Array.isArray(parsed.agents)) {
-    throw new ConfigError('Import file', 'is not an Entra Agent Tokens export (version 1).', 'Choose a file made by "Export Blueprints and Agent Identities…".');
-  }
-  const added = await ctx.definitions.importDefinitions(parsed.blueprints, parsed.agents);
+  const added = await ctx.definitions.importDefinitions(parseDefinitionsFile(text));
   for (const b of added.blueprints.filter((x) => x.credentialKind === 'secret')) {
     const secret = args ? args.secrets?.[b.clientId] : await askSecret(b);
     if (secret) await ctx.credentials.set(b.clientId, 'clientSecret', secret);

@@ -1,0 +1,188 @@
+// The rules for blueprint and agent identity definitions, and for import files: pure (no vscode), so the property
+// tests can feed them generated input. DefinitionStore keeps the definitions; this module decides what is valid.
+import { isAllowedAuthority } from '../core/authorityPolicy';
+import { DEFAULT_AUTHORITY, DEFAULT_SCOPE, isGuid, validateAuthority, validateClientId, validateDefaultScope, validateTenant } from '../core/config';
+import { ConfigError } from '../core/errors';
+
+export type CredentialKind = 'secret' | 'certificate' | 'federatedTokenFile' | 'managedIdentity';
+
+export const CREDENTIAL_KINDS: readonly CredentialKind[] = ['secret', 'certificate', 'federatedTokenFile', 'managedIdentity'];
+
+export const CREDENTIAL_LABELS: Readonly<Record<CredentialKind, string>> = { secret: 'client secret', certificate: 'certificate', federatedTokenFile: 'federated token file', managedIdentity: 'managed identity' };
+
+/** A blueprint as the extension keeps it. Never holds a secret: those live in SecretStorage. */
+export interface BlueprintDefinition {
+  /** The blueprint's client id; also its key here. */
+  readonly clientId: string;
+  readonly displayName: string;
+  readonly tenant: string;
+  readonly authority: string;
+  readonly credentialKind: CredentialKind;
+  /** PEM file holding certificate and key, for the certificate kind. A path, not a secret. */
+  readonly certificatePath?: string;
+  readonly assertionAlgorithm?: 'PS256' | 'RS256';
+  /** For the federatedTokenFile kind: the file a platform keeps a workload token in. A path, not a secret. */
+  readonly federatedTokenFile?: string;
+  /** For the managedIdentity kind: a user-assigned identity's client id; none for system-assigned. */
+  readonly managedIdentityClientId?: string;
+  /** Belongs to the running sandbox tenant: kept in memory only. */
+  readonly sandbox?: boolean;
+}
+
+export interface AgentDefinition {
+  /** The agent identity's client id; also its key here. */
+  readonly clientId: string;
+  readonly blueprintId: string;
+  readonly displayName: string;
+  readonly defaultScope: string;
+  /** Agent users of this agent identity the user has used (or the sandbox knows). */
+  readonly agentUsers?: readonly AgentUserReference[];
+}
+
+/** An agent user, by object id (preferred) or UPN. */
+export interface AgentUserReference {
+  readonly userId?: string;
+  readonly username?: string;
+  readonly displayName?: string;
+}
+
+export function agentUserLabel(u: AgentUserReference): string {
+  return u.displayName ?? u.username ?? u.userId ?? 'agent user';
+}
+
+export type BlueprintInput = Omit<BlueprintDefinition, 'authority' | 'sandbox'> & { authority?: string };
+
+/** Checks a blueprint's fields; the messages are the core's, naming the field. */
+export function validateBlueprint(input: BlueprintInput, allowedHosts: readonly string[]): BlueprintDefinition {
+  const authority = validateAuthority(input.authority ?? DEFAULT_AUTHORITY, 'Authority');
+  if (!isAllowedAuthority(authority, allowedHosts)) {
+    throw new ConfigError('Authority', `${new URL(authority).host} is not an Entra sign-in host.`, 'Use an Entra cloud authority, or add the host to the user setting "entraAgentTokens.additionalAuthorityHosts".');
+  }
+  if (!CREDENTIAL_KINDS.includes(input.credentialKind)) {
+    throw new ConfigError('Credential kind', `"${String(input.credentialKind)}" is not a credential kind.`, `Use one of ${CREDENTIAL_KINDS.join(', ')}.`);
+  }
+  if (input.credentialKind === 'certificate' && !input.certificatePath) {
+    throw new ConfigError('Certificate', 'no PEM file was chosen.', 'Choose the PEM file that holds the certificate and its private key.');
+  }
+  if (input.credentialKind === 'federatedTokenFile' && !input.federatedTokenFile?.trim()) {
+    throw new ConfigError('Federated token file', 'is empty.', 'Give the path of the file your platform writes the workload token to (AZURE_FEDERATED_TOKEN_FILE in AKS).');
+  }
+  if (input.credentialKind === 'managedIdentity' && input.managedIdentityClientId && !isGuid(input.managedIdentityClientId.trim())) {
+    throw new ConfigError('Managed identity client id', `"${input.managedIdentityClientId.slice(0, 40)}" is not a GUID.`, 'Give a user-assigned identity\'s client id, or leave it empty for the system-assigned identity.');
+  }
+  const displayName = input.displayName.trim();
+  if (!displayName) throw new ConfigError('Display name', 'is empty.', 'Give the blueprint a name to recognise it by.');
+  return {
+    clientId: validateClientId(input.clientId, 'Blueprint client id', 'agent identity blueprint'),
+    displayName,
+    tenant: validateTenant(input.tenant, 'Tenant'),
+    authority,
+    credentialKind: input.credentialKind,
+    ...(input.credentialKind === 'certificate' ? { certificatePath: input.certificatePath, assertionAlgorithm: input.assertionAlgorithm ?? 'PS256' } : {}),
+    ...(input.credentialKind === 'federatedTokenFile' ? { federatedTokenFile: input.federatedTokenFile!.trim() } : {}),
+    ...(input.credentialKind === 'managedIdentity' && input.managedIdentityClientId?.trim() ? { managedIdentityClientId: input.managedIdentityClientId.trim().toLowerCase() } : {}),
+  };
+}
+
+export function validateAgent(input: AgentDefinition): AgentDefinition {
+  const displayName = input.displayName.trim();
+  if (!displayName) throw new ConfigError('Display name', 'is empty.', 'Give the agent identity a name to recognise it by.');
+  return {
+    clientId: validateClientId(input.clientId, 'Agent identity client id', 'agent identity'),
+    blueprintId: input.blueprintId.toLowerCase(),
+    displayName,
+    defaultScope: validateDefaultScope(input.defaultScope, 'Default scope'),
+  };
+}
+
+export const DEFINITIONS_FILE_KIND = 'entra-agent-tokens/definitions';
+
+/** The blueprint and agent lists of an export file, not yet validated. */
+export interface DefinitionsFileContent {
+  readonly blueprints: unknown[];
+  readonly agents: unknown[];
+}
+
+export interface ImportPlan {
+  readonly blueprints: BlueprintDefinition[];
+  readonly agents: AgentDefinition[];
+  readonly skipped: string[];
+}
+
+/** An export file's text: JSON of the right kind and version, or a ConfigError saying what it is not. */
+export function parseDefinitionsFile(text: string): DefinitionsFileContent {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ConfigError('Import file', 'is not JSON.', 'Choose a file made by "Export Blueprints and Agent Identities…".');
+  }
+  const file = parsed as { kind?: unknown; version?: unknown; blueprints?: unknown; agents?: unknown } | null;
+  if (!file || typeof file !== 'object' || file.kind !== DEFINITIONS_FILE_KIND || file.version !== 1 || !Array.isArray(file.blueprints) || !Array.isArray(file.agents)) {
+    throw new ConfigError('Import file', 'is not an Entra Agent Tokens export (version 1).', 'Choose a file made by "Export Blueprints and Agent Identities…".');
+  }
+  return { blueprints: file.blueprints as unknown[], agents: file.agents as unknown[] };
+}
+
+/**
+ * What an import adds: every entry is validated first (the authority allow-list too), so a bad entry throws a
+ * ConfigError naming where it is and nothing is added. Ids already present are skipped: an import never changes a
+ * blueprint or agent identity the user has, nor points it at another host.
+ */
+export function planImport(file: DefinitionsFileContent, present: { blueprints: readonly BlueprintDefinition[]; agents: readonly AgentDefinition[] }, allowedHosts: readonly string[]): ImportPlan {
+  const { blueprints, agents } = file;
+  const known = new Set([...present.blueprints.map((b) => b.clientId), ...present.agents.map((a) => a.clientId)]);
+  const skipped: string[] = [];
+  const newBlueprints: BlueprintDefinition[] = [];
+  blueprints.forEach((raw, i) => {
+    const r = fields(raw, `blueprints[${i}]`);
+    const b = located(`blueprints[${i}]`, () =>
+      validateBlueprint({
+        clientId: str(r.clientId),
+        displayName: str(r.displayName),
+        tenant: str(r.tenant),
+        ...(r.authority !== undefined ? { authority: str(r.authority) } : {}),
+        credentialKind: str(r.credentialKind) as CredentialKind,
+        ...(r.certificatePath !== undefined ? { certificatePath: str(r.certificatePath), assertionAlgorithm: r.assertionAlgorithm === 'RS256' ? ('RS256' as const) : ('PS256' as const) } : {}),
+        ...(r.federatedTokenFile !== undefined ? { federatedTokenFile: str(r.federatedTokenFile) } : {}),
+        ...(r.managedIdentityClientId !== undefined ? { managedIdentityClientId: str(r.managedIdentityClientId) } : {}),
+      }, allowedHosts),
+    );
+    if (known.has(b.clientId)) skipped.push(b.clientId);
+    else {
+      known.add(b.clientId);
+      newBlueprints.push(b);
+    }
+  });
+  const parents = new Set([...present.blueprints.filter((b) => !b.sandbox), ...newBlueprints].map((b) => b.clientId));
+  const newAgents: AgentDefinition[] = [];
+  agents.forEach((raw, i) => {
+    const input = fields(raw, `agents[${i}]`) as unknown as AgentDefinition;
+    const a = located(`agents[${i}]`, () => validateAgent({ blueprintId: str(input.blueprintId), displayName: str(input.displayName), clientId: str(input.clientId), defaultScope: input.defaultScope === undefined ? DEFAULT_SCOPE : str(input.defaultScope) }));
+    if (!parents.has(a.blueprintId)) throw new ConfigError(`agents[${i}].blueprintId`, `${a.blueprintId} is neither in the file nor in the list.`, 'Export the blueprint together with its agent identities.');
+    const users = Array.isArray(input.agentUsers) ? input.agentUsers.filter((u) => u && (typeof u.userId === 'string' || typeof u.username === 'string')).map((u) => ({ ...(u.userId ? { userId: String(u.userId) } : {}), ...(u.username ? { username: String(u.username) } : {}), ...(u.displayName ? { displayName: String(u.displayName) } : {}) })) : [];
+    if (known.has(a.clientId)) skipped.push(a.clientId);
+    else {
+      known.add(a.clientId);
+      newAgents.push(users.length ? { ...a, agentUsers: users } : a);
+    }
+  });
+  return { blueprints: newBlueprints, agents: newAgents, skipped };
+}
+
+function fields(raw: unknown, at: string): Record<string, string | undefined> {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(at, 'is not an object.', 'Import a file made by "Export Blueprints and Agent Identities…".');
+  return raw as Record<string, string | undefined>;
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** A validation error, with where in the imported file it is. */
+function located<T>(at: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`${at}: ${e.field}`, e.problem, e.fix);
+    throw e;
+  }
+}
