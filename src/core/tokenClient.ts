@@ -191,7 +191,7 @@ function toNetworkError(e: unknown, url: string): NetworkError {
   let message: string;
   if (code === 'ECONNREFUSED' || cause === 'ECONNREFUSED') message = `Nothing is listening at ${host}: the connection was refused.`;
   else if (code === 'ENOTFOUND' || cause === 'ENOTFOUND') message = `The host ${host} could not be found (DNS).`;
-  else if (/CERT|SSL|TLS|SELF_SIGNED|VERIFY/i.test(code + cause)) message = `The TLS certificate of ${host} is not trusted (${code || cause}): the connection was refused before anything was sent.`;
+  else if (/CERT|SSL|TLS|SELF_SIGNED|VERIFY/i.test(code + cause)) message = `The TLS certificate of ${host} is not trusted (${code || cause}), so nothing was sent. Check the authority URL; behind a proxy that inspects TLS, trust its CA with NODE_EXTRA_CA_CERTS.`;
   else if (RESET_CODES.has(code) || RESET_CODES.has(cause)) message = `The connection to ${host} failed: it was closed before the answer was complete (${code || cause}). A proxy or firewall may be cutting it; try again.`;
   else message = `The connection to ${host} failed (${code || cause || (e as Error).message || 'unknown error'}).`;
   return new NetworkError('connection', message, url, RESET_CODES.has(code) || RESET_CODES.has(cause));
