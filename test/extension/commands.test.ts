@@ -180,6 +180,27 @@ describe('extension in a real VS Code', () => {
       assert.equal(sandbox.requests[before]?.params.client_id, SECOND_BLUEPRINT);
     });
 
+    it('hostile names from an imported file are inert text in the tree and its tooltips', async () => {
+      const hostile = '[run](command:workbench.action.quit) <img src=x onerror=alert(1)> ![t](https://attacker.example/t.png) **bold**';
+      const id = '44444444-5555-4666-8777-888888888888';
+      const content = JSON.stringify({ kind: 'entra-agent-tokens/definitions', version: 1, blueprints: [{ clientId: id, displayName: hostile, tenant: SECOND_TENANT, authority: sandbox.authority, credentialKind: 'secret' }], agents: [] });
+      assert.deepEqual((await run<{ blueprints: string[] }>(`${C}importDefinitions`, { content, secrets: {} }))?.blueprints, [id]);
+      try {
+        const { tree } = await api();
+        const node = (await tree.getChildren()).find((n) => tree.getTreeItem(n).label === hostile);
+        assert.ok(node, 'the label is the name as plain text');
+        const tooltip = tree.getTreeItem(node).tooltip as vscode.MarkdownString;
+        assert.ok(tooltip instanceof vscode.MarkdownString);
+        assert.ok(!tooltip.isTrusted && !tooltip.supportHtml, 'no trusted commands, no HTML');
+        // appendText escapes the markdown; with supportHtml off VS Code shows any tag as text, and the spaces that would
+        // make one are already &nbsp;.
+        for (const raw of ['[run](command:', '![t](', '<img src', '**bold**']) assert.ok(!tooltip.value.includes(raw), `"${raw}" is escaped in ${tooltip.value}`);
+        assert.ok(tooltip.value.includes('\\[run\\]'), tooltip.value);
+      } finally {
+        assert.equal(await run<boolean>(`${C}removeBlueprint`, { blueprintId: id }), true);
+      }
+    });
+
     it('exports without secrets, and imports all or nothing, taking the secrets separately', async () => {
       const path = join(mkdtempSync(join(tmpdir(), 'eat-io-')), 'export.json');
       const exported = await run<{ blueprints: { clientId: string }[]; agents: unknown[] }>(`${C}exportDefinitions`, { path });
