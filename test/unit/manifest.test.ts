@@ -10,7 +10,9 @@ interface Manifest {
     menus: Record<string, { command: string; when?: string }[]>;
     viewsWelcome: { contents: string }[];
     walkthroughs: { steps: { description: string; completionEvents?: string[] }[] }[];
+    configuration: { properties: Record<string, { scope?: string }> };
   };
+  capabilities: { untrustedWorkspaces: { supported: boolean | string; description?: string } };
 }
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as Manifest;
@@ -35,5 +37,12 @@ describe('package.json manifest', () => {
   it('activates lazily: no "*" and no startup activation', () => {
     assert.ok(!manifest.activationEvents.some((e) => e === '*' || e === 'onStartupFinished'));
     assert.deepEqual(manifest.activationEvents, ['onWebviewPanel:entraAgentTokens.inspector']);
+  });
+  it('declares Restricted Mode, and no workspace can set what decides where a credential goes', () => {
+    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, true);
+    assert.match(manifest.capabilities.untrustedWorkspaces.description ?? '', /credential/);
+    // Every setting is application-scoped (user level) except the request timeout, which only bounds a wait.
+    const workspaceSettable = Object.entries(manifest.contributes.configuration.properties).filter(([, p]) => p.scope !== 'application').map(([k]) => k);
+    assert.deepEqual(workspaceSettable, ['entraAgentTokens.requestTimeoutSeconds']);
   });
 });
