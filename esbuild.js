@@ -105,6 +105,7 @@ async function main() {
       esbuild.context({ ...testOptions, entryPoints: ['test/extension/index.ts'], outfile: 'out/test/extension/index.js' }),
       esbuild.context({ ...testOptions, entryPoints: ['test/extension/main.ts'], outfile: 'out/test/extension/suites-main.js' }),
       esbuild.context({ ...testOptions, entryPoints: ['test/extension/reload/persistence.test.ts'], outfile: 'out/test/extension/suites-reload.js' }),
+      esbuild.context({ ...testOptions, entryPoints: ['test/extension/restricted/restricted.test.ts'], outfile: 'out/test/extension/suites-restricted.js' }),
     );
   }
   const built = await Promise.all(contexts);

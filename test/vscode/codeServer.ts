@@ -46,6 +46,8 @@ export interface CodeServerOptions {
   readonly dir: string;
   /** Needed for the payload route (in-host mocha). */
   readonly smokeTestDriver?: boolean;
+  /** Keep workspace trust on, so the workspace opens untrusted (Restricted Mode). Default: trust off, all trusted. */
+  readonly workspaceTrust?: boolean;
   readonly env?: Record<string, string>;
 }
 
@@ -63,7 +65,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     JSON.stringify({ 'git.openRepositoryInParentFolders': 'never', 'workbench.startupEditor': 'none', 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true, 'workbench.tips.enabled': false }, null, 2),
   );
   const port = await freePort();
-  const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
+  const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--disable-telemetry', '--disable-update-check'];
+  if (!options.workspaceTrust) args.push('--disable-workspace-trust');
   if (options.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
   args.push(workspace);
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${node24Bin}:${process.env.PATH ?? ''}`, XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: xdg, ...options.env };
