@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AutonomousTokenRequest } from '../src/core/agentTokens';
+import { clientSecret } from '../src/core/credentials';
 import { SandboxTenant, type SandboxOptions } from '../src/sandbox/server';
 import { defaultDirectoryFile, type DirectoryFile } from '../src/sandbox/directory';
 
@@ -16,6 +18,8 @@ export const CERT_BLUEPRINT = 'c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f';
 export const CERT_AGENT = 'd4e5f6a7-b8c9-4d0e-9f1a-3b4c5d6e7f80';
 export const DISABLED_AGENT = 'e5f6a7b8-c9d0-4e1f-8a2b-4c5d6e7f8091';
 export const SECRET = 'test-secret-value~0123456789';
+/** The wire value, spelled here once so the tests check the source's constant rather than share it. */
+export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 export { SANDBOX_PUBLIC_CLIENT_ID, SANDBOX_USER_PASSWORD } from '../src/sandbox/directory';
 export const USER_ID = 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f';
 export const USER_UPN = 'ada@sandbox.onmicrosoft.com';
@@ -67,6 +71,11 @@ export function testDirectory(): DirectoryFile {
     blueprints: [{ clientId: SECOND_BLUEPRINT, clientSecrets: [SECRET], agents: [{ clientId: SECOND_AGENT }] }],
   });
   return file;
+}
+
+/** The usual request of the tests: the sandbox blueprint's first agent, for Graph, with the known secret. */
+export function sandboxRequest(sandbox: { readonly authority: string }, over: Partial<AutonomousTokenRequest> = {}): AutonomousTokenRequest {
+  return { authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprintId: BLUEPRINT, agentId: AGENT, scope: 'https://graph.microsoft.com/.default', credential: clientSecret(SECRET), ...over };
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<SandboxTenant> {

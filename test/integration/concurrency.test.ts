@@ -3,10 +3,9 @@
 // T1 and one final token per agent reach the sandbox.
 import assert from 'node:assert/strict';
 import { AgentTokenEngine } from '../../src/core/agentTokens';
-import { clientSecret } from '../../src/core/credentials';
 import { decodeToken } from '../../src/core/jwt';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { BLUEPRINT, SANDBOX_TENANT, SECRET, startSandbox, testDirectory } from '../helpers';
+import { BLUEPRINT, sandboxRequest, startSandbox, testDirectory } from '../helpers';
 
 const AGENTS = Array.from({ length: 50 }, (_, i) => `a1b2c3d4-e5f6-4a7b-8c9d-${(0x1000 + i).toString(16).padStart(12, '0')}`);
 
@@ -24,7 +23,7 @@ describe('concurrency: 100 parallel acquisitions over 50 agent identities', () =
     try {
       // Interleaved order, so concurrent callers of the same key are not neighbours.
       const order = [...AGENTS, ...[...AGENTS].reverse()];
-      const results = await Promise.all(order.map((agentId) => engine.getAutonomousToken({ authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprintId: BLUEPRINT, agentId, scope: 'https://graph.microsoft.com/.default', credential: clientSecret(SECRET) })));
+      const results = await Promise.all(order.map((agentId) => engine.getAutonomousToken(sandboxRequest(sandbox, { agentId }))));
       for (const [i, r] of results.entries()) {
         const agentId = order[i]!;
         assert.equal(r.token.claims.appid, agentId, `result ${i}: final token of another agent`);

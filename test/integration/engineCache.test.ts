@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { AgentTokenEngine, type AutonomousTokenRequest } from '../../src/core/agentTokens';
 import { clientSecret } from '../../src/core/credentials';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, BLUEPRINT, OTHER_AGENT, SANDBOX_TENANT, SECRET, startSandbox, testDirectory } from '../helpers';
+import { AGENT, OTHER_AGENT, sandboxRequest, startSandbox, testDirectory } from '../helpers';
 
 describe('engine caches', () => {
   let sandbox: SandboxTenant;
@@ -15,7 +15,7 @@ describe('engine caches', () => {
   });
   afterEach(() => engine.close());
 
-  const request = (over: Partial<AutonomousTokenRequest> = {}): AutonomousTokenRequest => ({ authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprintId: BLUEPRINT, agentId: AGENT, scope: 'https://graph.microsoft.com/.default', credential: clientSecret(SECRET), ...over });
+  const request = (over: Partial<AutonomousTokenRequest> = {}) => sandboxRequest(sandbox, over);
 
   it('serves a repeated request from the cache, marked as such', async () => {
     const first = await engine.getAutonomousToken(request());

@@ -2,12 +2,10 @@ import assert from 'node:assert/strict';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { AgentTokenEngine } from '../../src/core/agentTokens';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
-import { certificateCredential, clientSecret, loadPemCertificate } from '../../src/core/credentials';
+import { certificateCredential, loadPemCertificate } from '../../src/core/credentials';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { fmiSubject } from '../../src/sandbox/issuer';
-import { AGENT, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, fixture, SANDBOX_TENANT, SECRET, startSandbox, tls, testCa } from '../helpers';
-
-const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+import { AGENT, ASSERTION_TYPE, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, fixture, SANDBOX_TENANT, sandboxRequest, SECRET, startSandbox, testCa, tls } from '../helpers';
 
 describe('autonomous exchange against the sandbox', () => {
   let sandbox: SandboxTenant;
@@ -20,7 +18,7 @@ describe('autonomous exchange against the sandbox', () => {
   });
   afterEach(() => engine.close());
 
-  const request = () => ({ authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprintId: BLUEPRINT, agentId: AGENT, scope: 'https://graph.microsoft.com/.default', credential: clientSecret(SECRET) });
+  const request = () => sandboxRequest(sandbox);
 
   it('sends exactly the documented parameters on each leg (client secret)', async () => {
     const result = await engine.getAutonomousToken(request());

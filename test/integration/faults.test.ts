@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict';
 import type { LookupFunction } from 'node:net';
 import { AgentTokenEngine, type AgentTokenEngineOptions, type AutonomousTokenRequest } from '../../src/core/agentTokens';
-import { clientSecret } from '../../src/core/credentials';
 import { EntraError } from '../../src/core/entraError';
 import { CancelledError, NetworkError } from '../../src/core/errors';
 import type { Fault, SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, BLUEPRINT, fixture, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+import { fixture, sandboxRequest, SECRET, startSandbox } from '../helpers';
 
 /** What a case must end in: the token, or an error of this type whose message matches. */
 type Outcome = { ok: true; attempts: number } | { error: typeof NetworkError | typeof EntraError; kind?: NetworkError['kind']; status?: number; message: RegExp; attempts: number };
@@ -37,15 +36,7 @@ describe('fault catalogue: every failure ends in an explained error or a bounded
     engine = undefined;
   });
 
-  const request = (over: Partial<AutonomousTokenRequest> = {}): AutonomousTokenRequest => ({
-    authority: sandbox.authority,
-    tenant: SANDBOX_TENANT,
-    blueprintId: BLUEPRINT,
-    agentId: AGENT,
-    scope: 'https://graph.microsoft.com/.default',
-    credential: clientSecret(SECRET),
-    ...over,
-  });
+  const request = (over: Partial<AutonomousTokenRequest> = {}) => sandboxRequest(sandbox, over);
   const make = (options: AgentTokenEngineOptions = {}) => (engine = new AgentTokenEngine({ retryBaseDelayMs: 20, timeoutMs: 2_000, ...options }));
 
   /** Runs the leg-1 request against the faults, and checks the outcome and the time it took. */

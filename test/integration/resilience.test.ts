@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { AgentTokenEngine, type AutonomousTokenRequest } from '../../src/core/agentTokens';
+import { AgentTokenEngine } from '../../src/core/agentTokens';
 import { clientSecret } from '../../src/core/credentials';
 import { EntraError } from '../../src/core/entraError';
 import { CancelledError, NetworkError } from '../../src/core/errors';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, BLUEPRINT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+import { sandboxRequest, startSandbox } from '../helpers';
 
 describe('token client resilience', () => {
   let sandbox: SandboxTenant;
@@ -14,7 +14,7 @@ describe('token client resilience', () => {
   beforeEach(() => sandbox.clearRecords());
   afterEach(() => engine?.close());
 
-  const request = (): AutonomousTokenRequest => ({ authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprintId: BLUEPRINT, agentId: AGENT, scope: 'https://graph.microsoft.com/.default', credential: clientSecret(SECRET) });
+  const request = () => sandboxRequest(sandbox);
   const make = (options: ConstructorParameters<typeof AgentTokenEngine>[0] = {}) => (engine = new AgentTokenEngine({ retryBaseDelayMs: 20, ...options }));
 
   it('retries a 429 after the Retry-After it names', async () => {

@@ -5,9 +5,8 @@ import { AgentTokenEngine, type AutonomousTokenRequest } from '../../src/core/ag
 import { certificateCredential, clientSecret, loadPemCertificate, signCertificateAssertion } from '../../src/core/credentials';
 import { EntraError } from '../../src/core/entraError';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, DISABLED_AGENT, fixture, OTHER_AGENT, SANDBOX_TENANT, SECOND_AGENT, SECOND_BLUEPRINT, SECOND_TENANT, SECRET, startSandbox } from '../helpers';
+import { AGENT, ASSERTION_TYPE, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, DISABLED_AGENT, fixture, OTHER_AGENT, SANDBOX_TENANT, sandboxRequest, SECOND_AGENT, SECOND_BLUEPRINT, SECOND_TENANT, SECRET, startSandbox } from '../helpers';
 
-const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const T1_SCOPE = 'api://AzureADTokenExchange/.default';
 
 describe('sandbox validates like Entra', () => {
@@ -146,7 +145,7 @@ describe('sandbox validates like Entra', () => {
     let engine: AgentTokenEngine;
     beforeEach(() => (engine = new AgentTokenEngine()));
     afterEach(() => engine.close());
-    const req = (over: Partial<AutonomousTokenRequest> = {}): AutonomousTokenRequest => ({ authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprintId: BLUEPRINT, agentId: AGENT, scope: 'https://graph.microsoft.com/.default', credential: clientSecret(SECRET), ...over });
+    const req = (over: Partial<AutonomousTokenRequest> = {}) => sandboxRequest(sandbox, over);
     async function entraError(over: Partial<AutonomousTokenRequest>, code: number, status: number) {
       const before = sandbox.requests.length;
       await assert.rejects(engine.getAutonomousToken(req(over)), (e: unknown) => {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { AgentTokenEngine } from '../../src/core/agentTokens';
-import { clientSecret } from '../../src/core/credentials';
 import { decodeToken } from '../../src/core/jwt';
 import { SignatureVerifier } from '../../src/core/signature';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, BLUEPRINT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+import { AGENT, BLUEPRINT, SANDBOX_TENANT, sandboxRequest, SECRET, startSandbox } from '../helpers';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
@@ -15,7 +14,7 @@ describe('signature verification against the issuer keys', () => {
   before(async () => {
     sandbox = await startSandbox();
     const engine = new AgentTokenEngine();
-    const r = await engine.getAutonomousToken({ authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprintId: BLUEPRINT, agentId: AGENT, scope: 'https://graph.microsoft.com/.default', credential: clientSecret(SECRET) });
+    const r = await engine.getAutonomousToken(sandboxRequest(sandbox));
     await engine.close();
     t1 = r.t1.raw;
     final = r.accessToken;

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { AgentTokenEngine, type AutonomousTokenRequest } from '../../src/core/agentTokens';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
-import { clientSecret } from '../../src/core/credentials';
 import { EntraError } from '../../src/core/entraError';
 import { ConfigError } from '../../src/core/errors';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, AGENT_USER_ID, AGENT_USER_UPN, BLUEPRINT, OTHER_AGENT, SANDBOX_TENANT, SECRET, startSandbox, USER_ID, USER_UPN, userToken } from '../helpers';
-
-const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+import { AGENT, AGENT_USER_ID, AGENT_USER_UPN, ASSERTION_TYPE, BLUEPRINT, OTHER_AGENT, SANDBOX_TENANT, sandboxRequest, startSandbox, USER_ID, USER_UPN, userToken } from '../helpers';
 
 describe('user flows against the sandbox', () => {
   let sandbox: SandboxTenant;
@@ -20,7 +17,7 @@ describe('user flows against the sandbox', () => {
   });
   afterEach(() => engine.close());
 
-  const base = (): AutonomousTokenRequest => ({ authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprintId: BLUEPRINT, agentId: AGENT, scope: 'https://graph.microsoft.com/User.Read', credential: clientSecret(SECRET) });
+  const base = (): AutonomousTokenRequest => sandboxRequest(sandbox, { scope: 'https://graph.microsoft.com/User.Read' });
 
   describe('on behalf of a user', () => {
     it('sends T1 and the user token exactly as documented and gets a delegated agent token', async () => {

@@ -13,8 +13,8 @@ export function listFiles(dir: string): string[] {
 }
 
 /**
- * Every (file, marker) pair where the file holds the marker as UTF-8, UTF-16 (Chromium's and SQLite's text) or
- * base64 (a value someone encoded on the way). Files over 200 MB are not read.
+ * Every (file, marker) pair where the file holds the marker as UTF-8, UTF-16 (Chromium's and SQLite's text) or as
+ * base64 of the marker on its own (base64 of a longer text holding it would not match). Files over 200 MB are not read.
  */
 export function scanForMarkers(files: readonly string[], markers: Readonly<Record<string, string>>): { file: string; marker: string }[] {
   const needles = Object.entries(markers).map(([name, text]) => ({
