@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { build } from 'esbuild';
+import { withoutHttp2 } from '../scripts/esbuild-plugins';
 import { Client } from 'undici';
 import { AgentTokenEngine } from '../src/core/agentTokens';
 import { clientSecret } from '../src/core/credentials';
@@ -183,15 +184,7 @@ async function undiciAgentBundle(): Promise<string> {
     minify: true,
     outfile,
     logLevel: 'warning',
-    plugins: [
-      {
-        name: 'without-http2',
-        setup(b) {
-          b.onResolve({ filter: /^(node:)?http2$/ }, () => ({ path: 'http2', namespace: 'unused' }));
-          b.onLoad({ filter: /.*/, namespace: 'unused' }, () => ({ contents: "throw new Error('unused');", loader: 'js' }));
-        },
-      },
-    ],
+    plugins: [withoutHttp2],
   });
   return outfile;
 }
