@@ -21,6 +21,14 @@ export default tseslint.config(
     },
   },
   {
+    // Text from tokens and servers reaches the terminal only through the CLI's escaping writers (src/cli/terminal.ts).
+    files: ['src/cli.ts', 'src/cli/**'],
+    ignores: ['src/cli/terminal.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: "MemberExpression[object.object.name='process'][object.property.name=/^(stdout|stderr)$/][property.name='write']", message: 'Write through writeOut/writeErr (src/cli/terminal.ts), which escape control characters.' }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off', 'no-console': 'off' },

@@ -1,4 +1,5 @@
 import { describeFailure, ExitCode } from './cli/errors';
+import { writeErr, writeOut } from './cli/terminal';
 import { mainHelp, UsageError } from './cli/usage';
 
 declare const __VERSION__: string;
@@ -6,7 +7,7 @@ declare const __VERSION__: string;
 /** The command-line face of the core: token, decode, sandbox. Modules behind a command load only when it runs. */
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
-  const out = (s: string) => void process.stdout.write(s);
+  const out = writeOut;
   const interrupted = new AbortController();
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {
@@ -72,7 +73,7 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     const { code, message } = describeFailure(e);
-    process.stderr.write(`${message}\n`);
+    writeErr(`${message}\n`);
     process.exit(code);
   },
 );

@@ -1,39 +1,43 @@
 import { EntraError } from '../core/entraError';
 import { CancelledError, ConfigError, CredentialError, NetworkError, TokenDecodeError } from '../core/errors';
-import { escapeControl } from './output';
+import { terminalSafe } from '../core/terminalText';
 import { UsageError } from './usage';
 
 export const ExitCode = { ok: 0, internal: 1, usage: 2, entra: 3, network: 4, interrupted: 130 } as const;
 
-/** One place that turns any failure into an exit code and a message for stderr. Never a stack trace, never a secret. */
+/**
+ * One place that turns any failure into an exit code and a message for stderr. Never a stack trace, never a secret.
+ * Every part may hold text from outside (a server's error fields, a file's contents, a URL): each is escaped.
+ */
 export function describeFailure(e: unknown): { code: number; message: string } {
-  if (e instanceof UsageError) return { code: ExitCode.usage, message: `error: ${e.message}` };
-  if (e instanceof ConfigError) return { code: ExitCode.usage, message: `error: ${e.field} ${e.problem}\n  fix: ${e.fix}` };
-  if (e instanceof CredentialError || e instanceof TokenDecodeError) return { code: ExitCode.usage, message: `error: ${e.message}` };
+  const t = terminalSafe;
+  if (e instanceof UsageError) return { code: ExitCode.usage, message: `error: ${t(e.message)}` };
+  if (e instanceof ConfigError) return { code: ExitCode.usage, message: `error: ${t(e.field)} ${t(e.problem)}\n  fix: ${t(e.fix)}` };
+  if (e instanceof CredentialError || e instanceof TokenDecodeError) return { code: ExitCode.usage, message: `error: ${t(e.message)}` };
   if (e instanceof CancelledError) return { code: ExitCode.interrupted, message: 'Interrupted.' };
   if (e instanceof NetworkError) {
     const what = e.kind === 'timeout' ? 'timed out' : 'network failure';
-    return { code: ExitCode.network, message: `error (${what}): ${e.message}${e.url ? `\n  endpoint: ${e.url}` : ''}` };
+    return { code: ExitCode.network, message: `error (${what}): ${t(e.message)}${e.url ? `\n  endpoint: ${t(e.url)}` : ''}` };
   }
   if (e instanceof EntraError) {
     const head = e.code !== undefined ? `AADSTS${e.code}` : `HTTP ${e.httpStatus}`;
     const lines = [
-      `error: Entra refused the request: ${head}${e.error ? ` (${e.error}, HTTP ${e.httpStatus})` : ''}`,
-      `  what it means: ${e.explanation}`,
-      `  fix: ${e.fix}`,
+      `error: Entra refused the request: ${head}${e.error ? ` (${printable(e.error, 100)}, HTTP ${e.httpStatus})` : ''}`,
+      `  what it means: ${t(e.explanation)}`,
+      `  fix: ${t(e.fix)}`,
     ];
     if (e.description) lines.push(`  Entra said: ${printable(e.description.split(/ Trace ID:/)[0] ?? '')}`);
-    if (e.traceId) lines.push(`  trace id: ${printable(e.traceId)}`);
-    if (e.correlationId) lines.push(`  correlation id: ${printable(e.correlationId)}`);
-    if (e.timestamp) lines.push(`  timestamp: ${printable(e.timestamp)}`);
+    if (e.traceId) lines.push(`  trace id: ${printable(e.traceId, 100)}`);
+    if (e.correlationId) lines.push(`  correlation id: ${printable(e.correlationId, 100)}`);
+    if (e.timestamp) lines.push(`  timestamp: ${printable(e.timestamp, 100)}`);
     if (e.retryAfterSeconds !== undefined) lines.push(`  retry after: ${e.retryAfterSeconds} s`);
     return { code: ExitCode.entra, message: lines.join('\n') };
   }
   const message = e instanceof Error ? e.message : String(e);
-  return { code: ExitCode.internal, message: `internal error: ${message}\n  This is a bug in entra-agent-tokens; please report it.` };
+  return { code: ExitCode.internal, message: `internal error: ${printable(message)}\n  This is a bug in entra-agent-tokens; please report it.` };
 }
 
-/** Server text shown in a terminal: no control characters, bounded length. */
-function printable(text: string): string {
-  return escapeControl(text).slice(0, 600);
+/** Server text shown in a terminal: no control characters, bounded length (cut before escaping, so no escape is cut). */
+function printable(text: string, max = 600): string {
+  return terminalSafe(text.length > max ? `${text.slice(0, max)}…` : text);
 }

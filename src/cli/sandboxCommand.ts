@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { terminalSafe } from '../core/terminalText';
 import { parse, positiveInteger, UsageError } from './usage';
 
 export const sandboxHelp = `Usage: entra-agent-tokens sandbox [--port N] [--directory FILE] [--tls-cert F --tls-key F] [--latency MS] [--json]
@@ -50,8 +51,8 @@ export async function runSandbox(args: string[], out: (s: string) => void, stopp
     const first = info.blueprints[0];
     const lines = [`Sandbox tenant listening at ${info.authority} (tenant ${info.tenantId}). Press Ctrl+C to stop.`, ''];
     for (const b of info.blueprints) {
-      lines.push(`  blueprint ${b.clientId}  ${b.displayName}${b.clientSecret ? '  (client secret: see --json)' : ''}`);
-      for (const a of b.agents) lines.push(`    agent   ${a.clientId}  ${a.displayName}`);
+      lines.push(`  blueprint ${terminalSafe(b.clientId)}  ${terminalSafe(b.displayName)}${b.clientSecret ? '  (client secret: see --json)' : ''}`);
+      for (const a of b.agents) lines.push(`    agent   ${terminalSafe(a.clientId)}  ${terminalSafe(a.displayName)}`);
     }
     if (first?.agents[0]) {
       lines.push('', 'Try, with the blueprint\'s secret in SANDBOX_SECRET (from --json):');

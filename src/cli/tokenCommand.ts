@@ -3,7 +3,9 @@ import { CLOUDS, defaultGraphScope, isCloudName } from '../core/clouds';
 import { cliFieldNames, DEFAULT_AUTHORITY, DEFAULT_SCOPE } from '../core/config';
 import type { AgentTokenResult, AutonomousTokenRequest } from '../core/agentTokens';
 import type { BlueprintCredential } from '../core/credentials';
+import { terminalSafe } from '../core/terminalText';
 import { formatToken } from './output';
+import { writeErr } from './terminal';
 import { parse, positiveInteger, requireFlag, UsageError } from './usage';
 
 export const tokenHelp = `Usage: entra-agent-tokens token --tenant T --blueprint B --agent A [--scope S] [--authority URL] CREDENTIAL [--json] [--timeout MS]
@@ -167,7 +169,7 @@ async function readCredential(values: CredentialFlags, env: NodeJS.ProcessEnv, f
   const { loadCertificateFile } = await import('../core/certificateFile');
   try {
     const certificate = await loadCertificateFile(bytes, passphrase);
-    for (const w of certificate.warnings) process.stderr.write(`warning: ${w}\n`);
+    for (const w of certificate.warnings) writeErr(`warning: ${terminalSafe(w)}\n`);
     return certificateCredential(certificate, alg);
   } catch (e) {
     throw new UsageError(`--certificate: ${(e as Error).message}`);
@@ -195,11 +197,11 @@ function formatResult(result: AgentTokenResult): string {
   const lines = [
     `Agent token acquired (${result.flow} flow), expires ${result.expiresOn.toISOString()}.`,
     '',
-    ...result.legs.map((l, i) => `  leg ${i + 1} ${l.name.padEnd(9)} POST ${l.url} → ${l.status} in ${l.durationMs} ms  [${Object.entries(l.parameters).map(([k, v]) => `${k}=${v}`).join(' ')}]`),
+    ...result.legs.map((l, i) => `  leg ${i + 1} ${l.name.padEnd(9)} POST ${terminalSafe(l.url)} → ${l.status} in ${l.durationMs} ms  [${Object.entries(l.parameters).map(([k, v]) => terminalSafe(`${k}=${v}`)).join(' ')}]`),
     '',
     ...result.legs.map((l, i) => formatToken(`${i === result.legs.length - 1 ? 'Final token: ' : ''}${LEG_TITLES[l.name] ?? l.name} (leg ${i + 1})`, l.token)),
     'Access token:',
-    result.accessToken,
+    terminalSafe(result.accessToken),
     '',
   ];
   return lines.join('\n');

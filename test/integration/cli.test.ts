@@ -1,38 +1,21 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SandboxTenant } from '../../src/sandbox/server';
+import { buildCli, cli, cliPath, root, type Run } from '../cliRunner';
 import { AGENT, AGENT_USER_ID, AGENT_USER_UPN, BLUEPRINT, FED_AGENT, FED_BLUEPRINT, MI_CLIENT_ID, WORKLOAD_SUBJECT, CERT_AGENT, CERT_BLUEPRINT, DISABLED_AGENT, fixtures, userToken, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
 
-const root = join(__dirname, '..', '..');
-const cliPath = join(root, 'dist', 'cli.js');
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}, input?: string): Promise<Run> {
-  const child = spawn(process.execPath, [cliPath, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  child.stdin.end(input ?? '');
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 describe('CLI', function () {
   this.timeout(30_000);
   let sandbox: SandboxTenant;
   before(async () => {
-    execFileSync(process.execPath, [join(root, 'esbuild.js')], { cwd: root });
+    buildCli();
     sandbox = await startSandbox();
   });
   after(() => sandbox.stop());

@@ -1,0 +1,27 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export const root = join(__dirname, '..');
+export const cliPath = join(root, 'dist', 'cli.js');
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Builds dist/ (the CLI runs as shipped). */
+export function buildCli(): void {
+  execFileSync(process.execPath, [join(root, 'esbuild.js')], { cwd: root });
+}
+
+/** Runs the built CLI with only PATH and `env` in its environment; stdin gets `input` (or nothing). */
+export function cli(args: string[], env: Record<string, string> = {}, input?: string): Promise<Run> {
+  const child = spawn(process.execPath, [cliPath, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  child.stdin.end(input ?? '');
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
