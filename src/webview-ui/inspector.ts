@@ -141,7 +141,8 @@ function copyBar(view: InspectorView): HTMLElement {
     button('Copy token', 'copy', () => copy('token'), false),
     button('Copy Authorization header', 'key', () => copy('bearer')),
     url,
-    button('Copy curl', 'terminal', () => copy('curl')),
+    button('Copy curl (bash, zsh)', 'terminal', () => copy('curl')),
+    el('span', { class: 'muted shell-note' }, 'The curl line is quoted for POSIX shells (bash, zsh, sh), not for PowerShell or cmd.'),
   );
 }
 

@@ -48,11 +48,12 @@ describe('inspector model', () => {
   });
 
   it('builds the copy texts, quoting the URL for a shell and refusing non-HTTP URLs', () => {
-    assert.equal(copyText('token', 'T', undefined), 'T');
-    assert.equal(copyText('bearer', 'T', undefined), 'Authorization: Bearer T');
-    assert.equal(copyText('curl', 'T', "https://graph.microsoft.com/v1.0/users?$filter=name eq 'x'"), "curl -H 'Authorization: Bearer T' 'https://graph.microsoft.com/v1.0/users?$filter=name%20eq%20%27x%27'");
-    assert.equal(copyText('curl', 'T', "https://api.example/it's;rm -rf"), "curl -H 'Authorization: Bearer T' 'https://api.example/it'\\''s;rm%20-rf'");
-    assert.equal(copyText('curl', 'T', 'javascript:alert(1)'), undefined);
-    assert.equal(copyText('curl', 'T', 'not a url'), undefined);
+    const T = 'eyJhbGciOiJSUzI1NiJ9.eyJ4IjoxfQ.c2ln';
+    assert.deepEqual(copyText('token', T, undefined), { text: T });
+    assert.deepEqual(copyText('bearer', T, undefined), { text: `Authorization: Bearer ${T}` });
+    assert.deepEqual(copyText('curl', T, "https://graph.microsoft.com/v1.0/users?$filter=name eq 'x'"), { text: `curl -H 'Authorization: Bearer ${T}' 'https://graph.microsoft.com/v1.0/users?$filter=name%20eq%20%27x%27'` });
+    assert.deepEqual(copyText('curl', T, "https://api.example/it's;rm -rf"), { text: `curl -H 'Authorization: Bearer ${T}' 'https://api.example/it'\\''s;rm%20-rf'` });
+    assert.match((copyText('curl', T, 'javascript:alert(1)') as { refused: string }).refused, /http or https/);
+    assert.match((copyText('curl', T, 'not a url') as { refused: string }).refused, /not a URL/);
   });
 });

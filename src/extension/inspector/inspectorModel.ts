@@ -1,5 +1,6 @@
 import type { AgentTokenResult } from '../../core/agentTokens';
 import { explainClaims } from '../../core/claims';
+import { isBearerTokenText, posixQuote } from '../../core/shellQuote';
 import type { DecodedToken } from '../../core/jwt';
 import { compareClaims, tokenWarnings } from '../../core/tokenInsights';
 import type { ClaimRow, CopyWhat, InspectorView, LegView, TokenColumn } from '../../webview/protocol';
@@ -87,17 +88,25 @@ function safeHost(url: string): string {
   }
 }
 
-/** The copy variants. The URL is the user's; it is quoted for a POSIX shell. */
-export function copyText(what: CopyWhat, raw: string, url: string | undefined): string | undefined {
-  if (what === 'token') return raw;
-  if (what === 'bearer') return `Authorization: Bearer ${raw}`;
+export type CopyResult = { readonly text: string } | { readonly refused: string };
+
+/**
+ * The copy variants. The token is copied as it is only on its own; in a header line or a curl command it must have a
+ * bearer token's characters, and every value in the curl line is quoted for a POSIX shell (bash, zsh, sh).
+ */
+export function copyText(what: CopyWhat, raw: string, url: string | undefined): CopyResult {
+  if (what === 'token') return { text: raw };
+  if (!isBearerTokenText(raw)) {
+    return { refused: 'This token holds characters no bearer token has (spaces, quotes, line breaks or shell characters), so it is not put into a header or a command. Copy the token itself and check where it came from.' };
+  }
+  if (what === 'bearer') return { text: `Authorization: Bearer ${raw}` };
   let parsed: URL;
   try {
     parsed = new URL(url ?? '');
   } catch {
-    return undefined;
+    return { refused: 'The URL for curl is not a URL. Give an https URL, such as https://graph.microsoft.com/v1.0/me.' };
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
-  const quoted = `'${parsed.href.replace(/'/g, `'\\''`)}'`;
-  return `curl -H 'Authorization: Bearer ${raw}' ${quoted}`;
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return { refused: 'The URL for curl must be an http or https URL.' };
+  // parsed.href is percent-encoded (no spaces or control characters); the quoting makes the rest literal.
+  return { text: `curl -H ${posixQuote(`Authorization: Bearer ${raw}`)} ${posixQuote(parsed.href)}` };
 }

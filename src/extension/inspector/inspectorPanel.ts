@@ -89,12 +89,12 @@ export class InspectorPanel implements vscode.Disposable {
     if (message.type === 'copy' && this.content) {
       const raw = this.content.tokens[this.content.view.primary]?.raw;
       if (!raw) return;
-      const text = copyText(message.what, raw, message.url);
-      if (text === undefined) {
-        void vscode.window.showWarningMessage('The URL for curl must be an http or https URL.');
+      const copy = copyText(message.what, raw, message.url);
+      if ('refused' in copy) {
+        void vscode.window.showWarningMessage(copy.refused);
         return;
       }
-      await vscode.env.clipboard.writeText(text);
+      await vscode.env.clipboard.writeText(copy.text);
       void this.post({ type: 'copied', what: message.what });
     }
   }
