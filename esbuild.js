@@ -34,7 +34,7 @@ const common = {
  */
 const path = require('node:path');
 const CHUNKS = {
-  shared: { entry: 'src/chunks/shared.ts', modules: ['core/errors', 'core/entraError', 'core/errorCatalog'] },
+  shared: { entry: 'src/chunks/shared.ts', modules: ['core/errors', 'core/entraError', 'core/errorCatalog', 'core/boundedFile'] },
   engine: { entry: 'src/chunks/engine.ts', modules: ['core/agentTokens', 'core/credentials', 'core/certificateFile', 'core/signature', 'core/managedIdentity'] },
   sandbox: { entry: 'src/chunks/sandbox.ts', modules: ['sandbox/server', 'sandbox/directory'] },
   'azure-identity': { entry: 'src/chunks/azureIdentity.ts', packages: ['@azure/identity'] },

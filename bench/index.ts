@@ -15,6 +15,7 @@ import { AgentTokenEngine } from '../src/core/agentTokens';
 import { clientSecret } from '../src/core/credentials';
 import { SandboxTenant } from '../src/sandbox/server';
 import { defaultDirectoryFile } from '../src/sandbox/directory';
+import { redactionRows } from './redaction';
 
 const root = join(__dirname, '..');
 const CA = join(root, 'test/fixtures/tls/ca.pem');
@@ -274,6 +275,7 @@ async function main() {
   cli(rows);
   await perProcess(rows);
   sizes(rows);
+  redactionRows(rows, quick);
   if (!quick) extensionFigures(rows);
   const header = ['benchmark', 'median ms', 'p90/p99 ms', 'ratio / size', 'round trips'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { MAX_CERTIFICATE_FILE_BYTES, MAX_FEDERATED_TOKEN_FILE_BYTES, readRegularFile, readRegularTextFile } from '../core/boundedFile';
 import { CLOUDS, defaultGraphScope, isCloudName } from '../core/clouds';
-import { cliFieldNames, DEFAULT_AUTHORITY, DEFAULT_SCOPE } from '../core/config';
+import { ENTRA_AUTHORITY_HOSTS, isAllowedAuthority } from '../core/authorityPolicy';
+import { cliFieldNames, DEFAULT_AUTHORITY, DEFAULT_SCOPE, validateAuthority } from '../core/config';
 import type { AgentTokenResult, AutonomousTokenRequest } from '../core/agentTokens';
 import type { BlueprintCredential } from '../core/credentials';
 import { terminalSafe } from '../core/terminalText';
@@ -25,6 +26,8 @@ Gets an agent token: the blueprint's T1 (with fmi_path = the agent), then the ag
   --scope S                    resource scope ending in /.default (default: the cloud's Graph, ${DEFAULT_SCOPE})
   --cloud C                    public (default), usgov or china: sets the authority and the default Graph scope
   --authority URL              default: the cloud's, ${DEFAULT_AUTHORITY}; http only for loopback (the sandbox)
+  --allow-authority-host HOST  also send credentials to this authority host (repeatable); otherwise only Entra's
+                               cloud hosts and loopback are accepted
   --json                       print one JSON object on stdout
   --timeout MS                 per-request timeout in milliseconds (default 30000)
 
@@ -47,6 +50,7 @@ export const tokenOptions = {
   agent: { type: 'string' },
   scope: { type: 'string' },
   authority: { type: 'string' },
+  'allow-authority-host': { type: 'string', multiple: true },
   'client-secret-env': { type: 'string' },
   'client-secret': { type: 'string' },
   certificate: { type: 'string' },
@@ -85,6 +89,8 @@ export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: A
   const cloudName = values.cloud ?? 'public';
   if (!isCloudName(cloudName)) throw new UsageError(`--cloud must be one of ${Object.keys(CLOUDS).join(', ')}, not "${cloudName.slice(0, 30)}".`);
   const cloud = CLOUDS[cloudName];
+  const authority = allowedAuthority(values.authority ?? cloud.authority, values['allow-authority-host'] ?? []);
+  for (const flag of ['client-secret-env', 'certificate-password-env', 'user-token-env'] as const) variableName(values[flag], `--${flag}`);
 
   // Validate everything cheap before loading the HTTP stack.
   const core = await import('../core/agentTokens');
@@ -93,7 +99,7 @@ export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: A
     blueprintId: blueprint,
     agentId: agent,
     scope: values.scope ?? defaultGraphScope(cloud),
-    authority: values.authority ?? cloud.authority,
+    authority,
     credential: await readCredential(values, env, cloud.ficAudience),
   };
   let acquire: (engine: InstanceType<typeof core.AgentTokenEngine>) => Promise<AgentTokenResult>;
@@ -120,6 +126,31 @@ export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: A
   }
 }
 
+/**
+ * Credentials go only to Entra's cloud hosts, loopback (the sandbox) and hosts the user names: a mistyped or planted
+ * --authority (login.microsoftonline.com.attacker.example) is refused before anything is read or sent.
+ */
+function allowedAuthority(value: string, allowHosts: readonly string[]): string {
+  const authority = validateAuthority(value, '--authority');
+  for (const h of allowHosts) {
+    if (!/^[a-z0-9.-]{1,253}$/i.test(h.trim())) throw new UsageError(`--allow-authority-host takes a host name, such as login.contoso.example, not "${h.slice(0, 60)}".`);
+  }
+  if (!isAllowedAuthority(authority, allowHosts)) {
+    const host = new URL(authority).hostname;
+    throw new UsageError(`--authority: ${host} is not an Entra sign-in host (${ENTRA_AUTHORITY_HOSTS.join(', ')}) nor loopback, so nothing was sent. Check the URL; if you trust this host, add --allow-authority-host ${host}.`);
+  }
+  return authority;
+}
+
+/**
+ * A *-env flag names a variable. Someone will paste the secret itself there, so a value that is not a variable name
+ * is never repeated back.
+ */
+function variableName(value: string | undefined, flag: string): void {
+  if (value === undefined || /^[A-Za-z_][A-Za-z0-9_]{0,255}$/.test(value)) return;
+  throw new UsageError(`${flag} takes the NAME of an environment variable (letters, digits and _), and the value given is not one. It is not shown here, in case it is the secret itself. Put the value in a variable (export BLUEPRINT_SECRET=...) and pass its name: ${flag} BLUEPRINT_SECRET.`);
+}
+
 interface CredentialFlags {
   'client-secret-env'?: string;
   certificate?: string;
@@ -141,8 +172,7 @@ async function readCredential(values: CredentialFlags, env: NodeJS.ProcessEnv, f
   }
   const { clientSecret, certificateCredential, federatedTokenFile } = await import('../core/credentials');
   if (values['federated-token-file'] !== undefined) {
-    const { readFile } = await import('node:fs/promises');
-    return federatedTokenFile(values['federated-token-file'], (p) => readFile(p, 'utf8'));
+    return federatedTokenFile(values['federated-token-file'], (p) => readRegularTextFile(p, MAX_FEDERATED_TOKEN_FILE_BYTES));
   }
   if (values['managed-identity'] !== undefined) {
     const id = values['managed-identity'];
@@ -157,9 +187,9 @@ async function readCredential(values: CredentialFlags, env: NodeJS.ProcessEnv, f
   }
   let bytes: Buffer;
   try {
-    bytes = readFileSync(certFile as string);
+    bytes = await readRegularFile(certFile as string, MAX_CERTIFICATE_FILE_BYTES);
   } catch (e) {
-    throw new UsageError(`--certificate: cannot read ${certFile} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}).`);
+    throw new UsageError(`--certificate: cannot read ${certFile} (${(e as { reason?: string }).reason ?? 'unreadable'}).`);
   }
   const passVar = values['certificate-password-env'];
   const passphrase = passVar === undefined ? undefined : env[passVar];

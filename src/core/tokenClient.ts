@@ -3,7 +3,7 @@ import { Agent, type Dispatcher } from './httpAgent';
 import { parseEntraErrorBody, EntraError } from './entraError';
 import { CancelledError, NetworkError } from './errors';
 import { silentLogger, type Logger } from './logger';
-import { redactParameters } from './redact';
+import { redactParameters, scrubSentValues } from './redact';
 
 /** What the endpoint returns on success (shared docs §4). */
 export interface TokenResponse {
@@ -113,7 +113,7 @@ export class TokenEndpointClient {
         return { response: parseSuccess(outcome.text, outcome.contentType, url), record };
       }
       const retryAfter = parseRetryAfter(outcome.retryAfter);
-      const error = new EntraError(outcome.status, parseEntraErrorBody(outcome.text), retryAfter);
+      const error = new EntraError(outcome.status, parseEntraErrorBody(scrubSentValues(outcome.text, params)), retryAfter);
       if (RETRYABLE_STATUS.has(outcome.status) && attempt <= this.maxRetries) {
         const delay = this.retryDelay(attempt, retryAfter);
         if (waited + delay <= this.maxRetryWaitMs) {

@@ -50,6 +50,16 @@ export function agentUserLabel(u: AgentUserReference): string {
   return u.displayName ?? u.username ?? u.userId ?? 'agent user';
 }
 
+/** Names come from users and import files; they are labels, and every log line and tooltip carries them. */
+export const MAX_NAME_LENGTH = 256;
+
+function checkName(value: string, field: string, what: string): string {
+  const name = value.trim();
+  if (!name) throw new ConfigError(field, 'is empty.', `Give the ${what} a name to recognise it by.`);
+  if (name.length > MAX_NAME_LENGTH) throw new ConfigError(field, `is ${name.length.toLocaleString('en-US')} characters long.`, `Keep it to ${MAX_NAME_LENGTH} characters.`);
+  return name;
+}
+
 export type BlueprintInput = Omit<BlueprintDefinition, 'authority' | 'sandbox'> & { authority?: string };
 
 /** Checks a blueprint's fields; the messages are the core's, naming the field. */
@@ -70,8 +80,7 @@ export function validateBlueprint(input: BlueprintInput, allowedHosts: readonly 
   if (input.credentialKind === 'managedIdentity' && input.managedIdentityClientId && !isGuid(input.managedIdentityClientId.trim())) {
     throw new ConfigError('Managed identity client id', `"${input.managedIdentityClientId.slice(0, 40)}" is not a GUID.`, 'Give a user-assigned identity\'s client id, or leave it empty for the system-assigned identity.');
   }
-  const displayName = input.displayName.trim();
-  if (!displayName) throw new ConfigError('Display name', 'is empty.', 'Give the blueprint a name to recognise it by.');
+  const displayName = checkName(input.displayName, 'Display name', 'blueprint');
   return {
     clientId: validateClientId(input.clientId, 'Blueprint client id', 'agent identity blueprint'),
     displayName,
@@ -85,8 +94,7 @@ export function validateBlueprint(input: BlueprintInput, allowedHosts: readonly 
 }
 
 export function validateAgent(input: AgentDefinition): AgentDefinition {
-  const displayName = input.displayName.trim();
-  if (!displayName) throw new ConfigError('Display name', 'is empty.', 'Give the agent identity a name to recognise it by.');
+  const displayName = checkName(input.displayName, 'Display name', 'agent identity');
   return {
     clientId: validateClientId(input.clientId, 'Agent identity client id', 'agent identity'),
     blueprintId: input.blueprintId.toLowerCase(),
@@ -160,7 +168,7 @@ export function planImport(file: DefinitionsFileContent, present: { blueprints: 
     const input = fields(raw, `agents[${i}]`) as unknown as AgentDefinition;
     const a = located(`agents[${i}]`, () => validateAgent({ blueprintId: str(input.blueprintId), displayName: str(input.displayName), clientId: str(input.clientId), defaultScope: input.defaultScope === undefined ? DEFAULT_SCOPE : str(input.defaultScope) }));
     if (!parents.has(a.blueprintId)) throw new ConfigError(`agents[${i}].blueprintId`, `${a.blueprintId} is neither in the file nor in the list.`, 'Export the blueprint together with its agent identities.');
-    const users = Array.isArray(input.agentUsers) ? input.agentUsers.filter((u) => u && (typeof u.userId === 'string' || typeof u.username === 'string')).map((u) => ({ ...(u.userId ? { userId: String(u.userId) } : {}), ...(u.username ? { username: String(u.username) } : {}), ...(u.displayName ? { displayName: String(u.displayName) } : {}) })) : [];
+    const users = Array.isArray(input.agentUsers) ? input.agentUsers.filter((u) => u && (typeof u.userId === 'string' || typeof u.username === 'string')).map((u, j) => agentUserEntry(u, `agents[${i}].agentUsers[${j}]`)) : [];
     if (known.has(a.clientId)) skipped.push(a.clientId);
     else {
       known.add(a.clientId);
@@ -168,6 +176,14 @@ export function planImport(file: DefinitionsFileContent, present: { blueprints: 
     }
   });
   return { blueprints: newBlueprints, agents: newAgents, skipped };
+}
+
+function agentUserEntry(u: AgentUserReference, at: string): AgentUserReference {
+  const field = (v: unknown, name: string) => (v ? located(at, () => checkName(String(v), name, 'agent user')) : undefined);
+  const userId = field(u.userId, 'userId');
+  const username = field(u.username, 'username');
+  const displayName = field(u.displayName, 'displayName');
+  return { ...(userId ? { userId } : {}), ...(username ? { username } : {}), ...(displayName ? { displayName } : {}) };
 }
 
 function fields(raw: unknown, at: string): Record<string, string | undefined> {

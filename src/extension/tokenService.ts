@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { MAX_CERTIFICATE_FILE_BYTES, MAX_FEDERATED_TOKEN_FILE_BYTES, readRegularFile, readRegularTextFile } from '../core/boundedFile';
 import * as vscode from 'vscode';
 import type { AgentTokenEngine } from '../core/agentTokens';
 import { isAllowedAuthority } from '../core/authorityPolicy';
@@ -80,7 +80,7 @@ export class TokenService implements vscode.Disposable {
 
   private async credentialFor(blueprint: BlueprintDefinition): Promise<BlueprintCredential> {
     const { clientSecret, certificateCredential, federatedTokenFile } = await import('../core/credentials');
-    if (blueprint.credentialKind === 'federatedTokenFile') return federatedTokenFile(blueprint.federatedTokenFile ?? '', (p) => readFile(p, 'utf8'));
+    if (blueprint.credentialKind === 'federatedTokenFile') return federatedTokenFile(blueprint.federatedTokenFile ?? '', (p) => readRegularTextFile(p, MAX_FEDERATED_TOKEN_FILE_BYTES));
     if (blueprint.credentialKind === 'managedIdentity') {
       const { managedIdentityAssertion } = await import('../core/managedIdentity');
       return managedIdentityAssertion(ficAudienceFor(blueprint.authority), blueprint.managedIdentityClientId);
@@ -92,9 +92,9 @@ export class TokenService implements vscode.Disposable {
     }
     let bytes: Buffer;
     try {
-      bytes = await readFile(blueprint.certificatePath ?? '');
+      bytes = await readRegularFile(blueprint.certificatePath ?? '', MAX_CERTIFICATE_FILE_BYTES);
     } catch (e) {
-      throw new CredentialError(`The certificate file of blueprint "${blueprint.displayName}" cannot be read (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}).`, 'Run "Set Blueprint Credential…" to choose the PEM file again.');
+      throw new CredentialError(`The certificate file of blueprint "${blueprint.displayName}" cannot be read (${(e as { reason?: string }).reason ?? 'unreadable'}).`, 'Run "Set Blueprint Credential…" to choose the PEM file again.');
     }
     const passphrase = await this.credentials.get(blueprint.clientId, 'certificatePassphrase');
     const { loadCertificateFile } = await import('../core/certificateFile');

@@ -45,14 +45,19 @@ export interface RecordedRequest {
  * - delay: wait this long, then answer normally (beyond the client's timeout: a hang);
  * - reset: destroy the connection before answering;
  * - resetMidBody: send 200 and half of a token response, then destroy the connection;
- * - drip: send 200 and then one byte every intervalMs, never finishing the body.
+ * - drip: send 200 and then one byte every intervalMs, never finishing the body;
+ * - echo: answer with this status and an error body whose description repeats the request body, as a debugging
+ *   proxy or a misconfigured gateway does;
+ * - pass: none, handle this request normally (to aim the next fault at a later leg).
  */
 export type Fault =
   | { readonly kind: 'status'; readonly status: number; readonly body?: string; readonly contentType?: string; readonly retryAfter?: string }
   | { readonly kind: 'delay'; readonly ms: number }
   | { readonly kind: 'reset' }
   | { readonly kind: 'resetMidBody' }
-  | { readonly kind: 'drip'; readonly intervalMs: number };
+  | { readonly kind: 'drip'; readonly intervalMs: number }
+  | { readonly kind: 'echo'; readonly status: number }
+  | { readonly kind: 'pass' };
 
 const MAX_BODY_BYTES = 1 << 20;
 const MAX_RECORDED = 1000;
@@ -249,6 +254,10 @@ export class SandboxTenant {
       const timer = setInterval(() => res.write(' '), fault.intervalMs);
       res.once('close', () => clearInterval(timer));
       return;
+    }
+    if (fault?.kind === 'echo') {
+      this.record(req, tenantSegment, new URLSearchParams(body ?? ''), fault.status);
+      return this.json(res, fault.status, { error: 'invalid_request', error_description: `Bad request. Received: ${body ?? ''}` });
     }
     if (fault?.kind === 'status') {
       const headers: Record<string, string> = { 'content-type': fault.contentType ?? 'text/plain; charset=utf-8' };

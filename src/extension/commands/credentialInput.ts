@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { MAX_CERTIFICATE_FILE_BYTES, readRegularFile } from '../../core/boundedFile';
 import * as vscode from 'vscode';
 import { CredentialError } from '../../core/errors';
 
@@ -6,9 +6,9 @@ import { CredentialError } from '../../core/errors';
 export async function checkCertificate(path: string, passphrase: string | undefined): Promise<void> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = await readRegularFile(path, MAX_CERTIFICATE_FILE_BYTES);
   } catch (e) {
-    throw new CredentialError(`The certificate file cannot be read (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}).`, 'Choose a PEM file holding the certificate and its private key, or a PFX file.');
+    throw new CredentialError(`The certificate file cannot be read (${(e as { reason?: string }).reason ?? 'unreadable'}).`, 'Choose a PEM file holding the certificate and its private key, or a PFX file.');
   }
   const { loadCertificateFile } = await import('../../core/certificateFile');
   const certificate = await loadCertificateFile(bytes, passphrase);

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { MAX_IMPORT_FILE_BYTES, readRegularTextFile } from '../../core/boundedFile';
 import * as vscode from 'vscode';
 import { ConfigError } from '../../core/errors';
 import { type AgentDefinition, type BlueprintDefinition, DEFINITIONS_FILE_KIND, parseDefinitionsFile } from '../definitionRules';
@@ -41,9 +42,9 @@ export async function importDefinitions(ctx: CommandContext, arg?: unknown): Pro
     const path = args?.path ?? (await vscode.window.showOpenDialog({ title: 'Import Blueprints and Agent Identities', canSelectMany: false, filters: { JSON: ['json'] } }))?.[0]?.fsPath;
     if (!path) throw new PromptDismissed();
     try {
-      text = await readFile(path, 'utf8');
+      text = await readRegularTextFile(path, MAX_IMPORT_FILE_BYTES);
     } catch (e) {
-      throw new ConfigError('Import file', `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}).`, 'Choose a file made by "Export Blueprints and Agent Identities…".');
+      throw new ConfigError('Import file', `cannot be read (${(e as { reason?: string }).reason ?? 'unreadable'}).`, 'Choose a file made by "Export Blueprints and Agent Identities…".');
     }
   }
   const added = await ctx.definitions.importDefinitions(parseDefinitionsFile(text));

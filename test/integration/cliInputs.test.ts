@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SandboxTenant } from '../../src/sandbox/server';
+import { buildCli, cli } from '../cliRunner';
+import { AGENT, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, FED_AGENT, FED_BLUEPRINT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+
+describe('CLI inputs an attacker or a slip can supply', function () {
+  this.timeout(30_000);
+  let sandbox: SandboxTenant;
+  before(async () => {
+    buildCli();
+    sandbox = await startSandbox();
+  });
+  after(() => sandbox.stop());
+  beforeEach(() => sandbox.clearRecords());
+
+  const token = (authority: string, ...extra: string[]) => ['token', '--authority', authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', AGENT, ...extra];
+
+  describe('promise: credentials go only to Entra hosts, loopback and hosts the user names (--allow-authority-host)', () => {
+    for (const authority of ['https://login.microsoftonline.com.attacker.example', 'https://attacker.example', 'https://login-microsoftonline.com', 'https://login.microsoftonline.com@attacker.example']) {
+      it(`refuses ${authority} with exit 2, before reading the credential or sending anything`, async () => {
+        const r = await cli(token(authority, '--client-secret-env', 'S'), { S: SECRET });
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, /--authority/);
+        assert.ok(!r.stderr.includes(SECRET));
+        assert.equal(sandbox.requests.length, 0);
+      });
+    }
+    it('names the host and the flag that would allow it', async () => {
+      const r = await cli(token('https://login.microsoftonline.com.attacker.example', '--client-secret-env', 'S'), { S: SECRET });
+      assert.match(r.stderr, /login\.microsoftonline\.com\.attacker\.example is not an Entra sign-in host.*nothing was sent.*--allow-authority-host login\.microsoftonline\.com\.attacker\.example/s);
+    });
+    it('accepts a host the user names, and only that one (it then fails to connect: no such host here)', async () => {
+      const r = await cli(token('https://login.contoso.invalid', '--client-secret-env', 'S', '--allow-authority-host', 'login.contoso.invalid', '--timeout', '3000'), { S: SECRET });
+      assert.equal(r.code, 4, r.stderr);
+      const other = await cli(token('https://login.contoso.invalid', '--client-secret-env', 'S', '--allow-authority-host', 'other.example'), { S: SECRET });
+      assert.equal(other.code, 2);
+      const bad = await cli(token('https://login.contoso.invalid', '--client-secret-env', 'S', '--allow-authority-host', 'https://x/'), { S: SECRET });
+      assert.match(bad.stderr, /--allow-authority-host takes a host name/);
+    });
+    it('still takes loopback (the sandbox) without being told', async () => {
+      const r = await cli(token(sandbox.authority, '--client-secret-env', 'S', '--json'), { S: SECRET });
+      assert.equal(r.code, 0, r.stderr);
+    });
+  });
+
+  describe('promise: a secret pasted where a variable name goes is never repeated', () => {
+    for (const flag of ['--client-secret-env', '--certificate-password-env', '--user-token-env']) {
+      it(`${flag} with a secret-looking value: exit 2, and the value appears nowhere`, async () => {
+        const pasted = 'Xy7~Q8s.P_4kLm-vN2rT9wZ';
+        const extra = flag === '--client-secret-env' ? [flag, pasted] : flag === '--certificate-password-env' ? ['--certificate', 'x.pem', flag, pasted] : ['--client-secret-env', 'S', '--flow', 'obo', flag, pasted];
+        const r = await cli(token(sandbox.authority, ...extra), { S: SECRET });
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, new RegExp(`${flag} takes the NAME of an environment variable`));
+        assert.ok(!(r.stderr + r.stdout).includes(pasted) && !(r.stderr + r.stdout).includes(pasted.slice(0, 12)));
+        assert.equal(sandbox.requests.length, 0);
+      });
+    }
+  });
+
+  describe('promise: a credential file that is not a small regular file fails fast (FIFO, /dev/zero)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eat-cli-files-'));
+    const fifo = join(dir, 'token');
+    execFileSync('mkfifo', [fifo]);
+    // Each of these would hang (a FIFO waits for a writer, /dev/zero never ends) on a plain read; the test timeout is the guard.
+    it('--federated-token-file FIFO → exit 2 naming it', async () => {
+      const r = await cli(['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', FED_BLUEPRINT, '--agent', FED_AGENT, '--federated-token-file', fifo]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /not a regular file: a FIFO/);
+    });
+    it('--certificate /dev/zero → exit 2 naming it', async () => {
+      const r = await cli(['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--certificate', '/dev/zero']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /--certificate: cannot read \/dev\/zero \(not a regular file: a character device\)/);
+    });
+  });
+});

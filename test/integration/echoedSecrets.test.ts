@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { AgentTokenEngine } from '../../src/core/agentTokens';
+import { EntraError } from '../../src/core/entraError';
+import { scrubSentValues } from '../../src/core/redact';
+import type { SandboxTenant } from '../../src/sandbox/server';
+import { buildCli, cli } from '../cliRunner';
+import { AGENT, BLUEPRINT, SANDBOX_TENANT, SECRET, sandboxRequest, startSandbox } from '../helpers';
+
+// SECURITY.md, "No secret reaches command output or the log": a server that echoes the request.
+describe('promise: a server that echoes the request cannot put a secret or assertion into an error', function () {
+  this.timeout(30_000);
+  let sandbox: SandboxTenant;
+  let engine: AgentTokenEngine;
+  before(async () => {
+    buildCli();
+    sandbox = await startSandbox();
+  });
+  after(() => sandbox.stop());
+  beforeEach(() => {
+    sandbox.clearRecords();
+    engine = new AgentTokenEngine({ retryBaseDelayMs: 20 });
+  });
+  afterEach(() => engine.close());
+
+  const failure = async (): Promise<EntraError> => {
+    try {
+      await engine.getAutonomousToken(sandboxRequest(sandbox));
+    } catch (e) {
+      assert.ok(e instanceof EntraError, String(e));
+      return e;
+    }
+    throw new Error('expected a failure');
+  };
+
+  it('leg 1: the client secret, in every spelling, is gone from the error; the rest of the echo stays', async () => {
+    sandbox.injectFaults({ kind: 'echo', status: 400 });
+    const e = await failure();
+    const everything = JSON.stringify([e.message, e.body, e.description]);
+    for (const spelling of [SECRET, encodeURIComponent(SECRET), new URLSearchParams({ v: SECRET }).toString().slice(2)]) assert.ok(!everything.includes(spelling), `${spelling} in ${everything}`);
+    assert.match(e.description ?? '', /client_secret=\[redacted\]/);
+    assert.match(e.description ?? '', new RegExp(`fmi_path=${AGENT}`), 'what is not secret is still shown');
+  });
+
+  it('leg 2: T1, sent as client_assertion, is gone from the error', async () => {
+    sandbox.injectFaults({ kind: 'pass' }, { kind: 'echo', status: 401 });
+    const e = await failure();
+    const t1 = sandbox.requests[1]?.params.client_assertion;
+    assert.ok(t1 && t1.length > 100, 'the sandbox saw T1');
+    assert.ok(!JSON.stringify(e.body).includes(t1.slice(0, 40)), 'no part of T1 survives');
+    assert.match(e.description ?? '', /client_assertion=\[redacted\]/);
+  });
+
+  it('in the CLI, neither stderr nor stdout holds the secret', async () => {
+    sandbox.injectFaults({ kind: 'echo', status: 400 });
+    const r = await cli(['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', AGENT, '--client-secret-env', 'S'], { S: SECRET });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /client_secret=\[redacted\]/);
+    for (const spelling of [SECRET, new URLSearchParams({ v: SECRET }).toString().slice(2)]) assert.ok(!(r.stderr + r.stdout).includes(spelling));
+  });
+
+  it('blanks name=value pairs of credential parameters even when the value is not one we sent', () => {
+    const text = 'got client_secret=abc123xyz&scope=s and {"refresh_token":"rt-999","password": "pw1"} assertion=eyJa.b.c';
+    assert.equal(scrubSentValues(text, {}), 'got client_secret=[redacted]&scope=s and {"refresh_token":"[redacted]","password": "[redacted]"} assertion=[redacted]');
+    assert.equal(scrubSentValues('said "s\\"ecret!" back', { client_secret: 's"ecret!' }), 'said "[redacted]" back', 'the JSON-escaped spelling too');
+  });
+});
