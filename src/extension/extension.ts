@@ -32,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   const tokenService = own(new TokenService(definitions, credentials, tokens, log));
   const sandbox = own(new SandboxController(definitions, credentials, tokens, log));
   const tree = own(new AgentTreeProvider(definitions, credentials, tokens));
-  const inspector = own(new InspectorController(context.extensionUri, tokens, definitions, log, async () => (await import('../core/signature')).SignatureVerifier));
+  const inspector = own(new InspectorController(context.extensionUri, tokens, definitions, log, () => sandbox.status?.authority, async () => (await import('../core/signature')).SignatureVerifier));
   own(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, { deserializeWebviewPanel: (panel, state: InspectorState | undefined) => inspector.revive(panel, state) }));
   own(vscode.window.createTreeView('entraAgentTokens.agents', { treeDataProvider: tree, showCollapseAll: true }));
   own(new TokenStatusBar(tokens, definitions));

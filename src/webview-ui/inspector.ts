@@ -52,7 +52,7 @@ function tickCountdowns(): void {
   }
 }
 
-function signatureBadge(sig: SignatureView): HTMLElement {
+function signatureBadge(sig: SignatureView, column: number): HTMLElement {
   const [cls, icon, text, detail] = ((): [string, string, string, string | undefined] => {
     switch (sig.status) {
       case 'pending':
@@ -65,9 +65,13 @@ function signatureBadge(sig: SignatureView): HTMLElement {
         return ['info', 'info', 'Not verifiable by design', sig.reason];
       case 'unavailable':
         return ['warn', 'warning', 'Signature not checked', sig.reason];
+      case 'ask':
+        return ['warn', 'question', 'Signature not checked yet', sig.reason];
     }
   })();
-  return el('div', { class: `signature ${cls}`, 'data-signature': sig.status }, el('span', { class: `codicon codicon-${icon}`, 'aria-hidden': 'true' }), el('strong', {}, text), detail ? el('span', { class: 'detail' }, ` ${detail}`) : undefined);
+  // A host outside Entra is contacted only when the user asks, with the host named on the button.
+  const ask = sig.status === 'ask' ? button(`Check keys at ${sig.host}`, 'shield', () => vscode.postMessage({ type: 'verify', column })) : undefined;
+  return el('div', { class: `signature ${cls}`, 'data-signature': sig.status }, el('span', { class: `codicon codicon-${icon}`, 'aria-hidden': 'true' }), el('strong', {}, text), detail ? el('span', { class: 'detail' }, ` ${detail}`) : undefined, ask);
 }
 
 function tokenCard(col: TokenColumn, index: number): HTMLElement {
@@ -76,7 +80,7 @@ function tokenCard(col: TokenColumn, index: number): HTMLElement {
     { class: 'token-card', 'aria-label': col.heading, 'data-column': String(index) },
     el('h2', {}, col.heading),
     col.exp !== undefined ? el('div', { class: 'countdown', 'data-exp': String(col.exp) }) : el('div', { class: 'muted' }, 'no expiry'),
-    el('div', { class: 'signature-slot' }, signatureBadge(col.signature)),
+    el('div', { class: 'signature-slot' }, signatureBadge(col.signature, index)),
     ...col.warnings.map((w) => el('div', { class: 'warning', role: 'note' }, el('span', { class: 'codicon codicon-warning', 'aria-hidden': 'true' }), ` ${w}`)),
     el('details', {}, el('summary', {}, 'Header'), el('code', { class: 'header-json' }, col.header)),
   );
@@ -165,7 +169,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       break;
     case 'signature': {
       const slot = document.querySelector(`[data-column="${message.column}"] .signature-slot`);
-      slot?.replaceChildren(signatureBadge(message.signature));
+      slot?.replaceChildren(signatureBadge(message.signature, message.column));
       break;
     }
     case 'empty':

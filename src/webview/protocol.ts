@@ -7,7 +7,9 @@ export type SignatureView =
   | { readonly status: 'verified'; readonly kid: string; readonly jwksUri: string }
   | { readonly status: 'failed'; readonly reason: string; readonly jwksUri?: string }
   | { readonly status: 'not-verifiable'; readonly reason: string }
-  | { readonly status: 'unavailable'; readonly reason: string };
+  | { readonly status: 'unavailable'; readonly reason: string }
+  /** The issuer is at a host the user allowed, not Entra's: the keys are fetched only if the user asks (verify). */
+  | { readonly status: 'ask'; readonly host: string; readonly reason: string };
 
 export interface ClaimRow {
   readonly name: string;
@@ -57,7 +59,11 @@ export type HostToWebview =
 
 export type CopyWhat = 'token' | 'bearer' | 'curl';
 
-export type WebviewToHost = { readonly type: 'ready' } | { readonly type: 'copy'; readonly what: CopyWhat; readonly url?: string };
+export type WebviewToHost =
+  | { readonly type: 'ready' }
+  | { readonly type: 'copy'; readonly what: CopyWhat; readonly url?: string }
+  /** The user asked to check a column's signature at the host its 'ask' status named. */
+  | { readonly type: 'verify'; readonly column: number };
 
 /** What the webview persists across reloads: an identity, never a token. */
 export interface InspectorState {

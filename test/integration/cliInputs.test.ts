@@ -33,11 +33,13 @@ describe('CLI inputs an attacker or a slip can supply', function () {
       const r = await cli(token('https://login.microsoftonline.com.attacker.example', '--client-secret-env', 'S'), { S: SECRET });
       assert.match(r.stderr, /login\.microsoftonline\.com\.attacker\.example is not an Entra sign-in host.*nothing was sent.*--allow-authority-host login\.microsoftonline\.com\.attacker\.example/s);
     });
-    it('accepts a host the user names, and only that one (it then fails to connect: no such host here)', async () => {
-      const r = await cli(token('https://login.contoso.invalid', '--client-secret-env', 'S', '--allow-authority-host', 'login.contoso.invalid', '--timeout', '3000'), { S: SECRET });
-      assert.equal(r.code, 4, r.stderr);
-      const other = await cli(token('https://login.contoso.invalid', '--client-secret-env', 'S', '--allow-authority-host', 'other.example'), { S: SECRET });
-      assert.equal(other.code, 2);
+    it('accepts a host the user names, and only that one', async () => {
+      // Accepted, the run goes on to read the credential (an unset variable here), so no name is ever looked up.
+      const r = await cli(token('https://login.contoso.invalid', '--client-secret-env', 'NOT_SET', '--allow-authority-host', 'login.contoso.invalid'));
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /--client-secret-env: environment variable NOT_SET is not set/);
+      const other = await cli(token('https://login.contoso.invalid', '--client-secret-env', 'NOT_SET', '--allow-authority-host', 'other.example'));
+      assert.match(other.stderr, /--authority: login\.contoso\.invalid is not an Entra sign-in host/);
       const bad = await cli(token('https://login.contoso.invalid', '--client-secret-env', 'S', '--allow-authority-host', 'https://x/'), { S: SECRET });
       assert.match(bad.stderr, /--allow-authority-host takes a host name/);
     });

@@ -20,11 +20,12 @@ describe('signature verification against the issuer keys', () => {
     final = r.accessToken;
   });
   after(() => sandbox.stop());
+  const verifier = () => new SignatureVerifier({ sandboxOrigin: () => sandbox.authority });
 
   it('verifies v2 (T1) and v1 (Graph-shaped) sandbox tokens through discovery, naming kid and JWKS', async () => {
-    const verifier = new SignatureVerifier();
+    const v = verifier();
     for (const raw of [t1, final]) {
-      const result = await verifier.verify(decodeToken(raw));
+      const result = await v.verify(decodeToken(raw));
       assert.equal(result.status, 'verified', JSON.stringify(result));
       if (result.status === 'verified') {
         assert.equal(result.kid, decodeToken(raw).header.kid);
@@ -36,7 +37,7 @@ describe('signature verification against the issuer keys', () => {
   it('fails an altered token, and one signed by a key the issuer does not publish', async () => {
     const [h, p, s] = final.split('.');
     const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
-    const altered = await new SignatureVerifier().verify(decodeToken(`${h}.${b64({ ...claims, roles: ['Directory.ReadWrite.All'] })}.${s}`));
+    const altered = await verifier().verify(decodeToken(`${h}.${b64({ ...claims, roles: ['Directory.ReadWrite.All'] })}.${s}`));
     assert.equal(altered.status, 'failed');
     assert.match((altered as { reason: string }).reason, /altered/);
     const other = await startSandbox();
@@ -47,7 +48,7 @@ describe('signature verification against the issuer keys', () => {
       const [fh, fp, fs] = foreign.split('.');
       const fclaims = JSON.parse(Buffer.from(fp!, 'base64url').toString());
       const forged = `${fh}.${b64({ ...fclaims, iss: `${sandbox.authority}/${SANDBOX_TENANT}/v2.0` })}.${fs}`;
-      const r = await new SignatureVerifier().verify(decodeToken(forged));
+      const r = await verifier().verify(decodeToken(forged));
       assert.equal(r.status, 'failed');
       assert.match((r as { reason: string }).reason, /No key with kid/);
     } finally {
@@ -57,19 +58,19 @@ describe('signature verification against the issuer keys', () => {
 
   it('says "not verifiable by design" for a token whose header has a nonce (Graph)', async () => {
     const [, p, s] = final.split('.');
-    const r = await new SignatureVerifier().verify(decodeToken(`${b64({ typ: 'JWT', nonce: 'abc', alg: 'RS256', kid: 'x' })}.${p}.${s}`));
+    const r = await verifier().verify(decodeToken(`${b64({ typ: 'JWT', nonce: 'abc', alg: 'RS256', kid: 'x' })}.${p}.${s}`));
     assert.equal(r.status, 'not-verifiable');
     assert.match((r as { reason: string }).reason, /Graph/);
   });
 
   it('fetches keys only from allowed hosts', async () => {
-    const r = await new SignatureVerifier().verify(decodeToken(`${b64({ alg: 'RS256', kid: 'x' })}.${b64({ iss: 'https://attacker.example/t/v2.0' })}.c2ln`));
+    const r = await verifier().verify(decodeToken(`${b64({ alg: 'RS256', kid: 'x' })}.${b64({ iss: 'https://attacker.example/t/v2.0' })}.c2ln`));
     assert.equal(r.status, 'unavailable');
     assert.match((r as { reason: string }).reason, /attacker\.example is none of these/);
   });
 
   it('reports a failed unsigned token and an issuer without metadata', async () => {
-    assert.equal((await new SignatureVerifier().verify(decodeToken(`${b64({ alg: 'none' })}.${b64({ iss: 'x' })}.`))).status, 'failed');
-    assert.equal((await new SignatureVerifier().verify(decodeToken(`${b64({ alg: 'RS256' })}.${b64({ iss: 'urn:x' })}.c2ln`))).status, 'unavailable');
+    assert.equal((await verifier().verify(decodeToken(`${b64({ alg: 'none' })}.${b64({ iss: 'x' })}.`))).status, 'failed');
+    assert.equal((await verifier().verify(decodeToken(`${b64({ alg: 'RS256' })}.${b64({ iss: 'urn:x' })}.c2ln`))).status, 'unavailable');
   });
 });

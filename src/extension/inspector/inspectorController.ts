@@ -21,6 +21,8 @@ export class InspectorController implements vscode.Disposable {
     private readonly tokens: TokenStore,
     private readonly definitions: DefinitionStore,
     private readonly log: ExtensionLog,
+    /** The running sandbox's origin: the only loopback origin the verifier may fetch keys from. */
+    private readonly sandboxOrigin: () => string | undefined,
     private readonly loadVerifier: () => Promise<typeof SignatureVerifier>,
   ) {}
 
@@ -70,7 +72,7 @@ export class InspectorController implements vscode.Disposable {
   private verifier(Verifier: typeof SignatureVerifier): SignatureVerifier {
     const hosts = readSettings().additionalAuthorityHosts;
     if (!this.verifierInstance || this.verifierHosts !== hosts.join(',')) {
-      this.verifierInstance = new Verifier({ extraHosts: hosts });
+      this.verifierInstance = new Verifier({ extraHosts: hosts, sandboxOrigin: this.sandboxOrigin });
       this.verifierHosts = hosts.join(',');
     }
     return this.verifierInstance;

@@ -86,6 +86,15 @@ export class InspectorPanel implements vscode.Disposable {
       this.render();
       return;
     }
+    if (message.type === 'verify' && this.content) {
+      const content = this.content;
+      const token = content.tokens[message.column];
+      if (!token) return;
+      void this.post({ type: 'signature', column: message.column, signature: { status: 'pending' } });
+      const signature = await this.verifier().verify(token, { userAsked: true });
+      if (this.content === content) void this.post({ type: 'signature', column: message.column, signature });
+      return;
+    }
     if (message.type === 'copy' && this.content) {
       const raw = this.content.tokens[this.content.view.primary]?.raw;
       if (!raw) return;
