@@ -1,7 +1,7 @@
 // The rules for blueprint and agent identity definitions, and for import files: pure (no vscode), so the property
 // tests can feed them generated input. DefinitionStore keeps the definitions; this module decides what is valid.
 import { isAllowedAuthority } from '../core/authorityPolicy';
-import { DEFAULT_AUTHORITY, DEFAULT_SCOPE, isGuid, validateAuthority, validateClientId, validateDefaultScope, validateTenant } from '../core/config';
+import { DEFAULT_AUTHORITY, DEFAULT_SCOPE, isGuid, isLoopbackHost, validateAuthority, validateClientId, validateDefaultScope, validateTenant } from '../core/config';
 import { ConfigError } from '../core/errors';
 
 export type CredentialKind = 'secret' | 'certificate' | 'federatedTokenFile' | 'managedIdentity';
@@ -27,6 +27,11 @@ export interface BlueprintDefinition {
   readonly managedIdentityClientId?: string;
   /** Belongs to the running sandbox tenant: kept in memory only. */
   readonly sandbox?: boolean;
+  /**
+   * Came from an import with a credential that needs no secret typed (certificate, federated token file, managed
+   * identity): the user confirms where it sends that credential before its first use.
+   */
+  readonly confirmBeforeUse?: true;
 }
 
 export interface AgentDefinition {
@@ -135,9 +140,11 @@ export function parseDefinitionsFile(text: string): DefinitionsFileContent {
 /**
  * What an import adds: every entry is validated first (the authority allow-list too), so a bad entry throws a
  * ConfigError naming where it is and nothing is added. Ids already present are skipped: an import never changes a
- * blueprint or agent identity the user has, nor points it at another host.
+ * blueprint or agent identity the user has, nor points it at another host. A file is as hostile as a pasted token: it
+ * may name a loopback authority only if it is the running sandbox's (anything could listen on another port), and a
+ * blueprint whose credential needs no secret typed is marked to be confirmed before its first use.
  */
-export function planImport(file: DefinitionsFileContent, present: { blueprints: readonly BlueprintDefinition[]; agents: readonly AgentDefinition[] }, allowedHosts: readonly string[]): ImportPlan {
+export function planImport(file: DefinitionsFileContent, present: { blueprints: readonly BlueprintDefinition[]; agents: readonly AgentDefinition[] }, allowedHosts: readonly string[], sandboxOrigin?: string): ImportPlan {
   const { blueprints, agents } = file;
   const known = new Set([...present.blueprints.map((b) => b.clientId), ...present.agents.map((a) => a.clientId)]);
   const skipped: string[] = [];
@@ -157,9 +164,12 @@ export function planImport(file: DefinitionsFileContent, present: { blueprints: 
       }, allowedHosts),
     );
     if (known.has(b.clientId)) skipped.push(b.clientId);
-    else {
+    else if (isLoopbackHost(new URL(b.authority).hostname) && b.authority !== sandboxOrigin) {
+      // Only for what would be added: an entry skipped as already present changes nothing.
+      throw new ConfigError(`blueprints[${i}]: Authority`, `${new URL(b.authority).host} is a local port, and an import may point only at the running sandbox${sandboxOrigin ? ` (${sandboxOrigin})` : ', which is not running'}.`, 'Anything could be listening there. If you run a local tenant on that port, add the blueprint with "Add Blueprint…" instead.');
+    } else {
       known.add(b.clientId);
-      newBlueprints.push(b);
+      newBlueprints.push(b.credentialKind === 'secret' ? b : { ...b, confirmBeforeUse: true });
     }
   });
   const parents = new Set([...present.blueprints.filter((b) => !b.sandbox), ...newBlueprints].map((b) => b.clientId));

@@ -69,9 +69,20 @@ export class DefinitionStore implements vscode.Disposable {
     const state = this.persisted();
     const current = state.blueprints.find((b) => b.clientId === clientId.toLowerCase());
     if (!current) throw new ConfigError('Blueprint', `${clientId} is not a blueprint you added.`, 'Pick a blueprint from the list.');
-    const next = this.validateBlueprint({ ...current, ...patch });
+    // An edit keeps an imported blueprint's pending confirmation: only confirmBlueprint() clears it.
+    const validated = this.validateBlueprint({ ...current, ...patch });
+    const next = current.confirmBeforeUse ? { ...validated, confirmBeforeUse: true as const } : validated;
     await this.write({ ...state, blueprints: state.blueprints.map((b) => (b === current ? next : b)) });
     return next;
+  }
+
+  /** The user confirmed an imported blueprint's credential and authority: it is used from now on without asking. */
+  async confirmBlueprint(clientId: string): Promise<void> {
+    const state = this.persisted();
+    const current = state.blueprints.find((b) => b.clientId === clientId.toLowerCase());
+    if (!current?.confirmBeforeUse) return;
+    const { confirmBeforeUse: _, ...confirmed } = current;
+    await this.write({ ...state, blueprints: state.blueprints.map((b) => (b === current ? confirmed : b)) });
   }
 
   async removeBlueprint(clientId: string): Promise<{ blueprint: BlueprintDefinition; agents: AgentDefinition[] } | undefined> {
@@ -125,9 +136,9 @@ export class DefinitionStore implements vscode.Disposable {
    * Adds blueprints and agent identities from a file, all or nothing (planImport validates every entry first); ids
    * already present are skipped.
    */
-  async importDefinitions(file: DefinitionsFileContent): Promise<ImportPlan> {
+  async importDefinitions(file: DefinitionsFileContent, sandboxOrigin: string | undefined): Promise<ImportPlan> {
     const state = this.persisted();
-    const plan = planImport(file, { blueprints: this.blueprints(), agents: this.agents() }, this.allowedHosts());
+    const plan = planImport(file, { blueprints: this.blueprints(), agents: this.agents() }, this.allowedHosts(), sandboxOrigin);
     await this.write({ ...state, blueprints: [...state.blueprints, ...plan.blueprints], agents: [...state.agents, ...plan.agents] });
     return plan;
   }

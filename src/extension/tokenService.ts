@@ -6,6 +6,7 @@ import { CLOUDS } from '../core/clouds';
 import { CredentialError, ConfigError, isCancelled } from '../core/errors';
 import type { BlueprintCredential } from '../core/credentials';
 import type { CredentialStore } from './credentialStore';
+import { PromptDismissed } from './errorBoundary';
 import { agentUserLabel, type AgentDefinition, type AgentUserReference, type BlueprintDefinition, type DefinitionStore } from './definitions';
 import type { ExtensionLog } from './log';
 import { readSettings } from './settings';
@@ -13,6 +14,12 @@ import type { HeldToken, TokenStore } from './tokenStore';
 
 /** Which flow: the agent as itself, as its agent user, or on behalf of a signed-in user (their token for the blueprint). */
 export type FlowChoice = { readonly flow: 'autonomous' } | { readonly flow: 'agent-user'; readonly user: AgentUserReference } | { readonly flow: 'obo'; readonly userToken: string };
+
+/**
+ * Whether an imported blueprint's credential may be used before the user confirmed it: `ask` shows the confirmation
+ * (interactive use), `given` is a script's explicit confirmation, `refuse` fails with what to do (other scripts).
+ */
+export type ImportedCredentialConsent = 'ask' | 'given' | 'refuse';
 
 /** Turns an agent definition plus its blueprint's stored credential into a token, through one shared engine. */
 export class TokenService implements vscode.Disposable {
@@ -26,7 +33,7 @@ export class TokenService implements vscode.Disposable {
     private readonly log: ExtensionLog,
   ) {}
 
-  async acquire(agent: AgentDefinition, scope: string, signal: AbortSignal, forceRefresh = false, choice: FlowChoice = { flow: 'autonomous' }): Promise<HeldToken> {
+  async acquire(agent: AgentDefinition, scope: string, signal: AbortSignal, forceRefresh = false, choice: FlowChoice = { flow: 'autonomous' }, consent: ImportedCredentialConsent = 'refuse'): Promise<HeldToken> {
     const blueprint = this.definitions.blueprint(agent.blueprintId);
     if (!blueprint) throw new ConfigError('Agent identity', `its blueprint ${agent.blueprintId} is no longer in the list.`, 'Add the blueprint again, or remove this agent identity.');
     const settings = readSettings();
@@ -34,6 +41,7 @@ export class TokenService implements vscode.Disposable {
     if (!isAllowedAuthority(blueprint.authority, settings.additionalAuthorityHosts)) {
       throw new ConfigError('Authority', `${blueprint.authority} is not an allowed Entra host.`, 'Add the host to the user setting "entraAgentTokens.additionalAuthorityHosts", or edit the blueprint.');
     }
+    if (blueprint.confirmBeforeUse) await this.confirmImported(blueprint, consent);
     const credential = await this.credentialFor(blueprint);
     const engine = await this.engineFor(settings.requestTimeoutMs);
     this.log.info(`Getting a token for agent identity ${agent.displayName} (${agent.clientId}), scope ${scope}, blueprint ${blueprint.clientId} at ${blueprint.authority}/${blueprint.tenant}.`);
@@ -56,6 +64,33 @@ export class TokenService implements vscode.Disposable {
       if (!isCancelled(e)) this.tokens.fail({ agentId: agent.clientId, message: oneLine(e) });
       throw e;
     }
+  }
+
+  /**
+   * An imported blueprint with a credential that needs no secret would, unasked, sign or fetch an assertion and send
+   * it to the file's authority: the user sees what is used and where it goes, once, before anything is read or sent.
+   */
+  private async confirmImported(blueprint: BlueprintDefinition, consent: ImportedCredentialConsent): Promise<void> {
+    const what =
+      blueprint.credentialKind === 'managedIdentity'
+        ? `this machine's managed identity${blueprint.managedIdentityClientId ? ` (client id ${blueprint.managedIdentityClientId})` : ' (system-assigned)'}`
+        : blueprint.credentialKind === 'federatedTokenFile'
+          ? `the workload token in ${blueprint.federatedTokenFile ?? '?'}`
+          : `the private key in ${blueprint.certificatePath ?? '?'}`;
+    if (consent === 'refuse') {
+      throw new ConfigError('Blueprint', `"${blueprint.displayName}" was imported and would use ${what}; it has not been confirmed yet.`, 'Run "Get Agent Token" on one of its agent identities from the tree or the palette, check where it sends the credential, and confirm.');
+    }
+    if (consent === 'ask') {
+      const use = 'Use This Blueprint';
+      const answer = await vscode.window.showWarningMessage(
+        `Blueprint "${blueprint.displayName}" came from an imported file. Use it?`,
+        { modal: true, detail: `Getting a token will use ${what} and send the assertion made from it to ${blueprint.authority} (tenant ${blueprint.tenant}). Confirm only if you expected this blueprint and trust that authority. You are asked once.` },
+        use,
+      );
+      if (answer !== use) throw new PromptDismissed();
+    }
+    await this.definitions.confirmBlueprint(blueprint.clientId);
+    this.log.info(`Blueprint ${blueprint.displayName} (${blueprint.clientId}): imported credential confirmed for ${blueprint.authority}.`);
   }
 
   /** Drop cached tokens (e.g. after a credential changed). */

@@ -170,11 +170,14 @@ describe('extension in a real VS Code', () => {
       assert.equal(await run(`${C}editBlueprint`, { blueprintId: SECOND_BLUEPRINT, authority: attacker }), undefined);
       const file = (authority: string, clientId = '33333333-4444-4555-8666-777777777777') => JSON.stringify({ kind: 'entra-agent-tokens/definitions', version: 1, blueprints: [{ clientId, displayName: 'Imported', tenant: SECOND_TENANT, authority, credentialKind: 'secret' }], agents: [] });
       assert.equal(await run(`${C}importDefinitions`, { content: file(attacker) }), undefined, 'an imported blueprint cannot name a host outside the list');
+      // A local port is refused outright in an import (only the running sandbox's origin may be named).
+      assert.equal(await run(`${C}importDefinitions`, { content: file('http://127.0.0.1:9') }), undefined, 'an import cannot add a blueprint at a loopback port');
+      assert.deepEqual((await run<{ skipped: string[] }>(`${C}importDefinitions`, { content: file('http://127.0.0.1:9', SECOND_BLUEPRINT) }))?.skipped, [SECOND_BLUEPRINT], 'an entry already present is skipped, wherever it points');
       // An import naming an existing blueprint with another (even allowed) authority is skipped: it cannot move it.
-      const redirect = await run<{ blueprints: string[]; skipped: string[] }>(`${C}importDefinitions`, { content: file('http://127.0.0.1:9', SECOND_BLUEPRINT) });
+      const redirect = await run<{ blueprints: string[]; skipped: string[] }>(`${C}importDefinitions`, { content: file('https://login.microsoftonline.us', SECOND_BLUEPRINT) });
       assert.deepEqual(redirect?.blueprints, []);
       assert.deepEqual(redirect?.skipped, [SECOND_BLUEPRINT]);
-      // Had it moved to 127.0.0.1:9 (nothing listens there), this would fail; it reaches the test's sandbox.
+      // Had it moved, this would fail; it reaches the test's sandbox.
       const before = sandbox.requests.length;
       assert.ok(await run(`${C}getAgentToken`, { agentId: SECOND_AGENT, openInspector: false, forceRefresh: true }), 'the blueprint still talks to its own authority');
       assert.equal(sandbox.requests[before]?.params.client_id, SECOND_BLUEPRINT);
@@ -183,7 +186,7 @@ describe('extension in a real VS Code', () => {
     it('hostile names from an imported file are inert text in the tree and its tooltips', async () => {
       const hostile = '[run](command:workbench.action.quit) <img src=x onerror=alert(1)> ![t](https://attacker.example/t.png) **bold**';
       const id = '44444444-5555-4666-8777-888888888888';
-      const content = JSON.stringify({ kind: 'entra-agent-tokens/definitions', version: 1, blueprints: [{ clientId: id, displayName: hostile, tenant: SECOND_TENANT, authority: sandbox.authority, credentialKind: 'secret' }], agents: [] });
+      const content = JSON.stringify({ kind: 'entra-agent-tokens/definitions', version: 1, blueprints: [{ clientId: id, displayName: hostile, tenant: SECOND_TENANT, authority: 'https://login.microsoftonline.com', credentialKind: 'secret' }], agents: [] });
       assert.deepEqual((await run<{ blueprints: string[] }>(`${C}importDefinitions`, { content, secrets: {} }))?.blueprints, [id]);
       try {
         const { tree } = await api();
@@ -201,6 +204,34 @@ describe('extension in a real VS Code', () => {
       }
     });
 
+    it('an imported blueprint that needs no secret is confirmed before its first use, and may name only the running sandbox', async () => {
+      const status = (await run<SandboxStatus>(`${C}startSandbox`))!;
+      const id = '55555555-6666-4777-8888-999999999999';
+      const agentId = '66666666-7777-4888-8999-aaaaaaaaaaaa';
+      const tokenFile = join(mkdtempSync(join(tmpdir(), 'eat-imp-')), 'token');
+      writeFileSync(tokenFile, await sandbox.externalIssuer.issue(WORKLOAD_SUBJECT));
+      const content = (authority: string) => JSON.stringify({ kind: 'entra-agent-tokens/definitions', version: 1, blueprints: [{ clientId: id, displayName: 'Imported Federated', tenant: status.tenantId, authority, credentialKind: 'federatedTokenFile', federatedTokenFile: tokenFile }], agents: [{ clientId: agentId, blueprintId: id, displayName: 'Imported Agent' }] });
+      try {
+        assert.equal(await run(`${C}importDefinitions`, { content: content(sandbox.authority) }), undefined, 'another local port is refused');
+        assert.deepEqual((await run<{ blueprints: string[] }>(`${C}importDefinitions`, { content: content(status.authority) }))?.blueprints, [id], "the running sandbox's origin is taken");
+        const row = () => treeRows().then((rows) => rows.find((r) => r.label === 'Imported Federated'));
+        assert.match((await row())?.description ?? '', /imported, confirm on first use$/);
+        const failures = async () => (await treeRows()).filter((r) => r.contextValue === 'failure').map((r) => r.label);
+        // A script that does not confirm is refused before the credential is read or anything is sent: no token
+        // request, so no failure from the sandbox appears under the agent.
+        assert.equal(await run(`${C}getAgentToken`, { agentId, openInspector: false }), undefined);
+        assert.deepEqual(await failures(), []);
+        assert.match((await row())?.description ?? '', /confirm on first use/);
+        // Confirmed, the request goes out: the sandbox does not know this blueprint and says so (AADSTS700016).
+        assert.equal(await run(`${C}getAgentToken`, { agentId, openInspector: false, confirmImportedCredential: true }), undefined);
+        assert.match((await failures()).join(' '), /AADSTS700016/);
+        assert.doesNotMatch((await row())?.description ?? '', /confirm/, 'confirmed once, for good');
+      } finally {
+        await run(`${C}removeBlueprint`, { blueprintId: id });
+        await run(`${C}stopSandbox`);
+      }
+    });
+
     it('exports without secrets, and imports all or nothing, taking the secrets separately', async () => {
       const path = join(mkdtempSync(join(tmpdir(), 'eat-io-')), 'export.json');
       const exported = await run<{ blueprints: { clientId: string }[]; agents: unknown[] }>(`${C}exportDefinitions`, { path });
@@ -213,10 +244,18 @@ describe('extension in a real VS Code', () => {
       evil.blueprints.push({ ...evil.blueprints[0], clientId: '11111111-2222-4333-8444-555555555555', authority: 'https://evil.example' });
       assert.equal(await run(`${C}importDefinitions`, { content: JSON.stringify(evil) }), undefined);
       assert.deepEqual(await treeRows(), [], 'a file with one bad entry adds nothing');
+      // The export names the test's sandbox, a local port that is not the extension's running sandbox: refused.
+      assert.equal(await run(`${C}importDefinitions`, { path, secrets: { [SECOND_BLUEPRINT]: SECRET } }), undefined);
+      assert.deepEqual(await treeRows(), []);
+      const moved = JSON.parse(text);
+      moved.blueprints[0].authority = 'https://login.microsoftonline.com';
+      writeFileSync(path, JSON.stringify(moved));
       const imported = await run<{ blueprints: string[]; agents: string[] }>(`${C}importDefinitions`, { path, secrets: { [SECOND_BLUEPRINT]: SECRET } });
       assert.deepEqual(imported?.blueprints, [SECOND_BLUEPRINT]);
       assert.deepEqual((await treeRows()).map((r) => r.label), ['Renamed Blueprint', 'Test Agent']);
       assert.deepEqual(await (await api()).storedSecrets(SECOND_BLUEPRINT), ['clientSecret']);
+      // The user, not the file, points it at a local port again.
+      await run(`${C}editBlueprint`, { blueprintId: SECOND_BLUEPRINT, authority: sandbox.authority });
       assert.ok(await run(`${C}getAgentToken`, { agentId: SECOND_AGENT, openInspector: false, forceRefresh: true }));
     });
 

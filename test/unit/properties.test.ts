@@ -94,11 +94,11 @@ describe('properties (generated inputs)', () => {
     const guid = fc.uuid().map((u) => u.toLowerCase());
     // Mostly good values, so that many generated files are valid and the plan's guarantees get checked, not only refusals.
     const field = <T>(good: fc.Arbitrary<T>) => fc.oneof({ arbitrary: good, weight: 30 }, { arbitrary: fc.string({ maxLength: 20 }), weight: 1 }, { arbitrary: fc.constant(undefined), weight: 1 }, { arbitrary: fc.jsonValue({ maxDepth: 1 }), weight: 1 });
-    const authority = fc.oneof({ arbitrary: fc.constantFrom('https://login.microsoftonline.com', 'https://login.microsoftonline.us', 'http://127.0.0.1:8080'), weight: 6 }, { arbitrary: fc.constantFrom('https://login.attacker.example', 'http://login.microsoftonline.com', 'javascript:alert(1)', 'https://user:pw@login.microsoftonline.com'), weight: 1 });
+    const authority = fc.oneof({ arbitrary: fc.constantFrom('https://login.microsoftonline.com', 'https://login.microsoftonline.us', 'http://127.0.0.1:8080'), weight: 14 }, { arbitrary: fc.constantFrom('http://127.0.0.1:8081', 'https://login.attacker.example', 'http://login.microsoftonline.com', 'javascript:alert(1)', 'https://user:pw@login.microsoftonline.com'), weight: 1 });
     const blueprint = fc.record({ clientId: field(guid), displayName: field(fc.string({ minLength: 1, maxLength: 20 })), tenant: field(fc.constantFrom('contoso.onmicrosoft.com', '7c1d2f3a-5b6e-4f80-9a1b-2c3d4e5f6a7b')), authority: field(authority), credentialKind: field(fc.constantFrom('secret', 'certificate', 'federatedTokenFile', 'managedIdentity')), certificatePath: field(fc.constant('/tmp/cert.pem')), federatedTokenFile: field(fc.constant('/var/run/token')), managedIdentityClientId: field(guid) });
-    const agent = (parents: string[]) => fc.record({ clientId: field(guid), blueprintId: parents.length ? fc.oneof(fc.constantFrom(...parents), guid) : guid, displayName: field(fc.string({ minLength: 1, maxLength: 20 })), defaultScope: field(fc.oneof({ arbitrary: fc.constantFrom('https://graph.microsoft.com/.default', 'api://x/.default'), weight: 6 }, { arbitrary: fc.constant('User.Read'), weight: 1 })), agentUsers: fc.oneof(fc.constant(undefined), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 })) });
+    const agent = (parents: string[]) => fc.record({ clientId: field(guid), blueprintId: parents.length ? fc.oneof({ arbitrary: fc.constantFrom(...parents), weight: 6 }, { arbitrary: guid, weight: 1 }) : guid, displayName: field(fc.string({ minLength: 1, maxLength: 20 })), defaultScope: field(fc.oneof({ arbitrary: fc.constantFrom('https://graph.microsoft.com/.default', 'api://x/.default'), weight: 6 }, { arbitrary: fc.constant('User.Read'), weight: 1 })), agentUsers: fc.oneof(fc.constant(undefined), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 })) });
     const existing: BlueprintDefinition = { clientId: '0b5e6a7c-1d2e-4f3a-8b9c-0d1e2f3a4b5c', displayName: 'Mine', tenant: 'contoso.onmicrosoft.com', authority: 'https://login.microsoftonline.com', credentialKind: 'secret' };
-    const file = fc.array(fc.oneof({ arbitrary: blueprint, weight: 6 }, { arbitrary: fc.constant({ ...existing, authority: 'http://127.0.0.1:9' }), weight: 1 }, { arbitrary: fc.jsonValue({ maxDepth: 2 }), weight: 1 }), { maxLength: 3 }).chain((blueprints) => {
+    const file = fc.array(fc.oneof({ arbitrary: blueprint, weight: 6 }, { arbitrary: fc.constant({ ...existing, authority: 'https://login.microsoftonline.us' }), weight: 1 }, { arbitrary: fc.constant({ ...existing, authority: 'http://127.0.0.1:9' }), weight: 1 }, { arbitrary: fc.jsonValue({ maxDepth: 2 }), weight: 1 }), { maxLength: 3 }).chain((blueprints) => {
       const ids = blueprints.map((b) => (b && typeof b === 'object' && !Array.isArray(b) ? (b as { clientId?: unknown }).clientId : undefined)).filter((id): id is string => typeof id === 'string');
       return fc.record({ blueprints: fc.constant(blueprints as unknown[]), agents: fc.array(fc.oneof({ arbitrary: agent(ids), weight: 6 }, { arbitrary: fc.jsonValue({ maxDepth: 2 }), weight: 1 }), { maxLength: 3 }) });
     });
@@ -107,7 +107,7 @@ describe('properties (generated inputs)', () => {
       fc.property(file, (f) => {
         let plan;
         try {
-          plan = planImport(f, { blueprints: [existing], agents: [] }, []);
+          plan = planImport(f, { blueprints: [existing], agents: [] }, [], 'http://127.0.0.1:8080');
         } catch (e) {
           assert.ok(e instanceof ConfigError, String(e));
           return;
@@ -115,7 +115,10 @@ describe('properties (generated inputs)', () => {
         if (plan.blueprints.length + plan.agents.length > 0) planned++;
         for (const b of plan.blueprints) {
           assert.notEqual(b.clientId, existing.clientId, 'an existing blueprint is never replaced');
-          assert.deepEqual(validateBlueprint(b, []), b, 'every planned blueprint passes the rules, its host included');
+          const { confirmBeforeUse, ...rest } = b;
+          assert.deepEqual(validateBlueprint(rest, []), rest, 'every planned blueprint passes the rules, its host included');
+          if (new URL(b.authority).hostname === '127.0.0.1') assert.equal(b.authority, 'http://127.0.0.1:8080', 'loopback only at the sandbox origin');
+          assert.equal(confirmBeforeUse, b.credentialKind === 'secret' ? undefined : true, 'a credential that needs no secret is confirmed before use');
         }
         const known = new Set([existing.clientId, ...plan.blueprints.map((b) => b.clientId)]);
         for (const a of plan.agents) assert.ok(known.has(a.blueprintId), 'every planned agent has its blueprint');

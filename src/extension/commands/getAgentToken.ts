@@ -21,6 +21,11 @@ export interface GetAgentTokenArgs {
   forceRefresh?: boolean;
   /** Default true: show the tokens in the inspector. */
   openInspector?: boolean;
+  /**
+   * An imported blueprint with a certificate, federated token file or managed identity is confirmed by the user
+   * before its first use; a script that means it says so here. Without it, a script's call is refused.
+   */
+  confirmImportedCredential?: boolean;
 }
 
 /** What the command returns to a script: the token the user asked for, its claims and the legs. */
@@ -59,7 +64,7 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
     (_progress, cancellation) => {
       const abort = new AbortController();
       const sub = cancellation.onCancellationRequested(() => abort.abort());
-      return ctx.tokenService.acquire(agent, scope, abort.signal, args?.forceRefresh === true, choice).finally(() => sub.dispose());
+      return ctx.tokenService.acquire(agent, scope, abort.signal, args?.forceRefresh === true, choice, args ? (args.confirmImportedCredential === true ? 'given' : 'refuse') : 'ask').finally(() => sub.dispose());
     },
   );
   const { result, subject } = held;

@@ -47,7 +47,7 @@ export async function importDefinitions(ctx: CommandContext, arg?: unknown): Pro
       throw new ConfigError('Import file', `cannot be read (${(e as { reason?: string }).reason ?? 'unreadable'}).`, 'Choose a file made by "Export Blueprints and Agent Identities…".');
     }
   }
-  const added = await ctx.definitions.importDefinitions(parseDefinitionsFile(text));
+  const added = await ctx.definitions.importDefinitions(parseDefinitionsFile(text), ctx.sandbox.status?.authority);
   for (const b of added.blueprints.filter((x) => x.credentialKind === 'secret')) {
     const secret = args ? args.secrets?.[b.clientId] : await askSecret(b);
     if (secret) await ctx.credentials.set(b.clientId, 'clientSecret', secret);

@@ -26,7 +26,7 @@ export class BlueprintNode {
     const item = new vscode.TreeItem(b.displayName, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `blueprint:${b.clientId}`;
     const credential = CREDENTIAL_LABELS[b.credentialKind];
-    item.description = `${b.sandbox ? 'sandbox · ' : ''}${b.tenant} · ${this.hasCredential ? credential : `no ${credential}`}`;
+    item.description = `${b.sandbox ? 'sandbox · ' : ''}${b.tenant} · ${this.hasCredential ? credential : `no ${credential}`}${b.confirmBeforeUse ? ' · imported, confirm on first use' : ''}`;
     item.iconPath = new vscode.ThemeIcon(b.sandbox ? 'beaker' : 'shield', this.hasCredential ? undefined : new vscode.ThemeColor('problemsWarningIcon.foreground'));
     item.contextValue = b.sandbox ? ContextValue.sandboxBlueprint : ContextValue.blueprint;
     item.tooltip = markdownTable([
@@ -38,6 +38,7 @@ export class BlueprintNode {
       ...(b.certificatePath ? [['Certificate file', b.certificatePath] as [string, string]] : []),
       ...(b.federatedTokenFile ? [['Federated token file', b.federatedTokenFile] as [string, string]] : []),
       ...(b.credentialKind === 'managedIdentity' ? [['Managed identity', b.managedIdentityClientId ?? 'system-assigned'] as [string, string]] : []),
+      ...(b.confirmBeforeUse ? [['Imported', 'not used yet: the first Get Agent Token asks you to confirm its credential and authority'] as [string, string]] : []),
       ...(b.sandbox ? [['Sandbox', 'yes: runs inside VS Code, gone when stopped'] as [string, string]] : []),
     ]);
     return item;
