@@ -183,6 +183,20 @@ describe('extension in a real VS Code', () => {
       assert.equal(sandbox.requests[before]?.params.client_id, SECOND_BLUEPRINT);
     });
 
+    it('promise: a hostile import cannot freeze the extension host (120 KB names of "eyJeyJ…" are refused at once)', async function () {
+      // With the quadratic redaction, logging this name froze the extension host for 8 s; the test timeout is the guard.
+      this.timeout(5_000);
+      const before = await treeRows();
+      const flood = 'eyJ'.repeat(40_000);
+      const content = JSON.stringify({ kind: 'entra-agent-tokens/definitions', version: 1, blueprints: [{ clientId: '77777777-8888-4999-8aaa-bbbbbbbbbbbb', displayName: flood, tenant: SECOND_TENANT, authority: 'https://login.microsoftonline.com', credentialKind: 'secret' }], agents: [] });
+      assert.equal(await run(`${C}importDefinitions`, { content, secrets: {} }), undefined);
+      const agentUser = JSON.stringify({ kind: 'entra-agent-tokens/definitions', version: 1, blueprints: [{ clientId: '77777777-8888-4999-8aaa-bbbbbbbbbbbb', displayName: 'B', tenant: SECOND_TENANT, authority: 'https://login.microsoftonline.com', credentialKind: 'secret' }], agents: [{ clientId: '88888888-9999-4aaa-8bbb-cccccccccccc', blueprintId: '77777777-8888-4999-8aaa-bbbbbbbbbbbb', displayName: 'A', agentUsers: [{ username: flood }] }] });
+      assert.equal(await run(`${C}importDefinitions`, { content: agentUser, secrets: {} }), undefined);
+      assert.deepEqual(await treeRows(), before, 'nothing was added');
+      // A tenant value of the same size goes into the error message and the log: clipped and bounded, still at once.
+      assert.equal(await run(`${C}addBlueprint`, { ...blueprintArgs(), clientId: '99999999-aaaa-4bbb-8ccc-dddddddddddd', tenant: flood }), undefined);
+    });
+
     it('hostile names from an imported file are inert text in the tree and its tooltips', async () => {
       const hostile = '[run](command:workbench.action.quit) <img src=x onerror=alert(1)> ![t](https://attacker.example/t.png) **bold**';
       const id = '44444444-5555-4666-8777-888888888888';
