@@ -51,10 +51,11 @@ function runEnd(text: string, i: number): number {
 export const MAX_LOG_LINE = 8 * 1024;
 
 /**
- * For log lines: anything shaped like a JWT (eyJ…, three base64url parts, the first starting where no base64url
- * character stands before it) becomes its first characters and a marker. A scan, not a regular expression: each
- * character is read at most twice, with no backtracking, whatever the text ("eyJeyJeyJ…" made the old pattern
- * quadratic, 80 KB took 4.7 s, and overflowed V8's backtracking stack at 8 MiB).
+ * For log lines: anything shaped like a JWT (eyJ…, three base64url parts) becomes its first characters and a marker.
+ * The same matches as /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\/g, found by a scan: that pattern retried
+ * every "eyJ" of "eyJeyJeyJ…" to the end of the run (80 KB took 4.7 s, 8 MiB overflowed V8's backtracking stack).
+ * Here a failed start skips its whole run of base64url characters, since every later "eyJ" in the run ends where it
+ * does and fails the same way; each character is read at most twice.
  */
 export function redactTokens(text: string): string {
   let out = '';
@@ -63,10 +64,6 @@ export function redactTokens(text: string): string {
   for (;;) {
     const start = text.indexOf('eyJ', from);
     if (start < 0) break;
-    if (isB64url(text, start - 1)) {
-      from = start + 1;
-      continue;
-    }
     const end1 = runEnd(text, start);
     from = end1;
     if (end1 - start < 7 || text[end1] !== '.') continue;

@@ -21,11 +21,12 @@ describe('redaction', () => {
     assert.ok(!out.includes('eyJhcHBpZCI6ImEifQ'), 'no claims segment survives');
     assert.equal(out.match(/\[token redacted\]/g)?.length, 3);
     assert.equal(redactTokens('no tokens here: eyJ alone, a.b.c'), 'no tokens here: eyJ alone, a.b.c');
+    assert.ok(!redactTokens(`form%3D${signed}`).includes('eyJhcHBpZCI6ImEifQ'), 'a token glued to other text is found too');
   });
 
   it('finds exactly what the JWT pattern finds (10,000 generated texts)', () => {
-    // The scan replaces a regular expression; it must match the same spans, start where no base64url character precedes.
-    const pattern = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+    // The scan replaces the regular expression it had before: it must match the same spans.
+    const pattern = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
     const reference = (t: string) => t.replace(pattern, (jwt) => `${jwt.slice(0, 8)}…[token redacted]`);
     const text = fc.array(fc.constantFrom('eyJ', 'e', 'y', 'J', 'a', 'Z9', '.', '-', '_', ' ', '=', '"', 'é'), { maxLength: 40 }).map((parts) => parts.join(''));
     fc.assert(fc.property(text, (t) => redactTokens(t) === reference(t)), { numRuns: 10_000 });
