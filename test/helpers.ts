@@ -78,8 +78,18 @@ export function sandboxRequest(sandbox: { readonly authority: string }, over: Pa
   return { authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprintId: BLUEPRINT, agentId: AGENT, scope: 'https://graph.microsoft.com/.default', credential: clientSecret(SECRET), ...over };
 }
 
+/** Every sandbox a test started and has not stopped: the root hooks (test/rootHooks.ts) check and reset them. */
+export const liveSandboxes = new Set<SandboxTenant>();
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<SandboxTenant> {
-  return SandboxTenant.start({ directory: testDirectory(), ...options });
+  const sandbox = await SandboxTenant.start({ directory: testDirectory(), ...options });
+  liveSandboxes.add(sandbox);
+  const stop = sandbox.stop.bind(sandbox);
+  sandbox.stop = () => {
+    liveSandboxes.delete(sandbox);
+    return stop();
+  };
+  return sandbox;
 }
 
 let shared: Promise<SandboxTenant> | undefined;

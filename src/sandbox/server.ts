@@ -156,10 +156,17 @@ export class SandboxTenant {
     this.faults.push(...faults);
   }
 
+  /** Faults queued and not yet met by a request. */
+  get pendingFaults(): number {
+    return this.faults.length;
+  }
+
+  /** Forgets what was recorded and any fault still queued: the next test starts from a clean sandbox. */
   clearRecords(): void {
     this.requests.length = 0;
     this.connectionCount = 0;
     this.requestCount = 0;
+    this.faults.length = 0;
   }
 
   async stop(): Promise<void> {
