@@ -48,7 +48,9 @@ export interface RecordedRequest {
  * - drip: send 200 and then one byte every intervalMs, never finishing the body;
  * - echo: answer with this status and an error body whose description repeats the request body, as a debugging
  *   proxy or a misconfigured gateway does;
- * - pass: none, handle this request normally (to aim the next fault at a later leg).
+ * - pass: none, handle this request normally (to aim the next fault at a later leg);
+ * - flood: send 200 and a JSON body of this many bytes, as fast as the client reads it, with no Content-Length;
+ *   `floodBytesSent` then says how much got out before the client closed (to measure a client's body cap).
  */
 export type Fault =
   | { readonly kind: 'status'; readonly status: number; readonly body?: string; readonly contentType?: string; readonly retryAfter?: string }
@@ -57,7 +59,8 @@ export type Fault =
   | { readonly kind: 'resetMidBody' }
   | { readonly kind: 'drip'; readonly intervalMs: number }
   | { readonly kind: 'echo'; readonly status: number }
-  | { readonly kind: 'pass' };
+  | { readonly kind: 'pass' }
+  | { readonly kind: 'flood'; readonly bytes: number };
 
 const MAX_BODY_BYTES = 1 << 20;
 const MAX_RECORDED = 1000;
@@ -69,6 +72,8 @@ export class SandboxTenant {
   connectionCount = 0;
   /** Every HTTP request served (discovery and keys included), for benchmarks that count round trips. */
   requestCount = 0;
+  /** Bytes of the last flood fault's body the socket accepted before the client closed it (or all of them). */
+  floodBytesSent = 0;
   private readonly faults: Fault[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly socketIds = new WeakMap<Socket, number>();
@@ -280,6 +285,22 @@ export class SandboxTenant {
       res.write('{');
       const timer = setInterval(() => res.write(' '), fault.intervalMs);
       res.once('close', () => clearInterval(timer));
+      return;
+    }
+    if (fault?.kind === 'flood') {
+      this.floodBytesSent = 0;
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      const chunk = Buffer.alloc(64 * 1024, 0x41);
+      res.write('{"access_token":"');
+      const pump = () => {
+        while (this.floodBytesSent < fault.bytes && !res.destroyed) {
+          const n = Math.min(chunk.length, fault.bytes - this.floodBytesSent);
+          this.floodBytesSent += n;
+          if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void res.once('drain', pump);
+        }
+        if (!res.destroyed) res.end('"}');
+      };
+      pump();
       return;
     }
     if (fault?.kind === 'echo') {

@@ -72,6 +72,14 @@ describe('fault catalogue: every failure ends in an explained error or a bounded
     assert.equal(sandbox.requestCount, want.attempts, `${c.name}: requests the sandbox saw`);
   }
 
+  it('reads at most about 1 MiB of a 64 MiB body: what the sandbox got out before the client closed, measured', async () => {
+    sandbox.injectFaults({ kind: 'flood', bytes: 64 << 20 });
+    await assert.rejects(make().getAutonomousToken(request()), (e: unknown) => e instanceof NetworkError && /larger than 1 MiB/.test(e.message));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The cap plus what the socket buffers held when the client closed; reading it all would send 64 MiB.
+    assert.ok(sandbox.floodBytesSent < 8 << 20, `${sandbox.floodBytesSent} bytes left the sandbox`);
+  });
+
   const cases: FaultCase[] = [
     { name: 'a response delayed beyond the timeout', faults: [{ kind: 'delay', ms: 5_000 }], options: { timeoutMs: 300, maxRetries: 0 }, expect: { error: NetworkError, kind: 'timeout', message: /did not answer within 300 ms/, attempts: 1 }, within: 1_500 },
     { name: 'a connection reset before the response, once (retried)', faults: [{ kind: 'reset' }], expect: { ok: true, attempts: 2 }, within: 3_000 },
