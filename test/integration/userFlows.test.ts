@@ -67,6 +67,17 @@ describe('user flows against the sandbox', () => {
       assert.equal(sandbox.requests.length, 0);
     });
 
+    it('catches an expired user token before sending anything', async () => {
+      const tc = await userToken(sandbox.authority);
+      const claims = JSON.parse(Buffer.from(tc.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+      const expired = `${tc.split('.')[0]}.${Buffer.from(JSON.stringify({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 })).toString('base64url')}.${tc.split('.')[2]}`;
+      sandbox.clearRecords();
+      await assert.rejects(engine.getOnBehalfOfToken({ ...base(), userToken: expired }), (e: unknown) => e instanceof ConfigError && /expired at \d{4}-/.test(e.message) && /Sign the user in again/.test(e.fix));
+      assert.equal(sandbox.requests.length, 0, 'nothing was sent');
+      // The same token, unexpired, goes through: the check is the expiry, not the tampering (the sandbox would catch that).
+      assert.equal((await engine.getOnBehalfOfToken({ ...base(), userToken: tc })).token.claims.oid, USER_ID);
+    });
+
     it('gets AADSTS50013 from the sandbox too, when the check is bypassed', async () => {
       const graphToken = await userToken(sandbox.authority, 'https://graph.microsoft.com/User.Read');
       const t1 = (await engine.getAutonomousToken({ ...base(), scope: 'https://graph.microsoft.com/.default' })).t1.raw;
@@ -124,7 +135,10 @@ describe('user flows against the sandbox', () => {
       for (const userId of ['00000000-0000-4000-8000-000000000000', USER_ID]) {
         await assert.rejects(engine.getAgentUserToken({ ...base(), scope: 'https://graph.microsoft.com/.default', userId }), (e: unknown) => e instanceof EntraError && e.code === 50034);
       }
-      await assert.rejects(engine.getAgentUserToken({ ...base(), agentId: OTHER_AGENT, scope: 'https://graph.microsoft.com/.default', userId: AGENT_USER_ID }), (e: unknown) => e instanceof EntraError && (e.code === 50034 || e.code === 65001));
+      // Another agent's agent user: the user's identity parent is checked before any consent is looked at (consent is
+      // granted to an agent for its own user), so the answer is 50034, never 65001. No source pins Entra's order; this
+      // is the sandbox's, stated here once.
+      await assert.rejects(engine.getAgentUserToken({ ...base(), agentId: OTHER_AGENT, scope: 'https://graph.microsoft.com/.default', userId: AGENT_USER_ID }), (e: unknown) => e instanceof EntraError && e.code === 50034 && /is not an agent user of agent identity/.test(e.description ?? ''));
     });
 
     it('checks the user reference before sending anything', async () => {
