@@ -62,9 +62,15 @@ export interface ExplainedClaim {
 export function explainClaims(claims: Readonly<Record<string, unknown>>, nowMs = Date.now(), formatDate: (d: Date) => string = (d) => d.toISOString()): ExplainedClaim[] {
   return Object.entries(claims).map(([name, value]) => {
     const meaning = Object.prototype.hasOwnProperty.call(claimMeanings, name) ? claimMeanings[name] : undefined;
-    const detail = describeValue(name, value, nowMs, formatDate);
+    const detail = bounded(describeValue(name, value, nowMs, formatDate));
     return { name, value, ...(meaning ? { meaning } : {}), ...(detail ? { detail } : {}) };
   });
+}
+
+/** A reading of a value is a short note beside it: a token's value can be a megabyte, its explanation is not. */
+export const MAX_DETAIL_LENGTH = 300;
+function bounded(detail: string | undefined): string | undefined {
+  return detail && detail.length > MAX_DETAIL_LENGTH ? `${detail.slice(0, MAX_DETAIL_LENGTH - 1)}…` : detail;
 }
 
 function describeValue(name: string, value: unknown, nowMs: number, formatDate: (d: Date) => string): string | undefined {
@@ -74,7 +80,7 @@ function describeValue(name: string, value: unknown, nowMs: number, formatDate: 
     return `${formatDate(date)} (${relative(value * 1000 - nowMs)})`;
   }
   if (FACET_CLAIMS.has(name) && typeof value === 'string') {
-    const named = value.split(/\s+/).filter(Boolean).map((v) => (facetNames[v] ? `${v} = ${facetNames[v]}` : v));
+    const named = value.slice(0, 2 * MAX_DETAIL_LENGTH).split(/\s+/).filter(Boolean).map((v) => (facetNames[v] ? `${v} = ${facetNames[v]}` : v));
     return named.length ? named.join(', ') : undefined;
   }
   if (name === 'aud' && value === TOKEN_EXCHANGE_APP_ID) return 'AAD Token Exchange Endpoint: this token is meant to be exchanged (T1/T2).';

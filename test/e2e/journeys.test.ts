@@ -2,7 +2,7 @@
 // Screenshots go to test-artifacts/ (ignored).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, installVsix, root, startCodeServer, type Browser, type CodeServer } from '../vscode/codeServer';
@@ -16,6 +16,8 @@ describe('journeys in a real VS Code', function () {
   let server: CodeServer;
   let browser: Browser;
   let page: Page;
+  /** The signature part of the token copied in journey 3: journey 2's scan looks for it on disk. */
+  let copiedTokenSignature = '';
 
   before(async function () {
     rmSync(RUN_DIR, { recursive: true, force: true });
@@ -123,6 +125,22 @@ describe('journeys in a real VS Code', function () {
     await page.waitForTimeout(1000);
     await shot('inspector-dark');
     await runCommand('Preferences: Toggle between Light/Dark Themes');
+
+    // Copy token: the host copies it; the token itself never enters the webview, neither its DOM nor its storage.
+    await view.getByRole('button', { name: 'Copy token' }).click();
+    await view.locator('#status', { hasText: 'Token copied.' }).waitFor({ state: 'attached' });
+    const copied = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
+    const [, payload, signature] = copied.split('.');
+    assert.ok(signature && signature.length > 40 && payload, `a JWT was copied: ${copied.slice(0, 20)}…`);
+    copiedTokenSignature = signature;
+    // A string, not a function: the test runner's transpiler would add helpers the page does not have.
+    const inWebview = await (await webviewFrame()).evaluate<string>(`(() => {
+      let out = document.documentElement.outerHTML;
+      for (const store of [localStorage, sessionStorage]) for (let i = 0; i < store.length; i++) out += '\\n' + store.key(i) + '=' + store.getItem(store.key(i));
+      return out;
+    })()`);
+    assert.ok(!inWebview.includes(signature), "the token's signature is nowhere in the webview");
+    assert.ok(!inWebview.includes(payload), "nor its encoded claims (the webview shows them decoded, as text)");
 
     // A Graph-like token pasted from the clipboard: its header nonce makes it unverifiable by design.
     const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -265,8 +283,19 @@ describe('journeys in a real VS Code', function () {
     await browser.close();
     await server.stop();
     const scanned = listFiles(server.userDataDir);
-    const hits = scanForMarkers([...scanned, ...listFiles(server.extensionsDir)], { secret });
-    assert.deepEqual(hits, [], `the secret appears in: ${hits.map((h) => h.file).join(', ')}`);
+    const profile = listFiles(join(RUN_DIR, 'chromium'));
+    // The markers: the secret typed, and the token journey 3 copied (the webview's persisted state is in the profile).
+    const markers = { secret, ...(copiedTokenSignature ? { copiedTokenSignature } : {}) };
+    const hits = scanForMarkers([...scanned, ...listFiles(server.extensionsDir), ...profile], markers);
+    assert.deepEqual(hits, [], `a marker appears in: ${hits.map((h) => `${h.file} (${h.marker})`).join(', ')}`);
     assert.ok(scanned.some((f) => f.endsWith('settings.json') || f.includes('logs')), 'the scan saw the user data');
+    assert.ok(profile.length > 10, `the scan saw the browser profile (${profile.length} files)`);
+    // Positive control: the same scanner finds the secret where it is, in each encoding it looks for.
+    const control = join(RUN_DIR, 'control');
+    mkdirSync(control, { recursive: true });
+    writeFileSync(join(control, 'utf8'), `x${secret}x`);
+    writeFileSync(join(control, 'utf16'), Buffer.from(`x${secret}x`, 'utf16le'));
+    writeFileSync(join(control, 'base64'), Buffer.from(secret).toString('base64'));
+    assert.equal(scanForMarkers(listFiles(control), { secret }).length, 3, 'the scanner finds a marker where it is');
   });
 });
