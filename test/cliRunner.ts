@@ -1,5 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { SandboxTenant } from '../src/sandbox/server';
+import { startSandbox } from './helpers';
 
 export const root = join(__dirname, '..');
 export const cliPath = join(root, 'dist', 'cli.js');
@@ -24,4 +26,21 @@ export function cli(args: string[], env: Record<string, string> = {}, input?: st
   child.stderr.on('data', (d: Buffer) => (stderr += d));
   child.stdin.end(input ?? '');
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/**
+ * The hooks of a CLI suite, called inside its describe: the CLI built once, one sandbox for the suite (reset after
+ * each test by the root hooks). Returns the running sandbox.
+ */
+export function cliSuiteSandbox(): () => SandboxTenant {
+  let sandbox: SandboxTenant | undefined;
+  before(async () => {
+    buildCli();
+    sandbox = await startSandbox();
+  });
+  after(() => sandbox?.stop());
+  return () => {
+    if (!sandbox) throw new Error('the suite sandbox has not started');
+    return sandbox;
+  };
 }

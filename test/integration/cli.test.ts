@@ -5,23 +5,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { SandboxTenant } from '../../src/sandbox/server';
-import { buildCli, cli, cliPath, root, type Run } from '../cliRunner';
+import { cli, cliSuiteSandbox, cliPath, root, type Run } from '../cliRunner';
 import { AGENT, AGENT_USER_ID, AGENT_USER_UPN, BLUEPRINT, FED_AGENT, FED_BLUEPRINT, MI_CLIENT_ID, WORKLOAD_SUBJECT, CERT_AGENT, CERT_BLUEPRINT, DISABLED_AGENT, fixtures, userToken, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
 
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('CLI', function () {
   this.timeout(30_000);
-  let sandbox: SandboxTenant;
-  before(async () => {
-    buildCli();
-    sandbox = await startSandbox();
-  });
-  after(() => sandbox.stop());
-  beforeEach(() => sandbox.clearRecords());
+  const sandbox = cliSuiteSandbox();
 
-  const tokenArgs = (...extra: string[]) => ['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', AGENT, ...extra];
+  const tokenArgs = (...extra: string[]) => ['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', AGENT, ...extra];
   const withSecret = { BLUEPRINT_SECRET: SECRET };
 
   describe('basics', () => {
@@ -69,7 +62,7 @@ describe('CLI', function () {
       assert.equal(out.legs[0].claims.azp, BLUEPRINT);
       assert.deepEqual(out.legs[1].claims, out.claims);
       assert.ok(!r.stdout.includes(SECRET));
-      assert.deepEqual(sandbox.requests.map((q) => q.params.client_id), [BLUEPRINT, AGENT]);
+      assert.deepEqual(sandbox().requests.map((q) => q.params.client_id), [BLUEPRINT, AGENT]);
     });
 
     it('prints a readable summary with both decoded tokens', async () => {
@@ -83,7 +76,7 @@ describe('CLI', function () {
     });
 
     it('authenticates with a certificate PEM and a passphrase from the environment', async () => {
-      const args = ['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--scope', 'api://sandbox-weather/.default', '--certificate', join(fixtures, 'blueprint-cert-encrypted.pem'), '--certificate-password-env', 'PASS', '--json'];
+      const args = ['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--scope', 'api://sandbox-weather/.default', '--certificate', join(fixtures, 'blueprint-cert-encrypted.pem'), '--certificate-password-env', 'PASS', '--json'];
       const r = await cli(args, { PASS: 'fixture-passphrase' });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(JSON.parse(r.stdout).legs[0].claims.azpacr, '2');
@@ -94,7 +87,7 @@ describe('CLI', function () {
     });
 
     it('authenticates with a PKCS#12 (.pfx) file and its password', async () => {
-      const args = ['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--scope', 'api://sandbox-weather/.default', '--certificate', join(fixtures, 'blueprint-cert.pfx'), '--certificate-password-env', 'PFX_PASSWORD', '--json'];
+      const args = ['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--scope', 'api://sandbox-weather/.default', '--certificate', join(fixtures, 'blueprint-cert.pfx'), '--certificate-password-env', 'PFX_PASSWORD', '--json'];
       const r = await cli(args, { PFX_PASSWORD: 'fixture-pfx-password' });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(JSON.parse(r.stdout).legs[0].claims.azpacr, '2');
@@ -121,7 +114,7 @@ describe('CLI', function () {
         assert.match(r.stderr, message);
         assert.ok(!r.stderr.includes(SECRET) && !r.stdout.includes(SECRET));
         assert.ok(!/\n\s+at /.test(r.stderr), 'no stack trace');
-        assert.equal(sandbox.requests.length, 0, 'nothing sent');
+        assert.equal(sandbox().requests.length, 0, 'nothing sent');
       });
     }
     it('exit 2 naming --agent for a client id that is not a GUID, and --tenant when missing', async () => {
@@ -168,7 +161,7 @@ describe('CLI', function () {
     }
 
     it('--flow obo with the user token from the environment: same JSON shape, flow named', async () => {
-      const tc = await userToken(sandbox.authority);
+      const tc = await userToken(sandbox().authority);
       const r = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--flow', 'obo', '--user-token-env', 'TC', '--scope', 'https://graph.microsoft.com/User.Read', '--json'), { ...withSecret, TC: tc });
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout);
@@ -180,13 +173,13 @@ describe('CLI', function () {
     });
 
     it('--flow obo refuses a user token for Graph before sending, naming the flag', async () => {
-      const graph = await userToken(sandbox.authority, 'https://graph.microsoft.com/User.Read');
-      sandbox.clearRecords();
+      const graph = await userToken(sandbox().authority, 'https://graph.microsoft.com/User.Read');
+      sandbox().clearRecords();
       const r = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--flow', 'obo', '--user-token-env', 'TC'), { ...withSecret, TC: graph });
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /--user-token-env was issued for "https:\/\/graph\.microsoft\.com"/);
       assert.match(r.stderr, /AADSTS50013/);
-      assert.equal(sandbox.requests.length, 0);
+      assert.equal(sandbox().requests.length, 0);
     });
 
     it('--flow agent-user: three legs, by --user-id or --username', async () => {
@@ -224,18 +217,18 @@ describe('CLI', function () {
       // With the sandbox as authority, the China cloud's Graph scope is asked for (an unknown resource there).
       const china = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--cloud', 'china'), withSecret);
       assert.equal(china.code, 3);
-      assert.equal(sandbox.requests.at(-1)?.params.scope, 'https://microsoftgraph.chinacloudapi.cn/.default');
+      assert.equal(sandbox().requests.at(-1)?.params.scope, 'https://microsoftgraph.chinacloudapi.cn/.default');
     });
 
     it('--federated-token-file and --managed-identity [ID] authenticate a blueprint with federated credentials', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'eat-cli-'));
       const file = join(dir, 'token');
-      writeFileSync(file, await sandbox.externalIssuer.issue(WORKLOAD_SUBJECT));
-      const fed = ['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', FED_BLUEPRINT, '--agent', FED_AGENT, '--json'];
+      writeFileSync(file, await sandbox().externalIssuer.issue(WORKLOAD_SUBJECT));
+      const fed = ['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', FED_BLUEPRINT, '--agent', FED_AGENT, '--json'];
       const viaFile = await cli([...fed, '--federated-token-file', file]);
       assert.equal(viaFile.code, 0, viaFile.stderr);
       assert.equal(JSON.parse(viaFile.stdout).legs[0].claims.azpacr, '2');
-      const miEnv = { IDENTITY_ENDPOINT: sandbox.managedIdentityEndpoint, IDENTITY_HEADER: sandbox.identityHeader };
+      const miEnv = { IDENTITY_ENDPOINT: sandbox().managedIdentityEndpoint, IDENTITY_HEADER: sandbox().identityHeader };
       for (const mi of [['--managed-identity', MI_CLIENT_ID], ['--managed-identity']]) {
         const r = await cli([...fed.slice(0, -1), ...mi, '--json'], miEnv);
         assert.equal(r.code, 0, r.stderr);
@@ -245,11 +238,11 @@ describe('CLI', function () {
       const closed = await startSandbox();
       const down = { IDENTITY_ENDPOINT: closed.managedIdentityEndpoint, IDENTITY_HEADER: 'x' };
       await closed.stop();
-      sandbox.clearRecords();
+      sandbox().clearRecords();
       const unreachable = await cli([...fed, '--managed-identity', MI_CLIENT_ID], down);
       assert.equal(unreachable.code, 4, unreachable.stderr);
       assert.match(unreachable.stderr, /managed identity endpoint did not answer, so no token for api:\/\/AzureADTokenExchange/);
-      assert.equal(sandbox.requests.length, 0);
+      assert.equal(sandbox().requests.length, 0);
       const bad = await cli([...fed, '--managed-identity', 'my-identity']);
       assert.equal(bad.code, 2);
       assert.match(bad.stderr, /--managed-identity: "my-identity" is not a client id/);
@@ -265,19 +258,19 @@ describe('CLI', function () {
       const refused = await cli(['token', '--authority', authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', AGENT, '--client-secret-env', 'BLUEPRINT_SECRET'], withSecret);
       assert.equal(refused.code, 4);
       assert.match(refused.stderr, /refused/);
-      sandbox.injectFaults({ kind: 'delay', ms: 5000 });
+      sandbox().injectFaults({ kind: 'delay', ms: 5000 });
       const slow = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--timeout', '300'), withSecret);
       assert.equal(slow.code, 4);
       assert.match(slow.stderr, /timed out/);
     });
 
     it('SIGINT cancels a request in flight and exits 130', async () => {
-      sandbox.injectFaults({ kind: 'delay', ms: 10_000 });
+      sandbox().injectFaults({ kind: 'delay', ms: 10_000 });
       const child = spawn(process.execPath, [cliPath, ...tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET')], { env: { ...withSecret } });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d));
       // The sandbox records a request only after its delay: wait for the connection instead.
-      while (sandbox.connectionCount === 0 && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      while (sandbox().connectionCount === 0 && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 100));
       const sent = Date.now();
       child.kill('SIGINT');
@@ -295,7 +288,7 @@ describe('CLI', function () {
       const keyBody = pem.split('-----BEGIN PRIVATE KEY-----')[1]!.split('\n')[2]!;
       const encBody = readFileSync(join(fixtures, 'blueprint-cert-encrypted.pem'), 'utf8').split('-----BEGIN ENCRYPTED PRIVATE KEY-----')[1]!.split('\n')[2]!;
       const markers = { secret: SECRET, wrongSecret: 'wrong-secret-marker-5f1c', passphrase: 'fixture-passphrase', wrongPassphrase: 'wrong-passphrase-marker-9a2e', pfxPassword: 'fixture-pfx-password', keyBody, encBody };
-      const cert = (file: string, variable: string) => ['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--scope', 'api://sandbox-weather/.default', '--certificate', join(fixtures, file), '--certificate-password-env', variable];
+      const cert = (file: string, variable: string) => ['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--scope', 'api://sandbox-weather/.default', '--certificate', join(fixtures, file), '--certificate-password-env', variable];
       const runs: [string, Run][] = [];
       const go = async (name: string, args: string[], env: Record<string, string>, code: number) => {
         const r = await cli(args, env);
@@ -312,7 +305,7 @@ describe('CLI', function () {
       await go('PFX', cert('blueprint-cert.pfx', 'P'), { P: markers.pfxPassword }, 0);
       await go('PFX, wrong password', cert('blueprint-cert.pfx', 'P'), { P: markers.wrongPassphrase }, 2);
       await go('PEM, key not matching', cert('mismatched-cert.pem', 'P'), { P: 'x' }, 2);
-      sandbox.injectFaults({ kind: 'delay', ms: 5_000 });
+      sandbox().injectFaults({ kind: 'delay', ms: 5_000 });
       await go('timeout', tokenArgs('--client-secret-env', 'S', '--timeout', '200'), { S: markers.secret }, 4);
       let scanned = 0;
       for (const [name, r] of runs) {

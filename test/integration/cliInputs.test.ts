@@ -3,19 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SandboxTenant } from '../../src/sandbox/server';
-import { buildCli, cli } from '../cliRunner';
-import { AGENT, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, FED_AGENT, FED_BLUEPRINT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+import { cli, cliSuiteSandbox } from '../cliRunner';
+import { AGENT, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, FED_AGENT, FED_BLUEPRINT, SANDBOX_TENANT, SECRET } from '../helpers';
 
 describe('CLI inputs an attacker or a slip can supply', function () {
   this.timeout(30_000);
-  let sandbox: SandboxTenant;
-  before(async () => {
-    buildCli();
-    sandbox = await startSandbox();
-  });
-  after(() => sandbox.stop());
-  beforeEach(() => sandbox.clearRecords());
+  const sandbox = cliSuiteSandbox();
 
   const token = (authority: string, ...extra: string[]) => ['token', '--authority', authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', AGENT, ...extra];
 
@@ -26,7 +19,7 @@ describe('CLI inputs an attacker or a slip can supply', function () {
         assert.equal(r.code, 2, r.stderr);
         assert.match(r.stderr, /--authority/);
         assert.ok(!r.stderr.includes(SECRET));
-        assert.equal(sandbox.requests.length, 0);
+        assert.equal(sandbox().requests.length, 0);
       });
     }
     it('names the host and the flag that would allow it', async () => {
@@ -44,7 +37,7 @@ describe('CLI inputs an attacker or a slip can supply', function () {
       assert.match(bad.stderr, /--allow-authority-host takes a host name/);
     });
     it('still takes loopback (the sandbox) without being told', async () => {
-      const r = await cli(token(sandbox.authority, '--client-secret-env', 'S', '--json'), { S: SECRET });
+      const r = await cli(token(sandbox().authority, '--client-secret-env', 'S', '--json'), { S: SECRET });
       assert.equal(r.code, 0, r.stderr);
     });
   });
@@ -54,11 +47,11 @@ describe('CLI inputs an attacker or a slip can supply', function () {
       it(`${flag} with a secret-looking value: exit 2, and the value appears nowhere`, async () => {
         const pasted = 'Xy7~Q8s.P_4kLm-vN2rT9wZ';
         const extra = flag === '--client-secret-env' ? [flag, pasted] : flag === '--certificate-password-env' ? ['--certificate', 'x.pem', flag, pasted] : ['--client-secret-env', 'S', '--flow', 'obo', flag, pasted];
-        const r = await cli(token(sandbox.authority, ...extra), { S: SECRET });
+        const r = await cli(token(sandbox().authority, ...extra), { S: SECRET });
         assert.equal(r.code, 2, r.stderr);
         assert.match(r.stderr, new RegExp(`${flag} takes the NAME of an environment variable`));
         assert.ok(!(r.stderr + r.stdout).includes(pasted) && !(r.stderr + r.stdout).includes(pasted.slice(0, 12)));
-        assert.equal(sandbox.requests.length, 0);
+        assert.equal(sandbox().requests.length, 0);
       });
     }
   });
@@ -69,12 +62,12 @@ describe('CLI inputs an attacker or a slip can supply', function () {
     execFileSync('mkfifo', [fifo]);
     // Each of these would hang (a FIFO waits for a writer, /dev/zero never ends) on a plain read; the test timeout is the guard.
     it('--federated-token-file FIFO → exit 2 naming it', async () => {
-      const r = await cli(['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', FED_BLUEPRINT, '--agent', FED_AGENT, '--federated-token-file', fifo]);
+      const r = await cli(['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', FED_BLUEPRINT, '--agent', FED_AGENT, '--federated-token-file', fifo]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /not a regular file: a FIFO/);
     });
     it('--certificate /dev/zero → exit 2 naming it', async () => {
-      const r = await cli(['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--certificate', '/dev/zero']);
+      const r = await cli(['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--certificate', '/dev/zero']);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /--certificate: cannot read \/dev\/zero \(not a regular file: a character device\)/);
     });
