@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, cliSuiteSandbox } from '../cliRunner';
@@ -60,6 +60,7 @@ describe('CLI inputs an attacker or a slip can supply', function () {
     const dir = mkdtempSync(join(tmpdir(), 'eat-cli-files-'));
     const fifo = join(dir, 'token');
     execFileSync('mkfifo', [fifo]);
+    after(() => rmSync(dir, { recursive: true, force: true }));
     // Each of these would hang (a FIFO waits for a writer, /dev/zero never ends) on a plain read; the test timeout is the guard.
     it('--federated-token-file FIFO → exit 2 naming it', async () => {
       const r = await cli(['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', FED_BLUEPRINT, '--agent', FED_AGENT, '--federated-token-file', fifo]);

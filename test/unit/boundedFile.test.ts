@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileReadError, readRegularFile } from '../../src/core/boundedFile';
@@ -15,6 +15,7 @@ describe('promise: a credential file that is not a small regular file fails fast
   const dir = mkdtempSync(join(tmpdir(), 'eat-files-'));
   const fifo = join(dir, 'token.fifo');
   execFileSync('mkfifo', [fifo]);
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   const reason = async (path: string, max = 1024) => {
     try {

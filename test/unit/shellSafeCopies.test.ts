@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeToken } from '../../src/core/jwt';
@@ -40,9 +40,13 @@ describe('promise: a copied curl line runs only curl, whatever the token and URL
       const copy = copyText('curl', good, url);
       assert.ok('text' in copy);
       const { args, cwd } = runInSh(copy.text);
-      assert.deepEqual(args, ['-H', `Authorization: Bearer ${good}`, new URL(url).href]);
-      assert.deepEqual(readdirSync(cwd), [], 'nothing ran but curl');
-      assert.equal(existsSync(join(cwd, 'x')), false);
+      try {
+        assert.deepEqual(args, ['-H', `Authorization: Bearer ${good}`, new URL(url).href]);
+        assert.deepEqual(readdirSync(cwd), [], 'nothing ran but curl');
+        assert.equal(existsSync(join(cwd, 'x')), false);
+      } finally {
+        rmSync(cwd, { recursive: true, force: true });
+      }
     });
   }
 
