@@ -35,7 +35,7 @@ const common = {
 const path = require('node:path');
 const CHUNKS = {
   shared: { entry: 'src/chunks/shared.ts', modules: ['core/errors', 'core/entraError', 'core/errorCatalog', 'core/boundedFile'] },
-  engine: { entry: 'src/chunks/engine.ts', modules: ['core/agentTokens', 'core/credentials', 'core/certificateFile', 'core/signature', 'core/managedIdentity'] },
+  engine: { entry: 'src/chunks/engine.ts', modules: ['core/acquisition', 'core/credentialSource', 'core/agentTokens', 'core/credentials', 'core/certificateFile', 'core/signature', 'core/managedIdentity'] },
   sandbox: { entry: 'src/chunks/sandbox.ts', modules: ['sandbox/server', 'sandbox/directory'] },
   'azure-identity': { entry: 'src/chunks/azureIdentity.ts', packages: ['@azure/identity'] },
   'node-forge': { entry: 'src/chunks/nodeForge.ts', packages: ['node-forge'] },

@@ -1,8 +1,11 @@
 // Mocha root hooks for the Node tier: after every test, each sandbox still running must have met every fault the
 // test queued (a fault left over would hit the next test's first request), and is reset for the next test.
-import { liveSandboxes } from './helpers';
+
+import { liveSandboxes, stopManagedIdentitySandbox } from './helpers';
 
 export const mochaHooks = {
+  // The one managed-identity sandbox (helpers.ts) lives for the whole run, whichever files use it.
+  afterAll: stopManagedIdentitySandbox,
   afterEach(this: Mocha.Context) {
     const leftover: string[] = [];
     for (const sandbox of liveSandboxes) {

@@ -1,22 +1,24 @@
-import { MAX_CERTIFICATE_FILE_BYTES, MAX_FEDERATED_TOKEN_FILE_BYTES, readRegularFile, readRegularTextFile } from '../core/boundedFile';
 import { CLOUDS, defaultGraphScope, isCloudName } from '../core/clouds';
 import { ENTRA_AUTHORITY_HOSTS, isAllowedAuthority } from '../core/authorityPolicy';
-import { cliFieldNames, DEFAULT_AUTHORITY, DEFAULT_SCOPE, validateAuthority } from '../core/config';
-import type { AgentTokenResult, AutonomousTokenRequest } from '../core/agentTokens';
-import type { BlueprintCredential } from '../core/credentials';
+import { cliFieldNames, DEFAULT_AUTHORITY, DEFAULT_SCOPE, isGuid, validateAuthority } from '../core/config';
+import type { TokenRequest } from '../core/acquisition';
+import type { AgentTokenResult } from '../core/agentTokens';
+import type { CredentialHost, CredentialSource } from '../core/credentialSource';
+import { CredentialError } from '../core/errors';
 import { terminalSafe } from '../core/terminalText';
 import { formatToken } from './output';
 import { writeErr } from './terminal';
 import { parse, positiveInteger, requireFlag, UsageError } from './usage';
 
 export const tokenHelp = `Usage: entra-agent-tokens token --tenant T --blueprint B --agent A [--scope S] [--authority URL] CREDENTIAL [--json] [--timeout MS]
-                                [--flow autonomous|obo|agent-user] [--user-token-env VAR] [--user-id ID | --username UPN]
+                                [--flow autonomous|obo|agent-user|app] [--user-token-env VAR] [--user-id ID | --username UPN]
 
 Gets an agent token: the blueprint's T1 (with fmi_path = the agent), then the agent identity's token.
 
   --flow F                     autonomous (default): the agent acts as itself (app-only, scope <resource>/.default)
                                obo: on behalf of a signed-in user, whose token for the blueprint is in --user-token-env
                                agent-user: as the agent's own user account (--user-id or --username); three legs
+                               app: the blueprint's own app-only token for --scope (one leg, no --agent)
   --user-token-env VAR         obo: the user's access token for the blueprint (aud = the blueprint), from variable VAR
   --user-id ID, --username UPN agent-user: the agent user's object id (preferred) or UPN
 
@@ -68,7 +70,7 @@ export const tokenOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const FLOWS = ['autonomous', 'obo', 'agent-user'] as const;
+const FLOWS = ['autonomous', 'obo', 'agent-user', 'app'] as const;
 
 export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal, out: (s: string) => void): Promise<void> {
   const { values } = parse('token', withOptionalValue(args, '--managed-identity'), tokenOptions);
@@ -76,50 +78,50 @@ export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: A
   if (values['client-secret'] !== undefined) {
     throw new UsageError('--client-secret is not accepted: a secret on the command line ends up in shell history and process lists. Put it in an environment variable and pass --client-secret-env VAR.');
   }
-  const tenant = requireFlag(values.tenant, '--tenant', "the agent identity's home tenant (id or domain)");
-  const blueprint = requireFlag(values.blueprint, '--blueprint', "the blueprint's client id");
-  const agent = requireFlag(values.agent, '--agent', "the agent identity's client id");
-  const timeoutMs = positiveInteger(values.timeout, '--timeout', 30_000, 600_000);
-
   const flow = values.flow ?? 'autonomous';
   if (!(FLOWS as readonly string[]).includes(flow)) throw new UsageError(`--flow must be one of ${FLOWS.join(', ')}, not "${flow.slice(0, 30)}".`);
+  const tenant = requireFlag(values.tenant, '--tenant', flow === 'app' ? "the blueprint's tenant (id or domain)" : "the agent identity's home tenant (id or domain)");
+  const blueprint = requireFlag(values.blueprint, '--blueprint', "the blueprint's client id");
+  if (flow === 'app' && values.agent !== undefined) throw new UsageError('--agent does not go with --flow app: the blueprint asks for its own token.');
+  const agent = flow === 'app' ? '' : requireFlag(values.agent, '--agent', "the agent identity's client id");
+  const timeoutMs = positiveInteger(values.timeout, '--timeout', 30_000, 600_000);
   if (flow !== 'obo' && values['user-token-env'] !== undefined) throw new UsageError('--user-token-env goes with --flow obo.');
   if (flow !== 'agent-user' && (values['user-id'] !== undefined || values.username !== undefined)) throw new UsageError('--user-id and --username go with --flow agent-user.');
-  const names = { ...cliFieldNames, userToken: '--user-token-env', userId: '--user-id', username: '--username' };
   const cloudName = values.cloud ?? 'public';
   if (!isCloudName(cloudName)) throw new UsageError(`--cloud must be one of ${Object.keys(CLOUDS).join(', ')}, not "${cloudName.slice(0, 30)}".`);
   const cloud = CLOUDS[cloudName];
   const authority = allowedAuthority(values.authority ?? cloud.authority, values['allow-authority-host'] ?? []);
   for (const flag of ['client-secret-env', 'certificate-password-env', 'user-token-env'] as const) variableName(values[flag], `--${flag}`);
+  const { source, host } = credentialFromFlags(values, env);
 
-  // Validate everything cheap before loading the HTTP stack.
-  const core = await import('../core/agentTokens');
-  const base: AutonomousTokenRequest = {
-    tenant,
-    blueprintId: blueprint,
-    agentId: agent,
-    scope: values.scope ?? defaultGraphScope(cloud),
-    authority,
-    credential: await readCredential(values, env, cloud.ficAudience),
-  };
-  let acquire: (engine: InstanceType<typeof core.AgentTokenEngine>) => Promise<AgentTokenResult>;
+  const base = { authority, tenant, blueprintId: blueprint, scope: values.scope ?? defaultGraphScope(cloud), credential: source, cloud: cloudName };
+  let request: TokenRequest;
   if (flow === 'obo') {
     const variable = requireFlag(values['user-token-env'], '--user-token-env', "the environment variable holding the user's token for the blueprint");
     const userToken = env[variable];
     if (!userToken) throw new UsageError(`--user-token-env: environment variable ${variable} is not set or is empty.`);
-    const request = core.validateOnBehalfOfRequest({ ...base, userToken }, names);
-    acquire = (engine) => engine.getOnBehalfOfToken(request, { signal });
+    request = { ...base, flow, agentId: agent, userToken };
   } else if (flow === 'agent-user') {
-    const request = core.validateAgentUserRequest({ ...base, ...(values['user-id'] !== undefined ? { userId: values['user-id'] } : {}), ...(values.username !== undefined ? { username: values.username } : {}) }, names);
-    acquire = (engine) => engine.getAgentUserToken(request, { signal });
+    // Both or neither is refused by the core's check, which names the flags.
+    const user = { ...(values['user-id'] !== undefined ? { userId: values['user-id'] } : {}), ...(values.username !== undefined ? { username: values.username } : {}) } as { userId: string };
+    request = { ...base, flow, agentId: agent, user };
+  } else if (flow === 'app') {
+    request = { ...base, flow };
   } else {
-    const request = core.validateAutonomousRequest(base, cliFieldNames);
-    acquire = (engine) => engine.getAutonomousToken(request, { signal });
+    request = { ...base, flow: 'autonomous', agentId: agent };
   }
 
-  const engine = new core.AgentTokenEngine({ timeoutMs });
+  // Everything cheap is checked before the HTTP stack loads.
+  const { acquireToken, validateTokenRequest } = await import('../core/acquisition');
+  const { AgentTokenEngine } = await import('../core/agentTokens');
+  const names = { ...cliFieldNames, userToken: '--user-token-env', userId: '--user-id', username: '--username' };
+  validateTokenRequest(request, names);
+  const engine = new AgentTokenEngine({ timeoutMs });
   try {
-    const result = await acquire(engine);
+    const result = await acquireToken(engine, request, host, { signal, names }).catch((e: unknown) => {
+      if (e instanceof CredentialError && e.part === 'certificate') throw new UsageError(`--certificate: ${e.message}`);
+      throw e;
+    });
     out(values.json ? `${JSON.stringify(toJson(result))}\n` : formatResult(result));
   } finally {
     await engine.close();
@@ -160,7 +162,11 @@ interface CredentialFlags {
   'managed-identity'?: string;
 }
 
-async function readCredential(values: CredentialFlags, env: NodeJS.ProcessEnv, ficAudience: string): Promise<BlueprintCredential> {
+/**
+ * The flags' credential as the core's description, and the host that hands over its secret values from the
+ * environment. Checks what only the flags can say (exactly one credential, variables set); the core does the rest.
+ */
+function credentialFromFlags(values: CredentialFlags, env: NodeJS.ProcessEnv): { source: CredentialSource; host: CredentialHost } {
   const secretVar = values['client-secret-env'];
   const certFile = values.certificate;
   const given = [secretVar, certFile, values['federated-token-file'], values['managed-identity']].filter((v) => v !== undefined).length;
@@ -170,40 +176,25 @@ async function readCredential(values: CredentialFlags, env: NodeJS.ProcessEnv, f
   if (certFile === undefined && (values['certificate-password-env'] !== undefined || values['assertion-alg'] !== undefined)) {
     throw new UsageError('--certificate-password-env and --assertion-alg go with --certificate.');
   }
-  const { clientSecret, certificateCredential, federatedTokenFile } = await import('../core/credentials');
-  if (values['federated-token-file'] !== undefined) {
-    return federatedTokenFile(values['federated-token-file'], (p) => readRegularTextFile(p, MAX_FEDERATED_TOKEN_FILE_BYTES));
-  }
-  if (values['managed-identity'] !== undefined) {
-    const id = values['managed-identity'];
-    if (id && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new UsageError(`--managed-identity: "${id.slice(0, 40)}" is not a client id (GUID); leave it out for the system-assigned identity.`);
-    const { managedIdentityAssertion } = await import('../core/managedIdentity');
-    return managedIdentityAssertion(ficAudience, id || undefined);
-  }
-  if (secretVar !== undefined) {
-    const secret = env[secretVar];
-    if (!secret) throw new UsageError(`--client-secret-env: environment variable ${secretVar} is not set or is empty. Set it to the blueprint's client secret value.`);
-    return clientSecret(secret);
-  }
-  let bytes: Buffer;
-  try {
-    bytes = await readRegularFile(certFile as string, MAX_CERTIFICATE_FILE_BYTES);
-  } catch (e) {
-    throw new UsageError(`--certificate: cannot read ${certFile} (${(e as { reason?: string }).reason ?? 'unreadable'}).`);
-  }
+  const secret = secretVar === undefined ? undefined : env[secretVar];
+  if (secretVar !== undefined && !secret) throw new UsageError(`--client-secret-env: environment variable ${secretVar} is not set or is empty. Set it to the blueprint's client secret value.`);
   const passVar = values['certificate-password-env'];
   const passphrase = passVar === undefined ? undefined : env[passVar];
   if (passVar !== undefined && !passphrase) throw new UsageError(`--certificate-password-env: environment variable ${passVar} is not set or is empty.`);
+  const host: CredentialHost = {
+    readSecret: async (name) => (name === 'clientSecret' ? secret : passphrase),
+    warn: (w) => writeErr(`warning: ${terminalSafe(w)}\n`),
+  };
+  if (values['federated-token-file'] !== undefined) return { source: { kind: 'federatedTokenFile', path: values['federated-token-file'] }, host };
+  if (values['managed-identity'] !== undefined) {
+    const id = values['managed-identity'];
+    if (id && !isGuid(id)) throw new UsageError(`--managed-identity: "${id.slice(0, 40)}" is not a client id (GUID); leave it out for the system-assigned identity.`);
+    return { source: { kind: 'managedIdentity', ...(id ? { clientId: id } : {}) }, host };
+  }
+  if (secretVar !== undefined) return { source: { kind: 'secret' }, host };
   const alg = values['assertion-alg'] ?? 'PS256';
   if (alg !== 'PS256' && alg !== 'RS256') throw new UsageError(`--assertion-alg must be PS256 or RS256, not "${alg.slice(0, 20)}".`);
-  const { loadCertificateFile } = await import('../core/certificateFile');
-  try {
-    const certificate = await loadCertificateFile(bytes, passphrase);
-    for (const w of certificate.warnings) writeErr(`warning: ${terminalSafe(w)}\n`);
-    return certificateCredential(certificate, alg);
-  } catch (e) {
-    throw new UsageError(`--certificate: ${(e as Error).message}`);
-  }
+  return { source: { kind: 'certificate', path: certFile as string, algorithm: alg }, host };
 }
 
 /** The --json contract: exactly these fields. */
@@ -229,7 +220,7 @@ function formatResult(result: AgentTokenResult): string {
     '',
     ...result.legs.map((l, i) => `  leg ${i + 1} ${l.name.padEnd(9)} POST ${terminalSafe(l.url)} → ${l.status} in ${l.durationMs} ms  [${Object.entries(l.parameters).map(([k, v]) => terminalSafe(`${k}=${v}`)).join(' ')}]`),
     '',
-    ...result.legs.map((l, i) => formatToken(`${i === result.legs.length - 1 ? 'Final token: ' : ''}${LEG_TITLES[l.name] ?? l.name} (leg ${i + 1})`, l.token)),
+    ...result.legs.map((l, i) => formatToken(`${i === result.legs.length - 1 ? 'Final token: ' : ''}${result.flow === 'app' ? "The blueprint's own app token" : (LEG_TITLES[l.name] ?? l.name)} (leg ${i + 1})`, l.token)),
     'Access token:',
     terminalSafe(result.accessToken),
     '',

@@ -33,7 +33,11 @@ export interface LegResult extends LegRecord {
   readonly cached: boolean;
 }
 
-export type AgentFlow = 'autonomous' | 'obo' | 'agent-user';
+/** The flows: the agent as itself, on behalf of a user, as its agent user, or the blueprint's own app token. */
+export type AgentFlow = 'autonomous' | 'obo' | 'agent-user' | 'app';
+
+/** The blueprint's own app-only token for a resource (one leg): what the Graph features need. */
+export type AppTokenRequest = Omit<AutonomousTokenRequest, 'agentId'>;
 
 /** On behalf of a signed-in user: Tc is the user's token for the blueprint; scopes are delegated ones. */
 export interface OnBehalfOfTokenRequest extends AutonomousTokenRequest {
@@ -101,6 +105,16 @@ function validateParties(request: AutonomousTokenRequest, names?: Partial<FieldN
   };
 }
 
+export function validateAppRequest(request: AppTokenRequest, names?: Partial<FieldNames>): AppTokenRequest {
+  return {
+    authority: validateAuthority(request.authority, names?.authority),
+    tenant: validateTenant(request.tenant, names?.tenant),
+    blueprintId: validateClientId(request.blueprintId, names?.blueprint ?? 'blueprint', 'agent identity blueprint'),
+    scope: validateDefaultScope(request.scope, names?.scope),
+    credential: request.credential,
+  };
+}
+
 export function validateOnBehalfOfRequest(request: OnBehalfOfTokenRequest, names?: Partial<FieldNames> & { userToken?: string }): OnBehalfOfTokenRequest {
   const parties = validateParties(request, names);
   return { ...parties, scope: validateDelegatedScopes(request.scope, names?.scope), userToken: checkUserTokenForBlueprint(request.userToken, parties.blueprintId, names?.userToken) };
@@ -139,6 +153,21 @@ export class AgentTokenEngine {
       const final = await this.leg(endpoint, 'agent', { ...asAgent(request.agentId, request.scope, t1), grant_type: 'client_credentials' }, options);
       this.logger.info(`Agent token for ${request.agentId} (${request.scope}) acquired.`);
       return this.result('autonomous', [t1, final]);
+    });
+  }
+
+  /** The blueprint's own token for a resource: one client-credentials leg, no fmi_path. `t1` is that token too. */
+  async getAppToken(input: AppTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
+    const request = validateAppRequest(input);
+    return this.cached(TokenCache.key('app', request.authority, request.tenant, request.blueprintId, request.scope), options, async () => {
+      const endpoint = tokenEndpointUrl(request.authority, request.tenant);
+      const leg = await this.leg(endpoint, 'blueprint', {
+        client_id: request.blueprintId,
+        scope: request.scope,
+        grant_type: 'client_credentials',
+        ...(await credentialParameters(request.credential, request.blueprintId, endpoint, options.signal)),
+      }, options);
+      return this.result('app', [leg]);
     });
   }
 

@@ -23,3 +23,18 @@ export function isCloudName(value: string): value is CloudName {
 export function defaultGraphScope(cloud: Cloud): string {
   return `${cloud.graph}/.default`;
 }
+
+/**
+ * The cloud an authority belongs to, by its sign-in host (China's partner host too); anything else (loopback, a host
+ * the user allowed) is taken as the public cloud.
+ */
+export function cloudOfAuthority(authority: string): Cloud {
+  let host: string;
+  try {
+    host = new URL(authority).hostname.toLowerCase();
+  } catch {
+    return CLOUDS.public;
+  }
+  if (host === 'login.partner.microsoftonline.cn') return CLOUDS.china;
+  return Object.values(CLOUDS).find((c) => new URL(c.authority).hostname === host) ?? CLOUDS.public;
+}

@@ -15,12 +15,16 @@ export class ConfigError extends Error {
   }
 }
 
+/** Which part of a credential a CredentialError is about, so each face can name it its own way (a CLI flag, a form). */
+export type CredentialPart = 'secret' | 'certificate' | 'federatedTokenFile' | 'managedIdentity';
+
 /** A credential cannot be used as given (unreadable PEM, wrong passphrase, key that does not match the certificate). */
 export class CredentialError extends Error {
   override readonly name = 'CredentialError';
   constructor(
     message: string,
     readonly fix: string,
+    readonly part?: CredentialPart,
   ) {
     super(`${message} ${fix}`);
   }

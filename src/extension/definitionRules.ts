@@ -40,6 +40,8 @@ export interface AgentDefinition {
   readonly blueprintId: string;
   readonly displayName: string;
   readonly defaultScope: string;
+  /** The agent identity's home tenant, when it is not its blueprint's: leg 1 must go there (else AADSTS700211). */
+  readonly tenant?: string;
   /** Agent users of this agent identity the user has used (or the sandbox knows). */
   readonly agentUsers?: readonly AgentUserReference[];
 }
@@ -105,6 +107,7 @@ export function validateAgent(input: AgentDefinition): AgentDefinition {
     blueprintId: input.blueprintId.toLowerCase(),
     displayName,
     defaultScope: validateDefaultScope(input.defaultScope, 'Default scope'),
+    ...(input.tenant?.trim() ? { tenant: validateTenant(input.tenant, 'Agent home tenant') } : {}),
   };
 }
 
@@ -176,7 +179,7 @@ export function planImport(file: DefinitionsFileContent, present: { blueprints: 
   const newAgents: AgentDefinition[] = [];
   agents.forEach((raw, i) => {
     const input = fields(raw, `agents[${i}]`) as unknown as AgentDefinition;
-    const a = located(`agents[${i}]`, () => validateAgent({ blueprintId: str(input.blueprintId), displayName: str(input.displayName), clientId: str(input.clientId), defaultScope: input.defaultScope === undefined ? DEFAULT_SCOPE : str(input.defaultScope) }));
+    const a = located(`agents[${i}]`, () => validateAgent({ blueprintId: str(input.blueprintId), displayName: str(input.displayName), clientId: str(input.clientId), defaultScope: input.defaultScope === undefined ? DEFAULT_SCOPE : str(input.defaultScope), ...(input.tenant !== undefined ? { tenant: str(input.tenant) } : {}) }));
     if (!parents.has(a.blueprintId)) throw new ConfigError(`agents[${i}].blueprintId`, `${a.blueprintId} is neither in the file nor in the list.`, 'Export the blueprint together with its agent identities.');
     const users = Array.isArray(input.agentUsers) ? input.agentUsers.filter((u) => u && (typeof u.userId === 'string' || typeof u.username === 'string')).map((u, j) => agentUserEntry(u, `agents[${i}].agentUsers[${j}]`)) : [];
     if (known.has(a.clientId)) skipped.push(a.clientId);

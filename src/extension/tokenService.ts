@@ -1,19 +1,17 @@
-import { MAX_CERTIFICATE_FILE_BYTES, MAX_FEDERATED_TOKEN_FILE_BYTES, readRegularFile, readRegularTextFile } from '../core/boundedFile';
 import * as vscode from 'vscode';
 import type { AgentTokenEngine } from '../core/agentTokens';
 import { isAllowedAuthority } from '../core/authorityPolicy';
-import { CLOUDS } from '../core/clouds';
+import type { CredentialHost } from '../core/credentialSource';
 import { CredentialError, ConfigError, isCancelled } from '../core/errors';
-import type { BlueprintCredential } from '../core/credentials';
 import type { CredentialStore } from './credentialStore';
 import { PromptDismissed } from './errorBoundary';
-import { agentUserLabel, type AgentDefinition, type AgentUserReference, type BlueprintDefinition, type DefinitionStore } from './definitions';
+import { agentUserLabel, type AgentDefinition, type BlueprintDefinition, type DefinitionStore } from './definitions';
 import type { ExtensionLog } from './log';
 import { readSettings } from './settings';
+import { agentTokenRequest, type FlowChoice } from './tokenRequests';
 import type { HeldToken, TokenStore } from './tokenStore';
 
-/** Which flow: the agent as itself, as its agent user, or on behalf of a signed-in user (their token for the blueprint). */
-export type FlowChoice = { readonly flow: 'autonomous' } | { readonly flow: 'agent-user'; readonly user: AgentUserReference } | { readonly flow: 'obo'; readonly userToken: string };
+export type { FlowChoice } from './tokenRequests';
 
 /**
  * Whether an imported blueprint's credential may be used before the user confirmed it: `ask` shows the confirmation
@@ -42,18 +40,17 @@ export class TokenService implements vscode.Disposable {
       throw new ConfigError('Authority', `${blueprint.authority} is not an allowed Entra host.`, 'Add the host to the user setting "entraAgentTokens.additionalAuthorityHosts", or edit the blueprint.');
     }
     if (blueprint.confirmBeforeUse) await this.confirmImported(blueprint, consent);
-    const credential = await this.credentialFor(blueprint);
-    const engine = await this.engineFor(settings.requestTimeoutMs);
-    this.log.info(`Getting a token for agent identity ${agent.displayName} (${agent.clientId}), scope ${scope}, blueprint ${blueprint.clientId} at ${blueprint.authority}/${blueprint.tenant}.`);
+    const request = agentTokenRequest(blueprint, agent, scope, choice);
+    const { acquireToken } = await import('../core/acquisition');
+    const { AgentTokenEngine } = await import('../core/agentTokens');
+    const engine = await this.engineFor(settings.requestTimeoutMs, AgentTokenEngine);
+    const legTenant = request.tenant === blueprint.tenant ? `${blueprint.authority}/${request.tenant}` : `${blueprint.authority}/${request.tenant} (the agent's home tenant; the blueprint's is ${blueprint.tenant})`;
+    this.log.info(`Getting a token for agent identity ${agent.displayName} (${agent.clientId}), scope ${scope}, blueprint ${blueprint.clientId}; every leg goes to ${legTenant}.`);
     try {
-      const request = { authority: blueprint.authority, tenant: blueprint.tenant, blueprintId: blueprint.clientId, agentId: agent.clientId, scope, credential };
-      const options = { signal, forceRefresh };
-      const result =
-        choice.flow === 'obo'
-          ? await engine.getOnBehalfOfToken({ ...request, userToken: choice.userToken }, options)
-          : choice.flow === 'agent-user'
-            ? await engine.getAgentUserToken({ ...request, ...(choice.user.userId ? { userId: choice.user.userId } : { username: choice.user.username }) }, options)
-            : await engine.getAutonomousToken(request, options);
+      const result = await acquireToken(engine, request, this.credentialHost(blueprint), { signal, forceRefresh }).catch((e: unknown) => {
+        if (e instanceof CredentialError && e.part === 'certificate') throw new CredentialError(`Blueprint "${blueprint.displayName}", certificate: ${e.message.slice(0, e.message.length - e.fix.length).trim()}`, `${e.fix} To choose the file again, run "Set Blueprint Credential…".`, 'certificate');
+        throw e;
+      });
       for (const leg of result.legs) this.log.info(`  leg ${leg.name}: ${leg.cached ? 'from cache' : `HTTP ${leg.status} in ${leg.durationMs} ms, ${leg.attempts} attempt(s)`}`);
       const subject = choice.flow === 'agent-user' ? agentUserLabel(choice.user) : choice.flow === 'obo' ? String(result.token.claims.upn ?? result.token.claims.preferred_username ?? 'signed-in user') : undefined;
       const held: HeldToken = { agentId: agent.clientId, scope, result, ...(subject ? { subject } : {}) };
@@ -102,51 +99,31 @@ export class TokenService implements vscode.Disposable {
     void this.engine?.then((e) => e.close());
   }
 
-  private async engineFor(timeoutMs: number): Promise<AgentTokenEngine> {
+  private async engineFor(timeoutMs: number, Engine: typeof AgentTokenEngine): Promise<AgentTokenEngine> {
     if (!this.engine || this.engineTimeout !== timeoutMs) {
       const previous = this.engine;
       this.engineTimeout = timeoutMs;
-      // Loaded on first use: activation never pays for the HTTP stack.
-      this.engine = import('../core/agentTokens').then(({ AgentTokenEngine }) => new AgentTokenEngine({ timeoutMs, logger: this.log }));
+      // Made on first use: activation never pays for the HTTP stack.
+      this.engine = Promise.resolve(new Engine({ timeoutMs, logger: this.log }));
       void previous?.then((e) => e.close());
     }
     return this.engine;
   }
 
-  private async credentialFor(blueprint: BlueprintDefinition): Promise<BlueprintCredential> {
-    const { clientSecret, certificateCredential, federatedTokenFile } = await import('../core/credentials');
-    if (blueprint.credentialKind === 'federatedTokenFile') return federatedTokenFile(blueprint.federatedTokenFile ?? '', (p) => readRegularTextFile(p, MAX_FEDERATED_TOKEN_FILE_BYTES));
-    if (blueprint.credentialKind === 'managedIdentity') {
-      const { managedIdentityAssertion } = await import('../core/managedIdentity');
-      return managedIdentityAssertion(ficAudienceFor(blueprint.authority), blueprint.managedIdentityClientId);
-    }
-    if (blueprint.credentialKind === 'secret') {
-      const secret = await this.credentials.get(blueprint.clientId, 'clientSecret');
-      if (!secret) throw new CredentialError(`No client secret is stored for blueprint "${blueprint.displayName}".`, 'Run "Set Blueprint Credential…" on it.');
-      return clientSecret(secret);
-    }
-    let bytes: Buffer;
-    try {
-      bytes = await readRegularFile(blueprint.certificatePath ?? '', MAX_CERTIFICATE_FILE_BYTES);
-    } catch (e) {
-      throw new CredentialError(`The certificate file of blueprint "${blueprint.displayName}" cannot be read (${(e as { reason?: string }).reason ?? 'unreadable'}).`, 'Run "Set Blueprint Credential…" to choose the PEM file again.');
-    }
-    const passphrase = await this.credentials.get(blueprint.clientId, 'certificatePassphrase');
-    const { loadCertificateFile } = await import('../core/certificateFile');
-    const certificate = await loadCertificateFile(bytes, passphrase || undefined);
-    for (const w of certificate.warnings) this.log.warn(`Blueprint ${blueprint.displayName}: ${w}`);
-    return certificateCredential(certificate, blueprint.assertionAlgorithm ?? 'PS256');
+  /** What the core asks this face for: the blueprint's secrets from SecretStorage, and where warnings go. */
+  private credentialHost(blueprint: BlueprintDefinition): CredentialHost {
+    return {
+      readSecret: async (name) => {
+        const value = await this.credentials.get(blueprint.clientId, name);
+        if (name === 'clientSecret' && !value) throw new CredentialError(`No client secret is stored for blueprint "${blueprint.displayName}".`, 'Run "Set Blueprint Credential…" on it.', 'secret');
+        return value || undefined;
+      },
+      warn: (w) => this.log.warn(`Blueprint ${blueprint.displayName}: ${w}`),
+    };
   }
 }
 
 function oneLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   return text.split('\n')[0]!.slice(0, 300);
-}
-
-/** The cloud's FIC audience, from the blueprint's authority host (shared docs §6). */
-function ficAudienceFor(authority: string): string {
-  const host = new URL(authority).hostname;
-  const cloud = Object.values(CLOUDS).find((c) => new URL(c.authority).hostname === host) ?? (host === 'login.partner.microsoftonline.cn' ? CLOUDS.china : CLOUDS.public);
-  return cloud.ficAudience;
 }

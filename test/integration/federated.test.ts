@@ -9,10 +9,9 @@ import { EntraError } from '../../src/core/entraError';
 import { CredentialError } from '../../src/core/errors';
 import { managedIdentityAssertion } from '../../src/core/managedIdentity';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { FED_AGENT, FED_BLUEPRINT, managedIdentitySandbox, MI_CLIENT_ID, MI_OBJECT_ID, SANDBOX_TENANT, startSandbox, stopManagedIdentitySandbox, WORKLOAD_SUBJECT } from '../helpers';
+import { FED_AGENT, FED_BLUEPRINT, managedIdentitySandbox, MI_CLIENT_ID, MI_OBJECT_ID, SANDBOX_TENANT, startSandbox, WORKLOAD_SUBJECT } from '../helpers';
 
 // Root level: once, after every file (the MI sandbox is shared across files).
-after(stopManagedIdentitySandbox);
 
 describe('federated credentials for the blueprint', () => {
   let sandbox: SandboxTenant;

@@ -1,4 +1,4 @@
-import { CLOUDS, defaultGraphScope } from '../../core/clouds';
+import { cloudOfAuthority, defaultGraphScope } from '../../core/clouds';
 import { DEFAULT_SCOPE, validateClientId, validateDefaultScope } from '../../core/config';
 import type { AgentDefinition } from '../definitions';
 import { ask, pickBlueprint, plainArgs } from '../prompts';
@@ -10,6 +10,8 @@ export interface AddAgentIdentityArgs {
   clientId: string;
   displayName: string;
   defaultScope?: string;
+  /** The agent's home tenant, when it is not the blueprint's. */
+  tenant?: string;
 }
 
 const TITLE = 'Add Agent Identity';
@@ -17,7 +19,7 @@ const TITLE = 'Add Agent Identity';
 export async function addAgentIdentity(ctx: CommandContext, arg?: unknown): Promise<AgentDefinition> {
   const args = plainArgs<AddAgentIdentityArgs>(arg);
   if (args) {
-    return save(ctx, { blueprintId: args.blueprintId ?? '', clientId: args.clientId ?? '', displayName: args.displayName ?? '', defaultScope: args.defaultScope ?? DEFAULT_SCOPE });
+    return save(ctx, { blueprintId: args.blueprintId ?? '', clientId: args.clientId ?? '', displayName: args.displayName ?? '', defaultScope: args.defaultScope ?? DEFAULT_SCOPE, ...(args.tenant ? { tenant: args.tenant } : {}) });
   }
   const blueprint = arg instanceof BlueprintNode ? arg.blueprint : await pickBlueprint(ctx.definitions, TITLE, (b) => !b.sandbox);
   const displayName = await ask({ title: `${TITLE} (1/3)`, prompt: `A display name for the agent identity under "${blueprint.displayName}"`, validate: (v) => {
@@ -36,7 +38,5 @@ async function save(ctx: CommandContext, agent: AgentDefinition): Promise<AgentD
 
 /** The blueprint's cloud's Graph, as the default scope; the public one for loopback and unknown hosts. */
 function graphScopeFor(authority: string): string {
-  const host = new URL(authority).host;
-  const cloud = Object.values(CLOUDS).find((c) => new URL(c.authority).host === host);
-  return cloud ? defaultGraphScope(cloud) : DEFAULT_SCOPE;
+  return defaultGraphScope(cloudOfAuthority(authority));
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { AgentFlow } from '../../core/agentTokens';
 import { isGuid, validateDefaultScope } from '../../core/config';
 import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from '../../core/userFlows';
 import { agentUserLabel, type AgentDefinition } from '../definitions';
@@ -31,7 +32,7 @@ export interface GetAgentTokenArgs {
 /** What the command returns to a script: the token the user asked for, its claims and the legs. */
 export interface AgentTokenSummary {
   agentId: string;
-  flow: 'autonomous' | 'obo' | 'agent-user';
+  flow: AgentFlow;
   scope: string;
   accessToken: string;
   expiresOn: string;

@@ -35,7 +35,7 @@ function meaningsAndDetails(token: DecodedToken, now: number) {
 }
 
 const LEG_ACTORS: Record<string, string> = { blueprint: 'Blueprint', agent: 'Agent identity', 'agent-user': 'Agent identity, for its agent user' };
-const FLOW_NAMES: Record<string, string> = { autonomous: 'Autonomous', obo: 'On behalf of a user', 'agent-user': 'Agent user' };
+const FLOW_NAMES: Record<string, string> = { autonomous: 'Autonomous', obo: 'On behalf of a user', 'agent-user': 'Agent user', app: "The blueprint's own app token" };
 
 /** The inspector's view of an exchange: T1 and the final token side by side, and the legs. */
 export function exchangeView(agentName: string, scope: string, result: AgentTokenResult, now = Date.now(), subject?: string): InspectorView {
