@@ -1,4 +1,6 @@
-// One context per bundle: the extension (node/cjs, vscode external) and the CLI (node/cjs, with a shebang).
+// One context per bundle: the extension's activation bundle (node/cjs, vscode external), the CLI (node/cjs, with a
+// shebang), the lazy chunks both share (CHUNKS below), the inspector's browser bundle (iife), and with --tests the
+// in-VS-Code test bundles. test/unit/bundle.test.ts holds the activation bundle to the chunk rule.
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
