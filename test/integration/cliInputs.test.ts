@@ -42,6 +42,20 @@ describe('CLI inputs an attacker or a slip can supply', function () {
     });
   });
 
+  describe('--flow app: the blueprint\'s own token', () => {
+    it('gets it in one leg, without fmi_path, and refuses --agent', async () => {
+      const args = ['token', '--flow', 'app', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--client-secret-env', 'S', '--json'];
+      const r = await cli(args, { S: SECRET });
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as { flow: string; legs: unknown[]; claims: Record<string, unknown> };
+      assert.deepEqual([out.flow, out.legs.length, out.claims.appid, out.claims.aud], ['app', 1, BLUEPRINT, 'https://graph.microsoft.com']);
+      assert.equal(sandbox().requests[0]?.params.fmi_path, undefined);
+      const withAgent = await cli([...args, '--agent', AGENT], { S: SECRET });
+      assert.equal(withAgent.code, 2);
+      assert.match(withAgent.stderr, /--agent does not go with --flow app/);
+    });
+  });
+
   describe('promise: a secret pasted where a variable name goes is never repeated', () => {
     for (const flag of ['--client-secret-env', '--certificate-password-env', '--user-token-env']) {
       it(`${flag} with a secret-looking value: exit 2, and the value appears nowhere`, async () => {
