@@ -129,7 +129,8 @@ export class DefinitionStore implements vscode.Disposable {
   /** The user's definitions (not the sandbox's) as they would be exported: no secret is ever in them. */
   exportable(): { blueprints: BlueprintDefinition[]; agents: AgentDefinition[] } {
     const { blueprints, agents } = this.persisted();
-    return { blueprints: [...blueprints], agents: [...agents] };
+    // A pending confirmation is this user's state, not part of the definition: an import marks what it adds anew.
+    return { blueprints: blueprints.map(({ confirmBeforeUse: _, ...b }) => b), agents: [...agents] };
   }
 
   /**

@@ -66,6 +66,7 @@ export class AgentNode {
       ['Client id', a.clientId],
       ['Blueprint', a.blueprintId],
       ['Default scope', a.defaultScope],
+      ...(a.tenant ? [['Home tenant', `${a.tenant} (every leg goes there, not to the blueprint's tenant)`] as [string, string]] : []),
     ]);
     return item;
   }
