@@ -50,6 +50,21 @@ describe('extension in a real VS Code', () => {
       assert.match(tokenRow.description, /^expires in (8 h 5 min|8 h 4 min)$/);
     });
 
+    it('the countdown tick re-renders only the token rows, not the whole tree', async () => {
+      const { tree } = await api();
+      const tokenRows = (await treeRows()).filter((r) => r.contextValue === 'token').length;
+      const events: unknown[] = [];
+      const sub = tree.onDidChangeTreeData((e) => events.push(e));
+      try {
+        assert.equal(tree.tick().length, tokenRows);
+        assert.equal(events.length, 1);
+        const fired = events[0];
+        assert.ok(Array.isArray(fired) && fired.length === tokenRows && fired.every((n: { kind: string }) => n.kind === 'token'), `fired ${JSON.stringify(fired)?.slice(0, 200)}`);
+      } finally {
+        sub.dispose();
+      }
+    });
+
     it('serves the same token again from the cache, and copies it', async () => {
       const again = (await run<AgentTokenSummary>(`${C}getAgentToken`, { agentId: status.agentIds[0] }))!;
       assert.equal(again.fromCache, true);

@@ -6,12 +6,14 @@ import { AgentNode, AgentUserNode, BlueprintNode, FailureNode, TokenNode, type T
 
 /** Translates the stores into tree items; the stores are the model, this only renders and signals change. */
 export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
   private ticker: ReturnType<typeof setInterval> | undefined;
-  /** Which blueprints have their credential stored; filled as the tree renders. */
+  /** Which blueprints have their credential stored; filled as the tree renders, kept until a credential or definition changes. */
   private readonly credentialKnown = new Map<string, boolean>();
+  /** The token rows last rendered, the same instances VS Code holds: the countdown tick refreshes just these. */
+  private tokenRows: TokenNode[] = [];
 
   constructor(
     private readonly definitions: DefinitionStore,
@@ -19,7 +21,11 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     private readonly tokens: TokenStore,
   ) {
     this.subscriptions.push(
-      definitions.onDidChange(() => this.refresh()),
+      definitions.onDidChange(() => {
+        this.credentialKnown.clear();
+        this.refresh();
+      }),
+      // A new token changes the rows, not whether a blueprint's secret is stored: the cached reads stay.
       tokens.onDidChange(() => this.refresh()),
       credentials.onDidChange((blueprintId) => {
         this.credentialKnown.delete(blueprintId);
@@ -29,7 +35,6 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   refresh(): void {
-    this.credentialKnown.clear();
     this.updateTicker();
     void vscode.commands.executeCommand('setContext', 'entraAgentTokens.hasTokens', this.tokens.hasTokens);
     this.changed.fire(undefined);
@@ -50,7 +55,9 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     if (node instanceof AgentNode) {
       const failure = this.tokens.failureOf(node.agent.clientId);
       const users = (node.agent.agentUsers ?? []).map((u) => new AgentUserNode(node.agent, u));
-      return [...(failure ? [new FailureNode(failure)] : []), ...users, ...this.tokens.tokensOf(node.agent.clientId).map((t) => new TokenNode(t))];
+      const rows = this.tokens.tokensOf(node.agent.clientId).map((t) => new TokenNode(t));
+      this.tokenRows = [...this.tokenRows.filter((r) => r.token.agentId !== node.agent.clientId), ...rows];
+      return [...(failure ? [new FailureNode(failure)] : []), ...users, ...rows];
     }
     return [];
   }
@@ -78,10 +85,21 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     return has;
   }
 
+  /**
+   * One countdown tick: only the token rows are re-rendered (their description is the countdown), not the whole
+   * tree. Returns the rows it refreshed.
+   */
+  tick(): readonly TokenNode[] {
+    const held = new Set(this.tokens.all());
+    const rows = this.tokenRows.filter((r) => held.has(r.token));
+    if (rows.length) this.changed.fire(rows);
+    return rows;
+  }
+
   /** Countdowns tick only while there are tokens to count down. */
   private updateTicker(): void {
     if (this.tokens.hasTokens && !this.ticker) {
-      this.ticker = setInterval(() => this.changed.fire(undefined), 30_000);
+      this.ticker = setInterval(() => this.tick(), 30_000);
     } else if (!this.tokens.hasTokens && this.ticker) {
       clearInterval(this.ticker);
       this.ticker = undefined;
