@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { DefinitionStore } from './definitions';
 import type { TokenStore } from './tokenStore';
-import { formatDuration } from './tree/nodes';
+import { formatDuration } from './durations';
 import { CommandId } from './commands/ids';
 
 /** The last token's countdown; hidden until there is one. Ticks only while shown. */

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { pick, plainArgs } from '../prompts';
 import type { HeldToken } from '../tokenStore';
-import { formatDuration, TokenNode } from '../tree/nodes';
+import { formatDuration } from '../durations';
+import { TokenNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 
 /** Copies a held token to the clipboard. Returns whether it copied. */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { formatDuration } from '../durations';
 import { agentUserLabel, CREDENTIAL_LABELS, type AgentDefinition, type AgentUserReference, type BlueprintDefinition } from '../definitions';
 import type { AgentFailure, HeldToken } from '../tokenStore';
 
@@ -139,15 +140,6 @@ export class FailureNode {
 
 export type TreeNode = BlueprintNode | AgentNode | AgentUserNode | TokenNode | FailureNode;
 
-/** "42 min", "3 h 5 min", "40 s". */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-}
 
 /** Tooltips show ids in full. Values are escaped: they may come from tokens. */
 function markdownTable(rows: [string, string][]): vscode.MarkdownString {
