@@ -22,6 +22,12 @@ export interface EntraAgentTokensApi {
 
 declare const __eatLoadStart: number | undefined;
 
+/**
+ * What deactivate() must wait for (the sandbox's server, and next the sidecar's). VS Code passes deactivate no
+ * context, so activate leaves it here: the one module-level binding, set once per activation.
+ */
+let stopOnDeactivate: (() => Promise<unknown>) | undefined;
+
 /** Registration only: no network, no sandbox, no file reads. Each disposable is owned the moment it is made. */
 export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi {
   const own = <T extends vscode.Disposable>(d: T): T => (context.subscriptions.push(d), d);
@@ -31,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   const tokens = own(new TokenStore());
   const tokenService = own(new TokenService(definitions, credentials, tokens, log));
   const sandbox = own(new SandboxController(definitions, credentials, tokens, log));
+  stopOnDeactivate = () => sandbox.stop();
   const tree = own(new AgentTreeProvider(definitions, credentials, tokens));
   const inspector = own(new InspectorController(context.extensionUri, tokens, definitions, log, () => sandbox.status?.authority, async () => (await import('../core/signature')).SignatureVerifier));
   own(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, { deserializeWebviewPanel: (panel, state: InspectorState | undefined) => inspector.revive(panel, state) }));
@@ -51,4 +58,9 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   };
 }
 
-export function deactivate(): void {}
+/** VS Code waits for the returned promise: the sandbox's port is closed before the extension host goes away. */
+export async function deactivate(): Promise<void> {
+  const stop = stopOnDeactivate;
+  stopOnDeactivate = undefined;
+  await stop?.();
+}
