@@ -111,11 +111,10 @@ export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: A
     request = { ...base, flow: 'autonomous', agentId: agent };
   }
 
-  // Everything cheap is checked before the HTTP stack loads.
-  const { acquireToken, validateTokenRequest } = await import('../core/acquisition');
+  // acquireToken checks the request before it reads a file or sends anything; the engine makes no connection until then.
+  const { acquireToken } = await import('../core/acquisition');
   const { AgentTokenEngine } = await import('../core/agentTokens');
   const names = { ...cliFieldNames, userToken: '--user-token-env', userId: '--user-id', username: '--username' };
-  validateTokenRequest(request, names);
   const engine = new AgentTokenEngine({ timeoutMs });
   try {
     const result = await acquireToken(engine, request, host, { signal, names }).catch((e: unknown) => {

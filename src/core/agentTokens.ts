@@ -95,24 +95,22 @@ export function validateAutonomousRequest(request: AutonomousTokenRequest, names
   return { ...validateParties(request, names), scope: validateDefaultScope(request.scope, names?.scope) };
 }
 
-function validateParties(request: AutonomousTokenRequest, names?: Partial<FieldNames>): Omit<AutonomousTokenRequest, 'scope'> {
+/** Where, which blueprint, which credential: what every flow's request names, the app flow's included. */
+function validateBlueprintParties(request: Omit<AutonomousTokenRequest, 'scope' | 'agentId'>, names?: Partial<FieldNames>): Omit<AutonomousTokenRequest, 'scope' | 'agentId'> {
   return {
     authority: validateAuthority(request.authority, names?.authority),
     tenant: validateTenant(request.tenant, names?.tenant),
     blueprintId: validateClientId(request.blueprintId, names?.blueprint ?? 'blueprint', 'agent identity blueprint'),
-    agentId: validateClientId(request.agentId, names?.agent ?? 'agent', 'agent identity'),
     credential: request.credential,
   };
 }
 
+function validateParties(request: AutonomousTokenRequest, names?: Partial<FieldNames>): Omit<AutonomousTokenRequest, 'scope'> {
+  return { ...validateBlueprintParties(request, names), agentId: validateClientId(request.agentId, names?.agent ?? 'agent', 'agent identity') };
+}
+
 export function validateAppRequest(request: AppTokenRequest, names?: Partial<FieldNames>): AppTokenRequest {
-  return {
-    authority: validateAuthority(request.authority, names?.authority),
-    tenant: validateTenant(request.tenant, names?.tenant),
-    blueprintId: validateClientId(request.blueprintId, names?.blueprint ?? 'blueprint', 'agent identity blueprint'),
-    scope: validateDefaultScope(request.scope, names?.scope),
-    credential: request.credential,
-  };
+  return { ...validateBlueprintParties(request, names), scope: validateDefaultScope(request.scope, names?.scope) };
 }
 
 export function validateOnBehalfOfRequest(request: OnBehalfOfTokenRequest, names?: Partial<FieldNames> & { userToken?: string }): OnBehalfOfTokenRequest {

@@ -16,6 +16,11 @@ export class FileReadError extends Error {
   }
 }
 
+/** Why a read failed, for "(…)" after a message: the FileReadError's reason, an errno code, or "unreadable". */
+export function readFailure(e: unknown): string {
+  return (e as { reason?: string }).reason ?? (e as NodeJS.ErrnoException).code ?? 'unreadable';
+}
+
 export const MAX_CERTIFICATE_FILE_BYTES = 1 << 20;
 export const MAX_FEDERATED_TOKEN_FILE_BYTES = 64 * 1024;
 export const MAX_IMPORT_FILE_BYTES = 1 << 20;

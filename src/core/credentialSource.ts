@@ -1,4 +1,4 @@
-import { MAX_CERTIFICATE_FILE_BYTES, MAX_FEDERATED_TOKEN_FILE_BYTES, readRegularFile, readRegularTextFile } from './boundedFile';
+import { MAX_CERTIFICATE_FILE_BYTES, MAX_FEDERATED_TOKEN_FILE_BYTES, readFailure, readRegularFile, readRegularTextFile } from './boundedFile';
 import { CredentialError } from './errors';
 import type { AssertionAlgorithm, BlueprintCredential } from './credentials';
 
@@ -50,7 +50,7 @@ export async function resolveCredential(source: CredentialSource, ficAudience: s
       try {
         bytes = await readRegularFile(source.path, MAX_CERTIFICATE_FILE_BYTES);
       } catch (e) {
-        throw new CredentialError(`cannot read ${source.path} (${(e as { reason?: string }).reason ?? 'unreadable'}).`, 'Check the path and that this process may read it.', 'certificate');
+        throw new CredentialError(`cannot read ${source.path} (${readFailure(e)}).`, 'Check the path and that this process may read it.', 'certificate');
       }
       const passphrase = await host.readSecret('certificatePassphrase');
       const { loadCertificateFile } = await import('./certificateFile');
@@ -58,7 +58,7 @@ export async function resolveCredential(source: CredentialSource, ficAudience: s
       try {
         certificate = await loadCertificateFile(bytes, passphrase || undefined);
       } catch (e) {
-        if (e instanceof CredentialError) throw new CredentialError(e.message.slice(0, e.message.length - e.fix.length).trim(), e.fix, 'certificate');
+        if (e instanceof CredentialError) throw new CredentialError(e.problem, e.fix, 'certificate');
         throw e;
       }
       for (const w of certificate.warnings) host.warn(w);

@@ -1,4 +1,5 @@
 import type { KeyObject, X509Certificate } from 'node:crypto';
+import { readFailure } from './boundedFile';
 import { CredentialError } from './errors';
 
 export { JWT_BEARER_ASSERTION_TYPE } from './config';
@@ -46,7 +47,7 @@ export function federatedTokenFile(path: string, readFile: (path: string) => Pro
       try {
         text = (await readFile(path)).trim();
       } catch (e) {
-        throw new CredentialError(`The federated token file ${path} cannot be read (${(e as { reason?: string }).reason ?? (e as NodeJS.ErrnoException).code ?? 'unreadable'}).`, 'Check the path (AZURE_FEDERATED_TOKEN_FILE in AKS) and that this process may read it.');
+        throw new CredentialError(`The federated token file ${path} cannot be read (${readFailure(e)}).`, 'Check the path (AZURE_FEDERATED_TOKEN_FILE in AKS) and that this process may read it.');
       }
       if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(text)) throw new CredentialError(`The federated token file ${path} does not hold a JWT.`, 'Point at the file your platform writes the workload identity token to.');
       return text;

@@ -22,11 +22,12 @@ export type CredentialPart = 'secret' | 'certificate' | 'federatedTokenFile' | '
 export class CredentialError extends Error {
   override readonly name = 'CredentialError';
   constructor(
-    message: string,
+    /** What is wrong, without the fix. */
+    readonly problem: string,
     readonly fix: string,
     readonly part?: CredentialPart,
   ) {
-    super(`${message} ${fix}`);
+    super(`${problem} ${fix}`);
   }
 }
 

@@ -30,9 +30,5 @@ export function terminalSafeLines(text: string): string {
 
 /** Whether text holds a character a terminal would act on (tests and checks). */
 export function hasTerminalControl(text: string, allowLineFeeds = false): boolean {
-  const pattern = allowLineFeeds ? UNSAFE_BUT_LF : UNSAFE;
-  pattern.lastIndex = 0;
-  const found = pattern.test(text);
-  pattern.lastIndex = 0;
-  return found;
+  return new RegExp((allowLineFeeds ? UNSAFE_BUT_LF : UNSAFE).source).test(text);
 }

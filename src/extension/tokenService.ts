@@ -21,7 +21,7 @@ export type ImportedCredentialConsent = 'ask' | 'given' | 'refuse';
 
 /** Turns an agent definition plus its blueprint's stored credential into a token, through one shared engine. */
 export class TokenService implements vscode.Disposable {
-  private engine: Promise<AgentTokenEngine> | undefined;
+  private engine: AgentTokenEngine | undefined;
   private engineTimeout = 0;
 
   constructor(
@@ -43,12 +43,12 @@ export class TokenService implements vscode.Disposable {
     const request = agentTokenRequest(blueprint, agent, scope, choice);
     const { acquireToken } = await import('../core/acquisition');
     const { AgentTokenEngine } = await import('../core/agentTokens');
-    const engine = await this.engineFor(settings.requestTimeoutMs, AgentTokenEngine);
+    const engine = this.engineFor(settings.requestTimeoutMs, AgentTokenEngine);
     const legTenant = request.tenant === blueprint.tenant ? `${blueprint.authority}/${request.tenant}` : `${blueprint.authority}/${request.tenant} (the agent's home tenant; the blueprint's is ${blueprint.tenant})`;
     this.log.info(`Getting a token for agent identity ${agent.displayName} (${agent.clientId}), scope ${scope}, blueprint ${blueprint.clientId}; every leg goes to ${legTenant}.`);
     try {
       const result = await acquireToken(engine, request, this.credentialHost(blueprint), { signal, forceRefresh }).catch((e: unknown) => {
-        if (e instanceof CredentialError && e.part === 'certificate') throw new CredentialError(`Blueprint "${blueprint.displayName}", certificate: ${e.message.slice(0, e.message.length - e.fix.length).trim()}`, `${e.fix} To choose the file again, run "Set Blueprint Credential…".`, 'certificate');
+        if (e instanceof CredentialError && e.part === 'certificate') throw new CredentialError(`Blueprint "${blueprint.displayName}", certificate: ${e.problem}`, `${e.fix} To choose the file again, run "Set Blueprint Credential…".`, 'certificate');
         throw e;
       });
       for (const leg of result.legs) this.log.info(`  leg ${leg.name}: ${leg.cached ? 'from cache' : `HTTP ${leg.status} in ${leg.durationMs} ms, ${leg.attempts} attempt(s)`}`);
@@ -91,21 +91,20 @@ export class TokenService implements vscode.Disposable {
   }
 
   /** Drop cached tokens (e.g. after a credential changed). */
-  async clearCache(): Promise<void> {
-    (await this.engine)?.clearCache();
+  clearCache(): void {
+    this.engine?.clearCache();
   }
 
   dispose(): void {
-    void this.engine?.then((e) => e.close());
+    void this.engine?.close();
   }
 
-  private async engineFor(timeoutMs: number, Engine: typeof AgentTokenEngine): Promise<AgentTokenEngine> {
+  /** One engine (its pool and caches) while the timeout setting stays the same; made on first use, never at activation. */
+  private engineFor(timeoutMs: number, Engine: typeof AgentTokenEngine): AgentTokenEngine {
     if (!this.engine || this.engineTimeout !== timeoutMs) {
-      const previous = this.engine;
+      void this.engine?.close();
       this.engineTimeout = timeoutMs;
-      // Made on first use: activation never pays for the HTTP stack.
-      this.engine = Promise.resolve(new Engine({ timeoutMs, logger: this.log }));
-      void previous?.then((e) => e.close());
+      this.engine = new Engine({ timeoutMs, logger: this.log });
     }
     return this.engine;
   }

@@ -1,16 +1,18 @@
-import { MAX_CERTIFICATE_FILE_BYTES, readRegularFile } from '../../core/boundedFile';
 import * as vscode from 'vscode';
 import { CredentialError } from '../../core/errors';
 
-/** Loads the PEM once before anything is saved, so a wrong passphrase or a key that does not match is caught now. */
+/**
+ * Loads the certificate once before anything is saved, through the same core function every token request uses, so
+ * an unreadable file, a wrong passphrase or a key that does not match is caught now.
+ */
 export async function checkCertificate(path: string, passphrase: string | undefined): Promise<void> {
-  let bytes: Buffer;
+  const { resolveCredential } = await import('../../core/credentialSource');
+  const warnings: string[] = [];
   try {
-    bytes = await readRegularFile(path, MAX_CERTIFICATE_FILE_BYTES);
+    await resolveCredential({ kind: 'certificate', path }, '', { readSecret: async (name) => (name === 'certificatePassphrase' ? passphrase : undefined), warn: (w) => warnings.push(w) });
   } catch (e) {
-    throw new CredentialError(`The certificate file cannot be read (${(e as { reason?: string }).reason ?? 'unreadable'}).`, 'Choose a PEM file holding the certificate and its private key, or a PFX file.');
+    if (e instanceof CredentialError && e.part === 'certificate') throw new CredentialError(`Certificate: ${e.problem}`, `${e.fix} Choose a PEM file holding the certificate and its private key, or a PFX file.`, 'certificate');
+    throw e;
   }
-  const { loadCertificateFile } = await import('../../core/certificateFile');
-  const certificate = await loadCertificateFile(bytes, passphrase);
-  if (certificate.warnings.length) void vscode.window.showWarningMessage(certificate.warnings.join(' '));
+  if (warnings.length) void vscode.window.showWarningMessage(warnings.join(' '));
 }

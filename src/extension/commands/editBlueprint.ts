@@ -21,7 +21,7 @@ export async function editBlueprint(ctx: CommandContext, arg?: unknown): Promise
   };
   const { blueprintId: _, ...fields } = { blueprintId: '', ...patch };
   const next = await ctx.definitions.updateBlueprint(blueprint.clientId, fields);
-  await ctx.tokenService.clearCache();
+  ctx.tokenService.clearCache();
   ctx.log.info(`Blueprint ${next.displayName} (${next.clientId}) edited.`);
   return next;
 }

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { MAX_IMPORT_FILE_BYTES, readRegularTextFile } from '../../core/boundedFile';
+import { MAX_IMPORT_FILE_BYTES, readFailure, readRegularTextFile } from '../../core/boundedFile';
 import * as vscode from 'vscode';
 import { ConfigError } from '../../core/errors';
 import { type AgentDefinition, type BlueprintDefinition, DEFINITIONS_FILE_KIND, parseDefinitionsFile } from '../definitionRules';
@@ -44,7 +44,7 @@ export async function importDefinitions(ctx: CommandContext, arg?: unknown): Pro
     try {
       text = await readRegularTextFile(path, MAX_IMPORT_FILE_BYTES);
     } catch (e) {
-      throw new ConfigError('Import file', `cannot be read (${(e as { reason?: string }).reason ?? 'unreadable'}).`, 'Choose a file made by "Export Blueprints and Agent Identities…".');
+      throw new ConfigError('Import file', `cannot be read (${readFailure(e)}).`, 'Choose a file made by "Export Blueprints and Agent Identities…".');
     }
   }
   const added = await ctx.definitions.importDefinitions(parseDefinitionsFile(text), ctx.sandbox.status?.authority);

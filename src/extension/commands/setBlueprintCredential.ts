@@ -47,7 +47,7 @@ export async function setBlueprintCredential(ctx: CommandContext, arg?: unknown)
 }
 
 async function done(ctx: CommandContext, blueprint: BlueprintDefinition): Promise<BlueprintDefinition> {
-  await ctx.tokenService.clearCache();
+  ctx.tokenService.clearCache();
   ctx.log.info(`Credential of blueprint ${blueprint.displayName} (${blueprint.clientId}) updated (${blueprint.credentialKind}).`);
   return blueprint;
 }
