@@ -29,6 +29,14 @@ export default tseslint.config(
     },
   },
   {
+    // Our commands run through runCommand / commandLink (commands/run.ts), whose arguments the signature map checks.
+    files: ['src/extension/**', 'test/extension/**'],
+    ignores: ['src/extension/commands/run.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: "MemberExpression[property.name='executeCommand']", message: 'Use runCommand or setContext from src/extension/commands/run.ts (typed by commands/signatures.ts).' }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off', 'no-console': 'off' },

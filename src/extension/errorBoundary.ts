@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { EntraError } from '../core/entraError';
-import { ConfigError, CredentialError, isCancelled, NetworkError, TokenDecodeError } from '../core/errors';
+import { reportOf } from '../core/errorReport';
 import type { ExtensionLog } from './log';
 
 /** The user dismissed a prompt: ends a command silently, like a cancel. */
@@ -8,36 +7,41 @@ export class PromptDismissed extends Error {
   override readonly name = 'PromptDismissed';
 }
 
+/** Errors already shown: a failure that crosses two boundaries (a webview message that runs a command) is shown once. */
+const shown = new WeakSet<object>();
+
 /**
- * One boundary around every command: a cancel is silent; anything else is logged in full and shown as one sentence
- * with a "Show Log" button. Returns nothing, so a failed command resolves to undefined for scripted callers.
+ * The one boundary for commands and webview messages (and next, sidecar requests and language-model tools): a cancel
+ * or a dismissed prompt is quiet; an Entra, configuration or credential error is explained in one sentence; anything
+ * else is logged in full. Each is shown once, with a "Show Log" button.
  */
-export function reportCommandError(commandId: string, e: unknown, log: ExtensionLog): void {
+export function reportError(where: string, e: unknown, log: ExtensionLog): void {
   if (e instanceof PromptDismissed) {
-    log.trace(`${commandId}: prompt dismissed`);
+    log.trace(`${where}: prompt dismissed`);
     return;
   }
-  if (isCancelled(e)) {
-    log.info(`${commandId}: cancelled.`);
+  const report = reportOf(e);
+  if (report.kind === 'cancelled') {
+    log.info(`${where}: ${report.logLine}`);
     return;
   }
-  let message: string;
-  if (e instanceof EntraError) {
-    const code = e.code !== undefined ? `AADSTS${e.code}` : `HTTP ${e.httpStatus}`;
-    log.error(`${commandId}: ${code} ${e.error ?? ''} (HTTP ${e.httpStatus}). ${e.description ?? ''} trace id ${e.traceId ?? '-'}, correlation id ${e.correlationId ?? '-'}, timestamp ${e.timestamp ?? '-'}`);
-    message = `${code}: ${e.explanation} ${e.fix}`;
-  } else if (e instanceof ConfigError) {
-    log.warn(`${commandId}: ${e.message}`);
-    message = `${e.field} ${e.problem} ${e.fix}`;
-  } else if (e instanceof CredentialError || e instanceof TokenDecodeError || e instanceof NetworkError) {
-    log.warn(`${commandId}: ${e.message}`);
-    message = e.message;
-  } else {
-    const err = e instanceof Error ? e : new Error(String(e));
-    log.error(`${commandId} failed: ${err.message}${err.stack ? `\n${err.stack}` : ''}`);
-    message = `Something went wrong: ${err.message}`;
+  if (typeof e === 'object' && e !== null) {
+    if (shown.has(e)) return;
+    shown.add(e);
   }
-  void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => {
+  if (report.kind === 'unexpected' || (report.kind === 'explained' && report.category === 'entra')) log.error(`${where}: ${report.logLine}`);
+  else log.warn(`${where}: ${report.logLine}`);
+  void vscode.window.showErrorMessage(report.summary, 'Show Log').then((choice) => {
     if (choice === 'Show Log') log.show();
   });
+}
+
+/** Runs `work` behind the boundary: resolves to its result, or to undefined once the error has been reported. */
+export async function guarded<T>(where: string, log: ExtensionLog, work: () => T | Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (e) {
+    reportError(where, e, log);
+    return undefined;
+  }
 }

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { CommandId } from './commands/ids';
 import { registerCommands } from './commands/registry';
+import { runCommand } from './commands/run';
 import { CredentialStore, type SecretKind } from './credentialStore';
 import { DefinitionStore } from './definitions';
 import { InspectorController } from './inspector/inspectorController';
@@ -47,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   const loaded = typeof __eatLoadStart === 'number' ? __eatLoadStart : undefined;
   log.info(`Activated in ${loaded === undefined ? '?' : (performance.now() - loaded).toFixed(1)} ms (bundle load and activate).`);
   // `npm start` opens VS Code with this set, so the sandbox is there the moment the view opens.
-  if (process.env.ENTRA_AGENT_TOKENS_SANDBOX === 'autostart') void vscode.commands.executeCommand('entraAgentTokens.startSandbox');
+  if (process.env.ENTRA_AGENT_TOKENS_SANDBOX === 'autostart') void runCommand(CommandId.startSandbox);
   return {
     tree,
     storedSecrets: async (blueprintId) => {

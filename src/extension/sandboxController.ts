@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { ContextKey } from './commands/ids';
+import { setContext } from './commands/run';
 import { DEFAULT_SCOPE } from '../core/config';
 import { readSettings } from './settings';
 import type { SandboxTenant } from '../sandbox/server';
@@ -57,7 +59,7 @@ export class SandboxController implements vscode.Disposable {
     const status = { authority: info.authority, tenantId: info.tenantId, blueprintIds: blueprints.map((b) => b.clientId), agentIds: agents.map((a) => a.clientId) };
     this.running = { sandbox, status };
     this.definitions.setSandbox(blueprints, agents);
-    await vscode.commands.executeCommand('setContext', 'entraAgentTokens.sandboxRunning', true);
+    await setContext(ContextKey.sandboxRunning, true);
     this.log.info(`Sandbox tenant ${info.tenantId} started at ${info.authority}${latency ? `, answering each request after ${latency} ms (sandbox.latencyMilliseconds)` : ''}.`);
     return status;
   }
@@ -89,7 +91,7 @@ export class SandboxController implements vscode.Disposable {
     this.definitions.setSandbox([], []);
     this.tokens.forget(running.status.agentIds);
     await Promise.all(running.status.blueprintIds.map((id) => this.credentials.deleteAll(id)));
-    await vscode.commands.executeCommand('setContext', 'entraAgentTokens.sandboxRunning', false);
+    await setContext(ContextKey.sandboxRunning, false);
     this.log.info('Sandbox tenant stopped.');
     return true;
   }

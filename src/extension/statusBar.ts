@@ -3,6 +3,7 @@ import type { DefinitionStore } from './definitions';
 import type { TokenStore } from './tokenStore';
 import { formatDuration } from './durations';
 import { CommandId } from './commands/ids';
+import { commandLink } from './commands/run';
 
 /** The last token's countdown; hidden until there is one. Ticks only while shown. */
 export class TokenStatusBar implements vscode.Disposable {
@@ -30,7 +31,7 @@ export class TokenStatusBar implements vscode.Disposable {
     const remaining = last.result.expiresOn.getTime() - Date.now();
     this.item.text = remaining > 0 ? `$(key) ${name}: ${formatDuration(remaining)}` : `$(warning) ${name}: expired`;
     this.item.tooltip = `Agent token for ${name} (${last.scope}). Click to copy it.`;
-    this.item.command = { command: CommandId.copyAccessToken, title: 'Copy Access Token', arguments: [{ agentId: last.agentId, scope: last.scope, ...(last.subject ? { subject: last.subject } : {}) }] };
+    this.item.command = commandLink(CommandId.copyAccessToken, 'Copy Access Token', { agentId: last.agentId, scope: last.scope, ...(last.subject ? { subject: last.subject } : {}) });
     this.item.show();
     this.ticker ??= setInterval(() => this.update(), 30_000);
   }

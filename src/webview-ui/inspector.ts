@@ -2,7 +2,7 @@
 // claim values are attacker-controlled and are never parsed as HTML.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { ClaimRow, HostToWebview, InspectorState, InspectorView, LegView, SignatureView, TokenColumn, WebviewToHost } from '../webview/protocol';
+import { COPY_KINDS, type ClaimRow, type CopyWhat, type HostToWebview, type InspectorState, type InspectorView, type LegView, type SignatureView, type TokenColumn, type WebviewRequest, type WebviewResponse, type WebviewToHost } from '../webview/protocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -14,6 +14,24 @@ const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
 const status = document.getElementById('status') as HTMLElement;
 let countdown: ReturnType<typeof setInterval> | undefined;
+
+/** Requests waiting for the host's response, by id. */
+const pending = new Map<number, (response: WebviewResponse) => void>();
+let nextId = 1;
+
+/** Sends a request; its response is announced to screen readers (and resolves the promise). */
+function request(message: DistributiveOmit<WebviewRequest, 'id'>): Promise<WebviewResponse> {
+  const id = nextId++;
+  return new Promise<WebviewResponse>((resolve) => {
+    pending.set(id, resolve);
+    vscode.postMessage({ ...message, id } as WebviewRequest);
+  }).then((response) => {
+    status.textContent = response.message;
+    return response;
+  });
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 type Child = Node | string | undefined | false;
 
@@ -70,7 +88,7 @@ function signatureBadge(sig: SignatureView, column: number): HTMLElement {
     }
   })();
   // A host outside Entra is contacted only when the user asks, with the host named on the button.
-  const ask = sig.status === 'ask' ? button(`Check keys at ${sig.host}`, 'shield', () => vscode.postMessage({ type: 'verify', column })) : undefined;
+  const ask = sig.status === 'ask' ? button(`Check keys at ${sig.host}`, 'shield', () => void request({ type: 'verify', column })) : undefined;
   return el('div', { class: `signature ${cls}`, 'data-signature': sig.status }, el('span', { class: `codicon codicon-${icon}`, 'aria-hidden': 'true' }), el('strong', {}, text), detail ? el('span', { class: 'detail' }, ` ${detail}`) : undefined, ask);
 }
 
@@ -138,14 +156,14 @@ function claimsTable(view: InspectorView): HTMLElement {
 
 function copyBar(view: InspectorView): HTMLElement {
   const url = el('vscode-textfield', { value: view.defaultCurlUrl, 'aria-label': 'URL for the curl command', class: 'curl-url' }) as HTMLElement & { value: string };
-  const copy = (what: 'token' | 'bearer' | 'curl') => vscode.postMessage({ type: 'copy', what, ...(what === 'curl' ? { url: url.value } : {}) });
+  const copy = (what: CopyWhat) => void request({ type: 'copy', what, ...(what === 'curl' ? { url: url.value } : {}) });
   return el(
     'section',
     { class: 'copy-bar', 'aria-label': 'Copy' },
-    button('Copy token', 'copy', () => copy('token'), false),
-    button('Copy Authorization header', 'key', () => copy('bearer')),
+    button(COPY_KINDS.token.button, 'copy', () => copy('token'), false),
+    button(COPY_KINDS.bearer.button, 'key', () => copy('bearer')),
     url,
-    button('Copy curl (bash, zsh)', 'terminal', () => copy('curl')),
+    button(COPY_KINDS.curl.button, 'terminal', () => copy('curl')),
     el('span', { class: 'muted shell-note' }, 'The curl line is quoted for POSIX shells (bash, zsh, sh), not for PowerShell or cmd.'),
   );
 }
@@ -177,9 +195,12 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       vscode.setState({});
       app.replaceChildren(el('p', { class: 'empty' }, message.message));
       break;
-    case 'copied':
-      status.textContent = message.what === 'token' ? 'Token copied.' : message.what === 'bearer' ? 'Authorization header copied.' : 'curl command copied.';
+    case 'response':
+      pending.get(message.id)?.(message);
+      pending.delete(message.id);
       break;
+    default:
+      message satisfies never;
   }
 });
 

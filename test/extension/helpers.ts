@@ -39,4 +39,5 @@ export async function treeRows(): Promise<Row[]> {
   return rows;
 }
 
-export const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args);
+/** Our commands, typed by their signatures (src/extension/commands/signatures.ts). */
+export { runCommand as run } from '../../src/extension/commands/run';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandId } from '../../src/extension/commands/ids';
+import { CommandId, ContextKey } from '../../src/extension/commands/ids';
 
 interface Manifest {
   activationEvents: string[];
@@ -33,6 +33,11 @@ describe('package.json manifest', () => {
     const links = [...manifest.contributes.viewsWelcome.map((w) => w.contents), ...manifest.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.description))].join('\n');
     for (const m of links.matchAll(/command:([\w.]+)/g)) assert.ok(known.has(m[1]!), m[1]);
     for (const e of manifest.contributes.walkthroughs.flatMap((w) => w.steps.flatMap((s) => s.completionEvents ?? []))) assert.ok(known.has(e.replace('onCommand:', '')), e);
+  });
+  it('reads in its when-clauses only the context keys the code sets', () => {
+    const whens = Object.values(manifest.contributes.menus).flatMap((items) => items.map((i) => i.when ?? '')).join(' ');
+    const read = new Set([...whens.matchAll(/entraAgentTokens\.(\w+)/g)].map((m) => m[0]).filter((k) => !k.startsWith('entraAgentTokens.agents') && !k.startsWith('entraAgentTokens.inspector')));
+    assert.deepEqual([...read].sort(), Object.values(ContextKey).sort());
   });
   it('activates lazily: no "*" and no startup activation', () => {
     assert.ok(!manifest.activationEvents.some((e) => e === '*' || e === 'onStartupFinished'));

@@ -18,5 +18,3 @@ export interface CommandContext {
   readonly inspector: InspectorController;
   readonly log: ExtensionLog;
 }
-
-export type CommandHandler = (ctx: CommandContext, ...args: unknown[]) => unknown;

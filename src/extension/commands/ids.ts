@@ -18,3 +18,11 @@ export const CommandId = {
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
+
+/** The `when`-clause context keys the extension sets (package.json's menus read them). */
+export const ContextKey = {
+  hasTokens: 'entraAgentTokens.hasTokens',
+  sandboxRunning: 'entraAgentTokens.sandboxRunning',
+} as const;
+
+export type ContextKey = (typeof ContextKey)[keyof typeof ContextKey];

@@ -15,7 +15,7 @@ export interface DefinitionsFile {
 }
 
 /** Writes the user's blueprints and agent identities as JSON. Secrets are never in them: they stay in SecretStorage. */
-export async function exportDefinitions(ctx: CommandContext, arg?: unknown): Promise<DefinitionsFile | undefined> {
+export async function exportDefinitions(ctx: CommandContext, arg?: unknown): Promise<DefinitionsFile> {
   const file: DefinitionsFile = { kind: DEFINITIONS_FILE_KIND, version: 1, ...ctx.definitions.exportable() };
   const given = plainArgs<{ path: string }>(arg)?.path;
   const target = given ? vscode.Uri.file(given) : await vscode.window.showSaveDialog({ title: 'Export Blueprints and Agent Identities', filters: { JSON: ['json'] }, defaultUri: vscode.Uri.file('entra-agent-tokens.json') });
@@ -34,8 +34,15 @@ export interface ImportArgs {
   secrets?: Record<string, string>;
 }
 
+/** What an import added (client ids) and what it left out because it was already there. */
+export interface ImportSummary {
+  blueprints: string[];
+  agents: string[];
+  skipped: string[];
+}
+
 /** Adds blueprints and agent identities from an exported file, all or nothing, then asks for their secrets. */
-export async function importDefinitions(ctx: CommandContext, arg?: unknown): Promise<{ blueprints: string[]; agents: string[]; skipped: string[] }> {
+export async function importDefinitions(ctx: CommandContext, arg?: unknown): Promise<ImportSummary> {
   const args = plainArgs<ImportArgs>(arg);
   let text = args?.content;
   if (text === undefined) {

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { reportCommandError } from '../errorBoundary';
+import { guarded } from '../errorBoundary';
 import { addAgentIdentity } from './addAgentIdentity';
 import { addBlueprint } from './addBlueprint';
-import type { CommandContext, CommandHandler } from './context';
+import type { CommandContext } from './context';
 import { copyAccessToken } from './copyAccessToken';
 import { editBlueprint } from './editBlueprint';
 import { getAgentToken } from './getAgentToken';
@@ -13,8 +13,15 @@ import { removeAgentIdentity } from './removeAgentIdentity';
 import { removeBlueprint } from './removeBlueprint';
 import { startSandbox, stopSandbox } from './sandbox';
 import { setBlueprintCredential } from './setBlueprintCredential';
+import type { CommandResult } from './signatures';
 
-const handlers: Record<CommandId, CommandHandler> = {
+/**
+ * A handler gets its argument unchecked (a script or a keybinding can pass anything) and checks it itself; what it
+ * resolves to must match the command's signature.
+ */
+type Handlers = { [K in CommandId]: (ctx: CommandContext, arg?: unknown) => CommandResult<K> | Promise<CommandResult<K>> };
+
+const handlers: Handlers = {
   [CommandId.addBlueprint]: addBlueprint,
   [CommandId.addAgentIdentity]: addAgentIdentity,
   [CommandId.getAgentToken]: getAgentToken,
@@ -35,13 +42,6 @@ const handlers: Record<CommandId, CommandHandler> = {
 /** Registers every command behind one error boundary. */
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   return Object.entries(handlers).map(([id, handler]) =>
-    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        return await handler(ctx, ...args);
-      } catch (e) {
-        reportCommandError(id, e, ctx.log);
-        return undefined;
-      }
-    }),
+    vscode.commands.registerCommand(id, (arg?: unknown) => guarded(id, ctx.log, () => (handler as Handlers[CommandId])(ctx, arg))),
   );
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DecodedToken } from '../../core/jwt';
 import type { SignatureVerifier } from '../../core/signature';
-import type { HostToWebview, InspectorState, InspectorView, WebviewToHost } from '../../webview/protocol';
+import { COPY_KINDS, parseWebviewMessage, type HostToWebview, type InspectorState, type InspectorView, type WebviewRequest, type WebviewResponse } from '../../webview/protocol';
+import { guarded } from '../errorBoundary';
 import type { ExtensionLog } from '../log';
 import { copyText } from './inspectorModel';
 
@@ -33,7 +34,7 @@ export class InspectorPanel implements vscode.Disposable {
     panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist')] };
     panel.webview.html = this.html();
     this.subscriptions.push(
-      panel.webview.onDidReceiveMessage((m: WebviewToHost) => void this.onMessage(m)),
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
       panel.onDidDispose(() => {
         this.closed.fire();
         this.dispose();
@@ -80,31 +81,48 @@ export class InspectorPanel implements vscode.Disposable {
     });
   }
 
-  private async onMessage(message: WebviewToHost): Promise<void> {
+  private async onMessage(raw: unknown): Promise<void> {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      this.log.warn('The token inspector sent a message the extension does not know; ignored.');
+      return;
+    }
     if (message.type === 'ready') {
       this.ready = true;
       this.render();
       return;
     }
-    if (message.type === 'verify' && this.content) {
-      const content = this.content;
-      const token = content.tokens[message.column];
-      if (!token) return;
-      void this.post({ type: 'signature', column: message.column, signature: { status: 'pending' } });
-      const signature = await this.verifier().verify(token, { userAsked: true });
-      if (this.content === content) void this.post({ type: 'signature', column: message.column, signature });
-      return;
-    }
-    if (message.type === 'copy' && this.content) {
-      const raw = this.content.tokens[this.content.view.primary]?.raw;
-      if (!raw) return;
-      const copy = copyText(message.what, raw, message.url);
-      if ('refused' in copy) {
-        void vscode.window.showWarningMessage(copy.refused);
-        return;
+    // Every request gets exactly one response; a failure is reported once by the boundary and answered as failed.
+    const answer = await guarded(`inspector: ${message.type}`, this.log, () => this.answer(message));
+    void this.post(answer ?? { type: 'response', id: message.id, outcome: 'failed', message: 'That did not work; the log says why.' });
+  }
+
+  private async answer(request: WebviewRequest): Promise<WebviewResponse> {
+    const respond = (outcome: WebviewResponse['outcome'], message: string): WebviewResponse => ({ type: 'response', id: request.id, outcome, message });
+    const content = this.content;
+    if (!content) return respond('refused', 'There is no token in the inspector any more.');
+    switch (request.type) {
+      case 'verify': {
+        const token = content.tokens[request.column];
+        if (!token) return respond('refused', 'There is no token in that column.');
+        void this.post({ type: 'signature', column: request.column, signature: { status: 'pending' } });
+        const signature = await this.verifier().verify(token, { userAsked: true });
+        if (this.content === content) void this.post({ type: 'signature', column: request.column, signature });
+        return respond('done', signature.status === 'verified' ? 'Signature verified.' : 'Signature checked.');
       }
-      await vscode.env.clipboard.writeText(copy.text);
-      void this.post({ type: 'copied', what: message.what });
+      case 'copy': {
+        const raw = content.tokens[content.view.primary]?.raw;
+        if (!raw) return respond('refused', 'There is no token to copy.');
+        const copy = copyText(request.what, raw, request.url);
+        if ('refused' in copy) {
+          void vscode.window.showWarningMessage(copy.refused);
+          return respond('refused', copy.refused);
+        }
+        await vscode.env.clipboard.writeText(copy.text);
+        return respond('done', COPY_KINDS[request.what].done);
+      }
+      default:
+        return assertNever(request);
     }
   }
 
@@ -136,4 +154,8 @@ export class InspectorPanel implements vscode.Disposable {
 </body>
 </html>`;
   }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`Unhandled webview request: ${JSON.stringify(x)}`);
 }

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { ContextKey } from '../commands/ids';
+import { setContext } from '../commands/run';
 import type { CredentialStore } from '../credentialStore';
 import type { CredentialKind, DefinitionStore } from '../definitions';
 import type { TokenStore } from '../tokenStore';
@@ -36,7 +38,7 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   refresh(): void {
     this.updateTicker();
-    void vscode.commands.executeCommand('setContext', 'entraAgentTokens.hasTokens', this.tokens.hasTokens);
+    void setContext(ContextKey.hasTokens, this.tokens.hasTokens);
     this.changed.fire(undefined);
   }
 

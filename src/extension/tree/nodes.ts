@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { CommandId } from '../commands/ids';
+import { commandLink } from '../commands/run';
 import { formatDuration } from '../durations';
 import { agentUserLabel, CREDENTIAL_LABELS, type AgentDefinition, type AgentUserReference, type BlueprintDefinition } from '../definitions';
 import type { AgentFailure, HeldToken } from '../tokenStore';
@@ -95,7 +97,7 @@ export class TokenNode {
       ['Audience', String(result.token.claims.aud ?? '')],
       ['Roles', Array.isArray(result.token.claims.roles) ? result.token.claims.roles.join(', ') : '(none)'],
     ]);
-    item.command = { command: 'entraAgentTokens.copyAccessToken', title: 'Copy Access Token', arguments: [{ agentId, scope, ...(subject ? { subject } : {}) }] };
+    item.command = commandLink(CommandId.copyAccessToken, 'Copy Access Token', { agentId, scope, ...(subject ? { subject } : {}) });
     return item;
   }
 }

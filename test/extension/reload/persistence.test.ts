@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { CommandId } from '../../../src/extension/commands/ids';
 import { api, run, treeRows } from '../helpers';
 import { SECOND_AGENT, SECOND_BLUEPRINT } from '../../helpers';
 
@@ -14,8 +15,8 @@ describe('after a window reload', () => {
   });
 
   it('cleans up', async () => {
-    assert.equal(await run('entraAgentTokens.removeAgentIdentity', { agentId: SECOND_AGENT }), true);
-    assert.equal(await run('entraAgentTokens.removeBlueprint', { blueprintId: SECOND_BLUEPRINT }), true);
+    assert.equal(await run(CommandId.removeAgentIdentity, { agentId: SECOND_AGENT }), true);
+    assert.equal(await run(CommandId.removeBlueprint, { blueprintId: SECOND_BLUEPRINT }), true);
     assert.deepEqual(await treeRows(), []);
   });
 });

@@ -6,11 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { SandboxTenant } from '../../../src/sandbox/server';
-import type { AgentTokenSummary } from '../../../src/extension/commands/getAgentToken';
+import { CommandId } from '../../../src/extension/commands/ids';
 import { api, EXTENSION_ID, run, treeRows } from '../helpers';
 import { SECOND_AGENT, SECOND_BLUEPRINT, SECOND_TENANT, SECRET, testDirectory } from '../../helpers';
 
-const C = 'entraAgentTokens.';
 
 describe('in Restricted Mode (an untrusted workspace)', () => {
   let sandbox: SandboxTenant;
@@ -29,14 +28,14 @@ describe('in Restricted Mode (an untrusted workspace)', () => {
   });
 
   it('refuses the workspace\'s host, and gets a token from an allowed one', async () => {
-    const args = { tenant: SECOND_TENANT, clientId: SECOND_BLUEPRINT, displayName: 'Restricted Blueprint', credentialKind: 'secret', clientSecret: SECRET };
-    assert.equal(await run(`${C}addBlueprint`, { ...args, authority: 'https://login.attacker.example' }), undefined);
+    const args = { tenant: SECOND_TENANT, clientId: SECOND_BLUEPRINT, displayName: 'Restricted Blueprint', credentialKind: 'secret' as const, clientSecret: SECRET };
+    assert.equal(await run(CommandId.addBlueprint, { ...args, authority: 'https://login.attacker.example' }), undefined);
     assert.deepEqual(await treeRows(), []);
-    assert.ok(await run(`${C}addBlueprint`, { ...args, authority: sandbox.authority }));
-    await run(`${C}addAgentIdentity`, { blueprintId: SECOND_BLUEPRINT, clientId: SECOND_AGENT, displayName: 'Restricted Agent' });
-    const token = await run<AgentTokenSummary>(`${C}getAgentToken`, { agentId: SECOND_AGENT, openInspector: false });
+    assert.ok(await run(CommandId.addBlueprint, { ...args, authority: sandbox.authority }));
+    await run(CommandId.addAgentIdentity, { blueprintId: SECOND_BLUEPRINT, clientId: SECOND_AGENT, displayName: 'Restricted Agent' });
+    const token = await run(CommandId.getAgentToken, { agentId: SECOND_AGENT, openInspector: false });
     assert.equal(token?.claims.appid, SECOND_AGENT);
     assert.equal(sandbox.requests.filter((r) => r.params.client_secret !== undefined).length, 1, 'the secret went to the allowed host only');
-    assert.equal(await run<boolean>(`${C}removeBlueprint`, { blueprintId: SECOND_BLUEPRINT }), true);
+    assert.equal(await run(CommandId.removeBlueprint, { blueprintId: SECOND_BLUEPRINT }), true);
   });
 });

@@ -1,0 +1,44 @@
+// What each command takes and gives back. The tree, the status bar, the inspector host and the tests call commands
+// through `runCommand` (run.ts), which checks their arguments against this map; the registry checks each handler's
+// result against it. A handler still checks its argument at run time: a script or a keybinding can pass anything.
+import type { AgentDefinition, BlueprintDefinition } from '../definitionRules';
+import type { SandboxStatus } from '../sandboxController';
+import type { AgentNode, AgentUserNode, BlueprintNode, TokenNode } from '../tree/nodes';
+import type { AddAgentIdentityArgs } from './addAgentIdentity';
+import type { AddBlueprintArgs } from './addBlueprint';
+import type { EditBlueprintArgs } from './editBlueprint';
+import type { AgentTokenSummary, GetAgentTokenArgs } from './getAgentToken';
+import type { CommandId } from './ids';
+import type { DefinitionsFile, ImportArgs, ImportSummary } from './importExport';
+import type { SetBlueprintCredentialArgs } from './setBlueprintCredential';
+
+/** A held token, named: the agent, the scope, and for a user's token its user. */
+export interface TokenRef {
+  agentId: string;
+  scope: string;
+  subject?: string;
+}
+
+/** `arg` is what a caller may pass (undefined: the command asks); `result` what it resolves to when it succeeds. */
+export interface CommandSignatures {
+  [CommandId.addBlueprint]: { arg: AddBlueprintArgs | undefined; result: BlueprintDefinition };
+  [CommandId.addAgentIdentity]: { arg: AddAgentIdentityArgs | BlueprintNode | undefined; result: AgentDefinition };
+  [CommandId.getAgentToken]: { arg: GetAgentTokenArgs | AgentNode | AgentUserNode | undefined; result: AgentTokenSummary };
+  [CommandId.copyAccessToken]: { arg: TokenRef | TokenNode | undefined; result: boolean };
+  [CommandId.inspectToken]: { arg: { token: string } | TokenNode | undefined; result: { claims: Record<string, unknown> } };
+  [CommandId.setBlueprintCredential]: { arg: SetBlueprintCredentialArgs | BlueprintNode | undefined; result: BlueprintDefinition };
+  [CommandId.editBlueprint]: { arg: EditBlueprintArgs | BlueprintNode | undefined; result: BlueprintDefinition };
+  [CommandId.removeBlueprint]: { arg: { blueprintId: string } | BlueprintNode | undefined; result: boolean };
+  [CommandId.removeAgentIdentity]: { arg: { agentId: string } | AgentNode | undefined; result: boolean };
+  [CommandId.exportDefinitions]: { arg: { path: string } | undefined; result: DefinitionsFile };
+  [CommandId.importDefinitions]: { arg: ImportArgs | undefined; result: ImportSummary };
+  [CommandId.refresh]: { arg: undefined; result: void };
+  [CommandId.showLog]: { arg: undefined; result: void };
+  [CommandId.startSandbox]: { arg: undefined; result: SandboxStatus };
+  [CommandId.stopSandbox]: { arg: undefined; result: boolean };
+}
+
+export type CommandArg<K extends CommandId> = CommandSignatures[K]['arg'];
+export type CommandResult<K extends CommandId> = CommandSignatures[K]['result'];
+/** The argument list of a command: optional where the command can ask for what is missing. */
+export type CommandArgs<K extends CommandId> = undefined extends CommandArg<K> ? [arg?: CommandArg<K>] : [arg: CommandArg<K>];
