@@ -1,5 +1,5 @@
 // One context per bundle: the extension's activation bundle (node/cjs, vscode external), the CLI (node/cjs, with a
-// shebang), the lazy chunks both share (CHUNKS below), the inspector's browser bundle (iife), and with --tests the
+// shebang), the lazy chunks both share (one per file in src/chunks/, see readChunks), the inspector's browser bundle (iife), and with --tests the
 // in-VS-Code test bundles. test/unit/bundle.test.ts holds the activation bundle to the chunk rule.
 const esbuild = require('esbuild');
 
@@ -25,23 +25,33 @@ const common = {
 };
 
 /**
- * The node bundles share lazily loaded chunks in dist/, one file each, required only when first used:
- *   shared.js          the error classes (one copy, so instanceof holds across bundles)
- *   engine.js          the token engine, undici, jose signing, certificate files, signature checks
- *   sandbox.js         the sandbox tenant
- *   azure-identity.js  @azure/identity, for managed identities
- *   node-forge.js      node-forge, for PFX files
- * An import of a module that belongs to a chunk becomes a require of that chunk, except inside the chunk itself.
- * The extension's activation bundle and the CLI's entry therefore hold only what registration and argument parsing need.
+ * The node bundles share lazily loaded chunks in dist/, one file each, required only when first used. The chunk map
+ * is stated once, by the files in src/chunks/: each file is a chunk (src/chunks/azureIdentity.ts → dist/azure-identity.js),
+ * and what it re-exports (`export … from '../core/x'` or `from 'package'`) belongs to it. An import of a module or a
+ * package that belongs to a chunk becomes a require of that chunk, except inside the chunk itself. So a new module
+ * goes into a chunk by being exported from its entry; one the engine only imports is bundled into engine.js with its
+ * importer. The extension's activation bundle and the CLI's entry therefore hold only what registration and
+ * argument parsing need (test/unit/bundle.test.ts holds them to it).
  */
 const path = require('node:path');
-const CHUNKS = {
-  shared: { entry: 'src/chunks/shared.ts', modules: ['core/errors', 'core/entraError', 'core/errorCatalog', 'core/boundedFile'] },
-  engine: { entry: 'src/chunks/engine.ts', modules: ['core/acquisition', 'core/credentialSource', 'core/agentTokens', 'core/credentials', 'core/certificateFile', 'core/signature', 'core/managedIdentity'] },
-  sandbox: { entry: 'src/chunks/sandbox.ts', modules: ['sandbox/server', 'sandbox/directory'] },
-  'azure-identity': { entry: 'src/chunks/azureIdentity.ts', packages: ['@azure/identity'] },
-  'node-forge': { entry: 'src/chunks/nodeForge.ts', packages: ['node-forge'] },
-};
+const fs = require('node:fs');
+function readChunks() {
+  const dir = path.join(__dirname, 'src', 'chunks');
+  const chunks = {};
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+    const name = file.replace(/\.ts$/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    const modules = [];
+    const packages = [];
+    for (const [, from] of text.matchAll(/^(?:export|import)\b[^;]*?\bfrom '([^']+)';/gms)) {
+      if (from.startsWith('.')) modules.push(path.relative(path.join(__dirname, 'src'), path.resolve(dir, from)).replace(/\\/g, '/'));
+      else packages.push(from);
+    }
+    chunks[name] = { entry: `src/chunks/${file}`, modules, packages };
+  }
+  return chunks;
+}
+const CHUNKS = readChunks();
 const srcDir = path.join(__dirname, 'src');
 function chunksPlugin(self) {
   const byModule = new Map();
@@ -104,7 +114,6 @@ async function main() {
     await Promise.all(built.map((c) => c.watch()));
     return;
   }
-  const fs = require('node:fs');
   fs.mkdirSync('dist/codicons', { recursive: true });
   for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
   await Promise.all(built.map((c) => c.rebuild()));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import Module from 'node:module';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCli, root } from '../cliRunner';
 
@@ -32,5 +33,17 @@ describe('the activation bundle', () => {
     const extra = [...seen].filter((r) => r !== 'vscode' && r !== './shared.js' && !r.startsWith('node:'));
     assert.deepEqual(extra, [], `required at activation: ${extra.join(', ')}`);
     assert.ok(seen.has('./shared.js') && seen.has('vscode'), `saw ${[...seen].join(', ')}`);
+  });
+
+  it('bundles no module that belongs to a chunk, and of the packages only jose\'s JWT decoding', () => {
+    // The dev build has source maps: their `sources` are exactly what each bundle holds.
+    const sources = (file: string) => (JSON.parse(readFileSync(join(root, 'dist', `${file}.map`), 'utf8')) as { sources: string[] }).sources.map((s) => s.replace(/^\.\.\//, ''));
+    const activation = sources('extension.js');
+    // What src/chunks/ states: each chunk's entry re-exports its modules.
+    const chunkMembers = readdirSync(join(root, 'src', 'chunks')).flatMap((f) => [...readFileSync(join(root, 'src', 'chunks', f), 'utf8').matchAll(/from '\.\.\/([^']+)'/g)].map((m) => `src/${m[1]}.ts`));
+    assert.ok(chunkMembers.includes('src/core/agentTokens.ts') && chunkMembers.includes('src/core/errors.ts'), chunkMembers.join(', '));
+    assert.deepEqual(activation.filter((s) => chunkMembers.includes(s)), []);
+    const packages = activation.filter((s) => s.startsWith('node_modules/'));
+    assert.deepEqual(packages.filter((s) => !/^node_modules\/jose\/dist\/webapi\/(util\/(errors|base64url|decode_jwt|decode_protected_header)|lib\/(buffer_utils|validate))\.js$/.test(s)), []);
   });
 });
