@@ -107,6 +107,7 @@ async function main() {
       esbuild.context({ ...testOptions, entryPoints: ['test/extension/main.ts'], outfile: 'out/test/extension/suites-main.js' }),
       esbuild.context({ ...testOptions, entryPoints: ['test/extension/reload/persistence.test.ts'], outfile: 'out/test/extension/suites-reload.js' }),
       esbuild.context({ ...testOptions, entryPoints: ['test/extension/restricted/restricted.test.ts'], outfile: 'out/test/extension/suites-restricted.js' }),
+      esbuild.context({ ...testOptions, entryPoints: ['bench/vscode/treeScale.bench.ts'], outfile: 'out/test/extension/suites-bench.js' }),
     );
   }
   const built = await Promise.all(contexts);

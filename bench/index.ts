@@ -4,7 +4,7 @@
 // no VS Code journey (a smoke check that the benchmarks still run).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ConfidentialClientApplication } from '@azure/msal-node';
@@ -232,9 +232,7 @@ async function perProcess(rows: string[][]) {
 
 /** Reads activation and command-to-claims times from the first code-server journey (reported, never asserted). */
 function extensionFigures(rows: string[][]) {
-  const versions = JSON.parse(readFileSync(join(root, 'test/vscode/versions.json'), 'utf8')) as Record<string, string>;
-  const codeServer = Object.entries(versions).find(([k]) => /code.?server/i.test(k))?.[1];
-  if (!codeServer || !existsSync(join(root, '.vscode-test', `code-server-${codeServer}`))) {
+  if (!codeServerReady()) {
     rows.push(['extension: activation, command → claims', '', '', 'skipped: code-server not set up (scripts/setup-code-server.sh)', '']);
     return;
   }
@@ -247,6 +245,36 @@ function extensionFigures(rows: string[][]) {
   }
   rows.push(['extension: activation (bundle load + activate())', activated, '', 'one run, code-server', '']);
   rows.push(['extension: Get Agent Token → claims rendered (first inspector)', click, '', 'one run; includes the webview start', '']);
+}
+
+/** The tree at scale, inside code-server (bench/vscode/treeScale.bench.ts): 1,000 agents under 20 blueprints. */
+async function treeFigures(rows: string[][]) {
+  if (!codeServerReady()) {
+    rows.push(['tree: 1,000 agents under 20 blueprints', '', '', 'skipped: code-server not set up (scripts/setup-code-server.sh)', '']);
+    return;
+  }
+  execFileSync(process.execPath, [join(root, 'esbuild.js'), '--tests'], { cwd: root });
+  const { runInVsCode } = await import('../test/vscode/phases');
+  const dir = join(root, '.vscode-test', 'runs', 'bench-tree');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const { outcomes } = await runInVsCode(dir, ['bench'], { env: { EAT_PHASE: 'bench' } });
+  const file = join(dir, 'bench-tree.json');
+  if (outcomes.some((o) => o.state !== 'passed') || !existsSync(file)) {
+    rows.push(['tree: 1,000 agents under 20 blueprints', '', '', `failed: ${outcomes.map((o) => o.error ?? o.state).join('; ').slice(0, 200)}`, '']);
+    return;
+  }
+  const f = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
+  rows.push(['tree: build every row, first (1,120 rows, 20 SecretStorage reads)', ms(f.coldWalkMs!), '', 'one run, code-server', '']);
+  rows.push(['tree: build every row again (cached credential reads)', ms(f.warmWalkMs!), '', 'one run, code-server', '']);
+  rows.push(['tree: one countdown tick (100 tokens held)', ms(f.tickMs!), '', `${f.eventsPerMinute} events/min, ${f.rowsPerMinute} rows/min re-rendered`, '']);
+  rows.push(['tree: set-up (add 20 blueprints + 1,000 agents; 100 exchanges)', ms(f.addMs!), '', `${ms(f.tokensMs!)} ms for the exchanges`, '']);
+}
+
+function codeServerReady(): boolean {
+  const versions = JSON.parse(readFileSync(join(root, 'test/vscode/versions.json'), 'utf8')) as Record<string, string>;
+  const codeServer = Object.entries(versions).find(([k]) => /code.?server/i.test(k))?.[1];
+  return !!codeServer && existsSync(join(root, '.vscode-test', `code-server-${codeServer}`));
 }
 
 function sizes(rows: string[][]) {
@@ -276,6 +304,7 @@ async function main() {
   await perProcess(rows);
   sizes(rows);
   redactionRows(rows, quick);
+  await treeFigures(rows);
   if (!quick) extensionFigures(rows);
   const header = ['benchmark', 'median ms', 'p90/p99 ms', 'ratio / size', 'round trips'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -8,14 +8,14 @@ import { ConfigError, CredentialError, isCancelled, NetworkError, TokenDecodeErr
  * which never hold a secret (an Entra error body is scrubbed of every value we sent before it becomes an EntraError).
  */
 export type ErrorReport =
-  | { readonly kind: 'cancelled'; readonly logLine: string }
+  | { readonly kind: 'cancelled'; readonly summary: string; readonly logLine: string }
   | { readonly kind: 'explained'; readonly category: ExplainedCategory; readonly summary: string; readonly logLine: string }
   | { readonly kind: 'unexpected'; readonly summary: string; readonly logLine: string };
 
 export type ExplainedCategory = 'entra' | 'config' | 'credential' | 'token' | 'network';
 
 export function reportOf(e: unknown): ErrorReport {
-  if (isCancelled(e)) return { kind: 'cancelled', logLine: 'cancelled.' };
+  if (isCancelled(e)) return { kind: 'cancelled', summary: 'Cancelled.', logLine: 'cancelled.' };
   if (e instanceof EntraError) {
     const code = e.code !== undefined ? `AADSTS${e.code}` : `HTTP ${e.httpStatus}`;
     return {

@@ -16,7 +16,8 @@ interface Outcome {
 export async function run(): Promise<void> {
   const dir = process.env.EAT_TEST_RESULTS_DIR;
   if (!dir) throw new Error('EAT_TEST_RESULTS_DIR is not set');
-  const phase = process.env.EAT_PHASE === 'restricted' ? 'restricted' : existsSync(join(dir, 'results-main.json')) ? 'reload' : 'main';
+  const named = process.env.EAT_PHASE;
+  const phase = named === 'restricted' || named === 'bench' ? named : existsSync(join(dir, 'results-main.json')) ? 'reload' : 'main';
   const failures = await runPhase(phase, join(dir, `results-${phase}.json`));
   if (phase === 'main' && failures === 0) {
     // eslint-disable-next-line no-restricted-syntax -- a workbench command, not ours

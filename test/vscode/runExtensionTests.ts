@@ -6,18 +6,11 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { SecretMarkers } from '../extension/secrets.test';
-import { launchBrowser, root, startCodeServer } from './codeServer';
+import { root } from './codeServer';
+import { runInVsCode, type Outcome } from './phases';
 import { listFiles, scanForMarkers } from './scan';
 
-const OUT = join(root, 'out', 'test', 'extension');
 const RUN_DIR = join(root, '.vscode-test', 'runs', 'extension-tests');
-const RUN_TIMEOUT_MS = 6 * 60_000;
-
-interface Outcome {
-  title: string;
-  state: 'passed' | 'failed' | 'pending';
-  error?: string;
-}
 
 async function main(): Promise<number> {
   // The extension and the in-host test bundles, built the same way npm run build does.
@@ -26,65 +19,19 @@ async function main(): Promise<number> {
   mkdirSync(RUN_DIR, { recursive: true });
   const markers = makeMarkers();
   const all: Outcome[] = [];
-  const run = await runInVsCode(RUN_DIR, ['main', 'reload'], {});
+  const run = await runInVsCode(RUN_DIR, ['main', 'reload'], { workspace: hostileWorkspace });
   all.push(...run.outcomes);
   // The browser profile holds the workbench's and the webviews' state (and, encrypted, SecretStorage).
   all.push(scanOutcome(markers, [run.userDataDir, run.extensionsDir, join(RUN_DIR, 'workspace'), join(RUN_DIR, 'export'), join(RUN_DIR, 'chromium')]));
   // A second window with workspace trust on: the same hostile workspace opens in Restricted Mode.
   const restrictedDir = join(RUN_DIR, 'restricted');
   mkdirSync(restrictedDir, { recursive: true });
-  all.push(...(await runInVsCode(restrictedDir, ['restricted'], { workspaceTrust: true, env: { EAT_PHASE: 'restricted' } })).outcomes);
+  all.push(...(await runInVsCode(restrictedDir, ['restricted'], { workspace: hostileWorkspace, workspaceTrust: true, env: { EAT_PHASE: 'restricted' } })).outcomes);
   const passed = all.filter((o) => o.state === 'passed').length;
   const failed = all.filter((o) => o.state === 'failed').length;
   const skipped = all.filter((o) => o.state === 'pending').length;
   console.log(`\nvscode: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   return failed === 0 && passed > 0 ? 0 : 1;
-}
-
-/**
- * Starts code-server in dir with the hostile workspace, runs the in-host test phases (the workbench runs them one after
- * another and then exits), and collects their outcomes.
- */
-async function runInVsCode(dir: string, phases: string[], options: { workspaceTrust?: boolean; env?: Record<string, string> }): Promise<{ outcomes: Outcome[]; userDataDir: string; extensionsDir: string }> {
-  const server = await startCodeServer({ dir, smokeTestDriver: true, ...(options.workspaceTrust ? { workspaceTrust: true } : {}) });
-  hostileWorkspace(join(dir, 'workspace'));
-  const browser = await launchBrowser(join(dir, 'chromium'));
-  const outcomes: Outcome[] = [];
-  const page = browser.page;
-  const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
-  const env = { EAT_TEST_RESULTS_DIR: dir, EAT_FIXTURES: join(root, 'test', 'fixtures'), ...options.env };
-  const payload = [
-    ['extensionDevelopmentPath', remote(root)],
-    ['extensionTestsPath', remote(join(OUT, 'index.js'))],
-    ['extensionEnvironment', JSON.stringify(env)],
-  ];
-  const started = Date.now();
-  try {
-    const exited = new Promise<number>((resolve) => void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code)));
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(join(dir, 'workspace'))}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-    const code = await Promise.race([exited, new Promise<number>((resolve) => setTimeout(() => resolve(-1), RUN_TIMEOUT_MS))]);
-    for (const phase of phases) {
-      const results = join(dir, `results-${phase}.json`);
-      if (!existsSync(results)) {
-        console.log(`\nIn-VS-Code tests, ${phase} phase: no results (exit ${code}${code === -1 ? ', timed out' : ''}).`);
-        outcomes.push({ title: `${phase} phase ran`, state: 'failed' });
-        continue;
-      }
-      const { outcomes: phaseOutcomes } = JSON.parse(readFileSync(results, 'utf8')) as { outcomes: Outcome[] };
-      console.log(`\nIn-VS-Code tests, ${phase} phase:`);
-      for (const o of phaseOutcomes) {
-        console.log(`  ${o.state === 'passed' ? '✔' : o.state === 'failed' ? '✘' : '-'} ${o.title}`);
-        if (o.error) console.log(`      ${o.error.split('\n').slice(0, 8).join('\n      ')}`);
-      }
-      outcomes.push(...phaseOutcomes);
-    }
-    console.log(`\n${phases.join(' and ')} took ${((Date.now() - started) / 1000).toFixed(1)} s; the workbench exited with ${code}.`);
-    if (code !== 0 && outcomes.every((o) => o.state !== 'failed')) outcomes.push({ title: `workbench exit code (${phases.join(', ')})`, state: 'failed', error: `exit ${code}\n${server.log().slice(-2000)}` });
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
-  return { outcomes, userDataDir: server.userDataDir, extensionsDir: server.extensionsDir };
 }
 
 /**
