@@ -38,13 +38,17 @@ const fs = require('node:fs');
 function readChunks() {
   const dir = path.join(__dirname, 'src', 'chunks');
   const chunks = {};
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()) {
     const name = file.replace(/\.ts$/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     const text = fs.readFileSync(path.join(dir, file), 'utf8');
     const modules = [];
     const packages = [];
     for (const [, from] of text.matchAll(/^(?:export|import)\b[^;]*?\bfrom '([^']+)';/gms)) {
-      if (from.startsWith('.')) modules.push(path.relative(path.join(__dirname, 'src'), path.resolve(dir, from)).replace(/\\/g, '/'));
+      if (from.startsWith('.'))
+        modules.push(path.relative(path.join(__dirname, 'src'), path.resolve(dir, from)).replace(/\\/g, '/'));
       else packages.push(from);
     }
     chunks[name] = { entry: `src/chunks/${file}`, modules, packages };
@@ -68,7 +72,10 @@ function chunksPlugin(self) {
         if (args.kind === 'entry-point') return undefined;
         let chunk;
         if (args.path.startsWith('.')) {
-          const rel = path.relative(srcDir, path.resolve(args.resolveDir, args.path)).replace(/\\/g, '/').replace(/\.ts$/, '');
+          const rel = path
+            .relative(srcDir, path.resolve(args.resolveDir, args.path))
+            .replace(/\\/g, '/')
+            .replace(/\.ts$/, '');
           chunk = byModule.get(rel);
         } else {
           chunk = byPackage.get(args.path);
@@ -84,9 +91,29 @@ const { withoutHttp2 } = require('./scripts/esbuild-plugins');
 async function main() {
   const contexts = [
     // The banner marks when the bundle starts loading, so activation time in the log includes module evaluation.
-    esbuild.context({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], banner: { js: 'var __eatLoadStart = performance.now();' }, plugins: [chunksPlugin('extension')] }),
-    esbuild.context({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [chunksPlugin('cli')] }),
-    ...Object.entries(CHUNKS).map(([name, chunk]) => esbuild.context({ ...common, entryPoints: [chunk.entry], outfile: `dist/${name}.js`, plugins: name === 'engine' ? [chunksPlugin(name), withoutHttp2] : [chunksPlugin(name)] })),
+    esbuild.context({
+      ...common,
+      entryPoints: ['src/extension/extension.ts'],
+      outfile: 'dist/extension.js',
+      external: ['vscode'],
+      banner: { js: 'var __eatLoadStart = performance.now();' },
+      plugins: [chunksPlugin('extension')],
+    }),
+    esbuild.context({
+      ...common,
+      entryPoints: ['src/cli.ts'],
+      outfile: 'dist/cli.js',
+      banner: { js: '#!/usr/bin/env node' },
+      plugins: [chunksPlugin('cli')],
+    }),
+    ...Object.entries(CHUNKS).map(([name, chunk]) =>
+      esbuild.context({
+        ...common,
+        entryPoints: [chunk.entry],
+        outfile: `dist/${name}.js`,
+        plugins: name === 'engine' ? [chunksPlugin(name), withoutHttp2] : [chunksPlugin(name)],
+      }),
+    ),
   ];
   // The inspector's browser code, and the codicon font it shows icons with.
   contexts.push(
@@ -103,11 +130,31 @@ async function main() {
   if (tests) {
     const testOptions = { ...common, minify: false, sourcemap: 'inline', external: ['vscode', 'mocha'] };
     contexts.push(
-      esbuild.context({ ...testOptions, entryPoints: ['test/extension/index.ts'], outfile: 'out/test/extension/index.js' }),
-      esbuild.context({ ...testOptions, entryPoints: ['test/extension/main.ts'], outfile: 'out/test/extension/suites-main.js' }),
-      esbuild.context({ ...testOptions, entryPoints: ['test/extension/reload/persistence.test.ts'], outfile: 'out/test/extension/suites-reload.js' }),
-      esbuild.context({ ...testOptions, entryPoints: ['test/extension/restricted/restricted.test.ts'], outfile: 'out/test/extension/suites-restricted.js' }),
-      esbuild.context({ ...testOptions, entryPoints: ['bench/vscode/treeScale.bench.ts'], outfile: 'out/test/extension/suites-bench.js' }),
+      esbuild.context({
+        ...testOptions,
+        entryPoints: ['test/extension/index.ts'],
+        outfile: 'out/test/extension/index.js',
+      }),
+      esbuild.context({
+        ...testOptions,
+        entryPoints: ['test/extension/main.ts'],
+        outfile: 'out/test/extension/suites-main.js',
+      }),
+      esbuild.context({
+        ...testOptions,
+        entryPoints: ['test/extension/reload/persistence.test.ts'],
+        outfile: 'out/test/extension/suites-reload.js',
+      }),
+      esbuild.context({
+        ...testOptions,
+        entryPoints: ['test/extension/restricted/restricted.test.ts'],
+        outfile: 'out/test/extension/suites-restricted.js',
+      }),
+      esbuild.context({
+        ...testOptions,
+        entryPoints: ['bench/vscode/treeScale.bench.ts'],
+        outfile: 'out/test/extension/suites-bench.js',
+      }),
     );
   }
   const built = await Promise.all(contexts);
@@ -116,7 +163,8 @@ async function main() {
     return;
   }
   fs.mkdirSync('dist/codicons', { recursive: true });
-  for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
+  for (const f of ['codicon.css', 'codicon.ttf'])
+    fs.copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
   await Promise.all(built.map((c) => c.rebuild()));
   await Promise.all(built.map((c) => c.dispose()));
 }

@@ -6,7 +6,23 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', performance: 'readonly', TextDecoder: 'readonly', fetch: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setImmediate: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        performance: 'readonly',
+        TextDecoder: 'readonly',
+        fetch: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
@@ -17,7 +33,10 @@ export default tseslint.config(
     // The core and the sandbox run under plain Node (CLI, tests): they must never reach for the editor.
     files: ['src/core/**', 'src/sandbox/**', 'src/cli.ts', 'src/cli/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core, src/sandbox and the CLI must not import vscode.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'src/core, src/sandbox and the CLI must not import vscode.' }] },
+      ],
     },
   },
   {
@@ -25,7 +44,14 @@ export default tseslint.config(
     files: ['src/cli.ts', 'src/cli/**'],
     ignores: ['src/cli/terminal.ts'],
     rules: {
-      'no-restricted-syntax': ['error', { selector: "MemberExpression[object.object.name='process'][object.property.name=/^(stdout|stderr)$/][property.name='write']", message: 'Write through writeOut/writeErr (src/cli/terminal.ts), which escape control characters.' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "MemberExpression[object.object.name='process'][object.property.name=/^(stdout|stderr)$/][property.name='write']",
+          message: 'Write through writeOut/writeErr (src/cli/terminal.ts), which escape control characters.',
+        },
+      ],
     },
   },
   {
@@ -33,7 +59,13 @@ export default tseslint.config(
     files: ['src/extension/**', 'test/extension/**'],
     ignores: ['src/extension/commands/run.ts'],
     rules: {
-      'no-restricted-syntax': ['error', { selector: "MemberExpression[property.name='executeCommand']", message: 'Use runCommand or setContext from src/extension/commands/run.ts (typed by commands/signatures.ts).' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='executeCommand']",
+          message: 'Use runCommand or setContext from src/extension/commands/run.ts (typed by commands/signatures.ts).',
+        },
+      ],
     },
   },
   {

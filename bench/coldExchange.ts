@@ -15,10 +15,26 @@ const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 20;
 const WARMUP = 3;
 
 async function startSandbox(tls: boolean) {
-  const extra = tls ? ['--tls-cert', join(root, 'test/fixtures/tls/server.pem'), '--tls-key', join(root, 'test/fixtures/tls/server-key.pem')] : [];
-  const child = spawn(process.execPath, [join(root, 'dist/cli.js'), 'sandbox', '--json', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const extra = tls
+    ? [
+        '--tls-cert',
+        join(root, 'test/fixtures/tls/server.pem'),
+        '--tls-key',
+        join(root, 'test/fixtures/tls/server-key.pem'),
+      ]
+    : [];
+  const child = spawn(process.execPath, [join(root, 'dist/cli.js'), 'sandbox', '--json', ...extra], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  return { child, info: JSON.parse(line) as { authority: string; tenantId: string; blueprints: { clientId: string; clientSecret: string; agents: { clientId: string }[] }[] } };
+  return {
+    child,
+    info: JSON.parse(line) as {
+      authority: string;
+      tenantId: string;
+      blueprints: { clientId: string; clientSecret: string; agents: { clientId: string }[] }[];
+    },
+  };
 }
 
 const median = (xs: number[]) => {
@@ -26,7 +42,8 @@ const median = (xs: number[]) => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 async function measure(tls: boolean) {
   const { child, info } = await startSandbox(tls);
@@ -37,7 +54,14 @@ async function measure(tls: boolean) {
     for (let i = 0; i < WARMUP + RUNS; i++) {
       const engine = new AgentTokenEngine(ca ? { ca } : {});
       const started = performance.now();
-      await engine.getAutonomousToken({ authority: info.authority, tenant: info.tenantId, blueprintId: bp.clientId, agentId: bp.agents[0]!.clientId, scope: 'https://graph.microsoft.com/.default', credential: clientSecret(bp.clientSecret) });
+      await engine.getAutonomousToken({
+        authority: info.authority,
+        tenant: info.tenantId,
+        blueprintId: bp.clientId,
+        agentId: bp.agents[0]!.clientId,
+        scope: 'https://graph.microsoft.com/.default',
+        credential: clientSecret(bp.clientSecret),
+      });
       const ms = performance.now() - started;
       await engine.close();
       if (i >= WARMUP) times.push(ms);
@@ -49,12 +73,24 @@ async function measure(tls: boolean) {
 }
 
 async function main() {
-  await import('node:child_process').then(({ execFileSync }) => execFileSync(process.execPath, [join(root, 'esbuild.js')], { cwd: root }));
-  console.log(`Cold autonomous exchange (2 legs, fresh pool, no cache), ${RUNS} runs after ${WARMUP} warm-up, sandbox in its own process:`);
+  await import('node:child_process').then(({ execFileSync }) =>
+    execFileSync(process.execPath, [join(root, 'esbuild.js')], { cwd: root }),
+  );
+  console.log(
+    `Cold autonomous exchange (2 legs, fresh pool, no cache), ${RUNS} runs after ${WARMUP} warm-up, sandbox in its own process:`,
+  );
   console.log('transport  median ms   p90 ms    min ms    max ms');
   for (const tls of [false, true]) {
     const t = await measure(tls);
-    console.log(`${(tls ? 'https' : 'http').padEnd(9)}  ${median(t).toFixed(2).padStart(9)}  ${pct(t, 90).toFixed(2).padStart(7)}  ${Math.min(...t).toFixed(2).padStart(8)}  ${Math.max(...t).toFixed(2).padStart(8)}`);
+    console.log(
+      `${(tls ? 'https' : 'http').padEnd(9)}  ${median(t).toFixed(2).padStart(9)}  ${pct(t, 90).toFixed(2).padStart(7)}  ${Math.min(
+        ...t,
+      )
+        .toFixed(2)
+        .padStart(8)}  ${Math.max(...t)
+        .toFixed(2)
+        .padStart(8)}`,
+    );
   }
 }
 

@@ -29,14 +29,18 @@ if (!process.env.NODE_EXTRA_CA_CERTS) {
 
 const RUNS = quick ? 5 : 30;
 const WARMUP = quick ? 1 : 5;
-const tls = { cert: readFileSync(join(root, 'test/fixtures/tls/server.pem')), key: readFileSync(join(root, 'test/fixtures/tls/server-key.pem')) };
+const tls = {
+  cert: readFileSync(join(root, 'test/fixtures/tls/server.pem')),
+  key: readFileSync(join(root, 'test/fixtures/tls/server-key.pem')),
+};
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const ms = (x: number) => x.toFixed(1);
 
 interface Target {
@@ -52,16 +56,33 @@ type Exchange = (t: Target) => Promise<void>;
 /** This project's core: a fresh engine (fresh pool, empty cache) per exchange. */
 const core: Exchange = async (t) => {
   const engine = new AgentTokenEngine();
-  await engine.getAutonomousToken({ authority: t.authority, tenant: t.tenant, blueprintId: t.blueprint, agentId: t.agent, scope: 'https://graph.microsoft.com/.default', credential: clientSecret(t.secret) });
+  await engine.getAutonomousToken({
+    authority: t.authority,
+    tenant: t.tenant,
+    blueprintId: t.blueprint,
+    agentId: t.agent,
+    scope: 'https://graph.microsoft.com/.default',
+    credential: clientSecret(t.secret),
+  });
   await engine.close();
 };
 
 /** msal-node the way Microsoft's guidance does it: a blueprint client with fmiPath feeding the agent's assertion callback. */
 const msal: Exchange = async (t) => {
   const common = { authority: `${t.authority}/${t.tenant}`, knownAuthorities: [new URL(t.authority).host] };
-  const blueprint = new ConfidentialClientApplication({ auth: { clientId: t.blueprint, clientSecret: t.secret, ...common } });
+  const blueprint = new ConfidentialClientApplication({
+    auth: { clientId: t.blueprint, clientSecret: t.secret, ...common },
+  });
   const agent = new ConfidentialClientApplication({
-    auth: { clientId: t.agent, clientAssertion: async () => (await blueprint.acquireTokenByClientCredential({ scopes: ['api://AzureADTokenExchange/.default'], fmiPath: t.agent }))!.accessToken, ...common },
+    auth: {
+      clientId: t.agent,
+      clientAssertion: async () =>
+        (await blueprint.acquireTokenByClientCredential({
+          scopes: ['api://AzureADTokenExchange/.default'],
+          fmiPath: t.agent,
+        }))!.accessToken,
+      ...common,
+    },
   });
   await agent.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] });
 };
@@ -81,11 +102,38 @@ const floor: Exchange = async (t) => {
 };
 
 async function sandboxProcess(latencyMs = 0): Promise<{ target: Target; stop: () => void }> {
-  const child = spawn(process.execPath, [join(root, 'dist/cli.js'), 'sandbox', '--json', '--latency', String(latencyMs), '--tls-cert', join(root, 'test/fixtures/tls/server.pem'), '--tls-key', join(root, 'test/fixtures/tls/server-key.pem')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'dist/cli.js'),
+      'sandbox',
+      '--json',
+      '--latency',
+      String(latencyMs),
+      '--tls-cert',
+      join(root, 'test/fixtures/tls/server.pem'),
+      '--tls-key',
+      join(root, 'test/fixtures/tls/server-key.pem'),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  const info = JSON.parse(line) as { authority: string; tenantId: string; blueprints: { clientId: string; clientSecret: string; agents: { clientId: string }[] }[] };
+  const info = JSON.parse(line) as {
+    authority: string;
+    tenantId: string;
+    blueprints: { clientId: string; clientSecret: string; agents: { clientId: string }[] }[];
+  };
   const bp = info.blueprints[0]!;
-  return { target: { authority: info.authority, tenant: info.tenantId, blueprint: bp.clientId, agent: bp.agents[0]!.clientId, secret: bp.clientSecret }, stop: () => child.kill('SIGINT') };
+  return {
+    target: {
+      authority: info.authority,
+      tenant: info.tenantId,
+      blueprint: bp.clientId,
+      agent: bp.agents[0]!.clientId,
+      secret: bp.clientSecret,
+    },
+    stop: () => child.kill('SIGINT'),
+  };
 }
 
 /** Requests and TLS handshakes one exchange costs, counted by an in-process sandbox. */
@@ -93,7 +141,13 @@ async function counts(exchange: Exchange): Promise<{ requests: number; handshake
   const sandbox = await SandboxTenant.start({ tls });
   const info = sandbox.info;
   const bp = info.blueprints[0]!;
-  await exchange({ authority: info.authority, tenant: info.tenantId, blueprint: bp.clientId, agent: bp.agents[0]!.clientId, secret: bp.clientSecret! });
+  await exchange({
+    authority: info.authority,
+    tenant: info.tenantId,
+    blueprint: bp.clientId,
+    agent: bp.agents[0]!.clientId,
+    secret: bp.clientSecret!,
+  });
   const result = { requests: sandbox.requestCount, handshakes: sandbox.connectionCount };
   await sandbox.stop();
   return result;
@@ -103,7 +157,11 @@ const LATENCY_MS = 20;
 
 async function coldInProcess(rows: string[][], latencyMs = 0) {
   const { target, stop } = await sandboxProcess(latencyMs);
-  const methods: [string, Exchange][] = [['core (this project)', core], ['msal-node', msal], ['floor: 2 POSTs, raw undici', floor]];
+  const methods: [string, Exchange][] = [
+    ['core (this project)', core],
+    ['msal-node', msal],
+    ['floor: 2 POSTs, raw undici', floor],
+  ];
   const times = methods.map(() => [] as number[]);
   try {
     for (let i = 0; i < WARMUP + RUNS; i++) {
@@ -122,7 +180,13 @@ async function coldInProcess(rows: string[][], latencyMs = 0) {
   for (const [m, [name, run]] of methods.entries()) {
     const c = await counts(run);
     const ratio = `${(median(times[m]!) / floorMedian).toFixed(2)}× floor${m === 0 ? `, ${(median(times[m]!) / msalMedian).toFixed(2)}× msal-node` : ''}`;
-    rows.push([`cold exchange, ${where}: ${name}`, ms(median(times[m]!)), ms(pct(times[m]!, 90)), ratio, `${c.requests} requests, ${c.handshakes} TLS handshakes`]);
+    rows.push([
+      `cold exchange, ${where}: ${name}`,
+      ms(median(times[m]!)),
+      ms(pct(times[m]!, 90)),
+      ratio,
+      `${c.requests} requests, ${c.handshakes} TLS handshakes`,
+    ]);
   }
 }
 
@@ -130,7 +194,10 @@ async function warm(rows: string[][]) {
   const file = defaultDirectoryFile();
   const bp = file.tenants[0]!.blueprints[0]!;
   file.tenants[0]!.users = [];
-  bp.agents = Array.from({ length: 50 }, (_, i) => ({ clientId: `a1b2c3d4-e5f6-4a7b-8c9d-${(i + 1).toString(16).padStart(12, '0')}`, displayName: `Agent ${i + 1}` }));
+  bp.agents = Array.from({ length: 50 }, (_, i) => ({
+    clientId: `a1b2c3d4-e5f6-4a7b-8c9d-${(i + 1).toString(16).padStart(12, '0')}`,
+    displayName: `Agent ${i + 1}`,
+  }));
   const sandbox = await SandboxTenant.start({ tls, directory: file });
   const info = sandbox.info;
   const engine = new AgentTokenEngine();
@@ -141,12 +208,25 @@ async function warm(rows: string[][]) {
     while (next < total) {
       const i = next++;
       const started = performance.now();
-      await engine.getAutonomousToken({ authority: info.authority, tenant: info.tenantId, blueprintId: bp.clientId, agentId: bp.agents[i % 50]!.clientId, scope: 'https://graph.microsoft.com/.default', credential: clientSecret(info.blueprints[0]!.clientSecret!) });
+      await engine.getAutonomousToken({
+        authority: info.authority,
+        tenant: info.tenantId,
+        blueprintId: bp.clientId,
+        agentId: bp.agents[i % 50]!.clientId,
+        scope: 'https://graph.microsoft.com/.default',
+        credential: clientSecret(info.blueprints[0]!.clientSecret!),
+      });
       latencies.push(performance.now() - started);
     }
   };
   await Promise.all(Array.from({ length: 20 }, worker));
-  rows.push([`warm: ${total} acquisitions, 50 agents, concurrency 20`, ms(median(latencies)), ms(pct(latencies, 99)), '', `${sandbox.requestCount} requests, ${sandbox.connectionCount} TLS handshakes`]);
+  rows.push([
+    `warm: ${total} acquisitions, 50 agents, concurrency 20`,
+    ms(median(latencies)),
+    ms(pct(latencies, 99)),
+    '',
+    `${sandbox.requestCount} requests, ${sandbox.connectionCount} TLS handshakes`,
+  ]);
   await engine.close();
   await sandbox.stop();
 }
@@ -169,7 +249,13 @@ function cli(rows: string[][]) {
     version.push(...processTime([join(root, 'dist/cli.js'), '--version'], 1));
     bare.push(...processTime(['-e', '0'], 1));
   }
-  rows.push(['CLI --version (process)', ms(median(version)), ms(pct(version, 90)), `${(median(version) / median(bare)).toFixed(2)}× node -e 0 (${ms(median(bare))} ms)`, '']);
+  rows.push([
+    'CLI --version (process)',
+    ms(median(version)),
+    ms(pct(version, 90)),
+    `${(median(version) / median(bare)).toFixed(2)}× node -e 0 (${ms(median(bare))} ms)`,
+    '',
+  ]);
 }
 
 /** The undici floor process needs undici's Agent bundled the way the engine bundles it (see esbuild.js). */
@@ -201,7 +287,24 @@ async function perProcess(rows: string[][]) {
   const input = JSON.stringify({ ...target, scope: 'https://graph.microsoft.com/.default' });
   const env = { ...process.env, BENCH_SECRET: target.secret, UNDICI_AGENT_BUNDLE: agentBundle };
   const variants: [string, string[]][] = [
-    ['CLI `token --json` (this project)', [join(root, 'dist/cli.js'), 'token', '--authority', target.authority, '--tenant', target.tenant, '--blueprint', target.blueprint, '--agent', target.agent, '--client-secret-env', 'BENCH_SECRET', '--json']],
+    [
+      'CLI `token --json` (this project)',
+      [
+        join(root, 'dist/cli.js'),
+        'token',
+        '--authority',
+        target.authority,
+        '--tenant',
+        target.tenant,
+        '--blueprint',
+        target.blueprint,
+        '--agent',
+        target.agent,
+        '--client-secret-env',
+        'BENCH_SECRET',
+        '--json',
+      ],
+    ],
     ['floor process: 2 POSTs, node https', [join(root, 'bench/processes/https-floor.cjs'), input]],
     ['undici process: 2 POSTs, raw undici', [join(root, 'bench/processes/undici-floor.cjs'), input]],
     ['msal-node process', [join(root, 'test/fixtures/msal-chain.mjs'), input]],
@@ -225,32 +328,69 @@ async function perProcess(rows: string[][]) {
   const msalMedian = median(times[3]!);
   for (const [v, [name]] of variants.entries()) {
     const m = median(times[v]!);
-    const ratio = v === 0 ? `${(m / floorMedian).toFixed(2)}× floor, ${(m / msalMedian).toFixed(2)}× msal-node` : `${(m / floorMedian).toFixed(2)}× floor`;
-    rows.push([`one exchange per process: ${name}`, ms(m), ms(pct(times[v]!, 90)), ratio, v < 4 ? 'whole process, spawn to exit' : '']);
+    const ratio =
+      v === 0
+        ? `${(m / floorMedian).toFixed(2)}× floor, ${(m / msalMedian).toFixed(2)}× msal-node`
+        : `${(m / floorMedian).toFixed(2)}× floor`;
+    rows.push([
+      `one exchange per process: ${name}`,
+      ms(m),
+      ms(pct(times[v]!, 90)),
+      ratio,
+      v < 4 ? 'whole process, spawn to exit' : '',
+    ]);
   }
 }
 
 /** Reads activation and command-to-claims times from the first code-server journey (reported, never asserted). */
 function extensionFigures(rows: string[][]) {
   if (!codeServerReady()) {
-    rows.push(['extension: activation, command → claims', '', '', 'skipped: code-server not set up (scripts/setup-code-server.sh)', '']);
+    rows.push([
+      'extension: activation, command → claims',
+      '',
+      '',
+      'skipped: code-server not set up (scripts/setup-code-server.sh)',
+      '',
+    ]);
     return;
   }
-  const r = spawnSync('npx', ['mocha', '--config', 'test/e2e/.mocharc.json', '--grep', '^journeys in a real VS Code 1:'], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
+  const r = spawnSync(
+    'npx',
+    ['mocha', '--config', 'test/e2e/.mocharc.json', '--grep', '^journeys in a real VS Code 1:'],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } },
+  );
   const click = /claims rendered in the inspector: (\d+) ms/.exec(r.stdout)?.[1];
   const activated = /Activated in ([\d.]+) ms/.exec(r.stdout)?.[1];
   if (r.status !== 0 || !click || !activated) {
-    rows.push(['extension: activation, command → claims', '', '', `journey failed (${r.status}); see npm run test:e2e`, '']);
+    rows.push([
+      'extension: activation, command → claims',
+      '',
+      '',
+      `journey failed (${r.status}); see npm run test:e2e`,
+      '',
+    ]);
     return;
   }
   rows.push(['extension: activation (bundle load + activate())', activated, '', 'one run, code-server', '']);
-  rows.push(['extension: Get Agent Token → claims rendered (first inspector)', click, '', 'one run; includes the webview start', '']);
+  rows.push([
+    'extension: Get Agent Token → claims rendered (first inspector)',
+    click,
+    '',
+    'one run; includes the webview start',
+    '',
+  ]);
 }
 
 /** The tree at scale, inside code-server (bench/vscode/treeScale.bench.ts): 1,000 agents under 20 blueprints. */
 async function treeFigures(rows: string[][]) {
   if (!codeServerReady()) {
-    rows.push(['tree: 1,000 agents under 20 blueprints', '', '', 'skipped: code-server not set up (scripts/setup-code-server.sh)', '']);
+    rows.push([
+      'tree: 1,000 agents under 20 blueprints',
+      '',
+      '',
+      'skipped: code-server not set up (scripts/setup-code-server.sh)',
+      '',
+    ]);
     return;
   }
   execFileSync(process.execPath, [join(root, 'esbuild.js'), '--tests'], { cwd: root });
@@ -261,14 +401,47 @@ async function treeFigures(rows: string[][]) {
   const { outcomes } = await runInVsCode(dir, ['bench'], { env: { EAT_PHASE: 'bench' } });
   const file = join(dir, 'bench-tree.json');
   if (outcomes.some((o) => o.state !== 'passed') || !existsSync(file)) {
-    rows.push(['tree: 1,000 agents under 20 blueprints', '', '', `failed: ${outcomes.map((o) => o.error ?? o.state).join('; ').slice(0, 200)}`, '']);
+    rows.push([
+      'tree: 1,000 agents under 20 blueprints',
+      '',
+      '',
+      `failed: ${outcomes
+        .map((o) => o.error ?? o.state)
+        .join('; ')
+        .slice(0, 200)}`,
+      '',
+    ]);
     return;
   }
   const f = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
-  rows.push(['tree: build every row, first (1,120 rows, 20 SecretStorage reads)', ms(f.coldWalkMs!), '', 'one run, code-server', '']);
-  rows.push(['tree: build every row again (cached credential reads)', ms(f.warmWalkMs!), '', 'one run, code-server', '']);
-  rows.push(['tree: one countdown tick (100 tokens held)', ms(f.tickMs!), '', `${f.eventsPerMinute} events/min, ${f.rowsPerMinute} rows/min re-rendered`, '']);
-  rows.push(['tree: set-up (add 20 blueprints + 1,000 agents; 100 exchanges)', ms(f.addMs!), '', `${ms(f.tokensMs!)} ms for the exchanges`, '']);
+  rows.push([
+    'tree: build every row, first (1,120 rows, 20 SecretStorage reads)',
+    ms(f.coldWalkMs!),
+    '',
+    'one run, code-server',
+    '',
+  ]);
+  rows.push([
+    'tree: build every row again (cached credential reads)',
+    ms(f.warmWalkMs!),
+    '',
+    'one run, code-server',
+    '',
+  ]);
+  rows.push([
+    'tree: one countdown tick (100 tokens held)',
+    ms(f.tickMs!),
+    '',
+    `${f.eventsPerMinute} events/min, ${f.rowsPerMinute} rows/min re-rendered`,
+    '',
+  ]);
+  rows.push([
+    'tree: set-up (add 20 blueprints + 1,000 agents; 100 exchanges)',
+    ms(f.addMs!),
+    '',
+    `${ms(f.tokensMs!)} ms for the exchanges`,
+    '',
+  ]);
 }
 
 function codeServerReady(): boolean {
@@ -279,7 +452,13 @@ function codeServerReady(): boolean {
 
 function sizes(rows: string[][]) {
   const kb = (f: string) => statSync(join(root, f)).size / 1024;
-  rows.push(['size: loaded at activation (extension.js + shared.js)', '', '', `${(kb('dist/extension.js') + kb('dist/shared.js')).toFixed(0)} KB`, '']);
+  rows.push([
+    'size: loaded at activation (extension.js + shared.js)',
+    '',
+    '',
+    `${(kb('dist/extension.js') + kb('dist/shared.js')).toFixed(0)} KB`,
+    '',
+  ]);
   const lazy: Record<string, string> = {
     'dist/engine.js': 'first exchange, verification or certificate',
     'dist/sandbox.js': 'sandbox start',
@@ -309,7 +488,9 @@ async function main() {
   const header = ['benchmark', 'median ms', 'p90/p99 ms', 'ratio / size', 'round trips'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
-  console.log(`${quick ? 'Quick run' : 'Run'}: ${RUNS} cold exchanges per method after ${WARMUP} warm-up, interleaved; sandbox over HTTPS on loopback.`);
+  console.log(
+    `${quick ? 'Quick run' : 'Run'}: ${RUNS} cold exchanges per method after ${WARMUP} warm-up, interleaved; sandbox over HTTPS on loopback.`,
+  );
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const r of rows) console.log(line(r));

@@ -32,12 +32,30 @@ export function redactionRows(rows: string[][], quick: boolean): void {
       const text = fill(unit, size);
       const ms = time(() => redactTokens(text), runs);
       perChar.push((ms * 1e6) / size);
-      rows.push([`redaction: ${name}, ${size / 1024} KB`, ms.toFixed(2), '', `${((ms * 1e6) / size).toFixed(1)} ns/char`, '']);
+      rows.push([
+        `redaction: ${name}, ${size / 1024} KB`,
+        ms.toFixed(2),
+        '',
+        `${((ms * 1e6) / size).toFixed(1)} ns/char`,
+        '',
+      ]);
     }
-    rows.push([`redaction: ${name}, growth 10 KB → 1 MiB`, '', '', `${(perChar[2]! / perChar[0]!).toFixed(2)}× per char (1.00 = linear)`, '']);
+    rows.push([
+      `redaction: ${name}, growth 10 KB → 1 MiB`,
+      '',
+      '',
+      `${(perChar[2]! / perChar[0]!).toFixed(2)}× per char (1.00 = linear)`,
+      '',
+    ]);
   }
   const mib = fill('eyJ', 1024 * 1024);
-  rows.push(['redaction: log seam (bound + redact), 1 MiB eyJ…', time(() => logLine(mib), runs).toFixed(2), '', 'bounded to 8 KB', '']);
+  rows.push([
+    'redaction: log seam (bound + redact), 1 MiB eyJ…',
+    time(() => logLine(mib), runs).toFixed(2),
+    '',
+    'bounded to 8 KB',
+    '',
+  ]);
 }
 
 if (require.main === module) {

@@ -21,13 +21,28 @@ const [line] = await Promise.race([
 const info = JSON.parse(line);
 const blueprint = info.blueprints[0];
 const agent = blueprint.agents[0];
-const args = ['token', '--authority', info.authority, '--tenant', info.tenantId, '--blueprint', blueprint.clientId, '--agent', agent.clientId, '--client-secret-env', 'SANDBOX_BLUEPRINT_SECRET'];
+const args = [
+  'token',
+  '--authority',
+  info.authority,
+  '--tenant',
+  info.tenantId,
+  '--blueprint',
+  blueprint.clientId,
+  '--agent',
+  agent.clientId,
+  '--client-secret-env',
+  'SANDBOX_BLUEPRINT_SECRET',
+];
 
 console.log(`Sandbox tenant ${info.tenantId} is running at ${info.authority}.`);
 console.log(`Getting a token for agent identity "${agent.displayName}" of blueprint "${blueprint.displayName}":`);
 console.log(`  $ entra-agent-tokens ${args.join(' ')}\n`);
 
-const token = spawn(process.execPath, [cli, ...args], { stdio: 'inherit', env: { ...process.env, SANDBOX_BLUEPRINT_SECRET: blueprint.clientSecret } });
+const token = spawn(process.execPath, [cli, ...args], {
+  stdio: 'inherit',
+  env: { ...process.env, SANDBOX_BLUEPRINT_SECRET: blueprint.clientSecret },
+});
 const [code] = await once(token, 'exit');
 stopSandbox();
 await once(sandbox, 'exit');

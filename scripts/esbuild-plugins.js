@@ -9,7 +9,10 @@ const withoutHttp2 = {
   name: 'without-http2',
   setup(build) {
     build.onResolve({ filter: /^(node:)?http2$/ }, () => ({ path: 'http2', namespace: 'unused' }));
-    build.onLoad({ filter: /.*/, namespace: 'unused' }, () => ({ contents: "throw new Error('node:http2 is not used by the token client');", loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'unused' }, () => ({
+      contents: "throw new Error('node:http2 is not used by the token client');",
+      loader: 'js',
+    }));
   },
 };
 

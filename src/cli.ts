@@ -39,7 +39,9 @@ async function main(argv: string[]): Promise<number> {
       await (await import('./cli/sandboxCommand')).runSandbox(args, out, stopped);
       return ExitCode.ok;
     default:
-      throw new UsageError(`Unknown command "${command.slice(0, 40)}". Commands: token, decode, sandbox. Run "entra-agent-tokens --help".`);
+      throw new UsageError(
+        `Unknown command "${command.slice(0, 40)}". Commands: token, decode, sandbox. Run "entra-agent-tokens --help".`,
+      );
   }
 }
 

@@ -8,7 +8,25 @@ const char = fc.oneof(
   { arbitrary: code(0x20, 0x7e).map((c) => String.fromCharCode(c)), weight: 8 },
   { arbitrary: code(0x00, 0x1f).map((c) => String.fromCharCode(c)), weight: 2 },
   { arbitrary: code(0x7f, 0x9f).map((c) => String.fromCharCode(c)), weight: 2 },
-  { arbitrary: fc.constantFrom('\u061c', '\u200e', '\u200f', '\u2028', '\u2029', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'), weight: 2 },
+  {
+    arbitrary: fc.constantFrom(
+      '\u061c',
+      '\u200e',
+      '\u200f',
+      '\u2028',
+      '\u2029',
+      '\u202a',
+      '\u202b',
+      '\u202c',
+      '\u202d',
+      '\u202e',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+    ),
+    weight: 2,
+  },
   { arbitrary: code(0xd800, 0xdfff).map((c) => String.fromCharCode(c)), weight: 1 },
   { arbitrary: code(0xa0, 0xffff).map((c) => String.fromCharCode(c)), weight: 2 },
   { arbitrary: code(0x10000, 0x10ffff).map((c) => String.fromCodePoint(c)), weight: 1 },
@@ -33,32 +51,81 @@ export const hostileJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     fc.boolean(),
     fc.constant(null),
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(fc.oneof(anyText(8), fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString')), tie('value'), { maxKeys: 4 }),
+    fc.dictionary(
+      fc.oneof(anyText(8), fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString')),
+      tie('value'),
+      { maxKeys: 4 },
+    ),
   ),
 })).value;
 
 /** Claim names real tokens use, so the explainer's per-claim code runs on hostile values of the right names. */
-const KNOWN_CLAIMS = ['aud', 'iss', 'iat', 'nbf', 'exp', 'ver', 'azp', 'appid', 'azpacr', 'appidacr', 'idtyp', 'oid', 'tid', 'sub', 'roles', 'scp', 'xms_par_app_azp', 'xms_act_fct', 'xms_sub_fct', 'xms_tnt_fct', 'upn'];
+const KNOWN_CLAIMS = [
+  'aud',
+  'iss',
+  'iat',
+  'nbf',
+  'exp',
+  'ver',
+  'azp',
+  'appid',
+  'azpacr',
+  'appidacr',
+  'idtyp',
+  'oid',
+  'tid',
+  'sub',
+  'roles',
+  'scp',
+  'xms_par_app_azp',
+  'xms_act_fct',
+  'xms_sub_fct',
+  'xms_tnt_fct',
+  'upn',
+];
 
 /** Claims where the names are real and the values are anything: arrays where strings belong, strings where numbers do. */
 const MiB = 1 << 20;
 /** Values of a megabyte, in the shapes the explainer reads (an fmi path, facets, a plain string). Made once. */
 const HUGE = ['A'.repeat(MiB), `/eid1/c/pub/t/x/a/${'y'.repeat(MiB)}`, '11 '.repeat(MiB / 3), '\u202e'.repeat(MiB / 4)];
 export const hostileClaims = fc.dictionary(
-  fc.oneof({ arbitrary: fc.constantFrom(...KNOWN_CLAIMS, '__proto__'), weight: 3 }, { arbitrary: anyText(12), weight: 1 }),
-  fc.oneof({ arbitrary: hostileJson, weight: 60 }, { arbitrary: fc.constantFrom('/eid1/c/pub/t/x/a/y/z', '11 13 9', '1', '2', 'fb60f99c-7a34-4190-8149-302f77469936'), weight: 30 }, { arbitrary: fc.constantFrom(...HUGE), weight: 1 }),
+  fc.oneof(
+    { arbitrary: fc.constantFrom(...KNOWN_CLAIMS, '__proto__'), weight: 3 },
+    { arbitrary: anyText(12), weight: 1 },
+  ),
+  fc.oneof(
+    { arbitrary: hostileJson, weight: 60 },
+    {
+      arbitrary: fc.constantFrom('/eid1/c/pub/t/x/a/y/z', '11 13 9', '1', '2', 'fb60f99c-7a34-4190-8149-302f77469936'),
+      weight: 30,
+    },
+    { arbitrary: fc.constantFrom(...HUGE), weight: 1 },
+  ),
   { maxKeys: 10 },
 );
 
 /** A structurally valid JWT (three base64url parts, JSON header and payload) whose contents are hostile. */
 export const hostileJwt = fc
-  .record({ header: fc.dictionary(fc.oneof(fc.constantFrom('alg', 'kid', 'typ', 'nonce', 'x5t', '__proto__'), anyText(6)), hostileJson, { maxKeys: 5 }), claims: hostileClaims, signature: fc.oneof(bytesSegment, fc.constant('')) })
+  .record({
+    header: fc.dictionary(
+      fc.oneof(fc.constantFrom('alg', 'kid', 'typ', 'nonce', 'x5t', '__proto__'), anyText(6)),
+      hostileJson,
+      { maxKeys: 5 },
+    ),
+    claims: hostileClaims,
+    signature: fc.oneof(bytesSegment, fc.constant('')),
+  })
   .map(({ header, claims, signature }) => ({ raw: `${b64(header)}.${b64(claims)}.${signature}`, header, claims }));
 
 /** Text shaped like a token: a hostile JWT or dot-separated segments of arbitrary bytes or JSON, with junk around it. */
 export const tokenShapedText = fc
   .tuple(
-    fc.oneof(hostileJwt.map((t) => t.raw), fc.array(fc.oneof(bytesSegment, hostileJson.map(b64), anyText(10)), { minLength: 1, maxLength: 6 }).map((s) => s.join('.'))),
+    fc.oneof(
+      hostileJwt.map((t) => t.raw),
+      fc
+        .array(fc.oneof(bytesSegment, hostileJson.map(b64), anyText(10)), { minLength: 1, maxLength: 6 })
+        .map((s) => s.join('.')),
+    ),
     fc.constantFrom('', ' ', 'Bearer ', '\n'),
     fc.constantFrom('', '\n', '\u0000', ' '),
   )

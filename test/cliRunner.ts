@@ -19,7 +19,10 @@ export function buildCli(): void {
 
 /** Runs the built CLI with only PATH and `env` in its environment; stdin gets `input` (or nothing). */
 export function cli(args: string[], env: Record<string, string> = {}, input?: string): Promise<Run> {
-  const child = spawn(process.execPath, [cliPath, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));

@@ -48,7 +48,14 @@ export function testDirectory(): DirectoryFile {
     clientId: CERT_BLUEPRINT,
     displayName: 'Certificate Blueprint',
     certificates: [certPem],
-    agents: [{ clientId: CERT_AGENT, displayName: 'Cert Agent', roles: { 'api://sandbox-weather': ['Forecast.Read'] }, delegated: { 'https://graph.microsoft.com': ['User.Read'] } }],
+    agents: [
+      {
+        clientId: CERT_AGENT,
+        displayName: 'Cert Agent',
+        roles: { 'api://sandbox-weather': ['Forecast.Read'] },
+        delegated: { 'https://graph.microsoft.com': ['User.Read'] },
+      },
+    ],
   });
   tenant.managedIdentities = [{ clientId: MI_CLIENT_ID, objectId: MI_OBJECT_ID }];
   tenant.blueprints.push({
@@ -58,12 +65,27 @@ export function testDirectory(): DirectoryFile {
       { issuer: '{authority}/external', subject: WORKLOAD_SUBJECT },
       { issuer: `{authority}/${tenant.id}/v2.0`, subject: MI_OBJECT_ID },
     ],
-    agents: [{ clientId: FED_AGENT, displayName: 'Federated Agent', roles: { 'https://graph.microsoft.com': ['User.Read.All'] }, delegated: { 'https://graph.microsoft.com': ['User.Read'] } }],
+    agents: [
+      {
+        clientId: FED_AGENT,
+        displayName: 'Federated Agent',
+        roles: { 'https://graph.microsoft.com': ['User.Read.All'] },
+        delegated: { 'https://graph.microsoft.com': ['User.Read'] },
+      },
+    ],
   });
   // Agent users of the certificate and federated agents, for the flow × credential matrix.
   tenant.users!.push(
-    { id: '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f', userPrincipalName: 'cert-agent@sandbox.onmicrosoft.com', identityParentId: CERT_AGENT },
-    { id: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a', userPrincipalName: 'fed-agent@sandbox.onmicrosoft.com', identityParentId: FED_AGENT },
+    {
+      id: '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f',
+      userPrincipalName: 'cert-agent@sandbox.onmicrosoft.com',
+      identityParentId: CERT_AGENT,
+    },
+    {
+      id: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a',
+      userPrincipalName: 'fed-agent@sandbox.onmicrosoft.com',
+      identityParentId: FED_AGENT,
+    },
   );
   file.tenants.push({
     id: SECOND_TENANT,
@@ -74,8 +96,19 @@ export function testDirectory(): DirectoryFile {
 }
 
 /** The usual request of the tests: the sandbox blueprint's first agent, for Graph, with the known secret. */
-export function sandboxRequest(sandbox: { readonly authority: string }, over: Partial<AutonomousTokenRequest> = {}): AutonomousTokenRequest {
-  return { authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprintId: BLUEPRINT, agentId: AGENT, scope: 'https://graph.microsoft.com/.default', credential: clientSecret(SECRET), ...over };
+export function sandboxRequest(
+  sandbox: { readonly authority: string },
+  over: Partial<AutonomousTokenRequest> = {},
+): AutonomousTokenRequest {
+  return {
+    authority: sandbox.authority,
+    tenant: SANDBOX_TENANT,
+    blueprintId: BLUEPRINT,
+    agentId: AGENT,
+    scope: 'https://graph.microsoft.com/.default',
+    credential: clientSecret(SECRET),
+    ...over,
+  };
 }
 
 /** Every sandbox a test started and has not stopped: the root hooks (test/rootHooks.ts) check and reset them. */
@@ -116,10 +149,17 @@ export async function stopManagedIdentitySandbox(): Promise<void> {
 
 /** A user token (Tc) from the sandbox's password grant, for the on-behalf-of flow. */
 export async function userToken(authority: string, scope = `api://${BLUEPRINT}/access_as_user`): Promise<string> {
-  const { SANDBOX_PUBLIC_CLIENT_ID: client, SANDBOX_USER_PASSWORD: password } = await import('../src/sandbox/directory');
+  const { SANDBOX_PUBLIC_CLIENT_ID: client, SANDBOX_USER_PASSWORD: password } =
+    await import('../src/sandbox/directory');
   const res = await fetch(`${authority}/${SANDBOX_TENANT}/oauth2/v2.0/token`, {
     method: 'POST',
-    body: new URLSearchParams({ client_id: client, grant_type: 'password', username: 'ada@sandbox.onmicrosoft.com', password, scope }),
+    body: new URLSearchParams({
+      client_id: client,
+      grant_type: 'password',
+      username: 'ada@sandbox.onmicrosoft.com',
+      password,
+      scope,
+    }),
   });
   const body = (await res.json()) as { access_token?: string };
   if (!body.access_token) throw new Error(`no user token: ${JSON.stringify(body)}`);

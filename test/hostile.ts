@@ -2,17 +2,35 @@
 import { hasTerminalControl } from '../src/core/terminalText';
 
 /** OSC 52 (sets a terminal's clipboard), a C1 CSI (clears the screen), BEL, CR, backspace, DEL, NUL and bidi overrides. */
-export const TERMINAL_ATTACK = '\u001b]52;c;cm0gLXJmIH4=\u0007 \u009b2J \u001b[31m red \u202e txt.exe \u2066 iso \u2069 \r over \b\u007f\u0000 \u2028 end';
+export const TERMINAL_ATTACK =
+  '\u001b]52;c;cm0gLXJmIH4=\u0007 \u009b2J \u001b[31m red \u202e txt.exe \u2066 iso \u2069 \r over \b\u007f\u0000 \u2028 end';
 
 /** Every character a terminal acts on, one of each: C0, DEL, C1 and the bidi controls. */
 export const EVERY_CONTROL = [
   ...Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(i)),
   ...Array.from({ length: 0x21 }, (_, i) => String.fromCharCode(0x7f + i)),
-  '\u061c', '\u200e', '\u200f', '\u2028', '\u2029', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069',
+  '\u061c',
+  '\u200e',
+  '\u200f',
+  '\u2028',
+  '\u2029',
+  '\u202a',
+  '\u202b',
+  '\u202c',
+  '\u202d',
+  '\u202e',
+  '\u2066',
+  '\u2067',
+  '\u2068',
+  '\u2069',
 ].join('');
 
 /** A JWT-shaped text with any header and claims; the signature is whatever is given. */
-export function unsignedJwt(header: Record<string, unknown>, claims: Record<string, unknown>, signature = 'c2ln'): string {
+export function unsignedJwt(
+  header: Record<string, unknown>,
+  claims: Record<string, unknown>,
+  signature = 'c2ln',
+): string {
   const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
   return `${part(header)}.${part(claims)}.${signature}`;
 }
@@ -37,7 +55,9 @@ export function hostileToken(): string {
 /** Output bound for a terminal: no control or bidi character but line feeds. */
 export function assertTerminalSafe(text: string, where: string): void {
   if (hasTerminalControl(text, true)) {
-    const found = [...text].filter((c) => hasTerminalControl(c, true)).map((c) => `U+${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const found = [...text]
+      .filter((c) => hasTerminalControl(c, true))
+      .map((c) => `U+${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     throw new Error(`${where} holds raw control characters: ${[...new Set(found)].join(' ')}`);
   }
 }

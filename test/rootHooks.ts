@@ -13,7 +13,9 @@ export const mochaHooks = {
       sandbox.clearRecords();
     }
     if (leftover.length && this.currentTest?.state !== 'failed') {
-      throw new Error(`"${this.currentTest?.fullTitle()}" left queued sandbox faults unused (${leftover.join('; ')}): each fault a test injects must be met by one of its requests.`);
+      throw new Error(
+        `"${this.currentTest?.fullTitle()}" left queued sandbox faults unused (${leftover.join('; ')}): each fault a test injects must be met by one of its requests.`,
+      );
     }
   },
 };

@@ -10,20 +10,32 @@ const url = new URL(`${authority}/${tenant}/oauth2/v2.0/token`);
 
 function post(body) {
   return new Promise((resolve, reject) => {
-    const req = https.request(url, { method: 'POST', agent: agentPool, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-      res.on('error', reject);
-    });
+    const req = https.request(
+      url,
+      {
+        method: 'POST',
+        agent: agentPool,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
 (async () => {
-  const t1 = await post(`client_id=${blueprint}&scope=api%3A%2F%2FAzureADTokenExchange%2F.default&fmi_path=${agent}&grant_type=client_credentials&client_secret=${encodeURIComponent(secret)}`);
-  const final = await post(`client_id=${agent}&scope=${encodeURIComponent(scope)}&grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=${t1.access_token}`);
+  const t1 = await post(
+    `client_id=${blueprint}&scope=api%3A%2F%2FAzureADTokenExchange%2F.default&fmi_path=${agent}&grant_type=client_credentials&client_secret=${encodeURIComponent(secret)}`,
+  );
+  const final = await post(
+    `client_id=${agent}&scope=${encodeURIComponent(scope)}&grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=${t1.access_token}`,
+  );
   process.stdout.write(`${JSON.stringify({ accessToken: final.access_token })}\n`);
   agentPool.destroy();
 })();

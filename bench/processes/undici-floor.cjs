@@ -14,9 +14,21 @@ const path = `/${tenant}/oauth2/v2.0/token`;
 const headers = { 'content-type': 'application/x-www-form-urlencoded' };
 
 (async () => {
-  const r1 = await dispatcher.request({ origin, path, method: 'POST', headers, body: `client_id=${blueprint}&scope=api%3A%2F%2FAzureADTokenExchange%2F.default&fmi_path=${agent}&grant_type=client_credentials&client_secret=${encodeURIComponent(secret)}` });
+  const r1 = await dispatcher.request({
+    origin,
+    path,
+    method: 'POST',
+    headers,
+    body: `client_id=${blueprint}&scope=api%3A%2F%2FAzureADTokenExchange%2F.default&fmi_path=${agent}&grant_type=client_credentials&client_secret=${encodeURIComponent(secret)}`,
+  });
   const t1 = await r1.body.json();
-  const r2 = await dispatcher.request({ origin, path, method: 'POST', headers, body: `client_id=${agent}&scope=${encodeURIComponent(scope)}&grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=${t1.access_token}` });
+  const r2 = await dispatcher.request({
+    origin,
+    path,
+    method: 'POST',
+    headers,
+    body: `client_id=${agent}&scope=${encodeURIComponent(scope)}&grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=${t1.access_token}`,
+  });
   const final = await r2.body.json();
   process.stdout.write(`${JSON.stringify({ accessToken: final.access_token })}\n`);
   await dispatcher.close();

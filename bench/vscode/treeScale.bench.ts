@@ -27,7 +27,11 @@ describe('tree benchmark', () => {
           clientId: id(b + 1, 0),
           displayName: `Blueprint ${b + 1}`,
           clientSecrets: [SECRET],
-          agents: Array.from({ length: AGENTS_PER_BLUEPRINT }, (_, a) => ({ clientId: id(b + 1, a + 1), displayName: `Agent ${b + 1}.${a + 1}`, roles: { 'https://graph.microsoft.com': ['User.Read.All'] } })),
+          agents: Array.from({ length: AGENTS_PER_BLUEPRINT }, (_, a) => ({
+            clientId: id(b + 1, a + 1),
+            displayName: `Agent ${b + 1}.${a + 1}`,
+            roles: { 'https://graph.microsoft.com': ['User.Read.All'] },
+          })),
         })),
       },
     ],
@@ -45,13 +49,26 @@ describe('tree benchmark', () => {
     const figures: Record<string, number> = {};
     let t = performance.now();
     for (const b of blueprints) {
-      await run(CommandId.addBlueprint, { tenant: TENANT, clientId: b.clientId, displayName: b.displayName!, credentialKind: 'secret', clientSecret: SECRET, authority: sandbox.authority });
-      for (const a of b.agents) await run(CommandId.addAgentIdentity, { blueprintId: b.clientId, clientId: a.clientId, displayName: a.displayName! });
+      await run(CommandId.addBlueprint, {
+        tenant: TENANT,
+        clientId: b.clientId,
+        displayName: b.displayName!,
+        credentialKind: 'secret',
+        clientSecret: SECRET,
+        authority: sandbox.authority,
+      });
+      for (const a of b.agents)
+        await run(CommandId.addAgentIdentity, {
+          blueprintId: b.clientId,
+          clientId: a.clientId,
+          displayName: a.displayName!,
+        });
     }
     figures.addMs = performance.now() - t;
     const agents = blueprints.flatMap((b) => b.agents);
     t = performance.now();
-    for (const a of agents.slice(0, WITH_TOKENS)) assert.ok(await run(CommandId.getAgentToken, { agentId: a.clientId, openInspector: false }), a.clientId);
+    for (const a of agents.slice(0, WITH_TOKENS))
+      assert.ok(await run(CommandId.getAgentToken, { agentId: a.clientId, openInspector: false }), a.clientId);
     figures.tokensMs = performance.now() - t;
 
     const { tree } = await api();

@@ -12,7 +12,11 @@ TOKEN may be given as an argument, or read from standard input when it is "-" or
 
 const options = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
-export async function runDecode(args: string[], readStdin: () => Promise<string>, out: (s: string) => void): Promise<void> {
+export async function runDecode(
+  args: string[],
+  readStdin: () => Promise<string>,
+  out: (s: string) => void,
+): Promise<void> {
   const { values, positionals } = parse('decode', args, options, true);
   if (values.help) return out(`${decodeHelp}\n`);
   if (positionals.length > 1) throw new UsageError('decode takes one token. Run "entra-agent-tokens decode --help".');
@@ -20,7 +24,11 @@ export async function runDecode(args: string[], readStdin: () => Promise<string>
   const text = arg === undefined || arg === '-' ? await readStdin() : arg;
   const token = decodeToken(text);
   if (values.json) {
-    const explanations = explainClaims(token.claims).map(({ name, meaning, detail }) => ({ name, ...(meaning ? { meaning } : {}), ...(detail ? { detail } : {}) }));
+    const explanations = explainClaims(token.claims).map(({ name, meaning, detail }) => ({
+      name,
+      ...(meaning ? { meaning } : {}),
+      ...(detail ? { detail } : {}),
+    }));
     out(`${JSON.stringify({ header: token.header, claims: token.claims, explanations })}\n`);
   } else {
     out(formatToken('Token (signature not verified)', token));

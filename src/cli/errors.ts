@@ -12,12 +12,17 @@ export const ExitCode = { ok: 0, internal: 1, usage: 2, entra: 3, network: 4, in
 export function describeFailure(e: unknown): { code: number; message: string } {
   const t = terminalSafe;
   if (e instanceof UsageError) return { code: ExitCode.usage, message: `error: ${t(e.message)}` };
-  if (e instanceof ConfigError) return { code: ExitCode.usage, message: `error: ${t(e.field)} ${t(e.problem)}\n  fix: ${t(e.fix)}` };
-  if (e instanceof CredentialError || e instanceof TokenDecodeError) return { code: ExitCode.usage, message: `error: ${t(e.message)}` };
+  if (e instanceof ConfigError)
+    return { code: ExitCode.usage, message: `error: ${t(e.field)} ${t(e.problem)}\n  fix: ${t(e.fix)}` };
+  if (e instanceof CredentialError || e instanceof TokenDecodeError)
+    return { code: ExitCode.usage, message: `error: ${t(e.message)}` };
   if (e instanceof CancelledError) return { code: ExitCode.interrupted, message: 'Interrupted.' };
   if (e instanceof NetworkError) {
     const what = e.kind === 'timeout' ? 'timed out' : 'network failure';
-    return { code: ExitCode.network, message: `error (${what}): ${t(e.message)}${e.url ? `\n  endpoint: ${t(e.url)}` : ''}` };
+    return {
+      code: ExitCode.network,
+      message: `error (${what}): ${t(e.message)}${e.url ? `\n  endpoint: ${t(e.url)}` : ''}`,
+    };
   }
   if (e instanceof EntraError) {
     const head = e.code !== undefined ? `AADSTS${e.code}` : `HTTP ${e.httpStatus}`;
@@ -34,7 +39,10 @@ export function describeFailure(e: unknown): { code: number; message: string } {
     return { code: ExitCode.entra, message: lines.join('\n') };
   }
   const message = e instanceof Error ? e.message : String(e);
-  return { code: ExitCode.internal, message: `internal error: ${printable(message)}\n  This is a bug in entra-agent-tokens; please report it.` };
+  return {
+    code: ExitCode.internal,
+    message: `internal error: ${printable(message)}\n  This is a bug in entra-agent-tokens; please report it.`,
+  };
 }
 
 /** Server text shown in a terminal: no control characters, bounded length (cut before escaping, so no escape is cut). */

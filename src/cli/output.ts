@@ -10,7 +10,11 @@ import { terminalSafe } from '../core/terminalText';
 export function formatToken(title: string, token: DecodedToken, nowMs = Date.now()): string {
   if (token.opaque) return `${title}\n  (not a decodable JWT: the token is opaque or encrypted)\n`;
   const lines = [title, `  header: ${oneLine(token.header)}`];
-  const rows = explainClaims(token.claims, nowMs).map((r) => ({ name: terminalSafe(r.name), value: oneLine(r.value), notes: terminalSafe([r.detail, r.meaning].filter(Boolean).join(' · ')) }));
+  const rows = explainClaims(token.claims, nowMs).map((r) => ({
+    name: terminalSafe(r.name),
+    value: oneLine(r.value),
+    notes: terminalSafe([r.detail, r.meaning].filter(Boolean).join(' · ')),
+  }));
   const width = Math.min(18, Math.max(...rows.map((r) => r.name.length), 3));
   for (const row of rows) {
     lines.push(`  ${row.name.padEnd(width)}  ${row.value}`);

@@ -29,19 +29,29 @@ export async function runSandbox(args: string[], out: (s: string) => void, stopp
   if (values.help) return out(`${sandboxHelp}\n`);
   const port = positiveInteger(values.port, '--port', 0, 65535, 0);
   const latencyMs = positiveInteger(values.latency, '--latency', 0, 60_000, 0);
-  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together.');
-  const tls = values['tls-cert'] ? { cert: readOrFail(values['tls-cert'], '--tls-cert'), key: readOrFail(values['tls-key'] as string, '--tls-key') } : undefined;
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together.');
+  const tls = values['tls-cert']
+    ? { cert: readOrFail(values['tls-cert'], '--tls-cert'), key: readOrFail(values['tls-key'] as string, '--tls-key') }
+    : undefined;
   const { SandboxTenant } = await import('../sandbox/server');
   const { loadDirectoryFile, DirectoryError } = await import('../sandbox/directory');
   let sandbox: Awaited<ReturnType<typeof SandboxTenant.start>>;
   try {
     const directory = values.directory ? loadDirectoryFile(values.directory) : undefined;
-    sandbox = await SandboxTenant.start({ port, latencyMs, ...(directory ? { directory } : {}), ...(tls ? { tls } : {}) });
+    sandbox = await SandboxTenant.start({
+      port,
+      latencyMs,
+      ...(directory ? { directory } : {}),
+      ...(tls ? { tls } : {}),
+    });
   } catch (e) {
     if (e instanceof DirectoryError) throw new UsageError(`--directory: ${e.message}`);
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UsageError(`--port: port ${port} is already in use. Pick another, or 0 for any free port.`);
-    if (code === 'ERR_OSSL_PEM_NO_START_LINE' || /key|cert/i.test(code ?? '')) throw new UsageError('--tls-cert/--tls-key: the certificate or key cannot be used for TLS.');
+    if (code === 'EADDRINUSE')
+      throw new UsageError(`--port: port ${port} is already in use. Pick another, or 0 for any free port.`);
+    if (code === 'ERR_OSSL_PEM_NO_START_LINE' || /key|cert/i.test(code ?? ''))
+      throw new UsageError('--tls-cert/--tls-key: the certificate or key cannot be used for TLS.');
     throw e;
   }
   const info = sandbox.info;
@@ -49,14 +59,21 @@ export async function runSandbox(args: string[], out: (s: string) => void, stopp
     out(`${JSON.stringify(info)}\n`);
   } else {
     const first = info.blueprints[0];
-    const lines = [`Sandbox tenant listening at ${info.authority} (tenant ${info.tenantId}). Press Ctrl+C to stop.`, ''];
+    const lines = [
+      `Sandbox tenant listening at ${info.authority} (tenant ${info.tenantId}). Press Ctrl+C to stop.`,
+      '',
+    ];
     for (const b of info.blueprints) {
-      lines.push(`  blueprint ${terminalSafe(b.clientId)}  ${terminalSafe(b.displayName)}${b.clientSecret ? '  (client secret: see --json)' : ''}`);
+      lines.push(
+        `  blueprint ${terminalSafe(b.clientId)}  ${terminalSafe(b.displayName)}${b.clientSecret ? '  (client secret: see --json)' : ''}`,
+      );
       for (const a of b.agents) lines.push(`    agent   ${terminalSafe(a.clientId)}  ${terminalSafe(a.displayName)}`);
     }
     if (first?.agents[0]) {
-      lines.push('', 'Try, with the blueprint\'s secret in SANDBOX_SECRET (from --json):');
-      lines.push(`  entra-agent-tokens token --authority ${info.authority} --tenant ${info.tenantId} --blueprint ${first.clientId} --agent ${first.agents[0].clientId} --client-secret-env SANDBOX_SECRET`);
+      lines.push('', "Try, with the blueprint's secret in SANDBOX_SECRET (from --json):");
+      lines.push(
+        `  entra-agent-tokens token --authority ${info.authority} --tenant ${info.tenantId} --blueprint ${first.clientId} --agent ${first.agents[0].clientId} --client-secret-env SANDBOX_SECRET`,
+      );
     }
     out(`${lines.join('\n')}\n`);
   }

@@ -72,38 +72,69 @@ export const tokenOptions = {
 
 const FLOWS = ['autonomous', 'obo', 'agent-user', 'app'] as const;
 
-export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal, out: (s: string) => void): Promise<void> {
+export async function runToken(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal,
+  out: (s: string) => void,
+): Promise<void> {
   const { values } = parse('token', withOptionalValue(args, '--managed-identity'), tokenOptions);
   if (values.help) return out(`${tokenHelp}\n`);
   if (values['client-secret'] !== undefined) {
-    throw new UsageError('--client-secret is not accepted: a secret on the command line ends up in shell history and process lists. Put it in an environment variable and pass --client-secret-env VAR.');
+    throw new UsageError(
+      '--client-secret is not accepted: a secret on the command line ends up in shell history and process lists. Put it in an environment variable and pass --client-secret-env VAR.',
+    );
   }
   const flow = values.flow ?? 'autonomous';
-  if (!(FLOWS as readonly string[]).includes(flow)) throw new UsageError(`--flow must be one of ${FLOWS.join(', ')}, not "${flow.slice(0, 30)}".`);
-  const tenant = requireFlag(values.tenant, '--tenant', flow === 'app' ? "the blueprint's tenant (id or domain)" : "the agent identity's home tenant (id or domain)");
+  if (!(FLOWS as readonly string[]).includes(flow))
+    throw new UsageError(`--flow must be one of ${FLOWS.join(', ')}, not "${flow.slice(0, 30)}".`);
+  const tenant = requireFlag(
+    values.tenant,
+    '--tenant',
+    flow === 'app' ? "the blueprint's tenant (id or domain)" : "the agent identity's home tenant (id or domain)",
+  );
   const blueprint = requireFlag(values.blueprint, '--blueprint', "the blueprint's client id");
-  if (flow === 'app' && values.agent !== undefined) throw new UsageError('--agent does not go with --flow app: the blueprint asks for its own token.');
+  if (flow === 'app' && values.agent !== undefined)
+    throw new UsageError('--agent does not go with --flow app: the blueprint asks for its own token.');
   const agent = flow === 'app' ? '' : requireFlag(values.agent, '--agent', "the agent identity's client id");
   const timeoutMs = positiveInteger(values.timeout, '--timeout', 30_000, 600_000);
-  if (flow !== 'obo' && values['user-token-env'] !== undefined) throw new UsageError('--user-token-env goes with --flow obo.');
-  if (flow !== 'agent-user' && (values['user-id'] !== undefined || values.username !== undefined)) throw new UsageError('--user-id and --username go with --flow agent-user.');
+  if (flow !== 'obo' && values['user-token-env'] !== undefined)
+    throw new UsageError('--user-token-env goes with --flow obo.');
+  if (flow !== 'agent-user' && (values['user-id'] !== undefined || values.username !== undefined))
+    throw new UsageError('--user-id and --username go with --flow agent-user.');
   const cloudName = values.cloud ?? 'public';
-  if (!isCloudName(cloudName)) throw new UsageError(`--cloud must be one of ${Object.keys(CLOUDS).join(', ')}, not "${cloudName.slice(0, 30)}".`);
+  if (!isCloudName(cloudName))
+    throw new UsageError(`--cloud must be one of ${Object.keys(CLOUDS).join(', ')}, not "${cloudName.slice(0, 30)}".`);
   const cloud = CLOUDS[cloudName];
   const authority = allowedAuthority(values.authority ?? cloud.authority, values['allow-authority-host'] ?? []);
-  for (const flag of ['client-secret-env', 'certificate-password-env', 'user-token-env'] as const) variableName(values[flag], `--${flag}`);
+  for (const flag of ['client-secret-env', 'certificate-password-env', 'user-token-env'] as const)
+    variableName(values[flag], `--${flag}`);
   const { source, host } = credentialFromFlags(values, env);
 
-  const base = { authority, tenant, blueprintId: blueprint, scope: values.scope ?? defaultGraphScope(cloud), credential: source, cloud: cloudName };
+  const base = {
+    authority,
+    tenant,
+    blueprintId: blueprint,
+    scope: values.scope ?? defaultGraphScope(cloud),
+    credential: source,
+    cloud: cloudName,
+  };
   let request: TokenRequest;
   if (flow === 'obo') {
-    const variable = requireFlag(values['user-token-env'], '--user-token-env', "the environment variable holding the user's token for the blueprint");
+    const variable = requireFlag(
+      values['user-token-env'],
+      '--user-token-env',
+      "the environment variable holding the user's token for the blueprint",
+    );
     const userToken = env[variable];
     if (!userToken) throw new UsageError(`--user-token-env: environment variable ${variable} is not set or is empty.`);
     request = { ...base, flow, agentId: agent, userToken };
   } else if (flow === 'agent-user') {
     // Both or neither is refused by the core's check, which names the flags.
-    const user = { ...(values['user-id'] !== undefined ? { userId: values['user-id'] } : {}), ...(values.username !== undefined ? { username: values.username } : {}) } as { userId: string };
+    const user = {
+      ...(values['user-id'] !== undefined ? { userId: values['user-id'] } : {}),
+      ...(values.username !== undefined ? { username: values.username } : {}),
+    } as { userId: string };
     request = { ...base, flow, agentId: agent, user };
   } else if (flow === 'app') {
     request = { ...base, flow };
@@ -134,11 +165,16 @@ export async function runToken(args: string[], env: NodeJS.ProcessEnv, signal: A
 function allowedAuthority(value: string, allowHosts: readonly string[]): string {
   const authority = validateAuthority(value, '--authority');
   for (const h of allowHosts) {
-    if (!/^[a-z0-9.-]{1,253}$/i.test(h.trim())) throw new UsageError(`--allow-authority-host takes a host name, such as login.contoso.example, not "${h.slice(0, 60)}".`);
+    if (!/^[a-z0-9.-]{1,253}$/i.test(h.trim()))
+      throw new UsageError(
+        `--allow-authority-host takes a host name, such as login.contoso.example, not "${h.slice(0, 60)}".`,
+      );
   }
   if (!isAllowedAuthority(authority, allowHosts)) {
     const host = new URL(authority).hostname;
-    throw new UsageError(`--authority: ${host} is not an Entra sign-in host (${ENTRA_AUTHORITY_HOSTS.join(', ')}) nor loopback, so nothing was sent. Check the URL; if you trust this host, add --allow-authority-host ${host}.`);
+    throw new UsageError(
+      `--authority: ${host} is not an Entra sign-in host (${ENTRA_AUTHORITY_HOSTS.join(', ')}) nor loopback, so nothing was sent. Check the URL; if you trust this host, add --allow-authority-host ${host}.`,
+    );
   }
   return authority;
 }
@@ -149,7 +185,9 @@ function allowedAuthority(value: string, allowHosts: readonly string[]): string 
  */
 function variableName(value: string | undefined, flag: string): void {
   if (value === undefined || /^[A-Za-z_][A-Za-z0-9_]{0,255}$/.test(value)) return;
-  throw new UsageError(`${flag} takes the NAME of an environment variable (letters, digits and _), and the value given is not one. It is not shown here, in case it is the secret itself. Put the value in a variable (export BLUEPRINT_SECRET=...) and pass its name: ${flag} BLUEPRINT_SECRET.`);
+  throw new UsageError(
+    `${flag} takes the NAME of an environment variable (letters, digits and _), and the value given is not one. It is not shown here, in case it is the secret itself. Put the value in a variable (export BLUEPRINT_SECRET=...) and pass its name: ${flag} BLUEPRINT_SECRET.`,
+  );
 }
 
 interface CredentialFlags {
@@ -165,34 +203,53 @@ interface CredentialFlags {
  * The flags' credential as the core's description, and the host that hands over its secret values from the
  * environment. Checks what only the flags can say (exactly one credential, variables set); the core does the rest.
  */
-function credentialFromFlags(values: CredentialFlags, env: NodeJS.ProcessEnv): { source: CredentialSource; host: CredentialHost } {
+function credentialFromFlags(
+  values: CredentialFlags,
+  env: NodeJS.ProcessEnv,
+): { source: CredentialSource; host: CredentialHost } {
   const secretVar = values['client-secret-env'];
   const certFile = values.certificate;
-  const given = [secretVar, certFile, values['federated-token-file'], values['managed-identity']].filter((v) => v !== undefined).length;
+  const given = [secretVar, certFile, values['federated-token-file'], values['managed-identity']].filter(
+    (v) => v !== undefined,
+  ).length;
   if (given !== 1) {
-    throw new UsageError('Give exactly one credential: --client-secret-env VAR (the secret in environment variable VAR), --certificate FILE.pem, --federated-token-file FILE or --managed-identity [CLIENT_ID].');
+    throw new UsageError(
+      'Give exactly one credential: --client-secret-env VAR (the secret in environment variable VAR), --certificate FILE.pem, --federated-token-file FILE or --managed-identity [CLIENT_ID].',
+    );
   }
-  if (certFile === undefined && (values['certificate-password-env'] !== undefined || values['assertion-alg'] !== undefined)) {
+  if (
+    certFile === undefined &&
+    (values['certificate-password-env'] !== undefined || values['assertion-alg'] !== undefined)
+  ) {
     throw new UsageError('--certificate-password-env and --assertion-alg go with --certificate.');
   }
   const secret = secretVar === undefined ? undefined : env[secretVar];
-  if (secretVar !== undefined && !secret) throw new UsageError(`--client-secret-env: environment variable ${secretVar} is not set or is empty. Set it to the blueprint's client secret value.`);
+  if (secretVar !== undefined && !secret)
+    throw new UsageError(
+      `--client-secret-env: environment variable ${secretVar} is not set or is empty. Set it to the blueprint's client secret value.`,
+    );
   const passVar = values['certificate-password-env'];
   const passphrase = passVar === undefined ? undefined : env[passVar];
-  if (passVar !== undefined && !passphrase) throw new UsageError(`--certificate-password-env: environment variable ${passVar} is not set or is empty.`);
+  if (passVar !== undefined && !passphrase)
+    throw new UsageError(`--certificate-password-env: environment variable ${passVar} is not set or is empty.`);
   const host: CredentialHost = {
     readSecret: async (name) => (name === 'clientSecret' ? secret : passphrase),
     warn: (w) => writeErr(`warning: ${terminalSafe(w)}\n`),
   };
-  if (values['federated-token-file'] !== undefined) return { source: { kind: 'federatedTokenFile', path: values['federated-token-file'] }, host };
+  if (values['federated-token-file'] !== undefined)
+    return { source: { kind: 'federatedTokenFile', path: values['federated-token-file'] }, host };
   if (values['managed-identity'] !== undefined) {
     const id = values['managed-identity'];
-    if (id && !isGuid(id)) throw new UsageError(`--managed-identity: "${id.slice(0, 40)}" is not a client id (GUID); leave it out for the system-assigned identity.`);
+    if (id && !isGuid(id))
+      throw new UsageError(
+        `--managed-identity: "${id.slice(0, 40)}" is not a client id (GUID); leave it out for the system-assigned identity.`,
+      );
     return { source: { kind: 'managedIdentity', ...(id ? { clientId: id } : {}) }, host };
   }
   if (secretVar !== undefined) return { source: { kind: 'secret' }, host };
   const alg = values['assertion-alg'] ?? 'PS256';
-  if (alg !== 'PS256' && alg !== 'RS256') throw new UsageError(`--assertion-alg must be PS256 or RS256, not "${alg.slice(0, 20)}".`);
+  if (alg !== 'PS256' && alg !== 'RS256')
+    throw new UsageError(`--assertion-alg must be PS256 or RS256, not "${alg.slice(0, 20)}".`);
   return { source: { kind: 'certificate', path: certFile as string, algorithm: alg }, host };
 }
 
@@ -203,7 +260,12 @@ export function toJson(result: AgentTokenResult) {
     accessToken: result.accessToken,
     expiresOn: result.expiresOn.toISOString(),
     claims: result.token.claims,
-    legs: result.legs.map((l) => ({ name: l.name, status: l.status, durationMs: l.durationMs, claims: l.token.claims })),
+    legs: result.legs.map((l) => ({
+      name: l.name,
+      status: l.status,
+      durationMs: l.durationMs,
+      claims: l.token.claims,
+    })),
   };
 }
 
@@ -217,9 +279,21 @@ function formatResult(result: AgentTokenResult): string {
   const lines = [
     `Agent token acquired (${result.flow} flow), expires ${result.expiresOn.toISOString()}.`,
     '',
-    ...result.legs.map((l, i) => `  leg ${i + 1} ${l.name.padEnd(9)} POST ${terminalSafe(l.url)} → ${l.status} in ${l.durationMs} ms  [${Object.entries(l.parameters).map(([k, v]) => terminalSafe(`${k}=${v}`)).join(' ')}]`),
+    ...result.legs.map(
+      (l, i) =>
+        `  leg ${i + 1} ${l.name.padEnd(9)} POST ${terminalSafe(l.url)} → ${l.status} in ${l.durationMs} ms  [${Object.entries(
+          l.parameters,
+        )
+          .map(([k, v]) => terminalSafe(`${k}=${v}`))
+          .join(' ')}]`,
+    ),
     '',
-    ...result.legs.map((l, i) => formatToken(`${i === result.legs.length - 1 ? 'Final token: ' : ''}${result.flow === 'app' ? "The blueprint's own app token" : (LEG_TITLES[l.name] ?? l.name)} (leg ${i + 1})`, l.token)),
+    ...result.legs.map((l, i) =>
+      formatToken(
+        `${i === result.legs.length - 1 ? 'Final token: ' : ''}${result.flow === 'app' ? "The blueprint's own app token" : (LEG_TITLES[l.name] ?? l.name)} (leg ${i + 1})`,
+        l.token,
+      ),
+    ),
     'Access token:',
     terminalSafe(result.accessToken),
     '',
@@ -229,5 +303,7 @@ function formatResult(result: AgentTokenResult): string {
 
 /** Lets a flag take an optional value: `--managed-identity` alone (or before another flag) means an empty one. */
 function withOptionalValue(args: string[], flag: string): string[] {
-  return args.flatMap((a, i) => (a === flag && (i === args.length - 1 || args[i + 1]!.startsWith('--')) ? [`${flag}=`] : [a]));
+  return args.flatMap((a, i) =>
+    a === flag && (i === args.length - 1 || args[i + 1]!.startsWith('--')) ? [`${flag}=`] : [a],
+  );
 }

@@ -22,7 +22,13 @@ export function requireFlag(value: string | undefined, flag: string, what: strin
   return value;
 }
 
-export function positiveInteger(value: string | undefined, flag: string, fallback: number, max = Number.MAX_SAFE_INTEGER, min = 1): number {
+export function positiveInteger(
+  value: string | undefined,
+  flag: string,
+  fallback: number,
+  max = Number.MAX_SAFE_INTEGER,
+  min = 1,
+): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) {
     throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${value.slice(0, 40)}".`);

@@ -1,4 +1,12 @@
-import { type AgentTokenEngine, validateAgentUserRequest, validateAppRequest, validateAutonomousRequest, validateOnBehalfOfRequest, type AcquireOptions, type AgentTokenResult } from './agentTokens';
+import {
+  type AgentTokenEngine,
+  validateAgentUserRequest,
+  validateAppRequest,
+  validateAutonomousRequest,
+  validateOnBehalfOfRequest,
+  type AcquireOptions,
+  type AgentTokenResult,
+} from './agentTokens';
 import { cloudOfAuthority, CLOUDS, type CloudName } from './clouds';
 import type { FieldNames } from './config';
 import { resolveCredential, type CredentialHost, type CredentialSource } from './credentialSource';
@@ -21,8 +29,18 @@ interface RequestBase {
 /** One request for a token, whatever the flow: what every face (CLI, commands, sidecar, tools) builds and hands over. */
 export type TokenRequest =
   | (RequestBase & { readonly flow: 'autonomous'; readonly agentId: string; readonly scope: string })
-  | (RequestBase & { readonly flow: 'agent-user'; readonly agentId: string; readonly scope: string; readonly user: { readonly userId: string } | { readonly username: string } })
-  | (RequestBase & { readonly flow: 'obo'; readonly agentId: string; readonly scope: string; readonly userToken: string })
+  | (RequestBase & {
+      readonly flow: 'agent-user';
+      readonly agentId: string;
+      readonly scope: string;
+      readonly user: { readonly userId: string } | { readonly username: string };
+    })
+  | (RequestBase & {
+      readonly flow: 'obo';
+      readonly agentId: string;
+      readonly scope: string;
+      readonly userToken: string;
+    })
   | (RequestBase & { readonly flow: 'app'; readonly scope: string });
 
 /** How the face names each field in its messages (CLI flags, form labels). */
@@ -34,7 +52,13 @@ export interface AcquisitionOptions extends AcquireOptions {
 
 /** Every field checked, cheaply and before anything is read or sent; errors name the field as the face does. */
 export function validateTokenRequest(request: TokenRequest, names?: RequestFieldNames): void {
-  const parties = { authority: request.authority, tenant: request.tenant, blueprintId: request.blueprintId, credential: { kind: 'secret' as const, secret: '' }, scope: request.scope };
+  const parties = {
+    authority: request.authority,
+    tenant: request.tenant,
+    blueprintId: request.blueprintId,
+    credential: { kind: 'secret' as const, secret: '' },
+    scope: request.scope,
+  };
   switch (request.flow) {
     case 'app':
       validateAppRequest(parties, names);
@@ -56,11 +80,22 @@ export function validateTokenRequest(request: TokenRequest, names?: RequestField
  * legs on the engine (its pool and caches). Neither the CLI nor the extension knows a flow's legs or how a credential
  * is assembled.
  */
-export async function acquireToken(engine: AgentTokenEngine, request: TokenRequest, host: CredentialHost, options: AcquisitionOptions = {}): Promise<AgentTokenResult> {
+export async function acquireToken(
+  engine: AgentTokenEngine,
+  request: TokenRequest,
+  host: CredentialHost,
+  options: AcquisitionOptions = {},
+): Promise<AgentTokenResult> {
   validateTokenRequest(request, options.names);
   const cloud = request.cloud ? CLOUDS[request.cloud] : cloudOfAuthority(request.authority);
   const credential = await resolveCredential(request.credential, cloud.ficAudience, host);
-  const base = { authority: request.authority, tenant: request.tenant, blueprintId: request.blueprintId, scope: request.scope, credential };
+  const base = {
+    authority: request.authority,
+    tenant: request.tenant,
+    blueprintId: request.blueprintId,
+    scope: request.scope,
+    credential,
+  };
   switch (request.flow) {
     case 'app':
       return engine.getAppToken(base, options);
@@ -72,4 +107,3 @@ export async function acquireToken(engine: AgentTokenEngine, request: TokenReque
       return engine.getAgentUserToken({ ...base, agentId: request.agentId, ...request.user }, options);
   }
 }
-

@@ -8,12 +8,22 @@ import {
   validateTenant,
   type FieldNames,
 } from './config';
-import { JWT_BEARER_ASSERTION_TYPE, nodeCrypto, signCertificateAssertion, type BlueprintCredential } from './credentials';
+import {
+  JWT_BEARER_ASSERTION_TYPE,
+  nodeCrypto,
+  signCertificateAssertion,
+  type BlueprintCredential,
+} from './credentials';
 import { decodeTokenLenient, type DecodedToken } from './jwt';
 import { ConfigError } from './errors';
 import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from './userFlows';
 import { silentLogger, type Logger } from './logger';
-import { TokenEndpointClient, type LegRecord, type TokenEndpointClientOptions, type TokenResponse } from './tokenClient';
+import {
+  TokenEndpointClient,
+  type LegRecord,
+  type TokenEndpointClientOptions,
+  type TokenResponse,
+} from './tokenClient';
 
 export interface AutonomousTokenRequest {
   /** Origin, e.g. https://login.microsoftonline.com. */
@@ -91,12 +101,18 @@ interface LegToken {
 }
 
 /** Checks and normalises a request; errors name the field the way `names` says. */
-export function validateAutonomousRequest(request: AutonomousTokenRequest, names?: Partial<FieldNames>): AutonomousTokenRequest {
+export function validateAutonomousRequest(
+  request: AutonomousTokenRequest,
+  names?: Partial<FieldNames>,
+): AutonomousTokenRequest {
   return { ...validateParties(request, names), scope: validateDefaultScope(request.scope, names?.scope) };
 }
 
 /** Where, which blueprint, which credential: what every flow's request names, the app flow's included. */
-function validateBlueprintParties(request: Omit<AutonomousTokenRequest, 'scope' | 'agentId'>, names?: Partial<FieldNames>): Omit<AutonomousTokenRequest, 'scope' | 'agentId'> {
+function validateBlueprintParties(
+  request: Omit<AutonomousTokenRequest, 'scope' | 'agentId'>,
+  names?: Partial<FieldNames>,
+): Omit<AutonomousTokenRequest, 'scope' | 'agentId'> {
   return {
     authority: validateAuthority(request.authority, names?.authority),
     tenant: validateTenant(request.tenant, names?.tenant),
@@ -105,21 +121,40 @@ function validateBlueprintParties(request: Omit<AutonomousTokenRequest, 'scope' 
   };
 }
 
-function validateParties(request: AutonomousTokenRequest, names?: Partial<FieldNames>): Omit<AutonomousTokenRequest, 'scope'> {
-  return { ...validateBlueprintParties(request, names), agentId: validateClientId(request.agentId, names?.agent ?? 'agent', 'agent identity') };
+function validateParties(
+  request: AutonomousTokenRequest,
+  names?: Partial<FieldNames>,
+): Omit<AutonomousTokenRequest, 'scope'> {
+  return {
+    ...validateBlueprintParties(request, names),
+    agentId: validateClientId(request.agentId, names?.agent ?? 'agent', 'agent identity'),
+  };
 }
 
 export function validateAppRequest(request: AppTokenRequest, names?: Partial<FieldNames>): AppTokenRequest {
   return { ...validateBlueprintParties(request, names), scope: validateDefaultScope(request.scope, names?.scope) };
 }
 
-export function validateOnBehalfOfRequest(request: OnBehalfOfTokenRequest, names?: Partial<FieldNames> & { userToken?: string }): OnBehalfOfTokenRequest {
+export function validateOnBehalfOfRequest(
+  request: OnBehalfOfTokenRequest,
+  names?: Partial<FieldNames> & { userToken?: string },
+): OnBehalfOfTokenRequest {
   const parties = validateParties(request, names);
-  return { ...parties, scope: validateDelegatedScopes(request.scope, names?.scope), userToken: checkUserTokenForBlueprint(request.userToken, parties.blueprintId, names?.userToken) };
+  return {
+    ...parties,
+    scope: validateDelegatedScopes(request.scope, names?.scope),
+    userToken: checkUserTokenForBlueprint(request.userToken, parties.blueprintId, names?.userToken),
+  };
 }
 
-export function validateAgentUserRequest(request: AgentUserTokenRequest, names?: Partial<FieldNames> & { userId?: string; username?: string }): AgentUserTokenRequest {
-  const user = validateAgentUser(request.userId, request.username, { userId: names?.userId ?? 'user id', username: names?.username ?? 'username' });
+export function validateAgentUserRequest(
+  request: AgentUserTokenRequest,
+  names?: Partial<FieldNames> & { userId?: string; username?: string },
+): AgentUserTokenRequest {
+  const user = validateAgentUser(request.userId, request.username, {
+    userId: names?.userId ?? 'user id',
+    username: names?.username ?? 'username',
+  });
   return { ...validateParties(request, names), scope: validateDelegatedScopes(request.scope, names?.scope), ...user };
 }
 
@@ -145,45 +180,72 @@ export class AgentTokenEngine {
 
   async getAutonomousToken(input: AutonomousTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
     const request = validateAutonomousRequest(input);
-    return this.cached(TokenCache.key('autonomous', request.authority, request.tenant, request.agentId, request.scope), options, async () => {
-      const endpoint = tokenEndpointUrl(request.authority, request.tenant);
-      const t1 = await this.getT1(request, endpoint, options);
-      const final = await this.leg(endpoint, 'agent', { ...asAgent(request.agentId, request.scope, t1), grant_type: 'client_credentials' }, options);
-      this.logger.info(`Agent token for ${request.agentId} (${request.scope}) acquired.`);
-      return this.result('autonomous', [t1, final]);
-    });
+    return this.cached(
+      TokenCache.key('autonomous', request.authority, request.tenant, request.agentId, request.scope),
+      options,
+      async () => {
+        const endpoint = tokenEndpointUrl(request.authority, request.tenant);
+        const t1 = await this.getT1(request, endpoint, options);
+        const final = await this.leg(
+          endpoint,
+          'agent',
+          { ...asAgent(request.agentId, request.scope, t1), grant_type: 'client_credentials' },
+          options,
+        );
+        this.logger.info(`Agent token for ${request.agentId} (${request.scope}) acquired.`);
+        return this.result('autonomous', [t1, final]);
+      },
+    );
   }
 
   /** The blueprint's own token for a resource: one client-credentials leg, no fmi_path. `t1` is that token too. */
   async getAppToken(input: AppTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
     const request = validateAppRequest(input);
-    return this.cached(TokenCache.key('app', request.authority, request.tenant, request.blueprintId, request.scope), options, async () => {
-      const endpoint = tokenEndpointUrl(request.authority, request.tenant);
-      const leg = await this.leg(endpoint, 'blueprint', {
-        client_id: request.blueprintId,
-        scope: request.scope,
-        grant_type: 'client_credentials',
-        ...(await credentialParameters(request.credential, request.blueprintId, endpoint, options.signal)),
-      }, options);
-      return this.result('app', [leg]);
-    });
+    return this.cached(
+      TokenCache.key('app', request.authority, request.tenant, request.blueprintId, request.scope),
+      options,
+      async () => {
+        const endpoint = tokenEndpointUrl(request.authority, request.tenant);
+        const leg = await this.leg(
+          endpoint,
+          'blueprint',
+          {
+            client_id: request.blueprintId,
+            scope: request.scope,
+            grant_type: 'client_credentials',
+            ...(await credentialParameters(request.credential, request.blueprintId, endpoint, options.signal)),
+          },
+          options,
+        );
+        return this.result('app', [leg]);
+      },
+    );
   }
 
   /** On behalf of a user (shared docs §1): T1, then jwt-bearer with Tc as assertion and T1 as client assertion. */
   async getOnBehalfOfToken(input: OnBehalfOfTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
     const request = validateOnBehalfOfRequest(input);
     const userKey = nodeCrypto().createHash('sha256').update(request.userToken).digest('base64url');
-    return this.cached(TokenCache.key('obo', request.authority, request.tenant, request.agentId, request.scope, userKey), options, async () => {
-      const endpoint = tokenEndpointUrl(request.authority, request.tenant);
-      const t1 = await this.getT1(request, endpoint, options);
-      const final = await this.leg(endpoint, 'agent', {
-        ...asAgent(request.agentId, request.scope, t1),
-        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-        assertion: request.userToken,
-        requested_token_use: 'on_behalf_of',
-      }, options);
-      return this.result('obo', [t1, final]);
-    });
+    return this.cached(
+      TokenCache.key('obo', request.authority, request.tenant, request.agentId, request.scope, userKey),
+      options,
+      async () => {
+        const endpoint = tokenEndpointUrl(request.authority, request.tenant);
+        const t1 = await this.getT1(request, endpoint, options);
+        const final = await this.leg(
+          endpoint,
+          'agent',
+          {
+            ...asAgent(request.agentId, request.scope, t1),
+            grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+            assertion: request.userToken,
+            requested_token_use: 'on_behalf_of',
+          },
+          options,
+        );
+        return this.result('obo', [t1, final]);
+      },
+    );
   }
 
   /**
@@ -193,28 +255,60 @@ export class AgentTokenEngine {
   async getAgentUserToken(input: AgentUserTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
     const request = validateAgentUserRequest(input);
     const who = request.userId ?? request.username ?? '';
-    return this.cached(TokenCache.key('agent-user', request.authority, request.tenant, request.agentId, who, request.scope), options, async () => {
-      const endpoint = tokenEndpointUrl(request.authority, request.tenant);
-      const t1 = await this.getT1(request, endpoint, options);
-      const t2 = await this.leg(endpoint, 'agent', { ...asAgent(request.agentId, TOKEN_EXCHANGE_SCOPE, t1), grant_type: 'client_credentials' }, options);
-      const final = await this.leg(endpoint, 'agent-user', {
-        ...asAgent(request.agentId, `${request.scope} openid profile offline_access`, t1),
-        grant_type: 'user_fic',
-        user_federated_identity_credential: t2.accessToken,
-        ...(request.userId ? { user_id: request.userId } : { username: request.username ?? '' }),
-        client_info: '1',
-      }, options);
-      return this.result('agent-user', [t1, t2, final]);
-    });
+    return this.cached(
+      TokenCache.key('agent-user', request.authority, request.tenant, request.agentId, who, request.scope),
+      options,
+      async () => {
+        const endpoint = tokenEndpointUrl(request.authority, request.tenant);
+        const t1 = await this.getT1(request, endpoint, options);
+        const t2 = await this.leg(
+          endpoint,
+          'agent',
+          { ...asAgent(request.agentId, TOKEN_EXCHANGE_SCOPE, t1), grant_type: 'client_credentials' },
+          options,
+        );
+        const final = await this.leg(
+          endpoint,
+          'agent-user',
+          {
+            ...asAgent(request.agentId, `${request.scope} openid profile offline_access`, t1),
+            grant_type: 'user_fic',
+            user_federated_identity_credential: t2.accessToken,
+            ...(request.userId ? { user_id: request.userId } : { username: request.username ?? '' }),
+            client_info: '1',
+          },
+          options,
+        );
+        return this.result('agent-user', [t1, t2, final]);
+      },
+    );
   }
 
   /** Refreshes a user-flow token (shared docs §1, OBO refresh): never cached, since each refresh token is used once. */
   async refreshUserToken(input: RefreshTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
-    const request = { ...validateParties(input), scope: validateDelegatedScopes(input.scope), refreshToken: input.refreshToken };
-    if (!request.refreshToken) throw new ConfigError('refresh token', 'is empty.', 'Use the refresh token an on-behalf-of or agent-user exchange returned.');
+    const request = {
+      ...validateParties(input),
+      scope: validateDelegatedScopes(input.scope),
+      refreshToken: input.refreshToken,
+    };
+    if (!request.refreshToken)
+      throw new ConfigError(
+        'refresh token',
+        'is empty.',
+        'Use the refresh token an on-behalf-of or agent-user exchange returned.',
+      );
     const endpoint = tokenEndpointUrl(request.authority, request.tenant);
     const t1 = await this.getT1(request, endpoint, options);
-    const final = await this.leg(endpoint, 'agent', { ...asAgent(request.agentId, request.scope, t1), grant_type: 'refresh_token', refresh_token: request.refreshToken }, options);
+    const final = await this.leg(
+      endpoint,
+      'agent',
+      {
+        ...asAgent(request.agentId, request.scope, t1),
+        grant_type: 'refresh_token',
+        refresh_token: request.refreshToken,
+      },
+      options,
+    );
     return this.result('obo', [t1, final]).value;
   }
 
@@ -223,15 +317,27 @@ export class AgentTokenEngine {
     this.finalCache.clear();
   }
 
-  private async cached(key: string, options: AcquireOptions, acquire: () => Promise<{ value: AgentTokenResult; expiresOnMs: number }>): Promise<AgentTokenResult> {
+  private async cached(
+    key: string,
+    options: AcquireOptions,
+    acquire: () => Promise<{ value: AgentTokenResult; expiresOnMs: number }>,
+  ): Promise<AgentTokenResult> {
     if (options.forceRefresh) return (await acquire()).value;
     const { value, fromCache } = await this.finalCache.getOrAcquire(key, acquire, options.signal);
     return fromCache ? { ...value, fromCache: true, legs: value.legs.map((l) => ({ ...l, cached: true })) } : value;
   }
 
-  private async leg(endpoint: string, name: string, params: Record<string, string>, options: AcquireOptions): Promise<LegToken> {
+  private async leg(
+    endpoint: string,
+    name: string,
+    params: Record<string, string>,
+    options: AcquireOptions,
+  ): Promise<LegToken> {
     const started = this.now();
-    const { response, record } = await this.client.postForm(endpoint, params, { signal: options.signal, legName: name });
+    const { response, record } = await this.client.postForm(endpoint, params, {
+      signal: options.signal,
+      legName: name,
+    });
     return toLegToken(response, record, started);
   }
 
@@ -258,15 +364,24 @@ export class AgentTokenEngine {
   }
 
   /** Leg 1: T1 for the blueprint, naming the agent identity in fmi_path. Cached per (authority, tenant, blueprint, fmi_path). */
-  private async getT1(request: Omit<AutonomousTokenRequest, 'scope'>, endpoint: string, options: AcquireOptions): Promise<LegToken> {
+  private async getT1(
+    request: Omit<AutonomousTokenRequest, 'scope'>,
+    endpoint: string,
+    options: AcquireOptions,
+  ): Promise<LegToken> {
     const acquire = async () => {
-      const leg = await this.leg(endpoint, 'blueprint', {
-        client_id: request.blueprintId,
-        scope: TOKEN_EXCHANGE_SCOPE,
-        fmi_path: request.agentId,
-        grant_type: 'client_credentials',
-        ...(await credentialParameters(request.credential, request.blueprintId, endpoint, options.signal)),
-      }, options);
+      const leg = await this.leg(
+        endpoint,
+        'blueprint',
+        {
+          client_id: request.blueprintId,
+          scope: TOKEN_EXCHANGE_SCOPE,
+          fmi_path: request.agentId,
+          grant_type: 'client_credentials',
+          ...(await credentialParameters(request.credential, request.blueprintId, endpoint, options.signal)),
+        },
+        options,
+      );
       return { value: leg, expiresOnMs: leg.expiresOnMs };
     };
     if (options.forceRefresh) return (await acquire()).value;
@@ -278,10 +393,20 @@ export class AgentTokenEngine {
 
 /** How an agent identity authenticates on every leg after the first: T1 as its client assertion (shared docs §1). */
 function asAgent(agentId: string, scope: string, t1: LegToken): Record<string, string> {
-  return { client_id: agentId, scope, client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: t1.accessToken };
+  return {
+    client_id: agentId,
+    scope,
+    client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+    client_assertion: t1.accessToken,
+  };
 }
 
-async function credentialParameters(credential: BlueprintCredential, clientId: string, endpoint: string, signal?: AbortSignal): Promise<Record<string, string>> {
+async function credentialParameters(
+  credential: BlueprintCredential,
+  clientId: string,
+  endpoint: string,
+  signal?: AbortSignal,
+): Promise<Record<string, string>> {
   switch (credential.kind) {
     case 'secret':
       return { client_secret: credential.secret };
@@ -291,7 +416,10 @@ async function credentialParameters(credential: BlueprintCredential, clientId: s
         client_assertion: await signCertificateAssertion(credential, clientId, endpoint),
       };
     case 'assertion':
-      return { client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: await credential.getAssertion(signal) };
+      return {
+        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+        client_assertion: await credential.getAssertion(signal),
+      };
   }
 }
 

@@ -45,7 +45,11 @@ export class TokenCache<T> {
     return entry.value;
   }
 
-  async getOrAcquire(key: string, acquire: () => Promise<Expiring<T>>, signal?: AbortSignal): Promise<{ value: T; fromCache: boolean }> {
+  async getOrAcquire(
+    key: string,
+    acquire: () => Promise<Expiring<T>>,
+    signal?: AbortSignal,
+  ): Promise<{ value: T; fromCache: boolean }> {
     for (;;) {
       if (signal?.aborted) throw new CancelledError();
       const cached = this.peek(key);

@@ -11,9 +11,27 @@ export interface Cloud {
 export type CloudName = 'public' | 'usgov' | 'china';
 
 export const CLOUDS: Readonly<Record<CloudName, Cloud>> = {
-  public: { name: 'public', displayName: 'Public (global)', authority: 'https://login.microsoftonline.com', graph: 'https://graph.microsoft.com', ficAudience: 'api://AzureADTokenExchange' },
-  usgov: { name: 'usgov', displayName: 'US Government (GCC High)', authority: 'https://login.microsoftonline.us', graph: 'https://graph.microsoft.us', ficAudience: 'api://AzureADTokenExchangeUSGov' },
-  china: { name: 'china', displayName: 'China (21Vianet)', authority: 'https://login.chinacloudapi.cn', graph: 'https://microsoftgraph.chinacloudapi.cn', ficAudience: 'api://AzureADTokenExchangeChina' },
+  public: {
+    name: 'public',
+    displayName: 'Public (global)',
+    authority: 'https://login.microsoftonline.com',
+    graph: 'https://graph.microsoft.com',
+    ficAudience: 'api://AzureADTokenExchange',
+  },
+  usgov: {
+    name: 'usgov',
+    displayName: 'US Government (GCC High)',
+    authority: 'https://login.microsoftonline.us',
+    graph: 'https://graph.microsoft.us',
+    ficAudience: 'api://AzureADTokenExchangeUSGov',
+  },
+  china: {
+    name: 'china',
+    displayName: 'China (21Vianet)',
+    authority: 'https://login.chinacloudapi.cn',
+    graph: 'https://microsoftgraph.chinacloudapi.cn',
+    ficAudience: 'api://AzureADTokenExchangeChina',
+  },
 };
 
 export function isCloudName(value: string): value is CloudName {

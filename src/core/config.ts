@@ -37,20 +37,37 @@ export const cliFieldNames: FieldNames = {
 
 export function validateTenant(value: string, field = 'tenant'): string {
   const v = value.trim();
-  if (!v) throw new ConfigError(field, 'is empty.', 'Give the tenant id (a GUID) or its domain, such as contoso.onmicrosoft.com.');
+  if (!v)
+    throw new ConfigError(
+      field,
+      'is empty.',
+      'Give the tenant id (a GUID) or its domain, such as contoso.onmicrosoft.com.',
+    );
   if (isGuid(v)) return v.toLowerCase();
   if (/^(common|organizations|consumers)$/i.test(v)) {
-    throw new ConfigError(field, `"${v}" is not a tenant.`, 'Agent tokens are issued by one tenant: give its id (a GUID) or domain.');
+    throw new ConfigError(
+      field,
+      `"${v}" is not a tenant.`,
+      'Agent tokens are issued by one tenant: give its id (a GUID) or domain.',
+    );
   }
   if (DOMAIN.test(v)) return v.toLowerCase();
-  throw new ConfigError(field, `"${clip(v)}" is neither a GUID nor a domain name.`, 'Give the tenant id (a GUID) or its domain, such as contoso.onmicrosoft.com.');
+  throw new ConfigError(
+    field,
+    `"${clip(v)}" is neither a GUID nor a domain name.`,
+    'Give the tenant id (a GUID) or its domain, such as contoso.onmicrosoft.com.',
+  );
 }
 
 export function validateClientId(value: string, field: string, what: string): string {
   const v = value.trim();
   if (!v) throw new ConfigError(field, 'is empty.', `Give the ${what}'s client id (application id), a GUID.`);
   if (!isGuid(v)) {
-    throw new ConfigError(field, `"${clip(v)}" is not a GUID.`, `Give the ${what}'s client id (application id), such as 00000000-0000-0000-0000-000000000000.`);
+    throw new ConfigError(
+      field,
+      `"${clip(v)}" is not a GUID.`,
+      `Give the ${what}'s client id (application id), such as 00000000-0000-0000-0000-000000000000.`,
+    );
   }
   return v.toLowerCase();
 }
@@ -58,12 +75,21 @@ export function validateClientId(value: string, field: string, what: string): st
 /** Client-credentials scopes: exactly one `<resource>/.default`. */
 export function validateDefaultScope(value: string, field = 'scope'): string {
   const v = value.trim();
-  if (!v) throw new ConfigError(field, 'is empty.', `Give a resource scope ending in /.default, such as ${DEFAULT_SCOPE}.`);
+  if (!v)
+    throw new ConfigError(field, 'is empty.', `Give a resource scope ending in /.default, such as ${DEFAULT_SCOPE}.`);
   if (/\s/.test(v)) {
-    throw new ConfigError(field, 'holds more than one scope.', 'The client credentials flow takes exactly one scope, <resource>/.default.');
+    throw new ConfigError(
+      field,
+      'holds more than one scope.',
+      'The client credentials flow takes exactly one scope, <resource>/.default.',
+    );
   }
   if (!v.endsWith('/.default') || v === '/.default') {
-    throw new ConfigError(field, `"${clip(v)}" does not end in /.default.`, `Client credentials need <resource>/.default, for example ${DEFAULT_SCOPE}.`);
+    throw new ConfigError(
+      field,
+      `"${clip(v)}" does not end in /.default.`,
+      `Client credentials need <resource>/.default, for example ${DEFAULT_SCOPE}.`,
+    );
   }
   return v;
 }
@@ -88,16 +114,32 @@ export function validateAuthority(value: string, field = 'authority'): string {
     throw new ConfigError(field, `"${clip(v)}" is not a URL.`, `Give an origin such as ${DEFAULT_AUTHORITY}.`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(field, `uses ${url.protocol.replace(':', '')}, not https.`, `Give an origin such as ${DEFAULT_AUTHORITY}.`);
+    throw new ConfigError(
+      field,
+      `uses ${url.protocol.replace(':', '')}, not https.`,
+      `Give an origin such as ${DEFAULT_AUTHORITY}.`,
+    );
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw new ConfigError(field, `uses plain http to ${url.hostname}.`, 'Use https; plain http is allowed only for loopback (127.0.0.1, localhost, [::1]), where the sandbox runs.');
+    throw new ConfigError(
+      field,
+      `uses plain http to ${url.hostname}.`,
+      'Use https; plain http is allowed only for loopback (127.0.0.1, localhost, [::1]), where the sandbox runs.',
+    );
   }
   if (url.username || url.password) {
-    throw new ConfigError(field, 'contains a user name or password.', 'Give only the origin, such as https://login.microsoftonline.com.');
+    throw new ConfigError(
+      field,
+      'contains a user name or password.',
+      'Give only the origin, such as https://login.microsoftonline.com.',
+    );
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    throw new ConfigError(field, 'has a path, query or fragment.', 'Give only the origin (the tenant is a separate setting), such as https://login.microsoftonline.com.');
+    throw new ConfigError(
+      field,
+      'has a path, query or fragment.',
+      'Give only the origin (the tenant is a separate setting), such as https://login.microsoftonline.com.',
+    );
   }
   return url.origin;
 }

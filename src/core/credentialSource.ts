@@ -1,4 +1,10 @@
-import { MAX_CERTIFICATE_FILE_BYTES, MAX_FEDERATED_TOKEN_FILE_BYTES, readFailure, readRegularFile, readRegularTextFile } from './boundedFile';
+import {
+  MAX_CERTIFICATE_FILE_BYTES,
+  MAX_FEDERATED_TOKEN_FILE_BYTES,
+  readFailure,
+  readRegularFile,
+  readRegularTextFile,
+} from './boundedFile';
 import { CredentialError } from './errors';
 import type { AssertionAlgorithm, BlueprintCredential } from './credentials';
 
@@ -31,12 +37,21 @@ export interface CredentialHost {
  * files only), asks the host for secret values, and loads the heavy parts (crypto, node-forge, @azure/identity) only
  * for the kinds that need them. `ficAudience` is the cloud's, for federated and managed-identity tokens.
  */
-export async function resolveCredential(source: CredentialSource, ficAudience: string, host: CredentialHost): Promise<BlueprintCredential> {
+export async function resolveCredential(
+  source: CredentialSource,
+  ficAudience: string,
+  host: CredentialHost,
+): Promise<BlueprintCredential> {
   const { clientSecret, certificateCredential, federatedTokenFile } = await import('./credentials');
   switch (source.kind) {
     case 'secret': {
       const secret = await host.readSecret('clientSecret');
-      if (!secret) throw new CredentialError('No client secret was given for the blueprint.', 'Set the blueprint\'s client secret.', 'secret');
+      if (!secret)
+        throw new CredentialError(
+          'No client secret was given for the blueprint.',
+          "Set the blueprint's client secret.",
+          'secret',
+        );
       return clientSecret(secret);
     }
     case 'federatedTokenFile':
@@ -50,7 +65,11 @@ export async function resolveCredential(source: CredentialSource, ficAudience: s
       try {
         bytes = await readRegularFile(source.path, MAX_CERTIFICATE_FILE_BYTES);
       } catch (e) {
-        throw new CredentialError(`cannot read ${source.path} (${readFailure(e)}).`, 'Check the path and that this process may read it.', 'certificate');
+        throw new CredentialError(
+          `cannot read ${source.path} (${readFailure(e)}).`,
+          'Check the path and that this process may read it.',
+          'certificate',
+        );
       }
       const passphrase = await host.readSecret('certificatePassphrase');
       const { loadCertificateFile } = await import('./certificateFile');

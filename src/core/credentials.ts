@@ -47,9 +47,16 @@ export function federatedTokenFile(path: string, readFile: (path: string) => Pro
       try {
         text = (await readFile(path)).trim();
       } catch (e) {
-        throw new CredentialError(`The federated token file ${path} cannot be read (${readFailure(e)}).`, 'Check the path (AZURE_FEDERATED_TOKEN_FILE in AKS) and that this process may read it.');
+        throw new CredentialError(
+          `The federated token file ${path} cannot be read (${readFailure(e)}).`,
+          'Check the path (AZURE_FEDERATED_TOKEN_FILE in AKS) and that this process may read it.',
+        );
       }
-      if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(text)) throw new CredentialError(`The federated token file ${path} does not hold a JWT.`, 'Point at the file your platform writes the workload identity token to.');
+      if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(text))
+        throw new CredentialError(
+          `The federated token file ${path} does not hold a JWT.`,
+          'Point at the file your platform writes the workload identity token to.',
+        );
       return text;
     },
   };
@@ -72,7 +79,11 @@ export interface LoadedCertificate {
 export const CERTIFICATE_EXPIRY_WARNING_DAYS = 30;
 
 export function clientSecret(secret: string): ClientSecretCredential {
-  if (!secret) throw new CredentialError('The client secret is empty.', 'Set it to the secret value from the blueprint\'s "Certificates & secrets" page.');
+  if (!secret)
+    throw new CredentialError(
+      'The client secret is empty.',
+      'Set it to the secret value from the blueprint\'s "Certificates & secrets" page.',
+    );
   return { kind: 'secret', secret };
 }
 
@@ -88,18 +99,32 @@ export function loadPemCertificate(pem: string, passphrase?: string, nowMs = Dat
   const certPems = pem.match(new RegExp(CERT_BLOCK.source, 'g')) ?? [];
   const certPem = certPems[0];
   const keyMatch = KEY_BLOCK.exec(pem);
-  if (!certPem) throw new CredentialError('The PEM file holds no certificate.', 'Give a PEM file with both the certificate (BEGIN CERTIFICATE) and its private key.');
-  if (!keyMatch) throw new CredentialError('The PEM file holds no private key.', 'Give a PEM file with both the certificate and its private key (BEGIN PRIVATE KEY).');
+  if (!certPem)
+    throw new CredentialError(
+      'The PEM file holds no certificate.',
+      'Give a PEM file with both the certificate (BEGIN CERTIFICATE) and its private key.',
+    );
+  if (!keyMatch)
+    throw new CredentialError(
+      'The PEM file holds no private key.',
+      'Give a PEM file with both the certificate and its private key (BEGIN PRIVATE KEY).',
+    );
   const encrypted = keyMatch[1] === 'ENCRYPTED ' || /Proc-Type:\s*4,ENCRYPTED/.test(keyMatch[0]);
   if (encrypted && !passphrase) {
-    throw new CredentialError('The private key is encrypted and no passphrase was given.', 'Give the passphrase that protects the key.');
+    throw new CredentialError(
+      'The private key is encrypted and no passphrase was given.',
+      'Give the passphrase that protects the key.',
+    );
   }
   const { createHash, createPrivateKey, X509Certificate } = nodeCrypto();
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(certPem);
   } catch {
-    throw new CredentialError('The certificate in the PEM file cannot be parsed.', 'Export the certificate again in PEM format.');
+    throw new CredentialError(
+      'The certificate in the PEM file cannot be parsed.',
+      'Export the certificate again in PEM format.',
+    );
   }
   let privateKey: KeyObject;
   try {
@@ -110,25 +135,45 @@ export function loadPemCertificate(pem: string, passphrase?: string, nowMs = Dat
       : new CredentialError('The private key in the PEM file cannot be read.', 'Export the key again as PKCS#8 PEM.');
   }
   if (privateKey.asymmetricKeyType !== 'rsa' && privateKey.asymmetricKeyType !== 'rsa-pss') {
-    throw new CredentialError(`The private key is ${privateKey.asymmetricKeyType ?? 'of an unknown type'}, not RSA.`, 'Entra client assertions need an RSA certificate (2048 bits or more).');
+    throw new CredentialError(
+      `The private key is ${privateKey.asymmetricKeyType ?? 'of an unknown type'}, not RSA.`,
+      'Entra client assertions need an RSA certificate (2048 bits or more).',
+    );
   }
   if (!cert.checkPrivateKey(privateKey)) {
-    const matching = certPems.slice(1).map((p) => new X509Certificate(p)).find((c) => c.checkPrivateKey(privateKey));
+    const matching = certPems
+      .slice(1)
+      .map((p) => new X509Certificate(p))
+      .find((c) => c.checkPrivateKey(privateKey));
     if (matching) cert = matching;
   }
   if (!cert.checkPrivateKey(privateKey)) {
-    throw new CredentialError('The private key does not belong to the certificate in the same file.', 'Put the certificate and its own private key in the PEM file.');
+    throw new CredentialError(
+      'The private key does not belong to the certificate in the same file.',
+      'Put the certificate and its own private key in the PEM file.',
+    );
   }
   const validFrom = new Date(cert.validFrom);
   const validTo = new Date(cert.validTo);
   if (validTo.getTime() <= nowMs) {
-    throw new CredentialError(`The certificate expired on ${validTo.toISOString()}.`, 'Create a new certificate, upload its public part to the blueprint, and use it here.');
+    throw new CredentialError(
+      `The certificate expired on ${validTo.toISOString()}.`,
+      'Create a new certificate, upload its public part to the blueprint, and use it here.',
+    );
   }
   if (validFrom.getTime() > nowMs) {
-    throw new CredentialError(`The certificate is not valid until ${validFrom.toISOString()}.`, 'Check the machine clock, or wait until the certificate becomes valid.');
+    throw new CredentialError(
+      `The certificate is not valid until ${validFrom.toISOString()}.`,
+      'Check the machine clock, or wait until the certificate becomes valid.',
+    );
   }
   const daysLeft = Math.floor((validTo.getTime() - nowMs) / 86_400_000);
-  const warnings = daysLeft < CERTIFICATE_EXPIRY_WARNING_DAYS ? [`The certificate expires in ${daysLeft} day${daysLeft === 1 ? '' : 's'} (${validTo.toISOString()}): roll it over soon.`] : [];
+  const warnings =
+    daysLeft < CERTIFICATE_EXPIRY_WARNING_DAYS
+      ? [
+          `The certificate expires in ${daysLeft} day${daysLeft === 1 ? '' : 's'} (${validTo.toISOString()}): roll it over soon.`,
+        ]
+      : [];
   const der = cert.raw;
   return {
     privateKey,
@@ -141,7 +186,10 @@ export function loadPemCertificate(pem: string, passphrase?: string, nowMs = Dat
   };
 }
 
-export function certificateCredential(certificate: LoadedCertificate, algorithm: AssertionAlgorithm = 'PS256'): CertificateCredential {
+export function certificateCredential(
+  certificate: LoadedCertificate,
+  algorithm: AssertionAlgorithm = 'PS256',
+): CertificateCredential {
   return { kind: 'certificate', certificate, algorithm };
 }
 

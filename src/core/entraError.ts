@@ -58,7 +58,16 @@ function codeFromDescription(description: string | undefined): number | undefine
   return m ? Number(m[1]) : undefined;
 }
 
-const stringFields = ['error', 'error_description', 'timestamp', 'trace_id', 'correlation_id', 'error_uri', 'suberror', 'claims'] as const;
+const stringFields = [
+  'error',
+  'error_description',
+  'timestamp',
+  'trace_id',
+  'correlation_id',
+  'error_uri',
+  'suberror',
+  'claims',
+] as const;
 
 /**
  * Reads whatever the token endpoint sent on failure. JSON bodies keep their known fields (typed, unknown ones dropped);
@@ -72,7 +81,11 @@ export function parseEntraErrorBody(text: string): EntraErrorBody {
     parsed = undefined;
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    const snippet = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+    const snippet = text
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 200);
     return snippet ? { error_description: snippet } : {};
   }
   const src = parsed as Record<string, unknown>;

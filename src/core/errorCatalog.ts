@@ -13,7 +13,7 @@ const catalog: Readonly<Record<number, ErrorExplanation>> = {
     fix: 'Use the secret *value* (not its secret ID) from the blueprint\'s "Certificates & secrets" page, or create a new secret.',
   },
   7000222: {
-    explanation: 'The blueprint\'s client secret has expired.',
+    explanation: "The blueprint's client secret has expired.",
     fix: 'Create a new client secret for the blueprint and store it in place of the old one.',
   },
   7000218: {
@@ -26,10 +26,11 @@ const catalog: Readonly<Record<number, ErrorExplanation>> = {
   },
   700016: {
     explanation: 'No application with this client id exists in the tenant.',
-    fix: 'Check the client id and the tenant: the blueprint or agent identity must live in the tenant you target (for cross-tenant agents, the agent identity\'s home tenant).',
+    fix: "Check the client id and the tenant: the blueprint or agent identity must live in the tenant you target (for cross-tenant agents, the agent identity's home tenant).",
   },
   700027: {
-    explanation: 'The client assertion failed signature validation, or its certificate is not registered on the application.',
+    explanation:
+      'The client assertion failed signature validation, or its certificate is not registered on the application.',
     fix: 'Upload the certificate (public part) to the blueprint, and sign with the private key that matches it.',
   },
   700024: {
@@ -41,15 +42,16 @@ const catalog: Readonly<Record<number, ErrorExplanation>> = {
     fix: 'For a certificate assertion, set aud to the exact token endpoint URL and iss = sub = the client id.',
   },
   50013: {
-    explanation: 'The assertion is invalid; in the on-behalf-of flow this usually means the user token was not issued for the blueprint.',
+    explanation:
+      'The assertion is invalid; in the on-behalf-of flow this usually means the user token was not issued for the blueprint.',
     fix: 'Request the user token with the blueprint as audience (for example api://{blueprint}/access_as_user), not Microsoft Graph.',
   },
   50012: {
-    explanation: 'Authentication failed, for example because an assertion\'s signature is invalid.',
+    explanation: "Authentication failed, for example because an assertion's signature is invalid.",
     fix: 'Check the credential configured for the blueprint and that assertions are signed with the registered key.',
   },
   50048: {
-    explanation: 'The client assertion\'s subject (sub) does not match its issuer (iss).',
+    explanation: "The client assertion's subject (sub) does not match its issuer (iss).",
     fix: 'Set both iss and sub of the client assertion to the client id.',
   },
   700021: {
@@ -94,38 +96,42 @@ const catalog: Readonly<Record<number, ErrorExplanation>> = {
   },
   70021: {
     explanation: 'No federated identity credential matches the assertion presented.',
-    fix: 'Check the federated credential\'s issuer, subject and audience against the assertion.',
+    fix: "Check the federated credential's issuer, subject and audience against the assertion.",
   },
   700211: {
-    explanation: 'No federated identity credential matches the assertion\'s issuer; for agents this often means leg 1 targeted the blueprint\'s tenant instead of the agent identity\'s home tenant.',
-    fix: 'Request T1 in the agent identity\'s home tenant, or fix the federated credential\'s issuer.',
+    explanation:
+      "No federated identity credential matches the assertion's issuer; for agents this often means leg 1 targeted the blueprint's tenant instead of the agent identity's home tenant.",
+    fix: "Request T1 in the agent identity's home tenant, or fix the federated credential's issuer.",
   },
   700212: {
-    explanation: 'No federated identity credential matches the assertion\'s audience.',
+    explanation: "No federated identity credential matches the assertion's audience.",
     fix: 'Request the assertion (T1 or the managed-identity token) for api://AzureADTokenExchange.',
   },
   700213: {
-    explanation: 'No federated identity credential matches the assertion\'s subject; for agents, T1 was requested for a different agent identity (fmi_path).',
+    explanation:
+      "No federated identity credential matches the assertion's subject; for agents, T1 was requested for a different agent identity (fmi_path).",
     fix: 'Request T1 with fmi_path set to the client id of the agent identity that presents it.',
   },
   82001: {
-    explanation: 'The grant type or request shape is not allowed for agent identities (for example RFC 8693 token exchange).',
-    fix: 'Use the two-leg client_credentials exchange: T1 from the blueprint with fmi_path, then T1 as the agent\'s client_assertion.',
+    explanation:
+      'The grant type or request shape is not allowed for agent identities (for example RFC 8693 token exchange).',
+    fix: "Use the two-leg client_credentials exchange: T1 from the blueprint with fmi_path, then T1 as the agent's client_assertion.",
   },
   50126: {
     explanation: 'The user name or password is wrong.',
-    fix: 'Check the user\'s credentials (the sandbox\'s user is printed by its --json output).',
+    fix: "Check the user's credentials (the sandbox's user is printed by its --json output).",
   },
   50034: {
     explanation: 'The user account does not exist in the directory, or it is not an agent user of this agent identity.',
-    fix: 'Check the agent user\'s object id or UPN, and that its identity parent is the agent identity you use.',
+    fix: "Check the agent user's object id or UPN, and that its identity parent is the agent identity you use.",
   },
   500133: {
     explanation: 'The user token (assertion) is not within its valid time range.',
     fix: 'Get a fresh user token and retry the on-behalf-of exchange.',
   },
   70000: {
-    explanation: 'The refresh token (or other grant) is invalid, expired, already used, or was issued to another client.',
+    explanation:
+      'The refresh token (or other grant) is invalid, expired, already used, or was issued to another client.',
     fix: 'Run the on-behalf-of exchange again with a fresh user token to get a new refresh token.',
   },
   50196: {
@@ -147,13 +153,25 @@ export const catalogedCodes: readonly number[] = Object.keys(catalog).map(Number
 /** For error bodies with no AADSTS code (a bare 429 page, a 503 from a proxy). */
 export function explainHttpStatus(status: number): ErrorExplanation {
   if (status === 429) {
-    return { explanation: 'Entra is throttling requests (HTTP 429).', fix: 'Wait before retrying and reuse cached tokens instead of requesting new ones.' };
+    return {
+      explanation: 'Entra is throttling requests (HTTP 429).',
+      fix: 'Wait before retrying and reuse cached tokens instead of requesting new ones.',
+    };
   }
   if (status >= 500) {
-    return { explanation: `The token endpoint had a server error (HTTP ${status}).`, fix: 'Retry in a moment; if it persists, check the Entra service health.' };
+    return {
+      explanation: `The token endpoint had a server error (HTTP ${status}).`,
+      fix: 'Retry in a moment; if it persists, check the Entra service health.',
+    };
   }
   if (status === 401 || status === 403) {
-    return { explanation: `The token endpoint refused the client (HTTP ${status}).`, fix: 'Check the blueprint\'s credential.' };
+    return {
+      explanation: `The token endpoint refused the client (HTTP ${status}).`,
+      fix: "Check the blueprint's credential.",
+    };
   }
-  return { explanation: `The token endpoint answered HTTP ${status} without an Entra error body.`, fix: 'Check the authority URL: it should be an Entra endpoint such as https://login.microsoftonline.com.' };
+  return {
+    explanation: `The token endpoint answered HTTP ${status} without an Entra error body.`,
+    fix: 'Check the authority URL: it should be an Entra endpoint such as https://login.microsoftonline.com.',
+  };
 }

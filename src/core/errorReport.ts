@@ -9,7 +9,12 @@ import { ConfigError, CredentialError, isCancelled, NetworkError, TokenDecodeErr
  */
 export type ErrorReport =
   | { readonly kind: 'cancelled'; readonly summary: string; readonly logLine: string }
-  | { readonly kind: 'explained'; readonly category: ExplainedCategory; readonly summary: string; readonly logLine: string }
+  | {
+      readonly kind: 'explained';
+      readonly category: ExplainedCategory;
+      readonly summary: string;
+      readonly logLine: string;
+    }
   | { readonly kind: 'unexpected'; readonly summary: string; readonly logLine: string };
 
 export type ExplainedCategory = 'entra' | 'config' | 'credential' | 'token' | 'network';
@@ -25,10 +30,23 @@ export function reportOf(e: unknown): ErrorReport {
       logLine: `${code} ${e.error ?? ''} (HTTP ${e.httpStatus}). ${e.description ?? ''} trace id ${e.traceId ?? '-'}, correlation id ${e.correlationId ?? '-'}, timestamp ${e.timestamp ?? '-'}`,
     };
   }
-  if (e instanceof ConfigError) return { kind: 'explained', category: 'config', summary: `${e.field} ${e.problem} ${e.fix}`, logLine: e.message };
-  if (e instanceof CredentialError) return { kind: 'explained', category: 'credential', summary: e.message, logLine: e.message };
-  if (e instanceof TokenDecodeError) return { kind: 'explained', category: 'token', summary: e.message, logLine: e.message };
-  if (e instanceof NetworkError) return { kind: 'explained', category: 'network', summary: e.message, logLine: `${e.message} (${e.kind}, ${e.url})` };
+  if (e instanceof ConfigError)
+    return { kind: 'explained', category: 'config', summary: `${e.field} ${e.problem} ${e.fix}`, logLine: e.message };
+  if (e instanceof CredentialError)
+    return { kind: 'explained', category: 'credential', summary: e.message, logLine: e.message };
+  if (e instanceof TokenDecodeError)
+    return { kind: 'explained', category: 'token', summary: e.message, logLine: e.message };
+  if (e instanceof NetworkError)
+    return {
+      kind: 'explained',
+      category: 'network',
+      summary: e.message,
+      logLine: `${e.message} (${e.kind}, ${e.url})`,
+    };
   const err = e instanceof Error ? e : new Error(String(e));
-  return { kind: 'unexpected', summary: `Something went wrong: ${err.message}`, logLine: `failed: ${err.message}${err.stack ? `\n${err.stack}` : ''}` };
+  return {
+    kind: 'unexpected',
+    summary: `Something went wrong: ${err.message}`,
+    logLine: `failed: ${err.message}${err.stack ? `\n${err.stack}` : ''}`,
+  };
 }

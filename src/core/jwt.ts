@@ -14,7 +14,8 @@ export function decodeToken(input: string): DecodedToken {
   const raw = input.trim().replace(/^Bearer\s+/i, '');
   if (!raw) throw new TokenDecodeError('No token was given.');
   const parts = raw.split('.');
-  if (parts.length === 5) throw new TokenDecodeError('This is an encrypted token (JWE); only signed tokens (JWS) can be decoded.');
+  if (parts.length === 5)
+    throw new TokenDecodeError('This is an encrypted token (JWE); only signed tokens (JWS) can be decoded.');
   if (parts.length !== 3) {
     throw new TokenDecodeError(`This is not a JWT: a JWT has three dot-separated parts, this has ${parts.length}.`);
   }

@@ -15,7 +15,8 @@ export function isSecretParameter(name: string): boolean {
 }
 
 /** Parameter names whose values an echoing server's text must never carry, in any spelling of `name=value`. */
-const ECHOED_PAIR = /\b(client_secret|client_assertion|assertion|refresh_token|password|user_federated_identity_credential)("?\s*[=:]\s*"?)([^&\s"',;<>]+)/gi;
+const ECHOED_PAIR =
+  /\b(client_secret|client_assertion|assertion|refresh_token|password|user_federated_identity_credential)("?\s*[=:]\s*"?)([^&\s"',;<>]+)/gi;
 
 /**
  * Server text about a request (an error body) with every credential or token value that request sent removed, in
@@ -27,7 +28,12 @@ export function scrubSentValues(text: string, params: Readonly<Record<string, st
   let out = text;
   for (const [name, value] of Object.entries(params)) {
     if (!isSecretParameter(name) || value.length < 4) continue;
-    const spellings = new Set([value, new URLSearchParams({ v: value }).toString().slice(2), encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]);
+    const spellings = new Set([
+      value,
+      new URLSearchParams({ v: value }).toString().slice(2),
+      encodeURIComponent(value),
+      JSON.stringify(value).slice(1, -1),
+    ]);
     for (const s of spellings) out = out.split(s).join(REDACTED);
   }
   return out.replace(ECHOED_PAIR, (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`);

@@ -42,33 +42,72 @@ export class SignatureVerifier {
   constructor(private readonly options: SignatureVerifierOptions = {}) {}
 
   async verify(token: DecodedToken, verifyOptions: VerifyOptions = {}): Promise<SignatureStatus> {
-    if (token.opaque) return { status: 'not-verifiable', reason: 'The token is not a signed JWT (it may be encrypted for its resource).' };
+    if (token.opaque)
+      return {
+        status: 'not-verifiable',
+        reason: 'The token is not a signed JWT (it may be encrypted for its resource).',
+      };
     if (typeof token.header.nonce === 'string') {
-      return { status: 'not-verifiable', reason: 'Its header carries a nonce (a Microsoft Graph access token): Graph tokens are signed over a hashed nonce and cannot be verified by anyone but Graph. Graph verifies them itself.' };
+      return {
+        status: 'not-verifiable',
+        reason:
+          'Its header carries a nonce (a Microsoft Graph access token): Graph tokens are signed over a hashed nonce and cannot be verified by anyone but Graph. Graph verifies them itself.',
+      };
     }
-    if (token.header.alg === 'none' || typeof token.header.alg !== 'string') return { status: 'failed', reason: 'The token is not signed (alg is "none" or missing).' };
+    if (token.header.alg === 'none' || typeof token.header.alg !== 'string')
+      return { status: 'failed', reason: 'The token is not signed (alg is "none" or missing).' };
     const metadata = metadataUrl(token.claims.iss);
-    if (!metadata) return { status: 'unavailable', reason: 'The issuer (iss) is not an Entra issuer URL, so there are no keys to check against.' };
+    if (!metadata)
+      return {
+        status: 'unavailable',
+        reason: 'The issuer (iss) is not an Entra issuer URL, so there are no keys to check against.',
+      };
     const where = this.classify(metadata);
     if (where === 'refused') {
-      return { status: 'unavailable', reason: isLoopbackHost(metadata.hostname) ? `Keys are fetched from loopback only at the running sandbox's origin; ${metadata.host} is not it.` : `Keys are fetched only from Entra hosts, the running sandbox and hosts you allowed; ${metadata.host} is none of these.` };
+      return {
+        status: 'unavailable',
+        reason: isLoopbackHost(metadata.hostname)
+          ? `Keys are fetched from loopback only at the running sandbox's origin; ${metadata.host} is not it.`
+          : `Keys are fetched only from Entra hosts, the running sandbox and hosts you allowed; ${metadata.host} is none of these.`,
+      };
     }
     if (where === 'ask' && !verifyOptions.userAsked) {
-      return { status: 'ask', host: metadata.host, reason: `The issuer is at ${metadata.host}, a host you allowed but not Entra's. Its keys are fetched only if you ask.` };
+      return {
+        status: 'ask',
+        host: metadata.host,
+        reason: `The issuer is at ${metadata.host}, a host you allowed but not Entra's. Its keys are fetched only if you ask.`,
+      };
     }
     let jwksUri: string;
     try {
       jwksUri = await this.jwksUriOf(metadata);
     } catch (e) {
-      return { status: 'unavailable', reason: `The issuer's metadata could not be read from ${metadata.href}: ${(e as Error).message}` };
+      return {
+        status: 'unavailable',
+        reason: `The issuer's metadata could not be read from ${metadata.href}: ${(e as Error).message}`,
+      };
     }
     try {
       return await this.check(token, jwksUri, false);
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (code === 'ERR_JWKS_NO_MATCHING_KEY') return { status: 'failed', reason: `No key with kid "${String(token.header.kid ?? '')}" is published at ${jwksUri}.`, jwksUri };
-      if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return { status: 'failed', reason: 'The signature does not match the published key: the token was altered or signed by someone else.', jwksUri };
-      if (code === 'ERR_JWKS_INVALID' || code === 'ERR_JOSE_GENERIC' || e instanceof KeyDocumentError) return { status: 'unavailable', reason: `The keys at ${jwksUri} could not be read (${e instanceof KeyDocumentError ? e.message : code}).` };
+      if (code === 'ERR_JWKS_NO_MATCHING_KEY')
+        return {
+          status: 'failed',
+          reason: `No key with kid "${String(token.header.kid ?? '')}" is published at ${jwksUri}.`,
+          jwksUri,
+        };
+      if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED')
+        return {
+          status: 'failed',
+          reason: 'The signature does not match the published key: the token was altered or signed by someone else.',
+          jwksUri,
+        };
+      if (code === 'ERR_JWKS_INVALID' || code === 'ERR_JOSE_GENERIC' || e instanceof KeyDocumentError)
+        return {
+          status: 'unavailable',
+          reason: `The keys at ${jwksUri} could not be read (${e instanceof KeyDocumentError ? e.message : code}).`,
+        };
       return { status: 'failed', reason: (e as Error).message, jwksUri };
     }
   }
@@ -94,7 +133,10 @@ export class SignatureVerifier {
   private async check(token: DecodedToken, jwksUri: string, refetched: boolean): Promise<SignatureStatus> {
     let entry = this.keySets.get(jwksUri);
     if (!entry) {
-      entry = { keys: createLocalJWKSet((await this.fetchJson(new URL(jwksUri))) as JSONWebKeySet), fetchedAt: Date.now() };
+      entry = {
+        keys: createLocalJWKSet((await this.fetchJson(new URL(jwksUri))) as JSONWebKeySet),
+        fetchedAt: Date.now(),
+      };
       this.keySets.set(jwksUri, entry);
       refetched = true;
     }
@@ -102,7 +144,11 @@ export class SignatureVerifier {
       const { protectedHeader } = await compactVerify(token.raw, entry.keys);
       return { status: 'verified', kid: String(protectedHeader.kid ?? ''), jwksUri };
     } catch (e) {
-      if ((e as { code?: string }).code === 'ERR_JWKS_NO_MATCHING_KEY' && !refetched && Date.now() - entry.fetchedAt > REFETCH_AFTER_MS) {
+      if (
+        (e as { code?: string }).code === 'ERR_JWKS_NO_MATCHING_KEY' &&
+        !refetched &&
+        Date.now() - entry.fetchedAt > REFETCH_AFTER_MS
+      ) {
         this.keySets.delete(jwksUri);
         return this.check(token, jwksUri, true);
       }
@@ -120,7 +166,10 @@ export class SignatureVerifier {
       throw new Error('its jwks_uri is not a URL');
     }
     // The metadata may not send us anywhere else: its answer is as attacker-chosen as the token that led to it.
-    if (jwks.origin !== metadata.origin) throw new Error(`its jwks_uri points to ${jwks.host}, not to the issuer's own host ${metadata.host}, so it was not followed`);
+    if (jwks.origin !== metadata.origin)
+      throw new Error(
+        `its jwks_uri points to ${jwks.host}, not to the issuer's own host ${metadata.host}, so it was not followed`,
+      );
     return jwks.href;
   }
 
@@ -133,7 +182,11 @@ export class SignatureVerifier {
     try {
       res = await fetch(url, { signal, redirect: 'error', headers: { accept: 'application/json' } });
     } catch (e) {
-      throw new KeyDocumentError(signal.aborted ? `no answer within ${timeoutMs} ms` : `connection failed (${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message})`);
+      throw new KeyDocumentError(
+        signal.aborted
+          ? `no answer within ${timeoutMs} ms`
+          : `connection failed (${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message})`,
+      );
     }
     if (!res.ok) {
       abort.abort();
@@ -157,7 +210,9 @@ export class SignatureVerifier {
       }
     } catch (e) {
       if (e instanceof KeyDocumentError) throw e;
-      throw new KeyDocumentError(signal.aborted ? `no complete answer within ${timeoutMs} ms` : 'the answer was cut off');
+      throw new KeyDocumentError(
+        signal.aborted ? `no complete answer within ${timeoutMs} ms` : 'the answer was cut off',
+      );
     }
     try {
       return JSON.parse(Buffer.concat(chunks).toString('utf8'));

@@ -77,11 +77,22 @@ export class TokenEndpointClient {
     this.dispatcher = new Agent({
       connections: options.connectionsPerOrigin ?? 1,
       keepAliveTimeout: 30_000,
-      ...(options.ca || options.lookup ? { connect: { ...(options.ca ? { ca: options.ca } : {}), ...(options.lookup ? { lookup: options.lookup } : {}) } } : {}),
+      ...(options.ca || options.lookup
+        ? {
+            connect: {
+              ...(options.ca ? { ca: options.ca } : {}),
+              ...(options.lookup ? { lookup: options.lookup } : {}),
+            },
+          }
+        : {}),
     });
   }
 
-  async postForm(url: string, params: Readonly<Record<string, string>>, options: PostOptions): Promise<{ response: TokenResponse; record: LegRecord }> {
+  async postForm(
+    url: string,
+    params: Readonly<Record<string, string>>,
+    options: PostOptions,
+  ): Promise<{ response: TokenResponse; record: LegRecord }> {
     const started = performance.now();
     const body = new URLSearchParams(params).toString();
     let waited = 0;
@@ -113,7 +124,11 @@ export class TokenEndpointClient {
         return { response: parseSuccess(outcome.text, outcome.contentType, url), record };
       }
       const retryAfter = parseRetryAfter(outcome.retryAfter);
-      const error = new EntraError(outcome.status, parseEntraErrorBody(scrubSentValues(outcome.text, params)), retryAfter);
+      const error = new EntraError(
+        outcome.status,
+        parseEntraErrorBody(scrubSentValues(outcome.text, params)),
+        retryAfter,
+      );
       if (RETRYABLE_STATUS.has(outcome.status) && attempt <= this.maxRetries) {
         const delay = this.retryDelay(attempt, retryAfter);
         if (waited + delay <= this.maxRetryWaitMs) {
@@ -123,7 +138,9 @@ export class TokenEndpointClient {
           continue;
         }
       }
-      this.logger.warn(`${options.legName}: POST ${url} → ${outcome.status}${error.code ? ` AADSTS${error.code}` : ''}`);
+      this.logger.warn(
+        `${options.legName}: POST ${url} → ${outcome.status}${error.code ? ` AADSTS${error.code}` : ''}`,
+      );
       throw error;
     }
   }
@@ -152,10 +169,16 @@ export class TokenEndpointClient {
       });
       const text = await readCapped(res.body, url);
       const first = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
-      return { status: res.statusCode, text, retryAfter: first(res.headers['retry-after']), contentType: first(res.headers['content-type']) };
+      return {
+        status: res.statusCode,
+        text,
+        retryAfter: first(res.headers['retry-after']),
+        contentType: first(res.headers['content-type']),
+      };
     } catch (e) {
       if (callerSignal?.aborted) throw new CancelledError();
-      if (timeout.aborted) throw new NetworkError('timeout', `The token endpoint did not answer within ${this.timeoutMs} ms.`, url);
+      if (timeout.aborted)
+        throw new NetworkError('timeout', `The token endpoint did not answer within ${this.timeoutMs} ms.`, url);
       if (e instanceof NetworkError) throw e;
       throw toNetworkError(e, url);
     }
@@ -177,7 +200,11 @@ async function readCapped(body: AsyncIterable<Buffer>, url: string): Promise<str
     if (size > MAX_BODY_BYTES) {
       // Stop reading: destroying the body closes the connection instead of draining the rest.
       (body as { destroy?: () => void }).destroy?.();
-      throw new NetworkError('protocol', `The token endpoint at ${safeHost(url)} sent a body larger than 1 MiB, which no token response is; reading stopped there.`, url);
+      throw new NetworkError(
+        'protocol',
+        `The token endpoint at ${safeHost(url)} sent a body larger than 1 MiB, which no token response is; reading stopped there.`,
+        url,
+      );
     }
     chunks.push(chunk);
   }
@@ -189,10 +216,13 @@ function toNetworkError(e: unknown, url: string): NetworkError {
   const cause = (e as { cause?: { code?: string } }).cause?.code ?? '';
   const host = safeHost(url);
   let message: string;
-  if (code === 'ECONNREFUSED' || cause === 'ECONNREFUSED') message = `Nothing is listening at ${host}: the connection was refused.`;
+  if (code === 'ECONNREFUSED' || cause === 'ECONNREFUSED')
+    message = `Nothing is listening at ${host}: the connection was refused.`;
   else if (code === 'ENOTFOUND' || cause === 'ENOTFOUND') message = `The host ${host} could not be found (DNS).`;
-  else if (/CERT|SSL|TLS|SELF_SIGNED|VERIFY/i.test(code + cause)) message = `The TLS certificate of ${host} is not trusted (${code || cause}), so nothing was sent. Check the authority URL; behind a proxy that inspects TLS, trust its CA with NODE_EXTRA_CA_CERTS.`;
-  else if (RESET_CODES.has(code) || RESET_CODES.has(cause)) message = `The connection to ${host} failed: it was closed before the answer was complete (${code || cause}). A proxy or firewall may be cutting it; try again.`;
+  else if (/CERT|SSL|TLS|SELF_SIGNED|VERIFY/i.test(code + cause))
+    message = `The TLS certificate of ${host} is not trusted (${code || cause}), so nothing was sent. Check the authority URL; behind a proxy that inspects TLS, trust its CA with NODE_EXTRA_CA_CERTS.`;
+  else if (RESET_CODES.has(code) || RESET_CODES.has(cause))
+    message = `The connection to ${host} failed: it was closed before the answer was complete (${code || cause}). A proxy or firewall may be cutting it; try again.`;
   else message = `The connection to ${host} failed (${code || cause || (e as Error).message || 'unknown error'}).`;
   return new NetworkError('connection', message, url, RESET_CODES.has(code) || RESET_CODES.has(cause));
 }
@@ -213,20 +243,33 @@ function parseSuccess(text: string, contentType: string | undefined, url: string
   let json: Record<string, unknown> | undefined;
   try {
     const parsed: unknown = JSON.parse(text);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+      json = parsed as Record<string, unknown>;
   } catch {
     json = undefined;
   }
   if (!json) {
     const host = safeHost(url);
     if (/html/i.test(contentType ?? '') || /^\s*</.test(text)) {
-      throw new NetworkError('protocol', `The token endpoint at ${host} answered 200 with an HTML page, not a token response: a proxy, a captive portal or a wrong authority URL is answering instead of Entra.`, url);
+      throw new NetworkError(
+        'protocol',
+        `The token endpoint at ${host} answered 200 with an HTML page, not a token response: a proxy, a captive portal or a wrong authority URL is answering instead of Entra.`,
+        url,
+      );
     }
     if (/^\s*[{[]/.test(text)) {
-      throw new NetworkError('protocol', `The token endpoint at ${host} answered 200 with JSON that is cut off or malformed (${text.length} bytes): the response was damaged on the way. Try again.`, url);
+      throw new NetworkError(
+        'protocol',
+        `The token endpoint at ${host} answered 200 with JSON that is cut off or malformed (${text.length} bytes): the response was damaged on the way. Try again.`,
+        url,
+      );
     }
     const shown = contentType ? `${contentType.split(';')[0]!.trim().slice(0, 60)} ` : '';
-    throw new NetworkError('protocol', `The token endpoint at ${host} answered 200 with ${text.length ? `a ${shown}body that is not JSON` : 'an empty body'}, not a token response. Check the authority URL.`, url);
+    throw new NetworkError(
+      'protocol',
+      `The token endpoint at ${host} answered 200 with ${text.length ? `a ${shown}body that is not JSON` : 'an empty body'}, not a token response. Check the authority URL.`,
+      url,
+    );
   }
   if (typeof json.access_token !== 'string' || !json.access_token) {
     throw new NetworkError('protocol', 'The token endpoint answered 200 without an access_token.', url);
@@ -237,7 +280,9 @@ function parseSuccess(text: string, contentType: string | undefined, url: string
     token_type: typeof json.token_type === 'string' ? json.token_type : 'Bearer',
     expires_in: Number.isFinite(expiresIn) ? expiresIn : 0,
     ...(typeof json.refresh_token === 'string' ? { refresh_token: json.refresh_token } : {}),
-    ...(json.ext_expires_in !== undefined && Number.isFinite(Number(json.ext_expires_in)) ? { ext_expires_in: Number(json.ext_expires_in) } : {}),
+    ...(json.ext_expires_in !== undefined && Number.isFinite(Number(json.ext_expires_in))
+      ? { ext_expires_in: Number(json.ext_expires_in) }
+      : {}),
   };
 }
 

@@ -18,11 +18,17 @@ export function compareClaims(left: DecodedToken, right: DecodedToken): ClaimCom
     const inRight = Object.prototype.hasOwnProperty.call(right.claims, name);
     const l = left.claims[name];
     const r = right.claims[name];
-    return { name, ...(inLeft ? { left: l } : {}), ...(inRight ? { right: r } : {}), differs: inLeft !== inRight || JSON.stringify(l) !== JSON.stringify(r) };
+    return {
+      name,
+      ...(inLeft ? { left: l } : {}),
+      ...(inRight ? { right: r } : {}),
+      differs: inLeft !== inRight || JSON.stringify(l) !== JSON.stringify(r),
+    };
   });
 }
 
-export type WarningKind = 'expired' | 'expiring' | 'no-roles' | 'issuer-version' | 'not-access-token' | 'exchange-token';
+export type WarningKind =
+  'expired' | 'expiring' | 'no-roles' | 'issuer-version' | 'not-access-token' | 'exchange-token';
 
 export interface TokenWarning {
   readonly kind: WarningKind;
@@ -42,20 +48,48 @@ export function tokenWarnings(token: DecodedToken, nowMs = Date.now(), soonMs = 
   if (typeof c.exp === 'number') {
     const left = c.exp * 1000 - nowMs;
     if (left <= 0) out.push({ kind: 'expired', message: 'This token has expired: resources will reject it.' });
-    else if (left <= soonMs) out.push({ kind: 'expiring', message: `This token expires in less than ${Math.round(soonMs / 60_000)} minutes.` });
+    else if (left <= soonMs)
+      out.push({
+        kind: 'expiring',
+        message: `This token expires in less than ${Math.round(soonMs / 60_000)} minutes.`,
+      });
   }
   if (c.aud === TOKEN_EXCHANGE_APP_ID) {
-    out.push({ kind: 'exchange-token', message: 'This is an exchange token (T1/T2) for AAD Token Exchange: an agent presents it as a client assertion; no API accepts it.' });
+    out.push({
+      kind: 'exchange-token',
+      message:
+        'This is an exchange token (T1/T2) for AAD Token Exchange: an agent presents it as a client assertion; no API accepts it.',
+    });
   } else if (c.idtyp === 'app' && !Array.isArray(c.roles)) {
-    out.push({ kind: 'no-roles', message: 'An app-only token without roles: the agent identity has no application permission on this resource, so most APIs will answer 403.' });
+    out.push({
+      kind: 'no-roles',
+      message:
+        'An app-only token without roles: the agent identity has no application permission on this resource, so most APIs will answer 403.',
+    });
   }
   if (typeof c.iss === 'string' && (c.ver === '1.0' || c.ver === '2.0')) {
-    if (c.ver === '2.0' && !V2_ISSUER.test(c.iss)) out.push({ kind: 'issuer-version', message: 'ver is 2.0 but the issuer has the v1 form: validate it against the v1 metadata document.' });
-    if (c.ver === '1.0' && !V1_ISSUER.test(c.iss)) out.push({ kind: 'issuer-version', message: 'ver is 1.0 but the issuer has the v2 form: validate it against the v2 metadata document.' });
+    if (c.ver === '2.0' && !V2_ISSUER.test(c.iss))
+      out.push({
+        kind: 'issuer-version',
+        message: 'ver is 2.0 but the issuer has the v1 form: validate it against the v1 metadata document.',
+      });
+    if (c.ver === '1.0' && !V1_ISSUER.test(c.iss))
+      out.push({
+        kind: 'issuer-version',
+        message: 'ver is 1.0 but the issuer has the v2 form: validate it against the v2 metadata document.',
+      });
   }
-  const looksLikeIdToken = 'nonce' in c || 'at_hash' in c || 'c_hash' in c || (typeof c.aud === 'string' && c.aud === c.azp && c.idtyp !== 'app');
+  const looksLikeIdToken =
+    'nonce' in c ||
+    'at_hash' in c ||
+    'c_hash' in c ||
+    (typeof c.aud === 'string' && c.aud === c.azp && c.idtyp !== 'app');
   if (looksLikeIdToken || (!('scp' in c) && !('roles' in c) && !('idtyp' in c) && !('azp' in c) && !('appid' in c))) {
-    out.push({ kind: 'not-access-token', message: 'This does not look like an access token (an ID token, or a token of another kind): APIs will not accept it.' });
+    out.push({
+      kind: 'not-access-token',
+      message:
+        'This does not look like an access token (an ID token, or a token of another kind): APIs will not accept it.',
+    });
   }
   return out;
 }

@@ -32,7 +32,9 @@ export class CredentialStore implements vscode.Disposable {
   }
 
   async deleteAll(blueprintId: string): Promise<void> {
-    await Promise.all((['clientSecret', 'certificatePassphrase'] as const).map((k) => this.secrets.delete(key(blueprintId, k))));
+    await Promise.all(
+      (['clientSecret', 'certificatePassphrase'] as const).map((k) => this.secrets.delete(key(blueprintId, k))),
+    );
   }
 
   dispose(): void {

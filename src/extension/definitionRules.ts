@@ -1,14 +1,33 @@
 // The rules for blueprint and agent identity definitions, and for import files: pure (no vscode), so the property
 // tests can feed them generated input. DefinitionStore keeps the definitions; this module decides what is valid.
 import { isAllowedAuthority } from '../core/authorityPolicy';
-import { DEFAULT_AUTHORITY, DEFAULT_SCOPE, isGuid, isLoopbackHost, validateAuthority, validateClientId, validateDefaultScope, validateTenant } from '../core/config';
+import {
+  DEFAULT_AUTHORITY,
+  DEFAULT_SCOPE,
+  isGuid,
+  isLoopbackHost,
+  validateAuthority,
+  validateClientId,
+  validateDefaultScope,
+  validateTenant,
+} from '../core/config';
 import { ConfigError } from '../core/errors';
 
 export type CredentialKind = 'secret' | 'certificate' | 'federatedTokenFile' | 'managedIdentity';
 
-export const CREDENTIAL_KINDS: readonly CredentialKind[] = ['secret', 'certificate', 'federatedTokenFile', 'managedIdentity'];
+export const CREDENTIAL_KINDS: readonly CredentialKind[] = [
+  'secret',
+  'certificate',
+  'federatedTokenFile',
+  'managedIdentity',
+];
 
-export const CREDENTIAL_LABELS: Readonly<Record<CredentialKind, string>> = { secret: 'client secret', certificate: 'certificate', federatedTokenFile: 'federated token file', managedIdentity: 'managed identity' };
+export const CREDENTIAL_LABELS: Readonly<Record<CredentialKind, string>> = {
+  secret: 'client secret',
+  certificate: 'certificate',
+  federatedTokenFile: 'federated token file',
+  managedIdentity: 'managed identity',
+};
 
 /** A blueprint as the extension keeps it. Never holds a secret: those live in SecretStorage. */
 export interface BlueprintDefinition {
@@ -63,7 +82,12 @@ export const MAX_NAME_LENGTH = 256;
 function checkName(value: string, field: string, what: string): string {
   const name = value.trim();
   if (!name) throw new ConfigError(field, 'is empty.', `Give the ${what} a name to recognise it by.`);
-  if (name.length > MAX_NAME_LENGTH) throw new ConfigError(field, `is ${name.length.toLocaleString('en-US')} characters long.`, `Keep it to ${MAX_NAME_LENGTH} characters.`);
+  if (name.length > MAX_NAME_LENGTH)
+    throw new ConfigError(
+      field,
+      `is ${name.length.toLocaleString('en-US')} characters long.`,
+      `Keep it to ${MAX_NAME_LENGTH} characters.`,
+    );
   return name;
 }
 
@@ -73,19 +97,43 @@ export type BlueprintInput = Omit<BlueprintDefinition, 'authority' | 'sandbox'> 
 export function validateBlueprint(input: BlueprintInput, allowedHosts: readonly string[]): BlueprintDefinition {
   const authority = validateAuthority(input.authority ?? DEFAULT_AUTHORITY, 'Authority');
   if (!isAllowedAuthority(authority, allowedHosts)) {
-    throw new ConfigError('Authority', `${new URL(authority).host} is not an Entra sign-in host.`, 'Use an Entra cloud authority, or add the host to the user setting "entraAgentTokens.additionalAuthorityHosts".');
+    throw new ConfigError(
+      'Authority',
+      `${new URL(authority).host} is not an Entra sign-in host.`,
+      'Use an Entra cloud authority, or add the host to the user setting "entraAgentTokens.additionalAuthorityHosts".',
+    );
   }
   if (!CREDENTIAL_KINDS.includes(input.credentialKind)) {
-    throw new ConfigError('Credential kind', `"${String(input.credentialKind)}" is not a credential kind.`, `Use one of ${CREDENTIAL_KINDS.join(', ')}.`);
+    throw new ConfigError(
+      'Credential kind',
+      `"${String(input.credentialKind)}" is not a credential kind.`,
+      `Use one of ${CREDENTIAL_KINDS.join(', ')}.`,
+    );
   }
   if (input.credentialKind === 'certificate' && !input.certificatePath) {
-    throw new ConfigError('Certificate', 'no PEM file was chosen.', 'Choose the PEM file that holds the certificate and its private key.');
+    throw new ConfigError(
+      'Certificate',
+      'no PEM file was chosen.',
+      'Choose the PEM file that holds the certificate and its private key.',
+    );
   }
   if (input.credentialKind === 'federatedTokenFile' && !input.federatedTokenFile?.trim()) {
-    throw new ConfigError('Federated token file', 'is empty.', 'Give the path of the file your platform writes the workload token to (AZURE_FEDERATED_TOKEN_FILE in AKS).');
+    throw new ConfigError(
+      'Federated token file',
+      'is empty.',
+      'Give the path of the file your platform writes the workload token to (AZURE_FEDERATED_TOKEN_FILE in AKS).',
+    );
   }
-  if (input.credentialKind === 'managedIdentity' && input.managedIdentityClientId && !isGuid(input.managedIdentityClientId.trim())) {
-    throw new ConfigError('Managed identity client id', `"${input.managedIdentityClientId.slice(0, 40)}" is not a GUID.`, 'Give a user-assigned identity\'s client id, or leave it empty for the system-assigned identity.');
+  if (
+    input.credentialKind === 'managedIdentity' &&
+    input.managedIdentityClientId &&
+    !isGuid(input.managedIdentityClientId.trim())
+  ) {
+    throw new ConfigError(
+      'Managed identity client id',
+      `"${input.managedIdentityClientId.slice(0, 40)}" is not a GUID.`,
+      "Give a user-assigned identity's client id, or leave it empty for the system-assigned identity.",
+    );
   }
   const displayName = checkName(input.displayName, 'Display name', 'blueprint');
   return {
@@ -94,9 +142,13 @@ export function validateBlueprint(input: BlueprintInput, allowedHosts: readonly 
     tenant: validateTenant(input.tenant, 'Tenant'),
     authority,
     credentialKind: input.credentialKind,
-    ...(input.credentialKind === 'certificate' ? { certificatePath: input.certificatePath, assertionAlgorithm: input.assertionAlgorithm ?? 'PS256' } : {}),
+    ...(input.credentialKind === 'certificate'
+      ? { certificatePath: input.certificatePath, assertionAlgorithm: input.assertionAlgorithm ?? 'PS256' }
+      : {}),
     ...(input.credentialKind === 'federatedTokenFile' ? { federatedTokenFile: input.federatedTokenFile!.trim() } : {}),
-    ...(input.credentialKind === 'managedIdentity' && input.managedIdentityClientId?.trim() ? { managedIdentityClientId: input.managedIdentityClientId.trim().toLowerCase() } : {}),
+    ...(input.credentialKind === 'managedIdentity' && input.managedIdentityClientId?.trim()
+      ? { managedIdentityClientId: input.managedIdentityClientId.trim().toLowerCase() }
+      : {}),
   };
 }
 
@@ -131,11 +183,26 @@ export function parseDefinitionsFile(text: string): DefinitionsFileContent {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new ConfigError('Import file', 'is not JSON.', 'Choose a file made by "Export Blueprints and Agent Identities…".');
+    throw new ConfigError(
+      'Import file',
+      'is not JSON.',
+      'Choose a file made by "Export Blueprints and Agent Identities…".',
+    );
   }
   const file = parsed as { kind?: unknown; version?: unknown; blueprints?: unknown; agents?: unknown } | null;
-  if (!file || typeof file !== 'object' || file.kind !== DEFINITIONS_FILE_KIND || file.version !== 1 || !Array.isArray(file.blueprints) || !Array.isArray(file.agents)) {
-    throw new ConfigError('Import file', 'is not an Entra Agent Tokens export (version 1).', 'Choose a file made by "Export Blueprints and Agent Identities…".');
+  if (
+    !file ||
+    typeof file !== 'object' ||
+    file.kind !== DEFINITIONS_FILE_KIND ||
+    file.version !== 1 ||
+    !Array.isArray(file.blueprints) ||
+    !Array.isArray(file.agents)
+  ) {
+    throw new ConfigError(
+      'Import file',
+      'is not an Entra Agent Tokens export (version 1).',
+      'Choose a file made by "Export Blueprints and Agent Identities…".',
+    );
   }
   return { blueprints: file.blueprints as unknown[], agents: file.agents as unknown[] };
 }
@@ -147,7 +214,12 @@ export function parseDefinitionsFile(text: string): DefinitionsFileContent {
  * may name a loopback authority only if it is the running sandbox's (anything could listen on another port), and a
  * blueprint whose credential needs no secret typed is marked to be confirmed before its first use.
  */
-export function planImport(file: DefinitionsFileContent, present: { blueprints: readonly BlueprintDefinition[]; agents: readonly AgentDefinition[] }, allowedHosts: readonly string[], sandboxOrigin?: string): ImportPlan {
+export function planImport(
+  file: DefinitionsFileContent,
+  present: { blueprints: readonly BlueprintDefinition[]; agents: readonly AgentDefinition[] },
+  allowedHosts: readonly string[],
+  sandboxOrigin?: string,
+): ImportPlan {
   const { blueprints, agents } = file;
   const known = new Set([...present.blueprints.map((b) => b.clientId), ...present.agents.map((a) => a.clientId)]);
   const skipped: string[] = [];
@@ -155,21 +227,35 @@ export function planImport(file: DefinitionsFileContent, present: { blueprints: 
   blueprints.forEach((raw, i) => {
     const r = fields(raw, `blueprints[${i}]`);
     const b = located(`blueprints[${i}]`, () =>
-      validateBlueprint({
-        clientId: str(r.clientId),
-        displayName: str(r.displayName),
-        tenant: str(r.tenant),
-        ...(r.authority !== undefined ? { authority: str(r.authority) } : {}),
-        credentialKind: str(r.credentialKind) as CredentialKind,
-        ...(r.certificatePath !== undefined ? { certificatePath: str(r.certificatePath), assertionAlgorithm: r.assertionAlgorithm === 'RS256' ? ('RS256' as const) : ('PS256' as const) } : {}),
-        ...(r.federatedTokenFile !== undefined ? { federatedTokenFile: str(r.federatedTokenFile) } : {}),
-        ...(r.managedIdentityClientId !== undefined ? { managedIdentityClientId: str(r.managedIdentityClientId) } : {}),
-      }, allowedHosts),
+      validateBlueprint(
+        {
+          clientId: str(r.clientId),
+          displayName: str(r.displayName),
+          tenant: str(r.tenant),
+          ...(r.authority !== undefined ? { authority: str(r.authority) } : {}),
+          credentialKind: str(r.credentialKind) as CredentialKind,
+          ...(r.certificatePath !== undefined
+            ? {
+                certificatePath: str(r.certificatePath),
+                assertionAlgorithm: r.assertionAlgorithm === 'RS256' ? ('RS256' as const) : ('PS256' as const),
+              }
+            : {}),
+          ...(r.federatedTokenFile !== undefined ? { federatedTokenFile: str(r.federatedTokenFile) } : {}),
+          ...(r.managedIdentityClientId !== undefined
+            ? { managedIdentityClientId: str(r.managedIdentityClientId) }
+            : {}),
+        },
+        allowedHosts,
+      ),
     );
     if (known.has(b.clientId)) skipped.push(b.clientId);
     else if (isLoopbackHost(new URL(b.authority).hostname) && b.authority !== sandboxOrigin) {
       // Only for what would be added: an entry skipped as already present changes nothing.
-      throw new ConfigError(`blueprints[${i}]: Authority`, `${new URL(b.authority).host} is a local port, and an import may point only at the running sandbox${sandboxOrigin ? ` (${sandboxOrigin})` : ', which is not running'}.`, 'Anything could be listening there. If you run a local tenant on that port, add the blueprint with "Add Blueprint…" instead.');
+      throw new ConfigError(
+        `blueprints[${i}]: Authority`,
+        `${new URL(b.authority).host} is a local port, and an import may point only at the running sandbox${sandboxOrigin ? ` (${sandboxOrigin})` : ', which is not running'}.`,
+        'Anything could be listening there. If you run a local tenant on that port, add the blueprint with "Add Blueprint…" instead.',
+      );
     } else {
       known.add(b.clientId);
       newBlueprints.push(b.credentialKind === 'secret' ? b : { ...b, confirmBeforeUse: true });
@@ -179,9 +265,26 @@ export function planImport(file: DefinitionsFileContent, present: { blueprints: 
   const newAgents: AgentDefinition[] = [];
   agents.forEach((raw, i) => {
     const input = fields(raw, `agents[${i}]`) as unknown as AgentDefinition;
-    const a = located(`agents[${i}]`, () => validateAgent({ blueprintId: str(input.blueprintId), displayName: str(input.displayName), clientId: str(input.clientId), defaultScope: input.defaultScope === undefined ? DEFAULT_SCOPE : str(input.defaultScope), ...(input.tenant !== undefined ? { tenant: str(input.tenant) } : {}) }));
-    if (!parents.has(a.blueprintId)) throw new ConfigError(`agents[${i}].blueprintId`, `${a.blueprintId} is neither in the file nor in the list.`, 'Export the blueprint together with its agent identities.');
-    const users = Array.isArray(input.agentUsers) ? input.agentUsers.filter((u) => u && (typeof u.userId === 'string' || typeof u.username === 'string')).map((u, j) => agentUserEntry(u, `agents[${i}].agentUsers[${j}]`)) : [];
+    const a = located(`agents[${i}]`, () =>
+      validateAgent({
+        blueprintId: str(input.blueprintId),
+        displayName: str(input.displayName),
+        clientId: str(input.clientId),
+        defaultScope: input.defaultScope === undefined ? DEFAULT_SCOPE : str(input.defaultScope),
+        ...(input.tenant !== undefined ? { tenant: str(input.tenant) } : {}),
+      }),
+    );
+    if (!parents.has(a.blueprintId))
+      throw new ConfigError(
+        `agents[${i}].blueprintId`,
+        `${a.blueprintId} is neither in the file nor in the list.`,
+        'Export the blueprint together with its agent identities.',
+      );
+    const users = Array.isArray(input.agentUsers)
+      ? input.agentUsers
+          .filter((u) => u && (typeof u.userId === 'string' || typeof u.username === 'string'))
+          .map((u, j) => agentUserEntry(u, `agents[${i}].agentUsers[${j}]`))
+      : [];
     if (known.has(a.clientId)) skipped.push(a.clientId);
     else {
       known.add(a.clientId);
@@ -192,7 +295,8 @@ export function planImport(file: DefinitionsFileContent, present: { blueprints: 
 }
 
 function agentUserEntry(u: AgentUserReference, at: string): AgentUserReference {
-  const field = (v: unknown, name: string) => (v ? located(at, () => checkName(String(v), name, 'agent user')) : undefined);
+  const field = (v: unknown, name: string) =>
+    v ? located(at, () => checkName(String(v), name, 'agent user')) : undefined;
   const userId = field(u.userId, 'userId');
   const username = field(u.username, 'username');
   const displayName = field(u.displayName, 'displayName');
@@ -200,7 +304,8 @@ function agentUserEntry(u: AgentUserReference, at: string): AgentUserReference {
 }
 
 function fields(raw: unknown, at: string): Record<string, string | undefined> {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(at, 'is not an object.', 'Import a file made by "Export Blueprints and Agent Identities…".');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError(at, 'is not an object.', 'Import a file made by "Export Blueprints and Agent Identities…".');
   return raw as Record<string, string | undefined>;
 }
 

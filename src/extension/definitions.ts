@@ -1,6 +1,16 @@
 import * as vscode from 'vscode';
 import { ConfigError } from '../core/errors';
-import { type AgentDefinition, type AgentUserReference, type BlueprintDefinition, type BlueprintInput, type DefinitionsFileContent, type ImportPlan, planImport, validateAgent, validateBlueprint } from './definitionRules';
+import {
+  type AgentDefinition,
+  type AgentUserReference,
+  type BlueprintDefinition,
+  type BlueprintInput,
+  type DefinitionsFileContent,
+  type ImportPlan,
+  planImport,
+  validateAgent,
+  validateBlueprint,
+} from './definitionRules';
 
 export * from './definitionRules';
 
@@ -58,17 +68,29 @@ export class DefinitionStore implements vscode.Disposable {
   async addBlueprint(input: Parameters<DefinitionStore['validateBlueprint']>[0]): Promise<BlueprintDefinition> {
     const blueprint = this.validateBlueprint(input);
     if (this.blueprint(blueprint.clientId) || this.agent(blueprint.clientId)) {
-      throw new ConfigError('Blueprint client id', `${blueprint.clientId} is already in the list.`, 'Edit the existing blueprint instead.');
+      throw new ConfigError(
+        'Blueprint client id',
+        `${blueprint.clientId} is already in the list.`,
+        'Edit the existing blueprint instead.',
+      );
     }
     const state = this.persisted();
     await this.write({ ...state, blueprints: [...state.blueprints, blueprint] });
     return blueprint;
   }
 
-  async updateBlueprint(clientId: string, patch: Partial<Omit<BlueprintDefinition, 'clientId' | 'sandbox'>>): Promise<BlueprintDefinition> {
+  async updateBlueprint(
+    clientId: string,
+    patch: Partial<Omit<BlueprintDefinition, 'clientId' | 'sandbox'>>,
+  ): Promise<BlueprintDefinition> {
     const state = this.persisted();
     const current = state.blueprints.find((b) => b.clientId === clientId.toLowerCase());
-    if (!current) throw new ConfigError('Blueprint', `${clientId} is not a blueprint you added.`, 'Pick a blueprint from the list.');
+    if (!current)
+      throw new ConfigError(
+        'Blueprint',
+        `${clientId} is not a blueprint you added.`,
+        'Pick a blueprint from the list.',
+      );
     // An edit keeps an imported blueprint's pending confirmation: only confirmBlueprint() clears it.
     const validated = this.validateBlueprint({ ...current, ...patch });
     const next = current.confirmBeforeUse ? { ...validated, confirmBeforeUse: true as const } : validated;
@@ -85,22 +107,38 @@ export class DefinitionStore implements vscode.Disposable {
     await this.write({ ...state, blueprints: state.blueprints.map((b) => (b === current ? confirmed : b)) });
   }
 
-  async removeBlueprint(clientId: string): Promise<{ blueprint: BlueprintDefinition; agents: AgentDefinition[] } | undefined> {
+  async removeBlueprint(
+    clientId: string,
+  ): Promise<{ blueprint: BlueprintDefinition; agents: AgentDefinition[] } | undefined> {
     const state = this.persisted();
     const blueprint = state.blueprints.find((b) => b.clientId === clientId.toLowerCase());
     if (!blueprint) return undefined;
     const agents = state.agents.filter((a) => a.blueprintId === blueprint.clientId);
-    await this.write({ ...state, blueprints: state.blueprints.filter((b) => b !== blueprint), agents: state.agents.filter((a) => !agents.includes(a)) });
+    await this.write({
+      ...state,
+      blueprints: state.blueprints.filter((b) => b !== blueprint),
+      agents: state.agents.filter((a) => !agents.includes(a)),
+    });
     return { blueprint, agents };
   }
 
   async addAgent(input: AgentDefinition): Promise<AgentDefinition> {
     const agent = this.validateAgent(input);
     const parent = this.blueprint(agent.blueprintId);
-    if (!parent) throw new ConfigError('Blueprint', `${agent.blueprintId} is not in the list.`, 'Add the blueprint first.');
-    if (parent.sandbox) throw new ConfigError('Blueprint', 'is the sandbox tenant\'s blueprint.', 'Sandbox agent identities come from the sandbox directory; add agents to your own blueprints.');
+    if (!parent)
+      throw new ConfigError('Blueprint', `${agent.blueprintId} is not in the list.`, 'Add the blueprint first.');
+    if (parent.sandbox)
+      throw new ConfigError(
+        'Blueprint',
+        "is the sandbox tenant's blueprint.",
+        'Sandbox agent identities come from the sandbox directory; add agents to your own blueprints.',
+      );
     if (this.agent(agent.clientId) || this.blueprint(agent.clientId)) {
-      throw new ConfigError('Agent identity client id', `${agent.clientId} is already in the list.`, 'Each agent identity is added once.');
+      throw new ConfigError(
+        'Agent identity client id',
+        `${agent.clientId} is already in the list.`,
+        'Each agent identity is added once.',
+      );
     }
     const state = this.persisted();
     await this.write({ ...state, agents: [...state.agents, agent] });
@@ -112,7 +150,8 @@ export class DefinitionStore implements vscode.Disposable {
     const state = this.persisted();
     const agent = state.agents.find((a) => a.clientId === agentId.toLowerCase());
     if (!agent) return; // sandbox agents know their agent users already
-    const same = (u: AgentUserReference) => (user.userId && u.userId === user.userId) || (user.username && u.username === user.username);
+    const same = (u: AgentUserReference) =>
+      (user.userId && u.userId === user.userId) || (user.username && u.username === user.username);
     if (agent.agentUsers?.some(same)) return;
     const next = { ...agent, agentUsers: [...(agent.agentUsers ?? []), user] };
     await this.write({ ...state, agents: state.agents.map((a) => (a === agent ? next : a)) });
@@ -139,8 +178,17 @@ export class DefinitionStore implements vscode.Disposable {
    */
   async importDefinitions(file: DefinitionsFileContent, sandboxOrigin: string | undefined): Promise<ImportPlan> {
     const state = this.persisted();
-    const plan = planImport(file, { blueprints: this.blueprints(), agents: this.agents() }, this.allowedHosts(), sandboxOrigin);
-    await this.write({ ...state, blueprints: [...state.blueprints, ...plan.blueprints], agents: [...state.agents, ...plan.agents] });
+    const plan = planImport(
+      file,
+      { blueprints: this.blueprints(), agents: this.agents() },
+      this.allowedHosts(),
+      sandboxOrigin,
+    );
+    await this.write({
+      ...state,
+      blueprints: [...state.blueprints, ...plan.blueprints],
+      agents: [...state.agents, ...plan.agents],
+    });
     return plan;
   }
 
@@ -157,7 +205,9 @@ export class DefinitionStore implements vscode.Disposable {
 
   private persisted(): Persisted {
     const raw = this.memento.get<Persisted>(STATE_KEY);
-    return raw && raw.version === 1 && Array.isArray(raw.blueprints) && Array.isArray(raw.agents) ? raw : { version: 1, blueprints: [], agents: [] };
+    return raw && raw.version === 1 && Array.isArray(raw.blueprints) && Array.isArray(raw.agents)
+      ? raw
+      : { version: 1, blueprints: [], agents: [] };
   }
 
   private async write(state: Persisted): Promise<void> {

@@ -29,7 +29,8 @@ export function reportError(where: string, e: unknown, log: ExtensionLog): void 
     if (shown.has(e)) return;
     shown.add(e);
   }
-  if (report.kind === 'unexpected' || (report.kind === 'explained' && report.category === 'entra')) log.error(`${where}: ${report.logLine}`);
+  if (report.kind === 'unexpected' || (report.kind === 'explained' && report.category === 'entra'))
+    log.error(`${where}: ${report.logLine}`);
   else log.warn(`${where}: ${report.logLine}`);
   void vscode.window.showErrorMessage(report.summary, 'Show Log').then((choice) => {
     if (choice === 'Show Log') log.show();

@@ -41,13 +41,29 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   const sandbox = own(new SandboxController(definitions, credentials, tokens, log));
   stopOnDeactivate = () => sandbox.stop();
   const tree = own(new AgentTreeProvider(definitions, credentials, tokens));
-  const inspector = own(new InspectorController(context.extensionUri, tokens, definitions, log, () => sandbox.status?.authority, async () => (await import('../core/signature')).SignatureVerifier));
-  own(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, { deserializeWebviewPanel: (panel, state: InspectorState | undefined) => inspector.revive(panel, state) }));
+  const inspector = own(
+    new InspectorController(
+      context.extensionUri,
+      tokens,
+      definitions,
+      log,
+      () => sandbox.status?.authority,
+      async () => (await import('../core/signature')).SignatureVerifier,
+    ),
+  );
+  own(
+    vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
+      deserializeWebviewPanel: (panel, state: InspectorState | undefined) => inspector.revive(panel, state),
+    }),
+  );
   own(vscode.window.createTreeView('entraAgentTokens.agents', { treeDataProvider: tree, showCollapseAll: true }));
   own(new TokenStatusBar(tokens, definitions));
-  for (const d of registerCommands({ definitions, credentials, tokens, tokenService, sandbox, tree, inspector, log })) own(d);
+  for (const d of registerCommands({ definitions, credentials, tokens, tokenService, sandbox, tree, inspector, log }))
+    own(d);
   const loaded = typeof __eatLoadStart === 'number' ? __eatLoadStart : undefined;
-  log.info(`Activated in ${loaded === undefined ? '?' : (performance.now() - loaded).toFixed(1)} ms (bundle load and activate).`);
+  log.info(
+    `Activated in ${loaded === undefined ? '?' : (performance.now() - loaded).toFixed(1)} ms (bundle load and activate).`,
+  );
   // `npm start` opens VS Code with this set, so the sandbox is there the moment the view opens.
   if (process.env.ENTRA_AGENT_TOKENS_SANDBOX === 'autostart') void runCommand(CommandId.startSandbox);
   return {

@@ -31,27 +31,49 @@ export async function pick<T extends vscode.QuickPickItem>(items: T[], options: 
   return chosen;
 }
 
-export async function pickBlueprint(definitions: DefinitionStore, title: string, filter: (b: BlueprintDefinition) => boolean = () => true): Promise<BlueprintDefinition> {
+export async function pickBlueprint(
+  definitions: DefinitionStore,
+  title: string,
+  filter: (b: BlueprintDefinition) => boolean = () => true,
+): Promise<BlueprintDefinition> {
   const blueprints = definitions.blueprints().filter(filter);
   if (blueprints.length === 0) {
-    void vscode.window.showInformationMessage('No blueprint to choose from. Add one with "Add Blueprint…", or start the sandbox tenant.');
+    void vscode.window.showInformationMessage(
+      'No blueprint to choose from. Add one with "Add Blueprint…", or start the sandbox tenant.',
+    );
     throw new PromptDismissed();
   }
   const chosen = await pick(
-    blueprints.map((b) => ({ label: b.displayName, description: `${b.sandbox ? 'sandbox · ' : ''}${b.tenant}`, detail: b.clientId, blueprint: b })),
+    blueprints.map((b) => ({
+      label: b.displayName,
+      description: `${b.sandbox ? 'sandbox · ' : ''}${b.tenant}`,
+      detail: b.clientId,
+      blueprint: b,
+    })),
     { title, placeHolder: 'Choose a blueprint' },
   );
   return chosen.blueprint;
 }
 
-export async function pickAgent(definitions: DefinitionStore, title: string, filter: (a: AgentDefinition) => boolean = () => true): Promise<AgentDefinition> {
+export async function pickAgent(
+  definitions: DefinitionStore,
+  title: string,
+  filter: (a: AgentDefinition) => boolean = () => true,
+): Promise<AgentDefinition> {
   const agents = definitions.agents().filter(filter);
   if (agents.length === 0) {
-    void vscode.window.showInformationMessage('No agent identity to choose from. Add one with "Add Agent Identity…", or start the sandbox tenant.');
+    void vscode.window.showInformationMessage(
+      'No agent identity to choose from. Add one with "Add Agent Identity…", or start the sandbox tenant.',
+    );
     throw new PromptDismissed();
   }
   const chosen = await pick(
-    agents.map((a) => ({ label: a.displayName, description: definitions.blueprint(a.blueprintId)?.displayName ?? a.blueprintId, detail: `${a.clientId} · ${a.defaultScope}`, agent: a })),
+    agents.map((a) => ({
+      label: a.displayName,
+      description: definitions.blueprint(a.blueprintId)?.displayName ?? a.blueprintId,
+      detail: `${a.clientId} · ${a.defaultScope}`,
+      agent: a,
+    })),
     { title, placeHolder: 'Choose an agent identity', matchOnDetail: true },
   );
   return chosen.agent;
@@ -61,14 +83,24 @@ export async function pickAgent(definitions: DefinitionStore, title: string, fil
  * The user's own blueprint a command acts on: named by a script ({ blueprintId }), clicked in the tree, or picked.
  * The sandbox's blueprint is refused with `sandboxFix`, since it comes from the sandbox directory.
  */
-export async function ownBlueprint(definitions: DefinitionStore, arg: unknown, title: string, sandboxFix: string): Promise<BlueprintDefinition> {
+export async function ownBlueprint(
+  definitions: DefinitionStore,
+  arg: unknown,
+  title: string,
+  sandboxFix: string,
+): Promise<BlueprintDefinition> {
   const args = plainArgs<{ blueprintId: string }>(arg);
   const blueprint = args
     ? definitions.blueprint(args.blueprintId ?? '')
     : arg instanceof BlueprintNode
       ? arg.blueprint
       : await pickBlueprint(definitions, title, (b) => !b.sandbox);
-  if (!blueprint) throw new ConfigError('Blueprint', `${String(args?.blueprintId)} is not in the list.`, 'Pick a blueprint you added.');
+  if (!blueprint)
+    throw new ConfigError(
+      'Blueprint',
+      `${String(args?.blueprintId)} is not in the list.`,
+      'Pick a blueprint you added.',
+    );
   if (blueprint.sandbox) throw new ConfigError('Blueprint', "is the sandbox tenant's.", sandboxFix);
   return blueprint;
 }

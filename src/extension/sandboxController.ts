@@ -52,15 +52,25 @@ export class SandboxController implements vscode.Disposable {
         blueprintId: b.clientId,
         displayName: a.displayName,
         defaultScope: DEFAULT_SCOPE,
-        agentUsers: users.filter((u) => u.identityParentId === a.clientId).map((u) => ({ userId: u.id, username: u.userPrincipalName, displayName: u.userPrincipalName })),
+        agentUsers: users
+          .filter((u) => u.identityParentId === a.clientId)
+          .map((u) => ({ userId: u.id, username: u.userPrincipalName, displayName: u.userPrincipalName })),
       })),
     );
-    for (const b of info.blueprints) if (b.clientSecret) await this.credentials.set(b.clientId, 'clientSecret', b.clientSecret);
-    const status = { authority: info.authority, tenantId: info.tenantId, blueprintIds: blueprints.map((b) => b.clientId), agentIds: agents.map((a) => a.clientId) };
+    for (const b of info.blueprints)
+      if (b.clientSecret) await this.credentials.set(b.clientId, 'clientSecret', b.clientSecret);
+    const status = {
+      authority: info.authority,
+      tenantId: info.tenantId,
+      blueprintIds: blueprints.map((b) => b.clientId),
+      agentIds: agents.map((a) => a.clientId),
+    };
     this.running = { sandbox, status };
     this.definitions.setSandbox(blueprints, agents);
     await setContext(ContextKey.sandboxRunning, true);
-    this.log.info(`Sandbox tenant ${info.tenantId} started at ${info.authority}${latency ? `, answering each request after ${latency} ms (sandbox.latencyMilliseconds)` : ''}.`);
+    this.log.info(
+      `Sandbox tenant ${info.tenantId} started at ${info.authority}${latency ? `, answering each request after ${latency} ms (sandbox.latencyMilliseconds)` : ''}.`,
+    );
     return status;
   }
 
@@ -76,7 +86,13 @@ export class SandboxController implements vscode.Disposable {
     if (!user?.password) throw new Error('The sandbox directory has no user who can sign in.');
     const res = await fetch(`${running.status.authority}/${running.status.tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
-      body: new URLSearchParams({ client_id: SANDBOX_PUBLIC_CLIENT_ID, grant_type: 'password', username: user.userPrincipalName, password: user.password, scope: `api://${blueprintId}/access_as_user` }),
+      body: new URLSearchParams({
+        client_id: SANDBOX_PUBLIC_CLIENT_ID,
+        grant_type: 'password',
+        username: user.userPrincipalName,
+        password: user.password,
+        scope: `api://${blueprintId}/access_as_user`,
+      }),
     });
     const body = (await res.json()) as { access_token?: string };
     if (!body.access_token) throw new Error('The sandbox did not sign its user in.');

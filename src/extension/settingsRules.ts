@@ -19,7 +19,9 @@ const clamp = (value: unknown, bounds: { min: number; max: number; default: numb
 /** Whatever the settings files hold (a workspace can write any JSON there), values within their bounds. */
 export function boundedSettings(raw: { hosts: unknown; timeoutSeconds: unknown; latencyMs: unknown }): Settings {
   return {
-    additionalAuthorityHosts: Array.isArray(raw.hosts) ? raw.hosts.filter((h): h is string => typeof h === 'string') : [],
+    additionalAuthorityHosts: Array.isArray(raw.hosts)
+      ? raw.hosts.filter((h): h is string => typeof h === 'string')
+      : [],
     requestTimeoutMs: clamp(raw.timeoutSeconds, REQUEST_TIMEOUT_SECONDS) * 1000,
     sandboxLatencyMs: Math.round(clamp(raw.latencyMs, SANDBOX_LATENCY_MS)),
   };

@@ -7,7 +7,11 @@ import { commandLink } from './commands/run';
 
 /** The last token's countdown; hidden until there is one. Ticks only while shown. */
 export class TokenStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('entraAgentTokens.lastToken', vscode.StatusBarAlignment.Right, 100);
+  private readonly item = vscode.window.createStatusBarItem(
+    'entraAgentTokens.lastToken',
+    vscode.StatusBarAlignment.Right,
+    100,
+  );
   private readonly subscription: vscode.Disposable;
   private ticker: ReturnType<typeof setInterval> | undefined;
 
@@ -31,7 +35,11 @@ export class TokenStatusBar implements vscode.Disposable {
     const remaining = last.result.expiresOn.getTime() - Date.now();
     this.item.text = remaining > 0 ? `$(key) ${name}: ${formatDuration(remaining)}` : `$(warning) ${name}: expired`;
     this.item.tooltip = `Agent token for ${name} (${last.scope}). Click to copy it.`;
-    this.item.command = commandLink(CommandId.copyAccessToken, 'Copy Access Token', { agentId: last.agentId, scope: last.scope, ...(last.subject ? { subject: last.subject } : {}) });
+    this.item.command = commandLink(CommandId.copyAccessToken, 'Copy Access Token', {
+      agentId: last.agentId,
+      scope: last.scope,
+      ...(last.subject ? { subject: last.subject } : {}),
+    });
     this.item.show();
     this.ticker ??= setInterval(() => this.update(), 30_000);
   }

@@ -5,7 +5,10 @@ import type { CredentialSource } from '../core/credentialSource';
 import type { AgentDefinition, AgentUserReference, BlueprintDefinition } from './definitionRules';
 
 /** Which flow: the agent as itself, as its agent user, or on behalf of a signed-in user (their token for the blueprint). */
-export type FlowChoice = { readonly flow: 'autonomous' } | { readonly flow: 'agent-user'; readonly user: AgentUserReference } | { readonly flow: 'obo'; readonly userToken: string };
+export type FlowChoice =
+  | { readonly flow: 'autonomous' }
+  | { readonly flow: 'agent-user'; readonly user: AgentUserReference }
+  | { readonly flow: 'obo'; readonly userToken: string };
 
 /** A blueprint definition's credential, as the core describes it (no secret in it: the host hands those over). */
 export function credentialSourceOf(blueprint: BlueprintDefinition): CredentialSource {
@@ -13,11 +16,18 @@ export function credentialSourceOf(blueprint: BlueprintDefinition): CredentialSo
     case 'secret':
       return { kind: 'secret' };
     case 'certificate':
-      return { kind: 'certificate', path: blueprint.certificatePath ?? '', algorithm: blueprint.assertionAlgorithm ?? 'PS256' };
+      return {
+        kind: 'certificate',
+        path: blueprint.certificatePath ?? '',
+        algorithm: blueprint.assertionAlgorithm ?? 'PS256',
+      };
     case 'federatedTokenFile':
       return { kind: 'federatedTokenFile', path: blueprint.federatedTokenFile ?? '' };
     case 'managedIdentity':
-      return { kind: 'managedIdentity', ...(blueprint.managedIdentityClientId ? { clientId: blueprint.managedIdentityClientId } : {}) };
+      return {
+        kind: 'managedIdentity',
+        ...(blueprint.managedIdentityClientId ? { clientId: blueprint.managedIdentityClientId } : {}),
+      };
   }
 }
 
@@ -25,19 +35,42 @@ export function credentialSourceOf(blueprint: BlueprintDefinition): CredentialSo
  * The request for an agent's token. Every leg goes to the agent identity's home tenant: its own when the definition
  * names one (an agent in another tenant than its blueprint), else the blueprint's.
  */
-export function agentTokenRequest(blueprint: BlueprintDefinition, agent: AgentDefinition, scope: string, choice: FlowChoice): TokenRequest {
-  const base = { authority: blueprint.authority, tenant: agent.tenant ?? blueprint.tenant, blueprintId: blueprint.clientId, agentId: agent.clientId, scope, credential: credentialSourceOf(blueprint) };
+export function agentTokenRequest(
+  blueprint: BlueprintDefinition,
+  agent: AgentDefinition,
+  scope: string,
+  choice: FlowChoice,
+): TokenRequest {
+  const base = {
+    authority: blueprint.authority,
+    tenant: agent.tenant ?? blueprint.tenant,
+    blueprintId: blueprint.clientId,
+    agentId: agent.clientId,
+    scope,
+    credential: credentialSourceOf(blueprint),
+  };
   switch (choice.flow) {
     case 'autonomous':
       return { ...base, flow: 'autonomous' };
     case 'obo':
       return { ...base, flow: 'obo', userToken: choice.userToken };
     case 'agent-user':
-      return { ...base, flow: 'agent-user', user: choice.user.userId ? { userId: choice.user.userId } : { username: choice.user.username ?? '' } };
+      return {
+        ...base,
+        flow: 'agent-user',
+        user: choice.user.userId ? { userId: choice.user.userId } : { username: choice.user.username ?? '' },
+      };
   }
 }
 
 /** The blueprint's own app token for a resource (the Graph features). */
 export function blueprintAppTokenRequest(blueprint: BlueprintDefinition, scope: string): TokenRequest {
-  return { flow: 'app', authority: blueprint.authority, tenant: blueprint.tenant, blueprintId: blueprint.clientId, scope, credential: credentialSourceOf(blueprint) };
+  return {
+    flow: 'app',
+    authority: blueprint.authority,
+    tenant: blueprint.tenant,
+    blueprintId: blueprint.clientId,
+    scope,
+    credential: credentialSourceOf(blueprint),
+  };
 }

@@ -31,28 +31,65 @@ export class TokenService implements vscode.Disposable {
     private readonly log: ExtensionLog,
   ) {}
 
-  async acquire(agent: AgentDefinition, scope: string, signal: AbortSignal, forceRefresh = false, choice: FlowChoice = { flow: 'autonomous' }, consent: ImportedCredentialConsent = 'refuse'): Promise<HeldToken> {
+  async acquire(
+    agent: AgentDefinition,
+    scope: string,
+    signal: AbortSignal,
+    forceRefresh = false,
+    choice: FlowChoice = { flow: 'autonomous' },
+    consent: ImportedCredentialConsent = 'refuse',
+  ): Promise<HeldToken> {
     const blueprint = this.definitions.blueprint(agent.blueprintId);
-    if (!blueprint) throw new ConfigError('Agent identity', `its blueprint ${agent.blueprintId} is no longer in the list.`, 'Add the blueprint again, or remove this agent identity.');
+    if (!blueprint)
+      throw new ConfigError(
+        'Agent identity',
+        `its blueprint ${agent.blueprintId} is no longer in the list.`,
+        'Add the blueprint again, or remove this agent identity.',
+      );
     const settings = readSettings();
     // Checked again at send time: the allow-list may have changed since the blueprint was saved.
     if (!isAllowedAuthority(blueprint.authority, settings.additionalAuthorityHosts)) {
-      throw new ConfigError('Authority', `${blueprint.authority} is not an allowed Entra host.`, 'Add the host to the user setting "entraAgentTokens.additionalAuthorityHosts", or edit the blueprint.');
+      throw new ConfigError(
+        'Authority',
+        `${blueprint.authority} is not an allowed Entra host.`,
+        'Add the host to the user setting "entraAgentTokens.additionalAuthorityHosts", or edit the blueprint.',
+      );
     }
     if (blueprint.confirmBeforeUse) await this.confirmImported(blueprint, consent);
     const request = agentTokenRequest(blueprint, agent, scope, choice);
     const { acquireToken } = await import('../core/acquisition');
     const { AgentTokenEngine } = await import('../core/agentTokens');
     const engine = this.engineFor(settings.requestTimeoutMs, AgentTokenEngine);
-    const legTenant = request.tenant === blueprint.tenant ? `${blueprint.authority}/${request.tenant}` : `${blueprint.authority}/${request.tenant} (the agent's home tenant; the blueprint's is ${blueprint.tenant})`;
-    this.log.info(`Getting a token for agent identity ${agent.displayName} (${agent.clientId}), scope ${scope}, blueprint ${blueprint.clientId}; every leg goes to ${legTenant}.`);
+    const legTenant =
+      request.tenant === blueprint.tenant
+        ? `${blueprint.authority}/${request.tenant}`
+        : `${blueprint.authority}/${request.tenant} (the agent's home tenant; the blueprint's is ${blueprint.tenant})`;
+    this.log.info(
+      `Getting a token for agent identity ${agent.displayName} (${agent.clientId}), scope ${scope}, blueprint ${blueprint.clientId}; every leg goes to ${legTenant}.`,
+    );
     try {
-      const result = await acquireToken(engine, request, this.credentialHost(blueprint), { signal, forceRefresh }).catch((e: unknown) => {
-        if (e instanceof CredentialError && e.part === 'certificate') throw new CredentialError(`Blueprint "${blueprint.displayName}", certificate: ${e.problem}`, `${e.fix} To choose the file again, run "Set Blueprint Credential…".`, 'certificate');
+      const result = await acquireToken(engine, request, this.credentialHost(blueprint), {
+        signal,
+        forceRefresh,
+      }).catch((e: unknown) => {
+        if (e instanceof CredentialError && e.part === 'certificate')
+          throw new CredentialError(
+            `Blueprint "${blueprint.displayName}", certificate: ${e.problem}`,
+            `${e.fix} To choose the file again, run "Set Blueprint Credential…".`,
+            'certificate',
+          );
         throw e;
       });
-      for (const leg of result.legs) this.log.info(`  leg ${leg.name}: ${leg.cached ? 'from cache' : `HTTP ${leg.status} in ${leg.durationMs} ms, ${leg.attempts} attempt(s)`}`);
-      const subject = choice.flow === 'agent-user' ? agentUserLabel(choice.user) : choice.flow === 'obo' ? String(result.token.claims.upn ?? result.token.claims.preferred_username ?? 'signed-in user') : undefined;
+      for (const leg of result.legs)
+        this.log.info(
+          `  leg ${leg.name}: ${leg.cached ? 'from cache' : `HTTP ${leg.status} in ${leg.durationMs} ms, ${leg.attempts} attempt(s)`}`,
+        );
+      const subject =
+        choice.flow === 'agent-user'
+          ? agentUserLabel(choice.user)
+          : choice.flow === 'obo'
+            ? String(result.token.claims.upn ?? result.token.claims.preferred_username ?? 'signed-in user')
+            : undefined;
       const held: HeldToken = { agentId: agent.clientId, scope, result, ...(subject ? { subject } : {}) };
       this.tokens.put(held);
       if (choice.flow === 'agent-user') await this.definitions.rememberAgentUser(agent.clientId, choice.user);
@@ -75,19 +112,28 @@ export class TokenService implements vscode.Disposable {
           ? `the workload token in ${blueprint.federatedTokenFile ?? '?'}`
           : `the private key in ${blueprint.certificatePath ?? '?'}`;
     if (consent === 'refuse') {
-      throw new ConfigError('Blueprint', `"${blueprint.displayName}" was imported and would use ${what}; it has not been confirmed yet.`, 'Run "Get Agent Token" on one of its agent identities from the tree or the palette, check where it sends the credential, and confirm.');
+      throw new ConfigError(
+        'Blueprint',
+        `"${blueprint.displayName}" was imported and would use ${what}; it has not been confirmed yet.`,
+        'Run "Get Agent Token" on one of its agent identities from the tree or the palette, check where it sends the credential, and confirm.',
+      );
     }
     if (consent === 'ask') {
       const use = 'Use This Blueprint';
       const answer = await vscode.window.showWarningMessage(
         `Blueprint "${blueprint.displayName}" came from an imported file. Use it?`,
-        { modal: true, detail: `Getting a token will use ${what} and send the assertion made from it to ${blueprint.authority} (tenant ${blueprint.tenant}). Confirm only if you expected this blueprint and trust that authority. You are asked once.` },
+        {
+          modal: true,
+          detail: `Getting a token will use ${what} and send the assertion made from it to ${blueprint.authority} (tenant ${blueprint.tenant}). Confirm only if you expected this blueprint and trust that authority. You are asked once.`,
+        },
         use,
       );
       if (answer !== use) throw new PromptDismissed();
     }
     await this.definitions.confirmBlueprint(blueprint.clientId);
-    this.log.info(`Blueprint ${blueprint.displayName} (${blueprint.clientId}): imported credential confirmed for ${blueprint.authority}.`);
+    this.log.info(
+      `Blueprint ${blueprint.displayName} (${blueprint.clientId}): imported credential confirmed for ${blueprint.authority}.`,
+    );
   }
 
   /** Drop cached tokens (e.g. after a credential changed). */
@@ -114,7 +160,12 @@ export class TokenService implements vscode.Disposable {
     return {
       readSecret: async (name) => {
         const value = await this.credentials.get(blueprint.clientId, name);
-        if (name === 'clientSecret' && !value) throw new CredentialError(`No client secret is stored for blueprint "${blueprint.displayName}".`, 'Run "Set Blueprint Credential…" on it.', 'secret');
+        if (name === 'clientSecret' && !value)
+          throw new CredentialError(
+            `No client secret is stored for blueprint "${blueprint.displayName}".`,
+            'Run "Set Blueprint Credential…" on it.',
+            'secret',
+          );
         return value || undefined;
       },
       warn: (w) => this.log.warn(`Blueprint ${blueprint.displayName}: ${w}`),

@@ -126,8 +126,18 @@ export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 
 /** Present in every tenant, like in Entra. */
 const builtInResources: Resource[] = [
-  { appId: TOKEN_EXCHANGE_APP_ID, identifierUri: 'api://AzureADTokenExchange', displayName: 'AAD Token Exchange Endpoint', accessTokenVersion: 2 },
-  { appId: GRAPH_APP_ID, identifierUri: 'https://graph.microsoft.com', displayName: 'Microsoft Graph', accessTokenVersion: 1 },
+  {
+    appId: TOKEN_EXCHANGE_APP_ID,
+    identifierUri: 'api://AzureADTokenExchange',
+    displayName: 'AAD Token Exchange Endpoint',
+    accessTokenVersion: 2,
+  },
+  {
+    appId: GRAPH_APP_ID,
+    identifierUri: 'https://graph.microsoft.com',
+    displayName: 'Microsoft Graph',
+    accessTokenVersion: 1,
+  },
 ];
 
 /** The directory the sandbox serves when given none: one tenant, one blueprint with a fresh secret, two agents. */
@@ -138,7 +148,14 @@ export function defaultDirectoryFile(): DirectoryFile {
         id: '7c1d2f3a-5b6e-4f80-9a1b-2c3d4e5f6a7b',
         domains: ['sandbox.onmicrosoft.com'],
         displayName: 'Sandbox Tenant',
-        resources: [{ appId: '5d1e3c2b-8f4a-4b6c-9d7e-1a2b3c4d5e6f', identifierUri: 'api://sandbox-weather', displayName: 'Sandbox Weather API', accessTokenVersion: 2 }],
+        resources: [
+          {
+            appId: '5d1e3c2b-8f4a-4b6c-9d7e-1a2b3c4d5e6f',
+            identifierUri: 'api://sandbox-weather',
+            displayName: 'Sandbox Weather API',
+            accessTokenVersion: 2,
+          },
+        ],
         blueprints: [
           {
             clientId: '0b5e6a7c-1d2e-4f3a-8b9c-0d1e2f3a4b5c',
@@ -150,7 +167,10 @@ export function defaultDirectoryFile(): DirectoryFile {
                 clientId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
                 displayName: 'Research Agent',
                 roles: { 'https://graph.microsoft.com': ['User.Read.All'], 'api://sandbox-weather': ['Forecast.Read'] },
-                delegated: { 'https://graph.microsoft.com': ['User.Read', 'Mail.Read'], 'api://sandbox-weather': ['Forecast.Read'] },
+                delegated: {
+                  'https://graph.microsoft.com': ['User.Read', 'Mail.Read'],
+                  'api://sandbox-weather': ['Forecast.Read'],
+                },
               },
               {
                 clientId: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e',
@@ -161,8 +181,18 @@ export function defaultDirectoryFile(): DirectoryFile {
           },
         ],
         users: [
-          { id: 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f', userPrincipalName: 'ada@sandbox.onmicrosoft.com', displayName: 'Ada Lovelace', password: SANDBOX_USER_PASSWORD },
-          { id: 'd2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f60', userPrincipalName: 'research-agent@sandbox.onmicrosoft.com', displayName: 'Research Agent (agent user)', identityParentId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d' },
+          {
+            id: 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f',
+            userPrincipalName: 'ada@sandbox.onmicrosoft.com',
+            displayName: 'Ada Lovelace',
+            password: SANDBOX_USER_PASSWORD,
+          },
+          {
+            id: 'd2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f60',
+            userPrincipalName: 'research-agent@sandbox.onmicrosoft.com',
+            displayName: 'Research Agent (agent user)',
+            identityParentId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+          },
         ],
         publicClients: [{ clientId: SANDBOX_PUBLIC_CLIENT_ID, displayName: 'Sandbox sign-in (password grant)' }],
       },
@@ -183,7 +213,9 @@ export function loadDirectoryFile(path: string): DirectoryFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new DirectoryError(`Cannot read the directory file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}.`);
+    throw new DirectoryError(
+      `Cannot read the directory file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}.`,
+    );
   }
   try {
     return JSON.parse(text) as DirectoryFile;
@@ -212,12 +244,14 @@ export function buildDirectory(file: DirectoryFile): Directory {
         objectId: b.objectId ? guid(b.objectId, `${bat}.objectId`) : derivedGuid(`object:${clientId}`),
         displayName: b.displayName ?? 'Blueprint',
         clientSecrets: (b.clientSecrets ?? []).map((s, si) => {
-          if (typeof s !== 'string' || !s) throw new DirectoryError(`${bat}.clientSecrets[${si}] must be a non-empty string.`);
+          if (typeof s !== 'string' || !s)
+            throw new DirectoryError(`${bat}.clientSecrets[${si}] must be a non-empty string.`);
           return s;
         }),
         certificates: (b.certificates ?? []).map((pem, ci) => certificate(pem, `${bat}.certificates[${ci}]`)),
         federatedCredentials: (b.federatedCredentials ?? []).map((f, fi) => {
-          if (typeof f?.issuer !== 'string' || typeof f.subject !== 'string' || !f.issuer || !f.subject) throw new DirectoryError(`${bat}.federatedCredentials[${fi}] needs an issuer and a subject.`);
+          if (typeof f?.issuer !== 'string' || typeof f.subject !== 'string' || !f.issuer || !f.subject)
+            throw new DirectoryError(`${bat}.federatedCredentials[${fi}] needs an issuer and a subject.`);
           return { issuer: f.issuer, subject: f.subject, audiences: f.audiences ?? ['api://AzureADTokenExchange'] };
         }),
         disabled: b.disabled === true,
@@ -249,22 +283,61 @@ export function buildDirectory(file: DirectoryFile): Directory {
       })),
     ];
     // Every blueprint is also a resource: user tokens for the on-behalf-of flow are issued to it (api://{blueprint}).
-    for (const b of blueprints.values()) resources.push({ appId: b.clientId, identifierUri: `api://${b.clientId}`, displayName: b.displayName, accessTokenVersion: 2 });
+    for (const b of blueprints.values())
+      resources.push({
+        appId: b.clientId,
+        identifierUri: `api://${b.clientId}`,
+        displayName: b.displayName,
+        accessTokenVersion: 2,
+      });
     const users = (t.users ?? []).map((u, ui) => {
       const uat = `${at}.users[${ui}]`;
       const parent = u.identityParentId === undefined ? undefined : guid(u.identityParentId, `${uat}.identityParentId`);
-      if (parent && !agents.has(parent)) throw new DirectoryError(`${uat}.identityParentId ${parent} is not an agent identity of this tenant.`);
-      if (typeof u.userPrincipalName !== 'string' || !u.userPrincipalName.includes('@')) throw new DirectoryError(`${uat}.userPrincipalName must be a UPN (name@domain).`);
-      return { id: guid(u.id, `${uat}.id`), userPrincipalName: u.userPrincipalName.toLowerCase(), displayName: u.displayName ?? u.userPrincipalName, ...(u.password ? { password: u.password } : {}), ...(parent ? { identityParentId: parent } : {}) };
+      if (parent && !agents.has(parent))
+        throw new DirectoryError(`${uat}.identityParentId ${parent} is not an agent identity of this tenant.`);
+      if (typeof u.userPrincipalName !== 'string' || !u.userPrincipalName.includes('@'))
+        throw new DirectoryError(`${uat}.userPrincipalName must be a UPN (name@domain).`);
+      return {
+        id: guid(u.id, `${uat}.id`),
+        userPrincipalName: u.userPrincipalName.toLowerCase(),
+        displayName: u.displayName ?? u.userPrincipalName,
+        ...(u.password ? { password: u.password } : {}),
+        ...(parent ? { identityParentId: parent } : {}),
+      };
     });
-    const publicClients = new Set((t.publicClients ?? []).map((c, ci) => unique(guid(c.clientId, `${at}.publicClients[${ci}].clientId`), seenClients, `${at}.publicClients[${ci}].clientId`)));
-    const managedIdentities = (t.managedIdentities ?? []).map((m, mi) => ({ clientId: guid(m.clientId, `${at}.managedIdentities[${mi}].clientId`), objectId: guid(m.objectId, `${at}.managedIdentities[${mi}].objectId`) }));
-    return { id, domains: (t.domains ?? []).map((d) => String(d).toLowerCase()), displayName: t.displayName ?? 'Tenant', resources, blueprints, agents, users, publicClients, managedIdentities };
+    const publicClients = new Set(
+      (t.publicClients ?? []).map((c, ci) =>
+        unique(
+          guid(c.clientId, `${at}.publicClients[${ci}].clientId`),
+          seenClients,
+          `${at}.publicClients[${ci}].clientId`,
+        ),
+      ),
+    );
+    const managedIdentities = (t.managedIdentities ?? []).map((m, mi) => ({
+      clientId: guid(m.clientId, `${at}.managedIdentities[${mi}].clientId`),
+      objectId: guid(m.objectId, `${at}.managedIdentities[${mi}].objectId`),
+    }));
+    return {
+      id,
+      domains: (t.domains ?? []).map((d) => String(d).toLowerCase()),
+      displayName: t.displayName ?? 'Tenant',
+      resources,
+      blueprints,
+      agents,
+      users,
+      publicClients,
+      managedIdentities,
+    };
   });
   return {
     tenants,
     t1LifetimeSeconds: positive(file.tokenLifetimes?.t1Seconds, 3900, 'tokenLifetimes.t1Seconds'),
-    accessTokenLifetimeSeconds: positive(file.tokenLifetimes?.accessTokenSeconds, 29100, 'tokenLifetimes.accessTokenSeconds'),
+    accessTokenLifetimeSeconds: positive(
+      file.tokenLifetimes?.accessTokenSeconds,
+      29100,
+      'tokenLifetimes.accessTokenSeconds',
+    ),
   };
 }
 
@@ -285,7 +358,8 @@ function guid(value: unknown, at: string): string {
 }
 
 function unique(id: string, seen: Set<string>, at: string): string {
-  if (seen.has(id)) throw new DirectoryError(`${at} ${id} appears twice; every blueprint and agent identity needs its own client id.`);
+  if (seen.has(id))
+    throw new DirectoryError(`${at} ${id} appears twice; every blueprint and agent identity needs its own client id.`);
   seen.add(id);
   return id;
 }
@@ -305,7 +379,8 @@ function certificate(pem: unknown, at: string): Blueprint['certificates'][number
 
 function positive(value: unknown, fallback: number, at: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new DirectoryError(`${at} must be a positive integer.`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
+    throw new DirectoryError(`${at} must be a positive integer.`);
   return value;
 }
 

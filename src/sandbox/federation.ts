@@ -17,11 +17,25 @@ export class ExternalIssuer {
 
   issue(subject: string, audience = 'api://AzureADTokenExchange', lifetimeSeconds = 3600): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    return signToken(this.key, { iss: this.url, sub: subject, aud: audience, iat: now, nbf: now, exp: now + lifetimeSeconds, jti: randomUUID() });
+    return signToken(this.key, {
+      iss: this.url,
+      sub: subject,
+      aud: audience,
+      iat: now,
+      nbf: now,
+      exp: now + lifetimeSeconds,
+      jti: randomUUID(),
+    });
   }
 
   metadata() {
-    return { issuer: this.url, jwks_uri: `${this.url}/jwks`, response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'] };
+    return {
+      issuer: this.url,
+      jwks_uri: `${this.url}/jwks`,
+      response_types_supported: ['id_token'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+    };
   }
 }
 
@@ -35,7 +49,11 @@ export interface FederationContext {
 const SKEW_SECONDS = 300;
 
 /** A federated assertion for a blueprint (shared docs §3): issuer, subject and audience must match one of its FICs. */
-export async function verifyFederatedAssertion(ctx: FederationContext, blueprint: Blueprint, assertion: string): Promise<void> {
+export async function verifyFederatedAssertion(
+  ctx: FederationContext,
+  blueprint: Blueprint,
+  assertion: string,
+): Promise<void> {
   let iss: unknown;
   try {
     iss = decodeJwt(assertion).iss;
@@ -43,14 +61,28 @@ export async function verifyFederatedAssertion(ctx: FederationContext, blueprint
     throw reject(400, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
   }
   // Directory files write "{authority}" for the sandbox's own origin, which is known only once it listens.
-  const candidates = blueprint.federatedCredentials.map((f) => ({ ...f, issuer: f.issuer.replace('{authority}', ctx.origin) })).filter((f) => f.issuer === iss);
+  const candidates = blueprint.federatedCredentials
+    .map((f) => ({ ...f, issuer: f.issuer.replace('{authority}', ctx.origin) }))
+    .filter((f) => f.issuer === iss);
   if (candidates.length === 0) {
-    throw reject(400, 'invalid_client', 700211, `No matching federated identity record found for presented assertion issuer '${String(iss)}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.`);
+    throw reject(
+      400,
+      'invalid_client',
+      700211,
+      `No matching federated identity record found for presented assertion issuer '${String(iss)}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.`,
+    );
   }
   const entraIssuer = issuerV2(ctx.origin, ctx.tenant.id);
   // Only issuers the sandbox runs itself can be verified here: its tenant (managed identities) and its external issuer.
-  const key = iss === ctx.external.url ? ctx.external.key.publicKey : iss === entraIssuer ? ctx.key.publicKey : undefined;
-  if (!key) throw reject(400, 'invalid_client', 700211, `The sandbox cannot fetch keys for issuer '${String(iss)}': it trusts only its own tenant and ${ctx.external.url}.`);
+  const key =
+    iss === ctx.external.url ? ctx.external.key.publicKey : iss === entraIssuer ? ctx.key.publicKey : undefined;
+  if (!key)
+    throw reject(
+      400,
+      'invalid_client',
+      700211,
+      `The sandbox cannot fetch keys for issuer '${String(iss)}': it trusts only its own tenant and ${ctx.external.url}.`,
+    );
   let claims: Record<string, unknown>;
   try {
     const { payload } = await compactVerify(assertion, key, { algorithms: ['RS256'] });
@@ -60,15 +92,42 @@ export async function verifyFederatedAssertion(ctx: FederationContext, blueprint
   }
   const now = Date.now() / 1000;
   if (typeof claims.exp !== 'number' || claims.exp + SKEW_SECONDS < now) {
-    throw reject(400, 'invalid_client', 700024, `Client assertion is not within its valid time range: the federated token expired${typeof claims.exp === 'number' ? ` at ${new Date(claims.exp * 1000).toISOString()}` : ''}.`);
+    throw reject(
+      400,
+      'invalid_client',
+      700024,
+      `Client assertion is not within its valid time range: the federated token expired${typeof claims.exp === 'number' ? ` at ${new Date(claims.exp * 1000).toISOString()}` : ''}.`,
+    );
   }
-  if (iss === entraIssuer && claims.idtyp !== 'app') throw reject(400, 'invalid_client', 700229, 'Only app-only tokens can be used as federated identity credentials for an Entra issuer.');
+  if (iss === entraIssuer && claims.idtyp !== 'app')
+    throw reject(
+      400,
+      'invalid_client',
+      700229,
+      'Only app-only tokens can be used as federated identity credentials for an Entra issuer.',
+    );
   const audiences = (Array.isArray(claims.aud) ? claims.aud : [claims.aud]).map(String);
   // Entra's own tokens for api://AzureADTokenExchange carry the exchange app's id as audience.
-  const matchesAudience = (f: (typeof candidates)[number]) => audiences.some((a) => f.audiences.includes(a) || (a === TOKEN_EXCHANGE_APP_ID && f.audiences.includes('api://AzureADTokenExchange')));
+  const matchesAudience = (f: (typeof candidates)[number]) =>
+    audiences.some(
+      (a) =>
+        f.audiences.includes(a) || (a === TOKEN_EXCHANGE_APP_ID && f.audiences.includes('api://AzureADTokenExchange')),
+    );
   const byAudience = candidates.filter(matchesAudience);
-  if (byAudience.length === 0) throw reject(400, 'invalid_client', 700212, `No matching federated identity record found for presented assertion audience '${audiences.join(' ')}'.`);
-  if (!byAudience.some((f) => f.subject === claims.sub)) throw reject(400, 'invalid_client', 700213, `No matching federated identity record found for presented assertion subject '${String(claims.sub)}'.`);
+  if (byAudience.length === 0)
+    throw reject(
+      400,
+      'invalid_client',
+      700212,
+      `No matching federated identity record found for presented assertion audience '${audiences.join(' ')}'.`,
+    );
+  if (!byAudience.some((f) => f.subject === claims.sub))
+    throw reject(
+      400,
+      'invalid_client',
+      700213,
+      `No matching federated identity record found for presented assertion subject '${String(claims.sub)}'.`,
+    );
 }
 
 /**

@@ -15,7 +15,12 @@ export async function createSigningKey(): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const pub = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(pub);
-  return { kid, privateKey, publicKey, jwk: { kty: pub.kty, use: 'sig', kid, x5t: kid, n: pub.n, e: pub.e, alg: 'RS256' } };
+  return {
+    kid,
+    privateKey,
+    publicKey,
+    jwk: { kty: pub.kty, use: 'sig', kid, x5t: kid, n: pub.n, e: pub.e, alg: 'RS256' },
+  };
 }
 
 /** Issuers the way Entra writes them, with the sandbox's origin in place of login.microsoftonline.com / sts.windows.net. */
@@ -30,7 +35,12 @@ export function issuerV1(origin: string, tenantId: string): string {
 export function guidToBase64UrlLe(guid: string): string {
   const hex = guid.replace(/-/g, '');
   const bytes = Buffer.from(hex, 'hex');
-  const le = Buffer.concat([Buffer.from(bytes.subarray(0, 4)).reverse(), Buffer.from(bytes.subarray(4, 6)).reverse(), Buffer.from(bytes.subarray(6, 8)).reverse(), bytes.subarray(8)]);
+  const le = Buffer.concat([
+    Buffer.from(bytes.subarray(0, 4)).reverse(),
+    Buffer.from(bytes.subarray(4, 6)).reverse(),
+    Buffer.from(bytes.subarray(6, 8)).reverse(),
+    bytes.subarray(8),
+  ]);
   return le.toString('base64url');
 }
 
@@ -65,7 +75,12 @@ function acr(kind: CredentialKind): '1' | '2' {
 }
 
 /** T1: the blueprint's token for the token-exchange app, naming the agent identity in `sub` (shared docs §2). */
-export function t1Claims(ctx: IssueContext, blueprint: Blueprint, fmiPath: string, credential: CredentialKind): Record<string, unknown> {
+export function t1Claims(
+  ctx: IssueContext,
+  blueprint: Blueprint,
+  fmiPath: string,
+  credential: CredentialKind,
+): Record<string, unknown> {
   return {
     aud: TOKEN_EXCHANGE_APP_ID,
     iss: issuerV2(ctx.origin, ctx.tenant.id),
@@ -84,7 +99,12 @@ export function t1Claims(ctx: IssueContext, blueprint: Blueprint, fmiPath: strin
 }
 
 /** An app-only token for a client (blueprint or agent identity) and a resource, shaped by the resource's token version. */
-export function appTokenClaims(ctx: IssueContext, client: Blueprint | Agent, resource: Resource, credential: CredentialKind): Record<string, unknown> {
+export function appTokenClaims(
+  ctx: IssueContext,
+  client: Blueprint | Agent,
+  resource: Resource,
+  credential: CredentialKind,
+): Record<string, unknown> {
   const isAgent = 'blueprint' in client;
   const objectId = isAgent ? client.clientId : client.objectId; // an agent identity's object id equals its app id
   const roles = isAgent ? rolesFor(client, resource) : [];
@@ -93,7 +113,9 @@ export function appTokenClaims(ctx: IssueContext, client: Blueprint | Agent, res
     aud: v1 ? resource.identifierUri : resource.appId,
     iss: v1 ? issuerV1(ctx.origin, ctx.tenant.id) : issuerV2(ctx.origin, ctx.tenant.id),
     ...common(ctx),
-    ...(v1 ? { app_displayname: client.displayName, appid: client.clientId, appidacr: acr(credential) } : { azp: client.clientId, azpacr: acr(credential) }),
+    ...(v1
+      ? { app_displayname: client.displayName, appid: client.clientId, appidacr: acr(credential) }
+      : { azp: client.clientId, azpacr: acr(credential) }),
     idp: v1 ? `${issuerV1(ctx.origin, ctx.tenant.id)}` : undefined,
     idtyp: 'app',
     oid: objectId,
@@ -119,9 +141,19 @@ export async function signToken(key: SigningKey, claims: Record<string, unknown>
 }
 
 /** Entra's error body (shared docs §4): description "AADSTSnnnn: … Trace ID … Correlation ID … Timestamp …". */
-export function errorBody(origin: string, error: string, code: number, message: string, correlationId: string = randomUUID(), suberror?: string) {
+export function errorBody(
+  origin: string,
+  error: string,
+  code: number,
+  message: string,
+  correlationId: string = randomUUID(),
+  suberror?: string,
+) {
   const traceId = randomUUID();
-  const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  const timestamp = new Date()
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
   return {
     error,
     error_description: `AADSTS${code}: ${message} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,

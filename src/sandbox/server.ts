@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { buildDirectory, defaultDirectoryFile, findTenant, type Directory, type DirectoryFile, type Tenant } from './directory';
+import {
+  buildDirectory,
+  defaultDirectoryFile,
+  findTenant,
+  type Directory,
+  type DirectoryFile,
+  type Tenant,
+} from './directory';
 import { ExternalIssuer, managedIdentityToken } from './federation';
 import { createSigningKey, errorBody, issuerV1, issuerV2, type SigningKey } from './issuer';
 import { handleTokenRequest, type RefreshGrant } from './tokenEndpoint';
@@ -26,7 +33,12 @@ export interface SandboxOptions {
 export interface SandboxInfo {
   authority: string;
   tenantId: string;
-  blueprints: { clientId: string; displayName: string; clientSecret?: string; agents: { clientId: string; displayName: string }[] }[];
+  blueprints: {
+    clientId: string;
+    displayName: string;
+    clientSecret?: string;
+    agents: { clientId: string; displayName: string }[];
+  }[];
 }
 
 /** One token request as the sandbox received it, for tests that check the exact wire format. */
@@ -53,7 +65,13 @@ export interface RecordedRequest {
  *   `floodBytesSent` then says how much got out before the client closed (to measure a client's body cap).
  */
 export type Fault =
-  | { readonly kind: 'status'; readonly status: number; readonly body?: string; readonly contentType?: string; readonly retryAfter?: string }
+  | {
+      readonly kind: 'status';
+      readonly status: number;
+      readonly body?: string;
+      readonly contentType?: string;
+      readonly retryAfter?: string;
+    }
   | { readonly kind: 'delay'; readonly ms: number }
   | { readonly kind: 'reset' }
   | { readonly kind: 'resetMidBody' }
@@ -105,7 +123,13 @@ export class SandboxTenant {
 
   static async start(options: SandboxOptions = {}): Promise<SandboxTenant> {
     const file = options.directory ?? defaultDirectoryFile();
-    const sandbox = new SandboxTenant(buildDirectory(file), await createSigningKey(), file, options.tls, options.latencyMs);
+    const sandbox = new SandboxTenant(
+      buildDirectory(file),
+      await createSigningKey(),
+      file,
+      options.tls,
+      options.latencyMs,
+    );
     sandbox.externalKey = await createSigningKey();
     await sandbox.listen(options.port ?? 0, options.host ?? '127.0.0.1', options.tls !== undefined);
     return sandbox;
@@ -211,10 +235,24 @@ export class SandboxTenant {
     const correlationId = headerValue(req, 'client-request-id');
     if (!tenant) {
       await drain(req);
-      return this.json(res, 400, errorBody(this.authority, 'invalid_tenant', 90002, `Tenant '${tenantSegment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`, correlationId));
+      return this.json(
+        res,
+        400,
+        errorBody(
+          this.authority,
+          'invalid_tenant',
+          90002,
+          `Tenant '${tenantSegment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+          correlationId,
+        ),
+      );
     }
     if (route === 'oauth2/v2.0/token') {
-      if (req.method !== 'POST') return this.json(res, 405, { error: 'invalid_request', error_description: 'The token endpoint accepts POST only.' });
+      if (req.method !== 'POST')
+        return this.json(res, 405, {
+          error: 'invalid_request',
+          error_description: 'The token endpoint accepts POST only.',
+        });
       return this.token(req, res, tenant, tenantSegment, correlationId);
     }
     if (req.method !== 'GET') return this.json(res, 405, { error: 'invalid_request' });
@@ -240,9 +278,11 @@ export class SandboxTenant {
     const own = new URL(this.origin);
     const allowed = new Set([own.host.toLowerCase(), `localhost:${own.port}`]);
     const host = req.headers.host?.toLowerCase();
-    if (!host || !allowed.has(host)) return `The sandbox answers only requests for its own origin, ${this.origin}; this one was for ${JSON.stringify((host ?? '(no Host)').slice(0, 100))}.`;
+    if (!host || !allowed.has(host))
+      return `The sandbox answers only requests for its own origin, ${this.origin}; this one was for ${JSON.stringify((host ?? '(no Host)').slice(0, 100))}.`;
     const origin = req.headers.origin;
-    if (origin !== undefined && origin !== this.origin) return 'The sandbox does not answer requests from web pages (the request carried a browser Origin).';
+    if (origin !== undefined && origin !== this.origin)
+      return 'The sandbox does not answer requests from web pages (the request carried a browser Origin).';
     return undefined;
   }
 
@@ -255,17 +295,32 @@ export class SandboxTenant {
   }
 
   private async managedIdentity(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (headerValue(req, 'x-identity-header') !== this.identityHeader) return this.json(res, 401, { statusCode: 401, message: 'The X-IDENTITY-HEADER is missing or wrong.' });
+    if (headerValue(req, 'x-identity-header') !== this.identityHeader)
+      return this.json(res, 401, { statusCode: 401, message: 'The X-IDENTITY-HEADER is missing or wrong.' });
     const resource = url.searchParams.get('resource');
     if (!resource) return this.json(res, 400, { statusCode: 400, message: 'resource is required.' });
     const tenant = this.directory.tenants[0]!;
     const clientId = url.searchParams.get('client_id') ?? undefined;
-    const token = await managedIdentityToken({ origin: this.origin, tenant, key: this.key, external: this.externalIssuer }, resource, clientId);
-    if (!token) return this.json(res, 400, { statusCode: 400, message: `No managed identity ${clientId ?? '(system-assigned)'} is assigned to this resource.` });
+    const token = await managedIdentityToken(
+      { origin: this.origin, tenant, key: this.key, external: this.externalIssuer },
+      resource,
+      clientId,
+    );
+    if (!token)
+      return this.json(res, 400, {
+        statusCode: 400,
+        message: `No managed identity ${clientId ?? '(system-assigned)'} is assigned to this resource.`,
+      });
     return this.json(res, 200, token);
   }
 
-  private async token(req: IncomingMessage, res: ServerResponse, tenant: Tenant, tenantSegment: string, correlationId: string | undefined): Promise<void> {
+  private async token(
+    req: IncomingMessage,
+    res: ServerResponse,
+    tenant: Tenant,
+    tenantSegment: string,
+    correlationId: string | undefined,
+  ): Promise<void> {
     const body = await readBody(req);
     const fault = this.faults.shift();
     if (fault?.kind === 'reset') {
@@ -275,7 +330,12 @@ export class SandboxTenant {
     if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
     if (res.destroyed) return;
     if (fault?.kind === 'resetMidBody') {
-      const whole = JSON.stringify({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.' + 'x'.repeat(600) });
+      const whole = JSON.stringify({
+        token_type: 'Bearer',
+        expires_in: 3599,
+        ext_expires_in: 3599,
+        access_token: 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.' + 'x'.repeat(600),
+      });
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(whole.length) });
       res.write(whole.slice(0, whole.length >> 1), () => req.socket.destroy());
       return;
@@ -305,7 +365,10 @@ export class SandboxTenant {
     }
     if (fault?.kind === 'echo') {
       this.record(req, tenantSegment, new URLSearchParams(body ?? ''), fault.status);
-      return this.json(res, fault.status, { error: 'invalid_request', error_description: `Bad request. Received: ${body ?? ''}` });
+      return this.json(res, fault.status, {
+        error: 'invalid_request',
+        error_description: `Bad request. Received: ${body ?? ''}`,
+      });
     }
     if (fault?.kind === 'status') {
       const headers: Record<string, string> = { 'content-type': fault.contentType ?? 'text/plain; charset=utf-8' };
@@ -316,15 +379,38 @@ export class SandboxTenant {
     }
     const form = /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '') && body !== undefined;
     const params = new URLSearchParams(form ? body : '');
-    if (body === undefined) return this.json(res, 413, { error: 'invalid_request', error_description: 'The request body is too large.' });
-    const result = await handleTokenRequest({ origin: this.authority, directory: this.directory, key: this.key, tenant, tenantInPath: tenantSegment, correlationId, external: this.externalIssuer, refreshTokens: this.refreshTokens }, params);
+    if (body === undefined)
+      return this.json(res, 413, { error: 'invalid_request', error_description: 'The request body is too large.' });
+    const result = await handleTokenRequest(
+      {
+        origin: this.authority,
+        directory: this.directory,
+        key: this.key,
+        tenant,
+        tenantInPath: tenantSegment,
+        correlationId,
+        external: this.externalIssuer,
+        refreshTokens: this.refreshTokens,
+      },
+      params,
+    );
     this.record(req, tenantSegment, params, result.status);
-    this.json(res, result.status, result.body, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache', 'x-ms-request-id': randomUUID(), ...(correlationId ? { 'client-request-id': correlationId } : {}) });
+    this.json(res, result.status, result.body, {
+      'cache-control': 'no-store, no-cache',
+      pragma: 'no-cache',
+      'x-ms-request-id': randomUUID(),
+      ...(correlationId ? { 'client-request-id': correlationId } : {}),
+    });
   }
 
   private record(req: IncomingMessage, tenant: string, params: URLSearchParams, status: number): void {
     if (this.requests.length >= MAX_RECORDED) this.requests.shift();
-    this.requests.push({ tenant, params: Object.fromEntries(params), connectionId: this.socketIds.get(req.socket) ?? 0, status });
+    this.requests.push({
+      tenant,
+      params: Object.fromEntries(params),
+      connectionId: this.socketIds.get(req.socket) ?? 0,
+      status,
+    });
   }
 
   private openIdConfiguration(tenant: Tenant, version: 1 | 2) {
@@ -358,7 +444,13 @@ export class SandboxTenant {
 
   private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
+    res
+      .writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(text),
+        ...headers,
+      })
+      .end(text);
   }
 }
 

@@ -2,9 +2,30 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import { JWT_BEARER_ASSERTION_TYPE, TOKEN_EXCHANGE_APP_ID, TOKEN_EXCHANGE_SCOPE } from '../core/config';
 import { findResource, type Agent, type Blueprint, type Directory, type Resource, type Tenant } from './directory';
-import { appTokenClaims, errorBody, fmiSubject, issuerV2, signToken, t1Claims, type CredentialKind, type SigningKey } from './issuer';
+import {
+  appTokenClaims,
+  errorBody,
+  fmiSubject,
+  issuerV2,
+  signToken,
+  t1Claims,
+  type CredentialKind,
+  type SigningKey,
+} from './issuer';
 import { ExternalIssuer, verifyFederatedAssertion } from './federation';
-import { consentedScopes, expired, idTokenAndClientInfo, isExchangeAudience, missing, parseDelegatedScopes, Reject, reject, userTokenClaims, verifyOwnToken, type UserGrantContext } from './userGrants';
+import {
+  consentedScopes,
+  expired,
+  idTokenAndClientInfo,
+  isExchangeAudience,
+  missing,
+  parseDelegatedScopes,
+  Reject,
+  reject,
+  userTokenClaims,
+  verifyOwnToken,
+  type UserGrantContext,
+} from './userGrants';
 
 export interface EndpointResponse {
   readonly status: number;
@@ -38,11 +59,18 @@ export interface RefreshGrant {
 }
 
 /** POST /{tenant}/oauth2/v2.0/token, validated like Entra validates it. */
-export async function handleTokenRequest(ctx: TokenEndpointContext, params: URLSearchParams): Promise<EndpointResponse> {
+export async function handleTokenRequest(
+  ctx: TokenEndpointContext,
+  params: URLSearchParams,
+): Promise<EndpointResponse> {
   try {
     return await issue(ctx, params);
   } catch (e) {
-    if (e instanceof Reject) return { status: e.status, body: errorBody(ctx.origin, e.error, e.code, e.message, ctx.correlationId, e.suberror) };
+    if (e instanceof Reject)
+      return {
+        status: e.status,
+        body: errorBody(ctx.origin, e.error, e.code, e.message, ctx.correlationId, e.suberror),
+      };
     throw e;
   }
 }
@@ -51,7 +79,12 @@ async function issue(ctx: TokenEndpointContext, params: URLSearchParams): Promis
   const grantType = params.get('grant_type');
   if (!grantType) throw missing('grant_type');
   if (grantType === 'urn:ietf:params:oauth:grant-type:token-exchange') {
-    throw reject(400, 'invalid_request', 82001, 'RFC 8693 token exchange is not supported for agent identities; use client_credentials with fmi_path, then the token as client_assertion.');
+    throw reject(
+      400,
+      'invalid_request',
+      82001,
+      'RFC 8693 token exchange is not supported for agent identities; use client_credentials with fmi_path, then the token as client_assertion.',
+    );
   }
   if (grantType === 'password') return passwordGrant(ctx, params);
   if (grantType === JWT_BEARER_GRANT) return onBehalfOfGrant(ctx, params);
@@ -69,47 +102,109 @@ async function issue(ctx: TokenEndpointContext, params: URLSearchParams): Promis
   const blueprint = tenant.blueprints.get(clientId.toLowerCase());
   const agent = tenant.agents.get(clientId.toLowerCase());
   if (!blueprint && !agent) {
-    throw reject(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+    throw reject(
+      400,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
   }
   const client = (blueprint ?? agent) as Blueprint | Agent;
-  if (client.disabled) throw reject(400, 'unauthorized_client', 7000112, `Application '${client.clientId}'(${client.displayName}) is disabled.`);
+  if (client.disabled)
+    throw reject(
+      400,
+      'unauthorized_client',
+      7000112,
+      `Application '${client.clientId}'(${client.displayName}) is disabled.`,
+    );
 
   const resource = resolveScope(tenant, scope);
   const fmiPath = params.get('fmi_path');
-  const credential = blueprint ? await authenticateBlueprint(ctx, blueprint, params) : await authenticateAgent(ctx, agent as Agent, params);
+  const credential = blueprint
+    ? await authenticateBlueprint(ctx, blueprint, params)
+    : await authenticateAgent(ctx, agent as Agent, params);
 
   const now = Math.floor(Date.now() / 1000);
   let claims: Record<string, unknown>;
   let lifetime: number;
   if (fmiPath !== null) {
-    if (!blueprint) throw reject(400, 'invalid_request', 82001, 'Only an agent identity blueprint can request a token with fmi_path; an agent identity presents the resulting token as its client_assertion.');
-    if (resource.appId !== TOKEN_EXCHANGE_APP_ID) throw reject(400, 'invalid_scope', 70011, `A request with fmi_path must ask for '${TOKEN_EXCHANGE_SCOPE}', not '${scope}'.`);
+    if (!blueprint)
+      throw reject(
+        400,
+        'invalid_request',
+        82001,
+        'Only an agent identity blueprint can request a token with fmi_path; an agent identity presents the resulting token as its client_assertion.',
+      );
+    if (resource.appId !== TOKEN_EXCHANGE_APP_ID)
+      throw reject(
+        400,
+        'invalid_scope',
+        70011,
+        `A request with fmi_path must ask for '${TOKEN_EXCHANGE_SCOPE}', not '${scope}'.`,
+      );
     const target = blueprint.agents.get(fmiPath.toLowerCase());
     if (!target) {
-      throw reject(400, 'unauthorized_client', 700016, `The fmi_path '${fmiPath}' does not name an agent identity of blueprint '${blueprint.clientId}'(${blueprint.displayName}) in this tenant.`);
+      throw reject(
+        400,
+        'unauthorized_client',
+        700016,
+        `The fmi_path '${fmiPath}' does not name an agent identity of blueprint '${blueprint.clientId}'(${blueprint.displayName}) in this tenant.`,
+      );
     }
     lifetime = ctx.directory.t1LifetimeSeconds;
-    claims = t1Claims({ origin: ctx.origin, tenant, lifetimeSeconds: lifetime, now }, blueprint, target.clientId, credential);
+    claims = t1Claims(
+      { origin: ctx.origin, tenant, lifetimeSeconds: lifetime, now },
+      blueprint,
+      target.clientId,
+      credential,
+    );
   } else {
-    lifetime = resource.appId === TOKEN_EXCHANGE_APP_ID ? ctx.directory.t1LifetimeSeconds : ctx.directory.accessTokenLifetimeSeconds;
-    claims = appTokenClaims({ origin: ctx.origin, tenant, lifetimeSeconds: lifetime, now }, client, resource, credential);
+    lifetime =
+      resource.appId === TOKEN_EXCHANGE_APP_ID
+        ? ctx.directory.t1LifetimeSeconds
+        : ctx.directory.accessTokenLifetimeSeconds;
+    claims = appTokenClaims(
+      { origin: ctx.origin, tenant, lifetimeSeconds: lifetime, now },
+      client,
+      resource,
+      credential,
+    );
   }
   const accessToken = await signToken(ctx.key, claims);
-  return { status: 200, body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken } };
+  return {
+    status: 200,
+    body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken },
+  };
 }
 
 /** Client credentials take exactly one `<resource>/.default` naming a resource of the tenant. */
 function resolveScope(tenant: Tenant, scope: string): Resource {
   const scopes = scope.trim().split(/\s+/);
-  if (scopes.length > 1) throw reject(400, 'invalid_scope', 70011, `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid: client credentials take a single <resource>/.default scope.`);
+  if (scopes.length > 1)
+    throw reject(
+      400,
+      'invalid_scope',
+      70011,
+      `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid: client credentials take a single <resource>/.default scope.`,
+    );
   const only = scopes[0] ?? '';
   if (!only.endsWith('/.default')) {
-    throw reject(400, 'invalid_scope', 1002012, `The provided value for scope ${only} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+    throw reject(
+      400,
+      'invalid_scope',
+      1002012,
+      `The provided value for scope ${only} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    );
   }
   const resourceId = only.slice(0, -'/.default'.length);
   const resource = findResource(tenant, resourceId);
   if (!resource) {
-    throw reject(400, 'invalid_resource', 500011, `The resource principal named ${resourceId} was not found in the tenant named ${tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+    throw reject(
+      400,
+      'invalid_resource',
+      500011,
+      `The resource principal named ${resourceId} was not found in the tenant named ${tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+    );
   }
   return resource;
 }
@@ -120,27 +215,50 @@ function assertionOf(params: URLSearchParams): string | undefined {
   const type = params.get('client_assertion_type');
   if (type === null) throw missing('client_assertion_type');
   if (type !== JWT_BEARER_ASSERTION_TYPE) {
-    throw reject(400, 'invalid_request', 50027, `Invalid client_assertion_type '${type}'; expected '${JWT_BEARER_ASSERTION_TYPE}'.`);
+    throw reject(
+      400,
+      'invalid_request',
+      50027,
+      `Invalid client_assertion_type '${type}'; expected '${JWT_BEARER_ASSERTION_TYPE}'.`,
+    );
   }
   return assertion;
 }
 
-async function authenticateBlueprint(ctx: TokenEndpointContext, blueprint: Blueprint, params: URLSearchParams): Promise<CredentialKind> {
+async function authenticateBlueprint(
+  ctx: TokenEndpointContext,
+  blueprint: Blueprint,
+  params: URLSearchParams,
+): Promise<CredentialKind> {
   const secret = params.get('client_secret');
   const assertion = assertionOf(params);
   if (secret === null && assertion === undefined) {
-    throw reject(400, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    throw reject(
+      400,
+      'invalid_client',
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    );
   }
   if (assertion !== undefined) {
     if (isCertificateAssertion(assertion)) {
       await verifyCertificateAssertion(ctx, blueprint, assertion);
       return 'certificate';
     }
-    await verifyFederatedAssertion({ origin: ctx.origin, tenant: ctx.tenant, key: ctx.key, external: ctx.external }, blueprint, assertion);
+    await verifyFederatedAssertion(
+      { origin: ctx.origin, tenant: ctx.tenant, key: ctx.key, external: ctx.external },
+      blueprint,
+      assertion,
+    );
     return 'federated';
   }
   if (!blueprint.clientSecrets.some((s) => safeEqual(s, secret ?? ''))) {
-    throw reject(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${blueprint.clientId}'.`);
+    throw reject(
+      401,
+      'invalid_client',
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${blueprint.clientId}'.`,
+    );
   }
   return 'secret';
 }
@@ -162,7 +280,11 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /** A certificate assertion (shared docs §3): registered certificate, signature, iss/sub/aud, lifetime (numeric strings accepted). */
-async function verifyCertificateAssertion(ctx: TokenEndpointContext, blueprint: Blueprint, assertion: string): Promise<void> {
+async function verifyCertificateAssertion(
+  ctx: TokenEndpointContext,
+  blueprint: Blueprint,
+  assertion: string,
+): Promise<void> {
   let header: Record<string, unknown>;
   try {
     header = decodeProtectedHeader(assertion) as Record<string, unknown>;
@@ -171,9 +293,16 @@ async function verifyCertificateAssertion(ctx: TokenEndpointContext, blueprint: 
   }
   const x5tS256 = header['x5t#S256'];
   const x5t = header.x5t;
-  const cert = blueprint.certificates.find((c) => (typeof x5tS256 === 'string' && c.x5tS256 === x5tS256) || (typeof x5t === 'string' && c.x5t === x5t));
+  const cert = blueprint.certificates.find(
+    (c) => (typeof x5tS256 === 'string' && c.x5tS256 === x5tS256) || (typeof x5t === 'string' && c.x5t === x5t),
+  );
   if (!cert) {
-    throw reject(401, 'invalid_client', 700027, `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${String(x5tS256 ?? x5t ?? '')}']`);
+    throw reject(
+      401,
+      'invalid_client',
+      700027,
+      `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${String(x5tS256 ?? x5t ?? '')}']`,
+    );
   }
   let payload: Uint8Array;
   try {
@@ -183,13 +312,24 @@ async function verifyCertificateAssertion(ctx: TokenEndpointContext, blueprint: 
   }
   const claims = parseClaims(payload);
   if (claims.iss !== blueprint.clientId && String(claims.iss).toLowerCase() !== blueprint.clientId) {
-    throw reject(401, 'invalid_client', 700021, "Client assertion application identifier doesn't match 'client_id' parameter.");
+    throw reject(
+      401,
+      'invalid_client',
+      700021,
+      "Client assertion application identifier doesn't match 'client_id' parameter.",
+    );
   }
-  if (claims.sub !== claims.iss) throw reject(401, 'invalid_client', 50048, "Subject mismatches Issuer claim in the client assertion.");
+  if (claims.sub !== claims.iss)
+    throw reject(401, 'invalid_client', 50048, 'Subject mismatches Issuer claim in the client assertion.');
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   const accepted = acceptedAudiences(ctx);
   if (!audiences.some((a) => typeof a === 'string' && accepted.has(a.toLowerCase()))) {
-    throw reject(401, 'invalid_client', 50027, `JWT token is invalid or malformed: the audience '${String(claims.aud)}' is not the token endpoint of this tenant.`);
+    throw reject(
+      401,
+      'invalid_client',
+      50027,
+      `JWT token is invalid or malformed: the audience '${String(claims.aud)}' is not the token endpoint of this tenant.`,
+    );
   }
   checkLifetime(claims, 'Client assertion');
 }
@@ -206,32 +346,72 @@ function acceptedAudiences(ctx: TokenEndpointContext): Set<string> {
 }
 
 /** An agent identity authenticates only with T1: a token this tenant issued to its parent blueprint for it. */
-async function authenticateAgent(ctx: TokenEndpointContext, agent: Agent, params: URLSearchParams): Promise<CredentialKind> {
+async function authenticateAgent(
+  ctx: TokenEndpointContext,
+  agent: Agent,
+  params: URLSearchParams,
+): Promise<CredentialKind> {
   if (params.get('client_secret') !== null) {
-    throw reject(401, 'invalid_client', 7000215, `Invalid client secret provided: agent identity '${agent.clientId}' holds no credential of its own; present T1 from its blueprint as client_assertion.`);
+    throw reject(
+      401,
+      'invalid_client',
+      7000215,
+      `Invalid client secret provided: agent identity '${agent.clientId}' holds no credential of its own; present T1 from its blueprint as client_assertion.`,
+    );
   }
   const assertion = assertionOf(params);
   if (assertion === undefined) {
-    throw reject(400, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    throw reject(
+      400,
+      'invalid_client',
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    );
   }
   let payload: Uint8Array;
   try {
     ({ payload } = await compactVerify(assertion, ctx.key.publicKey, { algorithms: ['RS256'] }));
   } catch {
-    throw reject(401, 'invalid_client', 700027, 'Client assertion failed signature validation: it was not issued by this tenant.');
+    throw reject(
+      401,
+      'invalid_client',
+      700027,
+      'Client assertion failed signature validation: it was not issued by this tenant.',
+    );
   }
   const claims = parseClaims(payload);
   if (claims.iss !== issuerV2(ctx.origin, ctx.tenant.id)) {
-    throw reject(400, 'invalid_client', 700211, `No matching federated identity record found for presented assertion issuer '${String(claims.iss)}'. T1 must come from the agent identity's home tenant.`);
+    throw reject(
+      400,
+      'invalid_client',
+      700211,
+      `No matching federated identity record found for presented assertion issuer '${String(claims.iss)}'. T1 must come from the agent identity's home tenant.`,
+    );
   }
   if (claims.aud !== TOKEN_EXCHANGE_APP_ID) {
-    throw reject(400, 'invalid_client', 700212, `No matching federated identity record found for presented assertion audience '${String(claims.aud)}'.`);
+    throw reject(
+      400,
+      'invalid_client',
+      700212,
+      `No matching federated identity record found for presented assertion audience '${String(claims.aud)}'.`,
+    );
   }
-  if (claims.idtyp !== 'app') throw reject(400, 'invalid_client', 700229, 'Only app-only tokens can be used as federated identity credentials for an Entra issuer.');
+  if (claims.idtyp !== 'app')
+    throw reject(
+      400,
+      'invalid_client',
+      700229,
+      'Only app-only tokens can be used as federated identity credentials for an Entra issuer.',
+    );
   checkLifetime(claims, 'Client assertion');
   const expected = fmiSubject(ctx.tenant.id, agent.blueprint.clientId, agent.clientId);
   if (claims.azp !== agent.blueprint.clientId || claims.sub !== expected) {
-    throw reject(400, 'invalid_client', 700213, `No matching federated identity record found for presented assertion subject '${String(claims.sub)}'. T1 must be requested by the parent blueprint with fmi_path '${agent.clientId}'.`);
+    throw reject(
+      400,
+      'invalid_client',
+      700213,
+      `No matching federated identity record found for presented assertion subject '${String(claims.sub)}'. T1 must be requested by the parent blueprint with fmi_path '${agent.clientId}'.`,
+    );
   }
   return 'federated';
 }
@@ -257,14 +437,25 @@ function checkLifetime(claims: Record<string, unknown>, what: string): void {
   const now = Date.now() / 1000;
   const exp = numericDate(claims.exp);
   const nbf = numericDate(claims.nbf);
-  if (exp === undefined) throw reject(400, 'invalid_client', 50027, `JWT token is invalid or malformed: ${what} has no valid 'exp' claim.`);
+  if (exp === undefined)
+    throw reject(400, 'invalid_client', 50027, `JWT token is invalid or malformed: ${what} has no valid 'exp' claim.`);
   if (exp + SKEW_SECONDS < now || (nbf !== undefined && nbf - SKEW_SECONDS > now)) {
-    throw reject(400, 'invalid_client', 700024, `${what} is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, expiry time of assertion ${new Date(exp * 1000).toISOString()}.`);
+    throw reject(
+      400,
+      'invalid_client',
+      700024,
+      `${what} is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, expiry time of assertion ${new Date(exp * 1000).toISOString()}.`,
+    );
   }
 }
 
 function userContext(ctx: TokenEndpointContext): UserGrantContext {
-  return { origin: ctx.origin, tenant: ctx.tenant, key: ctx.key, lifetimeSeconds: ctx.directory.accessTokenLifetimeSeconds };
+  return {
+    origin: ctx.origin,
+    tenant: ctx.tenant,
+    key: ctx.key,
+    lifetimeSeconds: ctx.directory.accessTokenLifetimeSeconds,
+  };
 }
 
 /** The agent identity named by client_id, authenticated by its T1. */
@@ -273,10 +464,27 @@ async function agentClient(ctx: TokenEndpointContext, params: URLSearchParams): 
   if (!clientId) throw missing('client_id');
   const agent = ctx.tenant.agents.get(clientId.toLowerCase());
   if (!agent) {
-    if (ctx.tenant.blueprints.has(clientId.toLowerCase())) throw reject(400, 'unauthorized_client', 82001, 'This grant is for agent identities: the blueprint gets T1, the agent identity presents it.');
-    throw reject(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${ctx.tenant.displayName}'.`);
+    if (ctx.tenant.blueprints.has(clientId.toLowerCase()))
+      throw reject(
+        400,
+        'unauthorized_client',
+        82001,
+        'This grant is for agent identities: the blueprint gets T1, the agent identity presents it.',
+      );
+    throw reject(
+      400,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${ctx.tenant.displayName}'.`,
+    );
   }
-  if (agent.disabled) throw reject(400, 'unauthorized_client', 7000112, `Application '${agent.clientId}'(${agent.displayName}) is disabled.`);
+  if (agent.disabled)
+    throw reject(
+      400,
+      'unauthorized_client',
+      7000112,
+      `Application '${agent.clientId}'(${agent.displayName}) is disabled.`,
+    );
   await authenticateAgent(ctx, agent, params);
   return agent;
 }
@@ -289,7 +497,12 @@ async function passwordGrant(ctx: TokenEndpointContext, params: URLSearchParams)
   const clientId = params.get('client_id');
   if (!clientId) throw missing('client_id');
   if (!ctx.tenant.publicClients.has(clientId.toLowerCase())) {
-    throw reject(400, 'unauthorized_client', 70003, 'The password grant is allowed only for the sandbox\'s public client (sandbox only; agent identities cannot use it).');
+    throw reject(
+      400,
+      'unauthorized_client',
+      70003,
+      "The password grant is allowed only for the sandbox's public client (sandbox only; agent identities cannot use it).",
+    );
   }
   const username = params.get('username');
   const password = params.get('password');
@@ -304,10 +517,28 @@ async function passwordGrant(ctx: TokenEndpointContext, params: URLSearchParams)
   const { resource, names, oidc } = parseDelegatedScopes(ctx.tenant, scope);
   const scopes = names.includes('.default') ? ['access_as_user'] : names;
   const uc = userContext(ctx);
-  const claims = userTokenClaims(uc, user, { clientId: clientId.toLowerCase(), displayName: 'Sandbox sign-in', acr: '0' }, resource, scopes);
+  const claims = userTokenClaims(
+    uc,
+    user,
+    { clientId: clientId.toLowerCase(), displayName: 'Sandbox sign-in', acr: '0' },
+    resource,
+    scopes,
+  );
   const accessToken = await signToken(ctx.key, claims);
-  const extra = oidc ? await idTokenAndClientInfo(uc, user, clientId.toLowerCase(), params.get('client_info') === '1') : {};
-  return { status: 200, body: { token_type: 'Bearer', scope: scopes.join(' '), expires_in: uc.lifetimeSeconds, ext_expires_in: uc.lifetimeSeconds, access_token: accessToken, ...extra } };
+  const extra = oidc
+    ? await idTokenAndClientInfo(uc, user, clientId.toLowerCase(), params.get('client_info') === '1')
+    : {};
+  return {
+    status: 200,
+    body: {
+      token_type: 'Bearer',
+      scope: scopes.join(' '),
+      expires_in: uc.lifetimeSeconds,
+      ext_expires_in: uc.lifetimeSeconds,
+      access_token: accessToken,
+      ...extra,
+    },
+  };
 }
 
 /** On-behalf-of (shared docs §1): the agent, authenticated by T1, trades the user's token Tc for one for the resource. */
@@ -319,22 +550,60 @@ async function onBehalfOfGrant(ctx: TokenEndpointContext, params: URLSearchParam
   if (!scope) throw missing('scope');
   const agent = await agentClient(ctx, params);
   const uc = userContext(ctx);
-  const tc = await verifyOwnToken(uc, assertion, reject(400, 'invalid_grant', 50013, 'Assertion failed signature validation or was not issued by this tenant.'));
-  if (tc.idtyp !== 'user') throw reject(400, 'invalid_grant', 50013, 'Assertion is not a user token: the on-behalf-of flow needs a token a user signed in for.');
+  const tc = await verifyOwnToken(
+    uc,
+    assertion,
+    reject(400, 'invalid_grant', 50013, 'Assertion failed signature validation or was not issued by this tenant.'),
+  );
+  if (tc.idtyp !== 'user')
+    throw reject(
+      400,
+      'invalid_grant',
+      50013,
+      'Assertion is not a user token: the on-behalf-of flow needs a token a user signed in for.',
+    );
   if (expired(tc)) throw reject(400, 'invalid_grant', 500133, 'Assertion is not within its valid time range.');
   const blueprintId = agent.blueprint.clientId;
   if (tc.aud !== blueprintId && tc.aud !== `api://${blueprintId}`) {
-    throw reject(400, 'invalid_grant', 50013, `Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '${String(tc.aud)}' and the expected audience is '${blueprintId}' or one of the Application Id URIs of this application.`);
+    throw reject(
+      400,
+      'invalid_grant',
+      50013,
+      `Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '${String(tc.aud)}' and the expected audience is '${blueprintId}' or one of the Application Id URIs of this application.`,
+    );
   }
   const user = ctx.tenant.users.find((u) => u.id === tc.oid);
   if (!user) throw reject(400, 'invalid_grant', 50034, 'The user account does not exist in the directory.');
   const { resource, names } = parseDelegatedScopes(ctx.tenant, scope);
   const scopes = consentedScopes(agent, resource, names);
   const facets = { act: '11', sub: '1', parent: blueprintId };
-  const claims = userTokenClaims(uc, user, { clientId: agent.clientId, displayName: agent.displayName, acr: '2' }, resource, scopes, facets);
+  const claims = userTokenClaims(
+    uc,
+    user,
+    { clientId: agent.clientId, displayName: agent.displayName, acr: '2' },
+    resource,
+    scopes,
+    facets,
+  );
   const accessToken = await signToken(ctx.key, claims);
-  const refreshToken = newRefreshToken(ctx, { agentId: agent.clientId, userId: user.id, resourceAppId: resource.appId, scopes, agentFacets: facets });
-  return { status: 200, body: { token_type: 'Bearer', scope: scopes.join(' '), expires_in: uc.lifetimeSeconds, ext_expires_in: uc.lifetimeSeconds, access_token: accessToken, refresh_token: refreshToken } };
+  const refreshToken = newRefreshToken(ctx, {
+    agentId: agent.clientId,
+    userId: user.id,
+    resourceAppId: resource.appId,
+    scopes,
+    agentFacets: facets,
+  });
+  return {
+    status: 200,
+    body: {
+      token_type: 'Bearer',
+      scope: scopes.join(' '),
+      expires_in: uc.lifetimeSeconds,
+      ext_expires_in: uc.lifetimeSeconds,
+      access_token: accessToken,
+      refresh_token: refreshToken,
+    },
+  };
 }
 
 /** Agent user, leg 3 (shared docs §1, MSAL's wire format): T1 authenticates the agent, T2 is the user's federated credential. */
@@ -348,25 +617,88 @@ async function userFicGrant(ctx: TokenEndpointContext, params: URLSearchParams):
   if (!scope) throw missing('scope');
   const agent = await agentClient(ctx, params);
   const uc = userContext(ctx);
-  const claims2 = await verifyOwnToken(uc, t2, reject(400, 'invalid_grant', 700027, 'The user federated identity credential failed signature validation: it was not issued by this tenant.'));
-  if (!isExchangeAudience(claims2.aud)) throw reject(400, 'invalid_grant', 700212, `No matching federated identity record found for presented assertion audience '${String(claims2.aud)}': T2 must be for api://AzureADTokenExchange.`);
-  if (expired(claims2)) throw reject(400, 'invalid_grant', 700024, 'The user federated identity credential is not within its valid time range.');
+  const claims2 = await verifyOwnToken(
+    uc,
+    t2,
+    reject(
+      400,
+      'invalid_grant',
+      700027,
+      'The user federated identity credential failed signature validation: it was not issued by this tenant.',
+    ),
+  );
+  if (!isExchangeAudience(claims2.aud))
+    throw reject(
+      400,
+      'invalid_grant',
+      700212,
+      `No matching federated identity record found for presented assertion audience '${String(claims2.aud)}': T2 must be for api://AzureADTokenExchange.`,
+    );
+  if (expired(claims2))
+    throw reject(
+      400,
+      'invalid_grant',
+      700024,
+      'The user federated identity credential is not within its valid time range.',
+    );
   if (claims2.azp !== agent.clientId || claims2.idtyp !== 'app') {
-    throw reject(400, 'invalid_grant', 700213, `No matching federated identity record found for presented assertion subject '${String(claims2.sub)}': T2 must be the agent identity's own exchange token (leg 2, no fmi_path).`);
+    throw reject(
+      400,
+      'invalid_grant',
+      700213,
+      `No matching federated identity record found for presented assertion subject '${String(claims2.sub)}': T2 must be the agent identity's own exchange token (leg 2, no fmi_path).`,
+    );
   }
-  const user = ctx.tenant.users.find((u) => (userId ? u.id === userId.toLowerCase() : u.userPrincipalName === username!.toLowerCase()));
-  if (!user) throw reject(400, 'invalid_grant', 50034, `The user account ${userId ?? username} does not exist in the ${ctx.tenant.displayName} directory.`);
+  const user = ctx.tenant.users.find((u) =>
+    userId ? u.id === userId.toLowerCase() : u.userPrincipalName === username!.toLowerCase(),
+  );
+  if (!user)
+    throw reject(
+      400,
+      'invalid_grant',
+      50034,
+      `The user account ${userId ?? username} does not exist in the ${ctx.tenant.displayName} directory.`,
+    );
   if (user.identityParentId !== agent.clientId) {
-    throw reject(400, 'invalid_grant', 50034, `The user account ${user.userPrincipalName} is not an agent user of agent identity '${agent.clientId}' (its identity parent must be that agent).`);
+    throw reject(
+      400,
+      'invalid_grant',
+      50034,
+      `The user account ${user.userPrincipalName} is not an agent user of agent identity '${agent.clientId}' (its identity parent must be that agent).`,
+    );
   }
   const { resource, names, oidc } = parseDelegatedScopes(ctx.tenant, scope);
   const scopes = consentedScopes(agent, resource, names);
   const facets = { act: '1 9 11', sub: '1 13', parent: agent.blueprint.clientId };
-  const claims = userTokenClaims(uc, user, { clientId: agent.clientId, displayName: agent.displayName, acr: '2' }, resource, scopes, facets);
+  const claims = userTokenClaims(
+    uc,
+    user,
+    { clientId: agent.clientId, displayName: agent.displayName, acr: '2' },
+    resource,
+    scopes,
+    facets,
+  );
   const accessToken = await signToken(ctx.key, claims);
-  const refreshToken = newRefreshToken(ctx, { agentId: agent.clientId, userId: user.id, resourceAppId: resource.appId, scopes, agentFacets: facets });
+  const refreshToken = newRefreshToken(ctx, {
+    agentId: agent.clientId,
+    userId: user.id,
+    resourceAppId: resource.appId,
+    scopes,
+    agentFacets: facets,
+  });
   const extra = oidc ? await idTokenAndClientInfo(uc, user, agent.clientId, params.get('client_info') === '1') : {};
-  return { status: 200, body: { token_type: 'Bearer', scope: [...scopes, ...(oidc ? ['openid', 'profile', 'offline_access'] : [])].join(' '), expires_in: uc.lifetimeSeconds, ext_expires_in: uc.lifetimeSeconds, access_token: accessToken, refresh_token: refreshToken, ...extra } };
+  return {
+    status: 200,
+    body: {
+      token_type: 'Bearer',
+      scope: [...scopes, ...(oidc ? ['openid', 'profile', 'offline_access'] : [])].join(' '),
+      expires_in: uc.lifetimeSeconds,
+      ext_expires_in: uc.lifetimeSeconds,
+      access_token: accessToken,
+      refresh_token: refreshToken,
+      ...extra,
+    },
+  };
 }
 
 function newRefreshToken(ctx: TokenEndpointContext, grant: RefreshGrant): string {
@@ -384,13 +716,42 @@ async function refreshGrant(ctx: TokenEndpointContext, params: URLSearchParams):
   if (!scope) throw missing('scope');
   const agent = await agentClient(ctx, params);
   const grant = ctx.refreshTokens.get(refreshToken);
-  if (!grant || grant.agentId !== agent.clientId) throw reject(400, 'invalid_grant', 70000, 'The provided value for the input parameter \'refresh_token\' is not valid: it was not issued to this agent identity, or it was already used.');
+  if (!grant || grant.agentId !== agent.clientId)
+    throw reject(
+      400,
+      'invalid_grant',
+      70000,
+      "The provided value for the input parameter 'refresh_token' is not valid: it was not issued to this agent identity, or it was already used.",
+    );
   const user = ctx.tenant.users.find((u) => u.id === grant.userId);
   const resource = ctx.tenant.resources.find((r) => r.appId === grant.resourceAppId);
-  if (!user || !resource) throw reject(400, 'invalid_grant', 70000, 'The refresh token no longer matches a user or resource in the directory.');
+  if (!user || !resource)
+    throw reject(
+      400,
+      'invalid_grant',
+      70000,
+      'The refresh token no longer matches a user or resource in the directory.',
+    );
   ctx.refreshTokens.delete(refreshToken);
   const uc = userContext(ctx);
-  const claims = userTokenClaims(uc, user, { clientId: agent.clientId, displayName: agent.displayName, acr: '2' }, resource, grant.scopes, grant.agentFacets);
+  const claims = userTokenClaims(
+    uc,
+    user,
+    { clientId: agent.clientId, displayName: agent.displayName, acr: '2' },
+    resource,
+    grant.scopes,
+    grant.agentFacets,
+  );
   const accessToken = await signToken(ctx.key, claims);
-  return { status: 200, body: { token_type: 'Bearer', scope: grant.scopes.join(' '), expires_in: uc.lifetimeSeconds, ext_expires_in: uc.lifetimeSeconds, access_token: accessToken, refresh_token: newRefreshToken(ctx, grant) } };
+  return {
+    status: 200,
+    body: {
+      token_type: 'Bearer',
+      scope: grant.scopes.join(' '),
+      expires_in: uc.lifetimeSeconds,
+      ext_expires_in: uc.lifetimeSeconds,
+      access_token: accessToken,
+      refresh_token: newRefreshToken(ctx, grant),
+    },
+  };
 }

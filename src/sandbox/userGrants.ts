@@ -15,8 +15,10 @@ export class Reject {
   ) {}
 }
 
-export const reject = (status: number, error: string, code: number, message: string, suberror?: string) => new Reject(status, error, code, message, suberror);
-export const missing = (name: string) => reject(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`);
+export const reject = (status: number, error: string, code: number, message: string, suberror?: string) =>
+  new Reject(status, error, code, message, suberror);
+export const missing = (name: string) =>
+  reject(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`);
 
 export interface UserGrantContext {
   readonly origin: string;
@@ -29,19 +31,46 @@ const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 const SKEW_SECONDS = 300;
 
 /** Delegated scopes: `<resource>/<name>` (or `/.default`) for one resource; OIDC scopes are set apart. */
-export function parseDelegatedScopes(tenant: Tenant, scope: string): { resource: Resource; names: string[]; oidc: boolean } {
+export function parseDelegatedScopes(
+  tenant: Tenant,
+  scope: string,
+): { resource: Resource; names: string[]; oidc: boolean } {
   const all = scope.trim().split(/\s+/).filter(Boolean);
   const oidc = all.some((s) => OIDC_SCOPES.has(s));
   const resourceScopes = all.filter((s) => !OIDC_SCOPES.has(s));
-  if (resourceScopes.length === 0) throw reject(400, 'invalid_scope', 70011, `The provided value for the input parameter 'scope' is not valid: '${scope}' names no resource.`);
+  if (resourceScopes.length === 0)
+    throw reject(
+      400,
+      'invalid_scope',
+      70011,
+      `The provided value for the input parameter 'scope' is not valid: '${scope}' names no resource.`,
+    );
   let resource: Resource | undefined;
   const names: string[] = [];
   for (const s of resourceScopes) {
     const cut = s.lastIndexOf('/');
-    if (cut <= 0) throw reject(400, 'invalid_scope', 70011, `The provided value for the input parameter 'scope' is not valid: '${s}' is not <resource>/<scope>.`);
+    if (cut <= 0)
+      throw reject(
+        400,
+        'invalid_scope',
+        70011,
+        `The provided value for the input parameter 'scope' is not valid: '${s}' is not <resource>/<scope>.`,
+      );
     const r = findResource(tenant, s.slice(0, cut));
-    if (!r) throw reject(400, 'invalid_resource', 500011, `The resource principal named ${s.slice(0, cut)} was not found in the tenant named ${tenant.displayName}.`);
-    if (resource && resource !== r) throw reject(400, 'invalid_scope', 700022, `The provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`);
+    if (!r)
+      throw reject(
+        400,
+        'invalid_resource',
+        500011,
+        `The resource principal named ${s.slice(0, cut)} was not found in the tenant named ${tenant.displayName}.`,
+      );
+    if (resource && resource !== r)
+      throw reject(
+        400,
+        'invalid_scope',
+        700022,
+        `The provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`,
+      );
     resource = r;
     names.push(s.slice(cut + 1));
   }
@@ -51,14 +80,30 @@ export function parseDelegatedScopes(tenant: Tenant, scope: string): { resource:
 /** The scopes an agent may use for users on a resource: `.default` means all consented ones. Missing consent → 65001. */
 export function consentedScopes(agent: Agent, resource: Resource, names: string[]): string[] {
   const granted = Object.entries(agent.delegated)
-    .filter(([k]) => [resource.identifierUri.toLowerCase(), resource.appId, `api://${resource.appId}`].includes(k.toLowerCase()))
+    .filter(([k]) =>
+      [resource.identifierUri.toLowerCase(), resource.appId, `api://${resource.appId}`].includes(k.toLowerCase()),
+    )
     .flatMap(([, v]) => v);
   if (names.includes('.default')) {
-    if (granted.length === 0) throw reject(400, 'invalid_grant', 65001, `The user or administrator has not consented to use the application with ID '${agent.clientId}' named '${agent.displayName}' for ${resource.displayName}.`, 'consent_required');
+    if (granted.length === 0)
+      throw reject(
+        400,
+        'invalid_grant',
+        65001,
+        `The user or administrator has not consented to use the application with ID '${agent.clientId}' named '${agent.displayName}' for ${resource.displayName}.`,
+        'consent_required',
+      );
     return [...new Set(granted)];
   }
   const missingConsent = names.filter((n) => !granted.includes(n));
-  if (missingConsent.length) throw reject(400, 'invalid_grant', 65001, `The user or administrator has not consented to use the application with ID '${agent.clientId}' named '${agent.displayName}'. Send an interactive authorization request for this user and resource (missing: ${missingConsent.join(', ')}).`, 'consent_required');
+  if (missingConsent.length)
+    throw reject(
+      400,
+      'invalid_grant',
+      65001,
+      `The user or administrator has not consented to use the application with ID '${agent.clientId}' named '${agent.displayName}'. Send an interactive authorization request for this user and resource (missing: ${missingConsent.join(', ')}).`,
+      'consent_required',
+    );
   return names;
 }
 
@@ -68,7 +113,15 @@ function pairwise(userId: string, clientId: string): string {
 }
 
 function base(ctx: UserGrantContext, now: number) {
-  return { iat: now, nbf: now, exp: now + ctx.lifetimeSeconds, tid: ctx.tenant.id, aio: randomBytes(40).toString('base64url'), rh: `1.${randomBytes(30).toString('base64url')}.`, uti: randomBytes(16).toString('base64url') };
+  return {
+    iat: now,
+    nbf: now,
+    exp: now + ctx.lifetimeSeconds,
+    tid: ctx.tenant.id,
+    aio: randomBytes(40).toString('base64url'),
+    rh: `1.${randomBytes(30).toString('base64url')}.`,
+    uti: randomBytes(16).toString('base64url'),
+  };
 }
 
 /** A delegated token for a user, shaped by the resource's token version (shared docs §2, OBO and agent-user rows). */
@@ -86,7 +139,9 @@ export function userTokenClaims(
     aud: v1 ? resource.identifierUri : resource.appId,
     iss: v1 ? issuerV1(ctx.origin, ctx.tenant.id) : issuerV2(ctx.origin, ctx.tenant.id),
     ...base(ctx, now),
-    ...(v1 ? { app_displayname: client.displayName, appid: client.clientId, appidacr: client.acr } : { azp: client.clientId, azpacr: client.acr }),
+    ...(v1
+      ? { app_displayname: client.displayName, appid: client.clientId, appidacr: client.acr }
+      : { azp: client.clientId, azpacr: client.acr }),
     idtyp: 'user',
     name: user.displayName,
     oid: user.id,
@@ -94,13 +149,24 @@ export function userTokenClaims(
     sub: pairwise(user.id, client.clientId),
     upn: user.userPrincipalName,
     ver: v1 ? '1.0' : '2.0',
-    ...(agentFacets ? { xms_act_fct: agentFacets.act, xms_sub_fct: agentFacets.sub, xms_par_app_azp: agentFacets.parent, xms_tnt_fct: '1' } : {}),
+    ...(agentFacets
+      ? {
+          xms_act_fct: agentFacets.act,
+          xms_sub_fct: agentFacets.sub,
+          xms_par_app_azp: agentFacets.parent,
+          xms_tnt_fct: '1',
+        }
+      : {}),
     xms_idrel: '1 24',
   };
 }
 
 /** Verifies a token this tenant issued (Tc for OBO, T2 for agent users) and returns its claims. */
-export async function verifyOwnToken(ctx: UserGrantContext, token: string, onInvalid: Reject): Promise<Record<string, unknown>> {
+export async function verifyOwnToken(
+  ctx: UserGrantContext,
+  token: string,
+  onInvalid: Reject,
+): Promise<Record<string, unknown>> {
   let payload: Uint8Array;
   try {
     ({ payload } = await compactVerify(token, ctx.key.publicKey, { algorithms: ['RS256'] }));
@@ -118,7 +184,12 @@ export function expired(claims: Record<string, unknown>): boolean {
 }
 
 /** The id token and client_info MSAL expects when it asked for openid and client_info=1. */
-export async function idTokenAndClientInfo(ctx: UserGrantContext, user: User, clientId: string, withClientInfo: boolean) {
+export async function idTokenAndClientInfo(
+  ctx: UserGrantContext,
+  user: User,
+  clientId: string,
+  withClientInfo: boolean,
+) {
   const now = Math.floor(Date.now() / 1000);
   const idToken = await signToken(ctx.key, {
     aud: clientId,

@@ -2,7 +2,20 @@
 // claim values are attacker-controlled and are never parsed as HTML.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { COPY_KINDS, type ClaimRow, type CopyWhat, type HostToWebview, type InspectorState, type InspectorView, type LegView, type SignatureView, type TokenColumn, type WebviewRequest, type WebviewResponse, type WebviewToHost } from '../webview/protocol';
+import {
+  COPY_KINDS,
+  type ClaimRow,
+  type CopyWhat,
+  type HostToWebview,
+  type InspectorState,
+  type InspectorView,
+  type LegView,
+  type SignatureView,
+  type TokenColumn,
+  type WebviewRequest,
+  type WebviewResponse,
+  type WebviewToHost,
+} from '../webview/protocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -36,12 +49,17 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 type Child = Node | string | undefined | false;
 
 /** Builds an element; strings become text nodes, never markup. */
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Record<string, string>, ...children: Child[]): HTMLElementTagNameMap[K];
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs?: Record<string, string>,
+  ...children: Child[]
+): HTMLElementTagNameMap[K];
 function el(tag: string, attrs?: Record<string, string>, ...children: Child[]): HTMLElement;
 function el(tag: string, attrs: Record<string, string> = {}, ...children: Child[]): HTMLElement {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  for (const c of children) if (c !== undefined && c !== false) node.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  for (const c of children)
+    if (c !== undefined && c !== false) node.append(typeof c === 'string' ? document.createTextNode(c) : c);
   return node;
 }
 
@@ -88,8 +106,18 @@ function signatureBadge(sig: SignatureView, column: number): HTMLElement {
     }
   })();
   // A host outside Entra is contacted only when the user asks, with the host named on the button.
-  const ask = sig.status === 'ask' ? button(`Check keys at ${sig.host}`, 'shield', () => void request({ type: 'verify', column })) : undefined;
-  return el('div', { class: `signature ${cls}`, 'data-signature': sig.status }, el('span', { class: `codicon codicon-${icon}`, 'aria-hidden': 'true' }), el('strong', {}, text), detail ? el('span', { class: 'detail' }, ` ${detail}`) : undefined, ask);
+  const ask =
+    sig.status === 'ask'
+      ? button(`Check keys at ${sig.host}`, 'shield', () => void request({ type: 'verify', column }))
+      : undefined;
+  return el(
+    'div',
+    { class: `signature ${cls}`, 'data-signature': sig.status },
+    el('span', { class: `codicon codicon-${icon}`, 'aria-hidden': 'true' }),
+    el('strong', {}, text),
+    detail ? el('span', { class: 'detail' }, ` ${detail}`) : undefined,
+    ask,
+  );
 }
 
 function tokenCard(col: TokenColumn, index: number): HTMLElement {
@@ -97,9 +125,18 @@ function tokenCard(col: TokenColumn, index: number): HTMLElement {
     'section',
     { class: 'token-card', 'aria-label': col.heading, 'data-column': String(index) },
     el('h2', {}, col.heading),
-    col.exp !== undefined ? el('div', { class: 'countdown', 'data-exp': String(col.exp) }) : el('div', { class: 'muted' }, 'no expiry'),
+    col.exp !== undefined
+      ? el('div', { class: 'countdown', 'data-exp': String(col.exp) })
+      : el('div', { class: 'muted' }, 'no expiry'),
     el('div', { class: 'signature-slot' }, signatureBadge(col.signature, index)),
-    ...col.warnings.map((w) => el('div', { class: 'warning', role: 'note' }, el('span', { class: 'codicon codicon-warning', 'aria-hidden': 'true' }), ` ${w}`)),
+    ...col.warnings.map((w) =>
+      el(
+        'div',
+        { class: 'warning', role: 'note' },
+        el('span', { class: 'codicon codicon-warning', 'aria-hidden': 'true' }),
+        ` ${w}`,
+      ),
+    ),
     el('details', {}, el('summary', {}, 'Header'), el('code', { class: 'header-json' }, col.header)),
   );
 }
@@ -116,9 +153,33 @@ function timeline(legs: readonly LegView[]): HTMLElement {
         el(
           'li',
           { class: 'leg' },
-          el('div', { class: 'lane' }, el('span', { class: 'actor' }, leg.from), el('span', { class: 'arrow', 'aria-hidden': 'true' }, ' ──POST /token──▶ '), el('span', { class: 'actor' }, leg.host)),
-          el('div', { class: 'leg-result' }, leg.cached ? `leg ${i + 1}: from the cache (no request sent)` : `leg ${i + 1}: HTTP ${leg.status} in ${leg.durationMs} ms`),
-          el('div', { class: 'params' }, ...leg.parameters.map(([k, v]) => el('span', { class: 'param' }, el('span', { class: 'pname' }, k), '=', el('span', { class: 'pvalue' }, v)))),
+          el(
+            'div',
+            { class: 'lane' },
+            el('span', { class: 'actor' }, leg.from),
+            el('span', { class: 'arrow', 'aria-hidden': 'true' }, ' ──POST /token──▶ '),
+            el('span', { class: 'actor' }, leg.host),
+          ),
+          el(
+            'div',
+            { class: 'leg-result' },
+            leg.cached
+              ? `leg ${i + 1}: from the cache (no request sent)`
+              : `leg ${i + 1}: HTTP ${leg.status} in ${leg.durationMs} ms`,
+          ),
+          el(
+            'div',
+            { class: 'params' },
+            ...leg.parameters.map(([k, v]) =>
+              el(
+                'span',
+                { class: 'param' },
+                el('span', { class: 'pname' }, k),
+                '=',
+                el('span', { class: 'pvalue' }, v),
+              ),
+            ),
+          ),
         ),
       ),
     ),
@@ -130,32 +191,63 @@ const LONG = 400;
 /** A claim value as text; a very long one is cut, with the whole value one click away. */
 function valueText(v: string): HTMLElement {
   if (v.length <= LONG) return el('span', { class: 'text' }, v);
-  return el('span', {}, el('span', { class: 'text' }, `${v.slice(0, LONG)}…`), el('details', {}, el('summary', {}, `show all ${v.length.toLocaleString()} characters`), el('span', { class: 'text full' }, v)));
+  return el(
+    'span',
+    {},
+    el('span', { class: 'text' }, `${v.slice(0, LONG)}…`),
+    el(
+      'details',
+      {},
+      el('summary', {}, `show all ${v.length.toLocaleString()} characters`),
+      el('span', { class: 'text full' }, v),
+    ),
+  );
 }
 
 function claimsTable(view: InspectorView): HTMLElement {
   const two = view.columns.length === 2;
-  const head = el('tr', {}, el('th', { scope: 'col' }, 'Claim'), ...view.columns.map((c) => el('th', { scope: 'col' }, c.heading)), el('th', { scope: 'col' }, 'Meaning'));
+  const head = el(
+    'tr',
+    {},
+    el('th', { scope: 'col' }, 'Claim'),
+    ...view.columns.map((c) => el('th', { scope: 'col' }, c.heading)),
+    el('th', { scope: 'col' }, 'Meaning'),
+  );
   const body = view.rows.map((row: ClaimRow) =>
     el(
       'tr',
       { class: row.differs && two ? 'differs' : '', 'data-claim': row.name },
       el('th', { scope: 'row' }, el('code', {}, row.name)),
-      ...row.values.map((v, i) => el('td', { class: 'value' }, v === null ? el('span', { class: 'muted', 'aria-label': 'not present' }, '—') : valueText(v), row.details[i] ? el('div', { class: 'detail' }, row.details[i] ?? '') : undefined)),
+      ...row.values.map((v, i) =>
+        el(
+          'td',
+          { class: 'value' },
+          v === null ? el('span', { class: 'muted', 'aria-label': 'not present' }, '—') : valueText(v),
+          row.details[i] ? el('div', { class: 'detail' }, row.details[i] ?? '') : undefined,
+        ),
+      ),
       el('td', { class: 'meaning' }, row.meaning ?? ''),
     ),
   );
   return el(
     'table',
     { class: 'claims' },
-    el('caption', {}, two ? 'Claims of T1 and the final token; rows that differ are highlighted.' : 'Claims of the token.'),
+    el(
+      'caption',
+      {},
+      two ? 'Claims of T1 and the final token; rows that differ are highlighted.' : 'Claims of the token.',
+    ),
     el('thead', {}, head),
     el('tbody', {}, ...body),
   );
 }
 
 function copyBar(view: InspectorView): HTMLElement {
-  const url = el('vscode-textfield', { value: view.defaultCurlUrl, 'aria-label': 'URL for the curl command', class: 'curl-url' }) as HTMLElement & { value: string };
+  const url = el('vscode-textfield', {
+    value: view.defaultCurlUrl,
+    'aria-label': 'URL for the curl command',
+    class: 'curl-url',
+  }) as HTMLElement & { value: string };
   const copy = (what: CopyWhat) => void request({ type: 'copy', what, ...(what === 'curl' ? { url: url.value } : {}) });
   return el(
     'section',
@@ -164,13 +256,21 @@ function copyBar(view: InspectorView): HTMLElement {
     button(COPY_KINDS.bearer.button, 'key', () => copy('bearer')),
     url,
     button(COPY_KINDS.curl.button, 'terminal', () => copy('curl')),
-    el('span', { class: 'muted shell-note' }, 'The curl line is quoted for POSIX shells (bash, zsh, sh), not for PowerShell or cmd.'),
+    el(
+      'span',
+      { class: 'muted shell-note' },
+      'The curl line is quoted for POSIX shells (bash, zsh, sh), not for PowerShell or cmd.',
+    ),
   );
 }
 
 function render(view: InspectorView): void {
   if (countdown) clearInterval(countdown);
-  const parts: Node[] = [el('header', {}, el('h1', {}, view.title), el('div', { class: 'muted' }, view.subtitle)), copyBar(view), el('div', { class: `cards cols-${view.columns.length}` }, ...view.columns.map(tokenCard))];
+  const parts: Node[] = [
+    el('header', {}, el('h1', {}, view.title), el('div', { class: 'muted' }, view.subtitle)),
+    copyBar(view),
+    el('div', { class: `cards cols-${view.columns.length}` }, ...view.columns.map(tokenCard)),
+  ];
   if (view.legs.length) parts.push(timeline(view.legs));
   parts.push(claimsTable(view));
   app.replaceChildren(...parts);

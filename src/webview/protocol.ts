@@ -96,7 +96,8 @@ export function parseWebviewMessage(m: unknown): WebviewToHost | undefined {
     if (r.url !== undefined && typeof r.url !== 'string') return undefined;
     return { type: 'copy', id, what: r.what as CopyWhat, ...(typeof r.url === 'string' ? { url: r.url } : {}) };
   }
-  if (r.type === 'verify' && Number.isSafeInteger(r.column) && (r.column as number) >= 0) return { type: 'verify', id, column: r.column as number };
+  if (r.type === 'verify' && Number.isSafeInteger(r.column) && (r.column as number) >= 0)
+    return { type: 'verify', id, column: r.column as number };
   return undefined;
 }
 

@@ -41,7 +41,8 @@ describe('journeys in a real VS Code', function () {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page && !page.isClosed()) await shot(`failed-${this.currentTest.title.slice(0, 20).replace(/\W+/g, '-')}`);
+    if (this.currentTest?.state === 'failed' && page && !page.isClosed())
+      await shot(`failed-${this.currentTest.title.slice(0, 20).replace(/\W+/g, '-')}`);
   });
 
   after(async () => {
@@ -62,7 +63,13 @@ describe('journeys in a real VS Code', function () {
 
   async function inspectFromClipboard(token: string) {
     // Runs in the browser page.
-    await page.evaluate((t) => (globalThis as unknown as { navigator: { clipboard: { writeText(s: string): Promise<void> } } }).navigator.clipboard.writeText(t), token);
+    await page.evaluate(
+      (t) =>
+        (
+          globalThis as unknown as { navigator: { clipboard: { writeText(s: string): Promise<void> } } }
+        ).navigator.clipboard.writeText(t),
+      token,
+    );
     await runCommand('Entra Agent Tokens: Inspect Token…');
   }
 
@@ -129,28 +136,39 @@ describe('journeys in a real VS Code', function () {
     // Copy token: the host copies it; the token itself never enters the webview, neither its DOM nor its storage.
     await view.getByRole('button', { name: 'Copy token' }).click();
     await view.locator('#status', { hasText: 'Token copied.' }).waitFor({ state: 'attached' });
-    const copied = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
+    const copied = await page.evaluate(() =>
+      (
+        globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+      ).navigator.clipboard.readText(),
+    );
     const [, payload, signature] = copied.split('.');
     assert.ok(signature && signature.length > 40 && payload, `a JWT was copied: ${copied.slice(0, 20)}…`);
     copiedTokenSignature = signature;
     // A string, not a function: the test runner's transpiler would add helpers the page does not have.
-    const inWebview = await (await webviewFrame()).evaluate<string>(`(() => {
+    const inWebview = await (
+      await webviewFrame()
+    ).evaluate<string>(`(() => {
       let out = document.documentElement.outerHTML;
       for (const store of [localStorage, sessionStorage]) for (let i = 0; i < store.length; i++) out += '\\n' + store.key(i) + '=' + store.getItem(store.key(i));
       return out;
     })()`);
     assert.ok(!inWebview.includes(signature), "the token's signature is nowhere in the webview");
-    assert.ok(!inWebview.includes(payload), "nor its encoded claims (the webview shows them decoded, as text)");
+    assert.ok(!inWebview.includes(payload), 'nor its encoded claims (the webview shows them decoded, as text)');
 
     // A Graph-like token pasted from the clipboard: its header nonce makes it unverifiable by design.
     const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const graphLike = `${b64({ typ: 'JWT', nonce: 'pZdq8p7gYqDZ6rN2Q1dM', alg: 'RS256', x5t: 'k', kid: 'k' })}.${b64({ aud: 'https://graph.microsoft.com', iss: 'https://sts.windows.net/7c1d2f3a-5b6e-4f80-9a1b-2c3d4e5f6a7b/', ver: '1.0', idtyp: 'app', appid: 'a', roles: ['User.Read.All'], exp: Math.floor(Date.now() / 1000) + 3600 })}.c2lnbmF0dXJl`;
     await inspectFromClipboard(graphLike);
-    await view.locator('[data-signature="not-verifiable"]', { hasText: 'Not verifiable by design' }).waitFor({ timeout: 20_000 });
+    await view
+      .locator('[data-signature="not-verifiable"]', { hasText: 'Not verifiable by design' })
+      .waitFor({ timeout: 20_000 });
 
     // Hostile claims: markup, a script break-out and a javascript: URL must stay text and run nothing.
     const cspErrors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && /Content Security Policy|pwned/i.test(m.text()) && cspErrors.push(m.text()));
+    page.on(
+      'console',
+      (m) => m.type() === 'error' && /Content Security Policy|pwned/i.test(m.text()) && cspErrors.push(m.text()),
+    );
     const hostile = {
       name: '<img src=x onerror="window.__pwned=1">',
       note: '</script><script>window.__pwned=2</script>',
@@ -166,8 +184,15 @@ describe('journeys in a real VS Code', function () {
     assert.equal(await view.locator('tr[data-claim="website"] td.value .text').textContent(), hostile.website);
     assert.equal(await view.locator('#app img, #app script, #app a[href]').count(), 0);
     const frame = await webviewFrame();
-    assert.equal(await frame.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned), undefined, 'no script ran');
-    assert.match((await view.locator('tr[data-claim="huge"] summary').textContent()) ?? '', /show all 20,000 characters/);
+    assert.equal(
+      await frame.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned),
+      undefined,
+      'no script ran',
+    );
+    assert.match(
+      (await view.locator('tr[data-claim="huge"] summary').textContent()) ?? '',
+      /show all 20,000 characters/,
+    );
     await view.locator('tr[data-claim="name"]').scrollIntoViewIfNeeded();
     await shot('inspector-hostile');
     assert.deepEqual(cspErrors, [], 'nothing even tried to run');
@@ -184,7 +209,10 @@ describe('journeys in a real VS Code', function () {
     console.log(`      (with the inspector open: click → three legs rendered in ${Date.now() - clicked} ms)`);
     await treeItem(/as research-agent@sandbox\.onmicrosoft\.com · expires in/).waitFor({ timeout: 30_000 });
     assert.equal(await view.locator('li.leg').count(), 3);
-    assert.match((await view.locator('header .muted').textContent()) ?? '', /^Agent user as research-agent@sandbox\.onmicrosoft\.com/);
+    assert.match(
+      (await view.locator('header .muted').textContent()) ?? '',
+      /^Agent user as research-agent@sandbox\.onmicrosoft\.com/,
+    );
     await view.locator('tr[data-claim="xms_sub_fct"]', { hasText: '13 = agent user' }).waitFor();
     await shot('journey-4-agent-user');
   });
@@ -288,7 +316,10 @@ describe('journeys in a real VS Code', function () {
     const markers = { secret, ...(copiedTokenSignature ? { copiedTokenSignature } : {}) };
     const hits = scanForMarkers([...scanned, ...listFiles(server.extensionsDir), ...profile], markers);
     assert.deepEqual(hits, [], `a marker appears in: ${hits.map((h) => `${h.file} (${h.marker})`).join(', ')}`);
-    assert.ok(scanned.some((f) => f.endsWith('settings.json') || f.includes('logs')), 'the scan saw the user data');
+    assert.ok(
+      scanned.some((f) => f.endsWith('settings.json') || f.includes('logs')),
+      'the scan saw the user data',
+    );
     assert.ok(profile.length > 10, `the scan saw the browser profile (${profile.length} files)`);
     // Positive control: the same scanner finds the secret where it is, in each encoding it looks for.
     const control = join(RUN_DIR, 'control');

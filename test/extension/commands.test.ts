@@ -7,8 +7,19 @@ import { api, EXTENSION_ID, run, treeRows } from './helpers';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FED_AGENT, FED_BLUEPRINT, MI_CLIENT_ID, MI_OBJECT_ID, SANDBOX_TENANT, SECOND_AGENT, SECOND_BLUEPRINT, SECOND_TENANT, SECRET, testDirectory, WORKLOAD_SUBJECT } from '../helpers';
-
+import {
+  FED_AGENT,
+  FED_BLUEPRINT,
+  MI_CLIENT_ID,
+  MI_OBJECT_ID,
+  SANDBOX_TENANT,
+  SECOND_AGENT,
+  SECOND_BLUEPRINT,
+  SECOND_TENANT,
+  SECRET,
+  testDirectory,
+  WORKLOAD_SUBJECT,
+} from '../helpers';
 
 describe('extension in a real VS Code', () => {
   before(async () => {
@@ -16,9 +27,12 @@ describe('extension in a real VS Code', () => {
   });
 
   it('registers every command of the manifest', async () => {
-    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string }[] } };
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+      contributes: { commands: { command: string }[] };
+    };
     const registered = new Set(await vscode.commands.getCommands(true));
-    for (const { command } of manifest.contributes.commands) assert.ok(registered.has(command), `${command} is not registered`);
+    for (const { command } of manifest.contributes.commands)
+      assert.ok(registered.has(command), `${command} is not registered`);
   });
 
   describe('sandbox tenant', () => {
@@ -31,7 +45,10 @@ describe('extension in a real VS Code', () => {
       assert.ok(bp, JSON.stringify(rows));
       assert.equal(bp.label, 'Sandbox Blueprint');
       assert.match(bp.description, /^sandbox · 7c1d2f3a-.* · client secret$/);
-      assert.deepEqual(rows.filter((r) => r.contextValue === 'agent.sandbox').map((r) => r.label), ['Research Agent', 'Support Agent']);
+      assert.deepEqual(
+        rows.filter((r) => r.contextValue === 'agent.sandbox').map((r) => r.label),
+        ['Research Agent', 'Support Agent'],
+      );
     });
 
     it('gets an agent token, which lands in the tree with a countdown', async () => {
@@ -40,7 +57,13 @@ describe('extension in a real VS Code', () => {
       assert.equal(token.fromCache, false);
       assert.equal(token.claims.appid, status.agentIds[0]);
       assert.equal(token.claims.xms_par_app_azp, status.blueprintIds[0]);
-      assert.deepEqual(token.legs.map((l) => [l.name, l.status]), [['blueprint', 200], ['agent', 200]]);
+      assert.deepEqual(
+        token.legs.map((l) => [l.name, l.status]),
+        [
+          ['blueprint', 200],
+          ['agent', 200],
+        ],
+      );
       const rows = await treeRows();
       const tokenRow = rows.find((r) => r.contextValue === 'token');
       assert.ok(tokenRow, JSON.stringify(rows));
@@ -57,7 +80,12 @@ describe('extension in a real VS Code', () => {
         assert.equal(tree.tick().length, tokenRows);
         assert.equal(events.length, 1);
         const fired = events[0];
-        assert.ok(Array.isArray(fired) && fired.length === tokenRows && fired.every((n: { kind: string }) => n.kind === 'token'), `fired ${JSON.stringify(fired)?.slice(0, 200)}`);
+        assert.ok(
+          Array.isArray(fired) &&
+            fired.length === tokenRows &&
+            fired.every((n: { kind: string }) => n.kind === 'token'),
+          `fired ${JSON.stringify(fired)?.slice(0, 200)}`,
+        );
       } finally {
         sub.dispose();
       }
@@ -71,9 +99,16 @@ describe('extension in a real VS Code', () => {
     });
 
     it('takes another scope as an argument', async () => {
-      const weather = (await run(CommandId.getAgentToken, { agentId: status.agentIds[0], scope: 'api://sandbox-weather/.default' }))!;
+      const weather = (await run(CommandId.getAgentToken, {
+        agentId: status.agentIds[0],
+        scope: 'api://sandbox-weather/.default',
+      }))!;
       assert.deepEqual(weather.claims.roles, ['Forecast.Read']);
-      assert.deepEqual(weather.legs.map((l) => l.cached), [true, false], 'T1 is reused for the second scope');
+      assert.deepEqual(
+        weather.legs.map((l) => l.cached),
+        [true, false],
+        'T1 is reused for the second scope',
+      );
       assert.equal((await treeRows()).filter((r) => r.contextValue === 'token').length, 2);
     });
 
@@ -82,15 +117,34 @@ describe('extension in a real VS Code', () => {
       const agentUser = rows.find((r) => r.contextValue === 'agentUser');
       assert.ok(agentUser, JSON.stringify(rows));
       assert.equal(agentUser.label, 'research-agent@sandbox.onmicrosoft.com');
-      const token = (await run(CommandId.getAgentToken, { agentId: status.agentIds[0], flow: 'agent-user', username: 'research-agent@sandbox.onmicrosoft.com', openInspector: false }))!;
+      const token = (await run(CommandId.getAgentToken, {
+        agentId: status.agentIds[0],
+        flow: 'agent-user',
+        username: 'research-agent@sandbox.onmicrosoft.com',
+        openInspector: false,
+      }))!;
       assert.equal(token.flow, 'agent-user');
-      assert.deepEqual(token.legs.map((l) => l.name), ['blueprint', 'agent', 'agent-user']);
+      assert.deepEqual(
+        token.legs.map((l) => l.name),
+        ['blueprint', 'agent', 'agent-user'],
+      );
       assert.ok(String(token.claims.xms_sub_fct).split(' ').includes('13'));
-      assert.ok((await treeRows()).some((r) => r.contextValue === 'token' && r.description.startsWith('as research-agent@sandbox.onmicrosoft.com · expires in')));
+      assert.ok(
+        (await treeRows()).some(
+          (r) =>
+            r.contextValue === 'token' &&
+            r.description.startsWith('as research-agent@sandbox.onmicrosoft.com · expires in'),
+        ),
+      );
     });
 
     it('gets a token on behalf of the sandbox user (the sandbox signs its user in)', async () => {
-      const token = (await run(CommandId.getAgentToken, { agentId: status.agentIds[0], flow: 'obo', scope: 'https://graph.microsoft.com/User.Read', openInspector: false }))!;
+      const token = (await run(CommandId.getAgentToken, {
+        agentId: status.agentIds[0],
+        flow: 'obo',
+        scope: 'https://graph.microsoft.com/User.Read',
+        openInspector: false,
+      }))!;
       assert.equal(token.flow, 'obo');
       assert.equal(token.claims.upn, 'ada@sandbox.onmicrosoft.com');
       assert.equal(token.claims.scp, 'User.Read');
@@ -100,7 +154,12 @@ describe('extension in a real VS Code', () => {
       const token = (await run(CommandId.getAgentToken, { agentId: status.agentIds[1], openInspector: false }))!;
       const inspected = await run(CommandId.inspectToken, { token: token.accessToken });
       assert.equal(inspected?.claims.appid, status.agentIds[1]);
-      const inspectorOpen = () => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('entraAgentTokens.inspector')));
+      const inspectorOpen = () =>
+        vscode.window.tabGroups.all.some((g) =>
+          g.tabs.some(
+            (t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('entraAgentTokens.inspector'),
+          ),
+        );
       for (let i = 0; i < 40 && !inspectorOpen(); i++) await new Promise((r) => setTimeout(r, 50));
       assert.ok(inspectorOpen(), 'the inspector is open');
       assert.equal(await run(CommandId.inspectToken, { token: 'not-a-jwt' }), undefined);
@@ -119,10 +178,23 @@ describe('extension in a real VS Code', () => {
     before(async () => (sandbox = await SandboxTenant.start({ directory: testDirectory() })));
     after(() => sandbox.stop());
 
-    const blueprintArgs = () => ({ tenant: SECOND_TENANT, clientId: SECOND_BLUEPRINT, displayName: 'Test Blueprint', credentialKind: 'secret' as const, clientSecret: SECRET, authority: sandbox.authority });
+    const blueprintArgs = () => ({
+      tenant: SECOND_TENANT,
+      clientId: SECOND_BLUEPRINT,
+      displayName: 'Test Blueprint',
+      credentialKind: 'secret' as const,
+      clientSecret: SECRET,
+      authority: sandbox.authority,
+    });
 
     it('rejects bad input with nothing saved', async () => {
-      for (const bad of [{ ...blueprintArgs(), tenant: 'not a tenant' }, { ...blueprintArgs(), clientId: 'x' }, { ...blueprintArgs(), clientSecret: '' }, { ...blueprintArgs(), authority: 'https://evil.example.com' }, { ...blueprintArgs(), authority: 'http://login.microsoftonline.com' }]) {
+      for (const bad of [
+        { ...blueprintArgs(), tenant: 'not a tenant' },
+        { ...blueprintArgs(), clientId: 'x' },
+        { ...blueprintArgs(), clientSecret: '' },
+        { ...blueprintArgs(), authority: 'https://evil.example.com' },
+        { ...blueprintArgs(), authority: 'http://login.microsoftonline.com' },
+      ]) {
         assert.equal(await run(CommandId.addBlueprint, bad), undefined);
       }
       assert.deepEqual(await treeRows(), []);
@@ -131,11 +203,27 @@ describe('extension in a real VS Code', () => {
 
     it('adds a blueprint whose secret goes to SecretStorage only, and an agent identity', async () => {
       const saved = (await run(CommandId.addBlueprint, blueprintArgs()))!;
-      assert.deepEqual(saved, { clientId: SECOND_BLUEPRINT, displayName: 'Test Blueprint', tenant: SECOND_TENANT, authority: sandbox.authority, credentialKind: 'secret' });
+      assert.deepEqual(saved, {
+        clientId: SECOND_BLUEPRINT,
+        displayName: 'Test Blueprint',
+        tenant: SECOND_TENANT,
+        authority: sandbox.authority,
+        credentialKind: 'secret',
+      });
       assert.deepEqual(await (await api()).storedSecrets(SECOND_BLUEPRINT), ['clientSecret']);
-      await run(CommandId.addAgentIdentity, { blueprintId: SECOND_BLUEPRINT, clientId: SECOND_AGENT, displayName: 'Test Agent' });
+      await run(CommandId.addAgentIdentity, {
+        blueprintId: SECOND_BLUEPRINT,
+        clientId: SECOND_AGENT,
+        displayName: 'Test Agent',
+      });
       const rows = await treeRows();
-      assert.deepEqual(rows.map((r) => [r.depth, r.label, r.contextValue]), [[0, 'Test Blueprint', 'blueprint'], [1, 'Test Agent', 'agent']]);
+      assert.deepEqual(
+        rows.map((r) => [r.depth, r.label, r.contextValue]),
+        [
+          [0, 'Test Blueprint', 'blueprint'],
+          [1, 'Test Agent', 'agent'],
+        ],
+      );
       assert.match(rows[0]!.description, /client secret$/);
     });
 
@@ -158,13 +246,25 @@ describe('extension in a real VS Code', () => {
     });
 
     it('edits a blueprint and refuses a non-Entra authority unless a user setting allows it', async () => {
-      const edited = await run(CommandId.editBlueprint, { blueprintId: SECOND_BLUEPRINT, displayName: 'Renamed Blueprint' });
+      const edited = await run(CommandId.editBlueprint, {
+        blueprintId: SECOND_BLUEPRINT,
+        displayName: 'Renamed Blueprint',
+      });
       assert.equal(edited?.displayName, 'Renamed Blueprint');
-      assert.equal(await run(CommandId.editBlueprint, { blueprintId: SECOND_BLUEPRINT, authority: 'https://login.contoso.example' }), undefined);
+      assert.equal(
+        await run(CommandId.editBlueprint, {
+          blueprintId: SECOND_BLUEPRINT,
+          authority: 'https://login.contoso.example',
+        }),
+        undefined,
+      );
       const config = vscode.workspace.getConfiguration('entraAgentTokens');
       await config.update('additionalAuthorityHosts', ['login.contoso.example'], vscode.ConfigurationTarget.Global);
       try {
-        const moved = await run(CommandId.editBlueprint, { blueprintId: SECOND_BLUEPRINT, authority: 'https://login.contoso.example' });
+        const moved = await run(CommandId.editBlueprint, {
+          blueprintId: SECOND_BLUEPRINT,
+          authority: 'https://login.contoso.example',
+        });
         assert.equal(moved?.authority, 'https://login.contoso.example');
         await run(CommandId.editBlueprint, { blueprintId: SECOND_BLUEPRINT, authority: sandbox.authority });
       } finally {
@@ -175,24 +275,64 @@ describe('extension in a real VS Code', () => {
     it('a hostile workspace cannot widen the authority allow-list, nor can an import redirect a blueprint', async () => {
       // The runner wrote .vscode/settings.json into the workspace with additionalAuthorityHosts: login.attacker.example.
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-      assert.ok(folder && readFileSync(join(folder, '.vscode', 'settings.json'), 'utf8').includes('login.attacker.example'), 'the workspace tries');
-      const inspected = vscode.workspace.getConfiguration('entraAgentTokens').inspect<string[]>('additionalAuthorityHosts');
+      assert.ok(
+        folder && readFileSync(join(folder, '.vscode', 'settings.json'), 'utf8').includes('login.attacker.example'),
+        'the workspace tries',
+      );
+      const inspected = vscode.workspace
+        .getConfiguration('entraAgentTokens')
+        .inspect<string[]>('additionalAuthorityHosts');
       assert.equal(inspected?.globalValue, undefined, 'no user value');
       const attacker = 'https://login.attacker.example';
-      assert.equal(await run(CommandId.addBlueprint, { ...blueprintArgs(), clientId: '22222222-3333-4444-8555-666666666666', authority: attacker }), undefined);
-      assert.equal(await run(CommandId.editBlueprint, { blueprintId: SECOND_BLUEPRINT, authority: attacker }), undefined);
-      const file = (authority: string, clientId = '33333333-4444-4555-8666-777777777777') => JSON.stringify({ kind: 'entra-agent-tokens/definitions', version: 1, blueprints: [{ clientId, displayName: 'Imported', tenant: SECOND_TENANT, authority, credentialKind: 'secret' }], agents: [] });
-      assert.equal(await run(CommandId.importDefinitions, { content: file(attacker) }), undefined, 'an imported blueprint cannot name a host outside the list');
+      assert.equal(
+        await run(CommandId.addBlueprint, {
+          ...blueprintArgs(),
+          clientId: '22222222-3333-4444-8555-666666666666',
+          authority: attacker,
+        }),
+        undefined,
+      );
+      assert.equal(
+        await run(CommandId.editBlueprint, { blueprintId: SECOND_BLUEPRINT, authority: attacker }),
+        undefined,
+      );
+      const file = (authority: string, clientId = '33333333-4444-4555-8666-777777777777') =>
+        JSON.stringify({
+          kind: 'entra-agent-tokens/definitions',
+          version: 1,
+          blueprints: [
+            { clientId, displayName: 'Imported', tenant: SECOND_TENANT, authority, credentialKind: 'secret' },
+          ],
+          agents: [],
+        });
+      assert.equal(
+        await run(CommandId.importDefinitions, { content: file(attacker) }),
+        undefined,
+        'an imported blueprint cannot name a host outside the list',
+      );
       // A local port is refused outright in an import (only the running sandbox's origin may be named).
-      assert.equal(await run(CommandId.importDefinitions, { content: file('http://127.0.0.1:9') }), undefined, 'an import cannot add a blueprint at a loopback port');
-      assert.deepEqual((await run(CommandId.importDefinitions, { content: file('http://127.0.0.1:9', SECOND_BLUEPRINT) }))?.skipped, [SECOND_BLUEPRINT], 'an entry already present is skipped, wherever it points');
+      assert.equal(
+        await run(CommandId.importDefinitions, { content: file('http://127.0.0.1:9') }),
+        undefined,
+        'an import cannot add a blueprint at a loopback port',
+      );
+      assert.deepEqual(
+        (await run(CommandId.importDefinitions, { content: file('http://127.0.0.1:9', SECOND_BLUEPRINT) }))?.skipped,
+        [SECOND_BLUEPRINT],
+        'an entry already present is skipped, wherever it points',
+      );
       // An import naming an existing blueprint with another (even allowed) authority is skipped: it cannot move it.
-      const redirect = await run(CommandId.importDefinitions, { content: file('https://login.microsoftonline.us', SECOND_BLUEPRINT) });
+      const redirect = await run(CommandId.importDefinitions, {
+        content: file('https://login.microsoftonline.us', SECOND_BLUEPRINT),
+      });
       assert.deepEqual(redirect?.blueprints, []);
       assert.deepEqual(redirect?.skipped, [SECOND_BLUEPRINT]);
       // Had it moved, this would fail; it reaches the test's sandbox.
       const before = sandbox.requests.length;
-      assert.ok(await run(CommandId.getAgentToken, { agentId: SECOND_AGENT, openInspector: false, forceRefresh: true }), 'the blueprint still talks to its own authority');
+      assert.ok(
+        await run(CommandId.getAgentToken, { agentId: SECOND_AGENT, openInspector: false, forceRefresh: true }),
+        'the blueprint still talks to its own authority',
+      );
       assert.equal(sandbox.requests[before]?.params.client_id, SECOND_BLUEPRINT);
     });
 
@@ -201,19 +341,73 @@ describe('extension in a real VS Code', () => {
       this.timeout(5_000);
       const before = await treeRows();
       const flood = 'eyJ'.repeat(40_000);
-      const content = JSON.stringify({ kind: 'entra-agent-tokens/definitions', version: 1, blueprints: [{ clientId: '77777777-8888-4999-8aaa-bbbbbbbbbbbb', displayName: flood, tenant: SECOND_TENANT, authority: 'https://login.microsoftonline.com', credentialKind: 'secret' }], agents: [] });
+      const content = JSON.stringify({
+        kind: 'entra-agent-tokens/definitions',
+        version: 1,
+        blueprints: [
+          {
+            clientId: '77777777-8888-4999-8aaa-bbbbbbbbbbbb',
+            displayName: flood,
+            tenant: SECOND_TENANT,
+            authority: 'https://login.microsoftonline.com',
+            credentialKind: 'secret',
+          },
+        ],
+        agents: [],
+      });
       assert.equal(await run(CommandId.importDefinitions, { content, secrets: {} }), undefined);
-      const agentUser = JSON.stringify({ kind: 'entra-agent-tokens/definitions', version: 1, blueprints: [{ clientId: '77777777-8888-4999-8aaa-bbbbbbbbbbbb', displayName: 'B', tenant: SECOND_TENANT, authority: 'https://login.microsoftonline.com', credentialKind: 'secret' }], agents: [{ clientId: '88888888-9999-4aaa-8bbb-cccccccccccc', blueprintId: '77777777-8888-4999-8aaa-bbbbbbbbbbbb', displayName: 'A', agentUsers: [{ username: flood }] }] });
+      const agentUser = JSON.stringify({
+        kind: 'entra-agent-tokens/definitions',
+        version: 1,
+        blueprints: [
+          {
+            clientId: '77777777-8888-4999-8aaa-bbbbbbbbbbbb',
+            displayName: 'B',
+            tenant: SECOND_TENANT,
+            authority: 'https://login.microsoftonline.com',
+            credentialKind: 'secret',
+          },
+        ],
+        agents: [
+          {
+            clientId: '88888888-9999-4aaa-8bbb-cccccccccccc',
+            blueprintId: '77777777-8888-4999-8aaa-bbbbbbbbbbbb',
+            displayName: 'A',
+            agentUsers: [{ username: flood }],
+          },
+        ],
+      });
       assert.equal(await run(CommandId.importDefinitions, { content: agentUser, secrets: {} }), undefined);
       assert.deepEqual(await treeRows(), before, 'nothing was added');
       // A tenant value of the same size goes into the error message and the log: clipped and bounded, still at once.
-      assert.equal(await run(CommandId.addBlueprint, { ...blueprintArgs(), clientId: '99999999-aaaa-4bbb-8ccc-dddddddddddd', tenant: flood }), undefined);
+      assert.equal(
+        await run(CommandId.addBlueprint, {
+          ...blueprintArgs(),
+          clientId: '99999999-aaaa-4bbb-8ccc-dddddddddddd',
+          tenant: flood,
+        }),
+        undefined,
+      );
     });
 
     it('hostile names from an imported file are inert text in the tree and its tooltips', async () => {
-      const hostile = '[run](command:workbench.action.quit) <img src=x onerror=alert(1)> ![t](https://attacker.example/t.png) **bold**';
+      const hostile =
+        '[run](command:workbench.action.quit) <img src=x onerror=alert(1)> ![t](https://attacker.example/t.png) **bold**';
       const id = '44444444-5555-4666-8777-888888888888';
-      const content = JSON.stringify({ kind: 'entra-agent-tokens/definitions', version: 1, blueprints: [{ clientId: id, displayName: hostile, tenant: SECOND_TENANT, authority: 'https://login.microsoftonline.com', credentialKind: 'secret' }], agents: [] });
+      const content = JSON.stringify({
+        kind: 'entra-agent-tokens/definitions',
+        version: 1,
+        blueprints: [
+          {
+            clientId: id,
+            displayName: hostile,
+            tenant: SECOND_TENANT,
+            authority: 'https://login.microsoftonline.com',
+            credentialKind: 'secret',
+          },
+        ],
+        agents: [],
+      });
       assert.deepEqual((await run(CommandId.importDefinitions, { content, secrets: {} }))?.blueprints, [id]);
       try {
         const { tree } = await api();
@@ -224,7 +418,8 @@ describe('extension in a real VS Code', () => {
         assert.ok(!tooltip.isTrusted && !tooltip.supportHtml, 'no trusted commands, no HTML');
         // appendText escapes the markdown; with supportHtml off VS Code shows any tag as text, and the spaces that would
         // make one are already &nbsp;.
-        for (const raw of ['[run](command:', '![t](', '<img src', '**bold**']) assert.ok(!tooltip.value.includes(raw), `"${raw}" is escaped in ${tooltip.value}`);
+        for (const raw of ['[run](command:', '![t](', '<img src', '**bold**'])
+          assert.ok(!tooltip.value.includes(raw), `"${raw}" is escaped in ${tooltip.value}`);
         assert.ok(tooltip.value.includes('\\[run\\]'), tooltip.value);
       } finally {
         assert.equal(await run(CommandId.removeBlueprint, { blueprintId: id }), true);
@@ -237,10 +432,33 @@ describe('extension in a real VS Code', () => {
       const agentId = '66666666-7777-4888-8999-aaaaaaaaaaaa';
       const tokenFile = join(mkdtempSync(join(tmpdir(), 'eat-imp-')), 'token');
       writeFileSync(tokenFile, await sandbox.externalIssuer.issue(WORKLOAD_SUBJECT));
-      const content = (authority: string) => JSON.stringify({ kind: 'entra-agent-tokens/definitions', version: 1, blueprints: [{ clientId: id, displayName: 'Imported Federated', tenant: status.tenantId, authority, credentialKind: 'federatedTokenFile', federatedTokenFile: tokenFile }], agents: [{ clientId: agentId, blueprintId: id, displayName: 'Imported Agent' }] });
+      const content = (authority: string) =>
+        JSON.stringify({
+          kind: 'entra-agent-tokens/definitions',
+          version: 1,
+          blueprints: [
+            {
+              clientId: id,
+              displayName: 'Imported Federated',
+              tenant: status.tenantId,
+              authority,
+              credentialKind: 'federatedTokenFile',
+              federatedTokenFile: tokenFile,
+            },
+          ],
+          agents: [{ clientId: agentId, blueprintId: id, displayName: 'Imported Agent' }],
+        });
       try {
-        assert.equal(await run(CommandId.importDefinitions, { content: content(sandbox.authority) }), undefined, 'another local port is refused');
-        assert.deepEqual((await run(CommandId.importDefinitions, { content: content(status.authority) }))?.blueprints, [id], "the running sandbox's origin is taken");
+        assert.equal(
+          await run(CommandId.importDefinitions, { content: content(sandbox.authority) }),
+          undefined,
+          'another local port is refused',
+        );
+        assert.deepEqual(
+          (await run(CommandId.importDefinitions, { content: content(status.authority) }))?.blueprints,
+          [id],
+          "the running sandbox's origin is taken",
+        );
         const row = () => treeRows().then((rows) => rows.find((r) => r.label === 'Imported Federated'));
         assert.match((await row())?.description ?? '', /imported, confirm on first use$/);
         const failures = async () => (await treeRows()).filter((r) => r.contextValue === 'failure').map((r) => r.label);
@@ -250,7 +468,10 @@ describe('extension in a real VS Code', () => {
         assert.deepEqual(await failures(), []);
         assert.match((await row())?.description ?? '', /confirm on first use/);
         // Confirmed, the request goes out: the sandbox does not know this blueprint and says so (AADSTS700016).
-        assert.equal(await run(CommandId.getAgentToken, { agentId, openInspector: false, confirmImportedCredential: true }), undefined);
+        assert.equal(
+          await run(CommandId.getAgentToken, { agentId, openInspector: false, confirmImportedCredential: true }),
+          undefined,
+        );
         assert.match((await failures()).join(' '), /AADSTS700016/);
         assert.doesNotMatch((await row())?.description ?? '', /confirm/, 'confirmed once, for good');
       } finally {
@@ -264,31 +485,49 @@ describe('extension in a real VS Code', () => {
       const exported = await run(CommandId.exportDefinitions, { path });
       const text = readFileSync(path, 'utf8');
       assert.ok(!text.includes(SECRET), 'no secret in the export');
-      assert.deepEqual(exported?.blueprints.map((b) => b.clientId), [SECOND_BLUEPRINT]);
+      assert.deepEqual(
+        exported?.blueprints.map((b) => b.clientId),
+        [SECOND_BLUEPRINT],
+      );
       assert.equal(exported?.agents.length, 1);
       assert.equal(await run(CommandId.removeBlueprint, { blueprintId: SECOND_BLUEPRINT }), true);
       const evil = JSON.parse(text);
-      evil.blueprints.push({ ...evil.blueprints[0], clientId: '11111111-2222-4333-8444-555555555555', authority: 'https://evil.example' });
+      evil.blueprints.push({
+        ...evil.blueprints[0],
+        clientId: '11111111-2222-4333-8444-555555555555',
+        authority: 'https://evil.example',
+      });
       assert.equal(await run(CommandId.importDefinitions, { content: JSON.stringify(evil) }), undefined);
       assert.deepEqual(await treeRows(), [], 'a file with one bad entry adds nothing');
       // The export names the test's sandbox, a local port that is not the extension's running sandbox: refused.
-      assert.equal(await run(CommandId.importDefinitions, { path, secrets: { [SECOND_BLUEPRINT]: SECRET } }), undefined);
+      assert.equal(
+        await run(CommandId.importDefinitions, { path, secrets: { [SECOND_BLUEPRINT]: SECRET } }),
+        undefined,
+      );
       assert.deepEqual(await treeRows(), []);
       const moved = JSON.parse(text);
       moved.blueprints[0].authority = 'https://login.microsoftonline.com';
       writeFileSync(path, JSON.stringify(moved));
       const imported = await run(CommandId.importDefinitions, { path, secrets: { [SECOND_BLUEPRINT]: SECRET } });
       assert.deepEqual(imported?.blueprints, [SECOND_BLUEPRINT]);
-      assert.deepEqual((await treeRows()).map((r) => r.label), ['Renamed Blueprint', 'Test Agent']);
+      assert.deepEqual(
+        (await treeRows()).map((r) => r.label),
+        ['Renamed Blueprint', 'Test Agent'],
+      );
       assert.deepEqual(await (await api()).storedSecrets(SECOND_BLUEPRINT), ['clientSecret']);
       // The user, not the file, points it at a local port again.
       await run(CommandId.editBlueprint, { blueprintId: SECOND_BLUEPRINT, authority: sandbox.authority });
-      assert.ok(await run(CommandId.getAgentToken, { agentId: SECOND_AGENT, openInspector: false, forceRefresh: true }));
+      assert.ok(
+        await run(CommandId.getAgentToken, { agentId: SECOND_AGENT, openInspector: false, forceRefresh: true }),
+      );
     });
 
     it('removes an agent identity, then the blueprint with its secrets', async () => {
       assert.equal(await run(CommandId.removeAgentIdentity, { agentId: SECOND_AGENT }), true);
-      assert.deepEqual((await treeRows()).map((r) => r.label), ['Renamed Blueprint']);
+      assert.deepEqual(
+        (await treeRows()).map((r) => r.label),
+        ['Renamed Blueprint'],
+      );
       assert.equal(await run(CommandId.removeBlueprint, { blueprintId: SECOND_BLUEPRINT }), true);
       assert.deepEqual(await treeRows(), []);
       assert.deepEqual(await (await api()).storedSecrets(SECOND_BLUEPRINT), []);
@@ -298,19 +537,39 @@ describe('extension in a real VS Code', () => {
       const dir = mkdtempSync(join(tmpdir(), 'eat-host-'));
       const file = join(dir, 'workload-token');
       writeFileSync(file, await sandbox.externalIssuer.issue(WORKLOAD_SUBJECT));
-      const added = await run(CommandId.addBlueprint, { tenant: SANDBOX_TENANT, clientId: FED_BLUEPRINT, displayName: 'Federated', credentialKind: 'federatedTokenFile', federatedTokenFile: file, authority: sandbox.authority });
+      const added = await run(CommandId.addBlueprint, {
+        tenant: SANDBOX_TENANT,
+        clientId: FED_BLUEPRINT,
+        displayName: 'Federated',
+        credentialKind: 'federatedTokenFile',
+        federatedTokenFile: file,
+        authority: sandbox.authority,
+      });
       assert.equal(added?.federatedTokenFile, file);
-      await run(CommandId.addAgentIdentity, { blueprintId: FED_BLUEPRINT, clientId: FED_AGENT, displayName: 'Federated Agent' });
+      await run(CommandId.addAgentIdentity, {
+        blueprintId: FED_BLUEPRINT,
+        clientId: FED_AGENT,
+        displayName: 'Federated Agent',
+      });
       const viaFile = await run(CommandId.getAgentToken, { agentId: FED_AGENT, openInspector: false });
       assert.equal(viaFile?.claims.xms_par_app_azp, FED_BLUEPRINT);
       assert.match((await treeRows()).find((r) => r.label === 'Federated')!.description, /federated token file$/);
       process.env.IDENTITY_ENDPOINT = sandbox.managedIdentityEndpoint;
       process.env.IDENTITY_HEADER = sandbox.identityHeader;
       try {
-        await run(CommandId.setBlueprintCredential, { blueprintId: FED_BLUEPRINT, credentialKind: 'managedIdentity', managedIdentityClientId: MI_CLIENT_ID });
-        const viaMi = await run(CommandId.getAgentToken, { agentId: FED_AGENT, openInspector: false, forceRefresh: true });
+        await run(CommandId.setBlueprintCredential, {
+          blueprintId: FED_BLUEPRINT,
+          credentialKind: 'managedIdentity',
+          managedIdentityClientId: MI_CLIENT_ID,
+        });
+        const viaMi = await run(CommandId.getAgentToken, {
+          agentId: FED_AGENT,
+          openInspector: false,
+          forceRefresh: true,
+        });
         assert.equal(viaMi?.claims.appid, FED_AGENT, 'the managed identity chunk loaded and its token was accepted');
-        const assertion = sandbox.requests.filter((r) => r.params.client_id === FED_BLUEPRINT).at(-1)!.params.client_assertion!;
+        const assertion = sandbox.requests.filter((r) => r.params.client_id === FED_BLUEPRINT).at(-1)!.params
+          .client_assertion!;
         assert.equal(JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString()).sub, MI_OBJECT_ID);
       } finally {
         delete process.env.IDENTITY_ENDPOINT;
@@ -321,9 +580,17 @@ describe('extension in a real VS Code', () => {
 
     it('keeps a blueprint and agent for the reload phase', async () => {
       await run(CommandId.addBlueprint, { ...blueprintArgs(), displayName: 'Persistent Blueprint' });
-      await run(CommandId.addAgentIdentity, { blueprintId: SECOND_BLUEPRINT, clientId: SECOND_AGENT, displayName: 'Persistent Agent', defaultScope: 'https://graph.microsoft.com/.default' });
+      await run(CommandId.addAgentIdentity, {
+        blueprintId: SECOND_BLUEPRINT,
+        clientId: SECOND_AGENT,
+        displayName: 'Persistent Agent',
+        defaultScope: 'https://graph.microsoft.com/.default',
+      });
       // The reload phase finds these again in a fresh window.
-      assert.deepEqual((await treeRows()).map((r) => r.label), ['Persistent Blueprint', 'Persistent Agent']);
+      assert.deepEqual(
+        (await treeRows()).map((r) => r.label),
+        ['Persistent Blueprint', 'Persistent Agent'],
+      );
     });
   });
 });

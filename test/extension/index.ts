@@ -17,7 +17,12 @@ export async function run(): Promise<void> {
   const dir = process.env.EAT_TEST_RESULTS_DIR;
   if (!dir) throw new Error('EAT_TEST_RESULTS_DIR is not set');
   const named = process.env.EAT_PHASE;
-  const phase = named === 'restricted' || named === 'bench' ? named : existsSync(join(dir, 'results-main.json')) ? 'reload' : 'main';
+  const phase =
+    named === 'restricted' || named === 'bench'
+      ? named
+      : existsSync(join(dir, 'results-main.json'))
+        ? 'reload'
+        : 'main';
   const failures = await runPhase(phase, join(dir, `results-${phase}.json`));
   if (phase === 'main' && failures === 0) {
     // eslint-disable-next-line no-restricted-syntax -- a workbench command, not ours
@@ -41,7 +46,9 @@ function runPhase(phase: string, resultsFile: string): Promise<number> {
       resolve(failures);
     });
     runner.on('pass', (t) => outcomes.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration }));
-    runner.on('fail', (t, err: Error) => outcomes.push({ title: t.fullTitle(), state: 'failed', error: `${err.message}\n${err.stack ?? ''}` }));
+    runner.on('fail', (t, err: Error) =>
+      outcomes.push({ title: t.fullTitle(), state: 'failed', error: `${err.message}\n${err.stack ?? ''}` }),
+    );
     runner.on('pending', (t) => outcomes.push({ title: t.fullTitle(), state: 'pending' }));
   });
 }

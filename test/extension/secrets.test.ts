@@ -10,7 +10,6 @@ import { CommandId } from '../../src/extension/commands/ids';
 import { api, run, treeRows } from './helpers';
 import { AGENT, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, SANDBOX_TENANT, testDirectory } from '../helpers';
 
-
 export interface SecretMarkers {
   clientSecret: string;
   wrongSecret: string;
@@ -41,16 +40,31 @@ describe('secrets never leave SecretStorage: every command, with marker secrets'
   after(() => sandbox.stop());
 
   it('a client-secret blueprint: add, get, copy, inspect, a wrong secret, the right one again', async () => {
-    const added = await run(CommandId.addBlueprint, { tenant: SANDBOX_TENANT, clientId: BLUEPRINT, displayName: 'Marker Blueprint', credentialKind: 'secret', clientSecret: m.clientSecret, authority: sandbox.authority });
+    const added = await run(CommandId.addBlueprint, {
+      tenant: SANDBOX_TENANT,
+      clientId: BLUEPRINT,
+      displayName: 'Marker Blueprint',
+      credentialKind: 'secret',
+      clientSecret: m.clientSecret,
+      authority: sandbox.authority,
+    });
     assert.equal(added?.clientId, BLUEPRINT);
     await run(CommandId.addAgentIdentity, { blueprintId: BLUEPRINT, clientId: AGENT, displayName: 'Marker Agent' });
     const token = await run(CommandId.getAgentToken, { agentId: AGENT });
     assert.equal(token?.claims.appid, AGENT);
-    assert.equal(sandbox.requests.at(-2)?.params.client_secret, m.clientSecret, 'the marker secret reached the token endpoint');
+    assert.equal(
+      sandbox.requests.at(-2)?.params.client_secret,
+      m.clientSecret,
+      'the marker secret reached the token endpoint',
+    );
     assert.equal(await run(CommandId.copyAccessToken, { agentId: AGENT, scope: token.scope }), true);
     assert.ok(await run(CommandId.inspectToken, { token: token.accessToken }));
     await run(CommandId.setBlueprintCredential, { blueprintId: BLUEPRINT, clientSecret: m.wrongSecret });
-    assert.equal(await run(CommandId.getAgentToken, { agentId: AGENT, forceRefresh: true, openInspector: false }), undefined, 'a wrong secret fails');
+    assert.equal(
+      await run(CommandId.getAgentToken, { agentId: AGENT, forceRefresh: true, openInspector: false }),
+      undefined,
+      'a wrong secret fails',
+    );
     assert.equal(sandbox.requests.at(-1)?.params.client_secret, m.wrongSecret);
     assert.ok((await treeRows()).some((r) => r.contextValue === 'failure'));
     await run(CommandId.setBlueprintCredential, { blueprintId: BLUEPRINT, clientSecret: m.clientSecret });
@@ -58,21 +72,55 @@ describe('secrets never leave SecretStorage: every command, with marker secrets'
   });
 
   it('a certificate blueprint: a wrong passphrase is refused, the right one signs assertions', async () => {
-    const args = { tenant: SANDBOX_TENANT, clientId: CERT_BLUEPRINT, displayName: 'Marker Certificate Blueprint', credentialKind: 'certificate' as const, certificatePath: m.pemPath, authority: sandbox.authority };
-    assert.equal(await run(CommandId.addBlueprint, { ...args, certificatePassphrase: m.wrongPassphrase }), undefined, 'a wrong passphrase saves nothing');
+    const args = {
+      tenant: SANDBOX_TENANT,
+      clientId: CERT_BLUEPRINT,
+      displayName: 'Marker Certificate Blueprint',
+      credentialKind: 'certificate' as const,
+      certificatePath: m.pemPath,
+      authority: sandbox.authority,
+    };
+    assert.equal(
+      await run(CommandId.addBlueprint, { ...args, certificatePassphrase: m.wrongPassphrase }),
+      undefined,
+      'a wrong passphrase saves nothing',
+    );
     assert.ok(!(await treeRows()).some((r) => r.label === args.displayName));
     assert.ok(await run(CommandId.addBlueprint, { ...args, certificatePassphrase: m.passphrase }));
-    await run(CommandId.addAgentIdentity, { blueprintId: CERT_BLUEPRINT, clientId: CERT_AGENT, displayName: 'Marker Certificate Agent' });
+    await run(CommandId.addAgentIdentity, {
+      blueprintId: CERT_BLUEPRINT,
+      clientId: CERT_AGENT,
+      displayName: 'Marker Certificate Agent',
+    });
     const token = await run(CommandId.getAgentToken, { agentId: CERT_AGENT, openInspector: false });
     assert.equal(token?.claims.appid, CERT_AGENT);
-    assert.equal(sandbox.requests.at(-2)?.params.client_assertion_type, 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
-    assert.equal(await run(CommandId.setBlueprintCredential, { blueprintId: CERT_BLUEPRINT, credentialKind: 'certificate', certificatePath: m.pemPath, certificatePassphrase: m.wrongPassphrase }), undefined, 'a wrong passphrase replaces nothing');
-    assert.ok(await run(CommandId.getAgentToken, { agentId: CERT_AGENT, forceRefresh: true, openInspector: false }), 'the stored passphrase still works');
+    assert.equal(
+      sandbox.requests.at(-2)?.params.client_assertion_type,
+      'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    );
+    assert.equal(
+      await run(CommandId.setBlueprintCredential, {
+        blueprintId: CERT_BLUEPRINT,
+        credentialKind: 'certificate',
+        certificatePath: m.pemPath,
+        certificatePassphrase: m.wrongPassphrase,
+      }),
+      undefined,
+      'a wrong passphrase replaces nothing',
+    );
+    assert.ok(
+      await run(CommandId.getAgentToken, { agentId: CERT_AGENT, forceRefresh: true, openInspector: false }),
+      'the stored passphrase still works',
+    );
     assert.deepEqual(await (await api()).storedSecrets(CERT_BLUEPRINT), ['certificatePassphrase']);
   });
 
   it('edit, refresh, log, export, import, the built-in sandbox, then remove: every other command', async () => {
-    assert.equal((await run(CommandId.editBlueprint, { blueprintId: BLUEPRINT, displayName: 'Marker Blueprint (edited)' }))?.displayName, 'Marker Blueprint (edited)');
+    assert.equal(
+      (await run(CommandId.editBlueprint, { blueprintId: BLUEPRINT, displayName: 'Marker Blueprint (edited)' }))
+        ?.displayName,
+      'Marker Blueprint (edited)',
+    );
     await run(CommandId.refresh);
     await run(CommandId.showLog);
     const exported = await run(CommandId.exportDefinitions, { path: m.exportPath });

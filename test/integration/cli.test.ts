@@ -6,7 +6,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { cli, cliSuiteSandbox, cliPath, root, type Run } from '../cliRunner';
-import { AGENT, AGENT_USER_ID, AGENT_USER_UPN, BLUEPRINT, FED_AGENT, FED_BLUEPRINT, MI_CLIENT_ID, WORKLOAD_SUBJECT, CERT_AGENT, CERT_BLUEPRINT, DISABLED_AGENT, fixtures, userToken, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+import {
+  AGENT,
+  AGENT_USER_ID,
+  AGENT_USER_UPN,
+  BLUEPRINT,
+  FED_AGENT,
+  FED_BLUEPRINT,
+  MI_CLIENT_ID,
+  WORKLOAD_SUBJECT,
+  CERT_AGENT,
+  CERT_BLUEPRINT,
+  DISABLED_AGENT,
+  fixtures,
+  userToken,
+  SANDBOX_TENANT,
+  SECRET,
+  startSandbox,
+} from '../helpers';
 
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -14,7 +31,18 @@ describe('CLI', function () {
   this.timeout(30_000);
   const sandbox = cliSuiteSandbox();
 
-  const tokenArgs = (...extra: string[]) => ['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', AGENT, ...extra];
+  const tokenArgs = (...extra: string[]) => [
+    'token',
+    '--authority',
+    sandbox().authority,
+    '--tenant',
+    SANDBOX_TENANT,
+    '--blueprint',
+    BLUEPRINT,
+    '--agent',
+    AGENT,
+    ...extra,
+  ];
   const withSecret = { BLUEPRINT_SECRET: SECRET };
 
   describe('basics', () => {
@@ -57,12 +85,21 @@ describe('CLI', function () {
       assert.equal(out.claims.xms_par_app_azp, BLUEPRINT);
       assert.equal(out.legs.length, 2);
       assert.deepEqual(Object.keys(out.legs[0]), ['name', 'status', 'durationMs', 'claims']);
-      assert.deepEqual(out.legs.map((l: { name: string; status: number }) => [l.name, l.status]), [['blueprint', 200], ['agent', 200]]);
+      assert.deepEqual(
+        out.legs.map((l: { name: string; status: number }) => [l.name, l.status]),
+        [
+          ['blueprint', 200],
+          ['agent', 200],
+        ],
+      );
       assert.ok(out.legs.every((l: { durationMs: unknown }) => Number.isInteger(l.durationMs)));
       assert.equal(out.legs[0].claims.azp, BLUEPRINT);
       assert.deepEqual(out.legs[1].claims, out.claims);
       assert.ok(!r.stdout.includes(SECRET));
-      assert.deepEqual(sandbox().requests.map((q) => q.params.client_id), [BLUEPRINT, AGENT]);
+      assert.deepEqual(
+        sandbox().requests.map((q) => q.params.client_id),
+        [BLUEPRINT, AGENT],
+      );
     });
 
     it('prints a readable summary with both decoded tokens', async () => {
@@ -76,7 +113,24 @@ describe('CLI', function () {
     });
 
     it('authenticates with a certificate PEM and a passphrase from the environment', async () => {
-      const args = ['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--scope', 'api://sandbox-weather/.default', '--certificate', join(fixtures, 'blueprint-cert-encrypted.pem'), '--certificate-password-env', 'PASS', '--json'];
+      const args = [
+        'token',
+        '--authority',
+        sandbox().authority,
+        '--tenant',
+        SANDBOX_TENANT,
+        '--blueprint',
+        CERT_BLUEPRINT,
+        '--agent',
+        CERT_AGENT,
+        '--scope',
+        'api://sandbox-weather/.default',
+        '--certificate',
+        join(fixtures, 'blueprint-cert-encrypted.pem'),
+        '--certificate-password-env',
+        'PASS',
+        '--json',
+      ];
       const r = await cli(args, { PASS: 'fixture-passphrase' });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(JSON.parse(r.stdout).legs[0].claims.azpacr, '2');
@@ -87,7 +141,24 @@ describe('CLI', function () {
     });
 
     it('authenticates with a PKCS#12 (.pfx) file and its password', async () => {
-      const args = ['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--scope', 'api://sandbox-weather/.default', '--certificate', join(fixtures, 'blueprint-cert.pfx'), '--certificate-password-env', 'PFX_PASSWORD', '--json'];
+      const args = [
+        'token',
+        '--authority',
+        sandbox().authority,
+        '--tenant',
+        SANDBOX_TENANT,
+        '--blueprint',
+        CERT_BLUEPRINT,
+        '--agent',
+        CERT_AGENT,
+        '--scope',
+        'api://sandbox-weather/.default',
+        '--certificate',
+        join(fixtures, 'blueprint-cert.pfx'),
+        '--certificate-password-env',
+        'PFX_PASSWORD',
+        '--json',
+      ];
       const r = await cli(args, { PFX_PASSWORD: 'fixture-pfx-password' });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(JSON.parse(r.stdout).legs[0].claims.azpacr, '2');
@@ -99,13 +170,48 @@ describe('CLI', function () {
     const usage: [string, string[], Record<string, string>, RegExp][] = [
       ['a secret on the command line', ['--client-secret', SECRET], {}, /--client-secret is not accepted/],
       ['no credential', [], {}, /exactly one credential/],
-      ['two credentials', ['--client-secret-env', 'BLUEPRINT_SECRET', '--certificate', 'x.pem'], withSecret, /exactly one credential/],
-      ['an unset variable', ['--client-secret-env', 'NOT_SET'], {}, /--client-secret-env: environment variable NOT_SET is not set/],
-      ['a scope without /.default', ['--client-secret-env', 'BLUEPRINT_SECRET', '--scope', 'https://graph.microsoft.com/User.Read'], withSecret, /--scope .*\/\.default/],
-      ['plain http to a remote host', ['--client-secret-env', 'BLUEPRINT_SECRET', '--authority', 'http://login.example.com'], withSecret, /--authority uses plain http/],
-      ['a missing certificate file', ['--certificate', '/nonexistent.pem'], {}, /--certificate: cannot read \/nonexistent\.pem \(ENOENT\)/],
-      ['a bad timeout', ['--client-secret-env', 'BLUEPRINT_SECRET', '--timeout', 'soon'], withSecret, /--timeout must be a whole number/],
-      ['an unknown flag', ['--client-secret-env', 'BLUEPRINT_SECRET', '--tenantt', 'x'], withSecret, /Unknown option '--tenantt'/],
+      [
+        'two credentials',
+        ['--client-secret-env', 'BLUEPRINT_SECRET', '--certificate', 'x.pem'],
+        withSecret,
+        /exactly one credential/,
+      ],
+      [
+        'an unset variable',
+        ['--client-secret-env', 'NOT_SET'],
+        {},
+        /--client-secret-env: environment variable NOT_SET is not set/,
+      ],
+      [
+        'a scope without /.default',
+        ['--client-secret-env', 'BLUEPRINT_SECRET', '--scope', 'https://graph.microsoft.com/User.Read'],
+        withSecret,
+        /--scope .*\/\.default/,
+      ],
+      [
+        'plain http to a remote host',
+        ['--client-secret-env', 'BLUEPRINT_SECRET', '--authority', 'http://login.example.com'],
+        withSecret,
+        /--authority uses plain http/,
+      ],
+      [
+        'a missing certificate file',
+        ['--certificate', '/nonexistent.pem'],
+        {},
+        /--certificate: cannot read \/nonexistent\.pem \(ENOENT\)/,
+      ],
+      [
+        'a bad timeout',
+        ['--client-secret-env', 'BLUEPRINT_SECRET', '--timeout', 'soon'],
+        withSecret,
+        /--timeout must be a whole number/,
+      ],
+      [
+        'an unknown flag',
+        ['--client-secret-env', 'BLUEPRINT_SECRET', '--tenantt', 'x'],
+        withSecret,
+        /Unknown option '--tenantt'/,
+      ],
     ];
     for (const [what, extra, env, message] of usage) {
       it(`exit 2 for ${what}, naming the flag`, async () => {
@@ -118,16 +224,33 @@ describe('CLI', function () {
       });
     }
     it('exit 2 naming --agent for a client id that is not a GUID, and --tenant when missing', async () => {
-      const r = await cli(['token', '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', 'my-agent', '--client-secret-env', 'S'], { S: 'x' });
+      const r = await cli(
+        [
+          'token',
+          '--tenant',
+          SANDBOX_TENANT,
+          '--blueprint',
+          BLUEPRINT,
+          '--agent',
+          'my-agent',
+          '--client-secret-env',
+          'S',
+        ],
+        { S: 'x' },
+      );
       assert.equal(r.code, 2);
       assert.match(r.stderr, /--agent "my-agent" is not a GUID/);
-      const m = await cli(['token', '--blueprint', BLUEPRINT, '--agent', AGENT, '--client-secret-env', 'S'], { S: 'x' });
+      const m = await cli(['token', '--blueprint', BLUEPRINT, '--agent', AGENT, '--client-secret-env', 'S'], {
+        S: 'x',
+      });
       assert.equal(m.code, 2);
       assert.match(m.stderr, /--tenant is required/);
     });
 
     it('exit 3 for an Entra error, with code, explanation, fix, trace and correlation ids', async () => {
-      const r = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--json'), { BLUEPRINT_SECRET: 'wrong-secret-marker' });
+      const r = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--json'), {
+        BLUEPRINT_SECRET: 'wrong-secret-marker',
+      });
       assert.equal(r.code, 3);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, /AADSTS7000215/);
@@ -162,12 +285,28 @@ describe('CLI', function () {
 
     it('--flow obo with the user token from the environment: same JSON shape, flow named', async () => {
       const tc = await userToken(sandbox().authority);
-      const r = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--flow', 'obo', '--user-token-env', 'TC', '--scope', 'https://graph.microsoft.com/User.Read', '--json'), { ...withSecret, TC: tc });
+      const r = await cli(
+        tokenArgs(
+          '--client-secret-env',
+          'BLUEPRINT_SECRET',
+          '--flow',
+          'obo',
+          '--user-token-env',
+          'TC',
+          '--scope',
+          'https://graph.microsoft.com/User.Read',
+          '--json',
+        ),
+        { ...withSecret, TC: tc },
+      );
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout);
       assert.deepEqual(Object.keys(out), ['flow', 'accessToken', 'expiresOn', 'claims', 'legs']);
       assert.equal(out.flow, 'obo');
-      assert.deepEqual(out.legs.map((l: { name: string }) => l.name), ['blueprint', 'agent']);
+      assert.deepEqual(
+        out.legs.map((l: { name: string }) => l.name),
+        ['blueprint', 'agent'],
+      );
       assert.equal(out.claims.idtyp, 'user');
       assert.ok(!r.stdout.includes(tc), 'the user token is not echoed');
     });
@@ -175,7 +314,10 @@ describe('CLI', function () {
     it('--flow obo refuses a user token for Graph before sending, naming the flag', async () => {
       const graph = await userToken(sandbox().authority, 'https://graph.microsoft.com/User.Read');
       sandbox().clearRecords();
-      const r = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--flow', 'obo', '--user-token-env', 'TC'), { ...withSecret, TC: graph });
+      const r = await cli(
+        tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--flow', 'obo', '--user-token-env', 'TC'),
+        { ...withSecret, TC: graph },
+      );
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /--user-token-env was issued for "https:\/\/graph\.microsoft\.com"/);
       assert.match(r.stderr, /AADSTS50013/);
@@ -183,21 +325,41 @@ describe('CLI', function () {
     });
 
     it('--flow agent-user: three legs, by --user-id or --username', async () => {
-      for (const who of [['--user-id', AGENT_USER_ID], ['--username', AGENT_USER_UPN]]) {
-        const r = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--flow', 'agent-user', ...who, '--json'), withSecret);
+      for (const who of [
+        ['--user-id', AGENT_USER_ID],
+        ['--username', AGENT_USER_UPN],
+      ]) {
+        const r = await cli(
+          tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--flow', 'agent-user', ...who, '--json'),
+          withSecret,
+        );
         assert.equal(r.code, 0, r.stderr);
         const out = JSON.parse(r.stdout);
         assert.equal(out.flow, 'agent-user');
-        assert.deepEqual(out.legs.map((l: { name: string; status: number }) => [l.name, l.status]), [['blueprint', 200], ['agent', 200], ['agent-user', 200]]);
+        assert.deepEqual(
+          out.legs.map((l: { name: string; status: number }) => [l.name, l.status]),
+          [
+            ['blueprint', 200],
+            ['agent', 200],
+            ['agent-user', 200],
+          ],
+        );
         assert.equal(out.claims.oid, AGENT_USER_ID);
       }
-      const text = await cli(tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--flow', 'agent-user', '--user-id', AGENT_USER_ID), withSecret);
+      const text = await cli(
+        tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET', '--flow', 'agent-user', '--user-id', AGENT_USER_ID),
+        withSecret,
+      );
       assert.match(text.stdout, /Final token: The agent user's token \(leg 3\)/);
     });
 
     for (const [what, extra, message] of [
       ['an unknown flow', ['--flow', 'implicit'], /--flow must be one of autonomous, obo, agent-user/],
-      ['agent-user without a user', ['--flow', 'agent-user'], /--user-id or --username must be given, and only one of them/],
+      [
+        'agent-user without a user',
+        ['--flow', 'agent-user'],
+        /--user-id or --username must be given, and only one of them/,
+      ],
       ['a user id that is not a GUID', ['--flow', 'agent-user', '--user-id', 'bob'], /--user-id "bob" is not a GUID/],
       ['--username outside agent-user', ['--username', 'a@b.c'], /--user-id and --username go with --flow agent-user/],
       ['obo without a user token', ['--flow', 'obo'], /--user-token-env is required/],
@@ -224,7 +386,18 @@ describe('CLI', function () {
       const dir = mkdtempSync(join(tmpdir(), 'eat-cli-'));
       const file = join(dir, 'token');
       writeFileSync(file, await sandbox().externalIssuer.issue(WORKLOAD_SUBJECT));
-      const fed = ['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', FED_BLUEPRINT, '--agent', FED_AGENT, '--json'];
+      const fed = [
+        'token',
+        '--authority',
+        sandbox().authority,
+        '--tenant',
+        SANDBOX_TENANT,
+        '--blueprint',
+        FED_BLUEPRINT,
+        '--agent',
+        FED_AGENT,
+        '--json',
+      ];
       const viaFile = await cli([...fed, '--federated-token-file', file]);
       assert.equal(viaFile.code, 0, viaFile.stderr);
       assert.equal(JSON.parse(viaFile.stdout).legs[0].claims.azpacr, '2');
@@ -241,7 +414,10 @@ describe('CLI', function () {
       sandbox().clearRecords();
       const unreachable = await cli([...fed, '--managed-identity', MI_CLIENT_ID], down);
       assert.equal(unreachable.code, 4, unreachable.stderr);
-      assert.match(unreachable.stderr, /managed identity endpoint did not answer, so no token for api:\/\/AzureADTokenExchange/);
+      assert.match(
+        unreachable.stderr,
+        /managed identity endpoint did not answer, so no token for api:\/\/AzureADTokenExchange/,
+      );
       assert.equal(sandbox().requests.length, 0);
       const bad = await cli([...fed, '--managed-identity', 'my-identity']);
       assert.equal(bad.code, 2);
@@ -255,7 +431,22 @@ describe('CLI', function () {
       const closed = await startSandbox();
       const authority = closed.authority;
       await closed.stop();
-      const refused = await cli(['token', '--authority', authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', AGENT, '--client-secret-env', 'BLUEPRINT_SECRET'], withSecret);
+      const refused = await cli(
+        [
+          'token',
+          '--authority',
+          authority,
+          '--tenant',
+          SANDBOX_TENANT,
+          '--blueprint',
+          BLUEPRINT,
+          '--agent',
+          AGENT,
+          '--client-secret-env',
+          'BLUEPRINT_SECRET',
+        ],
+        withSecret,
+      );
       assert.equal(refused.code, 4);
       assert.match(refused.stderr, /refused/);
       sandbox().injectFaults({ kind: 'delay', ms: 5000 });
@@ -266,7 +457,9 @@ describe('CLI', function () {
 
     it('SIGINT cancels a request in flight and exits 130', async () => {
       sandbox().injectFaults({ kind: 'delay', ms: 10_000 });
-      const child = spawn(process.execPath, [cliPath, ...tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET')], { env: { ...withSecret } });
+      const child = spawn(process.execPath, [cliPath, ...tokenArgs('--client-secret-env', 'BLUEPRINT_SECRET')], {
+        env: { ...withSecret },
+      });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d));
       // The sandbox records a request only after its delay: wait for the connection instead.
@@ -286,9 +479,35 @@ describe('CLI', function () {
     it('no secret value, passphrase or key bytes in stdout or stderr, on any path, with any credential', async () => {
       const pem = readFileSync(join(fixtures, 'blueprint-cert.pem'), 'utf8');
       const keyBody = pem.split('-----BEGIN PRIVATE KEY-----')[1]!.split('\n')[2]!;
-      const encBody = readFileSync(join(fixtures, 'blueprint-cert-encrypted.pem'), 'utf8').split('-----BEGIN ENCRYPTED PRIVATE KEY-----')[1]!.split('\n')[2]!;
-      const markers = { secret: SECRET, wrongSecret: 'wrong-secret-marker-5f1c', passphrase: 'fixture-passphrase', wrongPassphrase: 'wrong-passphrase-marker-9a2e', pfxPassword: 'fixture-pfx-password', keyBody, encBody };
-      const cert = (file: string, variable: string) => ['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--scope', 'api://sandbox-weather/.default', '--certificate', join(fixtures, file), '--certificate-password-env', variable];
+      const encBody = readFileSync(join(fixtures, 'blueprint-cert-encrypted.pem'), 'utf8')
+        .split('-----BEGIN ENCRYPTED PRIVATE KEY-----')[1]!
+        .split('\n')[2]!;
+      const markers = {
+        secret: SECRET,
+        wrongSecret: 'wrong-secret-marker-5f1c',
+        passphrase: 'fixture-passphrase',
+        wrongPassphrase: 'wrong-passphrase-marker-9a2e',
+        pfxPassword: 'fixture-pfx-password',
+        keyBody,
+        encBody,
+      };
+      const cert = (file: string, variable: string) => [
+        'token',
+        '--authority',
+        sandbox().authority,
+        '--tenant',
+        SANDBOX_TENANT,
+        '--blueprint',
+        CERT_BLUEPRINT,
+        '--agent',
+        CERT_AGENT,
+        '--scope',
+        'api://sandbox-weather/.default',
+        '--certificate',
+        join(fixtures, file),
+        '--certificate-password-env',
+        variable,
+      ];
       const runs: [string, Run][] = [];
       const go = async (name: string, args: string[], env: Record<string, string>, code: number) => {
         const r = await cli(args, env);
@@ -300,7 +519,12 @@ describe('CLI', function () {
       await go('wrong secret', tokenArgs('--client-secret-env', 'S'), { S: markers.wrongSecret }, 3);
       await go('wrong secret, JSON', tokenArgs('--client-secret-env', 'S', '--json'), { S: markers.wrongSecret }, 3);
       await go('secret on the command line', tokenArgs('--client-secret', markers.secret), {}, 2);
-      await go('PEM with passphrase', [...cert('blueprint-cert-encrypted.pem', 'P'), '--json'], { P: markers.passphrase }, 0);
+      await go(
+        'PEM with passphrase',
+        [...cert('blueprint-cert-encrypted.pem', 'P'), '--json'],
+        { P: markers.passphrase },
+        0,
+      );
       await go('PEM, wrong passphrase', cert('blueprint-cert-encrypted.pem', 'P'), { P: markers.wrongPassphrase }, 2);
       await go('PFX', cert('blueprint-cert.pfx', 'P'), { P: markers.pfxPassword }, 0);
       await go('PFX, wrong password', cert('blueprint-cert.pfx', 'P'), { P: markers.wrongPassphrase }, 2);
@@ -311,7 +535,10 @@ describe('CLI', function () {
       for (const [name, r] of runs) {
         for (const [marker, value] of Object.entries(markers)) {
           scanned++;
-          assert.ok(!r.stdout.includes(value) && !r.stderr.includes(value), `${marker} appears in the output of "${name}"`);
+          assert.ok(
+            !r.stdout.includes(value) && !r.stderr.includes(value),
+            `${marker} appears in the output of "${name}"`,
+          );
         }
       }
       assert.equal(scanned, 11 * 7);
@@ -336,7 +563,11 @@ describe('CLI', function () {
       const out = JSON.parse(r.stdout);
       assert.equal(out.header.alg, 'RS256');
       assert.equal(out.claims.appid, AGENT);
-      assert.ok(out.explanations.some((e: { name: string; detail?: string }) => e.name === 'xms_act_fct' && /agent identity/.test(e.detail ?? '')));
+      assert.ok(
+        out.explanations.some(
+          (e: { name: string; detail?: string }) => e.name === 'xms_act_fct' && /agent identity/.test(e.detail ?? ''),
+        ),
+      );
     });
     it('exit 2 for anything that is not a JWT', async () => {
       const r = await cli(['decode', 'hello']);
@@ -357,7 +588,9 @@ describe('CLI', function () {
 
   describe('sandbox', () => {
     async function startCliSandbox(extra: string[] = []) {
-      const child = spawn(process.execPath, [cliPath, 'sandbox', '--json', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [cliPath, 'sandbox', '--json', ...extra], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const lines = createInterface({ input: child.stdout });
       const [first] = (await once(lines, 'line')) as [string];
       return { child, info: JSON.parse(first) };
@@ -371,7 +604,23 @@ describe('CLI', function () {
         assert.equal(info.blueprints.length, 1);
         const [bp] = info.blueprints;
         assert.ok(bp.clientSecret && bp.displayName && bp.agents.length >= 2);
-        const r = await cli(['token', '--authority', info.authority, '--tenant', info.tenantId, '--blueprint', bp.clientId, '--agent', bp.agents[1].clientId, '--client-secret-env', 'S', '--json'], { S: bp.clientSecret });
+        const r = await cli(
+          [
+            'token',
+            '--authority',
+            info.authority,
+            '--tenant',
+            info.tenantId,
+            '--blueprint',
+            bp.clientId,
+            '--agent',
+            bp.agents[1].clientId,
+            '--client-secret-env',
+            'S',
+            '--json',
+          ],
+          { S: bp.clientSecret },
+        );
         assert.equal(r.code, 0, r.stderr);
         assert.equal(JSON.parse(r.stdout).claims.appid, bp.agents[1].clientId);
       } finally {
@@ -382,11 +631,32 @@ describe('CLI', function () {
     });
 
     it('serves HTTPS with --tls-cert/--tls-key', async () => {
-      const { child, info } = await startCliSandbox(['--tls-cert', join(fixtures, 'tls/server.pem'), '--tls-key', join(fixtures, 'tls/server-key.pem')]);
+      const { child, info } = await startCliSandbox([
+        '--tls-cert',
+        join(fixtures, 'tls/server.pem'),
+        '--tls-key',
+        join(fixtures, 'tls/server-key.pem'),
+      ]);
       try {
         assert.match(info.authority, /^https:\/\/127\.0\.0\.1:\d+$/);
         const [bp] = info.blueprints;
-        const r = await cli(['token', '--authority', info.authority, '--tenant', info.tenantId, '--blueprint', bp.clientId, '--agent', bp.agents[0].clientId, '--client-secret-env', 'S', '--json'], { S: bp.clientSecret, NODE_EXTRA_CA_CERTS: join(fixtures, 'tls/ca.pem') });
+        const r = await cli(
+          [
+            'token',
+            '--authority',
+            info.authority,
+            '--tenant',
+            info.tenantId,
+            '--blueprint',
+            bp.clientId,
+            '--agent',
+            bp.agents[0].clientId,
+            '--client-secret-env',
+            'S',
+            '--json',
+          ],
+          { S: bp.clientSecret, NODE_EXTRA_CA_CERTS: join(fixtures, 'tls/ca.pem') },
+        );
         assert.equal(r.code, 0, r.stderr);
       } finally {
         child.kill('SIGTERM');

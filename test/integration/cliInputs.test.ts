@@ -4,16 +4,41 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, cliSuiteSandbox } from '../cliRunner';
-import { AGENT, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, FED_AGENT, FED_BLUEPRINT, SANDBOX_TENANT, SECRET } from '../helpers';
+import {
+  AGENT,
+  BLUEPRINT,
+  CERT_AGENT,
+  CERT_BLUEPRINT,
+  FED_AGENT,
+  FED_BLUEPRINT,
+  SANDBOX_TENANT,
+  SECRET,
+} from '../helpers';
 
 describe('CLI inputs an attacker or a slip can supply', function () {
   this.timeout(30_000);
   const sandbox = cliSuiteSandbox();
 
-  const token = (authority: string, ...extra: string[]) => ['token', '--authority', authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', AGENT, ...extra];
+  const token = (authority: string, ...extra: string[]) => [
+    'token',
+    '--authority',
+    authority,
+    '--tenant',
+    SANDBOX_TENANT,
+    '--blueprint',
+    BLUEPRINT,
+    '--agent',
+    AGENT,
+    ...extra,
+  ];
 
   describe('promise: credentials go only to Entra hosts, loopback and hosts the user names (--allow-authority-host)', () => {
-    for (const authority of ['https://login.microsoftonline.com.attacker.example', 'https://attacker.example', 'https://login-microsoftonline.com', 'https://login.microsoftonline.com@attacker.example']) {
+    for (const authority of [
+      'https://login.microsoftonline.com.attacker.example',
+      'https://attacker.example',
+      'https://login-microsoftonline.com',
+      'https://login.microsoftonline.com@attacker.example',
+    ]) {
       it(`refuses ${authority} with exit 2, before reading the credential or sending anything`, async () => {
         const r = await cli(token(authority, '--client-secret-env', 'S'), { S: SECRET });
         assert.equal(r.code, 2, r.stderr);
@@ -23,17 +48,41 @@ describe('CLI inputs an attacker or a slip can supply', function () {
       });
     }
     it('names the host and the flag that would allow it', async () => {
-      const r = await cli(token('https://login.microsoftonline.com.attacker.example', '--client-secret-env', 'S'), { S: SECRET });
-      assert.match(r.stderr, /login\.microsoftonline\.com\.attacker\.example is not an Entra sign-in host.*nothing was sent.*--allow-authority-host login\.microsoftonline\.com\.attacker\.example/s);
+      const r = await cli(token('https://login.microsoftonline.com.attacker.example', '--client-secret-env', 'S'), {
+        S: SECRET,
+      });
+      assert.match(
+        r.stderr,
+        /login\.microsoftonline\.com\.attacker\.example is not an Entra sign-in host.*nothing was sent.*--allow-authority-host login\.microsoftonline\.com\.attacker\.example/s,
+      );
     });
     it('accepts a host the user names, and only that one', async () => {
       // Accepted, the run goes on to read the credential (an unset variable here), so no name is ever looked up.
-      const r = await cli(token('https://login.contoso.invalid', '--client-secret-env', 'NOT_SET', '--allow-authority-host', 'login.contoso.invalid'));
+      const r = await cli(
+        token(
+          'https://login.contoso.invalid',
+          '--client-secret-env',
+          'NOT_SET',
+          '--allow-authority-host',
+          'login.contoso.invalid',
+        ),
+      );
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /--client-secret-env: environment variable NOT_SET is not set/);
-      const other = await cli(token('https://login.contoso.invalid', '--client-secret-env', 'NOT_SET', '--allow-authority-host', 'other.example'));
+      const other = await cli(
+        token(
+          'https://login.contoso.invalid',
+          '--client-secret-env',
+          'NOT_SET',
+          '--allow-authority-host',
+          'other.example',
+        ),
+      );
       assert.match(other.stderr, /--authority: login\.contoso\.invalid is not an Entra sign-in host/);
-      const bad = await cli(token('https://login.contoso.invalid', '--client-secret-env', 'S', '--allow-authority-host', 'https://x/'), { S: SECRET });
+      const bad = await cli(
+        token('https://login.contoso.invalid', '--client-secret-env', 'S', '--allow-authority-host', 'https://x/'),
+        { S: SECRET },
+      );
       assert.match(bad.stderr, /--allow-authority-host takes a host name/);
     });
     it('still takes loopback (the sandbox) without being told', async () => {
@@ -42,13 +91,29 @@ describe('CLI inputs an attacker or a slip can supply', function () {
     });
   });
 
-  describe('--flow app: the blueprint\'s own token', () => {
+  describe("--flow app: the blueprint's own token", () => {
     it('gets it in one leg, without fmi_path, and refuses --agent', async () => {
-      const args = ['token', '--flow', 'app', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--client-secret-env', 'S', '--json'];
+      const args = [
+        'token',
+        '--flow',
+        'app',
+        '--authority',
+        sandbox().authority,
+        '--tenant',
+        SANDBOX_TENANT,
+        '--blueprint',
+        BLUEPRINT,
+        '--client-secret-env',
+        'S',
+        '--json',
+      ];
       const r = await cli(args, { S: SECRET });
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout) as { flow: string; legs: unknown[]; claims: Record<string, unknown> };
-      assert.deepEqual([out.flow, out.legs.length, out.claims.appid, out.claims.aud], ['app', 1, BLUEPRINT, 'https://graph.microsoft.com']);
+      assert.deepEqual(
+        [out.flow, out.legs.length, out.claims.appid, out.claims.aud],
+        ['app', 1, BLUEPRINT, 'https://graph.microsoft.com'],
+      );
       assert.equal(sandbox().requests[0]?.params.fmi_path, undefined);
       const withAgent = await cli([...args, '--agent', AGENT], { S: SECRET });
       assert.equal(withAgent.code, 2);
@@ -60,7 +125,12 @@ describe('CLI inputs an attacker or a slip can supply', function () {
     for (const flag of ['--client-secret-env', '--certificate-password-env', '--user-token-env']) {
       it(`${flag} with a secret-looking value: exit 2, and the value appears nowhere`, async () => {
         const pasted = 'Xy7~Q8s.P_4kLm-vN2rT9wZ';
-        const extra = flag === '--client-secret-env' ? [flag, pasted] : flag === '--certificate-password-env' ? ['--certificate', 'x.pem', flag, pasted] : ['--client-secret-env', 'S', '--flow', 'obo', flag, pasted];
+        const extra =
+          flag === '--client-secret-env'
+            ? [flag, pasted]
+            : flag === '--certificate-password-env'
+              ? ['--certificate', 'x.pem', flag, pasted]
+              : ['--client-secret-env', 'S', '--flow', 'obo', flag, pasted];
         const r = await cli(token(sandbox().authority, ...extra), { S: SECRET });
         assert.equal(r.code, 2, r.stderr);
         assert.match(r.stderr, new RegExp(`${flag} takes the NAME of an environment variable`));
@@ -77,12 +147,36 @@ describe('CLI inputs an attacker or a slip can supply', function () {
     after(() => rmSync(dir, { recursive: true, force: true }));
     // Each of these would hang (a FIFO waits for a writer, /dev/zero never ends) on a plain read; the test timeout is the guard.
     it('--federated-token-file FIFO → exit 2 naming it', async () => {
-      const r = await cli(['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', FED_BLUEPRINT, '--agent', FED_AGENT, '--federated-token-file', fifo]);
+      const r = await cli([
+        'token',
+        '--authority',
+        sandbox().authority,
+        '--tenant',
+        SANDBOX_TENANT,
+        '--blueprint',
+        FED_BLUEPRINT,
+        '--agent',
+        FED_AGENT,
+        '--federated-token-file',
+        fifo,
+      ]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /not a regular file: a FIFO/);
     });
     it('--certificate /dev/zero → exit 2 naming it', async () => {
-      const r = await cli(['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', CERT_BLUEPRINT, '--agent', CERT_AGENT, '--certificate', '/dev/zero']);
+      const r = await cli([
+        'token',
+        '--authority',
+        sandbox().authority,
+        '--tenant',
+        SANDBOX_TENANT,
+        '--blueprint',
+        CERT_BLUEPRINT,
+        '--agent',
+        CERT_AGENT,
+        '--certificate',
+        '/dev/zero',
+      ]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /--certificate: cannot read \/dev\/zero \(not a regular file: a character device\)/);
     });

@@ -7,13 +7,18 @@ import { decodeToken } from '../../src/core/jwt';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { BLUEPRINT, sandboxRequest, startSandbox, testDirectory } from '../helpers';
 
-const AGENTS = Array.from({ length: 50 }, (_, i) => `a1b2c3d4-e5f6-4a7b-8c9d-${(0x1000 + i).toString(16).padStart(12, '0')}`);
+const AGENTS = Array.from(
+  { length: 50 },
+  (_, i) => `a1b2c3d4-e5f6-4a7b-8c9d-${(0x1000 + i).toString(16).padStart(12, '0')}`,
+);
 
 describe('concurrency: 100 parallel acquisitions over 50 agent identities', () => {
   let sandbox: SandboxTenant;
   before(async () => {
     const directory = testDirectory();
-    directory.tenants[0]!.blueprints[0]!.agents.push(...AGENTS.map((clientId, i) => ({ clientId, displayName: `Agent ${i}` })));
+    directory.tenants[0]!.blueprints[0]!.agents.push(
+      ...AGENTS.map((clientId, i) => ({ clientId, displayName: `Agent ${i}` })),
+    );
     sandbox = await startSandbox({ directory, latencyMs: 5 });
   });
   after(() => sandbox.stop());
@@ -23,17 +28,26 @@ describe('concurrency: 100 parallel acquisitions over 50 agent identities', () =
     try {
       // Interleaved order, so concurrent callers of the same key are not neighbours.
       const order = [...AGENTS, ...[...AGENTS].reverse()];
-      const results = await Promise.all(order.map((agentId) => engine.getAutonomousToken(sandboxRequest(sandbox, { agentId }))));
+      const results = await Promise.all(
+        order.map((agentId) => engine.getAutonomousToken(sandboxRequest(sandbox, { agentId }))),
+      );
       for (const [i, r] of results.entries()) {
         const agentId = order[i]!;
         assert.equal(r.token.claims.appid, agentId, `result ${i}: final token of another agent`);
         assert.equal(decodeToken(r.accessToken).claims.appid, agentId, `result ${i}: the raw token agrees`);
-        assert.ok(String(r.t1.claims.sub).endsWith(`/${agentId}`), `result ${i}: T1 made for another agent (its sub ends with the fmi_path)`);
+        assert.ok(
+          String(r.t1.claims.sub).endsWith(`/${agentId}`),
+          `result ${i}: T1 made for another agent (its sub ends with the fmi_path)`,
+        );
       }
       const t1Requests = sandbox.requests.filter((q) => q.params.client_id === BLUEPRINT);
       const finalRequests = sandbox.requests.filter((q) => q.params.client_id !== BLUEPRINT);
       assert.deepEqual(t1Requests.map((q) => q.params.fmi_path).sort(), [...AGENTS].sort(), 'one T1 request per agent');
-      assert.deepEqual(finalRequests.map((q) => q.params.client_id).sort(), [...AGENTS].sort(), 'one final-token request per agent');
+      assert.deepEqual(
+        finalRequests.map((q) => q.params.client_id).sort(),
+        [...AGENTS].sort(),
+        'one final-token request per agent',
+      );
       // The second caller of each key shared the first one's request.
       assert.equal(results.filter((r) => r.fromCache).length, 50);
     } finally {

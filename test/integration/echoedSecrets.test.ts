@@ -36,7 +36,8 @@ describe('promise: a server that echoes the request cannot put a secret or asser
     sandbox.injectFaults({ kind: 'echo', status: 400 });
     const e = await failure();
     const everything = JSON.stringify([e.message, e.body, e.description]);
-    for (const spelling of [SECRET, encodeURIComponent(SECRET), new URLSearchParams({ v: SECRET }).toString().slice(2)]) assert.ok(!everything.includes(spelling), `${spelling} in ${everything}`);
+    for (const spelling of [SECRET, encodeURIComponent(SECRET), new URLSearchParams({ v: SECRET }).toString().slice(2)])
+      assert.ok(!everything.includes(spelling), `${spelling} in ${everything}`);
     assert.match(e.description ?? '', /client_secret=\[redacted\]/);
     assert.match(e.description ?? '', new RegExp(`fmi_path=${AGENT}`), 'what is not secret is still shown');
   });
@@ -52,15 +53,39 @@ describe('promise: a server that echoes the request cannot put a secret or asser
 
   it('in the CLI, neither stderr nor stdout holds the secret', async () => {
     sandbox.injectFaults({ kind: 'echo', status: 400 });
-    const r = await cli(['token', '--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', AGENT, '--client-secret-env', 'S'], { S: SECRET });
+    const r = await cli(
+      [
+        'token',
+        '--authority',
+        sandbox.authority,
+        '--tenant',
+        SANDBOX_TENANT,
+        '--blueprint',
+        BLUEPRINT,
+        '--agent',
+        AGENT,
+        '--client-secret-env',
+        'S',
+      ],
+      { S: SECRET },
+    );
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /client_secret=\[redacted\]/);
-    for (const spelling of [SECRET, new URLSearchParams({ v: SECRET }).toString().slice(2)]) assert.ok(!(r.stderr + r.stdout).includes(spelling));
+    for (const spelling of [SECRET, new URLSearchParams({ v: SECRET }).toString().slice(2)])
+      assert.ok(!(r.stderr + r.stdout).includes(spelling));
   });
 
   it('blanks name=value pairs of credential parameters even when the value is not one we sent', () => {
-    const text = 'got client_secret=abc123xyz&scope=s and {"refresh_token":"rt-999","password": "pw1"} assertion=eyJa.b.c';
-    assert.equal(scrubSentValues(text, {}), 'got client_secret=[redacted]&scope=s and {"refresh_token":"[redacted]","password": "[redacted]"} assertion=[redacted]');
-    assert.equal(scrubSentValues('said "s\\"ecret!" back', { client_secret: 's"ecret!' }), 'said "[redacted]" back', 'the JSON-escaped spelling too');
+    const text =
+      'got client_secret=abc123xyz&scope=s and {"refresh_token":"rt-999","password": "pw1"} assertion=eyJa.b.c';
+    assert.equal(
+      scrubSentValues(text, {}),
+      'got client_secret=[redacted]&scope=s and {"refresh_token":"[redacted]","password": "[redacted]"} assertion=[redacted]',
+    );
+    assert.equal(
+      scrubSentValues('said "s\\"ecret!" back', { client_secret: 's"ecret!' }),
+      'said "[redacted]" back',
+      'the JSON-escaped spelling too',
+    );
   });
 });

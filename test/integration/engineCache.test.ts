@@ -38,7 +38,11 @@ describe('engine caches', () => {
   });
 
   it('sends one request per key for concurrent callers', async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => engine.getAutonomousToken(request({ agentId: i % 2 ? OTHER_AGENT : AGENT }))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        engine.getAutonomousToken(request({ agentId: i % 2 ? OTHER_AGENT : AGENT })),
+      ),
+    );
     assert.equal(sandbox.requests.length, 4);
     for (const [i, r] of results.entries()) assert.equal(r.token.claims.appid, i % 2 ? OTHER_AGENT : AGENT);
   });

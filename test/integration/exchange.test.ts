@@ -5,7 +5,20 @@ import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { certificateCredential, loadPemCertificate } from '../../src/core/credentials';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { fmiSubject } from '../../src/sandbox/issuer';
-import { AGENT, ASSERTION_TYPE, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, fixture, SANDBOX_TENANT, sandboxRequest, SECRET, startSandbox, testCa, tls } from '../helpers';
+import {
+  AGENT,
+  ASSERTION_TYPE,
+  BLUEPRINT,
+  CERT_AGENT,
+  CERT_BLUEPRINT,
+  fixture,
+  SANDBOX_TENANT,
+  sandboxRequest,
+  SECRET,
+  startSandbox,
+  testCa,
+  tls,
+} from '../helpers';
 
 describe('autonomous exchange against the sandbox', () => {
   let sandbox: SandboxTenant;
@@ -65,10 +78,13 @@ describe('autonomous exchange against the sandbox', () => {
     assert.deepEqual(final.roles, ['User.Read.All']);
     const expected = started + 29100 * 1000;
     assert.ok(Math.abs(result.expiresOn.getTime() - expected) < 5000, 'expiresOn follows expires_in');
-    assert.deepEqual(result.legs.map((l) => [l.name, l.status, l.attempts, l.cached]), [
-      ['blueprint', 200, 1, false],
-      ['agent', 200, 1, false],
-    ]);
+    assert.deepEqual(
+      result.legs.map((l) => [l.name, l.status, l.attempts, l.cached]),
+      [
+        ['blueprint', 200, 1, false],
+        ['agent', 200, 1, false],
+      ],
+    );
     assert.equal(result.legs[0]!.parameters.client_secret, '[redacted]');
     assert.equal(result.legs[1]!.parameters.client_assertion, '[redacted]');
     assert.equal(result.legs[1]!.parameters.client_id, AGENT);
@@ -101,8 +117,13 @@ describe('autonomous exchange against the sandbox', () => {
       [result.t1.raw, 'v2.0/.well-known/openid-configuration'],
       [result.token.raw, '.well-known/openid-configuration'],
     ] as const) {
-      const config = (await (await fetch(`${sandbox.authority}/${SANDBOX_TENANT}/${configPath}`)).json()) as { issuer: string; jwks_uri: string };
-      const { payload, protectedHeader } = await jwtVerify(token, createRemoteJWKSet(new URL(config.jwks_uri)), { issuer: config.issuer });
+      const config = (await (await fetch(`${sandbox.authority}/${SANDBOX_TENANT}/${configPath}`)).json()) as {
+        issuer: string;
+        jwks_uri: string;
+      };
+      const { payload, protectedHeader } = await jwtVerify(token, createRemoteJWKSet(new URL(config.jwks_uri)), {
+        issuer: config.issuer,
+      });
       assert.equal(protectedHeader.alg, 'RS256');
       assert.ok(protectedHeader.kid);
       assert.equal(payload.tid, SANDBOX_TENANT);
@@ -111,10 +132,26 @@ describe('autonomous exchange against the sandbox', () => {
 
   for (const alg of ['PS256', 'RS256'] as const) {
     it(`authenticates the blueprint with a certificate assertion (${alg})`, async () => {
-      const credential = certificateCredential(loadPemCertificate(fixture('blueprint-cert-encrypted.pem'), 'fixture-passphrase'), alg);
-      const result = await engine.getAutonomousToken({ ...request(), blueprintId: CERT_BLUEPRINT, agentId: CERT_AGENT, scope: 'api://sandbox-weather/.default', credential });
+      const credential = certificateCredential(
+        loadPemCertificate(fixture('blueprint-cert-encrypted.pem'), 'fixture-passphrase'),
+        alg,
+      );
+      const result = await engine.getAutonomousToken({
+        ...request(),
+        blueprintId: CERT_BLUEPRINT,
+        agentId: CERT_AGENT,
+        scope: 'api://sandbox-weather/.default',
+        credential,
+      });
       const leg1 = sandbox.requests[0]!.params;
-      assert.deepEqual(Object.keys(leg1).sort(), ['client_assertion', 'client_assertion_type', 'client_id', 'fmi_path', 'grant_type', 'scope']);
+      assert.deepEqual(Object.keys(leg1).sort(), [
+        'client_assertion',
+        'client_assertion_type',
+        'client_id',
+        'fmi_path',
+        'grant_type',
+        'scope',
+      ]);
       assert.equal(leg1.client_assertion_type, ASSERTION_TYPE);
       assert.equal(result.t1.claims.azpacr, '2');
       assert.equal(result.token.claims.xms_par_app_azp, CERT_BLUEPRINT);

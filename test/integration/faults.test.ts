@@ -3,14 +3,26 @@
 // and never hang: every case is timed.
 import assert from 'node:assert/strict';
 import type { LookupFunction } from 'node:net';
-import { AgentTokenEngine, type AgentTokenEngineOptions, type AutonomousTokenRequest } from '../../src/core/agentTokens';
+import {
+  AgentTokenEngine,
+  type AgentTokenEngineOptions,
+  type AutonomousTokenRequest,
+} from '../../src/core/agentTokens';
 import { EntraError } from '../../src/core/entraError';
 import { CancelledError, NetworkError } from '../../src/core/errors';
 import type { Fault, SandboxTenant } from '../../src/sandbox/server';
 import { fixture, sandboxRequest, SECRET, startSandbox } from '../helpers';
 
 /** What a case must end in: the token, or an error of this type whose message matches. */
-type Outcome = { ok: true; attempts: number } | { error: typeof NetworkError | typeof EntraError; kind?: NetworkError['kind']; status?: number; message: RegExp; attempts: number };
+type Outcome =
+  | { ok: true; attempts: number }
+  | {
+      error: typeof NetworkError | typeof EntraError;
+      kind?: NetworkError['kind'];
+      status?: number;
+      message: RegExp;
+      attempts: number;
+    };
 
 interface FaultCase {
   readonly name: string;
@@ -21,7 +33,8 @@ interface FaultCase {
   readonly options?: AgentTokenEngineOptions;
 }
 
-const HTML_PAGE = '<!DOCTYPE html><html><head><title>502 Bad Gateway</title><script>alert(1)</script></head><body><h1>Bad Gateway</h1></body></html>';
+const HTML_PAGE =
+  '<!DOCTYPE html><html><head><title>502 Bad Gateway</title><script>alert(1)</script></head><body><h1>Bad Gateway</h1></body></html>';
 const TOKEN_JSON = (token: string) => JSON.stringify({ token_type: 'Bearer', expires_in: 3599, access_token: token });
 
 describe('fault catalogue: every failure ends in an explained error or a bounded retry', function () {
@@ -37,7 +50,8 @@ describe('fault catalogue: every failure ends in an explained error or a bounded
   });
 
   const request = (over: Partial<AutonomousTokenRequest> = {}) => sandboxRequest(sandbox, over);
-  const make = (options: AgentTokenEngineOptions = {}) => (engine = new AgentTokenEngine({ retryBaseDelayMs: 20, timeoutMs: 2_000, ...options }));
+  const make = (options: AgentTokenEngineOptions = {}) =>
+    (engine = new AgentTokenEngine({ retryBaseDelayMs: 20, timeoutMs: 2_000, ...options }));
 
   /** Runs the leg-1 request against the faults, and checks the outcome and the time it took. */
   async function run(c: FaultCase, over: Partial<AutonomousTokenRequest> = {}): Promise<void> {
@@ -62,8 +76,12 @@ describe('fault catalogue: every failure ends in an explained error or a bounded
     const want = c.expect;
     assert.ok(failure instanceof want.error, `${c.name}: expected ${want.error.name}, got ${String(failure)}`);
     if (failure instanceof NetworkError && want.kind) assert.equal(failure.kind, want.kind, `${c.name}: kind`);
-    if (failure instanceof EntraError && want.status) assert.equal(failure.httpStatus, want.status, `${c.name}: status`);
-    const text = failure instanceof EntraError ? `${failure.message} ${failure.explanation} ${failure.fix}` : (failure as Error).message;
+    if (failure instanceof EntraError && want.status)
+      assert.equal(failure.httpStatus, want.status, `${c.name}: status`);
+    const text =
+      failure instanceof EntraError
+        ? `${failure.message} ${failure.explanation} ${failure.fix}`
+        : (failure as Error).message;
     assert.match(text, want.message, `${c.name}: message was: ${text}`);
     assert.doesNotMatch(text, /<script|at \w+ \(|node:internal/, `${c.name}: no markup or stack trace in the message`);
     assert.ok(!text.includes(SECRET), `${c.name}: the secret is not in the message`);
@@ -74,29 +92,165 @@ describe('fault catalogue: every failure ends in an explained error or a bounded
 
   it('stops reading a 64 MiB body at the 1 MiB cap: under 8 MiB (the cap plus socket buffers) left the sandbox', async () => {
     sandbox.injectFaults({ kind: 'flood', bytes: 64 << 20 });
-    await assert.rejects(make().getAutonomousToken(request()), (e: unknown) => e instanceof NetworkError && /larger than 1 MiB/.test(e.message));
+    await assert.rejects(
+      make().getAutonomousToken(request()),
+      (e: unknown) => e instanceof NetworkError && /larger than 1 MiB/.test(e.message),
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     // The cap plus what the socket buffers held when the client closed; reading it all would send 64 MiB.
     assert.ok(sandbox.floodBytesSent < 8 << 20, `${sandbox.floodBytesSent} bytes left the sandbox`);
   });
 
   const cases: FaultCase[] = [
-    { name: 'a response delayed beyond the timeout', faults: [{ kind: 'delay', ms: 5_000 }], options: { timeoutMs: 300, maxRetries: 0 }, expect: { error: NetworkError, kind: 'timeout', message: /did not answer within 300 ms/, attempts: 1 }, within: 1_500 },
-    { name: 'a connection reset before the response, once (retried)', faults: [{ kind: 'reset' }], expect: { ok: true, attempts: 2 }, within: 3_000 },
-    { name: 'a connection reset before the response, every time (bounded)', faults: [{ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' }], expect: { error: NetworkError, kind: 'connection', message: /connection to 127\.0\.0\.1:\d+ failed/, attempts: 3 }, within: 3_000 },
-    { name: 'a connection reset mid-body (retried)', faults: [{ kind: 'resetMidBody' }], expect: { ok: true, attempts: 2 }, within: 3_000 },
-    { name: 'a connection reset mid-body, every time (bounded)', faults: [{ kind: 'resetMidBody' }, { kind: 'resetMidBody' }, { kind: 'resetMidBody' }], expect: { error: NetworkError, kind: 'connection', message: /failed/, attempts: 3 }, within: 3_000 },
-    { name: '429 with Retry-After (retried after it)', faults: [{ kind: 'status', status: 429, retryAfter: '1', body: '{"error":"temporarily_unavailable"}', contentType: 'application/json' }], expect: { ok: true, attempts: 2 }, within: 3_000 },
-    { name: '500 (not retried, explained)', faults: [{ kind: 'status', status: 500, body: 'Internal Server Error' }], expect: { error: EntraError, status: 500, message: /server error \(HTTP 500\).*Retry in a moment/, attempts: 1 }, within: 1_000 },
-    { name: '502 with an HTML error page (explained as text)', faults: [{ kind: 'status', status: 502, body: HTML_PAGE, contentType: 'text/html' }], expect: { error: EntraError, status: 502, message: /server error \(HTTP 502\)/, attempts: 1 }, within: 1_000 },
-    { name: '503 then 504 (retried with backoff)', faults: [{ kind: 'status', status: 503 }, { kind: 'status', status: 504 }], expect: { ok: true, attempts: 3 }, within: 3_000 },
-    { name: '503 every time (bounded: 3 attempts)', faults: [{ kind: 'status', status: 503 }, { kind: 'status', status: 503 }, { kind: 'status', status: 503 }], expect: { error: EntraError, status: 503, message: /server error \(HTTP 503\)/, attempts: 3 }, within: 3_000 },
-    { name: '200 with an HTML page (a captive portal)', faults: [{ kind: 'status', status: 200, body: HTML_PAGE, contentType: 'text/html; charset=utf-8' }], expect: { error: NetworkError, kind: 'protocol', message: /HTML page, not a token response: a proxy, a captive portal or a wrong authority URL/, attempts: 1 }, within: 1_000 },
-    { name: '200 with a body that is not JSON', faults: [{ kind: 'status', status: 200, body: 'OK' }], expect: { error: NetworkError, kind: 'protocol', message: /text\/plain body that is not JSON/, attempts: 1 }, within: 1_000 },
-    { name: '200 with truncated JSON', faults: [{ kind: 'status', status: 200, body: TOKEN_JSON('eyJhbGciOiJSUzI1NiJ9.e30.sig').slice(0, 40), contentType: 'application/json' }], expect: { error: NetworkError, kind: 'protocol', message: /JSON that is cut off or malformed \(40 bytes\)/, attempts: 1 }, within: 1_000 },
-    { name: '400 with truncated JSON (explained by its status)', faults: [{ kind: 'status', status: 400, body: '{"error":"invalid_client","error_codes":[70', contentType: 'application/json' }], expect: { error: EntraError, status: 400, message: /HTTP 400/, attempts: 1 }, within: 1_000 },
-    { name: 'an oversized body (more than 1 MiB)', faults: [{ kind: 'status', status: 200, body: `{"access_token":"${'A'.repeat(2 << 20)}"}`, contentType: 'application/json' }], expect: { error: NetworkError, kind: 'protocol', message: /larger than 1 MiB/, attempts: 1 }, within: 3_000 },
-    { name: 'a slow-drip body', faults: [{ kind: 'drip', intervalMs: 50 }], options: { timeoutMs: 400, maxRetries: 0 }, expect: { error: NetworkError, kind: 'timeout', message: /did not answer within 400 ms/, attempts: 1 }, within: 1_500 },
+    {
+      name: 'a response delayed beyond the timeout',
+      faults: [{ kind: 'delay', ms: 5_000 }],
+      options: { timeoutMs: 300, maxRetries: 0 },
+      expect: { error: NetworkError, kind: 'timeout', message: /did not answer within 300 ms/, attempts: 1 },
+      within: 1_500,
+    },
+    {
+      name: 'a connection reset before the response, once (retried)',
+      faults: [{ kind: 'reset' }],
+      expect: { ok: true, attempts: 2 },
+      within: 3_000,
+    },
+    {
+      name: 'a connection reset before the response, every time (bounded)',
+      faults: [{ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' }],
+      expect: {
+        error: NetworkError,
+        kind: 'connection',
+        message: /connection to 127\.0\.0\.1:\d+ failed/,
+        attempts: 3,
+      },
+      within: 3_000,
+    },
+    {
+      name: 'a connection reset mid-body (retried)',
+      faults: [{ kind: 'resetMidBody' }],
+      expect: { ok: true, attempts: 2 },
+      within: 3_000,
+    },
+    {
+      name: 'a connection reset mid-body, every time (bounded)',
+      faults: [{ kind: 'resetMidBody' }, { kind: 'resetMidBody' }, { kind: 'resetMidBody' }],
+      expect: { error: NetworkError, kind: 'connection', message: /failed/, attempts: 3 },
+      within: 3_000,
+    },
+    {
+      name: '429 with Retry-After (retried after it)',
+      faults: [
+        {
+          kind: 'status',
+          status: 429,
+          retryAfter: '1',
+          body: '{"error":"temporarily_unavailable"}',
+          contentType: 'application/json',
+        },
+      ],
+      expect: { ok: true, attempts: 2 },
+      within: 3_000,
+    },
+    {
+      name: '500 (not retried, explained)',
+      faults: [{ kind: 'status', status: 500, body: 'Internal Server Error' }],
+      expect: { error: EntraError, status: 500, message: /server error \(HTTP 500\).*Retry in a moment/, attempts: 1 },
+      within: 1_000,
+    },
+    {
+      name: '502 with an HTML error page (explained as text)',
+      faults: [{ kind: 'status', status: 502, body: HTML_PAGE, contentType: 'text/html' }],
+      expect: { error: EntraError, status: 502, message: /server error \(HTTP 502\)/, attempts: 1 },
+      within: 1_000,
+    },
+    {
+      name: '503 then 504 (retried with backoff)',
+      faults: [
+        { kind: 'status', status: 503 },
+        { kind: 'status', status: 504 },
+      ],
+      expect: { ok: true, attempts: 3 },
+      within: 3_000,
+    },
+    {
+      name: '503 every time (bounded: 3 attempts)',
+      faults: [
+        { kind: 'status', status: 503 },
+        { kind: 'status', status: 503 },
+        { kind: 'status', status: 503 },
+      ],
+      expect: { error: EntraError, status: 503, message: /server error \(HTTP 503\)/, attempts: 3 },
+      within: 3_000,
+    },
+    {
+      name: '200 with an HTML page (a captive portal)',
+      faults: [{ kind: 'status', status: 200, body: HTML_PAGE, contentType: 'text/html; charset=utf-8' }],
+      expect: {
+        error: NetworkError,
+        kind: 'protocol',
+        message: /HTML page, not a token response: a proxy, a captive portal or a wrong authority URL/,
+        attempts: 1,
+      },
+      within: 1_000,
+    },
+    {
+      name: '200 with a body that is not JSON',
+      faults: [{ kind: 'status', status: 200, body: 'OK' }],
+      expect: { error: NetworkError, kind: 'protocol', message: /text\/plain body that is not JSON/, attempts: 1 },
+      within: 1_000,
+    },
+    {
+      name: '200 with truncated JSON',
+      faults: [
+        {
+          kind: 'status',
+          status: 200,
+          body: TOKEN_JSON('eyJhbGciOiJSUzI1NiJ9.e30.sig').slice(0, 40),
+          contentType: 'application/json',
+        },
+      ],
+      expect: {
+        error: NetworkError,
+        kind: 'protocol',
+        message: /JSON that is cut off or malformed \(40 bytes\)/,
+        attempts: 1,
+      },
+      within: 1_000,
+    },
+    {
+      name: '400 with truncated JSON (explained by its status)',
+      faults: [
+        {
+          kind: 'status',
+          status: 400,
+          body: '{"error":"invalid_client","error_codes":[70',
+          contentType: 'application/json',
+        },
+      ],
+      expect: { error: EntraError, status: 400, message: /HTTP 400/, attempts: 1 },
+      within: 1_000,
+    },
+    {
+      name: 'an oversized body (more than 1 MiB)',
+      faults: [
+        {
+          kind: 'status',
+          status: 200,
+          body: `{"access_token":"${'A'.repeat(2 << 20)}"}`,
+          contentType: 'application/json',
+        },
+      ],
+      expect: { error: NetworkError, kind: 'protocol', message: /larger than 1 MiB/, attempts: 1 },
+      within: 3_000,
+    },
+    {
+      name: 'a slow-drip body',
+      faults: [{ kind: 'drip', intervalMs: 50 }],
+      options: { timeoutMs: 400, maxRetries: 0 },
+      expect: { error: NetworkError, kind: 'timeout', message: /did not answer within 400 ms/, attempts: 1 },
+      within: 1_500,
+    },
   ];
 
   for (const c of cases) it(c.name, () => run(c));
@@ -117,7 +271,20 @@ describe('fault catalogue: every failure ends in an explained error or a bounded
     const closed = await startSandbox();
     const authority = closed.authority;
     await closed.stop();
-    await run({ name: 'refused', faults: [], expect: { error: NetworkError, kind: 'connection', message: /Nothing is listening at 127\.0\.0\.1:\d+: the connection was refused/, attempts: 0 }, within: 2_000 }, { authority });
+    await run(
+      {
+        name: 'refused',
+        faults: [],
+        expect: {
+          error: NetworkError,
+          kind: 'connection',
+          message: /Nothing is listening at 127\.0\.0\.1:\d+: the connection was refused/,
+          attempts: 0,
+        },
+        within: 2_000,
+      },
+      { authority },
+    );
   });
 
   it('a DNS failure (the resolver knows no such host)', async () => {
@@ -128,7 +295,21 @@ describe('fault catalogue: every failure ends in an explained error or a bounded
       const e = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
       process.nextTick(() => (callback as (err: Error) => void)(e));
     };
-    await run({ name: 'dns', faults: [], options: { lookup }, expect: { error: NetworkError, kind: 'connection', message: /The host login\.contoso-no-such-host\.test could not be found \(DNS\)/, attempts: 0 }, within: 2_000 }, { authority: 'https://login.contoso-no-such-host.test' });
+    await run(
+      {
+        name: 'dns',
+        faults: [],
+        options: { lookup },
+        expect: {
+          error: NetworkError,
+          kind: 'connection',
+          message: /The host login\.contoso-no-such-host\.test could not be found \(DNS\)/,
+          attempts: 0,
+        },
+        within: 2_000,
+      },
+      { authority: 'https://login.contoso-no-such-host.test' },
+    );
     assert.deepEqual(lookups, ['login.contoso-no-such-host.test']);
   });
 
@@ -137,7 +318,20 @@ describe('fault catalogue: every failure ends in an explained error or a bounded
     const https = await startSandbox({ tls });
     try {
       // No `ca`: the test CA is not trusted, exactly as for a stranger's certificate.
-      await run({ name: 'tls', faults: [], expect: { error: NetworkError, kind: 'connection', message: /TLS certificate of 127\.0\.0\.1:\d+ is not trusted/, attempts: 0 }, within: 2_000 }, { authority: https.authority });
+      await run(
+        {
+          name: 'tls',
+          faults: [],
+          expect: {
+            error: NetworkError,
+            kind: 'connection',
+            message: /TLS certificate of 127\.0\.0\.1:\d+ is not trusted/,
+            attempts: 0,
+          },
+          within: 2_000,
+        },
+        { authority: https.authority },
+      );
       assert.equal(https.requestCount, 0, 'no request went over the untrusted connection');
     } finally {
       await https.stop();
@@ -155,7 +349,9 @@ describe('fault catalogue: every failure ends in an explained error or a bounded
         controller.abort();
       }, after);
       let settledAt = 0;
-      const call = engine!.getAutonomousToken(request(), { signal: controller.signal }).finally(() => (settledAt = Date.now()));
+      const call = engine!
+        .getAutonomousToken(request(), { signal: controller.signal })
+        .finally(() => (settledAt = Date.now()));
       await assert.rejects(call, CancelledError);
       assert.ok(abortedAt > 0, 'settled only after the abort');
       const took = settledAt - abortedAt;

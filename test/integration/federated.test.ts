@@ -9,7 +9,16 @@ import { EntraError } from '../../src/core/entraError';
 import { CredentialError } from '../../src/core/errors';
 import { managedIdentityAssertion } from '../../src/core/managedIdentity';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { FED_AGENT, FED_BLUEPRINT, managedIdentitySandbox, MI_CLIENT_ID, MI_OBJECT_ID, SANDBOX_TENANT, startSandbox, WORKLOAD_SUBJECT } from '../helpers';
+import {
+  FED_AGENT,
+  FED_BLUEPRINT,
+  managedIdentitySandbox,
+  MI_CLIENT_ID,
+  MI_OBJECT_ID,
+  SANDBOX_TENANT,
+  startSandbox,
+  WORKLOAD_SUBJECT,
+} from '../helpers';
 
 // Root level: once, after every file (the MI sandbox is shared across files).
 
@@ -25,7 +34,14 @@ describe('federated credentials for the blueprint', () => {
   });
   afterEach(() => engine.close());
 
-  const request = (credential: BlueprintCredential): AutonomousTokenRequest => ({ authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprintId: FED_BLUEPRINT, agentId: FED_AGENT, scope: 'https://graph.microsoft.com/.default', credential });
+  const request = (credential: BlueprintCredential): AutonomousTokenRequest => ({
+    authority: sandbox.authority,
+    tenant: SANDBOX_TENANT,
+    blueprintId: FED_BLUEPRINT,
+    agentId: FED_AGENT,
+    scope: 'https://graph.microsoft.com/.default',
+    credential,
+  });
   const tokenFile = async (subject = WORKLOAD_SUBJECT, audience?: string, lifetime?: number) => {
     const path = join(dir, `token-${Math.random().toString(36).slice(2)}`);
     writeFileSync(path, `${await sandbox.externalIssuer.issue(subject, audience, lifetime)}\n`);
@@ -44,7 +60,9 @@ describe('federated credentials for the blueprint', () => {
       assert.equal(r.token.claims.xms_par_app_azp, FED_BLUEPRINT);
       // Rotated by the platform: the next T1 uses the new content.
       writeFileSync(path, await sandbox.externalIssuer.issue(WORKLOAD_SUBJECT));
-      await engine.getAutonomousToken(request(federatedTokenFile(path, (p) => readFile(p, 'utf8'))), { forceRefresh: true });
+      await engine.getAutonomousToken(request(federatedTokenFile(path, (p) => readFile(p, 'utf8'))), {
+        forceRefresh: true,
+      });
       assert.equal(sandbox.requests[2]!.params.client_assertion, (await readFile(path, 'utf8')).trim());
     });
 
@@ -56,7 +74,11 @@ describe('federated credentials for the blueprint', () => {
     for (const [what, make, code] of cases) {
       it(what, async () => {
         const path = await make();
-        await assert.rejects(engine.getAutonomousToken(request(federatedTokenFile(path, (p) => readFile(p, 'utf8')))), (e: unknown) => e instanceof EntraError && e.code === code && /federated|assertion/i.test(e.explanation + e.description));
+        await assert.rejects(
+          engine.getAutonomousToken(request(federatedTokenFile(path, (p) => readFile(p, 'utf8')))),
+          (e: unknown) =>
+            e instanceof EntraError && e.code === code && /federated|assertion/i.test(e.explanation + e.description),
+        );
       });
     }
 
@@ -65,26 +87,38 @@ describe('federated credentials for the blueprint', () => {
       try {
         const path = join(dir, 'foreign');
         writeFileSync(path, await other.externalIssuer.issue(WORKLOAD_SUBJECT));
-        await assert.rejects(engine.getAutonomousToken(request(federatedTokenFile(path, (p) => readFile(p, 'utf8')))), (e: unknown) => e instanceof EntraError && e.code === 700211);
+        await assert.rejects(
+          engine.getAutonomousToken(request(federatedTokenFile(path, (p) => readFile(p, 'utf8')))),
+          (e: unknown) => e instanceof EntraError && e.code === 700211,
+        );
       } finally {
         await other.stop();
       }
     });
 
     it('a missing or non-JWT file is a clear credential error, with nothing sent', async () => {
-      await assert.rejects(federatedTokenFile(join(dir, 'nope'), (p) => readFile(p, 'utf8')).getAssertion(), (e: unknown) => e instanceof CredentialError && /cannot be read \(ENOENT\)/.test(e.message));
+      await assert.rejects(
+        federatedTokenFile(join(dir, 'nope'), (p) => readFile(p, 'utf8')).getAssertion(),
+        (e: unknown) => e instanceof CredentialError && /cannot be read \(ENOENT\)/.test(e.message),
+      );
       const junk = join(dir, 'junk');
       writeFileSync(junk, 'hello');
-      await assert.rejects(engine.getAutonomousToken(request(federatedTokenFile(junk, (p) => readFile(p, 'utf8')))), (e: unknown) => e instanceof CredentialError && /does not hold a JWT/.test(e.message));
+      await assert.rejects(
+        engine.getAutonomousToken(request(federatedTokenFile(junk, (p) => readFile(p, 'utf8')))),
+        (e: unknown) => e instanceof CredentialError && /does not hold a JWT/.test(e.message),
+      );
       assert.equal(sandbox.requests.length, 0);
     });
   });
 
-  describe('a managed identity (@azure/identity against the sandbox\'s App Service MI endpoint)', () => {
-    it('gets the MI token for api://AzureADTokenExchange and uses it as the blueprint\'s assertion', async () => {
+  describe("a managed identity (@azure/identity against the sandbox's App Service MI endpoint)", () => {
+    it("gets the MI token for api://AzureADTokenExchange and uses it as the blueprint's assertion", async () => {
       const mi = await managedIdentitySandbox();
       mi.clearRecords();
-      const r = await engine.getAutonomousToken({ ...request(managedIdentityAssertion('api://AzureADTokenExchange', MI_CLIENT_ID)), authority: mi.authority });
+      const r = await engine.getAutonomousToken({
+        ...request(managedIdentityAssertion('api://AzureADTokenExchange', MI_CLIENT_ID)),
+        authority: mi.authority,
+      });
       const assertion = mi.requests[0]!.params.client_assertion!;
       const claims = JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString());
       assert.equal(claims.sub, MI_OBJECT_ID);

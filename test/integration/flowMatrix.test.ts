@@ -6,7 +6,21 @@ import { acquireToken, type TokenRequest } from '../../src/core/acquisition';
 import { AgentTokenEngine, type AgentFlow } from '../../src/core/agentTokens';
 import type { CredentialHost, CredentialSource } from '../../src/core/credentialSource';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, FED_AGENT, FED_BLUEPRINT, fixtures, managedIdentitySandbox, MI_CLIENT_ID, SANDBOX_TENANT, SECRET, userToken, WORKLOAD_SUBJECT } from '../helpers';
+import {
+  AGENT,
+  BLUEPRINT,
+  CERT_AGENT,
+  CERT_BLUEPRINT,
+  FED_AGENT,
+  FED_BLUEPRINT,
+  fixtures,
+  managedIdentitySandbox,
+  MI_CLIENT_ID,
+  SANDBOX_TENANT,
+  SECRET,
+  userToken,
+  WORKLOAD_SUBJECT,
+} from '../helpers';
 
 /**
  * Every flow with every blueprint credential, through the one acquisition service every face calls (acquireToken):
@@ -18,19 +32,49 @@ describe('flow × credential matrix, through acquireToken', () => {
   before(async () => (sandbox = await managedIdentitySandbox()));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const host = (secrets: { clientSecret?: string; certificatePassphrase?: string }): CredentialHost & { warnings: string[] } => {
+  const host = (secrets: {
+    clientSecret?: string;
+    certificatePassphrase?: string;
+  }): CredentialHost & { warnings: string[] } => {
     const warnings: string[] = [];
     return { warnings, readSecret: async (name) => secrets[name], warn: (w) => warnings.push(w) };
   };
   const credentials: [string, string, string, string, () => Promise<[CredentialSource, CredentialHost]>][] = [
-    ['client secret', BLUEPRINT, AGENT, 'research-agent@sandbox.onmicrosoft.com', async () => [{ kind: 'secret' }, host({ clientSecret: SECRET })]],
-    ['certificate (encrypted PEM, passphrase from the host)', CERT_BLUEPRINT, CERT_AGENT, 'cert-agent@sandbox.onmicrosoft.com', async () => [{ kind: 'certificate', path: join(fixtures, 'blueprint-cert-encrypted.pem') }, host({ certificatePassphrase: 'fixture-passphrase' })]],
-    ['federated token file', FED_BLUEPRINT, FED_AGENT, 'fed-agent@sandbox.onmicrosoft.com', async () => {
-      const path = join(dir, `token-${Math.random().toString(36).slice(2)}`);
-      writeFileSync(path, await sandbox.externalIssuer.issue(WORKLOAD_SUBJECT));
-      return [{ kind: 'federatedTokenFile', path }, host({})];
-    }],
-    ['managed identity', FED_BLUEPRINT, FED_AGENT, 'fed-agent@sandbox.onmicrosoft.com', async () => [{ kind: 'managedIdentity', clientId: MI_CLIENT_ID }, host({})]],
+    [
+      'client secret',
+      BLUEPRINT,
+      AGENT,
+      'research-agent@sandbox.onmicrosoft.com',
+      async () => [{ kind: 'secret' }, host({ clientSecret: SECRET })],
+    ],
+    [
+      'certificate (encrypted PEM, passphrase from the host)',
+      CERT_BLUEPRINT,
+      CERT_AGENT,
+      'cert-agent@sandbox.onmicrosoft.com',
+      async () => [
+        { kind: 'certificate', path: join(fixtures, 'blueprint-cert-encrypted.pem') },
+        host({ certificatePassphrase: 'fixture-passphrase' }),
+      ],
+    ],
+    [
+      'federated token file',
+      FED_BLUEPRINT,
+      FED_AGENT,
+      'fed-agent@sandbox.onmicrosoft.com',
+      async () => {
+        const path = join(dir, `token-${Math.random().toString(36).slice(2)}`);
+        writeFileSync(path, await sandbox.externalIssuer.issue(WORKLOAD_SUBJECT));
+        return [{ kind: 'federatedTokenFile', path }, host({})];
+      },
+    ],
+    [
+      'managed identity',
+      FED_BLUEPRINT,
+      FED_AGENT,
+      'fed-agent@sandbox.onmicrosoft.com',
+      async () => [{ kind: 'managedIdentity', clientId: MI_CLIENT_ID }, host({})],
+    ],
   ];
   const flows: AgentFlow[] = ['autonomous', 'obo', 'agent-user', 'app'];
 
@@ -43,9 +87,21 @@ describe('flow × credential matrix, through acquireToken', () => {
           const base = { authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprintId, credential };
           const request: TokenRequest =
             flow === 'obo'
-              ? { ...base, flow, agentId, scope: 'https://graph.microsoft.com/User.Read', userToken: await userToken(sandbox.authority, `api://${blueprintId}/access_as_user`) }
+              ? {
+                  ...base,
+                  flow,
+                  agentId,
+                  scope: 'https://graph.microsoft.com/User.Read',
+                  userToken: await userToken(sandbox.authority, `api://${blueprintId}/access_as_user`),
+                }
               : flow === 'agent-user'
-                ? { ...base, flow, agentId, scope: 'https://graph.microsoft.com/.default', user: { username: agentUser } }
+                ? {
+                    ...base,
+                    flow,
+                    agentId,
+                    scope: 'https://graph.microsoft.com/.default',
+                    user: { username: agentUser },
+                  }
                 : flow === 'app'
                   ? { ...base, flow, scope: 'https://graph.microsoft.com/.default' }
                   : { ...base, flow, agentId, scope: 'https://graph.microsoft.com/.default' };

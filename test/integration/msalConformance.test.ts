@@ -20,7 +20,15 @@ describe('msal-node conformance', function () {
   after(() => sandbox.stop());
 
   it('runs the blueprint → agent chain, and its tokens verify against the sandbox JWKS', async () => {
-    const input = { authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprint: BLUEPRINT, agent: AGENT, secret: SECRET, scope: 'https://graph.microsoft.com/.default', repeat: 2 };
+    const input = {
+      authority: sandbox.authority,
+      tenant: SANDBOX_TENANT,
+      blueprint: BLUEPRINT,
+      agent: AGENT,
+      secret: SECRET,
+      scope: 'https://graph.microsoft.com/.default',
+      repeat: 2,
+    };
     const { stdout } = await run(process.execPath, [join(fixtures, 'msal-chain.mjs'), JSON.stringify(input)], {
       env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: join(fixtures, 'tls/ca.pem') },
     });
@@ -48,7 +56,14 @@ describe('msal-node conformance', function () {
 
   it('runs the agent-user chain (acquireTokenByUserFederatedIdentityCredential), and its token verifies', async () => {
     sandbox.clearRecords();
-    const input = { authority: sandbox.authority, tenant: SANDBOX_TENANT, blueprint: BLUEPRINT, agent: AGENT, secret: SECRET, userObjectId: AGENT_USER_ID };
+    const input = {
+      authority: sandbox.authority,
+      tenant: SANDBOX_TENANT,
+      blueprint: BLUEPRINT,
+      agent: AGENT,
+      secret: SECRET,
+      userObjectId: AGENT_USER_ID,
+    };
     const { stdout } = await run(process.execPath, [join(fixtures, 'msal-agent-user.mjs'), JSON.stringify(input)], {
       env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: join(fixtures, 'tls/ca.pem') },
     });
@@ -59,20 +74,42 @@ describe('msal-node conformance', function () {
     assert.equal(fic.params.user_id, AGENT_USER_ID);
     assert.equal(fic.params.client_id, AGENT);
     // Our leg 3 sends exactly MSAL's OAuth parameters (its telemetry aside).
-    const oauth = Object.keys(fic.params).filter((k) => !k.startsWith('x-') && k !== 'client-request-id').sort();
-    assert.deepEqual(oauth, ['client_assertion', 'client_assertion_type', 'client_id', 'client_info', 'grant_type', 'scope', 'user_federated_identity_credential', 'user_id']);
-    assert.deepEqual(fic.params.scope!.split(' ').sort(), ['https://graph.microsoft.com/.default', 'offline_access', 'openid', 'profile']);
+    const oauth = Object.keys(fic.params)
+      .filter((k) => !k.startsWith('x-') && k !== 'client-request-id')
+      .sort();
+    assert.deepEqual(oauth, [
+      'client_assertion',
+      'client_assertion_type',
+      'client_id',
+      'client_info',
+      'grant_type',
+      'scope',
+      'user_federated_identity_credential',
+      'user_id',
+    ]);
+    assert.deepEqual(fic.params.scope!.split(' ').sort(), [
+      'https://graph.microsoft.com/.default',
+      'offline_access',
+      'openid',
+      'profile',
+    ]);
     const claims = await verify(out.accessToken);
     assert.equal(claims.oid, AGENT_USER_ID);
     assert.ok(String(claims.xms_sub_fct).split(' ').includes('13'));
-    assert.equal(out.account, 'research-agent@sandbox.onmicrosoft.com', 'msal built its account from our id_token/client_info');
+    assert.equal(
+      out.account,
+      'research-agent@sandbox.onmicrosoft.com',
+      'msal built its account from our id_token/client_info',
+    );
   });
 
   /** Verifies with the keys the sandbox publishes, fetched over its HTTPS with the test CA trusted. */
   async function verify(token: string) {
     const dispatcher = new Agent({ connect: { ca: readFileSync(join(fixtures, 'tls/ca.pem')) } });
     try {
-      const keys = (await (await undiciFetch(`${sandbox.authority}/${SANDBOX_TENANT}/discovery/v2.0/keys`, { dispatcher })).json()) as { keys: never[] };
+      const keys = (await (
+        await undiciFetch(`${sandbox.authority}/${SANDBOX_TENANT}/discovery/v2.0/keys`, { dispatcher })
+      ).json()) as { keys: never[] };
       const { payload } = await jwtVerify(token, createLocalJWKSet(keys));
       return payload;
     } finally {

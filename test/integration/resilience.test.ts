@@ -15,7 +15,8 @@ describe('token client resilience', () => {
   afterEach(() => engine?.close());
 
   const request = () => sandboxRequest(sandbox);
-  const make = (options: ConstructorParameters<typeof AgentTokenEngine>[0] = {}) => (engine = new AgentTokenEngine({ retryBaseDelayMs: 20, ...options }));
+  const make = (options: ConstructorParameters<typeof AgentTokenEngine>[0] = {}) =>
+    (engine = new AgentTokenEngine({ retryBaseDelayMs: 20, ...options }));
 
   it('retries a 429 after the Retry-After it names', async () => {
     make();
@@ -26,34 +27,60 @@ describe('token client resilience', () => {
     assert.ok(elapsed >= 1000, `waited ${elapsed} ms`);
     assert.equal(result.legs[0]!.attempts, 2);
     assert.equal(result.legs[1]!.attempts, 1);
-    assert.deepEqual(sandbox.requests.map((r) => r.status), [429, 200, 200]);
+    assert.deepEqual(
+      sandbox.requests.map((r) => r.status),
+      [429, 200, 200],
+    );
   });
 
   it('retries 503 and 504 with backoff when no Retry-After is sent, at most twice', async () => {
     make();
-    sandbox.injectFaults({ kind: 'status', status: 503, body: '<html>Service Unavailable</html>', contentType: 'text/html' }, { kind: 'status', status: 504 });
+    sandbox.injectFaults(
+      { kind: 'status', status: 503, body: '<html>Service Unavailable</html>', contentType: 'text/html' },
+      { kind: 'status', status: 504 },
+    );
     const result = await engine.getAutonomousToken(request());
     assert.equal(result.legs[0]!.attempts, 3);
     sandbox.clearRecords();
     engine.clearCache();
-    sandbox.injectFaults(...Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 503, body: 'Service Unavailable' })));
-    await assert.rejects(engine.getAutonomousToken(request()), (e: unknown) => e instanceof EntraError && e.httpStatus === 503 && e.code === undefined && /server error/.test(e.explanation));
+    sandbox.injectFaults(
+      ...Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 503, body: 'Service Unavailable' })),
+    );
+    await assert.rejects(
+      engine.getAutonomousToken(request()),
+      (e: unknown) =>
+        e instanceof EntraError && e.httpStatus === 503 && e.code === undefined && /server error/.test(e.explanation),
+    );
     assert.equal(sandbox.requests.length, 3);
   });
 
   it('never retries a 400 or a 401', async () => {
     make();
     await assert.rejects(engine.getAutonomousToken({ ...request(), credential: clientSecret('wrong') }), EntraError);
-    sandbox.injectFaults({ kind: 'status', status: 400, body: '{"error":"invalid_request","error_codes":[900144]}', contentType: 'application/json' });
-    await assert.rejects(engine.getAutonomousToken(request()), (e: unknown) => e instanceof EntraError && e.code === 900144);
-    assert.deepEqual(sandbox.requests.map((r) => r.status), [401, 400]);
+    sandbox.injectFaults({
+      kind: 'status',
+      status: 400,
+      body: '{"error":"invalid_request","error_codes":[900144]}',
+      contentType: 'application/json',
+    });
+    await assert.rejects(
+      engine.getAutonomousToken(request()),
+      (e: unknown) => e instanceof EntraError && e.code === 900144,
+    );
+    assert.deepEqual(
+      sandbox.requests.map((r) => r.status),
+      [401, 400],
+    );
   });
 
   it('gives up at once when Retry-After exceeds the 60 s waiting budget', async () => {
     make();
     sandbox.injectFaults({ kind: 'status', status: 429, body: 'Too Many Requests', retryAfter: '120' });
     const started = Date.now();
-    await assert.rejects(engine.getAutonomousToken(request()), (e: unknown) => e instanceof EntraError && e.httpStatus === 429 && e.retryAfterSeconds === 120);
+    await assert.rejects(
+      engine.getAutonomousToken(request()),
+      (e: unknown) => e instanceof EntraError && e.httpStatus === 429 && e.retryAfterSeconds === 120,
+    );
     assert.ok(Date.now() - started < 1000);
     assert.equal(sandbox.requests.length, 1);
   });
@@ -69,7 +96,10 @@ describe('token client resilience', () => {
     make({ timeoutMs: 300 });
     sandbox.injectFaults({ kind: 'delay', ms: 2000 });
     const started = Date.now();
-    await assert.rejects(engine.getAutonomousToken(request()), (e: unknown) => e instanceof NetworkError && e.kind === 'timeout' && /300 ms/.test(e.message));
+    await assert.rejects(
+      engine.getAutonomousToken(request()),
+      (e: unknown) => e instanceof NetworkError && e.kind === 'timeout' && /300 ms/.test(e.message),
+    );
     const elapsed = Date.now() - started;
     assert.ok(elapsed >= 290 && elapsed < 1500, `took ${elapsed} ms`);
   });
@@ -99,12 +129,18 @@ describe('token client resilience', () => {
     const closed = await startSandbox();
     const authority = closed.authority;
     await closed.stop();
-    await assert.rejects(engine.getAutonomousToken({ ...request(), authority }), (e: unknown) => e instanceof NetworkError && e.kind === 'connection' && /refused/.test(e.message));
+    await assert.rejects(
+      engine.getAutonomousToken({ ...request(), authority }),
+      (e: unknown) => e instanceof NetworkError && e.kind === 'connection' && /refused/.test(e.message),
+    );
   });
 
   it('rejects a 200 that is not a token response', async () => {
     make();
     sandbox.injectFaults({ kind: 'status', status: 200, body: '<html>captive portal</html>' });
-    await assert.rejects(engine.getAutonomousToken(request()), (e: unknown) => e instanceof NetworkError && e.kind === 'protocol');
+    await assert.rejects(
+      engine.getAutonomousToken(request()),
+      (e: unknown) => e instanceof NetworkError && e.kind === 'protocol',
+    );
   });
 });

@@ -37,12 +37,23 @@ describe('signature verification against the issuer keys', () => {
   it('fails an altered token, and one signed by a key the issuer does not publish', async () => {
     const [h, p, s] = final.split('.');
     const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
-    const altered = await verifier().verify(decodeToken(`${h}.${b64({ ...claims, roles: ['Directory.ReadWrite.All'] })}.${s}`));
+    const altered = await verifier().verify(
+      decodeToken(`${h}.${b64({ ...claims, roles: ['Directory.ReadWrite.All'] })}.${s}`),
+    );
     assert.equal(altered.status, 'failed');
     assert.match((altered as { reason: string }).reason, /altered/);
     const other = await startSandbox();
     try {
-      const res = await fetch(`${other.authority}/${SANDBOX_TENANT}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({ client_id: BLUEPRINT, client_secret: SECRET, grant_type: 'client_credentials', scope: 'api://AzureADTokenExchange/.default', fmi_path: AGENT }) });
+      const res = await fetch(`${other.authority}/${SANDBOX_TENANT}/oauth2/v2.0/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          client_id: BLUEPRINT,
+          client_secret: SECRET,
+          grant_type: 'client_credentials',
+          scope: 'api://AzureADTokenExchange/.default',
+          fmi_path: AGENT,
+        }),
+      });
       const foreign = String(((await res.json()) as { access_token: string }).access_token);
       // Claim our sandbox as issuer: the kid is unknown there.
       const [fh, fp, fs] = foreign.split('.');
@@ -58,19 +69,29 @@ describe('signature verification against the issuer keys', () => {
 
   it('says "not verifiable by design" for a token whose header has a nonce (Graph)', async () => {
     const [, p, s] = final.split('.');
-    const r = await verifier().verify(decodeToken(`${b64({ typ: 'JWT', nonce: 'abc', alg: 'RS256', kid: 'x' })}.${p}.${s}`));
+    const r = await verifier().verify(
+      decodeToken(`${b64({ typ: 'JWT', nonce: 'abc', alg: 'RS256', kid: 'x' })}.${p}.${s}`),
+    );
     assert.equal(r.status, 'not-verifiable');
     assert.match((r as { reason: string }).reason, /Graph/);
   });
 
   it('fetches keys only from allowed hosts', async () => {
-    const r = await verifier().verify(decodeToken(`${b64({ alg: 'RS256', kid: 'x' })}.${b64({ iss: 'https://attacker.example/t/v2.0' })}.c2ln`));
+    const r = await verifier().verify(
+      decodeToken(`${b64({ alg: 'RS256', kid: 'x' })}.${b64({ iss: 'https://attacker.example/t/v2.0' })}.c2ln`),
+    );
     assert.equal(r.status, 'unavailable');
     assert.match((r as { reason: string }).reason, /attacker\.example is none of these/);
   });
 
   it('reports a failed unsigned token and an issuer without metadata', async () => {
-    assert.equal((await verifier().verify(decodeToken(`${b64({ alg: 'none' })}.${b64({ iss: 'x' })}.`))).status, 'failed');
-    assert.equal((await verifier().verify(decodeToken(`${b64({ alg: 'RS256' })}.${b64({ iss: 'urn:x' })}.c2ln`))).status, 'unavailable');
+    assert.equal(
+      (await verifier().verify(decodeToken(`${b64({ alg: 'none' })}.${b64({ iss: 'x' })}.`))).status,
+      'failed',
+    );
+    assert.equal(
+      (await verifier().verify(decodeToken(`${b64({ alg: 'RS256' })}.${b64({ iss: 'urn:x' })}.c2ln`))).status,
+      'unavailable',
+    );
   });
 });

@@ -5,11 +5,24 @@ import { assertTerminalSafe, EVERY_CONTROL, hostileToken, TERMINAL_ATTACK, unsig
 
 // SECURITY.md, "A hostile token or server cannot drive the terminal": every field of every output mode, on stdout and
 // stderr, with C0, C1, ESC, BEL and bidi characters in every place a token or a server can put text.
-describe('promise: a hostile token or server cannot drive the user\'s terminal (CLI)', function () {
+describe("promise: a hostile token or server cannot drive the user's terminal (CLI)", function () {
   this.timeout(30_000);
   const sandbox = cliSuiteSandbox();
 
-  const tokenArgs = (...extra: string[]) => ['token', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', AGENT, '--client-secret-env', 'S', ...extra];
+  const tokenArgs = (...extra: string[]) => [
+    'token',
+    '--authority',
+    sandbox().authority,
+    '--tenant',
+    SANDBOX_TENANT,
+    '--blueprint',
+    BLUEPRINT,
+    '--agent',
+    AGENT,
+    '--client-secret-env',
+    'S',
+    ...extra,
+  ];
 
   for (const json of [false, true]) {
     const mode = json ? '--json' : 'text';
@@ -20,7 +33,10 @@ describe('promise: a hostile token or server cannot drive the user\'s terminal (
       assertTerminalSafe(r.stderr, 'stderr');
       // Escaped, not dropped: the user can see what the token holds.
       assert.ok(r.stdout.includes('\\u001b]52;c;cm0gLXJmIH4='), 'the OSC 52 attempt is shown as text');
-      assert.ok(r.stdout.includes('\\u009b') && r.stdout.includes('\\u202e'), 'C1 and bidi characters are shown as text');
+      assert.ok(
+        r.stdout.includes('\\u009b') && r.stdout.includes('\\u202e'),
+        'C1 and bidi characters are shown as text',
+      );
       if (json) {
         const parsed = JSON.parse(r.stdout) as { claims: Record<string, unknown>; header: Record<string, unknown> };
         assert.equal(parsed.claims[EVERY_CONTROL], EVERY_CONTROL, 'the JSON still means exactly what the token holds');
@@ -31,8 +47,20 @@ describe('promise: a hostile token or server cannot drive the user\'s terminal (
     });
 
     it(`token (${mode}): tokens a hostile server issued reach the terminal escaped`, async () => {
-      const issued = (claims: Record<string, unknown>) => ({ kind: 'status' as const, status: 200, contentType: 'application/json', body: JSON.stringify({ token_type: 'Bearer', expires_in: 3599, access_token: unsignedJwt({ alg: 'RS256' }, { ...claims, [`x${TERMINAL_ATTACK}`]: TERMINAL_ATTACK }) }) });
-      sandbox().injectFaults(issued({ aud: 'fb60f99c-7a34-4190-8149-302f77469936' }), issued({ aud: 'https://graph.microsoft.com' }));
+      const issued = (claims: Record<string, unknown>) => ({
+        kind: 'status' as const,
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          token_type: 'Bearer',
+          expires_in: 3599,
+          access_token: unsignedJwt({ alg: 'RS256' }, { ...claims, [`x${TERMINAL_ATTACK}`]: TERMINAL_ATTACK }),
+        }),
+      });
+      sandbox().injectFaults(
+        issued({ aud: 'fb60f99c-7a34-4190-8149-302f77469936' }),
+        issued({ aud: 'https://graph.microsoft.com' }),
+      );
       const r = await cli(tokenArgs(...(json ? ['--json'] : [])), { S: SECRET });
       assert.equal(r.code, 0, r.stderr);
       assertTerminalSafe(r.stdout, 'stdout');
@@ -41,8 +69,20 @@ describe('promise: a hostile token or server cannot drive the user\'s terminal (
     });
 
     it(`token (${mode}): a hostile error body reaches stderr escaped, in every field`, async () => {
-      const body = { error: `invalid_client${TERMINAL_ATTACK}`, error_description: `AADSTS7000215: bad ${TERMINAL_ATTACK} ${EVERY_CONTROL}`, error_codes: [7000215], trace_id: TERMINAL_ATTACK, correlation_id: TERMINAL_ATTACK, timestamp: TERMINAL_ATTACK };
-      sandbox().injectFaults({ kind: 'status', status: 401, contentType: 'application/json', body: JSON.stringify(body) });
+      const body = {
+        error: `invalid_client${TERMINAL_ATTACK}`,
+        error_description: `AADSTS7000215: bad ${TERMINAL_ATTACK} ${EVERY_CONTROL}`,
+        error_codes: [7000215],
+        trace_id: TERMINAL_ATTACK,
+        correlation_id: TERMINAL_ATTACK,
+        timestamp: TERMINAL_ATTACK,
+      };
+      sandbox().injectFaults({
+        kind: 'status',
+        status: 401,
+        contentType: 'application/json',
+        body: JSON.stringify(body),
+      });
       const r = await cli(tokenArgs(...(json ? ['--json'] : [])), { S: SECRET });
       assert.equal(r.code, 3, r.stderr);
       assertTerminalSafe(r.stdout, 'stdout');
@@ -53,7 +93,12 @@ describe('promise: a hostile token or server cannot drive the user\'s terminal (
   }
 
   it('a non-JSON error page with control characters reaches stderr escaped', async () => {
-    sandbox().injectFaults({ kind: 'status', status: 400, contentType: 'text/html', body: `<html><body>${TERMINAL_ATTACK}</body></html>` });
+    sandbox().injectFaults({
+      kind: 'status',
+      status: 400,
+      contentType: 'text/html',
+      body: `<html><body>${TERMINAL_ATTACK}</body></html>`,
+    });
     const r = await cli(tokenArgs(), { S: SECRET });
     assert.equal(r.code, 3, r.stderr);
     assertTerminalSafe(r.stderr, 'stderr');

@@ -70,7 +70,8 @@ describe('promise: a pasted token cannot make the inspector fetch an arbitrary h
     await sandbox.stop();
     await Promise.all(services.map((s) => s.stop()));
   });
-  const verifierFor = (sandboxOrigin: string | undefined, extraHosts: string[] = []) => new SignatureVerifier({ sandboxOrigin: () => sandboxOrigin, extraHosts, timeoutMs: 5_000 });
+  const verifierFor = (sandboxOrigin: string | undefined, extraHosts: string[] = []) =>
+    new SignatureVerifier({ sandboxOrigin: () => sandboxOrigin, extraHosts, timeoutMs: 5_000 });
 
   it('an issuer on another loopback port than the running sandbox is never contacted', async () => {
     const local = await service((_req, res) => res.end('{"jwks_uri":"http://127.0.0.1:1/keys"}'));
@@ -106,7 +107,8 @@ describe('promise: a pasted token cannot make the inspector fetch an arbitrary h
   it('stops reading a key set past 1 MiB too', async () => {
     let origin = '';
     const issuer = await service((req, res, s) => {
-      if (req.url?.includes('openid-configuration')) return void res.end(JSON.stringify({ jwks_uri: `${origin}/keys` }));
+      if (req.url?.includes('openid-configuration'))
+        return void res.end(JSON.stringify({ jwks_uri: `${origin}/keys` }));
       return flood(32 * MiB)(req, res, s);
     });
     origin = issuer.origin;
@@ -126,13 +128,20 @@ describe('promise: a pasted token cannot make the inspector fetch an arbitrary h
   });
 
   it('an issuer at a host the user allowed is checked only when the user asks, naming the host', async () => {
-    const r = await verifierFor(undefined, ['login.contoso.example']).verify(tokenFrom('https://login.contoso.example/t/v2.0'));
-    assert.deepEqual(r, { status: 'ask', host: 'login.contoso.example', reason: 'The issuer is at login.contoso.example, a host you allowed but not Entra\'s. Its keys are fetched only if you ask.' });
+    const r = await verifierFor(undefined, ['login.contoso.example']).verify(
+      tokenFrom('https://login.contoso.example/t/v2.0'),
+    );
+    assert.deepEqual(r, {
+      status: 'ask',
+      host: 'login.contoso.example',
+      reason:
+        "The issuer is at login.contoso.example, a host you allowed but not Entra's. Its keys are fetched only if you ask.",
+    });
     const refused = await verifierFor(undefined).verify(tokenFrom('https://login.contoso.example/t/v2.0'));
     assert.equal(refused.status, 'unavailable', 'a host nobody allowed is never asked about');
   });
 
-  it('still verifies the running sandbox\'s own tokens by itself', async () => {
+  it("still verifies the running sandbox's own tokens by itself", async () => {
     const engine = new AgentTokenEngine();
     const result = await engine.getAutonomousToken(sandboxRequest(sandbox));
     await engine.close();

@@ -47,6 +47,9 @@ describe('promise: a credential file that is not a small regular file fails fast
   });
   it('a federated token file that is a FIFO gives a CredentialError naming the reason', async () => {
     const credential = federatedTokenFile(fifo, (p) => readRegularTextFile(p, 64 * 1024));
-    await assert.rejects(credential.getAssertion(), (e: unknown) => e instanceof CredentialError && /cannot be read \(not a regular file: a FIFO/.test(e.message));
+    await assert.rejects(
+      credential.getAssertion(),
+      (e: unknown) => e instanceof CredentialError && /cannot be read \(not a regular file: a FIFO/.test(e.message),
+    );
   });
 });

@@ -12,10 +12,15 @@ describe('the activation bundle', () => {
     this.timeout(60_000);
     buildCli();
     const seen = new Set<string>();
-    const loader = Module as unknown as { _load(request: string, parent: { filename?: string } | undefined, isMain: boolean): unknown };
+    const loader = Module as unknown as {
+      _load(request: string, parent: { filename?: string } | undefined, isMain: boolean): unknown;
+    };
     const original = loader._load;
     // Only to load the file: any property of this stand-in is a callable that returns itself.
-    const stand: unknown = new Proxy(function () {}, { get: (target, key) => (key === 'then' ? undefined : target), apply: (target) => target });
+    const stand: unknown = new Proxy(function () {}, {
+      get: (target, key) => (key === 'then' ? undefined : target),
+      apply: (target) => target,
+    });
     const dist = join(root, 'dist');
     loader._load = function (request, parent, isMain) {
       if (parent?.filename?.startsWith(dist)) seen.add(request);
@@ -35,15 +40,36 @@ describe('the activation bundle', () => {
     assert.ok(seen.has('./shared.js') && seen.has('vscode'), `saw ${[...seen].join(', ')}`);
   });
 
-  it('bundles no module that belongs to a chunk, and of the packages only jose\'s JWT decoding', () => {
+  it("bundles no module that belongs to a chunk, and of the packages only jose's JWT decoding", () => {
     // The dev build has source maps: their `sources` are exactly what each bundle holds.
-    const sources = (file: string) => (JSON.parse(readFileSync(join(root, 'dist', `${file}.map`), 'utf8')) as { sources: string[] }).sources.map((s) => s.replace(/^\.\.\//, ''));
+    const sources = (file: string) =>
+      (JSON.parse(readFileSync(join(root, 'dist', `${file}.map`), 'utf8')) as { sources: string[] }).sources.map((s) =>
+        s.replace(/^\.\.\//, ''),
+      );
     const activation = sources('extension.js');
     // What src/chunks/ states: each chunk's entry re-exports its modules.
-    const chunkMembers = readdirSync(join(root, 'src', 'chunks')).flatMap((f) => [...readFileSync(join(root, 'src', 'chunks', f), 'utf8').matchAll(/from '\.\.\/([^']+)'/g)].map((m) => `src/${m[1]}.ts`));
-    assert.ok(chunkMembers.includes('src/core/agentTokens.ts') && chunkMembers.includes('src/core/errors.ts'), chunkMembers.join(', '));
-    assert.deepEqual(activation.filter((s) => chunkMembers.includes(s)), []);
+    const chunkMembers = readdirSync(join(root, 'src', 'chunks')).flatMap((f) =>
+      [...readFileSync(join(root, 'src', 'chunks', f), 'utf8').matchAll(/from '\.\.\/([^']+)'/g)].map(
+        (m) => `src/${m[1]}.ts`,
+      ),
+    );
+    assert.ok(
+      chunkMembers.includes('src/core/agentTokens.ts') && chunkMembers.includes('src/core/errors.ts'),
+      chunkMembers.join(', '),
+    );
+    assert.deepEqual(
+      activation.filter((s) => chunkMembers.includes(s)),
+      [],
+    );
     const packages = activation.filter((s) => s.startsWith('node_modules/'));
-    assert.deepEqual(packages.filter((s) => !/^node_modules\/jose\/dist\/webapi\/(util\/(errors|base64url|decode_jwt|decode_protected_header)|lib\/(buffer_utils|validate))\.js$/.test(s)), []);
+    assert.deepEqual(
+      packages.filter(
+        (s) =>
+          !/^node_modules\/jose\/dist\/webapi\/(util\/(errors|base64url|decode_jwt|decode_protected_header)|lib\/(buffer_utils|validate))\.js$/.test(
+            s,
+          ),
+      ),
+      [],
+    );
   });
 });

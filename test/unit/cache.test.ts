@@ -56,7 +56,10 @@ describe('TokenCache', () => {
     d.reject(new Error('boom'));
     await assert.rejects(a, /boom/);
     await assert.rejects(b, /boom/);
-    assert.deepEqual(await cache.getOrAcquire('k', async () => ({ value: 'ok', expiresOnMs: now + 3_600_000 })), { value: 'ok', fromCache: false });
+    assert.deepEqual(await cache.getOrAcquire('k', async () => ({ value: 'ok', expiresOnMs: now + 3_600_000 })), {
+      value: 'ok',
+      fromCache: false,
+    });
   });
 
   it('lets a waiter cancel its wait, and take over when the leader cancels', async () => {
@@ -79,7 +82,8 @@ describe('TokenCache', () => {
 
   it('bounds its size', async () => {
     const cache = new TokenCache<number>({ now: clock, maxEntries: 3 });
-    for (let i = 0; i < 5; i++) await cache.getOrAcquire(`k${i}`, async () => ({ value: i, expiresOnMs: now + 3_600_000 }));
+    for (let i = 0; i < 5; i++)
+      await cache.getOrAcquire(`k${i}`, async () => ({ value: i, expiresOnMs: now + 3_600_000 }));
     assert.equal(cache.size, 3);
     assert.equal(cache.peek('k0'), undefined);
     assert.equal(cache.peek('k4'), 4);

@@ -4,13 +4,28 @@ import { CLOUDS, defaultGraphScope, isCloudName } from '../../src/core/clouds';
 import { validateAuthority } from '../../src/core/config';
 
 describe('clouds', () => {
-  it('knows each cloud\'s authority, Graph and FIC audience (shared docs §6)', () => {
+  it("knows each cloud's authority, Graph and FIC audience (shared docs §6)", () => {
     assert.deepEqual(
       Object.values(CLOUDS).map((c) => [c.name, c.authority, defaultGraphScope(c), c.ficAudience]),
       [
-        ['public', 'https://login.microsoftonline.com', 'https://graph.microsoft.com/.default', 'api://AzureADTokenExchange'],
-        ['usgov', 'https://login.microsoftonline.us', 'https://graph.microsoft.us/.default', 'api://AzureADTokenExchangeUSGov'],
-        ['china', 'https://login.chinacloudapi.cn', 'https://microsoftgraph.chinacloudapi.cn/.default', 'api://AzureADTokenExchangeChina'],
+        [
+          'public',
+          'https://login.microsoftonline.com',
+          'https://graph.microsoft.com/.default',
+          'api://AzureADTokenExchange',
+        ],
+        [
+          'usgov',
+          'https://login.microsoftonline.us',
+          'https://graph.microsoft.us/.default',
+          'api://AzureADTokenExchangeUSGov',
+        ],
+        [
+          'china',
+          'https://login.chinacloudapi.cn',
+          'https://microsoftgraph.chinacloudapi.cn/.default',
+          'api://AzureADTokenExchangeChina',
+        ],
       ],
     );
   });

@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { validateAuthority, validateClientId, validateDefaultScope, validateTenant, isLoopbackHost, tokenEndpointUrl } from '../../src/core/config';
+import {
+  validateAuthority,
+  validateClientId,
+  validateDefaultScope,
+  validateTenant,
+  isLoopbackHost,
+  tokenEndpointUrl,
+} from '../../src/core/config';
 import { ConfigError } from '../../src/core/errors';
 
 function configError(fn: () => unknown, field: string, pattern: RegExp) {
@@ -17,12 +24,19 @@ describe('configuration validation', () => {
     configError(() => validateTenant('not a tenant!', '--tenant'), '--tenant', /neither a GUID nor a domain/);
   });
   it('requires GUID client ids', () => {
-    assert.equal(validateClientId('A1B2C3D4-E5F6-4A7B-8C9D-0E1F2A3B4C5D', '--agent', 'agent identity'), 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d');
+    assert.equal(
+      validateClientId('A1B2C3D4-E5F6-4A7B-8C9D-0E1F2A3B4C5D', '--agent', 'agent identity'),
+      'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+    );
     configError(() => validateClientId('my-agent', '--agent', 'agent identity'), '--agent', /not a GUID.*client id/);
   });
   it('requires one scope ending in /.default', () => {
     assert.equal(validateDefaultScope('api://x/.default'), 'api://x/.default');
-    configError(() => validateDefaultScope('https://graph.microsoft.com/User.Read', '--scope'), '--scope', /does not end in \/\.default/);
+    configError(
+      () => validateDefaultScope('https://graph.microsoft.com/User.Read', '--scope'),
+      '--scope',
+      /does not end in \/\.default/,
+    );
     configError(() => validateDefaultScope('a/.default b/.default', '--scope'), '--scope', /more than one scope/);
     configError(() => validateDefaultScope('/.default', '--scope'), '--scope', /does not end/);
     configError(() => validateDefaultScope('', '--scope'), '--scope', /empty/);
@@ -33,11 +47,23 @@ describe('configuration validation', () => {
     assert.equal(validateAuthority('http://localhost:1'), 'http://localhost:1');
     assert.equal(validateAuthority('http://[::1]:1'), 'http://[::1]:1');
     assert.equal(validateAuthority('http://127.1.2.3'), 'http://127.1.2.3');
-    configError(() => validateAuthority('http://login.microsoftonline.com', '--authority'), '--authority', /plain http.*loopback/);
+    configError(
+      () => validateAuthority('http://login.microsoftonline.com', '--authority'),
+      '--authority',
+      /plain http.*loopback/,
+    );
     configError(() => validateAuthority('http://128.0.0.1', '--authority'), '--authority', /plain http/);
     configError(() => validateAuthority('ftp://x', '--authority'), '--authority', /ftp/);
-    configError(() => validateAuthority('https://login.microsoftonline.com/contoso', '--authority'), '--authority', /path/);
-    configError(() => validateAuthority('https://u:p@login.microsoftonline.com', '--authority'), '--authority', /user name/);
+    configError(
+      () => validateAuthority('https://login.microsoftonline.com/contoso', '--authority'),
+      '--authority',
+      /path/,
+    );
+    configError(
+      () => validateAuthority('https://u:p@login.microsoftonline.com', '--authority'),
+      '--authority',
+      /user name/,
+    );
     configError(() => validateAuthority('nope', '--authority'), '--authority', /not a URL/);
   });
   it('knows loopback hosts', () => {
@@ -45,6 +71,9 @@ describe('configuration validation', () => {
     assert.ok(!isLoopbackHost('127.0.0.256') && !isLoopbackHost('localhost.evil.com') && !isLoopbackHost('10.0.0.1'));
   });
   it('builds the token endpoint URL', () => {
-    assert.equal(tokenEndpointUrl('https://login.microsoftonline.com', 'contoso.onmicrosoft.com'), 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token');
+    assert.equal(
+      tokenEndpointUrl('https://login.microsoftonline.com', 'contoso.onmicrosoft.com'),
+      'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token',
+    );
   });
 });

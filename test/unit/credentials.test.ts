@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
-import { certificateCredential, loadPemCertificate, signCertificateAssertion, ASSERTION_LIFETIME_SECONDS } from '../../src/core/credentials';
+import {
+  certificateCredential,
+  loadPemCertificate,
+  signCertificateAssertion,
+  ASSERTION_LIFETIME_SECONDS,
+} from '../../src/core/credentials';
 import { CredentialError } from '../../src/core/errors';
 import { fixture } from '../helpers';
 
@@ -34,9 +39,14 @@ describe('certificate credentials', () => {
     credentialError(() => loadPemCertificate(fixture('mismatched-cert.pem')), /does not belong to the certificate/);
     credentialError(() => loadPemCertificate(fixture('ec-cert.pem')), /is ec, not RSA/);
     credentialError(() => loadPemCertificate(pem.split('-----BEGIN PRIVATE KEY-----')[0]!), /no private key/);
-    credentialError(() => loadPemCertificate('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----'), /no certificate/);
+    credentialError(
+      () => loadPemCertificate('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----'),
+      /no certificate/,
+    );
     try {
-      loadPemCertificate('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nSECRETBYTES\n-----END PRIVATE KEY-----');
+      loadPemCertificate(
+        '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nSECRETBYTES\n-----END PRIVATE KEY-----',
+      );
       assert.fail('should throw');
     } catch (e) {
       assert.ok(e instanceof CredentialError);
@@ -48,7 +58,11 @@ describe('certificate credentials', () => {
     const now = 1_800_000_000;
     const jwt = await signCertificateAssertion(certificateCredential(loadPemCertificate(pem)), CLIENT, ENDPOINT, now);
     const header = decodeProtectedHeader(jwt);
-    assert.deepEqual(header, { alg: 'PS256', typ: 'JWT', 'x5t#S256': createHash('sha256').update(cert.raw).digest('base64url') });
+    assert.deepEqual(header, {
+      alg: 'PS256',
+      typ: 'JWT',
+      'x5t#S256': createHash('sha256').update(cert.raw).digest('base64url'),
+    });
     const claims = decodeJwt(jwt);
     assert.deepEqual(Object.keys(claims).sort(), ['aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'sub']);
     assert.equal(claims.aud, ENDPOINT);
@@ -63,14 +77,25 @@ describe('certificate credentials', () => {
   });
 
   it('offers RS256 with a SHA-1 x5t for older setups', async () => {
-    const jwt = await signCertificateAssertion(certificateCredential(loadPemCertificate(pem), 'RS256'), CLIENT, ENDPOINT);
-    assert.deepEqual(decodeProtectedHeader(jwt), { alg: 'RS256', typ: 'JWT', x5t: createHash('sha1').update(cert.raw).digest('base64url') });
+    const jwt = await signCertificateAssertion(
+      certificateCredential(loadPemCertificate(pem), 'RS256'),
+      CLIENT,
+      ENDPOINT,
+    );
+    assert.deepEqual(decodeProtectedHeader(jwt), {
+      alg: 'RS256',
+      typ: 'JWT',
+      x5t: createHash('sha1').update(cert.raw).digest('base64url'),
+    });
     await compactVerify(jwt, cert.publicKey, { algorithms: ['RS256'] });
   });
 
   it('gives each assertion its own jti', async () => {
     const c = certificateCredential(loadPemCertificate(pem));
-    const [a, b] = await Promise.all([signCertificateAssertion(c, CLIENT, ENDPOINT), signCertificateAssertion(c, CLIENT, ENDPOINT)]);
+    const [a, b] = await Promise.all([
+      signCertificateAssertion(c, CLIENT, ENDPOINT),
+      signCertificateAssertion(c, CLIENT, ENDPOINT),
+    ]);
     assert.notEqual(decodeJwt(a).jti, decodeJwt(b).jti);
   });
 });

@@ -3,6 +3,9 @@ import { formatDuration } from '../../src/extension/durations';
 
 describe('time left, as the tree and the status bar say it', () => {
   it('counts seconds, then minutes, then hours and minutes, never below zero', () => {
-    assert.deepEqual([-5_000, 0, 400, 59_400, 60_000, 3_599_000, 3_600_000, 29_100_000, 29_160_000].map(formatDuration), ['0 s', '0 s', '0 s', '59 s', '1 min', '59 min', '1 h', '8 h 5 min', '8 h 6 min']);
+    assert.deepEqual(
+      [-5_000, 0, 400, 59_400, 60_000, 3_599_000, 3_600_000, 29_100_000, 29_160_000].map(formatDuration),
+      ['0 s', '0 s', '0 s', '59 s', '1 min', '59 min', '1 h', '8 h 5 min', '8 h 6 min'],
+    );
   });
 });

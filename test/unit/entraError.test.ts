@@ -7,7 +7,8 @@ describe('Entra error bodies', () => {
     const body = parseEntraErrorBody(
       JSON.stringify({
         error: 'invalid_client',
-        error_description: 'AADSTS7000215: Invalid client secret provided. Trace ID: t Correlation ID: c Timestamp: 2026-01-01 00:00:00Z',
+        error_description:
+          'AADSTS7000215: Invalid client secret provided. Trace ID: t Correlation ID: c Timestamp: 2026-01-01 00:00:00Z',
         error_codes: [7000215],
         timestamp: '2026-01-01 00:00:00Z',
         trace_id: 't',
@@ -33,7 +34,9 @@ describe('Entra error bodies', () => {
 
   it('survives HTML pages, bare text and empty bodies', () => {
     assert.deepEqual(parseEntraErrorBody('Too Many Requests'), { error_description: 'Too Many Requests' });
-    assert.deepEqual(parseEntraErrorBody('<html><body><h1>Service Unavailable</h1></body></html>'), { error_description: 'Service Unavailable' });
+    assert.deepEqual(parseEntraErrorBody('<html><body><h1>Service Unavailable</h1></body></html>'), {
+      error_description: 'Service Unavailable',
+    });
     assert.deepEqual(parseEntraErrorBody(''), {});
     assert.deepEqual(parseEntraErrorBody('null'), { error_description: 'null' });
     assert.deepEqual(parseEntraErrorBody('[1,2]'), { error_description: '[1,2]' });
@@ -53,7 +56,10 @@ describe('Entra error bodies', () => {
   });
 
   it('explains every code in shared docs §4', () => {
-    const documented = [7000215, 7000222, 7000218, 900144, 700016, 700027, 700024, 50027, 50013, 50012, 50048, 90002, 70011, 700022, 1002012, 500011, 65001, 70003, 7000112, 700229, 70021, 700211, 700212, 700213, 82001, 50196, 90055];
+    const documented = [
+      7000215, 7000222, 7000218, 900144, 700016, 700027, 700024, 50027, 50013, 50012, 50048, 90002, 70011, 700022,
+      1002012, 500011, 65001, 70003, 7000112, 700229, 70021, 700211, 700212, 700213, 82001, 50196, 90055,
+    ];
     for (const code of documented) {
       const e = explainAadsts(code);
       assert.ok(e, `AADSTS${code} is not in the catalog`);

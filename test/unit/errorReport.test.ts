@@ -9,7 +9,15 @@ describe('the error boundary: what a face does with an error', () => {
   });
 
   it('explains an Entra error with its code, meaning and fix, and logs its ids', () => {
-    const body = parseEntraErrorBody(JSON.stringify({ error: 'invalid_client', error_description: 'AADSTS700211: No matching federated identity record found.', error_codes: [700211], trace_id: 'trace-1', correlation_id: 'corr-1' }));
+    const body = parseEntraErrorBody(
+      JSON.stringify({
+        error: 'invalid_client',
+        error_description: 'AADSTS700211: No matching federated identity record found.',
+        error_codes: [700211],
+        trace_id: 'trace-1',
+        correlation_id: 'corr-1',
+      }),
+    );
     const report = reportOf(new EntraError(400, body));
     assert.equal(report.kind, 'explained');
     assert.ok(report.kind === 'explained' && report.category === 'entra');
@@ -19,11 +27,17 @@ describe('the error boundary: what a face does with an error', () => {
 
   it('names the field and the fix of a configuration error, and each other known kind', () => {
     const config = reportOf(new ConfigError('Tenant', 'is not a GUID or a domain.', 'Use the directory id.'));
-    assert.deepEqual([config.kind, config.summary], ['explained', 'Tenant is not a GUID or a domain. Use the directory id.']);
+    assert.deepEqual(
+      [config.kind, config.summary],
+      ['explained', 'Tenant is not a GUID or a domain. Use the directory id.'],
+    );
     for (const [e, category] of [
       [new CredentialError('The passphrase does not open the key.', 'Set it again.', 'certificate'), 'credential'],
       [new TokenDecodeError('That is not a JWT.'), 'token'],
-      [new NetworkError('timeout', 'No answer in 30 s.', 'https://login.microsoftonline.com/t/oauth2/v2.0/token'), 'network'],
+      [
+        new NetworkError('timeout', 'No answer in 30 s.', 'https://login.microsoftonline.com/t/oauth2/v2.0/token'),
+        'network',
+      ],
     ] as const) {
       const report = reportOf(e);
       assert.ok(report.kind === 'explained' && report.category === category, category);

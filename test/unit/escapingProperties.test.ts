@@ -14,7 +14,7 @@ import { copyText } from '../../src/extension/inspector/inspectorModel';
 import { EVERY_CONTROL, unsignedJwt } from '../hostile';
 
 const RUNS = 1000;
-const SHELL = [..."'\"$`\\!*?[]{}();&|<>~#=% \t\n"];
+const SHELL = [...'\'"$`\\!*?[]{}();&|<>~#=% \t\n'];
 const pieces = [...EVERY_CONTROL, ...SHELL, 'a', 'Z', '0', '.', '-', 'é', '中', '😀', '\\u001b', 'eyJ'];
 /** Text an attacker writes: mostly the characters terminals and shells act on. */
 const hostileText = (maxLength = 30) => fc.array(fc.constantFrom(...pieces), { maxLength }).map((p) => p.join(''));
@@ -33,7 +33,9 @@ describe('properties of the escaping and quoting functions (generated hostile te
   });
 
   it('terminalSafeLines on JSON output: only line feeds stay raw, and the JSON means the same', () => {
-    const json = fc.jsonValue({ maxDepth: 3 }).chain((v) => fc.record({ v: fc.constant(v), s: hostileText(), k: hostileText(10) }));
+    const json = fc
+      .jsonValue({ maxDepth: 3 })
+      .chain((v) => fc.record({ v: fc.constant(v), s: hostileText(), k: hostileText(10) }));
     fc.assert(
       fc.property(json, ({ v, s, k }) => {
         const value = { [k]: s, v };
@@ -46,10 +48,14 @@ describe('properties of the escaping and quoting functions (generated hostile te
   });
 
   it('the CLI token formatter: hostile claim names, values and headers leave only line feeds raw', () => {
-    const claims = fc.dictionary(hostileText(12), fc.oneof(hostileText(), fc.jsonValue({ maxDepth: 2 })), { maxKeys: 6 });
+    const claims = fc.dictionary(hostileText(12), fc.oneof(hostileText(), fc.jsonValue({ maxDepth: 2 })), {
+      maxKeys: 6,
+    });
     fc.assert(
       fc.property(claims, hostileText(), (c, kid) => {
-        const token = decodeToken(unsignedJwt({ alg: 'RS256', kid }, { ...c, sub: `/eid1/c/pub/t/x/a/${kid}`, xms_act_fct: `11 ${kid}` }));
+        const token = decodeToken(
+          unsignedJwt({ alg: 'RS256', kid }, { ...c, sub: `/eid1/c/pub/t/x/a/${kid}`, xms_act_fct: `11 ${kid}` }),
+        );
         assert.ok(!hasTerminalControl(formatToken('t', token), true));
       }),
       { numRuns: RUNS / 2 },
@@ -57,7 +63,14 @@ describe('properties of the escaping and quoting functions (generated hostile te
   });
 
   it('the CLI error report: a hostile error body leaves only line feeds raw', () => {
-    const body = fc.record({ error: hostileText(), error_description: hostileText(80), trace_id: hostileText(), correlation_id: hostileText(), timestamp: hostileText(), error_codes: fc.array(fc.integer({ min: 0, max: 99_999_999 }), { maxLength: 2 }) });
+    const body = fc.record({
+      error: hostileText(),
+      error_description: hostileText(80),
+      trace_id: hostileText(),
+      correlation_id: hostileText(),
+      timestamp: hostileText(),
+      error_codes: fc.array(fc.integer({ min: 0, max: 99_999_999 }), { maxLength: 2 }),
+    });
     fc.assert(
       fc.property(body, fc.integer({ min: 400, max: 599 }), (b, status) => {
         const { message } = describeFailure(new EntraError(status, parseEntraErrorBody(JSON.stringify(b))));
@@ -68,7 +81,10 @@ describe('properties of the escaping and quoting functions (generated hostile te
   });
 
   it('posixQuote: 1,000 hostile values come back from sh exactly as they went in', () => {
-    const values = fc.sample(hostileText().filter((s) => !s.includes('\u0000')), { numRuns: 1000 });
+    const values = fc.sample(
+      hostileText().filter((s) => !s.includes('\u0000')),
+      { numRuns: 1000 },
+    );
     const script = `printf '%s\\0' ${values.map(posixQuote).join(' ')}`;
     const out = execFileSync('sh', ['-c', script], { encoding: 'utf8', maxBuffer: 16 << 20 });
     assert.deepEqual(out.split('\0').slice(0, -1), values);
@@ -76,12 +92,21 @@ describe('properties of the escaping and quoting functions (generated hostile te
 
   it('Copy curl: for 300 hostile URLs, the line is refused or sh sees exactly curl, -H, the header and the URL', () => {
     const token = unsignedJwt({ alg: 'RS256' }, { aud: 'x' });
-    const urls = fc.sample(fc.oneof(hostileText().map((s) => `https://h.example/${s}`), hostileText().map((s) => `${s}://${s}`), hostileText()), { numRuns: 300 });
+    const urls = fc.sample(
+      fc.oneof(
+        hostileText().map((s) => `https://h.example/${s}`),
+        hostileText().map((s) => `${s}://${s}`),
+        hostileText(),
+      ),
+      { numRuns: 300 },
+    );
     const copies = urls.map((u) => copyText('curl', token, u));
     const lines = copies.flatMap((c) => ('text' in c ? [c.text] : []));
     assert.ok(lines.length > 50, `only ${lines.length} of 300 were http(s) URLs`);
     const script = `curl() { printf '%s\\0' "$#" "$@"; printf '\\1'; }\n${lines.join('\n')}`;
-    const runs = execFileSync('sh', ['-c', script], { encoding: 'utf8', maxBuffer: 16 << 20 }).split('\u0001').slice(0, -1);
+    const runs = execFileSync('sh', ['-c', script], { encoding: 'utf8', maxBuffer: 16 << 20 })
+      .split('\u0001')
+      .slice(0, -1);
     assert.equal(runs.length, lines.length, 'each line ran curl once, and nothing else printed');
     runs.forEach((r, i) => {
       const [count, ...args] = r.split('\0').slice(0, -1);

@@ -10,15 +10,36 @@ const NOW = Date.UTC(2026, 10, 28, 12);
 
 function result(): AgentTokenResult {
   const t1 = decodeToken(jwt({ aud: TOKEN_EXCHANGE_APP_ID, azp: 'bp', tid: 't', exp: NOW / 1000 + 3900 }));
-  const token = decodeToken(jwt({ aud: 'https://graph.microsoft.com', appid: 'agent', tid: 't', xms_par_app_azp: 'bp', roles: ['User.Read.All'], exp: NOW / 1000 + 29100, idtyp: 'app' }));
-  const leg = (name: string, parameters: Record<string, string>) => ({ name, url: 'http://127.0.0.1:1/t/oauth2/v2.0/token', status: 200, durationMs: 5, parameters, attempts: 1, cached: false });
+  const token = decodeToken(
+    jwt({
+      aud: 'https://graph.microsoft.com',
+      appid: 'agent',
+      tid: 't',
+      xms_par_app_azp: 'bp',
+      roles: ['User.Read.All'],
+      exp: NOW / 1000 + 29100,
+      idtyp: 'app',
+    }),
+  );
+  const leg = (name: string, parameters: Record<string, string>) => ({
+    name,
+    url: 'http://127.0.0.1:1/t/oauth2/v2.0/token',
+    status: 200,
+    durationMs: 5,
+    parameters,
+    attempts: 1,
+    cached: false,
+  });
   return {
     flow: 'autonomous',
     accessToken: token.raw,
     expiresOn: new Date(NOW + 29100_000),
     token,
     t1,
-    legs: [{ ...leg('blueprint', { client_id: 'bp', client_secret: '[redacted]' }), token: t1 }, { ...leg('agent', { client_id: 'agent', client_assertion: '[redacted]' }), token }],
+    legs: [
+      { ...leg('blueprint', { client_id: 'bp', client_secret: '[redacted]' }), token: t1 },
+      { ...leg('agent', { client_id: 'agent', client_assertion: '[redacted]' }), token },
+    ],
     fromCache: false,
   };
 }
@@ -28,7 +49,10 @@ describe('inspector model', () => {
     const view = exchangeView('Research Agent', 'https://graph.microsoft.com/.default', result(), NOW);
     assert.equal(view.title, 'Agent token for Research Agent');
     assert.equal(view.primary, 1);
-    assert.deepEqual(view.columns.map((c) => c.heading), ['T1 (blueprint → exchange)', 'Final token (agent identity)']);
+    assert.deepEqual(
+      view.columns.map((c) => c.heading),
+      ['T1 (blueprint → exchange)', 'Final token (agent identity)'],
+    );
     const by = Object.fromEntries(view.rows.map((r) => [r.name, r]));
     assert.deepEqual(by.xms_par_app_azp!.values, [null, 'bp']);
     assert.match(by.xms_par_app_azp!.meaning!, /Parent blueprint/);
@@ -38,21 +62,34 @@ describe('inspector model', () => {
     assert.match(by.aud!.details[0]!, /Token Exchange/);
     assert.ok(view.columns[0]!.warnings.some((w) => /exchange token/.test(w)));
     assert.deepEqual(view.columns[1]!.warnings, []);
-    assert.deepEqual(view.legs.map((l) => [l.from, l.host, l.status]), [['Blueprint', '127.0.0.1:1', 200], ['Agent identity', '127.0.0.1:1', 200]]);
+    assert.deepEqual(
+      view.legs.map((l) => [l.from, l.host, l.status]),
+      [
+        ['Blueprint', '127.0.0.1:1', 200],
+        ['Agent identity', '127.0.0.1:1', 200],
+      ],
+    );
     assert.ok(JSON.stringify(view).indexOf('c2ln') === -1, 'no raw token in the view');
   });
 
   it('keeps hostile claim values as plain strings', () => {
     const view = singleTokenView(decodeToken(jwt({ x: '<img src=x onerror=alert(1)>', n: { a: [1] } })), 'a test', NOW);
-    assert.deepEqual(view.rows.map((r) => r.values[0]), ['<img src=x onerror=alert(1)>', '{"a":[1]}']);
+    assert.deepEqual(
+      view.rows.map((r) => r.values[0]),
+      ['<img src=x onerror=alert(1)>', '{"a":[1]}'],
+    );
   });
 
   it('builds the copy texts, quoting the URL for a shell and refusing non-HTTP URLs', () => {
     const T = 'eyJhbGciOiJSUzI1NiJ9.eyJ4IjoxfQ.c2ln';
     assert.deepEqual(copyText('token', T, undefined), { text: T });
     assert.deepEqual(copyText('bearer', T, undefined), { text: `Authorization: Bearer ${T}` });
-    assert.deepEqual(copyText('curl', T, "https://graph.microsoft.com/v1.0/users?$filter=name eq 'x'"), { text: `curl -H 'Authorization: Bearer ${T}' 'https://graph.microsoft.com/v1.0/users?$filter=name%20eq%20%27x%27'` });
-    assert.deepEqual(copyText('curl', T, "https://api.example/it's;rm -rf"), { text: `curl -H 'Authorization: Bearer ${T}' 'https://api.example/it'\\''s;rm%20-rf'` });
+    assert.deepEqual(copyText('curl', T, "https://graph.microsoft.com/v1.0/users?$filter=name eq 'x'"), {
+      text: `curl -H 'Authorization: Bearer ${T}' 'https://graph.microsoft.com/v1.0/users?$filter=name%20eq%20%27x%27'`,
+    });
+    assert.deepEqual(copyText('curl', T, "https://api.example/it's;rm -rf"), {
+      text: `curl -H 'Authorization: Bearer ${T}' 'https://api.example/it'\\''s;rm%20-rf'`,
+    });
     assert.match((copyText('curl', T, 'javascript:alert(1)') as { refused: string }).refused, /http or https/);
     assert.match((copyText('curl', T, 'not a url') as { refused: string }).refused, /not a URL/);
   });

@@ -25,7 +25,12 @@ describe('JWT decoding', () => {
       [`${b64({ alg: 'none' })}.notjson.x`, /payload/],
       [`${b64({ alg: 'none' })}.${b64([1])}.x`, /payload/],
     ];
-    for (const [input, msg] of cases) assert.throws(() => decodeToken(input), (e: unknown) => e instanceof TokenDecodeError && msg.test(e.message), input);
+    for (const [input, msg] of cases)
+      assert.throws(
+        () => decodeToken(input),
+        (e: unknown) => e instanceof TokenDecodeError && msg.test(e.message),
+        input,
+      );
   });
   it('keeps undecodable server tokens as opaque', () => {
     const t = decodeTokenLenient('opaque-token');

@@ -29,14 +29,25 @@ describe('package.json manifest', () => {
   });
   it('only names known commands in menus, the welcome view and the walkthrough', () => {
     const known = new Set<string>(Object.values(CommandId));
-    for (const [menu, items] of Object.entries(manifest.contributes.menus)) for (const i of items) assert.ok(known.has(i.command), `${menu}: ${i.command}`);
-    const links = [...manifest.contributes.viewsWelcome.map((w) => w.contents), ...manifest.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.description))].join('\n');
+    for (const [menu, items] of Object.entries(manifest.contributes.menus))
+      for (const i of items) assert.ok(known.has(i.command), `${menu}: ${i.command}`);
+    const links = [
+      ...manifest.contributes.viewsWelcome.map((w) => w.contents),
+      ...manifest.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.description)),
+    ].join('\n');
     for (const m of links.matchAll(/command:([\w.]+)/g)) assert.ok(known.has(m[1]!), m[1]);
-    for (const e of manifest.contributes.walkthroughs.flatMap((w) => w.steps.flatMap((s) => s.completionEvents ?? []))) assert.ok(known.has(e.replace('onCommand:', '')), e);
+    for (const e of manifest.contributes.walkthroughs.flatMap((w) => w.steps.flatMap((s) => s.completionEvents ?? [])))
+      assert.ok(known.has(e.replace('onCommand:', '')), e);
   });
   it('reads in its when-clauses only the context keys the code sets', () => {
-    const whens = Object.values(manifest.contributes.menus).flatMap((items) => items.map((i) => i.when ?? '')).join(' ');
-    const read = new Set([...whens.matchAll(/entraAgentTokens\.(\w+)/g)].map((m) => m[0]).filter((k) => !k.startsWith('entraAgentTokens.agents') && !k.startsWith('entraAgentTokens.inspector')));
+    const whens = Object.values(manifest.contributes.menus)
+      .flatMap((items) => items.map((i) => i.when ?? ''))
+      .join(' ');
+    const read = new Set(
+      [...whens.matchAll(/entraAgentTokens\.(\w+)/g)]
+        .map((m) => m[0])
+        .filter((k) => !k.startsWith('entraAgentTokens.agents') && !k.startsWith('entraAgentTokens.inspector')),
+    );
     assert.deepEqual([...read].sort(), Object.values(ContextKey).sort());
   });
   it('activates lazily: no "*" and no startup activation', () => {
@@ -47,7 +58,9 @@ describe('package.json manifest', () => {
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, true);
     assert.match(manifest.capabilities.untrustedWorkspaces.description ?? '', /credential/);
     // Every setting is application-scoped (user level) except the request timeout, which only bounds a wait.
-    const workspaceSettable = Object.entries(manifest.contributes.configuration.properties).filter(([, p]) => p.scope !== 'application').map(([k]) => k);
+    const workspaceSettable = Object.entries(manifest.contributes.configuration.properties)
+      .filter(([, p]) => p.scope !== 'application')
+      .map(([k]) => k);
     assert.deepEqual(workspaceSettable, ['entraAgentTokens.requestTimeoutSeconds']);
   });
 });

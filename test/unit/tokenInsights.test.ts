@@ -5,7 +5,10 @@ import { metadataUrl } from '../../src/core/signature';
 import { compareClaims, tokenWarnings } from '../../src/core/tokenInsights';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const token = (claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'RS256', kid: 'k' }): DecodedToken => decodeToken(`${b64(header)}.${b64(claims)}.c2ln`);
+const token = (
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = { alg: 'RS256', kid: 'k' },
+): DecodedToken => decodeToken(`${b64(header)}.${b64(claims)}.c2ln`);
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const at = (minutes: number) => NOW / 1000 + minutes * 60;
 
@@ -14,7 +17,10 @@ describe('token insights', () => {
     const t1 = token({ aud: TOKEN_EXCHANGE_APP_ID, azp: 'bp', tid: 't', xms_act_fct: '1 9' });
     const final = token({ aud: 'https://graph.microsoft.com', appid: 'agent', tid: 't', xms_par_app_azp: 'bp' });
     const rows = compareClaims(t1, final);
-    assert.deepEqual(rows.map((r) => r.name), ['aud', 'azp', 'tid', 'xms_act_fct', 'appid', 'xms_par_app_azp']);
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      ['aud', 'azp', 'tid', 'xms_act_fct', 'appid', 'xms_par_app_azp'],
+    );
     const by = Object.fromEntries(rows.map((r) => [r.name, r]));
     assert.equal(by.tid!.differs, false);
     assert.equal(by.aud!.differs, true);
@@ -35,16 +41,29 @@ describe('token insights', () => {
     assert.deepEqual(kinds({ ...app, exp: at(3) }), ['expiring']);
     assert.deepEqual(kinds({ ...app, roles: undefined, exp: at(60) }), ['no-roles']);
     assert.deepEqual(kinds({ ...app, aud: TOKEN_EXCHANGE_APP_ID, roles: undefined, exp: at(60) }), ['exchange-token']);
-    assert.deepEqual(kinds({ ...app, exp: at(60), iss: 'https://login.microsoftonline.com/t/v2.0' }), ['issuer-version']);
-    assert.deepEqual(kinds({ ...app, exp: at(60), ver: '2.0', azp: 'a', iss: 'https://sts.windows.net/t/' }), ['issuer-version']);
+    assert.deepEqual(kinds({ ...app, exp: at(60), iss: 'https://login.microsoftonline.com/t/v2.0' }), [
+      'issuer-version',
+    ]);
+    assert.deepEqual(kinds({ ...app, exp: at(60), ver: '2.0', azp: 'a', iss: 'https://sts.windows.net/t/' }), [
+      'issuer-version',
+    ]);
     assert.deepEqual(kinds({ aud: 'client', azp: 'client', nonce: 'n', exp: at(60) }), ['not-access-token']);
     assert.deepEqual(kinds({ sub: 'x', exp: at(60) }), ['not-access-token']);
   });
 
   it('finds the metadata document for v1, v2 and loopback issuers, and nothing for others', () => {
-    assert.equal(metadataUrl('https://login.microsoftonline.com/t/v2.0')?.href, 'https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration');
-    assert.equal(metadataUrl('https://sts.windows.net/t/')?.href, 'https://login.microsoftonline.com/t/.well-known/openid-configuration');
-    assert.equal(metadataUrl('http://127.0.0.1:9/t/v2.0')?.href, 'http://127.0.0.1:9/t/v2.0/.well-known/openid-configuration');
+    assert.equal(
+      metadataUrl('https://login.microsoftonline.com/t/v2.0')?.href,
+      'https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration',
+    );
+    assert.equal(
+      metadataUrl('https://sts.windows.net/t/')?.href,
+      'https://login.microsoftonline.com/t/.well-known/openid-configuration',
+    );
+    assert.equal(
+      metadataUrl('http://127.0.0.1:9/t/v2.0')?.href,
+      'http://127.0.0.1:9/t/v2.0/.well-known/openid-configuration',
+    );
     assert.equal(metadataUrl('http://evil.example/t/v2.0'), undefined);
     assert.equal(metadataUrl('https://login.microsoftonline.com/a/b/c'), undefined);
     assert.equal(metadataUrl('not a url'), undefined);

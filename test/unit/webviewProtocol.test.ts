@@ -4,8 +4,12 @@ import { COPY_KINDS, parseWebviewMessage } from '../../src/webview/protocol';
 describe('the inspector protocol: what the host accepts from its webview', () => {
   it('accepts the known messages, with their ids', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
-    for (const what of Object.keys(COPY_KINDS)) assert.deepEqual(parseWebviewMessage({ type: 'copy', id: 3, what }), { type: 'copy', id: 3, what });
-    assert.deepEqual(parseWebviewMessage({ type: 'copy', id: 4, what: 'curl', url: 'https://graph.microsoft.com/v1.0/me' }), { type: 'copy', id: 4, what: 'curl', url: 'https://graph.microsoft.com/v1.0/me' });
+    for (const what of Object.keys(COPY_KINDS))
+      assert.deepEqual(parseWebviewMessage({ type: 'copy', id: 3, what }), { type: 'copy', id: 3, what });
+    assert.deepEqual(
+      parseWebviewMessage({ type: 'copy', id: 4, what: 'curl', url: 'https://graph.microsoft.com/v1.0/me' }),
+      { type: 'copy', id: 4, what: 'curl', url: 'https://graph.microsoft.com/v1.0/me' },
+    );
     assert.deepEqual(parseWebviewMessage({ type: 'verify', id: 5, column: 1 }), { type: 'verify', id: 5, column: 1 });
   });
 
@@ -21,6 +25,7 @@ describe('the inspector protocol: what the host accepts from its webview', () =>
       { type: 'verify', id: 1, column: 0.5 },
       { type: 'verify', id: '1', column: 0 },
       { type: 'run', id: 1, command: 'workbench.action.terminal.sendSequence' },
-    ]) assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad));
+    ])
+      assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad));
   });
 });

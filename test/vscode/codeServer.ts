@@ -7,17 +7,30 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const root = join(__dirname, '..', '..');
-const versions = JSON.parse(readFileSync(join(__dirname, 'versions.json'), 'utf8')) as { node24: string; codeServer: string };
+const versions = JSON.parse(readFileSync(join(__dirname, 'versions.json'), 'utf8')) as {
+  node24: string;
+  codeServer: string;
+};
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Installs Node 24 and code-server under .vscode-test/ if needed (cached), and returns their paths. */
 export function ensureCodeServer(): { node24Bin: string; codeServer: string } {
   const node24Bin = join(root, '.vscode-test', `node-${versions.node24}`, 'node_modules', 'node', 'bin');
-  const codeServer = join(root, '.vscode-test', `code-server-${versions.codeServer}`, 'node_modules', '.bin', 'code-server');
+  const codeServer = join(
+    root,
+    '.vscode-test',
+    `code-server-${versions.codeServer}`,
+    'node_modules',
+    '.bin',
+    'code-server',
+  );
   if (!existsSync(join(node24Bin, 'node')) || !existsSync(codeServer)) {
     execFileSync('bash', [join(root, 'scripts', 'setup-code-server.sh')], { stdio: 'inherit' });
   }
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium), or set CHROMIUM_PATH.`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium), or set CHROMIUM_PATH.`,
+    );
   return { node24Bin, codeServer };
 }
 
@@ -62,14 +75,41 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   writeFileSync(
     join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ 'git.openRepositoryInParentFolders': 'never', 'workbench.startupEditor': 'none', 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true, 'workbench.tips.enabled': false }, null, 2),
+    JSON.stringify(
+      {
+        'git.openRepositoryInParentFolders': 'never',
+        'workbench.startupEditor': 'none',
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        'chat.disableAIFeatures': true,
+        'workbench.tips.enabled': false,
+      },
+      null,
+      2,
+    ),
   );
   const port = await freePort();
-  const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--disable-telemetry', '--disable-update-check'];
+  const args = [
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+  ];
   if (!options.workspaceTrust) args.push('--disable-workspace-trust');
   if (options.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
   args.push(workspace);
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${node24Bin}:${process.env.PATH ?? ''}`, XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: xdg, ...options.env };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${node24Bin}:${process.env.PATH ?? ''}`,
+    XDG_CONFIG_HOME: xdg,
+    XDG_DATA_HOME: xdg,
+    ...options.env,
+  };
   delete env.npm_config_user_agent;
   const child = spawn(codeServer, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let log = '';
@@ -132,7 +172,16 @@ export async function launchBrowser(profileDir: string): Promise<Browser> {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 860 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   await context.route('**/*', (route) => {
     const host = new URL(route.request().url()).hostname;

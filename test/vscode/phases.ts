@@ -17,8 +17,16 @@ export interface Outcome {
  * Starts code-server in dir (with `workspace` preparing its workspace folder), runs the in-host test phases (the workbench runs them one after
  * another and then exits), and collects their outcomes.
  */
-export async function runInVsCode(dir: string, phases: string[], options: { workspace?: (dir: string) => void; workspaceTrust?: boolean; env?: Record<string, string> }): Promise<{ outcomes: Outcome[]; userDataDir: string; extensionsDir: string }> {
-  const server = await startCodeServer({ dir, smokeTestDriver: true, ...(options.workspaceTrust ? { workspaceTrust: true } : {}) });
+export async function runInVsCode(
+  dir: string,
+  phases: string[],
+  options: { workspace?: (dir: string) => void; workspaceTrust?: boolean; env?: Record<string, string> },
+): Promise<{ outcomes: Outcome[]; userDataDir: string; extensionsDir: string }> {
+  const server = await startCodeServer({
+    dir,
+    smokeTestDriver: true,
+    ...(options.workspaceTrust ? { workspaceTrust: true } : {}),
+  });
   mkdirSync(join(dir, 'workspace'), { recursive: true });
   options.workspace?.(join(dir, 'workspace'));
   const browser = await launchBrowser(join(dir, 'chromium'));
@@ -33,15 +41,24 @@ export async function runInVsCode(dir: string, phases: string[], options: { work
   ];
   const started = Date.now();
   try {
-    const exited = new Promise<number>((resolve) => void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code)));
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(join(dir, 'workspace'))}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    const exited = new Promise<number>(
+      (resolve) => void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code)),
+    );
+    await page.goto(
+      `${server.url}/?folder=${encodeURIComponent(join(dir, 'workspace'))}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
+    );
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const code = await Promise.race([exited, new Promise<number>((resolve) => (timer = setTimeout(() => resolve(-1), RUN_TIMEOUT_MS)))]);
+    const code = await Promise.race([
+      exited,
+      new Promise<number>((resolve) => (timer = setTimeout(() => resolve(-1), RUN_TIMEOUT_MS))),
+    ]);
     clearTimeout(timer);
     for (const phase of phases) {
       const results = join(dir, `results-${phase}.json`);
       if (!existsSync(results)) {
-        console.log(`\nIn-VS-Code tests, ${phase} phase: no results (exit ${code}${code === -1 ? ', timed out' : ''}).`);
+        console.log(
+          `\nIn-VS-Code tests, ${phase} phase: no results (exit ${code}${code === -1 ? ', timed out' : ''}).`,
+        );
         outcomes.push({ title: `${phase} phase ran`, state: 'failed' });
         continue;
       }
@@ -53,12 +70,18 @@ export async function runInVsCode(dir: string, phases: string[], options: { work
       }
       outcomes.push(...phaseOutcomes);
     }
-    console.log(`\n${phases.join(' and ')} took ${((Date.now() - started) / 1000).toFixed(1)} s; the workbench exited with ${code}.`);
-    if (code !== 0 && outcomes.every((o) => o.state !== 'failed')) outcomes.push({ title: `workbench exit code (${phases.join(', ')})`, state: 'failed', error: `exit ${code}\n${server.log().slice(-2000)}` });
+    console.log(
+      `\n${phases.join(' and ')} took ${((Date.now() - started) / 1000).toFixed(1)} s; the workbench exited with ${code}.`,
+    );
+    if (code !== 0 && outcomes.every((o) => o.state !== 'failed'))
+      outcomes.push({
+        title: `workbench exit code (${phases.join(', ')})`,
+        state: 'failed',
+        error: `exit ${code}\n${server.log().slice(-2000)}`,
+      });
   } finally {
     await browser.close();
     await server.stop();
   }
   return { outcomes, userDataDir: server.userDataDir, extensionsDir: server.extensionsDir };
 }
-

@@ -22,11 +22,27 @@ async function main(): Promise<number> {
   const run = await runInVsCode(RUN_DIR, ['main', 'reload'], { workspace: hostileWorkspace });
   all.push(...run.outcomes);
   // The browser profile holds the workbench's and the webviews' state (and, encrypted, SecretStorage).
-  all.push(scanOutcome(markers, [run.userDataDir, run.extensionsDir, join(RUN_DIR, 'workspace'), join(RUN_DIR, 'export'), join(RUN_DIR, 'chromium')]));
+  all.push(
+    scanOutcome(markers, [
+      run.userDataDir,
+      run.extensionsDir,
+      join(RUN_DIR, 'workspace'),
+      join(RUN_DIR, 'export'),
+      join(RUN_DIR, 'chromium'),
+    ]),
+  );
   // A second window with workspace trust on: the same hostile workspace opens in Restricted Mode.
   const restrictedDir = join(RUN_DIR, 'restricted');
   mkdirSync(restrictedDir, { recursive: true });
-  all.push(...(await runInVsCode(restrictedDir, ['restricted'], { workspace: hostileWorkspace, workspaceTrust: true, env: { EAT_PHASE: 'restricted' } })).outcomes);
+  all.push(
+    ...(
+      await runInVsCode(restrictedDir, ['restricted'], {
+        workspace: hostileWorkspace,
+        workspaceTrust: true,
+        env: { EAT_PHASE: 'restricted' },
+      })
+    ).outcomes,
+  );
   const passed = all.filter((o) => o.state === 'passed').length;
   const failed = all.filter((o) => o.state === 'failed').length;
   const skipped = all.filter((o) => o.state === 'pending').length;
@@ -47,7 +63,8 @@ function makeMarkers(): SecretMarkers {
   const der = (key.export({ type: 'pkcs8', format: 'der' }) as Buffer).toString('base64');
   const encrypted = key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }) as string;
   // Slices that start a 64-character PEM line, so they are found in PEM text and in unbroken base64 alike.
-  const lineAligned = (b64: string) => b64.slice(Math.floor(b64.length / 128) * 64, Math.floor(b64.length / 128) * 64 + 48);
+  const lineAligned = (b64: string) =>
+    b64.slice(Math.floor(b64.length / 128) * 64, Math.floor(b64.length / 128) * 64 + 48);
   const encryptedBody = encrypted.replace(/-----[^-]+-----|\s/g, '');
   const secretsDir = join(RUN_DIR, 'secrets');
   mkdirSync(secretsDir, { recursive: true });
@@ -72,12 +89,26 @@ function makeMarkers(): SecretMarkers {
 /** A workspace that tries to widen the authority allow-list from its own settings (the hostile-workspace test). */
 function hostileWorkspace(dir: string): void {
   mkdirSync(join(dir, '.vscode'), { recursive: true });
-  writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'entraAgentTokens.additionalAuthorityHosts': ['login.attacker.example', 'attacker.example'] }, null, 2));
+  writeFileSync(
+    join(dir, '.vscode', 'settings.json'),
+    JSON.stringify(
+      { 'entraAgentTokens.additionalAuthorityHosts': ['login.attacker.example', 'attacker.example'] },
+      null,
+      2,
+    ),
+  );
 }
 
 /** The leak check: no marker in any file of these folders. */
 function scanOutcome(markers: SecretMarkers, dirs: string[]): Outcome {
-  const values = { clientSecret: markers.clientSecret, wrongSecret: markers.wrongSecret, passphrase: markers.passphrase, wrongPassphrase: markers.wrongPassphrase, keyBytes: markers.keyBytes, encryptedKeyBytes: markers.encryptedKeyBytes };
+  const values = {
+    clientSecret: markers.clientSecret,
+    wrongSecret: markers.wrongSecret,
+    passphrase: markers.passphrase,
+    wrongPassphrase: markers.wrongPassphrase,
+    keyBytes: markers.keyBytes,
+    encryptedKeyBytes: markers.encryptedKeyBytes,
+  };
   const files = dirs.filter((d) => existsSync(d)).flatMap(listFiles);
   const title = `secrets scan: ${Object.keys(values).length} markers in ${files.length} files (user data, extensions, workspace, export, browser profile)`;
   const exported = files.includes(markers.exportPath);
@@ -85,8 +116,14 @@ function scanOutcome(markers: SecretMarkers, dirs: string[]): Outcome {
   console.log(`\n${title}: ${hits.length} occurrences`);
   // The scanner must be able to fail: it finds the key markers in the PEM they came from.
   const control = scanForMarkers([markers.pemPath], { encryptedKeyBytes: markers.encryptedKeyBytes }).length;
-  if (control !== 1) return { title, state: 'failed', error: 'the scanner did not find a marker in the file that holds it' };
-  if (!exported) return { title, state: 'failed', error: 'the export file was not written: the secrets suite did not run to its end' };
+  if (control !== 1)
+    return { title, state: 'failed', error: 'the scanner did not find a marker in the file that holds it' };
+  if (!exported)
+    return {
+      title,
+      state: 'failed',
+      error: 'the export file was not written: the secrets suite did not run to its end',
+    };
   if (hits.length) return { title, state: 'failed', error: hits.map((h) => `${h.marker} in ${h.file}`).join('\n') };
   return { title, state: 'passed' };
 }

@@ -16,10 +16,17 @@ export function listFiles(dir: string): string[] {
  * Every (file, marker) pair where the file holds the marker as UTF-8, UTF-16 (Chromium's and SQLite's text) or as
  * base64 of the marker on its own (base64 of a longer text holding it would not match). Files over 200 MB are not read.
  */
-export function scanForMarkers(files: readonly string[], markers: Readonly<Record<string, string>>): { file: string; marker: string }[] {
+export function scanForMarkers(
+  files: readonly string[],
+  markers: Readonly<Record<string, string>>,
+): { file: string; marker: string }[] {
   const needles = Object.entries(markers).map(([name, text]) => ({
     name,
-    forms: [Buffer.from(text, 'utf8'), Buffer.from(text, 'utf16le'), Buffer.from(Buffer.from(text, 'utf8').toString('base64').replace(/=+$/, ''), 'utf8')],
+    forms: [
+      Buffer.from(text, 'utf8'),
+      Buffer.from(text, 'utf16le'),
+      Buffer.from(Buffer.from(text, 'utf8').toString('base64').replace(/=+$/, ''), 'utf8'),
+    ],
   }));
   const hits: { file: string; marker: string }[] = [];
   for (const file of files) {

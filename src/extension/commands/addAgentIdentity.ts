@@ -19,14 +19,35 @@ const TITLE = 'Add Agent Identity';
 export async function addAgentIdentity(ctx: CommandContext, arg?: unknown): Promise<AgentDefinition> {
   const args = plainArgs<AddAgentIdentityArgs>(arg);
   if (args) {
-    return save(ctx, { blueprintId: args.blueprintId ?? '', clientId: args.clientId ?? '', displayName: args.displayName ?? '', defaultScope: args.defaultScope ?? DEFAULT_SCOPE, ...(args.tenant ? { tenant: args.tenant } : {}) });
+    return save(ctx, {
+      blueprintId: args.blueprintId ?? '',
+      clientId: args.clientId ?? '',
+      displayName: args.displayName ?? '',
+      defaultScope: args.defaultScope ?? DEFAULT_SCOPE,
+      ...(args.tenant ? { tenant: args.tenant } : {}),
+    });
   }
-  const blueprint = arg instanceof BlueprintNode ? arg.blueprint : await pickBlueprint(ctx.definitions, TITLE, (b) => !b.sandbox);
-  const displayName = await ask({ title: `${TITLE} (1/3)`, prompt: `A display name for the agent identity under "${blueprint.displayName}"`, validate: (v) => {
-    if (!v.trim()) throw new Error('Give the agent identity a name.');
-  } });
-  const clientId = await ask({ title: `${TITLE} (2/3)`, prompt: "The agent identity's client id", placeHolder: '00000000-0000-0000-0000-000000000000', validate: (v) => validateClientId(v, 'Client id', 'agent identity') });
-  const defaultScope = await ask({ title: `${TITLE} (3/3)`, prompt: 'The resource scope to ask for by default', value: graphScopeFor(blueprint.authority), validate: (v) => validateDefaultScope(v, 'Scope') });
+  const blueprint =
+    arg instanceof BlueprintNode ? arg.blueprint : await pickBlueprint(ctx.definitions, TITLE, (b) => !b.sandbox);
+  const displayName = await ask({
+    title: `${TITLE} (1/3)`,
+    prompt: `A display name for the agent identity under "${blueprint.displayName}"`,
+    validate: (v) => {
+      if (!v.trim()) throw new Error('Give the agent identity a name.');
+    },
+  });
+  const clientId = await ask({
+    title: `${TITLE} (2/3)`,
+    prompt: "The agent identity's client id",
+    placeHolder: '00000000-0000-0000-0000-000000000000',
+    validate: (v) => validateClientId(v, 'Client id', 'agent identity'),
+  });
+  const defaultScope = await ask({
+    title: `${TITLE} (3/3)`,
+    prompt: 'The resource scope to ask for by default',
+    value: graphScopeFor(blueprint.authority),
+    validate: (v) => validateDefaultScope(v, 'Scope'),
+  });
   return save(ctx, { blueprintId: blueprint.clientId, clientId, displayName, defaultScope });
 }
 

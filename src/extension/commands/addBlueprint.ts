@@ -27,14 +27,27 @@ const TITLE = 'Add Blueprint';
 /** Asks for tenant, client id, name and credential (or takes them as args), then stores the secret and the definition. */
 export async function addBlueprint(ctx: CommandContext, arg?: unknown): Promise<BlueprintDefinition> {
   const input = plainArgs<AddBlueprintArgs>(arg) ?? (await prompt());
-  const candidate = ctx.definitions.validateBlueprint({ ...input, displayName: input.displayName ?? '', tenant: input.tenant ?? '', clientId: input.clientId ?? '', credentialKind: input.credentialKind as CredentialKind });
+  const candidate = ctx.definitions.validateBlueprint({
+    ...input,
+    displayName: input.displayName ?? '',
+    tenant: input.tenant ?? '',
+    clientId: input.clientId ?? '',
+    credentialKind: input.credentialKind as CredentialKind,
+  });
   if (candidate.credentialKind === 'secret' && !input.clientSecret) {
-    throw new ConfigError('Client secret', 'is empty.', "Give the secret value from the blueprint's \"Certificates & secrets\" page.");
+    throw new ConfigError(
+      'Client secret',
+      'is empty.',
+      'Give the secret value from the blueprint\'s "Certificates & secrets" page.',
+    );
   }
-  if (candidate.credentialKind === 'certificate') await checkCertificate(candidate.certificatePath!, input.certificatePassphrase);
+  if (candidate.credentialKind === 'certificate')
+    await checkCertificate(candidate.certificatePath!, input.certificatePassphrase);
   // The secret first, then the definition: a failure in between leaves no definition pointing at a missing secret.
-  if (input.clientSecret && candidate.credentialKind === 'secret') await ctx.credentials.set(candidate.clientId, 'clientSecret', input.clientSecret);
-  if (input.certificatePassphrase && candidate.credentialKind === 'certificate') await ctx.credentials.set(candidate.clientId, 'certificatePassphrase', input.certificatePassphrase);
+  if (input.clientSecret && candidate.credentialKind === 'secret')
+    await ctx.credentials.set(candidate.clientId, 'clientSecret', input.clientSecret);
+  if (input.certificatePassphrase && candidate.credentialKind === 'certificate')
+    await ctx.credentials.set(candidate.clientId, 'certificatePassphrase', input.certificatePassphrase);
   try {
     const saved = await ctx.definitions.addBlueprint(candidate);
     ctx.log.info(`Blueprint ${saved.displayName} (${saved.clientId}) added.`);
@@ -50,53 +63,138 @@ async function prompt(): Promise<Partial<AddBlueprintArgs>> {
     Object.values(CLOUDS).map((c) => ({ label: c.displayName, description: new URL(c.authority).host, cloud: c })),
     { title: `${TITLE} (1/6)`, placeHolder: 'Which cloud is the tenant in?' },
   );
-  const tenant = await ask({ title: `${TITLE} (2/6)`, prompt: "The blueprint's tenant: its id (GUID) or domain", placeHolder: 'contoso.onmicrosoft.com', validate: (v) => validateTenant(v, 'Tenant') });
-  const clientId = await ask({ title: `${TITLE} (3/6)`, prompt: "The blueprint's client id (application id)", placeHolder: '00000000-0000-0000-0000-000000000000', validate: (v) => validateClientId(v, 'Client id', 'agent identity blueprint') });
-  const displayName = await ask({ title: `${TITLE} (4/6)`, prompt: 'A display name for the blueprint', value: 'My Blueprint', validate: (v) => {
-    if (!v.trim()) throw new Error('Give the blueprint a name.');
-  } });
-  return { tenant, clientId, displayName, authority: cloud.cloud.authority, ...(await askCredential(`${TITLE} (5/6)`, `${TITLE} (6/6)`)) };
+  const tenant = await ask({
+    title: `${TITLE} (2/6)`,
+    prompt: "The blueprint's tenant: its id (GUID) or domain",
+    placeHolder: 'contoso.onmicrosoft.com',
+    validate: (v) => validateTenant(v, 'Tenant'),
+  });
+  const clientId = await ask({
+    title: `${TITLE} (3/6)`,
+    prompt: "The blueprint's client id (application id)",
+    placeHolder: '00000000-0000-0000-0000-000000000000',
+    validate: (v) => validateClientId(v, 'Client id', 'agent identity blueprint'),
+  });
+  const displayName = await ask({
+    title: `${TITLE} (4/6)`,
+    prompt: 'A display name for the blueprint',
+    value: 'My Blueprint',
+    validate: (v) => {
+      if (!v.trim()) throw new Error('Give the blueprint a name.');
+    },
+  });
+  return {
+    tenant,
+    clientId,
+    displayName,
+    authority: cloud.cloud.authority,
+    ...(await askCredential(`${TITLE} (5/6)`, `${TITLE} (6/6)`)),
+  };
 }
 
-export type CredentialInput = Pick<AddBlueprintArgs, 'credentialKind' | 'clientSecret' | 'certificatePath' | 'certificatePassphrase' | 'federatedTokenFile' | 'managedIdentityClientId'>;
+export type CredentialInput = Pick<
+  AddBlueprintArgs,
+  | 'credentialKind'
+  | 'clientSecret'
+  | 'certificatePath'
+  | 'certificatePassphrase'
+  | 'federatedTokenFile'
+  | 'managedIdentityClientId'
+>;
 
 /** Which credential, then its details: a secret into a password box, a PEM through a file picker, a path, or an id. */
-export async function askCredential(kindTitle: string, detailTitle: string, current?: CredentialKind): Promise<CredentialInput> {
+export async function askCredential(
+  kindTitle: string,
+  detailTitle: string,
+  current?: CredentialKind,
+): Promise<CredentialInput> {
   const kind = await pick(
     [
-      { label: '$(key) Client secret', description: 'for local development', credential: 'secret' as const, picked: current === 'secret' },
-      { label: '$(file-binary) Certificate', description: 'a PEM file with certificate and key, or a PFX', credential: 'certificate' as const, picked: current === 'certificate' },
-      { label: '$(file) Federated token file', description: 'a workload identity token a platform keeps fresh (AKS, CI)', credential: 'federatedTokenFile' as const, picked: current === 'federatedTokenFile' },
-      { label: '$(azure) Managed identity', description: "this machine's Azure identity, trusted by a federated credential", credential: 'managedIdentity' as const, picked: current === 'managedIdentity' },
+      {
+        label: '$(key) Client secret',
+        description: 'for local development',
+        credential: 'secret' as const,
+        picked: current === 'secret',
+      },
+      {
+        label: '$(file-binary) Certificate',
+        description: 'a PEM file with certificate and key, or a PFX',
+        credential: 'certificate' as const,
+        picked: current === 'certificate',
+      },
+      {
+        label: '$(file) Federated token file',
+        description: 'a workload identity token a platform keeps fresh (AKS, CI)',
+        credential: 'federatedTokenFile' as const,
+        picked: current === 'federatedTokenFile',
+      },
+      {
+        label: '$(azure) Managed identity',
+        description: "this machine's Azure identity, trusted by a federated credential",
+        credential: 'managedIdentity' as const,
+        picked: current === 'managedIdentity',
+      },
     ],
     { title: kindTitle, placeHolder: 'How does the blueprint authenticate?' },
   );
   if (kind.credential === 'secret') {
-    const clientSecret = await ask({ title: detailTitle, prompt: 'The client secret value (stored in VS Code SecretStorage only)', password: true, validate: (v) => {
-      if (!v) throw new Error('Give the secret value.');
-    } });
+    const clientSecret = await ask({
+      title: detailTitle,
+      prompt: 'The client secret value (stored in VS Code SecretStorage only)',
+      password: true,
+      validate: (v) => {
+        if (!v) throw new Error('Give the secret value.');
+      },
+    });
     return { credentialKind: 'secret', clientSecret };
   }
   if (kind.credential === 'federatedTokenFile') {
-    const federatedTokenFile = await ask({ title: detailTitle, prompt: 'Path of the federated token file (read fresh at every use)', value: process.env.AZURE_FEDERATED_TOKEN_FILE ?? '', validate: (v) => {
-      if (!v.trim()) throw new Error('Give the path of the token file.');
-    } });
+    const federatedTokenFile = await ask({
+      title: detailTitle,
+      prompt: 'Path of the federated token file (read fresh at every use)',
+      value: process.env.AZURE_FEDERATED_TOKEN_FILE ?? '',
+      validate: (v) => {
+        if (!v.trim()) throw new Error('Give the path of the token file.');
+      },
+    });
     return { credentialKind: 'federatedTokenFile', federatedTokenFile };
   }
   if (kind.credential === 'managedIdentity') {
-    const managedIdentityClientId = await ask({ title: detailTitle, prompt: "A user-assigned identity's client id (leave empty for the system-assigned identity)", validate: (v) => {
-      if (v.trim() && !isGuid(v.trim())) throw new Error('A client id is a GUID.');
-    } });
-    return { credentialKind: 'managedIdentity', ...(managedIdentityClientId.trim() ? { managedIdentityClientId } : {}) };
+    const managedIdentityClientId = await ask({
+      title: detailTitle,
+      prompt: "A user-assigned identity's client id (leave empty for the system-assigned identity)",
+      validate: (v) => {
+        if (v.trim() && !isGuid(v.trim())) throw new Error('A client id is a GUID.');
+      },
+    });
+    return {
+      credentialKind: 'managedIdentity',
+      ...(managedIdentityClientId.trim() ? { managedIdentityClientId } : {}),
+    };
   }
   const { certificatePath, certificatePassphrase } = await askCertificate(detailTitle);
-  return { credentialKind: 'certificate', certificatePath, ...(certificatePassphrase ? { certificatePassphrase } : {}) };
+  return {
+    credentialKind: 'certificate',
+    certificatePath,
+    ...(certificatePassphrase ? { certificatePassphrase } : {}),
+  };
 }
 
-export async function askCertificate(title: string): Promise<{ certificatePath: string; certificatePassphrase?: string }> {
-  const files = await vscode.window.showOpenDialog({ title, openLabel: 'Use this certificate', canSelectMany: false, filters: { 'Certificate and key (PEM, PFX)': ['pem', 'pfx', 'p12'], 'All files': ['*'] } });
+export async function askCertificate(
+  title: string,
+): Promise<{ certificatePath: string; certificatePassphrase?: string }> {
+  const files = await vscode.window.showOpenDialog({
+    title,
+    openLabel: 'Use this certificate',
+    canSelectMany: false,
+    filters: { 'Certificate and key (PEM, PFX)': ['pem', 'pfx', 'p12'], 'All files': ['*'] },
+  });
   const file = files?.[0];
   if (!file) throw new PromptDismissed();
-  const passphrase = await ask({ title, prompt: 'Passphrase of the key or PFX password (leave empty if none; stored in SecretStorage only)', password: true });
+  const passphrase = await ask({
+    title,
+    prompt: 'Passphrase of the key or PFX password (leave empty if none; stored in SecretStorage only)',
+    password: true,
+  });
   return { certificatePath: file.fsPath, ...(passphrase ? { certificatePassphrase: passphrase } : {}) };
 }

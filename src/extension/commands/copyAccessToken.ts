@@ -13,7 +13,9 @@ export async function copyAccessToken(ctx: CommandContext, arg?: unknown): Promi
   else if (args?.agentId && args.scope) token = ctx.tokens.find(args.agentId.toLowerCase(), args.scope, args.subject);
   else token = await pickToken(ctx);
   if (!token) {
-    void vscode.window.showInformationMessage('There is no token for that agent identity and scope yet: run "Get Agent Token" first.');
+    void vscode.window.showInformationMessage(
+      'There is no token for that agent identity and scope yet: run "Get Agent Token" first.',
+    );
     return false;
   }
   await vscode.env.clipboard.writeText(token.result.accessToken);
@@ -26,7 +28,12 @@ async function pickToken(ctx: CommandContext): Promise<HeldToken | undefined> {
   if (held.length === 0) return undefined;
   if (held.length === 1) return held[0];
   const chosen = await pick(
-    held.map((t) => ({ label: ctx.definitions.agent(t.agentId)?.displayName ?? t.agentId, description: `${t.scope}${t.subject ? ` · as ${t.subject}` : ''}`, detail: `expires in ${formatDuration(t.result.expiresOn.getTime() - Date.now())}`, token: t })),
+    held.map((t) => ({
+      label: ctx.definitions.agent(t.agentId)?.displayName ?? t.agentId,
+      description: `${t.scope}${t.subject ? ` · as ${t.subject}` : ''}`,
+      detail: `expires in ${formatDuration(t.result.expiresOn.getTime() - Date.now())}`,
+      token: t,
+    })),
     { title: 'Copy Access Token', placeHolder: 'Choose a token' },
   );
   return chosen.token;

@@ -9,9 +9,17 @@ export async function checkCertificate(path: string, passphrase: string | undefi
   const { resolveCredential } = await import('../../core/credentialSource');
   const warnings: string[] = [];
   try {
-    await resolveCredential({ kind: 'certificate', path }, '', { readSecret: async (name) => (name === 'certificatePassphrase' ? passphrase : undefined), warn: (w) => warnings.push(w) });
+    await resolveCredential({ kind: 'certificate', path }, '', {
+      readSecret: async (name) => (name === 'certificatePassphrase' ? passphrase : undefined),
+      warn: (w) => warnings.push(w),
+    });
   } catch (e) {
-    if (e instanceof CredentialError && e.part === 'certificate') throw new CredentialError(`Certificate: ${e.problem}`, `${e.fix} Choose a PEM file holding the certificate and its private key, or a PFX file.`, 'certificate');
+    if (e instanceof CredentialError && e.part === 'certificate')
+      throw new CredentialError(
+        `Certificate: ${e.problem}`,
+        `${e.fix} Choose a PEM file holding the certificate and its private key, or a PFX file.`,
+        'certificate',
+      );
     throw e;
   }
   if (warnings.length) void vscode.window.showWarningMessage(warnings.join(' '));

@@ -12,12 +12,27 @@ export interface EditBlueprintArgs {
 
 export async function editBlueprint(ctx: CommandContext, arg?: unknown): Promise<BlueprintDefinition> {
   const args = plainArgs<EditBlueprintArgs>(arg);
-  const blueprint = await ownBlueprint(ctx.definitions, arg, 'Edit Blueprint', 'Sandbox blueprints come from the sandbox directory.');
+  const blueprint = await ownBlueprint(
+    ctx.definitions,
+    arg,
+    'Edit Blueprint',
+    'Sandbox blueprints come from the sandbox directory.',
+  );
   const patch = args ?? {
-    displayName: await ask({ title: `Edit Blueprint (1/2): ${blueprint.displayName}`, prompt: 'Display name', value: blueprint.displayName, validate: (v) => {
-      if (!v.trim()) throw new Error('Give the blueprint a name.');
-    } }),
-    tenant: await ask({ title: `Edit Blueprint (2/2): ${blueprint.displayName}`, prompt: 'Tenant id or domain', value: blueprint.tenant, validate: (v) => validateTenant(v, 'Tenant') }),
+    displayName: await ask({
+      title: `Edit Blueprint (1/2): ${blueprint.displayName}`,
+      prompt: 'Display name',
+      value: blueprint.displayName,
+      validate: (v) => {
+        if (!v.trim()) throw new Error('Give the blueprint a name.');
+      },
+    }),
+    tenant: await ask({
+      title: `Edit Blueprint (2/2): ${blueprint.displayName}`,
+      prompt: 'Tenant id or domain',
+      value: blueprint.tenant,
+      validate: (v) => validateTenant(v, 'Tenant'),
+    }),
   };
   const { blueprintId: _, ...fields } = { blueprintId: '', ...patch };
   const next = await ctx.definitions.updateBlueprint(blueprint.clientId, fields);

@@ -51,7 +51,12 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
       : arg instanceof AgentUserNode
         ? arg.agent
         : await pickAgent(ctx.definitions, 'Get Agent Token');
-  if (!agent) throw new ConfigError('Agent identity', `${String(args?.agentId)} is not in the list.`, 'Add it first, or start the sandbox tenant.');
+  if (!agent)
+    throw new ConfigError(
+      'Agent identity',
+      `${String(args?.agentId)} is not in the list.`,
+      'Add it first, or start the sandbox tenant.',
+    );
   const choice: FlowChoice = args
     ? await choiceFromArgs(ctx, agent, args)
     : arg instanceof AgentUserNode
@@ -59,18 +64,37 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
       : arg instanceof AgentNode
         ? { flow: 'autonomous' }
         : await pickFlow(ctx, agent);
-  const scope = choice.flow === 'autonomous' ? validateDefaultScope(args?.scope ?? agent.defaultScope, 'Scope') : validateDelegatedScopes(args?.scope ?? agent.defaultScope, 'Scope');
+  const scope =
+    choice.flow === 'autonomous'
+      ? validateDefaultScope(args?.scope ?? agent.defaultScope, 'Scope')
+      : validateDelegatedScopes(args?.scope ?? agent.defaultScope, 'Scope');
   const held = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Getting a token for ${agent.displayName}…`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Getting a token for ${agent.displayName}…`,
+      cancellable: true,
+    },
     (_progress, cancellation) => {
       const abort = new AbortController();
       const sub = cancellation.onCancellationRequested(() => abort.abort());
-      return ctx.tokenService.acquire(agent, scope, abort.signal, args?.forceRefresh === true, choice, args ? (args.confirmImportedCredential === true ? 'given' : 'refuse') : 'ask').finally(() => sub.dispose());
+      return ctx.tokenService
+        .acquire(
+          agent,
+          scope,
+          abort.signal,
+          args?.forceRefresh === true,
+          choice,
+          args ? (args.confirmImportedCredential === true ? 'given' : 'refuse') : 'ask',
+        )
+        .finally(() => sub.dispose());
     },
   );
   const { result, subject } = held;
   if (args?.openInspector !== false) await ctx.inspector.showExchange(agent.clientId, scope, result, subject);
-  vscode.window.setStatusBarMessage(`$(key) Token for ${agent.displayName} ${result.fromCache ? 'reused from cache' : 'acquired'}`, 4000);
+  vscode.window.setStatusBarMessage(
+    `$(key) Token for ${agent.displayName} ${result.fromCache ? 'reused from cache' : 'acquired'}`,
+    4000,
+  );
   return {
     agentId: agent.clientId,
     flow: result.flow,
@@ -84,15 +108,28 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
   };
 }
 
-async function choiceFromArgs(ctx: CommandContext, agent: AgentDefinition, args: Partial<GetAgentTokenArgs>): Promise<FlowChoice> {
+async function choiceFromArgs(
+  ctx: CommandContext,
+  agent: AgentDefinition,
+  args: Partial<GetAgentTokenArgs>,
+): Promise<FlowChoice> {
   if (!args.flow || args.flow === 'autonomous') return { flow: 'autonomous' };
-  if (args.flow === 'agent-user') return { flow: 'agent-user', user: { ...(args.userId ? { userId: args.userId } : {}), ...(args.username ? { username: args.username } : {}) } };
+  if (args.flow === 'agent-user')
+    return {
+      flow: 'agent-user',
+      user: { ...(args.userId ? { userId: args.userId } : {}), ...(args.username ? { username: args.username } : {}) },
+    };
   return { flow: 'obo', userToken: args.userToken ?? (await sandboxUserToken(ctx, agent)) };
 }
 
 async function sandboxUserToken(ctx: CommandContext, agent: AgentDefinition): Promise<string> {
   const blueprint = ctx.definitions.blueprint(agent.blueprintId);
-  if (!blueprint?.sandbox) throw new ConfigError('User token', 'is missing.', "Give the signed-in user's access token for the blueprint (its aud is the blueprint).");
+  if (!blueprint?.sandbox)
+    throw new ConfigError(
+      'User token',
+      'is missing.',
+      "Give the signed-in user's access token for the blueprint (its aud is the blueprint).",
+    );
   return ctx.sandbox.userToken(blueprint.clientId);
 }
 
@@ -101,21 +138,46 @@ async function pickFlow(ctx: CommandContext, agent: AgentDefinition): Promise<Fl
   const chosen = await pick(
     [
       { label: '$(hubot) As the agent itself', description: 'autonomous, app-only', choice: 'autonomous' as const },
-      ...users.map((u) => ({ label: `$(account) As agent user ${agentUserLabel(u)}`, description: 'three legs', choice: u })),
+      ...users.map((u) => ({
+        label: `$(account) As agent user ${agentUserLabel(u)}`,
+        description: 'three legs',
+        choice: u,
+      })),
       { label: '$(account) As another agent user…', description: 'object id or UPN', choice: 'other' as const },
-      { label: '$(person) On behalf of a signed-in user…', description: 'needs their token for the blueprint', choice: 'obo' as const },
+      {
+        label: '$(person) On behalf of a signed-in user…',
+        description: 'needs their token for the blueprint',
+        choice: 'obo' as const,
+      },
     ],
     { title: `Get Agent Token: ${agent.displayName}`, placeHolder: 'How does the agent act?' },
   );
   if (chosen.choice === 'autonomous') return { flow: 'autonomous' };
   if (chosen.choice === 'obo') {
-    if (ctx.definitions.blueprint(agent.blueprintId)?.sandbox) return { flow: 'obo', userToken: await sandboxUserToken(ctx, agent) };
-    const userToken = await ask({ title: 'On behalf of a user', prompt: "The signed-in user's access token for the blueprint (used once, never stored)", password: true, validate: (v) => checkUserTokenForBlueprint(v, agent.blueprintId, 'User token') });
+    if (ctx.definitions.blueprint(agent.blueprintId)?.sandbox)
+      return { flow: 'obo', userToken: await sandboxUserToken(ctx, agent) };
+    const userToken = await ask({
+      title: 'On behalf of a user',
+      prompt: "The signed-in user's access token for the blueprint (used once, never stored)",
+      password: true,
+      validate: (v) => checkUserTokenForBlueprint(v, agent.blueprintId, 'User token'),
+    });
     return { flow: 'obo', userToken };
   }
   if (chosen.choice === 'other') {
-    const who = await ask({ title: 'As an agent user', prompt: "The agent user's object id (preferred) or UPN", validate: (v) => validateAgentUser(isGuid(v.trim()) ? v : undefined, isGuid(v.trim()) ? undefined : v, { userId: 'Object id', username: 'UPN' }) });
-    return { flow: 'agent-user', user: isGuid(who.trim()) ? { userId: who.trim().toLowerCase() } : { username: who.trim() } };
+    const who = await ask({
+      title: 'As an agent user',
+      prompt: "The agent user's object id (preferred) or UPN",
+      validate: (v) =>
+        validateAgentUser(isGuid(v.trim()) ? v : undefined, isGuid(v.trim()) ? undefined : v, {
+          userId: 'Object id',
+          username: 'UPN',
+        }),
+    });
+    return {
+      flow: 'agent-user',
+      user: isGuid(who.trim()) ? { userId: who.trim().toLowerCase() } : { username: who.trim() },
+    };
   }
   return { flow: 'agent-user', user: chosen.choice };
 }

@@ -2,7 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { MAX_IMPORT_FILE_BYTES, readFailure, readRegularTextFile } from '../../core/boundedFile';
 import * as vscode from 'vscode';
 import { ConfigError } from '../../core/errors';
-import { type AgentDefinition, type BlueprintDefinition, DEFINITIONS_FILE_KIND, parseDefinitionsFile } from '../definitionRules';
+import {
+  type AgentDefinition,
+  type BlueprintDefinition,
+  DEFINITIONS_FILE_KIND,
+  parseDefinitionsFile,
+} from '../definitionRules';
 import { PromptDismissed } from '../errorBoundary';
 import { ask, plainArgs } from '../prompts';
 import type { CommandContext } from './context';
@@ -18,11 +23,23 @@ export interface DefinitionsFile {
 export async function exportDefinitions(ctx: CommandContext, arg?: unknown): Promise<DefinitionsFile> {
   const file: DefinitionsFile = { kind: DEFINITIONS_FILE_KIND, version: 1, ...ctx.definitions.exportable() };
   const given = plainArgs<{ path: string }>(arg)?.path;
-  const target = given ? vscode.Uri.file(given) : await vscode.window.showSaveDialog({ title: 'Export Blueprints and Agent Identities', filters: { JSON: ['json'] }, defaultUri: vscode.Uri.file('entra-agent-tokens.json') });
+  const target = given
+    ? vscode.Uri.file(given)
+    : await vscode.window.showSaveDialog({
+        title: 'Export Blueprints and Agent Identities',
+        filters: { JSON: ['json'] },
+        defaultUri: vscode.Uri.file('entra-agent-tokens.json'),
+      });
   if (!target) throw new PromptDismissed();
   await writeFile(target.fsPath, `${JSON.stringify(file, null, 2)}\n`, 'utf8');
-  ctx.log.info(`Exported ${file.blueprints.length} blueprint(s) and ${file.agents.length} agent identit(ies) to ${target.fsPath} (no secrets).`);
-  if (!given) vscode.window.setStatusBarMessage(`$(export) Exported ${file.blueprints.length} blueprint(s); secrets are not in the file`, 4000);
+  ctx.log.info(
+    `Exported ${file.blueprints.length} blueprint(s) and ${file.agents.length} agent identit(ies) to ${target.fsPath} (no secrets).`,
+  );
+  if (!given)
+    vscode.window.setStatusBarMessage(
+      `$(export) Exported ${file.blueprints.length} blueprint(s); secrets are not in the file`,
+      4000,
+    );
   return file;
 }
 
@@ -46,12 +63,24 @@ export async function importDefinitions(ctx: CommandContext, arg?: unknown): Pro
   const args = plainArgs<ImportArgs>(arg);
   let text = args?.content;
   if (text === undefined) {
-    const path = args?.path ?? (await vscode.window.showOpenDialog({ title: 'Import Blueprints and Agent Identities', canSelectMany: false, filters: { JSON: ['json'] } }))?.[0]?.fsPath;
+    const path =
+      args?.path ??
+      (
+        await vscode.window.showOpenDialog({
+          title: 'Import Blueprints and Agent Identities',
+          canSelectMany: false,
+          filters: { JSON: ['json'] },
+        })
+      )?.[0]?.fsPath;
     if (!path) throw new PromptDismissed();
     try {
       text = await readRegularTextFile(path, MAX_IMPORT_FILE_BYTES);
     } catch (e) {
-      throw new ConfigError('Import file', `cannot be read (${readFailure(e)}).`, 'Choose a file made by "Export Blueprints and Agent Identities…".');
+      throw new ConfigError(
+        'Import file',
+        `cannot be read (${readFailure(e)}).`,
+        'Choose a file made by "Export Blueprints and Agent Identities…".',
+      );
     }
   }
   const added = await ctx.definitions.importDefinitions(parseDefinitionsFile(text), ctx.sandbox.status?.authority);
@@ -59,14 +88,25 @@ export async function importDefinitions(ctx: CommandContext, arg?: unknown): Pro
     const secret = args ? args.secrets?.[b.clientId] : await askSecret(b);
     if (secret) await ctx.credentials.set(b.clientId, 'clientSecret', secret);
   }
-  ctx.log.info(`Imported ${added.blueprints.length} blueprint(s) and ${added.agents.length} agent identit(ies); skipped ${added.skipped.length} already present.`);
-  return { blueprints: added.blueprints.map((b) => b.clientId), agents: added.agents.map((a) => a.clientId), skipped: added.skipped };
+  ctx.log.info(
+    `Imported ${added.blueprints.length} blueprint(s) and ${added.agents.length} agent identit(ies); skipped ${added.skipped.length} already present.`,
+  );
+  return {
+    blueprints: added.blueprints.map((b) => b.clientId),
+    agents: added.agents.map((a) => a.clientId),
+    skipped: added.skipped,
+  };
 }
 
 /** Secrets are not in the file: ask for each, or leave it for "Set Blueprint Credential…". */
 async function askSecret(b: BlueprintDefinition): Promise<string | undefined> {
   try {
-    return await ask({ title: `Import: client secret of "${b.displayName}"`, prompt: 'The secret value (stored in SecretStorage only). Escape to set it later with "Set Blueprint Credential…".', password: true });
+    return await ask({
+      title: `Import: client secret of "${b.displayName}"`,
+      prompt:
+        'The secret value (stored in SecretStorage only). Escape to set it later with "Set Blueprint Credential…".',
+      password: true,
+    });
   } catch (e) {
     if (e instanceof PromptDismissed) return undefined;
     throw e;

@@ -28,7 +28,12 @@ export async function inspectToken(ctx: CommandContext, arg?: unknown): Promise<
     if (JWT.test(selection)) [text, source] = [JWT.exec(selection)![0], 'the editor selection'];
     else if (JWT.test(clipboard)) [text, source] = [JWT.exec(clipboard)![0], 'the clipboard'];
     else {
-      text = await ask({ title: 'Inspect Token', prompt: 'Paste a JWT (it is decoded here and sent nowhere)', password: false, validate: (v) => decodeToken(v) });
+      text = await ask({
+        title: 'Inspect Token',
+        prompt: 'Paste a JWT (it is decoded here and sent nowhere)',
+        password: false,
+        validate: (v) => decodeToken(v),
+      });
       source = 'your input';
     }
   }

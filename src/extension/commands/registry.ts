@@ -19,7 +19,9 @@ import type { CommandResult } from './signatures';
  * A handler gets its argument unchecked (a script or a keybinding can pass anything) and checks it itself; what it
  * resolves to must match the command's signature.
  */
-type Handlers = { [K in CommandId]: (ctx: CommandContext, arg?: unknown) => CommandResult<K> | Promise<CommandResult<K>> };
+type Handlers = {
+  [K in CommandId]: (ctx: CommandContext, arg?: unknown) => CommandResult<K> | Promise<CommandResult<K>>;
+};
 
 const handlers: Handlers = {
   [CommandId.addBlueprint]: addBlueprint,
@@ -42,6 +44,8 @@ const handlers: Handlers = {
 /** Registers every command behind one error boundary. */
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   return Object.entries(handlers).map(([id, handler]) =>
-    vscode.commands.registerCommand(id, (arg?: unknown) => guarded(id, ctx.log, () => (handler as Handlers[CommandId])(ctx, arg))),
+    vscode.commands.registerCommand(id, (arg?: unknown) =>
+      guarded(id, ctx.log, () => (handler as Handlers[CommandId])(ctx, arg)),
+    ),
   );
 }

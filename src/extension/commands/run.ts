@@ -6,7 +6,10 @@ import type { CommandArgs, CommandResult } from './signatures';
  * Runs one of our commands with arguments its signature allows. Resolves to undefined when the command failed or the
  * user dismissed it: the registry's error boundary has already told the user.
  */
-export function runCommand<K extends CommandId>(id: K, ...args: CommandArgs<K>): Thenable<CommandResult<K> | undefined> {
+export function runCommand<K extends CommandId>(
+  id: K,
+  ...args: CommandArgs<K>
+): Thenable<CommandResult<K> | undefined> {
   return vscode.commands.executeCommand<CommandResult<K> | undefined>(id, ...args);
 }
 

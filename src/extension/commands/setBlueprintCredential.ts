@@ -16,7 +16,13 @@ const TITLE = 'Set Blueprint Credential';
 export async function setBlueprintCredential(ctx: CommandContext, arg?: unknown): Promise<BlueprintDefinition> {
   const args = plainArgs<SetBlueprintCredentialArgs>(arg);
   const blueprint = await ownBlueprint(ctx.definitions, arg, TITLE, 'The sandbox makes its own secret at each start.');
-  const input: Partial<SetBlueprintCredentialArgs> = args ?? (await askCredential(`${TITLE}: ${blueprint.displayName}`, `${TITLE}: ${blueprint.displayName}`, blueprint.credentialKind));
+  const input: Partial<SetBlueprintCredentialArgs> =
+    args ??
+    (await askCredential(
+      `${TITLE}: ${blueprint.displayName}`,
+      `${TITLE}: ${blueprint.displayName}`,
+      blueprint.credentialKind,
+    ));
   const kind = input.credentialKind ?? blueprint.credentialKind;
   if (kind === 'federatedTokenFile' || kind === 'managedIdentity') {
     const next = await ctx.definitions.updateBlueprint(blueprint.clientId, {
@@ -31,16 +37,33 @@ export async function setBlueprintCredential(ctx: CommandContext, arg?: unknown)
   }
   if (kind === 'secret') {
     if (!input.clientSecret) throw new ConfigError('Client secret', 'is empty.', 'Give the new secret value.');
-    const next = await ctx.definitions.updateBlueprint(blueprint.clientId, { credentialKind: 'secret', certificatePath: undefined, assertionAlgorithm: undefined, federatedTokenFile: undefined, managedIdentityClientId: undefined });
+    const next = await ctx.definitions.updateBlueprint(blueprint.clientId, {
+      credentialKind: 'secret',
+      certificatePath: undefined,
+      assertionAlgorithm: undefined,
+      federatedTokenFile: undefined,
+      managedIdentityClientId: undefined,
+    });
     await ctx.credentials.set(blueprint.clientId, 'clientSecret', input.clientSecret);
     await ctx.credentials.delete(blueprint.clientId, 'certificatePassphrase');
     return done(ctx, next);
   }
   const path = input.certificatePath ?? blueprint.certificatePath;
-  if (!path) throw new ConfigError('Certificate', 'no PEM file was chosen.', 'Choose the PEM file that holds the certificate and its private key.');
+  if (!path)
+    throw new ConfigError(
+      'Certificate',
+      'no PEM file was chosen.',
+      'Choose the PEM file that holds the certificate and its private key.',
+    );
   await checkCertificate(path, input.certificatePassphrase);
-  const next = await ctx.definitions.updateBlueprint(blueprint.clientId, { credentialKind: 'certificate', certificatePath: path, federatedTokenFile: undefined, managedIdentityClientId: undefined });
-  if (input.certificatePassphrase) await ctx.credentials.set(blueprint.clientId, 'certificatePassphrase', input.certificatePassphrase);
+  const next = await ctx.definitions.updateBlueprint(blueprint.clientId, {
+    credentialKind: 'certificate',
+    certificatePath: path,
+    federatedTokenFile: undefined,
+    managedIdentityClientId: undefined,
+  });
+  if (input.certificatePassphrase)
+    await ctx.credentials.set(blueprint.clientId, 'certificatePassphrase', input.certificatePassphrase);
   else await ctx.credentials.delete(blueprint.clientId, 'certificatePassphrase');
   await ctx.credentials.delete(blueprint.clientId, 'clientSecret');
   return done(ctx, next);
@@ -48,6 +71,8 @@ export async function setBlueprintCredential(ctx: CommandContext, arg?: unknown)
 
 async function done(ctx: CommandContext, blueprint: BlueprintDefinition): Promise<BlueprintDefinition> {
   ctx.tokenService.clearCache();
-  ctx.log.info(`Credential of blueprint ${blueprint.displayName} (${blueprint.clientId}) updated (${blueprint.credentialKind}).`);
+  ctx.log.info(
+    `Credential of blueprint ${blueprint.displayName} (${blueprint.clientId}) updated (${blueprint.credentialKind}).`,
+  );
   return blueprint;
 }

@@ -23,10 +23,19 @@ export interface TokenRef {
 export interface CommandSignatures {
   [CommandId.addBlueprint]: { arg: AddBlueprintArgs | undefined; result: BlueprintDefinition };
   [CommandId.addAgentIdentity]: { arg: AddAgentIdentityArgs | BlueprintNode | undefined; result: AgentDefinition };
-  [CommandId.getAgentToken]: { arg: GetAgentTokenArgs | AgentNode | AgentUserNode | undefined; result: AgentTokenSummary };
+  [CommandId.getAgentToken]: {
+    arg: GetAgentTokenArgs | AgentNode | AgentUserNode | undefined;
+    result: AgentTokenSummary;
+  };
   [CommandId.copyAccessToken]: { arg: TokenRef | TokenNode | undefined; result: boolean };
-  [CommandId.inspectToken]: { arg: { token: string } | TokenNode | undefined; result: { claims: Record<string, unknown> } };
-  [CommandId.setBlueprintCredential]: { arg: SetBlueprintCredentialArgs | BlueprintNode | undefined; result: BlueprintDefinition };
+  [CommandId.inspectToken]: {
+    arg: { token: string } | TokenNode | undefined;
+    result: { claims: Record<string, unknown> };
+  };
+  [CommandId.setBlueprintCredential]: {
+    arg: SetBlueprintCredentialArgs | BlueprintNode | undefined;
+    result: BlueprintDefinition;
+  };
   [CommandId.editBlueprint]: { arg: EditBlueprintArgs | BlueprintNode | undefined; result: BlueprintDefinition };
   [CommandId.removeBlueprint]: { arg: { blueprintId: string } | BlueprintNode | undefined; result: boolean };
   [CommandId.removeAgentIdentity]: { arg: { agentId: string } | AgentNode | undefined; result: boolean };
@@ -41,4 +50,5 @@ export interface CommandSignatures {
 export type CommandArg<K extends CommandId> = CommandSignatures[K]['arg'];
 export type CommandResult<K extends CommandId> = CommandSignatures[K]['result'];
 /** The argument list of a command: optional where the command can ask for what is missing. */
-export type CommandArgs<K extends CommandId> = undefined extends CommandArg<K> ? [arg?: CommandArg<K>] : [arg: CommandArg<K>];
+export type CommandArgs<K extends CommandId> =
+  undefined extends CommandArg<K> ? [arg?: CommandArg<K>] : [arg: CommandArg<K>];

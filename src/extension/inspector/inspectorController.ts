@@ -29,9 +29,13 @@ export class InspectorController implements vscode.Disposable {
   /** Serializer hook: a panel VS Code restored after a reload. Tokens live in memory only, so they may be gone. */
   async revive(webviewPanel: vscode.WebviewPanel, state: InspectorState | undefined): Promise<void> {
     const panel = await this.adopt(webviewPanel);
-    const held = state?.agentId && state.scope ? this.tokens.find(state.agentId, state.scope, state.subject) : undefined;
+    const held =
+      state?.agentId && state.scope ? this.tokens.find(state.agentId, state.scope, state.subject) : undefined;
     if (held) panel.show(this.exchangeContent(held.agentId, held.scope, held.result, held.subject));
-    else panel.showEmpty('The token shown here before the reload is no longer in memory (tokens are never written to disk). Run "Get Agent Token" or "Inspect Token…" again.');
+    else
+      panel.showEmpty(
+        'The token shown here before the reload is no longer in memory (tokens are never written to disk). Run "Get Agent Token" or "Inspect Token…" again.',
+      );
   }
 
   async showExchange(agentId: string, scope: string, result: AgentTokenResult, subject?: string): Promise<void> {
@@ -46,14 +50,28 @@ export class InspectorController implements vscode.Disposable {
     this.panel?.dispose();
   }
 
-  private exchangeContent(agentId: string, scope: string, result: AgentTokenResult, subject?: string): InspectorContent {
+  private exchangeContent(
+    agentId: string,
+    scope: string,
+    result: AgentTokenResult,
+    subject?: string,
+  ): InspectorContent {
     const name = this.definitions.agent(agentId)?.displayName ?? agentId;
-    return { view: exchangeView(name, scope, result, undefined, subject), tokens: [result.t1, result.token], state: { agentId, scope, ...(subject ? { subject } : {}) } };
+    return {
+      view: exchangeView(name, scope, result, undefined, subject),
+      tokens: [result.t1, result.token],
+      state: { agentId, scope, ...(subject ? { subject } : {}) },
+    };
   }
 
   private async ensurePanel(): Promise<InspectorPanel> {
     if (this.panel) return this.panel;
-    const webviewPanel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, 'Token Inspector', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { enableScripts: true, retainContextWhenHidden: false });
+    const webviewPanel = vscode.window.createWebviewPanel(
+      INSPECTOR_VIEW_TYPE,
+      'Token Inspector',
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+      { enableScripts: true, retainContextWhenHidden: false },
+    );
     return this.adopt(webviewPanel);
   }
 

@@ -34,11 +34,26 @@ function meaningsAndDetails(token: DecodedToken, now: number) {
   return new Map(explainClaims(token.claims, now, localDate).map((e) => [e.name, e]));
 }
 
-const LEG_ACTORS: Record<string, string> = { blueprint: 'Blueprint', agent: 'Agent identity', 'agent-user': 'Agent identity, for its agent user' };
-const FLOW_NAMES: Record<string, string> = { autonomous: 'Autonomous', obo: 'On behalf of a user', 'agent-user': 'Agent user', app: "The blueprint's own app token" };
+const LEG_ACTORS: Record<string, string> = {
+  blueprint: 'Blueprint',
+  agent: 'Agent identity',
+  'agent-user': 'Agent identity, for its agent user',
+};
+const FLOW_NAMES: Record<string, string> = {
+  autonomous: 'Autonomous',
+  obo: 'On behalf of a user',
+  'agent-user': 'Agent user',
+  app: "The blueprint's own app token",
+};
 
 /** The inspector's view of an exchange: T1 and the final token side by side, and the legs. */
-export function exchangeView(agentName: string, scope: string, result: AgentTokenResult, now = Date.now(), subject?: string): InspectorView {
+export function exchangeView(
+  agentName: string,
+  scope: string,
+  result: AgentTokenResult,
+  now = Date.now(),
+  subject?: string,
+): InspectorView {
   const t1 = meaningsAndDetails(result.t1, now);
   const final = meaningsAndDetails(result.token, now);
   const rows: ClaimRow[] = compareClaims(result.t1, result.token).map((c) => ({
@@ -60,7 +75,10 @@ export function exchangeView(agentName: string, scope: string, result: AgentToke
   return {
     title: `Agent token for ${agentName}`,
     subtitle: `${FLOW_NAMES[result.flow]}${subject ? ` as ${subject}` : ''} · ${scope}${result.fromCache ? ' · from the cache' : ''}`,
-    columns: [column('T1 (blueprint → exchange)', result.t1, now), column('Final token (agent identity)', result.token, now)],
+    columns: [
+      column('T1 (blueprint → exchange)', result.t1, now),
+      column('Final token (agent identity)', result.token, now),
+    ],
     rows,
     legs,
     primary: 1,
@@ -77,7 +95,15 @@ export function singleTokenView(token: DecodedToken, source: string, now = Date.
     details: [e.detail ?? null],
     differs: false,
   }));
-  return { title: 'Token', subtitle: `from ${source} · decoded locally, sent nowhere`, columns: [column('Token', token, now)], rows, legs: [], primary: 0, defaultCurlUrl: DEFAULT_CURL_URL };
+  return {
+    title: 'Token',
+    subtitle: `from ${source} · decoded locally, sent nowhere`,
+    columns: [column('Token', token, now)],
+    rows,
+    legs: [],
+    primary: 0,
+    defaultCurlUrl: DEFAULT_CURL_URL,
+  };
 }
 
 function safeHost(url: string): string {
@@ -97,16 +123,22 @@ export type CopyResult = { readonly text: string } | { readonly refused: string 
 export function copyText(what: CopyWhat, raw: string, url: string | undefined): CopyResult {
   if (what === 'token') return { text: raw };
   if (!isBearerTokenText(raw)) {
-    return { refused: 'This token holds characters no bearer token has (spaces, quotes, line breaks or shell characters), so it is not put into a header or a command. Copy the token itself and check where it came from.' };
+    return {
+      refused:
+        'This token holds characters no bearer token has (spaces, quotes, line breaks or shell characters), so it is not put into a header or a command. Copy the token itself and check where it came from.',
+    };
   }
   if (what === 'bearer') return { text: `Authorization: Bearer ${raw}` };
   let parsed: URL;
   try {
     parsed = new URL(url ?? '');
   } catch {
-    return { refused: 'The URL for curl is not a URL. Give an https URL, such as https://graph.microsoft.com/v1.0/me.' };
+    return {
+      refused: 'The URL for curl is not a URL. Give an https URL, such as https://graph.microsoft.com/v1.0/me.',
+    };
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return { refused: 'The URL for curl must be an http or https URL.' };
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    return { refused: 'The URL for curl must be an http or https URL.' };
   // parsed.href is percent-encoded (no spaces or control characters); the quoting makes the rest literal.
   return { text: `curl -H ${posixQuote(`Authorization: Bearer ${raw}`)} ${posixQuote(parsed.href)}` };
 }

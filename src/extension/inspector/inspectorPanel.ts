@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DecodedToken } from '../../core/jwt';
 import type { SignatureVerifier } from '../../core/signature';
-import { COPY_KINDS, parseWebviewMessage, type HostToWebview, type InspectorState, type InspectorView, type WebviewRequest, type WebviewResponse } from '../../webview/protocol';
+import {
+  COPY_KINDS,
+  parseWebviewMessage,
+  type HostToWebview,
+  type InspectorState,
+  type InspectorView,
+  type WebviewRequest,
+  type WebviewResponse,
+} from '../../webview/protocol';
 import { guarded } from '../errorBoundary';
 import type { ExtensionLog } from '../log';
 import { copyText } from './inspectorModel';
@@ -31,7 +39,10 @@ export class InspectorPanel implements vscode.Disposable {
     private readonly verifier: () => SignatureVerifier,
     private readonly log: ExtensionLog,
   ) {
-    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist')] };
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist')],
+    };
     panel.webview.html = this.html();
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
@@ -94,11 +105,23 @@ export class InspectorPanel implements vscode.Disposable {
     }
     // Every request gets exactly one response; a failure is reported once by the boundary and answered as failed.
     const answer = await guarded(`inspector: ${message.type}`, this.log, () => this.answer(message));
-    void this.post(answer ?? { type: 'response', id: message.id, outcome: 'failed', message: 'That did not work; the log says why.' });
+    void this.post(
+      answer ?? {
+        type: 'response',
+        id: message.id,
+        outcome: 'failed',
+        message: 'That did not work; the log says why.',
+      },
+    );
   }
 
   private async answer(request: WebviewRequest): Promise<WebviewResponse> {
-    const respond = (outcome: WebviewResponse['outcome'], message: string): WebviewResponse => ({ type: 'response', id: request.id, outcome, message });
+    const respond = (outcome: WebviewResponse['outcome'], message: string): WebviewResponse => ({
+      type: 'response',
+      id: request.id,
+      outcome,
+      message,
+    });
     const content = this.content;
     if (!content) return respond('refused', 'There is no token in the inspector any more.');
     switch (request.type) {

@@ -49,10 +49,23 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) {
       const blueprints = this.definitions.blueprints();
-      return Promise.all(blueprints.map(async (b) => new BlueprintNode(b, await this.hasCredential(b.clientId, b.credentialKind))));
+      return Promise.all(
+        blueprints.map(async (b) => new BlueprintNode(b, await this.hasCredential(b.clientId, b.credentialKind))),
+      );
     }
     if (node instanceof BlueprintNode) {
-      return this.definitions.agents(node.blueprint.clientId).map((a) => new AgentNode(a, node.blueprint.sandbox === true, this.tokens.tokensOf(a.clientId).length > 0 || !!this.tokens.failureOf(a.clientId) || !!a.agentUsers?.length));
+      return this.definitions
+        .agents(node.blueprint.clientId)
+        .map(
+          (a) =>
+            new AgentNode(
+              a,
+              node.blueprint.sandbox === true,
+              this.tokens.tokensOf(a.clientId).length > 0 ||
+                !!this.tokens.failureOf(a.clientId) ||
+                !!a.agentUsers?.length,
+            ),
+        );
     }
     if (node instanceof AgentNode) {
       const failure = this.tokens.failureOf(node.agent.clientId);

@@ -2,7 +2,13 @@ import * as vscode from 'vscode';
 import { CommandId } from '../commands/ids';
 import { commandLink } from '../commands/run';
 import { formatDuration } from '../durations';
-import { agentUserLabel, CREDENTIAL_LABELS, type AgentDefinition, type AgentUserReference, type BlueprintDefinition } from '../definitions';
+import {
+  agentUserLabel,
+  CREDENTIAL_LABELS,
+  type AgentDefinition,
+  type AgentUserReference,
+  type BlueprintDefinition,
+} from '../definitions';
 import type { AgentFailure, HeldToken } from '../tokenStore';
 
 /** contextValue of each node kind: menus in package.json match these with `viewItem`. */
@@ -30,7 +36,10 @@ export class BlueprintNode {
     item.id = `blueprint:${b.clientId}`;
     const credential = CREDENTIAL_LABELS[b.credentialKind];
     item.description = `${b.sandbox ? 'sandbox · ' : ''}${b.tenant} · ${this.hasCredential ? credential : `no ${credential}`}${b.confirmBeforeUse ? ' · imported, confirm on first use' : ''}`;
-    item.iconPath = new vscode.ThemeIcon(b.sandbox ? 'beaker' : 'shield', this.hasCredential ? undefined : new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    item.iconPath = new vscode.ThemeIcon(
+      b.sandbox ? 'beaker' : 'shield',
+      this.hasCredential ? undefined : new vscode.ThemeColor('problemsWarningIcon.foreground'),
+    );
     item.contextValue = b.sandbox ? ContextValue.sandboxBlueprint : ContextValue.blueprint;
     item.tooltip = markdownTable([
       ['Blueprint', b.displayName],
@@ -40,8 +49,17 @@ export class BlueprintNode {
       ['Credential', `${credential}${this.hasCredential ? '' : ' (not set)'}`],
       ...(b.certificatePath ? [['Certificate file', b.certificatePath] as [string, string]] : []),
       ...(b.federatedTokenFile ? [['Federated token file', b.federatedTokenFile] as [string, string]] : []),
-      ...(b.credentialKind === 'managedIdentity' ? [['Managed identity', b.managedIdentityClientId ?? 'system-assigned'] as [string, string]] : []),
-      ...(b.confirmBeforeUse ? [['Imported', 'not used yet: the first Get Agent Token asks you to confirm its credential and authority'] as [string, string]] : []),
+      ...(b.credentialKind === 'managedIdentity'
+        ? [['Managed identity', b.managedIdentityClientId ?? 'system-assigned'] as [string, string]]
+        : []),
+      ...(b.confirmBeforeUse
+        ? [
+            [
+              'Imported',
+              'not used yet: the first Get Agent Token asks you to confirm its credential and authority',
+            ] as [string, string],
+          ]
+        : []),
       ...(b.sandbox ? [['Sandbox', 'yes: runs inside VS Code, gone when stopped'] as [string, string]] : []),
     ]);
     return item;
@@ -58,7 +76,10 @@ export class AgentNode {
 
   toTreeItem(): vscode.TreeItem {
     const a = this.agent;
-    const item = new vscode.TreeItem(a.displayName, this.hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      a.displayName,
+      this.hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+    );
     // The id changes when children appear, so VS Code shows the new token expanded instead of keeping the old state.
     item.id = `agent:${a.clientId}${this.hasChildren ? ':with-children' : ''}`;
     item.description = a.clientId;
@@ -69,7 +90,9 @@ export class AgentNode {
       ['Client id', a.clientId],
       ['Blueprint', a.blueprintId],
       ['Default scope', a.defaultScope],
-      ...(a.tenant ? [['Home tenant', `${a.tenant} (every leg goes there, not to the blueprint's tenant)`] as [string, string]] : []),
+      ...(a.tenant
+        ? [['Home tenant', `${a.tenant} (every leg goes there, not to the blueprint's tenant)`] as [string, string]]
+        : []),
     ]);
     return item;
   }
@@ -87,7 +110,10 @@ export class TokenNode {
     const item = new vscode.TreeItem(scope, vscode.TreeItemCollapsibleState.None);
     item.id = `token:${agentId}:${scope}:${subject ?? ''}`;
     item.description = `${subject ? `as ${subject} · ` : ''}${expired ? 'expired' : `expires in ${formatDuration(remaining)}`}`;
-    item.iconPath = new vscode.ThemeIcon(expired ? 'warning' : 'key', expired ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+    item.iconPath = new vscode.ThemeIcon(
+      expired ? 'warning' : 'key',
+      expired ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
+    );
     item.contextValue = expired ? ContextValue.expiredToken : ContextValue.token;
     item.tooltip = markdownTable([
       ['Scope', scope],
@@ -97,7 +123,11 @@ export class TokenNode {
       ['Audience', String(result.token.claims.aud ?? '')],
       ['Roles', Array.isArray(result.token.claims.roles) ? result.token.claims.roles.join(', ') : '(none)'],
     ]);
-    item.command = commandLink(CommandId.copyAccessToken, 'Copy Access Token', { agentId, scope, ...(subject ? { subject } : {}) });
+    item.command = commandLink(CommandId.copyAccessToken, 'Copy Access Token', {
+      agentId,
+      scope,
+      ...(subject ? { subject } : {}),
+    });
     return item;
   }
 }
@@ -135,13 +165,14 @@ export class FailureNode {
     item.id = `failure:${this.failure.agentId}`;
     item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     item.contextValue = ContextValue.failure;
-    item.tooltip = new vscode.MarkdownString().appendText(this.failure.message).appendMarkdown('\n\nSee the log for details.');
+    item.tooltip = new vscode.MarkdownString()
+      .appendText(this.failure.message)
+      .appendMarkdown('\n\nSee the log for details.');
     return item;
   }
 }
 
 export type TreeNode = BlueprintNode | AgentNode | AgentUserNode | TokenNode | FailureNode;
-
 
 /** Tooltips show ids in full. Values are escaped: they may come from tokens. */
 function markdownTable(rows: [string, string][]): vscode.MarkdownString {

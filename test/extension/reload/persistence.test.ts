@@ -6,7 +6,13 @@ import { SECOND_AGENT, SECOND_BLUEPRINT } from '../../helpers';
 describe('after a window reload', () => {
   it('the blueprint and agent identity are still there, with the secret still in SecretStorage', async () => {
     const rows = await treeRows();
-    assert.deepEqual(rows.map((r) => [r.depth, r.label]), [[0, 'Persistent Blueprint'], [1, 'Persistent Agent']]);
+    assert.deepEqual(
+      rows.map((r) => [r.depth, r.label]),
+      [
+        [0, 'Persistent Blueprint'],
+        [1, 'Persistent Agent'],
+      ],
+    );
     assert.deepEqual(await (await api()).storedSecrets(SECOND_BLUEPRINT), ['clientSecret']);
   });
 
