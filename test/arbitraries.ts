@@ -1,6 +1,7 @@
 // Generators of what attackers and real tokens hold, for the property tests: full Unicode (lone surrogates, C0/C1,
 // bidi), base64url segments of arbitrary bytes (invalid UTF-8 included), and structurally valid JWTs with hostile
 // headers and claims. fast-check's default strings are printable ASCII only; these are not.
+import { b64 } from './jwtText';
 import fc from 'fast-check';
 
 const code = (min: number, max: number) => fc.integer({ min, max });
@@ -38,8 +39,6 @@ export const anyText = (maxLength = 40) => fc.array(char, { maxLength }).map((cs
 
 /** base64url of arbitrary bytes: most are not UTF-8, let alone JSON. */
 export const bytesSegment = fc.uint8Array({ maxLength: 60 }).map((b) => Buffer.from(b).toString('base64url'));
-
-const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
 /** JSON with hostile shapes: __proto__/constructor keys, huge and odd numbers, deep nesting, hostile strings. */
 export const hostileJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({

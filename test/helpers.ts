@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AutonomousTokenRequest } from '../src/core/agentTokens';
+import { AgentTokenEngine, type AgentTokenEngineOptions, type AutonomousTokenRequest } from '../src/core/agentTokens';
 import { clientSecret } from '../src/core/credentials';
 import { SandboxTenant, type SandboxOptions } from '../src/sandbox/server';
 import { defaultDirectoryFile, type DirectoryFile } from '../src/sandbox/directory';
@@ -168,3 +168,32 @@ export async function userToken(authority: string, scope = `api://${BLUEPRINT}/a
 
 export const tls = () => ({ cert: fixture('tls/server.pem'), key: fixture('tls/server-key.pem') });
 export const testCa = () => fixture('tls/ca.pem');
+
+/**
+ * The set-up most engine suites share, as mocha hooks: one sandbox for the suite (records cleared before each test)
+ * and a fresh engine per test, closed after it. Read `sandbox` and `engine` inside hooks and tests only.
+ */
+export function sandboxAndEngine(options: { sandbox?: SandboxOptions; engine?: AgentTokenEngineOptions } = {}): {
+  readonly sandbox: SandboxTenant;
+  readonly engine: AgentTokenEngine;
+} {
+  let sandbox: SandboxTenant | undefined;
+  let engine: AgentTokenEngine | undefined;
+  before(async () => (sandbox = await startSandbox(options.sandbox)));
+  after(() => sandbox?.stop());
+  beforeEach(() => {
+    sandbox!.clearRecords();
+    engine = new AgentTokenEngine(options.engine);
+  });
+  afterEach(() => engine?.close());
+  return {
+    get sandbox() {
+      if (!sandbox) throw new Error('the sandbox starts in before(): read it inside a hook or a test');
+      return sandbox;
+    },
+    get engine() {
+      if (!engine) throw new Error('the engine is made in beforeEach(): read it inside a test');
+      return engine;
+    },
+  };
+}

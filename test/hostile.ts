@@ -1,4 +1,5 @@
 // Hostile text for the security tests: what an attacker puts in a token, a server's answer or an import file.
+import { unsignedJwt } from './jwtText';
 import { hasTerminalControl } from '../src/core/terminalText';
 
 /** OSC 52 (sets a terminal's clipboard), a C1 CSI (clears the screen), BEL, CR, backspace, DEL, NUL and bidi overrides. */
@@ -25,15 +26,7 @@ export const EVERY_CONTROL = [
   '\u2069',
 ].join('');
 
-/** A JWT-shaped text with any header and claims; the signature is whatever is given. */
-export function unsignedJwt(
-  header: Record<string, unknown>,
-  claims: Record<string, unknown>,
-  signature = 'c2ln',
-): string {
-  const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  return `${part(header)}.${part(claims)}.${signature}`;
-}
+export { unsignedJwt };
 
 /** A token whose every field carries the attack: header, claim names and values, and the values the explainer reads. */
 export function hostileToken(): string {

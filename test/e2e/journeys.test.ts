@@ -1,5 +1,6 @@
 // Browser journeys: a user in a real VS Code (code-server + headless Chromium) with the packaged .vsix installed.
 // Screenshots go to test-artifacts/ (ignored).
+import { b64 } from '../jwtText';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -156,7 +157,6 @@ describe('journeys in a real VS Code', function () {
     assert.ok(!inWebview.includes(payload), 'nor its encoded claims (the webview shows them decoded, as text)');
 
     // A Graph-like token pasted from the clipboard: its header nonce makes it unverifiable by design.
-    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const graphLike = `${b64({ typ: 'JWT', nonce: 'pZdq8p7gYqDZ6rN2Q1dM', alg: 'RS256', x5t: 'k', kid: 'k' })}.${b64({ aud: 'https://graph.microsoft.com', iss: 'https://sts.windows.net/7c1d2f3a-5b6e-4f80-9a1b-2c3d4e5f6a7b/', ver: '1.0', idtyp: 'app', appid: 'a', roles: ['User.Read.All'], exp: Math.floor(Date.now() / 1000) + 3600 })}.c2lnbmF0dXJl`;
     await inspectFromClipboard(graphLike);
     await view

@@ -1,56 +1,47 @@
 import assert from 'node:assert/strict';
 import { AgentTokenEngine, type AutonomousTokenRequest } from '../../src/core/agentTokens';
 import { clientSecret } from '../../src/core/credentials';
-import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, OTHER_AGENT, sandboxRequest, startSandbox, testDirectory } from '../helpers';
+import { AGENT, OTHER_AGENT, sandboxRequest, startSandbox, testDirectory, sandboxAndEngine } from '../helpers';
 
 describe('engine caches', () => {
-  let sandbox: SandboxTenant;
-  let engine: AgentTokenEngine;
-  before(async () => (sandbox = await startSandbox()));
-  after(() => sandbox.stop());
-  beforeEach(() => {
-    sandbox.clearRecords();
-    engine = new AgentTokenEngine();
-  });
-  afterEach(() => engine.close());
+  const live = sandboxAndEngine();
 
-  const request = (over: Partial<AutonomousTokenRequest> = {}) => sandboxRequest(sandbox, over);
+  const request = (over: Partial<AutonomousTokenRequest> = {}) => sandboxRequest(live.sandbox, over);
 
   it('serves a repeated request from the cache, marked as such', async () => {
-    const first = await engine.getAutonomousToken(request());
-    const second = await engine.getAutonomousToken(request());
-    assert.equal(sandbox.requests.length, 2);
+    const first = await live.engine.getAutonomousToken(request());
+    const second = await live.engine.getAutonomousToken(request());
+    assert.equal(live.sandbox.requests.length, 2);
     assert.equal(second.accessToken, first.accessToken);
     assert.equal(second.fromCache, true);
     assert.ok(second.legs.every((l) => l.cached));
   });
 
   it('reuses T1 for another scope of the same agent, but not for another agent', async () => {
-    await engine.getAutonomousToken(request());
-    const weather = await engine.getAutonomousToken(request({ scope: 'api://sandbox-weather/.default' }));
-    assert.equal(sandbox.requests.length, 3);
+    await live.engine.getAutonomousToken(request());
+    const weather = await live.engine.getAutonomousToken(request({ scope: 'api://sandbox-weather/.default' }));
+    assert.equal(live.sandbox.requests.length, 3);
     assert.equal(weather.legs[0]!.cached, true);
     assert.equal(weather.legs[1]!.cached, false);
-    const other = await engine.getAutonomousToken(request({ agentId: OTHER_AGENT }));
-    assert.equal(sandbox.requests.length, 5);
+    const other = await live.engine.getAutonomousToken(request({ agentId: OTHER_AGENT }));
+    assert.equal(live.sandbox.requests.length, 5);
     assert.equal(other.token.claims.appid, OTHER_AGENT);
   });
 
   it('sends one request per key for concurrent callers', async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        engine.getAutonomousToken(request({ agentId: i % 2 ? OTHER_AGENT : AGENT })),
+        live.engine.getAutonomousToken(request({ agentId: i % 2 ? OTHER_AGENT : AGENT })),
       ),
     );
-    assert.equal(sandbox.requests.length, 4);
+    assert.equal(live.sandbox.requests.length, 4);
     for (const [i, r] of results.entries()) assert.equal(r.token.claims.appid, i % 2 ? OTHER_AGENT : AGENT);
   });
 
   it('forceRefresh skips both caches', async () => {
-    await engine.getAutonomousToken(request());
-    const fresh = await engine.getAutonomousToken(request(), { forceRefresh: true });
-    assert.equal(sandbox.requests.length, 4);
+    await live.engine.getAutonomousToken(request());
+    const fresh = await live.engine.getAutonomousToken(request(), { forceRefresh: true });
+    assert.equal(live.sandbox.requests.length, 4);
     assert.equal(fresh.fromCache, false);
   });
 
@@ -60,8 +51,8 @@ describe('engine caches', () => {
     const short = await startSandbox({ directory: file });
     try {
       // 200 s tokens are inside the default 5-minute margin: never reused.
-      await engine.getAutonomousToken(request({ authority: short.authority }));
-      await engine.getAutonomousToken(request({ authority: short.authority }));
+      await live.engine.getAutonomousToken(request({ authority: short.authority }));
+      await live.engine.getAutonomousToken(request({ authority: short.authority }));
       assert.equal(short.requests.length, 4);
       const lenient = new AgentTokenEngine({ refreshMarginMs: 60_000 });
       try {
@@ -77,8 +68,8 @@ describe('engine caches', () => {
   });
 
   it('does not cache failures', async () => {
-    await assert.rejects(engine.getAutonomousToken(request({ credential: clientSecret('wrong') })));
-    await engine.getAutonomousToken(request());
-    assert.equal(sandbox.requests.length, 3);
+    await assert.rejects(live.engine.getAutonomousToken(request({ credential: clientSecret('wrong') })));
+    await live.engine.getAutonomousToken(request());
+    assert.equal(live.sandbox.requests.length, 3);
   });
 });

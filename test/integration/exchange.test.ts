@@ -3,7 +3,6 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { AgentTokenEngine } from '../../src/core/agentTokens';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { certificateCredential, loadPemCertificate } from '../../src/core/credentials';
-import type { SandboxTenant } from '../../src/sandbox/server';
 import { fmiSubject } from '../../src/sandbox/issuer';
 import {
   AGENT,
@@ -18,25 +17,18 @@ import {
   startSandbox,
   testCa,
   tls,
+  sandboxAndEngine,
 } from '../helpers';
 
 describe('autonomous exchange against the sandbox', () => {
-  let sandbox: SandboxTenant;
-  let engine: AgentTokenEngine;
-  before(async () => (sandbox = await startSandbox()));
-  after(() => sandbox.stop());
-  beforeEach(() => {
-    sandbox.clearRecords();
-    engine = new AgentTokenEngine();
-  });
-  afterEach(() => engine.close());
+  const live = sandboxAndEngine();
 
-  const request = () => sandboxRequest(sandbox);
+  const request = () => sandboxRequest(live.sandbox);
 
   it('sends exactly the documented parameters on each leg (client secret)', async () => {
-    const result = await engine.getAutonomousToken(request());
-    assert.equal(sandbox.requests.length, 2);
-    const [leg1, leg2] = sandbox.requests;
+    const result = await live.engine.getAutonomousToken(request());
+    assert.equal(live.sandbox.requests.length, 2);
+    const [leg1, leg2] = live.sandbox.requests;
     assert.deepEqual(leg1!.params, {
       client_id: BLUEPRINT,
       scope: 'api://AzureADTokenExchange/.default',
@@ -56,7 +48,7 @@ describe('autonomous exchange against the sandbox', () => {
 
   it('returns both tokens decoded, the expiry and a redacted record per leg', async () => {
     const started = Date.now();
-    const result = await engine.getAutonomousToken(request());
+    const result = await live.engine.getAutonomousToken(request());
     assert.equal(result.flow, 'autonomous');
     assert.equal(result.fromCache, false);
     assert.equal(result.accessToken, result.token.raw);
@@ -92,32 +84,32 @@ describe('autonomous exchange against the sandbox', () => {
   });
 
   it('rides one connection for both legs', async () => {
-    await engine.getAutonomousToken(request());
-    assert.equal(sandbox.connectionCount, 1);
-    assert.equal(new Set(sandbox.requests.map((r) => r.connectionId)).size, 1);
+    await live.engine.getAutonomousToken(request());
+    assert.equal(live.sandbox.connectionCount, 1);
+    assert.equal(new Set(live.sandbox.requests.map((r) => r.connectionId)).size, 1);
   });
 
   it('issues v2 tokens for v2 resources, with the roles granted', async () => {
-    const result = await engine.getAutonomousToken({ ...request(), scope: 'api://sandbox-weather/.default' });
+    const result = await live.engine.getAutonomousToken({ ...request(), scope: 'api://sandbox-weather/.default' });
     assert.equal(result.token.claims.ver, '2.0');
     assert.equal(result.token.claims.azp, AGENT);
     assert.equal(result.token.claims.azpacr, '2');
     assert.deepEqual(result.token.claims.roles, ['Forecast.Read']);
-    assert.equal(result.token.claims.iss, `${sandbox.authority}/${SANDBOX_TENANT}/v2.0`);
+    assert.equal(result.token.claims.iss, `${live.sandbox.authority}/${SANDBOX_TENANT}/v2.0`);
   });
 
   it('works with the tenant domain instead of its id', async () => {
-    const result = await engine.getAutonomousToken({ ...request(), tenant: 'sandbox.onmicrosoft.com' });
+    const result = await live.engine.getAutonomousToken({ ...request(), tenant: 'sandbox.onmicrosoft.com' });
     assert.equal(result.token.claims.tid, SANDBOX_TENANT);
   });
 
   it('issues tokens that verify against the tenant JWKS found through discovery (v1 and v2)', async () => {
-    const result = await engine.getAutonomousToken(request());
+    const result = await live.engine.getAutonomousToken(request());
     for (const [token, configPath] of [
       [result.t1.raw, 'v2.0/.well-known/openid-configuration'],
       [result.token.raw, '.well-known/openid-configuration'],
     ] as const) {
-      const config = (await (await fetch(`${sandbox.authority}/${SANDBOX_TENANT}/${configPath}`)).json()) as {
+      const config = (await (await fetch(`${live.sandbox.authority}/${SANDBOX_TENANT}/${configPath}`)).json()) as {
         issuer: string;
         jwks_uri: string;
       };
@@ -136,14 +128,14 @@ describe('autonomous exchange against the sandbox', () => {
         loadPemCertificate(fixture('blueprint-cert-encrypted.pem'), 'fixture-passphrase'),
         alg,
       );
-      const result = await engine.getAutonomousToken({
+      const result = await live.engine.getAutonomousToken({
         ...request(),
         blueprintId: CERT_BLUEPRINT,
         agentId: CERT_AGENT,
         scope: 'api://sandbox-weather/.default',
         credential,
       });
-      const leg1 = sandbox.requests[0]!.params;
+      const leg1 = live.sandbox.requests[0]!.params;
       assert.deepEqual(Object.keys(leg1).sort(), [
         'client_assertion',
         'client_assertion_type',

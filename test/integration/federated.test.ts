@@ -3,12 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentTokenEngine, type AutonomousTokenRequest } from '../../src/core/agentTokens';
+import type { AutonomousTokenRequest } from '../../src/core/agentTokens';
 import { federatedTokenFile, type BlueprintCredential } from '../../src/core/credentials';
 import { EntraError } from '../../src/core/entraError';
 import { CredentialError } from '../../src/core/errors';
 import { managedIdentityAssertion } from '../../src/core/managedIdentity';
-import type { SandboxTenant } from '../../src/sandbox/server';
 import {
   FED_AGENT,
   FED_BLUEPRINT,
@@ -18,24 +17,17 @@ import {
   SANDBOX_TENANT,
   startSandbox,
   WORKLOAD_SUBJECT,
+  sandboxAndEngine,
 } from '../helpers';
 
 // Root level: once, after every file (the MI sandbox is shared across files).
 
 describe('federated credentials for the blueprint', () => {
-  let sandbox: SandboxTenant;
-  let engine: AgentTokenEngine;
+  const live = sandboxAndEngine();
   const dir = mkdtempSync(join(tmpdir(), 'eat-fed-'));
-  before(async () => (sandbox = await startSandbox()));
-  after(() => sandbox.stop());
-  beforeEach(() => {
-    engine = new AgentTokenEngine();
-    sandbox.clearRecords();
-  });
-  afterEach(() => engine.close());
 
   const request = (credential: BlueprintCredential): AutonomousTokenRequest => ({
-    authority: sandbox.authority,
+    authority: live.sandbox.authority,
     tenant: SANDBOX_TENANT,
     blueprintId: FED_BLUEPRINT,
     agentId: FED_AGENT,
@@ -44,26 +36,26 @@ describe('federated credentials for the blueprint', () => {
   });
   const tokenFile = async (subject = WORKLOAD_SUBJECT, audience?: string, lifetime?: number) => {
     const path = join(dir, `token-${Math.random().toString(36).slice(2)}`);
-    writeFileSync(path, `${await sandbox.externalIssuer.issue(subject, audience, lifetime)}\n`);
+    writeFileSync(path, `${await live.sandbox.externalIssuer.issue(subject, audience, lifetime)}\n`);
     return path;
   };
 
   describe('a federated token file (workload identity, GitHub Actions OIDC)', () => {
     it('is read fresh and sent as the client assertion', async () => {
       const path = await tokenFile();
-      const r = await engine.getAutonomousToken(request(federatedTokenFile(path, (p) => readFile(p, 'utf8'))));
-      const leg1 = sandbox.requests[0]!.params;
+      const r = await live.engine.getAutonomousToken(request(federatedTokenFile(path, (p) => readFile(p, 'utf8'))));
+      const leg1 = live.sandbox.requests[0]!.params;
       assert.equal(leg1.client_assertion_type, 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
       assert.equal(leg1.client_assertion, (await readFile(path, 'utf8')).trim());
       assert.ok(!('client_secret' in leg1));
       assert.equal(r.t1.claims.azpacr, '2');
       assert.equal(r.token.claims.xms_par_app_azp, FED_BLUEPRINT);
       // Rotated by the platform: the next T1 uses the new content.
-      writeFileSync(path, await sandbox.externalIssuer.issue(WORKLOAD_SUBJECT));
-      await engine.getAutonomousToken(request(federatedTokenFile(path, (p) => readFile(p, 'utf8'))), {
+      writeFileSync(path, await live.sandbox.externalIssuer.issue(WORKLOAD_SUBJECT));
+      await live.engine.getAutonomousToken(request(federatedTokenFile(path, (p) => readFile(p, 'utf8'))), {
         forceRefresh: true,
       });
-      assert.equal(sandbox.requests[2]!.params.client_assertion, (await readFile(path, 'utf8')).trim());
+      assert.equal(live.sandbox.requests[2]!.params.client_assertion, (await readFile(path, 'utf8')).trim());
     });
 
     const cases: [string, () => Promise<string>, number][] = [
@@ -75,7 +67,7 @@ describe('federated credentials for the blueprint', () => {
       it(what, async () => {
         const path = await make();
         await assert.rejects(
-          engine.getAutonomousToken(request(federatedTokenFile(path, (p) => readFile(p, 'utf8')))),
+          live.engine.getAutonomousToken(request(federatedTokenFile(path, (p) => readFile(p, 'utf8')))),
           (e: unknown) =>
             e instanceof EntraError && e.code === code && /federated|assertion/i.test(e.explanation + e.description),
         );
@@ -88,7 +80,7 @@ describe('federated credentials for the blueprint', () => {
         const path = join(dir, 'foreign');
         writeFileSync(path, await other.externalIssuer.issue(WORKLOAD_SUBJECT));
         await assert.rejects(
-          engine.getAutonomousToken(request(federatedTokenFile(path, (p) => readFile(p, 'utf8')))),
+          live.engine.getAutonomousToken(request(federatedTokenFile(path, (p) => readFile(p, 'utf8')))),
           (e: unknown) => e instanceof EntraError && e.code === 700211,
         );
       } finally {
@@ -104,10 +96,10 @@ describe('federated credentials for the blueprint', () => {
       const junk = join(dir, 'junk');
       writeFileSync(junk, 'hello');
       await assert.rejects(
-        engine.getAutonomousToken(request(federatedTokenFile(junk, (p) => readFile(p, 'utf8')))),
+        live.engine.getAutonomousToken(request(federatedTokenFile(junk, (p) => readFile(p, 'utf8')))),
         (e: unknown) => e instanceof CredentialError && /does not hold a JWT/.test(e.message),
       );
-      assert.equal(sandbox.requests.length, 0);
+      assert.equal(live.sandbox.requests.length, 0);
     });
   });
 
@@ -115,7 +107,7 @@ describe('federated credentials for the blueprint', () => {
     it("gets the MI token for api://AzureADTokenExchange and uses it as the blueprint's assertion", async () => {
       const mi = await managedIdentitySandbox();
       mi.clearRecords();
-      const r = await engine.getAutonomousToken({
+      const r = await live.engine.getAutonomousToken({
         ...request(managedIdentityAssertion('api://AzureADTokenExchange', MI_CLIENT_ID)),
         authority: mi.authority,
       });

@@ -1,11 +1,10 @@
+import { b64 } from '../jwtText';
 import assert from 'node:assert/strict';
 import { AgentTokenEngine } from '../../src/core/agentTokens';
 import { decodeToken } from '../../src/core/jwt';
 import { SignatureVerifier } from '../../src/core/signature';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { AGENT, BLUEPRINT, SANDBOX_TENANT, sandboxRequest, SECRET, startSandbox } from '../helpers';
-
-const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 describe('signature verification against the issuer keys', () => {
   let sandbox: SandboxTenant;

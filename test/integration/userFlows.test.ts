@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { AgentTokenEngine, type AutonomousTokenRequest } from '../../src/core/agentTokens';
+import type { AutonomousTokenRequest } from '../../src/core/agentTokens';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { EntraError } from '../../src/core/entraError';
 import { ConfigError } from '../../src/core/errors';
-import type { SandboxTenant } from '../../src/sandbox/server';
 import {
   AGENT,
   AGENT_USER_ID,
@@ -13,37 +12,29 @@ import {
   OTHER_AGENT,
   SANDBOX_TENANT,
   sandboxRequest,
-  startSandbox,
   USER_ID,
   USER_UPN,
   userToken,
+  sandboxAndEngine,
 } from '../helpers';
 
 describe('user flows against the sandbox', () => {
-  let sandbox: SandboxTenant;
-  let engine: AgentTokenEngine;
-  before(async () => (sandbox = await startSandbox()));
-  after(() => sandbox.stop());
-  beforeEach(() => {
-    engine = new AgentTokenEngine();
-    sandbox.clearRecords();
-  });
-  afterEach(() => engine.close());
+  const live = sandboxAndEngine();
 
   const base = (): AutonomousTokenRequest =>
-    sandboxRequest(sandbox, { scope: 'https://graph.microsoft.com/User.Read' });
+    sandboxRequest(live.sandbox, { scope: 'https://graph.microsoft.com/User.Read' });
 
   describe('on behalf of a user', () => {
     it('sends T1 and the user token exactly as documented and gets a delegated agent token', async () => {
-      const tc = await userToken(sandbox.authority);
-      sandbox.clearRecords();
-      const r = await engine.getOnBehalfOfToken({ ...base(), userToken: tc });
+      const tc = await userToken(live.sandbox.authority);
+      live.sandbox.clearRecords();
+      const r = await live.engine.getOnBehalfOfToken({ ...base(), userToken: tc });
       assert.equal(r.flow, 'obo');
       assert.deepEqual(
         r.legs.map((l) => l.name),
         ['blueprint', 'agent'],
       );
-      assert.deepEqual(sandbox.requests[1]!.params, {
+      assert.deepEqual(live.sandbox.requests[1]!.params, {
         client_id: AGENT,
         scope: 'https://graph.microsoft.com/User.Read',
         client_assertion_type: ASSERTION_TYPE,
@@ -63,17 +54,17 @@ describe('user flows against the sandbox', () => {
     });
 
     it('refreshes with the agent refresh-token leg (T1 as assertion), once per refresh token', async () => {
-      const tc = await userToken(sandbox.authority);
-      const first = await engine.getOnBehalfOfToken({ ...base(), userToken: tc });
+      const tc = await userToken(live.sandbox.authority);
+      const first = await live.engine.getOnBehalfOfToken({ ...base(), userToken: tc });
       assert.ok(first.refreshToken);
-      sandbox.clearRecords();
-      const refreshed = await engine.refreshUserToken({ ...base(), refreshToken: first.refreshToken! });
+      live.sandbox.clearRecords();
+      const refreshed = await live.engine.refreshUserToken({ ...base(), refreshToken: first.refreshToken! });
       assert.deepEqual(
-        sandbox.requests.map((r) => r.params.grant_type),
+        live.sandbox.requests.map((r) => r.params.grant_type),
         ['refresh_token'],
         'T1 comes from the cache',
       );
-      assert.deepEqual(sandbox.requests[0]!.params, {
+      assert.deepEqual(live.sandbox.requests[0]!.params, {
         client_id: AGENT,
         scope: 'https://graph.microsoft.com/User.Read',
         client_assertion_type: ASSERTION_TYPE,
@@ -86,41 +77,42 @@ describe('user flows against the sandbox', () => {
       assert.equal(refreshed.legs[1]!.parameters.refresh_token, '[redacted]');
       assert.notEqual(refreshed.refreshToken, first.refreshToken, 'rotated');
       await assert.rejects(
-        engine.refreshUserToken({ ...base(), refreshToken: first.refreshToken! }),
+        live.engine.refreshUserToken({ ...base(), refreshToken: first.refreshToken! }),
         (e: unknown) => e instanceof EntraError && e.code === 70000,
       );
     });
 
     it('catches a user token for Graph before sending anything, explaining AADSTS50013', async () => {
-      const graphToken = await userToken(sandbox.authority, 'https://graph.microsoft.com/User.Read');
-      sandbox.clearRecords();
+      const graphToken = await userToken(live.sandbox.authority, 'https://graph.microsoft.com/User.Read');
+      live.sandbox.clearRecords();
       await assert.rejects(
-        engine.getOnBehalfOfToken({ ...base(), userToken: graphToken }),
+        live.engine.getOnBehalfOfToken({ ...base(), userToken: graphToken }),
         (e: unknown) =>
           e instanceof ConfigError && /not for the blueprint/.test(e.message) && /AADSTS50013/.test(e.fix),
       );
-      assert.equal(sandbox.requests.length, 0);
+      assert.equal(live.sandbox.requests.length, 0);
     });
 
     it('catches an expired user token before sending anything', async () => {
-      const tc = await userToken(sandbox.authority);
+      const tc = await userToken(live.sandbox.authority);
       const claims = JSON.parse(Buffer.from(tc.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
       const expired = `${tc.split('.')[0]}.${Buffer.from(JSON.stringify({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 })).toString('base64url')}.${tc.split('.')[2]}`;
-      sandbox.clearRecords();
+      live.sandbox.clearRecords();
       await assert.rejects(
-        engine.getOnBehalfOfToken({ ...base(), userToken: expired }),
+        live.engine.getOnBehalfOfToken({ ...base(), userToken: expired }),
         (e: unknown) =>
           e instanceof ConfigError && /expired at \d{4}-/.test(e.message) && /Sign the user in again/.test(e.fix),
       );
-      assert.equal(sandbox.requests.length, 0, 'nothing was sent');
+      assert.equal(live.sandbox.requests.length, 0, 'nothing was sent');
       // The same token, unexpired, goes through: the check is the expiry, not the tampering (the sandbox would catch that).
-      assert.equal((await engine.getOnBehalfOfToken({ ...base(), userToken: tc })).token.claims.oid, USER_ID);
+      assert.equal((await live.engine.getOnBehalfOfToken({ ...base(), userToken: tc })).token.claims.oid, USER_ID);
     });
 
     it('gets AADSTS50013 from the sandbox too, when the check is bypassed', async () => {
-      const graphToken = await userToken(sandbox.authority, 'https://graph.microsoft.com/User.Read');
-      const t1 = (await engine.getAutonomousToken({ ...base(), scope: 'https://graph.microsoft.com/.default' })).t1.raw;
-      const res = await fetch(`${sandbox.authority}/${SANDBOX_TENANT}/oauth2/v2.0/token`, {
+      const graphToken = await userToken(live.sandbox.authority, 'https://graph.microsoft.com/User.Read');
+      const t1 = (await live.engine.getAutonomousToken({ ...base(), scope: 'https://graph.microsoft.com/.default' })).t1
+        .raw;
+      const res = await fetch(`${live.sandbox.authority}/${SANDBOX_TENANT}/oauth2/v2.0/token`, {
         method: 'POST',
         body: new URLSearchParams({
           client_id: AGENT,
@@ -137,9 +129,9 @@ describe('user flows against the sandbox', () => {
     });
 
     it('explains missing consent (AADSTS65001)', async () => {
-      const tc = await userToken(sandbox.authority);
+      const tc = await userToken(live.sandbox.authority);
       await assert.rejects(
-        engine.getOnBehalfOfToken({ ...base(), scope: 'https://graph.microsoft.com/Files.Read', userToken: tc }),
+        live.engine.getOnBehalfOfToken({ ...base(), scope: 'https://graph.microsoft.com/Files.Read', userToken: tc }),
         (e: unknown) => e instanceof EntraError && e.code === 65001 && e.body.suberror === 'consent_required',
       );
     });
@@ -147,7 +139,7 @@ describe('user flows against the sandbox', () => {
 
   describe('as the agent user', () => {
     it("runs three legs in MSAL's wire format and gets the agent user's token", async () => {
-      const r = await engine.getAgentUserToken({
+      const r = await live.engine.getAgentUserToken({
         ...base(),
         scope: 'https://graph.microsoft.com/.default',
         userId: AGENT_USER_ID,
@@ -161,7 +153,7 @@ describe('user flows against the sandbox', () => {
           ['agent-user', 200],
         ],
       );
-      const [leg1, leg2, leg3] = sandbox.requests;
+      const [leg1, leg2, leg3] = live.sandbox.requests;
       assert.equal(leg1!.params.fmi_path, AGENT);
       assert.deepEqual(leg2!.params, {
         client_id: AGENT,
@@ -192,27 +184,27 @@ describe('user flows against the sandbox', () => {
     });
 
     it('names the agent user by UPN too, and serves a repeat from the cache', async () => {
-      const r = await engine.getAgentUserToken({
+      const r = await live.engine.getAgentUserToken({
         ...base(),
         scope: 'https://graph.microsoft.com/.default',
         username: AGENT_USER_UPN,
       });
-      assert.equal(sandbox.requests[2]!.params.username, AGENT_USER_UPN);
-      assert.ok(!('user_id' in sandbox.requests[2]!.params));
-      const again = await engine.getAgentUserToken({
+      assert.equal(live.sandbox.requests[2]!.params.username, AGENT_USER_UPN);
+      assert.ok(!('user_id' in live.sandbox.requests[2]!.params));
+      const again = await live.engine.getAgentUserToken({
         ...base(),
         scope: 'https://graph.microsoft.com/.default',
         username: AGENT_USER_UPN,
       });
       assert.equal(again.fromCache, true);
       assert.equal(again.accessToken, r.accessToken);
-      assert.equal(sandbox.requests.length, 3);
+      assert.equal(live.sandbox.requests.length, 3);
     });
 
     it("explains an unknown agent user, and a user who is not this agent's (AADSTS50034)", async () => {
       for (const userId of ['00000000-0000-4000-8000-000000000000', USER_ID]) {
         await assert.rejects(
-          engine.getAgentUserToken({ ...base(), scope: 'https://graph.microsoft.com/.default', userId }),
+          live.engine.getAgentUserToken({ ...base(), scope: 'https://graph.microsoft.com/.default', userId }),
           (e: unknown) => e instanceof EntraError && e.code === 50034,
         );
       }
@@ -220,7 +212,7 @@ describe('user flows against the sandbox', () => {
       // granted to an agent for its own user), so the answer is 50034, never 65001. No source pins Entra's order; this
       // is the sandbox's, stated here once.
       await assert.rejects(
-        engine.getAgentUserToken({
+        live.engine.getAgentUserToken({
           ...base(),
           agentId: OTHER_AGENT,
           scope: 'https://graph.microsoft.com/.default',
@@ -235,12 +227,12 @@ describe('user flows against the sandbox', () => {
 
     it('checks the user reference before sending anything', async () => {
       await assert.rejects(
-        engine.getAgentUserToken({ ...base(), userId: AGENT_USER_ID, username: AGENT_USER_UPN }),
+        live.engine.getAgentUserToken({ ...base(), userId: AGENT_USER_ID, username: AGENT_USER_UPN }),
         ConfigError,
       );
-      await assert.rejects(engine.getAgentUserToken({ ...base() }), ConfigError);
-      await assert.rejects(engine.getAgentUserToken({ ...base(), username: 'not-a-upn' }), ConfigError);
-      assert.equal(sandbox.requests.length, 0);
+      await assert.rejects(live.engine.getAgentUserToken({ ...base() }), ConfigError);
+      await assert.rejects(live.engine.getAgentUserToken({ ...base(), username: 'not-a-upn' }), ConfigError);
+      assert.equal(live.sandbox.requests.length, 0);
     });
   });
 });

@@ -1,10 +1,10 @@
+import { b64 } from '../jwtText';
 import assert from 'node:assert/strict';
 import type { AgentTokenResult } from '../../src/core/agentTokens';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { decodeToken } from '../../src/core/jwt';
 import { copyText, exchangeView, singleTokenView } from '../../src/extension/inspector/inspectorModel';
 
-const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const jwt = (claims: Record<string, unknown>) => `${b64({ alg: 'RS256', kid: 'k' })}.${b64(claims)}.c2ln`;
 const NOW = Date.UTC(2026, 10, 28, 12);
 

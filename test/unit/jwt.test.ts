@@ -1,10 +1,10 @@
+import { b64 } from '../jwtText';
 import assert from 'node:assert/strict';
 import { explainClaims } from '../../src/core/claims';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { TokenDecodeError } from '../../src/core/errors';
 import { decodeToken, decodeTokenLenient, expiryOf } from '../../src/core/jwt';
 
-const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const jwt = (header: unknown, claims: unknown) => `${b64(header)}.${b64(claims)}.sig`;
 
 describe('JWT decoding', () => {

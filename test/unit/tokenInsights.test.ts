@@ -1,10 +1,10 @@
+import { b64 } from '../jwtText';
 import assert from 'node:assert/strict';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { decodeToken, type DecodedToken } from '../../src/core/jwt';
 import { metadataUrl } from '../../src/core/signature';
 import { compareClaims, tokenWarnings } from '../../src/core/tokenInsights';
 
-const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const token = (
   claims: Record<string, unknown>,
   header: Record<string, unknown> = { alg: 'RS256', kid: 'k' },
