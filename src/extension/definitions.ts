@@ -145,6 +145,31 @@ export class DefinitionStore implements vscode.Disposable {
     return agent;
   }
 
+  /** Changes an agent identity's name, default scope or home tenant (an empty tenant: back to the blueprint's). */
+  async updateAgent(
+    clientId: string,
+    patch: { displayName?: string; defaultScope?: string; tenant?: string },
+  ): Promise<AgentDefinition> {
+    const state = this.persisted();
+    const current = state.agents.find((a) => a.clientId === clientId.toLowerCase());
+    if (!current)
+      throw new ConfigError(
+        'Agent identity',
+        `${clientId} is not an agent identity you added.`,
+        'Pick one from the list.',
+      );
+    const { tenant: _, ...rest } = current;
+    const tenant = patch.tenant === undefined ? current.tenant : patch.tenant.trim() || undefined;
+    const next = this.validateAgent({
+      ...rest,
+      ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
+      ...(patch.defaultScope !== undefined ? { defaultScope: patch.defaultScope } : {}),
+      ...(tenant ? { tenant } : {}),
+    });
+    await this.write({ ...state, agents: state.agents.map((a) => (a === current ? next : a)) });
+    return next;
+  }
+
   /** Remembers an agent user under its agent identity (once), so it shows in the tree and the pickers. */
   async rememberAgentUser(agentId: string, user: AgentUserReference): Promise<void> {
     const state = this.persisted();

@@ -31,6 +31,14 @@ export function credentialSourceOf(blueprint: BlueprintDefinition): CredentialSo
   }
 }
 
+/** Pre-flight: where the legs of an agent's token go, in words (the progress notification and the log say it). */
+export function legsDestination(blueprint: BlueprintDefinition, agent: AgentDefinition): string {
+  const tenant = agent.tenant ?? blueprint.tenant;
+  return tenant === blueprint.tenant
+    ? `every leg goes to tenant ${tenant} at ${blueprint.authority}`
+    : `every leg goes to tenant ${tenant}, the agent's home tenant (the blueprint's is ${blueprint.tenant}), at ${blueprint.authority}`;
+}
+
 /**
  * The request for an agent's token. Every leg goes to the agent identity's home tenant: its own when the definition
  * names one (an agent in another tenant than its blueprint), else the blueprint's.

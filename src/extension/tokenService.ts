@@ -8,7 +8,7 @@ import { PromptDismissed } from './errorBoundary';
 import { agentUserLabel, type AgentDefinition, type BlueprintDefinition, type DefinitionStore } from './definitions';
 import type { ExtensionLog } from './log';
 import { readSettings } from './settings';
-import { agentTokenRequest, type FlowChoice } from './tokenRequests';
+import { agentTokenRequest, legsDestination, type FlowChoice } from './tokenRequests';
 import type { HeldToken, TokenStore } from './tokenStore';
 
 export type { FlowChoice } from './tokenRequests';
@@ -60,12 +60,8 @@ export class TokenService implements vscode.Disposable {
     const { acquireToken } = await import('../core/acquisition');
     const { AgentTokenEngine } = await import('../core/agentTokens');
     const engine = this.engineFor(settings.requestTimeoutMs, AgentTokenEngine);
-    const legTenant =
-      request.tenant === blueprint.tenant
-        ? `${blueprint.authority}/${request.tenant}`
-        : `${blueprint.authority}/${request.tenant} (the agent's home tenant; the blueprint's is ${blueprint.tenant})`;
     this.log.info(
-      `Getting a token for agent identity ${agent.displayName} (${agent.clientId}), scope ${scope}, blueprint ${blueprint.clientId}; every leg goes to ${legTenant}.`,
+      `Getting a token for agent identity ${agent.displayName} (${agent.clientId}), scope ${scope}, blueprint ${blueprint.clientId}; ${legsDestination(blueprint, agent)}.`,
     );
     try {
       const result = await acquireToken(engine, request, this.credentialHost(blueprint), {

@@ -245,6 +245,32 @@ describe('extension in a real VS Code', () => {
       assert.ok(!(await treeRows()).some((r) => r.contextValue === 'failure'), 'a success clears the failure');
     });
 
+    it("sends every leg to the agent's home tenant once Edit Agent Identity sets it", async () => {
+      // The blueprint now names a tenant its agent identity does not live in: both legs go to the wrong one.
+      await run(CommandId.editBlueprint, { blueprintId: SECOND_BLUEPRINT, tenant: SANDBOX_TENANT });
+      const get = () =>
+        run(CommandId.getAgentToken, { agentId: SECOND_AGENT, forceRefresh: true, openInspector: false });
+      assert.equal(await get(), undefined);
+      const edited = await run(CommandId.editAgentIdentity, { agentId: SECOND_AGENT, tenant: SECOND_TENANT });
+      assert.equal(edited?.tenant, SECOND_TENANT);
+      sandbox.clearRecords();
+      const token = await get();
+      assert.equal(token?.claims.tid, SECOND_TENANT);
+      assert.deepEqual(
+        sandbox.requests.map((r) => r.tenant),
+        [SECOND_TENANT, SECOND_TENANT],
+      );
+      // An empty home tenant means the blueprint's again.
+      const cleared = await run(CommandId.editAgentIdentity, { agentId: SECOND_AGENT, tenant: '' });
+      assert.equal(cleared?.tenant, undefined);
+      assert.equal(
+        await run(CommandId.editAgentIdentity, { agentId: SECOND_AGENT, tenant: 'not a tenant' }),
+        undefined,
+      );
+      await run(CommandId.editBlueprint, { blueprintId: SECOND_BLUEPRINT, tenant: SECOND_TENANT });
+      assert.ok(await get());
+    });
+
     it('edits a blueprint and refuses a non-Entra authority unless a user setting allows it', async () => {
       const edited = await run(CommandId.editBlueprint, {
         blueprintId: SECOND_BLUEPRINT,

@@ -6,7 +6,12 @@ import { resolveCredential, type CredentialHost } from '../../src/core/credentia
 import { ConfigError, CredentialError } from '../../src/core/errors';
 import type { AgentDefinition, BlueprintDefinition } from '../../src/extension/definitionRules';
 import { validateAgent } from '../../src/extension/definitionRules';
-import { agentTokenRequest, blueprintAppTokenRequest, credentialSourceOf } from '../../src/extension/tokenRequests';
+import {
+  agentTokenRequest,
+  blueprintAppTokenRequest,
+  credentialSourceOf,
+  legsDestination,
+} from '../../src/extension/tokenRequests';
 import { fixtures } from '../helpers';
 
 const host = (secrets: Record<string, string | undefined> = {}): CredentialHost & { warnings: string[] } => {
@@ -41,6 +46,11 @@ describe('one acquisition service: requests and credentials', () => {
     assert.equal(
       agentTokenRequest(blueprint, elsewhere, agent.defaultScope, { flow: 'autonomous' }).tenant,
       'fabrikam.onmicrosoft.com',
+    );
+    assert.match(legsDestination(blueprint, agent), /^every leg goes to tenant contoso\.onmicrosoft\.com at /);
+    assert.match(
+      legsDestination(blueprint, elsewhere),
+      /tenant fabrikam\.onmicrosoft\.com, the agent's home tenant \(the blueprint's is contoso\.onmicrosoft\.com\)/,
     );
     assert.equal(
       blueprintAppTokenRequest(blueprint, 'https://graph.microsoft.com/.default').tenant,

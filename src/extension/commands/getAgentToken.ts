@@ -4,6 +4,7 @@ import { isGuid, validateDefaultScope } from '../../core/config';
 import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from '../../core/userFlows';
 import { agentUserLabel, type AgentDefinition } from '../definitions';
 import type { FlowChoice } from '../tokenService';
+import { legsDestination } from '../tokenRequests';
 import { ConfigError } from '../../core/errors';
 import { ask, pick, pickAgent, plainArgs } from '../prompts';
 import { AgentNode, AgentUserNode } from '../tree/nodes';
@@ -74,7 +75,9 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
       title: `Getting a token for ${agent.displayName}…`,
       cancellable: true,
     },
-    (_progress, cancellation) => {
+    (progress, cancellation) => {
+      const blueprint = ctx.definitions.blueprint(agent.blueprintId);
+      if (blueprint) progress.report({ message: legsDestination(blueprint, agent) });
       const abort = new AbortController();
       const sub = cancellation.onCancellationRequested(() => abort.abort());
       return ctx.tokenService

@@ -8,6 +8,7 @@ export const CommandId = {
   setBlueprintCredential: 'entraAgentTokens.setBlueprintCredential',
   editBlueprint: 'entraAgentTokens.editBlueprint',
   removeBlueprint: 'entraAgentTokens.removeBlueprint',
+  editAgentIdentity: 'entraAgentTokens.editAgentIdentity',
   removeAgentIdentity: 'entraAgentTokens.removeAgentIdentity',
   exportDefinitions: 'entraAgentTokens.exportDefinitions',
   importDefinitions: 'entraAgentTokens.importDefinitions',

@@ -4,6 +4,7 @@ import { addAgentIdentity } from './addAgentIdentity';
 import { addBlueprint } from './addBlueprint';
 import type { CommandContext } from './context';
 import { copyAccessToken } from './copyAccessToken';
+import { editAgentIdentity } from './editAgentIdentity';
 import { editBlueprint } from './editBlueprint';
 import { getAgentToken } from './getAgentToken';
 import { exportDefinitions, importDefinitions } from './importExport';
@@ -32,6 +33,7 @@ const handlers: Handlers = {
   [CommandId.setBlueprintCredential]: setBlueprintCredential,
   [CommandId.editBlueprint]: editBlueprint,
   [CommandId.removeBlueprint]: removeBlueprint,
+  [CommandId.editAgentIdentity]: editAgentIdentity,
   [CommandId.removeAgentIdentity]: removeAgentIdentity,
   [CommandId.exportDefinitions]: exportDefinitions,
   [CommandId.importDefinitions]: importDefinitions,

@@ -6,6 +6,7 @@ import type { SandboxStatus } from '../sandboxController';
 import type { AgentNode, AgentUserNode, BlueprintNode, TokenNode } from '../tree/nodes';
 import type { AddAgentIdentityArgs } from './addAgentIdentity';
 import type { AddBlueprintArgs } from './addBlueprint';
+import type { EditAgentIdentityArgs } from './editAgentIdentity';
 import type { EditBlueprintArgs } from './editBlueprint';
 import type { AgentTokenSummary, GetAgentTokenArgs } from './getAgentToken';
 import type { CommandId } from './ids';
@@ -38,6 +39,7 @@ export interface CommandSignatures {
   };
   [CommandId.editBlueprint]: { arg: EditBlueprintArgs | BlueprintNode | undefined; result: BlueprintDefinition };
   [CommandId.removeBlueprint]: { arg: { blueprintId: string } | BlueprintNode | undefined; result: boolean };
+  [CommandId.editAgentIdentity]: { arg: EditAgentIdentityArgs | AgentNode | undefined; result: AgentDefinition };
   [CommandId.removeAgentIdentity]: { arg: { agentId: string } | AgentNode | undefined; result: boolean };
   [CommandId.exportDefinitions]: { arg: { path: string } | undefined; result: DefinitionsFile };
   [CommandId.importDefinitions]: { arg: ImportArgs | undefined; result: ImportSummary };

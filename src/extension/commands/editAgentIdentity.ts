@@ -1,0 +1,65 @@
+import { validateDefaultScope, validateTenant } from '../../core/config';
+import type { AgentDefinition } from '../definitions';
+import { ask, pickAgent, plainArgs } from '../prompts';
+import { ConfigError } from '../../core/errors';
+import { AgentNode } from '../tree/nodes';
+import type { CommandContext } from './context';
+
+export interface EditAgentIdentityArgs {
+  agentId: string;
+  displayName?: string;
+  defaultScope?: string;
+  /** The agent identity's home tenant; an empty string means the blueprint's. */
+  tenant?: string;
+}
+
+const TITLE = 'Edit Agent Identity';
+
+/** Renames an agent identity, changes its default scope, or sets its home tenant (where every leg goes). */
+export async function editAgentIdentity(ctx: CommandContext, arg?: unknown): Promise<AgentDefinition> {
+  const args = plainArgs<EditAgentIdentityArgs>(arg);
+  const own = (a: AgentDefinition) => !ctx.definitions.blueprint(a.blueprintId)?.sandbox;
+  const agent = args
+    ? ctx.definitions.agent(args.agentId ?? '')
+    : arg instanceof AgentNode
+      ? arg.agent
+      : await pickAgent(ctx.definitions, TITLE, own);
+  if (!agent) throw new ConfigError('Agent identity', `${String(args?.agentId)} is not in the list.`, 'Add it first.');
+  if (!own(agent))
+    throw new ConfigError(
+      'Agent identity',
+      "is the sandbox tenant's.",
+      'Sandbox agents come from the sandbox directory.',
+    );
+  const blueprint = ctx.definitions.blueprint(agent.blueprintId)!;
+  const patch = args ?? {
+    displayName: await ask({
+      title: `${TITLE} (1/3): ${agent.displayName}`,
+      prompt: 'Display name',
+      value: agent.displayName,
+      validate: (v) => {
+        if (!v.trim()) throw new Error('Give the agent identity a name.');
+      },
+    }),
+    defaultScope: await ask({
+      title: `${TITLE} (2/3): ${agent.displayName}`,
+      prompt: 'The resource scope to ask for by default',
+      value: agent.defaultScope,
+      validate: (v) => validateDefaultScope(v, 'Scope'),
+    }),
+    tenant: await ask({
+      title: `${TITLE} (3/3): ${agent.displayName}`,
+      prompt: `The agent identity's home tenant, where both legs go. Leave it empty for the blueprint's (${blueprint.tenant}).`,
+      value: agent.tenant ?? '',
+      validate: (v) => {
+        if (v.trim()) validateTenant(v, 'Agent home tenant');
+      },
+    }),
+  };
+  const next = await ctx.definitions.updateAgent(agent.clientId, patch);
+  ctx.tokenService.clearCache();
+  ctx.log.info(
+    `Agent identity ${next.displayName} (${next.clientId}) edited; its legs go to tenant ${next.tenant ?? blueprint.tenant}${next.tenant ? " (its home tenant, not the blueprint's)" : ''}.`,
+  );
+  return next;
+}
