@@ -13,6 +13,7 @@ import {
 import { ExternalIssuer, managedIdentityToken } from './federation';
 import { createSigningKey, errorBody, issuerV1, issuerV2, type SigningKey } from './issuer';
 import { handleTokenRequest, type RefreshGrant } from './tokenEndpoint';
+import { routeOf } from './routes';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */
@@ -225,13 +226,20 @@ export class SandboxTenant {
     }
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const url = new URL(req.url ?? '/', this.authority);
-    const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const [tenantSegment, ...rest] = segments;
-    const route = rest.join('/');
-    if (!tenantSegment) return this.json(res, 404, { error: 'not_found' });
-    if (tenantSegment === 'external') return this.external(req, res, route);
-    if (tenantSegment === 'msi' && route === 'token') return this.managedIdentity(req, res, url);
-    const tenant = findTenant(this.directory, tenantSegment);
+    const route = routeOf(req.method, url.pathname);
+    switch (route.kind) {
+      case 'external-openid-configuration':
+        return this.json(res, 200, this.externalIssuer.metadata());
+      case 'external-keys':
+        return this.json(res, 200, { keys: [this.externalIssuer.key.jwk] });
+      case 'managed-identity':
+        return this.managedIdentity(req, res, url);
+    }
+    if (route.tenant === undefined) {
+      if (route.kind === 'method-not-allowed') return this.json(res, 405, { error: 'invalid_request' });
+      return this.json(res, 404, { error: 'not_found' });
+    }
+    const tenant = findTenant(this.directory, route.tenant);
     const correlationId = headerValue(req, 'client-request-id');
     if (!tenant) {
       await drain(req);
@@ -242,29 +250,26 @@ export class SandboxTenant {
           this.authority,
           'invalid_tenant',
           90002,
-          `Tenant '${tenantSegment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+          `Tenant '${route.tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
           correlationId,
         ),
       );
     }
-    if (route === 'oauth2/v2.0/token') {
-      if (req.method !== 'POST')
-        return this.json(res, 405, {
-          error: 'invalid_request',
-          error_description: 'The token endpoint accepts POST only.',
-        });
-      return this.token(req, res, tenant, tenantSegment, correlationId);
-    }
-    if (req.method !== 'GET') return this.json(res, 405, { error: 'invalid_request' });
-    switch (route) {
-      case 'v2.0/.well-known/openid-configuration':
-        return this.json(res, 200, this.openIdConfiguration(tenant, 2));
-      case '.well-known/openid-configuration':
-        return this.json(res, 200, this.openIdConfiguration(tenant, 1));
-      case 'discovery/v2.0/keys':
-      case 'discovery/keys':
+    switch (route.kind) {
+      case 'token':
+        return this.token(req, res, tenant, route.tenant, correlationId);
+      case 'openid-configuration':
+        return this.json(res, 200, this.openIdConfiguration(tenant, route.version));
+      case 'keys':
         return this.json(res, 200, { keys: [this.key.jwk] });
-      default:
+      case 'method-not-allowed':
+        return route.allowed === 'POST'
+          ? this.json(res, 405, {
+              error: 'invalid_request',
+              error_description: 'The token endpoint accepts POST only.',
+            })
+          : this.json(res, 405, { error: 'invalid_request' });
+      case 'not-found':
         return this.json(res, 404, { error: 'not_found' });
     }
   }
@@ -284,14 +289,6 @@ export class SandboxTenant {
     if (origin !== undefined && origin !== this.origin)
       return 'The sandbox does not answer requests from web pages (the request carried a browser Origin).';
     return undefined;
-  }
-
-  private external(req: IncomingMessage, res: ServerResponse, route: string): void {
-    const issuer = this.externalIssuer;
-    if (req.method !== 'GET') return this.json(res, 405, { error: 'invalid_request' });
-    if (route === '.well-known/openid-configuration') return this.json(res, 200, issuer.metadata());
-    if (route === 'jwks') return this.json(res, 200, { keys: [issuer.key.jwk] });
-    return this.json(res, 404, { error: 'not_found' });
   }
 
   private async managedIdentity(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

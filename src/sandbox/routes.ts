@@ -1,0 +1,49 @@
+// The sandbox's URL space, as a pure function of method and path: which endpoint a request is for, or why none is.
+// The server (server.ts) holds the state (keys, faults, records, grants) and answers each route.
+
+export type Route =
+  | { readonly kind: 'token'; readonly tenant: string }
+  | { readonly kind: 'openid-configuration'; readonly tenant: string; readonly version: 1 | 2 }
+  | { readonly kind: 'keys'; readonly tenant: string }
+  | { readonly kind: 'external-openid-configuration' }
+  | { readonly kind: 'external-keys' }
+  | { readonly kind: 'managed-identity' }
+  /** A path under a tenant the sandbox does not serve, or a method the endpoint does not take. */
+  | { readonly kind: 'not-found'; readonly tenant?: string }
+  | { readonly kind: 'method-not-allowed'; readonly tenant?: string; readonly allowed: 'GET' | 'POST' };
+
+/** `tenant` is the path's first segment as sent (an id or a domain); the server looks it up. */
+export function routeOf(method: string | undefined, pathname: string): Route {
+  let segments: string[];
+  try {
+    segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return { kind: 'not-found' };
+  }
+  const [first, ...rest] = segments;
+  const path = rest.join('/');
+  if (!first) return { kind: 'not-found' };
+  if (first === 'external') {
+    if (method !== 'GET') return { kind: 'method-not-allowed', allowed: 'GET' };
+    if (path === '.well-known/openid-configuration') return { kind: 'external-openid-configuration' };
+    if (path === 'jwks') return { kind: 'external-keys' };
+    return { kind: 'not-found' };
+  }
+  if (first === 'msi' && path === 'token') return { kind: 'managed-identity' };
+  const tenant = first;
+  if (path === 'oauth2/v2.0/token')
+    return method === 'POST' ? { kind: 'token', tenant } : { kind: 'method-not-allowed', tenant, allowed: 'POST' };
+  const get = (route: Route): Route =>
+    method === 'GET' ? route : { kind: 'method-not-allowed', tenant, allowed: 'GET' };
+  switch (path) {
+    case 'v2.0/.well-known/openid-configuration':
+      return get({ kind: 'openid-configuration', tenant, version: 2 });
+    case '.well-known/openid-configuration':
+      return get({ kind: 'openid-configuration', tenant, version: 1 });
+    case 'discovery/v2.0/keys':
+    case 'discovery/keys':
+      return get({ kind: 'keys', tenant });
+    default:
+      return method === 'GET' ? { kind: 'not-found', tenant } : { kind: 'method-not-allowed', tenant, allowed: 'GET' };
+  }
+}
