@@ -27,6 +27,8 @@ export class EntraError extends Error {
     readonly body: EntraErrorBody,
     /** Seconds to wait, from Retry-After, when the endpoint sent one. */
     readonly retryAfterSeconds?: number,
+    /** Where it was said: the token endpoint's URL and the leg's name, for a support ticket. */
+    readonly where?: { readonly endpoint: string; readonly leg: string },
   ) {
     const code = body.error_codes?.[0] ?? codeFromDescription(body.error_description);
     const known = explainAadsts(code) ?? explainHttpStatus(httpStatus);

@@ -150,6 +150,34 @@ export function explainAadsts(code: number | undefined): ErrorExplanation | unde
 
 export const catalogedCodes: readonly number[] = Object.keys(catalog).map(Number);
 
+/**
+ * Where the fix for an error is made, so a face can offer it as one action: the blueprint's credential, the
+ * blueprint's tenant or client id, the agent identity (its home tenant, its scope), the settings, or simply again.
+ */
+export type Remedy = 'credential' | 'blueprint' | 'agent' | 'settings' | 'retry';
+
+const remedies: Readonly<Record<number, Remedy>> = {
+  7000215: 'credential',
+  7000222: 'credential',
+  7000218: 'credential',
+  700027: 'credential',
+  50012: 'credential',
+  70021: 'credential',
+  90002: 'blueprint',
+  700016: 'blueprint',
+  700211: 'agent',
+  70011: 'agent',
+  700022: 'agent',
+  1002012: 'agent',
+  500011: 'agent',
+};
+
+/** The remedy for an Entra answer: by its AADSTS code, else retry for throttling and server errors. */
+export function remedyOf(code: number | undefined, httpStatus: number): Remedy | undefined {
+  if (code !== undefined && remedies[code]) return remedies[code];
+  return httpStatus === 429 || httpStatus >= 500 ? 'retry' : undefined;
+}
+
 /** For error bodies with no AADSTS code (a bare 429 page, a 503 from a proxy). */
 export function explainHttpStatus(status: number): ErrorExplanation {
   if (status === 429) {

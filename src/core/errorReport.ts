@@ -1,4 +1,5 @@
 import { EntraError } from './entraError';
+import { remedyOf, type Remedy } from './errorCatalog';
 import { ConfigError, CredentialError, isCancelled, NetworkError, TokenDecodeError } from './errors';
 
 /**
@@ -14,6 +15,10 @@ export type ErrorReport =
       readonly category: ExplainedCategory;
       readonly summary: string;
       readonly logLine: string;
+      /** Where the fix is made, when one place is. */
+      readonly remedy?: Remedy;
+      /** For a support ticket (Entra and network errors): code, meaning, ids, time, endpoint. No secret, no token. */
+      readonly details?: string;
     }
   | { readonly kind: 'unexpected'; readonly summary: string; readonly logLine: string };
 
@@ -23,17 +28,39 @@ export function reportOf(e: unknown): ErrorReport {
   if (isCancelled(e)) return { kind: 'cancelled', summary: 'Cancelled.', logLine: 'cancelled.' };
   if (e instanceof EntraError) {
     const code = e.code !== undefined ? `AADSTS${e.code}` : `HTTP ${e.httpStatus}`;
+    const remedy = remedyOf(e.code, e.httpStatus);
     return {
       kind: 'explained',
       category: 'entra',
       summary: `${code}: ${e.explanation} ${e.fix}`,
       logLine: `${code} ${e.error ?? ''} (HTTP ${e.httpStatus}). ${e.description ?? ''} trace id ${e.traceId ?? '-'}, correlation id ${e.correlationId ?? '-'}, timestamp ${e.timestamp ?? '-'}`,
+      ...(remedy ? { remedy } : {}),
+      details: detailLines([
+        ['Error', `${code}${e.error ? ` (${e.error})` : ''}, HTTP ${e.httpStatus}`],
+        ['Meaning', e.explanation],
+        ['Fix', e.fix],
+        ['Entra said', e.description?.split(/ Trace ID:/)[0]],
+        ['Trace ID', e.traceId],
+        ['Correlation ID', e.correlationId],
+        ['Timestamp', e.timestamp],
+        ['Endpoint', e.where ? `POST ${e.where.endpoint} (${e.where.leg})` : undefined],
+        ['Retry after', e.retryAfterSeconds !== undefined ? `${e.retryAfterSeconds} s` : undefined],
+      ]),
     };
   }
-  if (e instanceof ConfigError)
-    return { kind: 'explained', category: 'config', summary: `${e.field} ${e.problem} ${e.fix}`, logLine: e.message };
+  if (e instanceof ConfigError) {
+    // The one configuration error a setting fixes: an authority outside the allow-list.
+    const remedy: Remedy | undefined = e.field === 'Authority' && /allowed/.test(e.problem) ? 'settings' : undefined;
+    return {
+      kind: 'explained',
+      category: 'config',
+      summary: `${e.field} ${e.problem} ${e.fix}`,
+      logLine: e.message,
+      ...(remedy ? { remedy } : {}),
+    };
+  }
   if (e instanceof CredentialError)
-    return { kind: 'explained', category: 'credential', summary: e.message, logLine: e.message };
+    return { kind: 'explained', category: 'credential', summary: e.message, logLine: e.message, remedy: 'credential' };
   if (e instanceof TokenDecodeError)
     return { kind: 'explained', category: 'token', summary: e.message, logLine: e.message };
   if (e instanceof NetworkError)
@@ -42,6 +69,13 @@ export function reportOf(e: unknown): ErrorReport {
       category: 'network',
       summary: e.message,
       logLine: `${e.message} (${e.kind}, ${e.url})`,
+      remedy: 'retry',
+      details: detailLines([
+        ['Error', `network (${e.kind})`],
+        ['Meaning', e.message],
+        ['Endpoint', e.url],
+        ['Time', new Date().toISOString()],
+      ]),
     };
   const err = e instanceof Error ? e : new Error(String(e));
   return {
@@ -49,4 +83,11 @@ export function reportOf(e: unknown): ErrorReport {
     summary: `Something went wrong: ${err.message}`,
     logLine: `failed: ${err.message}${err.stack ? `\n${err.stack}` : ''}`,
   };
+}
+
+function detailLines(rows: readonly (readonly [string, string | undefined])[]): string {
+  return rows
+    .filter((r): r is readonly [string, string] => !!r[1])
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n');
 }

@@ -128,6 +128,7 @@ export class TokenEndpointClient {
         outcome.status,
         parseEntraErrorBody(scrubSentValues(outcome.text, params)),
         retryAfter,
+        { endpoint: url, leg: options.legName },
       );
       if (RETRYABLE_STATUS.has(outcome.status) && attempt <= this.maxRetries) {
         const delay = this.retryDelay(attempt, retryAfter);

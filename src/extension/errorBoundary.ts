@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
 import { reportOf } from '../core/errorReport';
+import { CommandId } from './commands/ids';
+import { openSettings, runCommand } from './commands/run';
+import { ERROR_ACTION_LABELS, errorActions, type ErrorAction, type ErrorScope } from './errorActions';
 import type { ExtensionLog } from './log';
 
 /** The user dismissed a prompt: ends a command silently, like a cancel. */
@@ -9,13 +12,20 @@ export class PromptDismissed extends Error {
 
 /** Errors already shown: a failure that crosses two boundaries (a webview message that runs a command) is shown once. */
 const shown = new WeakSet<object>();
+/** What a failure was about (set where it is known, read by the boundary): which fixes to offer. */
+const scopes = new WeakMap<object, Omit<ErrorScope, 'canRetry'>>();
+
+/** Marks an error with the blueprint and agent it is about, so the boundary can offer their fixes. */
+export function scopeError(e: unknown, scope: Omit<ErrorScope, 'canRetry'>): void {
+  if (typeof e === 'object' && e !== null && !scopes.has(e)) scopes.set(e, scope);
+}
 
 /**
  * The one boundary for commands and webview messages (and next, sidecar requests and language-model tools): a cancel
- * or a dismissed prompt is quiet; an Entra, configuration or credential error is explained in one sentence; anything
- * else is logged in full. Each is shown once, with a "Show Log" button.
+ * or a dismissed prompt is quiet; an Entra, configuration or credential error is explained in one sentence, with
+ * buttons for its fix; anything else is logged in full. Each is shown once, with a "Show Log" button.
  */
-export function reportError(where: string, e: unknown, log: ExtensionLog): void {
+export function reportError(where: string, e: unknown, log: ExtensionLog, retry?: () => Thenable<unknown>): void {
   if (e instanceof PromptDismissed) {
     log.trace(`${where}: prompt dismissed`);
     return;
@@ -32,17 +42,53 @@ export function reportError(where: string, e: unknown, log: ExtensionLog): void 
   if (report.kind === 'unexpected' || (report.kind === 'explained' && report.category === 'entra'))
     log.error(`${where}: ${report.logLine}`);
   else log.warn(`${where}: ${report.logLine}`);
-  void vscode.window.showErrorMessage(report.summary, 'Show Log').then((choice) => {
-    if (choice === 'Show Log') log.show();
+  const scope = { ...(typeof e === 'object' && e !== null ? scopes.get(e) : undefined), canRetry: !!retry };
+  const actions = errorActions(report, scope);
+  const details = report.kind === 'explained' ? report.details : undefined;
+  const labels = [...actions.map((a) => ERROR_ACTION_LABELS[a]), 'Show Log'];
+  void vscode.window.showErrorMessage(report.summary, ...labels).then((choice) => {
+    const action = actions.find((a) => ERROR_ACTION_LABELS[a] === choice);
+    if (action) void runErrorAction(action, scope, details, retry);
+    else if (choice === 'Show Log') log.show();
   });
 }
 
+/** Runs one of an error's actions (the toast's buttons, the tree's failure rows). */
+export function runErrorAction(
+  action: ErrorAction,
+  scope: Omit<ErrorScope, 'canRetry'>,
+  details: string | undefined,
+  retry: (() => Thenable<unknown>) | undefined,
+): Thenable<unknown> {
+  switch (action) {
+    case 'setCredential':
+      return runCommand(CommandId.setBlueprintCredential, { blueprintId: scope.blueprintId! });
+    case 'editBlueprint':
+      return runCommand(CommandId.editBlueprint, { blueprintId: scope.blueprintId! });
+    case 'editAgent':
+      return runCommand(CommandId.editAgentIdentity, { agentId: scope.agentId! });
+    case 'openSettings':
+      return openSettings('entraAgentTokens.additionalAuthorityHosts');
+    case 'retry':
+      return retry ? retry() : Promise.resolve();
+    case 'copyDetails':
+      return vscode.env.clipboard
+        .writeText(details ?? '')
+        .then(() => vscode.window.setStatusBarMessage('$(copy) Error details copied', 3000));
+  }
+}
+
 /** Runs `work` behind the boundary: resolves to its result, or to undefined once the error has been reported. */
-export async function guarded<T>(where: string, log: ExtensionLog, work: () => T | Promise<T>): Promise<T | undefined> {
+export async function guarded<T>(
+  where: string,
+  log: ExtensionLog,
+  work: () => T | Promise<T>,
+  retry?: () => Thenable<unknown>,
+): Promise<T | undefined> {
   try {
     return await work();
   } catch (e) {
-    reportError(where, e, log);
+    reportError(where, e, log, retry);
     return undefined;
   }
 }

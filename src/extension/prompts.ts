@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { AgentDefinition, BlueprintDefinition, DefinitionStore } from './definitions';
 import { ConfigError } from '../core/errors';
 import { PromptDismissed } from './errorBoundary';
-import { BlueprintNode } from './tree/nodes';
+import { BlueprintNode, FailureNode } from './tree/nodes';
 
 /** An input box that validates with the core's messages; Escape ends the command silently. */
 export async function ask(options: vscode.InputBoxOptions & { validate?: (value: string) => void }): Promise<string> {
@@ -94,7 +94,9 @@ export async function ownBlueprint(
     ? definitions.blueprint(args.blueprintId ?? '')
     : arg instanceof BlueprintNode
       ? arg.blueprint
-      : await pickBlueprint(definitions, title, (b) => !b.sandbox);
+      : arg instanceof FailureNode
+        ? definitions.blueprint(definitions.agent(arg.failure.agentId)?.blueprintId ?? '')
+        : await pickBlueprint(definitions, title, (b) => !b.sandbox);
   if (!blueprint)
     throw new ConfigError(
       'Blueprint',
@@ -108,4 +110,12 @@ export async function ownBlueprint(
 /** Args that are a plain object (a script's), not a tree node. */
 export function plainArgs<T extends object>(arg: unknown): Partial<T> | undefined {
   return arg && typeof arg === 'object' && !('kind' in arg) ? (arg as Partial<T>) : undefined;
+}
+
+/**
+ * A script's arguments that name only their target (`{ blueprintId }`, `{ agentId }`): the command asks for the rest,
+ * as it does from the tree. The error toasts' fix buttons call commands this way.
+ */
+export function onlyTarget(args: object | undefined, key: string): boolean {
+  return !!args && Object.keys(args).every((k) => k === key);
 }

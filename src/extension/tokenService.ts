@@ -4,7 +4,8 @@ import { isAllowedAuthority } from '../core/authorityPolicy';
 import type { CredentialHost } from '../core/credentialSource';
 import { CredentialError, ConfigError, isCancelled } from '../core/errors';
 import type { CredentialStore } from './credentialStore';
-import { PromptDismissed } from './errorBoundary';
+import { PromptDismissed, scopeError } from './errorBoundary';
+import { reportOf } from '../core/errorReport';
 import { agentUserLabel, type AgentDefinition, type BlueprintDefinition, type DefinitionStore } from './definitions';
 import type { ExtensionLog } from './log';
 import { readSettings } from './settings';
@@ -46,54 +47,83 @@ export class TokenService implements vscode.Disposable {
         `its blueprint ${agent.blueprintId} is no longer in the list.`,
         'Add the blueprint again, or remove this agent identity.',
       );
+    // The fixes an error can offer (its toast and its tree row): the sandbox's blueprint is not the user's to edit.
+    const scoped = { agentId: agent.clientId, ...(blueprint.sandbox ? {} : { blueprintId: blueprint.clientId }) };
     const settings = readSettings();
-    // Checked again at send time: the allow-list may have changed since the blueprint was saved.
-    if (!isAllowedAuthority(blueprint.authority, settings.additionalAuthorityHosts)) {
-      throw new ConfigError(
-        'Authority',
-        `${blueprint.authority} is not an allowed Entra host.`,
-        'Add the host to the user setting "entraAgentTokens.additionalAuthorityHosts", or edit the blueprint.',
-      );
+    try {
+      // Checked again at send time: the allow-list may have changed since the blueprint was saved.
+      if (!isAllowedAuthority(blueprint.authority, settings.additionalAuthorityHosts)) {
+        throw new ConfigError(
+          'Authority',
+          `${blueprint.authority} is not an allowed Entra host.`,
+          'Add the host to the user setting "entraAgentTokens.additionalAuthorityHosts", or edit the blueprint.',
+        );
+      }
+      if (blueprint.confirmBeforeUse) await this.confirmImported(blueprint, consent);
+    } catch (e) {
+      // Refused before anything was read or sent: explained, but not a failure of the agent's token.
+      scopeError(e, scoped);
+      throw e;
     }
-    if (blueprint.confirmBeforeUse) await this.confirmImported(blueprint, consent);
+    try {
+      return await this.send(blueprint, agent, scope, signal, forceRefresh, choice, settings.requestTimeoutMs);
+    } catch (e) {
+      if (!isCancelled(e)) {
+        scopeError(e, scoped);
+        const report = reportOf(e);
+        this.tokens.fail({
+          ...scoped,
+          message: oneLine(e),
+          ...(report.kind === 'explained' && report.remedy ? { remedy: report.remedy } : {}),
+          ...(report.kind === 'explained' && report.details ? { details: report.details } : {}),
+        });
+      }
+      throw e;
+    }
+  }
+
+  private async send(
+    blueprint: BlueprintDefinition,
+    agent: AgentDefinition,
+    scope: string,
+    signal: AbortSignal,
+    forceRefresh: boolean,
+    choice: FlowChoice,
+    requestTimeoutMs: number,
+  ): Promise<HeldToken> {
     const request = agentTokenRequest(blueprint, agent, scope, choice);
     const { acquireToken } = await import('../core/acquisition');
     const { AgentTokenEngine } = await import('../core/agentTokens');
-    const engine = this.engineFor(settings.requestTimeoutMs, AgentTokenEngine);
+    const engine = this.engineFor(requestTimeoutMs, AgentTokenEngine);
     this.log.info(
       `Getting a token for agent identity ${agent.displayName} (${agent.clientId}), scope ${scope}, blueprint ${blueprint.clientId}; ${legsDestination(blueprint, agent)}.`,
     );
-    try {
-      const result = await acquireToken(engine, request, this.credentialHost(blueprint), {
-        signal,
-        forceRefresh,
-      }).catch((e: unknown) => {
-        if (e instanceof CredentialError && e.part === 'certificate')
-          throw new CredentialError(
-            `Blueprint "${blueprint.displayName}", certificate: ${e.problem}`,
-            `${e.fix} To choose the file again, run "Set Blueprint Credential…".`,
-            'certificate',
-          );
-        throw e;
-      });
-      for (const leg of result.legs)
-        this.log.info(
-          `  leg ${leg.name}: ${leg.cached ? 'from cache' : `HTTP ${leg.status} in ${leg.durationMs} ms, ${leg.attempts} attempt(s)`}`,
+    const result = await acquireToken(engine, request, this.credentialHost(blueprint), {
+      signal,
+      forceRefresh,
+    }).catch((e: unknown) => {
+      if (e instanceof CredentialError && e.part === 'certificate')
+        throw new CredentialError(
+          `Blueprint "${blueprint.displayName}", certificate: ${e.problem}`,
+          `${e.fix} To choose the file again, run "Set Blueprint Credential…".`,
+          'certificate',
         );
-      const subject =
-        choice.flow === 'agent-user'
-          ? agentUserLabel(choice.user)
-          : choice.flow === 'obo'
-            ? String(result.token.claims.upn ?? result.token.claims.preferred_username ?? 'signed-in user')
-            : undefined;
-      const held: HeldToken = { agentId: agent.clientId, scope, result, ...(subject ? { subject } : {}) };
-      this.tokens.put(held);
-      if (choice.flow === 'agent-user') await this.definitions.rememberAgentUser(agent.clientId, choice.user);
-      return held;
-    } catch (e) {
-      if (!isCancelled(e)) this.tokens.fail({ agentId: agent.clientId, message: oneLine(e) });
       throw e;
-    }
+    });
+    for (const leg of result.legs)
+      this.log.info(
+        `  leg ${leg.name}: ${leg.cached ? 'from cache' : `HTTP ${leg.status} in ${leg.durationMs} ms, ${leg.attempts} attempt(s)`}`,
+      );
+    const subject =
+      choice.flow === 'agent-user'
+        ? agentUserLabel(choice.user)
+        : choice.flow === 'obo'
+          ? String(result.token.claims.upn ?? result.token.claims.preferred_username ?? 'signed-in user')
+          : undefined;
+    const held: HeldToken = { agentId: agent.clientId, scope, result, ...(subject ? { subject } : {}) };
+    this.tokens.put(held);
+    if (choice.flow === 'agent-user') await this.definitions.rememberAgentUser(agent.clientId, choice.user);
+    return held;
   }
 
   /**

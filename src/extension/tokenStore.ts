@@ -1,3 +1,4 @@
+import type { Remedy } from '../core/errorCatalog';
 import * as vscode from 'vscode';
 import type { AgentTokenResult } from '../core/agentTokens';
 
@@ -13,8 +14,14 @@ const keyOf = (agentId: string, scope: string, subject = '') => JSON.stringify([
 
 export interface AgentFailure {
   readonly agentId: string;
+  /** The blueprint, when it is the user's (its fixes can be offered). */
+  readonly blueprintId?: string;
   /** One sentence for the tree; the log has the rest. */
   readonly message: string;
+  /** Where the fix is made. */
+  readonly remedy?: Remedy;
+  /** For a support ticket: code, meaning, ids, time, endpoint. */
+  readonly details?: string;
 }
 
 /**
@@ -57,6 +64,13 @@ export class TokenStore implements vscode.Disposable {
     this.failures.delete(token.agentId);
     this.last = token;
     this.changed.fire();
+  }
+
+  /** Forget the failures of these agents: their cause was fixed (a credential set, a blueprint edited). */
+  clearFailures(agentIds: readonly string[]): void {
+    let cleared = false;
+    for (const id of agentIds) cleared = this.failures.delete(id) || cleared;
+    if (cleared) this.changed.fire();
   }
 
   fail(failure: AgentFailure): void {

@@ -236,13 +236,33 @@ describe('extension in a real VS Code', () => {
     it('shows an Entra error as an explained tree item after a wrong secret', async () => {
       await run(CommandId.setBlueprintCredential, { blueprintId: SECOND_BLUEPRINT, clientSecret: 'wrong-secret' });
       assert.equal(await run(CommandId.getAgentToken, { agentId: SECOND_AGENT }), undefined);
-      const failure = (await treeRows()).find((r) => r.contextValue === 'failure');
+      const failure = (await treeRows()).find((r) => r.contextValue.startsWith('failure'));
       assert.ok(failure);
       assert.equal(failure.label, 'AADSTS7000215: The client secret sent for the blueprint is not valid.');
       assert.equal(failure.icon, 'warning');
+      // Its context menu offers the fix (Set Blueprint Credential…), and its details are what a support ticket asks for.
+      assert.equal(failure.contextValue, 'failure.credential');
+      assert.equal(await run(CommandId.copyErrorDetails, { agentId: SECOND_AGENT }), true);
+      const details = await vscode.env.clipboard.readText();
+      assert.match(details, /^Error: AADSTS7000215 \(invalid_client\), HTTP 401$/m);
+      for (const field of ['Meaning', 'Fix', 'Trace ID', 'Correlation ID', 'Timestamp'])
+        assert.match(details, new RegExp(`^${field}: \\S`, 'm'), field);
+      assert.match(
+        details,
+        new RegExp(`^Endpoint: POST ${sandbox.authority}/${SECOND_TENANT}/oauth2/v2.0/token \\(`, 'm'),
+      );
+      assert.ok(!details.includes('wrong-secret'), 'the secret sent is not in the details');
+      // Setting the credential clears the stale failure before the next try.
+      await run(CommandId.setBlueprintCredential, { blueprintId: SECOND_BLUEPRINT, clientSecret: SECRET });
+      assert.ok(
+        !(await treeRows()).some((r) => r.contextValue.startsWith('failure')),
+        'a fixed cause clears the failure',
+      );
+      await run(CommandId.setBlueprintCredential, { blueprintId: SECOND_BLUEPRINT, clientSecret: 'wrong-secret' });
+      assert.equal(await run(CommandId.getAgentToken, { agentId: SECOND_AGENT, forceRefresh: true }), undefined);
       await run(CommandId.setBlueprintCredential, { blueprintId: SECOND_BLUEPRINT, clientSecret: SECRET });
       assert.ok(await run(CommandId.getAgentToken, { agentId: SECOND_AGENT, forceRefresh: true }));
-      assert.ok(!(await treeRows()).some((r) => r.contextValue === 'failure'), 'a success clears the failure');
+      assert.ok(!(await treeRows()).some((r) => r.contextValue.startsWith('failure')), 'a success clears the failure');
     });
 
     it("sends every leg to the agent's home tenant once Edit Agent Identity sets it", async () => {
@@ -487,7 +507,8 @@ describe('extension in a real VS Code', () => {
         );
         const row = () => treeRows().then((rows) => rows.find((r) => r.label === 'Imported Federated'));
         assert.match((await row())?.description ?? '', /imported, confirm on first use$/);
-        const failures = async () => (await treeRows()).filter((r) => r.contextValue === 'failure').map((r) => r.label);
+        const failures = async () =>
+          (await treeRows()).filter((r) => r.contextValue.startsWith('failure')).map((r) => r.label);
         // A script that does not confirm is refused before the credential is read or anything is sent: no token
         // request, so no failure from the sandbox appears under the agent.
         assert.equal(await run(CommandId.getAgentToken, { agentId, openInspector: false }), undefined);

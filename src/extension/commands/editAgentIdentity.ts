@@ -1,8 +1,8 @@
 import { validateDefaultScope, validateTenant } from '../../core/config';
 import type { AgentDefinition } from '../definitions';
-import { ask, pickAgent, plainArgs } from '../prompts';
+import { ask, onlyTarget, pickAgent, plainArgs } from '../prompts';
 import { ConfigError } from '../../core/errors';
-import { AgentNode } from '../tree/nodes';
+import { AgentNode, FailureNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 
 export interface EditAgentIdentityArgs {
@@ -17,14 +17,17 @@ const TITLE = 'Edit Agent Identity';
 
 /** Renames an agent identity, changes its default scope, or sets its home tenant (where every leg goes). */
 export async function editAgentIdentity(ctx: CommandContext, arg?: unknown): Promise<AgentDefinition> {
-  const args = plainArgs<EditAgentIdentityArgs>(arg);
+  const given = plainArgs<EditAgentIdentityArgs>(arg);
+  const args = onlyTarget(given, 'agentId') ? undefined : given;
   const own = (a: AgentDefinition) => !ctx.definitions.blueprint(a.blueprintId)?.sandbox;
-  const agent = args
-    ? ctx.definitions.agent(args.agentId ?? '')
+  const agent = given
+    ? ctx.definitions.agent(given.agentId ?? '')
     : arg instanceof AgentNode
       ? arg.agent
-      : await pickAgent(ctx.definitions, TITLE, own);
-  if (!agent) throw new ConfigError('Agent identity', `${String(args?.agentId)} is not in the list.`, 'Add it first.');
+      : arg instanceof FailureNode
+        ? ctx.definitions.agent(arg.failure.agentId)
+        : await pickAgent(ctx.definitions, TITLE, own);
+  if (!agent) throw new ConfigError('Agent identity', `${String(given?.agentId)} is not in the list.`, 'Add it first.');
   if (!own(agent))
     throw new ConfigError(
       'Agent identity',
@@ -58,6 +61,7 @@ export async function editAgentIdentity(ctx: CommandContext, arg?: unknown): Pro
   };
   const next = await ctx.definitions.updateAgent(agent.clientId, patch);
   ctx.tokenService.clearCache();
+  ctx.tokens.clearFailures([next.clientId]);
   ctx.log.info(
     `Agent identity ${next.displayName} (${next.clientId}) edited; its legs go to tenant ${next.tenant ?? blueprint.tenant}${next.tenant ? " (its home tenant, not the blueprint's)" : ''}.`,
   );

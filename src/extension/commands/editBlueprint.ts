@@ -1,6 +1,6 @@
 import { validateTenant } from '../../core/config';
 import type { BlueprintDefinition } from '../definitions';
-import { ask, ownBlueprint, plainArgs } from '../prompts';
+import { ask, onlyTarget, ownBlueprint, plainArgs } from '../prompts';
 import type { CommandContext } from './context';
 
 export interface EditBlueprintArgs {
@@ -11,7 +11,8 @@ export interface EditBlueprintArgs {
 }
 
 export async function editBlueprint(ctx: CommandContext, arg?: unknown): Promise<BlueprintDefinition> {
-  const args = plainArgs<EditBlueprintArgs>(arg);
+  const given = plainArgs<EditBlueprintArgs>(arg);
+  const args = onlyTarget(given, 'blueprintId') ? undefined : given;
   const blueprint = await ownBlueprint(
     ctx.definitions,
     arg,
@@ -37,6 +38,7 @@ export async function editBlueprint(ctx: CommandContext, arg?: unknown): Promise
   const { blueprintId: _, ...fields } = { blueprintId: '', ...patch };
   const next = await ctx.definitions.updateBlueprint(blueprint.clientId, fields);
   ctx.tokenService.clearCache();
+  ctx.tokens.clearFailures(ctx.definitions.agents(next.clientId).map((a) => a.clientId));
   ctx.log.info(`Blueprint ${next.displayName} (${next.clientId}) edited.`);
   return next;
 }

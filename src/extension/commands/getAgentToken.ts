@@ -7,7 +7,7 @@ import type { FlowChoice } from '../tokenService';
 import { legsDestination } from '../tokenRequests';
 import { ConfigError } from '../../core/errors';
 import { ask, pick, pickAgent, plainArgs } from '../prompts';
-import { AgentNode, AgentUserNode } from '../tree/nodes';
+import { AgentNode, AgentUserNode, FailureNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 
 export interface GetAgentTokenArgs {
@@ -51,7 +51,9 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
       ? arg.agent
       : arg instanceof AgentUserNode
         ? arg.agent
-        : await pickAgent(ctx.definitions, 'Get Agent Token');
+        : arg instanceof FailureNode
+          ? ctx.definitions.agent(arg.failure.agentId)
+          : await pickAgent(ctx.definitions, 'Get Agent Token');
   if (!agent)
     throw new ConfigError(
       'Agent identity',
@@ -62,7 +64,7 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
     ? await choiceFromArgs(ctx, agent, args)
     : arg instanceof AgentUserNode
       ? { flow: 'agent-user', user: arg.user }
-      : arg instanceof AgentNode
+      : arg instanceof AgentNode || arg instanceof FailureNode
         ? { flow: 'autonomous' }
         : await pickFlow(ctx, agent);
   const scope =

@@ -12,6 +12,8 @@ export const CommandId = {
   removeAgentIdentity: 'entraAgentTokens.removeAgentIdentity',
   exportDefinitions: 'entraAgentTokens.exportDefinitions',
   importDefinitions: 'entraAgentTokens.importDefinitions',
+  showErrorDetails: 'entraAgentTokens.showErrorDetails',
+  copyErrorDetails: 'entraAgentTokens.copyErrorDetails',
   refresh: 'entraAgentTokens.refresh',
   showLog: 'entraAgentTokens.showLog',
   startSandbox: 'entraAgentTokens.startSandbox',

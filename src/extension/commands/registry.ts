@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { guarded } from '../errorBoundary';
+import { runCommand } from './run';
 import { addAgentIdentity } from './addAgentIdentity';
 import { addBlueprint } from './addBlueprint';
 import type { CommandContext } from './context';
 import { copyAccessToken } from './copyAccessToken';
 import { editAgentIdentity } from './editAgentIdentity';
+import { copyErrorDetails, showErrorDetails } from './errorDetails';
 import { editBlueprint } from './editBlueprint';
 import { getAgentToken } from './getAgentToken';
 import { exportDefinitions, importDefinitions } from './importExport';
@@ -37,6 +39,8 @@ const handlers: Handlers = {
   [CommandId.removeAgentIdentity]: removeAgentIdentity,
   [CommandId.exportDefinitions]: exportDefinitions,
   [CommandId.importDefinitions]: importDefinitions,
+  [CommandId.showErrorDetails]: showErrorDetails,
+  [CommandId.copyErrorDetails]: copyErrorDetails,
   [CommandId.refresh]: (ctx) => ctx.tree.refresh(),
   [CommandId.showLog]: (ctx) => ctx.log.show(),
   [CommandId.startSandbox]: startSandbox,
@@ -47,7 +51,13 @@ const handlers: Handlers = {
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   return Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, (arg?: unknown) =>
-      guarded(id, ctx.log, () => (handler as Handlers[CommandId])(ctx, arg)),
+      guarded(
+        id,
+        ctx.log,
+        () => (handler as Handlers[CommandId])(ctx, arg),
+        // Retry runs the same command with the same argument (a tree row, or a script's arguments) once more.
+        () => (runCommand as (id: string, arg?: unknown) => Thenable<unknown>)(id, arg),
+      ),
     ),
   );
 }

@@ -22,3 +22,8 @@ export function commandLink<K extends CommandId>(id: K, title: string, ...args: 
 export function setContext(key: ContextKey, value: boolean): Thenable<unknown> {
   return vscode.commands.executeCommand('setContext', key, value);
 }
+
+/** Opens the Settings editor filtered to one setting. */
+export function openSettings(settingId: string): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.openSettings', settingId);
+}

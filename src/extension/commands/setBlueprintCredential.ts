@@ -1,6 +1,6 @@
 import { ConfigError } from '../../core/errors';
 import type { BlueprintDefinition, CredentialKind } from '../definitions';
-import { ownBlueprint, plainArgs } from '../prompts';
+import { onlyTarget, ownBlueprint, plainArgs } from '../prompts';
 import { askCredential, type CredentialInput } from './addBlueprint';
 import type { CommandContext } from './context';
 import { checkCertificate } from './credentialInput';
@@ -14,7 +14,8 @@ const TITLE = 'Set Blueprint Credential';
 
 /** Rotates a blueprint's secret or certificate. Cached tokens made with the old one are dropped. */
 export async function setBlueprintCredential(ctx: CommandContext, arg?: unknown): Promise<BlueprintDefinition> {
-  const args = plainArgs<SetBlueprintCredentialArgs>(arg);
+  const given = plainArgs<SetBlueprintCredentialArgs>(arg);
+  const args = onlyTarget(given, 'blueprintId') ? undefined : given;
   const blueprint = await ownBlueprint(ctx.definitions, arg, TITLE, 'The sandbox makes its own secret at each start.');
   const input: Partial<SetBlueprintCredentialArgs> =
     args ??
@@ -71,6 +72,8 @@ export async function setBlueprintCredential(ctx: CommandContext, arg?: unknown)
 
 async function done(ctx: CommandContext, blueprint: BlueprintDefinition): Promise<BlueprintDefinition> {
   ctx.tokenService.clearCache();
+  // Its agents' failures were about the old credential: the next Get Agent Token tells the new story.
+  ctx.tokens.clearFailures(ctx.definitions.agents(blueprint.clientId).map((a) => a.clientId));
   ctx.log.info(
     `Credential of blueprint ${blueprint.displayName} (${blueprint.clientId}) updated (${blueprint.credentialKind}).`,
   );

@@ -3,7 +3,7 @@
 // result against it. A handler still checks its argument at run time: a script or a keybinding can pass anything.
 import type { AgentDefinition, BlueprintDefinition } from '../definitionRules';
 import type { SandboxStatus } from '../sandboxController';
-import type { AgentNode, AgentUserNode, BlueprintNode, TokenNode } from '../tree/nodes';
+import type { AgentNode, AgentUserNode, BlueprintNode, FailureNode, TokenNode } from '../tree/nodes';
 import type { AddAgentIdentityArgs } from './addAgentIdentity';
 import type { AddBlueprintArgs } from './addBlueprint';
 import type { EditAgentIdentityArgs } from './editAgentIdentity';
@@ -37,12 +37,20 @@ export interface CommandSignatures {
     arg: SetBlueprintCredentialArgs | BlueprintNode | undefined;
     result: BlueprintDefinition;
   };
-  [CommandId.editBlueprint]: { arg: EditBlueprintArgs | BlueprintNode | undefined; result: BlueprintDefinition };
+  [CommandId.editBlueprint]: {
+    arg: EditBlueprintArgs | BlueprintNode | FailureNode | undefined;
+    result: BlueprintDefinition;
+  };
   [CommandId.removeBlueprint]: { arg: { blueprintId: string } | BlueprintNode | undefined; result: boolean };
-  [CommandId.editAgentIdentity]: { arg: EditAgentIdentityArgs | AgentNode | undefined; result: AgentDefinition };
+  [CommandId.editAgentIdentity]: {
+    arg: EditAgentIdentityArgs | AgentNode | FailureNode | undefined;
+    result: AgentDefinition;
+  };
   [CommandId.removeAgentIdentity]: { arg: { agentId: string } | AgentNode | undefined; result: boolean };
   [CommandId.exportDefinitions]: { arg: { path: string } | undefined; result: DefinitionsFile };
   [CommandId.importDefinitions]: { arg: ImportArgs | undefined; result: ImportSummary };
+  [CommandId.showErrorDetails]: { arg: FailureNode | { agentId: string } | undefined; result: boolean };
+  [CommandId.copyErrorDetails]: { arg: FailureNode | { agentId: string } | undefined; result: boolean };
   [CommandId.refresh]: { arg: undefined; result: void };
   [CommandId.showLog]: { arg: undefined; result: void };
   [CommandId.startSandbox]: { arg: undefined; result: SandboxStatus };

@@ -164,10 +164,15 @@ export class FailureNode {
     const item = new vscode.TreeItem(this.failure.message, vscode.TreeItemCollapsibleState.None);
     item.id = `failure:${this.failure.agentId}`;
     item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
-    item.contextValue = ContextValue.failure;
+    // failure.credential, failure.blueprint, failure.agent: the context menu offers the fix that applies.
+    item.contextValue =
+      this.failure.remedy && this.failure.blueprintId
+        ? `${ContextValue.failure}.${this.failure.remedy}`
+        : ContextValue.failure;
     item.tooltip = new vscode.MarkdownString()
       .appendText(this.failure.message)
-      .appendMarkdown('\n\nSee the log for details.');
+      .appendMarkdown('\n\nClick for the details and the fix.');
+    item.command = commandLink(CommandId.showErrorDetails, 'Show Error Details', this);
     return item;
   }
 }

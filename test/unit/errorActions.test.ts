@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { EntraError, parseEntraErrorBody } from '../../src/core/entraError';
+import { reportOf } from '../../src/core/errorReport';
+import { ConfigError, CredentialError, NetworkError } from '../../src/core/errors';
+import { errorActions } from '../../src/extension/errorActions';
+
+const entra = (code: number | undefined, status = 400) =>
+  new EntraError(
+    status,
+    parseEntraErrorBody(
+      JSON.stringify({
+        error: 'invalid_client',
+        error_description: code ? `AADSTS${code}: x. Trace ID: t` : 'Too Many Requests',
+        ...(code ? { error_codes: [code] } : {}),
+        trace_id: 'trace-1',
+        correlation_id: 'corr-1',
+        timestamp: '2026-12-01 10:00:00Z',
+      }),
+    ),
+    status === 429 ? 30 : undefined,
+    { endpoint: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token', leg: 'T1 (blueprint)' },
+  );
+const all = { blueprintId: 'b', agentId: 'a', canRetry: true };
+
+describe('errors that offer their fix', () => {
+  it('offers the fix where it is made, then Retry, then Copy Error Details', () => {
+    for (const [code, fix] of [
+      [7000215, 'setCredential'],
+      [7000222, 'setCredential'],
+      [700027, 'setCredential'],
+      [90002, 'editBlueprint'],
+      [700016, 'editBlueprint'],
+      [700211, 'editAgent'],
+      [500011, 'editAgent'],
+    ] as const)
+      assert.deepEqual(errorActions(reportOf(entra(code)), all), [fix, 'retry', 'copyDetails'], String(code));
+    assert.deepEqual(
+      errorActions(reportOf(entra(65001)), all),
+      ['retry', 'copyDetails'],
+      'consent is fixed in the tenant',
+    );
+    assert.deepEqual(errorActions(reportOf(entra(undefined, 429)), all), ['retry', 'copyDetails']);
+  });
+
+  it('offers only what applies: no blueprint to edit (the sandbox), no retry, no details', () => {
+    assert.deepEqual(errorActions(reportOf(entra(7000215)), { agentId: 'a' }), ['copyDetails']);
+    const allowList = new ConfigError('Authority', 'https://x.example is not an allowed Entra host.', 'Add the host…');
+    assert.deepEqual(errorActions(reportOf(allowList), all), ['openSettings']);
+    assert.deepEqual(errorActions(reportOf(new ConfigError('Tenant', 'is empty.', 'Give one.')), all), []);
+    assert.deepEqual(errorActions(reportOf(new CredentialError('The PEM is unreadable.', 'Pick it again.')), all), [
+      'setCredential',
+    ]);
+    const network = new NetworkError(
+      'timeout',
+      'No answer in 30 s.',
+      'https://login.microsoftonline.com/t/oauth2/v2.0/token',
+    );
+    assert.deepEqual(errorActions(reportOf(network), all), ['retry', 'copyDetails']);
+    assert.deepEqual(errorActions(reportOf(new TypeError('bug')), all), []);
+  });
+
+  it('puts in the details what a support ticket asks for, and Retry-After when Entra sent one', () => {
+    const report = reportOf(entra(7000215));
+    assert.ok(report.kind === 'explained');
+    assert.equal(
+      report.details,
+      [
+        'Error: AADSTS7000215 (invalid_client), HTTP 400',
+        'Meaning: The client secret sent for the blueprint is not valid.',
+        `Fix: ${(entra(7000215) as EntraError).fix}`,
+        'Entra said: AADSTS7000215: x.',
+        'Trace ID: trace-1',
+        'Correlation ID: corr-1',
+        'Timestamp: 2026-12-01 10:00:00Z',
+        'Endpoint: POST https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token (T1 (blueprint))',
+      ].join('\n'),
+    );
+    const throttled = reportOf(entra(undefined, 429));
+    assert.ok(throttled.kind === 'explained' && /^Retry after: 30 s$/m.test(throttled.details ?? ''));
+  });
+});
