@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { ContextKey } from './commands/ids';
 import { setContext } from './commands/run';
 import { DEFAULT_SCOPE } from '../core/config';
+import { ConfigError } from '../core/errors';
 import { readSettings } from './settings';
 import type { SandboxTenant } from '../sandbox/server';
 import type { CredentialStore } from './credentialStore';
@@ -72,6 +73,27 @@ export class SandboxController implements vscode.Disposable {
       `Sandbox tenant ${info.tenantId} started at ${info.authority}${latency ? `, answering each request after ${latency} ms (sandbox.latencyMilliseconds)` : ''}.`,
     );
     return status;
+  }
+
+  /**
+   * Makes the sandbox's next token requests answer with a real Entra error (Simulate an Entra error…). Replaces any
+   * simulation still pending. Returns what the user will see.
+   */
+  async simulate(id: string, requestTimeoutMs: number): Promise<{ label: string; detail: string }> {
+    const running = this.running;
+    if (!running) throw new ConfigError('Sandbox tenant', 'is not running.', 'Start the sandbox tenant first.');
+    const { SIMULATIONS } = await import('../sandbox/simulations');
+    const simulation = SIMULATIONS.find((s) => s.id === id);
+    if (!simulation)
+      throw new ConfigError(
+        'Simulation',
+        `"${id.slice(0, 40)}" is not one the sandbox knows.`,
+        'Pick one from the list.',
+      );
+    running.sandbox.clearRecords();
+    running.sandbox.injectFaults(...simulation.faults(running.status.authority, requestTimeoutMs));
+    this.log.info(`Sandbox: the next token request will fail: ${simulation.label}.`);
+    return simulation;
   }
 
   /**

@@ -165,6 +165,20 @@ describe('extension in a real VS Code', () => {
       assert.equal(await run(CommandId.inspectToken, { token: 'not-a-jwt' }), undefined);
     });
 
+    it('simulates a wrong secret: the next token request fails like Entra, and the one after works', async () => {
+      assert.equal(await run(CommandId.simulateEntraError, { simulation: 'wrong-secret' }), 'wrong-secret');
+      assert.equal(
+        await run(CommandId.getAgentToken, { agentId: status.agentIds[0], openInspector: false }),
+        undefined,
+      );
+      const failure = (await treeRows()).find((r) => r.contextValue.startsWith('failure'));
+      assert.equal(failure?.label, 'AADSTS7000215: The client secret sent for the blueprint is not valid.');
+      // The sandbox's blueprint is not the user's to edit: its row offers Retry and the details, not a fix.
+      assert.equal(failure?.contextValue, 'failure');
+      assert.ok(await run(CommandId.getAgentToken, { agentId: status.agentIds[0], openInspector: false }));
+      assert.equal(await run(CommandId.simulateEntraError, { simulation: 'no-such-error' }), undefined);
+    });
+
     it('stops, and its blueprint, agents and secret go away', async () => {
       assert.equal(await run(CommandId.stopSandbox), true);
       const rows = await treeRows();

@@ -18,6 +18,7 @@ export const CommandId = {
   showLog: 'entraAgentTokens.showLog',
   startSandbox: 'entraAgentTokens.startSandbox',
   stopSandbox: 'entraAgentTokens.stopSandbox',
+  simulateEntraError: 'entraAgentTokens.simulateEntraError',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -14,7 +14,7 @@ import { inspectToken } from './inspectToken';
 import { CommandId } from './ids';
 import { removeAgentIdentity } from './removeAgentIdentity';
 import { removeBlueprint } from './removeBlueprint';
-import { startSandbox, stopSandbox } from './sandbox';
+import { simulateEntraError, startSandbox, stopSandbox } from './sandbox';
 import { setBlueprintCredential } from './setBlueprintCredential';
 import type { CommandResult } from './signatures';
 
@@ -45,6 +45,7 @@ const handlers: Handlers = {
   [CommandId.showLog]: (ctx) => ctx.log.show(),
   [CommandId.startSandbox]: startSandbox,
   [CommandId.stopSandbox]: stopSandbox,
+  [CommandId.simulateEntraError]: simulateEntraError,
 };
 
 /** Registers every command behind one error boundary. */

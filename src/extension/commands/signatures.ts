@@ -11,6 +11,7 @@ import type { EditBlueprintArgs } from './editBlueprint';
 import type { AgentTokenSummary, GetAgentTokenArgs } from './getAgentToken';
 import type { CommandId } from './ids';
 import type { DefinitionsFile, ImportArgs, ImportSummary } from './importExport';
+import type { SimulateEntraErrorArgs } from './sandbox';
 import type { SetBlueprintCredentialArgs } from './setBlueprintCredential';
 
 /** A held token, named: the agent, the scope, and for a user's token its user. */
@@ -55,6 +56,7 @@ export interface CommandSignatures {
   [CommandId.showLog]: { arg: undefined; result: void };
   [CommandId.startSandbox]: { arg: undefined; result: SandboxStatus };
   [CommandId.stopSandbox]: { arg: undefined; result: boolean };
+  [CommandId.simulateEntraError]: { arg: SimulateEntraErrorArgs | BlueprintNode | undefined; result: string };
 }
 
 export type CommandArg<K extends CommandId> = CommandSignatures[K]['arg'];
