@@ -56,3 +56,14 @@ export function cloudOfAuthority(authority: string): Cloud {
   if (host === 'login.partner.microsoftonline.cn') return CLOUDS.china;
   return Object.values(CLOUDS).find((c) => new URL(c.authority).hostname === host) ?? CLOUDS.public;
 }
+
+/** Microsoft Graph's app id: the `aud` of a Graph token in some clouds and token versions. */
+export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+
+/** The Graph host a token's audience names, if it names one (by URL in any cloud, or by Graph's app id). */
+export function graphHostOfAudience(aud: unknown): string | undefined {
+  if (aud === GRAPH_APP_ID) return CLOUDS.public.graph;
+  if (typeof aud !== 'string') return undefined;
+  const origin = aud.replace(/\/+$/, '');
+  return Object.values(CLOUDS).find((c) => c.graph === origin)?.graph;
+}

@@ -6,9 +6,23 @@ export interface ClaimComparison {
   readonly name: string;
   readonly left?: unknown;
   readonly right?: unknown;
-  /** Present in both with different values, or in only one. */
+  /**
+   * Worth a highlight: present in only one token, or with a different value — except the claims that differ between
+   * any two tokens (times, unique ids, Entra's opaque session data), whose difference means nothing.
+   */
   readonly differs: boolean;
 }
+
+/** Claims that differ between any two tokens: never highlighted. */
+export const ALWAYS_DIFFERENT_CLAIMS: ReadonlySet<string> = new Set([
+  'iat',
+  'nbf',
+  'exp',
+  'uti',
+  'aio',
+  'rh',
+  'xms_ftd',
+]);
 
 /** Claims of two tokens (T1 and the final token, say), in a stable order: the left token's, then the right's new ones. */
 export function compareClaims(left: DecodedToken, right: DecodedToken): ClaimComparison[] {
@@ -22,7 +36,7 @@ export function compareClaims(left: DecodedToken, right: DecodedToken): ClaimCom
       name,
       ...(inLeft ? { left: l } : {}),
       ...(inRight ? { right: r } : {}),
-      differs: inLeft !== inRight || JSON.stringify(l) !== JSON.stringify(r),
+      differs: inLeft !== inRight || (!ALWAYS_DIFFERENT_CLAIMS.has(name) && JSON.stringify(l) !== JSON.stringify(r)),
     };
   });
 }

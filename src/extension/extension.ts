@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   const credentials = own(new CredentialStore(context.secrets));
   const tokens = own(new TokenStore());
   const tokenService = own(new TokenService(definitions, credentials, tokens, log));
-  const sandbox = own(new SandboxController(definitions, credentials, tokens, log));
+  const sandbox = own(new SandboxController(definitions, credentials, tokens, log, context.workspaceState));
   stopOnDeactivate = () => sandbox.stop();
   const tree = own(new AgentTreeProvider(definitions, credentials, tokens));
   const inspector = own(

@@ -17,6 +17,8 @@ export interface SandboxStatus {
   readonly agentIds: string[];
 }
 
+const PORT_KEY = 'entraAgentTokens.sandboxPort';
+
 /** Runs the sandbox tenant on loopback inside the extension host and shows its blueprint and agents in the tree. */
 export class SandboxController implements vscode.Disposable {
   private running: { sandbox: SandboxTenant; status: SandboxStatus } | undefined;
@@ -26,6 +28,8 @@ export class SandboxController implements vscode.Disposable {
     private readonly credentials: CredentialStore,
     private readonly tokens: TokenStore,
     private readonly log: ExtensionLog,
+    /** The workspace's memory: the sandbox keeps its port, so imports and blueprints naming its origin keep working. */
+    private readonly workspaceState?: vscode.Memento,
   ) {}
 
   get status(): SandboxStatus | undefined {
@@ -36,7 +40,24 @@ export class SandboxController implements vscode.Disposable {
     if (this.running) return this.running.status;
     const { SandboxTenant } = await import('../sandbox/server');
     const latency = readSettings().sandboxLatencyMs;
-    const sandbox = await SandboxTenant.start({ latencyMs: latency });
+    const remembered = this.workspaceState?.get<unknown>(PORT_KEY);
+    const port =
+      typeof remembered === 'number' && Number.isInteger(remembered) && remembered > 1023 && remembered < 65536
+        ? remembered
+        : 0;
+    let sandbox: SandboxTenant;
+    try {
+      sandbox = await SandboxTenant.start({ latencyMs: latency, port });
+    } catch (e) {
+      if (port === 0 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+      // Another process has the port now: a free one, remembered from here on.
+      this.log.warn(
+        `Sandbox: port ${port} is taken; starting on a free port (imports naming the old origin will need editing).`,
+      );
+      sandbox = await SandboxTenant.start({ latencyMs: latency });
+    }
+    const actualPort = Number(new URL(sandbox.authority).port);
+    if (actualPort !== port) await this.workspaceState?.update(PORT_KEY, actualPort);
     const info = sandbox.info;
     const blueprints = info.blueprints.map((b) => ({
       clientId: b.clientId,

@@ -217,7 +217,14 @@ function claimsTable(view: InspectorView): HTMLElement {
     el(
       'tr',
       { class: row.differs && two ? 'differs' : '', 'data-claim': row.name },
-      el('th', { scope: 'row' }, el('code', {}, row.name)),
+      el(
+        'th',
+        { scope: 'row' },
+        el('code', {}, row.name),
+        row.differs && two
+          ? el('span', { class: 'differs-mark' }, row.values.includes(null) ? 'only in one' : 'differs')
+          : undefined,
+      ),
       ...row.values.map((v, i) =>
         el(
           'td',
@@ -235,7 +242,9 @@ function claimsTable(view: InspectorView): HTMLElement {
     el(
       'caption',
       {},
-      two ? 'Claims of T1 and the final token; rows that differ are highlighted.' : 'Claims of the token.',
+      two
+        ? 'Claims of T1 and the final token; rows that differ in a way that matters are marked.'
+        : 'Claims of the token.',
     ),
     el('thead', {}, head),
     el('tbody', {}, ...body),
@@ -245,17 +254,36 @@ function claimsTable(view: InspectorView): HTMLElement {
 function copyBar(view: InspectorView): HTMLElement {
   const url = el('vscode-textfield', {
     value: view.defaultCurlUrl,
-    'aria-label': 'URL for the curl command',
+    id: 'curl-url',
     class: 'curl-url',
-  }) as HTMLElement & { value: string };
-  const copy = (what: CopyWhat) => void request({ type: 'copy', what, ...(what === 'curl' ? { url: url.value } : {}) });
+  }) as HTMLElement & { value: string; label: string };
+  // The inner input's accessible name: a property only (no attribute), so it is set here.
+  url.label = 'URL for curl';
+  const label = el('label', { for: 'curl-url', class: 'curl-label' }, 'URL for curl');
+  // The button says "Copied ✓" for a moment; the live region (#status) tells screen readers.
+  const copyButton = (what: CopyWhat, icon: string, primary = false) => {
+    const b = button(
+      COPY_KINDS[what].button,
+      icon,
+      () => {
+        void request({ type: 'copy', what, ...(what === 'curl' ? { url: url.value } : {}) }).then((response) => {
+          if (response.outcome !== 'done') return;
+          b.textContent = 'Copied ✓';
+          setTimeout(() => (b.textContent = COPY_KINDS[what].button), 1500);
+        });
+      },
+      !primary,
+    );
+    return b;
+  };
   return el(
     'section',
     { class: 'copy-bar', 'aria-label': 'Copy' },
-    button(COPY_KINDS.token.button, 'copy', () => copy('token'), false),
-    button(COPY_KINDS.bearer.button, 'key', () => copy('bearer')),
+    copyButton('token', 'copy', true),
+    copyButton('bearer', 'key'),
+    label,
     url,
-    button(COPY_KINDS.curl.button, 'terminal', () => copy('curl')),
+    copyButton('curl', 'terminal'),
     el(
       'span',
       { class: 'muted shell-note' },

@@ -9,6 +9,9 @@ import type { Page } from 'playwright-core';
 import { launchBrowser, installVsix, root, startCodeServer, type Browser, type CodeServer } from '../vscode/codeServer';
 import { listFiles, scanForMarkers } from '../vscode/scan';
 
+/** axe-core's browser build, evaluated in the inspector's frame by the accessibility audit. */
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
 const RUN_DIR = join(root, '.vscode-test', 'runs', 'journeys');
 const ARTIFACTS = join(root, 'test-artifacts');
 const VSIX = join(root, 'out', 'entra-agent-tokens.vsix');
@@ -60,6 +63,24 @@ describe('journeys in a real VS Code', function () {
   async function webviewFrame() {
     const outer = await (await page.locator('iframe.webview.ready').elementHandle())!.contentFrame();
     return (await (await outer!.locator('iframe#active-frame').elementHandle())!.contentFrame())!;
+  }
+
+  /**
+   * axe-core in the inspector's document (evaluated through the devtools protocol, which the webview's CSP does not
+   * govern): WCAG 2.2 A/AA and best practices. Prints every finding, returns the serious and critical ones.
+   */
+  async function audit(theme: string): Promise<string[]> {
+    const frame = await webviewFrame();
+    if (!(await frame.evaluate('typeof axe !== "undefined"'))) await frame.evaluate(axeSource);
+    const violations = (await frame.evaluate(
+      `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => (n.any[0] && n.any[0].data && n.any[0].data.contrastRatio ? n.any[0].data.contrastRatio + ':1 ' : '') + n.target.join(' ')).slice(0, 5) })))`,
+    )) as { id: string; impact: string; help: string; nodes: string[] }[];
+    console.log(
+      `      (axe-core, ${theme} theme: ${violations.length ? violations.map((v) => `${v.impact} ${v.id} (${v.nodes.length} nodes: ${v.nodes.join('; ')})`).join(' | ') : 'no violations'})`,
+    );
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.help} — ${v.nodes.join('; ')}`);
   }
 
   async function inspectFromClipboard(token: string) {
@@ -119,7 +140,13 @@ describe('journeys in a real VS Code', function () {
     await view.getByRole('columnheader', { name: 'T1 (blueprint → exchange)' }).waitFor();
     await view.locator('[data-column="1"] [data-signature="verified"]').waitFor({ timeout: 20_000 });
     await view.locator('[data-column="0"] [data-signature="verified"]').waitFor();
-    assert.ok((await view.locator('tr.differs').count()) > 3, 'differing claims are highlighted');
+    assert.ok((await view.locator('tr.differs').count()) > 3, 'differing claims are marked');
+    for (const always of ['iat', 'nbf', 'exp', 'uti'])
+      assert.equal(
+        await view.locator(`tr.differs[data-claim="${always}"]`).count(),
+        0,
+        `${always} differs in any two tokens`,
+      );
     const countdown = view.locator('[data-column="1"] .countdown');
     const before = await countdown.textContent();
     await page.waitForTimeout(2200);
@@ -129,14 +156,22 @@ describe('journeys in a real VS Code', function () {
     await shot('inspector-light');
     await agentRow.scrollIntoViewIfNeeded();
     await shot('inspector-claims');
+    const light = await audit('light');
     await runCommand('Preferences: Toggle between Light/Dark Themes');
     await page.waitForTimeout(1000);
     await shot('inspector-dark');
+    const dark = await audit('dark');
     await runCommand('Preferences: Toggle between Light/Dark Themes');
+    assert.deepEqual(
+      [...light, ...dark],
+      [],
+      'axe-core: no serious or critical violation in the light and dark themes',
+    );
 
     // Copy token: the host copies it; the token itself never enters the webview, neither its DOM nor its storage.
     await view.getByRole('button', { name: 'Copy token' }).click();
     await view.locator('#status', { hasText: 'Token copied.' }).waitFor({ state: 'attached' });
+    await view.getByRole('button', { name: 'Copy token' }).filter({ hasText: 'Copied ✓' }).waitFor();
     const copied = await page.evaluate(() =>
       (
         globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }

@@ -5,6 +5,7 @@ import type { SandboxStatus } from '../../src/extension/sandboxController';
 import { CommandId } from '../../src/extension/commands/ids';
 import { api, EXTENSION_ID, run, treeRows } from './helpers';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -184,6 +185,23 @@ describe('extension in a real VS Code', () => {
       const rows = await treeRows();
       assert.ok(!rows.some((r) => r.contextValue.endsWith('.sandbox')), JSON.stringify(rows));
       assert.deepEqual(await (await api()).storedSecrets(status.blueprintIds[0]!), []);
+    });
+
+    it('starts again on the same port (one per workspace), and on a free one when that is taken', async () => {
+      const again = (await run(CommandId.startSandbox))!;
+      assert.equal(again.authority, status.authority, 'the same origin as before the stop');
+      assert.equal(await run(CommandId.stopSandbox), true);
+      const squatter = createServer();
+      await new Promise<void>((resolve) =>
+        squatter.listen(Number(new URL(status.authority).port), '127.0.0.1', resolve),
+      );
+      try {
+        const moved = (await run(CommandId.startSandbox))!;
+        assert.notEqual(moved.authority, status.authority);
+        assert.equal(await run(CommandId.stopSandbox), true);
+      } finally {
+        await new Promise((resolve) => squatter.close(resolve));
+      }
     });
   });
 
@@ -468,7 +486,9 @@ describe('extension in a real VS Code', () => {
         ],
         agents: [],
       });
-      assert.deepEqual((await run(CommandId.importDefinitions, { content, secrets: {} }))?.blueprints, [id]);
+      const imported = await run(CommandId.importDefinitions, { content, secrets: {} });
+      assert.deepEqual(imported?.blueprints, [id]);
+      assert.deepEqual(imported?.secretsToSet, [id], 'no secret given: it is still to be set');
       try {
         const { tree } = await api();
         const node = (await tree.getChildren()).find((n) => tree.getTreeItem(n).label === hostile);
@@ -571,6 +591,7 @@ describe('extension in a real VS Code', () => {
       writeFileSync(path, JSON.stringify(moved));
       const imported = await run(CommandId.importDefinitions, { path, secrets: { [SECOND_BLUEPRINT]: SECRET } });
       assert.deepEqual(imported?.blueprints, [SECOND_BLUEPRINT]);
+      assert.deepEqual(imported?.secretsToSet, [], 'its secret was given');
       assert.deepEqual(
         (await treeRows()).map((r) => r.label),
         ['Renamed Blueprint', 'Test Agent'],

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import type { AgentTokenResult } from '../../src/core/agentTokens';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { decodeToken } from '../../src/core/jwt';
-import { copyText, exchangeView, singleTokenView } from '../../src/extension/inspector/inspectorModel';
+import {
+  copyText,
+  curlUrlFor,
+  DEFAULT_CURL_URL,
+  exchangeView,
+  singleTokenView,
+} from '../../src/extension/inspector/inspectorModel';
 
 const jwt = (claims: Record<string, unknown>) => `${b64({ alg: 'RS256', kid: 'k' })}.${b64(claims)}.c2ln`;
 const NOW = Date.UTC(2026, 10, 28, 12);
@@ -92,5 +98,20 @@ describe('inspector model', () => {
     });
     assert.match((copyText('curl', T, 'javascript:alert(1)') as { refused: string }).refused, /http or https/);
     assert.match((copyText('curl', T, 'not a url') as { refused: string }).refused, /not a URL/);
+  });
+});
+
+describe('the curl box', () => {
+  it("starts from the token's audience: Graph in its cloud, the API's identifier otherwise", () => {
+    assert.equal(curlUrlFor('https://graph.microsoft.com'), 'https://graph.microsoft.com/v1.0/applications?$top=1');
+    assert.equal(
+      curlUrlFor('00000003-0000-0000-c000-000000000000'),
+      'https://graph.microsoft.com/v1.0/applications?$top=1',
+    );
+    assert.equal(curlUrlFor('https://graph.microsoft.us/'), 'https://graph.microsoft.us/v1.0/applications?$top=1');
+    assert.equal(curlUrlFor('https://api.contoso.com'), 'https://api.contoso.com');
+    assert.equal(curlUrlFor('api://sandbox-weather'), 'api://sandbox-weather');
+    assert.equal(curlUrlFor(undefined), DEFAULT_CURL_URL);
+    assert.equal(curlUrlFor(['a', 'b']), DEFAULT_CURL_URL);
   });
 });

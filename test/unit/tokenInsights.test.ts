@@ -28,6 +28,13 @@ describe('token insights', () => {
     assert.ok(!('left' in by.xms_par_app_azp!) && by.xms_par_app_azp!.differs);
   });
 
+  it('does not highlight the claims that differ between any two tokens, unless one token lacks them', () => {
+    const a = token({ iat: 1, nbf: 1, exp: 2, uti: 'u1', aio: 'a1', rh: 'r1', roles: ['A'] });
+    const b = token({ iat: 5, nbf: 5, exp: 9, uti: 'u2', aio: 'a2', roles: ['B'] });
+    const by = Object.fromEntries(compareClaims(a, b).map((r) => [r.name, r.differs]));
+    assert.deepEqual(by, { iat: false, nbf: false, exp: false, uti: false, aio: false, rh: true, roles: true });
+  });
+
   it('compares structured values by content', () => {
     const rows = compareClaims(token({ roles: ['a', 'b'] }), token({ roles: ['a', 'b'] }));
     assert.equal(rows[0]!.differs, false);

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { MAX_IMPORT_FILE_BYTES, readFailure, readRegularTextFile } from '../../core/boundedFile';
 import * as vscode from 'vscode';
 import { ConfigError } from '../../core/errors';
@@ -11,6 +12,8 @@ import {
 import { PromptDismissed } from '../errorBoundary';
 import { ask, plainArgs } from '../prompts';
 import type { CommandContext } from './context';
+import { CommandId } from './ids';
+import { revealFile, runCommand } from './run';
 
 export interface DefinitionsFile {
   kind: typeof DEFINITIONS_FILE_KIND;
@@ -28,7 +31,11 @@ export async function exportDefinitions(ctx: CommandContext, arg?: unknown): Pro
     : await vscode.window.showSaveDialog({
         title: 'Export Blueprints and Agent Identities',
         filters: { JSON: ['json'] },
-        defaultUri: vscode.Uri.file('entra-agent-tokens.json'),
+        // The workspace folder, or the home folder: never the file system's root.
+        defaultUri: vscode.Uri.joinPath(
+          vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir()),
+          'entra-agent-tokens.json',
+        ),
       });
   if (!target) throw new PromptDismissed();
   await writeFile(target.fsPath, `${JSON.stringify(file, null, 2)}\n`, 'utf8');
@@ -36,10 +43,16 @@ export async function exportDefinitions(ctx: CommandContext, arg?: unknown): Pro
     `Exported ${file.blueprints.length} blueprint(s) and ${file.agents.length} agent identit(ies) to ${target.fsPath} (no secrets).`,
   );
   if (!given)
-    vscode.window.setStatusBarMessage(
-      `$(export) Exported ${file.blueprints.length} blueprint(s); secrets are not in the file`,
-      4000,
-    );
+    void vscode.window
+      .showInformationMessage(
+        `Exported ${file.blueprints.length} blueprint(s) and ${file.agents.length} agent identit${file.agents.length === 1 ? 'y' : 'ies'} to ${target.fsPath}. Secrets are not in the file.`,
+        'Open File',
+        'Reveal',
+      )
+      .then((choice) => {
+        if (choice === 'Open File') void vscode.window.showTextDocument(target);
+        else if (choice === 'Reveal') void revealFile(target);
+      });
   return file;
 }
 
@@ -56,6 +69,8 @@ export interface ImportSummary {
   blueprints: string[];
   agents: string[];
   skipped: string[];
+  /** Imported client-secret blueprints whose secret is still to be set. */
+  secretsToSet: string[];
 }
 
 /** Adds blueprints and agent identities from an exported file, all or nothing, then asks for their secrets. */
@@ -84,17 +99,33 @@ export async function importDefinitions(ctx: CommandContext, arg?: unknown): Pro
     }
   }
   const added = await ctx.definitions.importDefinitions(parseDefinitionsFile(text), ctx.sandbox.status?.authority);
+  const secretsToSet: BlueprintDefinition[] = [];
   for (const b of added.blueprints.filter((x) => x.credentialKind === 'secret')) {
     const secret = args ? args.secrets?.[b.clientId] : await askSecret(b);
     if (secret) await ctx.credentials.set(b.clientId, 'clientSecret', secret);
+    else secretsToSet.push(b);
   }
-  ctx.log.info(
-    `Imported ${added.blueprints.length} blueprint(s) and ${added.agents.length} agent identit(ies); skipped ${added.skipped.length} already present.`,
-  );
+  const outcome = [
+    `Imported ${added.blueprints.length} blueprint(s) and ${added.agents.length} agent identit${added.agents.length === 1 ? 'y' : 'ies'}`,
+    added.skipped.length ? `skipped ${added.skipped.length} already in the list (${added.skipped.join(', ')})` : '',
+    secretsToSet.length ? `secrets still to set: ${secretsToSet.map((b) => b.displayName).join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  ctx.log.info(`${outcome}.`);
+  if (!args) {
+    const first = secretsToSet[0];
+    void vscode.window
+      .showInformationMessage(`${outcome}.`, ...(first ? ['Set Blueprint Credential…'] : []))
+      .then((choice) => {
+        if (choice && first) void runCommand(CommandId.setBlueprintCredential, { blueprintId: first.clientId });
+      });
+  }
   return {
     blueprints: added.blueprints.map((b) => b.clientId),
     agents: added.agents.map((a) => a.clientId),
     skipped: added.skipped,
+    secretsToSet: secretsToSet.map((b) => b.clientId),
   };
 }
 

@@ -27,3 +27,8 @@ export function setContext(key: ContextKey, value: boolean): Thenable<unknown> {
 export function openSettings(settingId: string): Thenable<unknown> {
   return vscode.commands.executeCommand('workbench.action.openSettings', settingId);
 }
+
+/** Shows a file in the system's file manager (the workbench's own command). */
+export function revealFile(uri: vscode.Uri): Thenable<unknown> {
+  return vscode.commands.executeCommand('revealFileInOS', uri);
+}

@@ -1,4 +1,5 @@
 import type { AgentTokenResult } from '../../core/agentTokens';
+import { graphHostOfAudience } from '../../core/clouds';
 import { explainClaims } from '../../core/claims';
 import { isBearerTokenText, posixQuote } from '../../core/shellQuote';
 import type { DecodedToken } from '../../core/jwt';
@@ -6,6 +7,16 @@ import { compareClaims, tokenWarnings } from '../../core/tokenInsights';
 import type { ClaimRow, CopyWhat, InspectorView, LegView, TokenColumn } from '../../webview/protocol';
 
 export const DEFAULT_CURL_URL = 'https://graph.microsoft.com/v1.0/applications?$top=1';
+
+/**
+ * The curl box's first URL, from the token's audience: a Graph call for a Graph token (in its cloud), the API's own
+ * identifier otherwise (the user completes the path). Only a suggestion: the host still decides whether to copy.
+ */
+export function curlUrlFor(aud: unknown): string {
+  const graph = graphHostOfAudience(aud);
+  if (graph) return `${graph}/v1.0/applications?$top=1`;
+  return typeof aud === 'string' && aud ? aud : DEFAULT_CURL_URL;
+}
 
 /** Any claim value as display text. Strings stay as they are (rendered as text); the rest as JSON. */
 function text(value: unknown): string | null {
@@ -82,7 +93,7 @@ export function exchangeView(
     rows,
     legs,
     primary: 1,
-    defaultCurlUrl: DEFAULT_CURL_URL,
+    defaultCurlUrl: curlUrlFor(result.token.claims.aud),
   };
 }
 
@@ -102,7 +113,7 @@ export function singleTokenView(token: DecodedToken, source: string, now = Date.
     rows,
     legs: [],
     primary: 0,
-    defaultCurlUrl: DEFAULT_CURL_URL,
+    defaultCurlUrl: curlUrlFor(token.claims.aud),
   };
 }
 
