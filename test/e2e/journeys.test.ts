@@ -1,5 +1,6 @@
 // Browser journeys: a user in a real VS Code (code-server + headless Chromium) with the packaged .vsix installed.
 // Screenshots go to test-artifacts/ (ignored).
+import { BLUEPRINT } from '../helpers';
 import { b64 } from '../jwtText';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -93,6 +94,8 @@ describe('journeys in a real VS Code', function () {
       token,
     );
     await runCommand('Entra Agent Tokens: Inspect Token…');
+    // It asks where the token is; the clipboard is read only once it is chosen.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'The clipboard' }).click();
   }
 
   async function runCommand(title: string) {
@@ -333,6 +336,9 @@ describe('journeys in a real VS Code', function () {
     await page.locator('.quick-input-message', { hasText: 'is not a GUID' }).waitFor();
     await page.waitForTimeout(400); // let the box finish fading in, for a clean screenshot
     await shot('journey-2-validation');
+    // A client id already in the list (the running sandbox's blueprint) is refused here, before the secret is typed.
+    await answer(3, BLUEPRINT);
+    await page.locator('.quick-input-message', { hasText: 'already has this client id' }).waitFor();
     await answer(3, 'c0ffee00-1234-4abc-9def-0123456789ab');
     await answer(4, 'Journey Blueprint');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Client secret' }).waitFor();

@@ -3,6 +3,7 @@ import { DEFAULT_SCOPE, validateClientId, validateDefaultScope } from '../../cor
 import type { AgentDefinition } from '../definitions';
 import { ask, pickBlueprint, plainArgs } from '../prompts';
 import { BlueprintNode } from '../tree/nodes';
+import { notListed } from './addBlueprint';
 import type { CommandContext } from './context';
 
 export interface AddAgentIdentityArgs {
@@ -40,7 +41,7 @@ export async function addAgentIdentity(ctx: CommandContext, arg?: unknown): Prom
     title: `${TITLE} (2/3)`,
     prompt: "The agent identity's client id",
     placeHolder: '00000000-0000-0000-0000-000000000000',
-    validate: (v) => validateClientId(v, 'Client id', 'agent identity'),
+    validate: (v) => notListed(ctx, validateClientId(v, 'Client id', 'agent identity')),
   });
   const defaultScope = await ask({
     title: `${TITLE} (3/3)`,

@@ -26,7 +26,7 @@ const TITLE = 'Add Blueprint';
 
 /** Asks for tenant, client id, name and credential (or takes them as args), then stores the secret and the definition. */
 export async function addBlueprint(ctx: CommandContext, arg?: unknown): Promise<BlueprintDefinition> {
-  const input = plainArgs<AddBlueprintArgs>(arg) ?? (await prompt());
+  const input = plainArgs<AddBlueprintArgs>(arg) ?? (await prompt(ctx));
   const candidate = ctx.definitions.validateBlueprint({
     ...input,
     displayName: input.displayName ?? '',
@@ -58,7 +58,7 @@ export async function addBlueprint(ctx: CommandContext, arg?: unknown): Promise<
   }
 }
 
-async function prompt(): Promise<Partial<AddBlueprintArgs>> {
+async function prompt(ctx: CommandContext): Promise<Partial<AddBlueprintArgs>> {
   const cloud = await pick(
     Object.values(CLOUDS).map((c) => ({ label: c.displayName, description: new URL(c.authority).host, cloud: c })),
     { title: `${TITLE} (1/6)`, placeHolder: 'Which cloud is the tenant in?' },
@@ -73,7 +73,8 @@ async function prompt(): Promise<Partial<AddBlueprintArgs>> {
     title: `${TITLE} (3/6)`,
     prompt: "The blueprint's client id (application id)",
     placeHolder: '00000000-0000-0000-0000-000000000000',
-    validate: (v) => validateClientId(v, 'Client id', 'agent identity blueprint'),
+    // A duplicate is caught here, before the secret is typed.
+    validate: (v) => notListed(ctx, validateClientId(v, 'Client id', 'agent identity blueprint')),
   });
   const displayName = await ask({
     title: `${TITLE} (4/6)`,
@@ -197,4 +198,15 @@ export async function askCertificate(
     password: true,
   });
   return { certificatePath: file.fsPath, ...(passphrase ? { certificatePassphrase: passphrase } : {}) };
+}
+
+/** Refuses a client id already in the list (as a blueprint or an agent identity), at the step it is typed. */
+export function notListed(ctx: CommandContext, clientId: string): string {
+  const id = clientId.toLowerCase();
+  const blueprint = ctx.definitions.blueprint(id);
+  const agent = ctx.definitions.agent(id);
+  if (blueprint) throw new Error(`"${blueprint.displayName}" already has this client id: each is added once.`);
+  if (agent)
+    throw new Error(`The agent identity "${agent.displayName}" already has this client id: each is added once.`);
+  return clientId;
 }

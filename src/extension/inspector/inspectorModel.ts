@@ -108,7 +108,7 @@ export function singleTokenView(token: DecodedToken, source: string, now = Date.
   }));
   return {
     title: 'Token',
-    subtitle: `from ${source} · decoded locally, sent nowhere`,
+    subtitle: `from ${source} · decoded here; the only request made is for its issuer's public signing keys`,
     columns: [column('Token', token, now)],
     rows,
     legs: [],
