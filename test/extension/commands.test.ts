@@ -68,8 +68,10 @@ describe('extension in a real VS Code', () => {
       const rows = await treeRows();
       const tokenRow = rows.find((r) => r.contextValue === 'token');
       assert.ok(tokenRow, JSON.stringify(rows));
-      assert.equal(tokenRow.label, 'https://graph.microsoft.com/.default');
-      assert.match(tokenRow.description, /^expires in (8 h 5 min|8 h 4 min)$/);
+      // The countdown first, the scope second (the scope is what a narrow sidebar cuts); app-only tokens show a key.
+      assert.match(tokenRow.label, /^(8 h 5 min|8 h 4 min) left$/);
+      assert.equal(tokenRow.description, 'https://graph.microsoft.com/.default');
+      assert.equal(tokenRow.icon, 'key');
     });
 
     it('the countdown tick re-renders only the token rows, not the whole tree', async () => {
@@ -130,13 +132,14 @@ describe('extension in a real VS Code', () => {
         ['blueprint', 'agent', 'agent-user'],
       );
       assert.ok(String(token.claims.xms_sub_fct).split(' ').includes('13'));
-      assert.ok(
-        (await treeRows()).some(
-          (r) =>
-            r.contextValue === 'token' &&
-            r.description.startsWith('as research-agent@sandbox.onmicrosoft.com · expires in'),
-        ),
-      );
+      // Its token sits under its agent-user row, with the person icon.
+      const after = await treeRows();
+      const userRow = after.findIndex((r) => r.contextValue === 'agentUser');
+      const under = after[userRow + 1];
+      assert.equal(under?.contextValue, 'token', JSON.stringify(after));
+      assert.equal(under.depth, after[userRow]!.depth + 1);
+      assert.equal(under.icon, 'person');
+      assert.match(under.label, / left$/);
     });
 
     it('gets a token on behalf of the sandbox user (the sandbox signs its user in)', async () => {

@@ -4,7 +4,14 @@ import { setContext } from '../commands/run';
 import type { CredentialStore } from '../credentialStore';
 import type { CredentialKind, DefinitionStore } from '../definitions';
 import type { TokenStore } from '../tokenStore';
+import { agentUserLabel, type AgentUserReference } from '../definitions';
+import type { HeldToken } from '../tokenStore';
 import { AgentNode, AgentUserNode, BlueprintNode, FailureNode, TokenNode, type TreeNode } from './nodes';
+
+/** An agent user's token: the agent-user flow, held under that user's label. */
+function isAgentUsersToken(token: HeldToken, user: AgentUserReference): boolean {
+  return token.result.flow === 'agent-user' && token.subject === agentUserLabel(user);
+}
 
 /** Translates the stores into tree items; the stores are the model, this only renders and signals change. */
 export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -16,6 +23,7 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   private readonly credentialKnown = new Map<string, boolean>();
   /** The token rows last rendered, the same instances VS Code holds: the countdown tick refreshes just these. */
   private tokenRows: TokenNode[] = [];
+  private readonly rowsByParent = new Map<string, TokenNode[]>();
 
   constructor(
     private readonly definitions: DefinitionStore,
@@ -69,10 +77,29 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     }
     if (node instanceof AgentNode) {
       const failure = this.tokens.failureOf(node.agent.clientId);
-      const users = (node.agent.agentUsers ?? []).map((u) => new AgentUserNode(node.agent, u));
-      const rows = this.tokens.tokensOf(node.agent.clientId).map((t) => new TokenNode(t));
-      this.tokenRows = [...this.tokenRows.filter((r) => r.token.agentId !== node.agent.clientId), ...rows];
+      const held = this.tokens.tokensOf(node.agent.clientId);
+      const users = (node.agent.agentUsers ?? []).map(
+        (u) =>
+          new AgentUserNode(
+            node.agent,
+            u,
+            held.some((t) => isAgentUsersToken(t, u)),
+          ),
+      );
+      // The agent's own tokens (and on-behalf-of ones); an agent user's tokens are under its row.
+      const own = held.filter((t) => !(node.agent.agentUsers ?? []).some((u) => isAgentUsersToken(t, u)));
+      const rows = this.rememberRows(
+        node.agent.clientId,
+        own.map((t) => new TokenNode(t)),
+      );
       return [...(failure ? [new FailureNode(failure)] : []), ...users, ...rows];
+    }
+    if (node instanceof AgentUserNode) {
+      const held = this.tokens.tokensOf(node.agent.clientId).filter((t) => isAgentUsersToken(t, node.user));
+      return this.rememberRows(
+        `${node.agent.clientId}|${agentUserLabel(node.user)}`,
+        held.map((t) => new TokenNode(t)),
+      );
     }
     return [];
   }
@@ -89,6 +116,13 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     if (this.ticker) clearInterval(this.ticker);
     for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
+  }
+
+  /** Keeps the token rows VS Code holds, per parent, so the countdown tick refreshes exactly those instances. */
+  private rememberRows(parent: string, rows: TokenNode[]): TokenNode[] {
+    this.rowsByParent.set(parent, rows);
+    this.tokenRows = [...this.rowsByParent.values()].flat();
+    return rows;
   }
 
   private async hasCredential(blueprintId: string, kind: CredentialKind): Promise<boolean> {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { AgentFlow } from '../../core/agentTokens';
 import { CommandId } from '../commands/ids';
 import { commandLink } from '../commands/run';
 import { formatDuration } from '../durations';
@@ -98,6 +99,14 @@ export class AgentNode {
   }
 }
 
+/** Each flow's token looks different: app-only (the agent itself), an agent user's, a user's (on behalf of). */
+const FLOW_ICONS: Readonly<Record<AgentFlow, string>> = {
+  autonomous: 'key',
+  'agent-user': 'person',
+  obo: 'account',
+  app: 'server',
+};
+
 export class TokenNode {
   readonly kind = 'token';
   constructor(readonly token: HeldToken) {}
@@ -107,11 +116,16 @@ export class TokenNode {
     const remaining = result.expiresOn.getTime() - now;
     const expired = remaining <= 0;
     const subject = this.token.subject;
-    const item = new vscode.TreeItem(scope, vscode.TreeItemCollapsibleState.None);
+    // The countdown first, the scope second: at the default sidebar width the scope is what gets cut, not the time.
+    const item = new vscode.TreeItem(
+      expired ? 'expired' : `${formatDuration(remaining)} left`,
+      vscode.TreeItemCollapsibleState.None,
+    );
     item.id = `token:${agentId}:${scope}:${subject ?? ''}`;
-    item.description = `${subject ? `as ${subject} · ` : ''}${expired ? 'expired' : `expires in ${formatDuration(remaining)}`}`;
+    // An agent user's token sits under its agent-user row; an on-behalf-of token names its user.
+    item.description = `${result.flow === 'obo' && subject ? `as ${subject} · ` : ''}${scope}`;
     item.iconPath = new vscode.ThemeIcon(
-      expired ? 'warning' : 'key',
+      expired ? 'warning' : FLOW_ICONS[result.flow],
       expired ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
     );
     item.contextValue = expired ? ContextValue.expiredToken : ContextValue.token;
@@ -138,11 +152,18 @@ export class AgentUserNode {
   constructor(
     readonly agent: AgentDefinition,
     readonly user: AgentUserReference,
+    /** Its token is held: the row expands to show it. */
+    readonly hasToken = false,
   ) {}
 
   toTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(agentUserLabel(this.user), vscode.TreeItemCollapsibleState.None);
-    item.id = `agentUser:${this.agent.clientId}:${this.user.userId ?? this.user.username}`;
+    const item = new vscode.TreeItem(
+      agentUserLabel(this.user),
+      this.hasToken ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+    );
+    // A new id once it holds a token: VS Code keeps an id's collapse state, and a row first seen without children
+    // would stay collapsed. This way the row opens on its first token.
+    item.id = `agentUser:${this.agent.clientId}:${this.user.userId ?? this.user.username}${this.hasToken ? ':token' : ''}`;
     item.description = 'agent user';
     item.iconPath = new vscode.ThemeIcon('account');
     item.contextValue = ContextValue.agentUser;
