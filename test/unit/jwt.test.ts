@@ -1,6 +1,6 @@
 import { b64 } from '../jwtText';
 import assert from 'node:assert/strict';
-import { explainClaims } from '../../src/core/claims';
+import { explainClaims, tokenKind } from '../../src/core/claims';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { TokenDecodeError } from '../../src/core/errors';
 import { decodeToken, decodeTokenLenient, expiryOf } from '../../src/core/jwt';
@@ -58,14 +58,44 @@ describe('claim explanations', () => {
     const by = Object.fromEntries(rows.map((r) => [r.name, r]));
     assert.match(by.aud!.detail!, /Token Exchange/);
     assert.match(by.sub!.detail!, /a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d/);
-    assert.equal(by.xms_act_fct!.detail, '11 = agent identity, 9, 1');
-    assert.equal(by.xms_sub_fct!.detail, '1, 13 = agent user');
+    assert.equal(by.xms_act_fct!.detail, '11 = agent identity, 9 = unknown value, 1 = unknown value');
+    assert.equal(by.xms_sub_fct!.detail, '1 = unknown value, 13 = agent user');
     assert.match(by.xms_par_app_azp!.meaning!, /blueprint/);
     assert.match(by.exp!.detail!, /^2026-01-01T01:00:00.000Z \(in 1 h\)$/);
     assert.equal(by.azpacr!.detail, 'certificate or federated assertion');
     assert.equal(by.custom!.meaning, undefined);
     assert.equal(by.custom!.value, '<script>alert(1)</script>');
   });
+  it('names xms_idrel values, wids roles and well-known app ids, and says what it does not know', () => {
+    const by = Object.fromEntries(
+      explainClaims({
+        xms_idrel: '7 26 99',
+        wids: ['62e90394-69f5-4237-9190-012177145e10', 'b79fbf4d-3ef9-4689-8143-76b194e85509', 'x'],
+        aud: '00000003-0000-0000-c000-000000000000',
+        appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46',
+        xms_tnt_fct: '3',
+      }).map((r) => [r.name, r]),
+    );
+    assert.equal(
+      by.xms_idrel!.detail,
+      '7 = service principal, 26 = seen on agent tokens (T1), undocumented, 99 = unknown value',
+    );
+    assert.equal(by.wids!.detail, 'Global Administrator, User (every member user), unknown role');
+    assert.equal(by.aud!.detail, 'Microsoft Graph');
+    assert.equal(by.appid!.detail, 'Azure CLI');
+    assert.equal(by.xms_tnt_fct!.detail, '3 = unknown value');
+  });
+
+  it('names the kind of token for its card', () => {
+    assert.equal(tokenKind({ aud: TOKEN_EXCHANGE_APP_ID }), 'Exchange token (T1)');
+    assert.equal(tokenKind({ idtyp: 'app', xms_par_app_azp: 'bp', roles: ['R'] }), 'Agent identity token');
+    assert.equal(tokenKind({ idtyp: 'user', xms_sub_fct: '13', scp: 'User.Read' }), 'Agent user token');
+    assert.equal(tokenKind({ idtyp: 'user', xms_act_fct: '11', scp: 'User.Read' }), 'Agent token on behalf of a user');
+    assert.equal(tokenKind({ idtyp: 'user', scp: 'User.Read' }), 'User token');
+    assert.equal(tokenKind({ idtyp: 'app', roles: [] }), 'App token');
+    assert.equal(tokenKind({}), 'Token');
+  });
+
   it('does not treat inherited object keys as claims it knows', () => {
     const [row] = explainClaims({ constructor: 'x' });
     assert.equal(row!.meaning, undefined);

@@ -1,6 +1,6 @@
 import type { AgentTokenResult } from '../../core/agentTokens';
 import { graphHostOfAudience } from '../../core/clouds';
-import { explainClaims } from '../../core/claims';
+import { explainClaims, tokenKind } from '../../core/claims';
 import { isBearerTokenText, posixQuote } from '../../core/shellQuote';
 import type { DecodedToken } from '../../core/jwt';
 import { compareClaims, tokenWarnings } from '../../core/tokenInsights';
@@ -50,6 +50,13 @@ const LEG_ACTORS: Record<string, string> = {
   agent: 'Agent identity',
   'agent-user': 'Agent identity, for its agent user',
 };
+/** The final token's card title follows the token's kind. */
+const FINAL_HEADINGS: Record<string, string> = {
+  autonomous: 'Final token (agent identity)',
+  'agent-user': 'Final token (agent user)',
+  obo: 'Final token (on behalf of the user)',
+  app: "App token (the blueprint's own)",
+};
 const FLOW_NAMES: Record<string, string> = {
   autonomous: 'Autonomous',
   obo: 'On behalf of a user',
@@ -88,7 +95,7 @@ export function exchangeView(
     subtitle: `${FLOW_NAMES[result.flow]}${subject ? ` as ${subject}` : ''} · ${scope}${result.fromCache ? ' · from the cache' : ''}`,
     columns: [
       column('T1 (blueprint → exchange)', result.t1, now),
-      column('Final token (agent identity)', result.token, now),
+      column(FINAL_HEADINGS[result.flow] ?? 'Final token', result.token, now),
     ],
     rows,
     legs,
@@ -109,7 +116,7 @@ export function singleTokenView(token: DecodedToken, source: string, now = Date.
   return {
     title: 'Token',
     subtitle: `from ${source} · decoded here; the only request made is for its issuer's public signing keys`,
-    columns: [column('Token', token, now)],
+    columns: [column(tokenKind(token.claims), token, now)],
     rows,
     legs: [],
     primary: 0,
