@@ -105,8 +105,14 @@ describe('journeys in a real VS Code', function () {
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
     await input.fill(`>${title}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-    await input.press('Enter');
+    // The row whose label is exactly the title ("Get Agent Token", not "Get Agent Token for Scope…").
+    const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    const row = page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: exact }) })
+      .first();
+    await row.waitFor();
+    await row.click();
   }
 
   it('1: open the view, start the sandbox, get a token, see its countdown', async () => {
@@ -256,6 +262,17 @@ describe('journeys in a real VS Code', function () {
     );
     await view.locator('tr[data-claim="xms_sub_fct"]', { hasText: '13 = agent user' }).waitFor();
     await shot('journey-4-agent-user');
+    // Another scope than the default, from the palette: the agent, then "Another scope…", then the scope typed.
+    await runCommand('Entra Agent Tokens: Get Agent Token for Scope…');
+    const row = (text: string) => page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    await row('Research Agent').click();
+    await row('Another scope…').click();
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-message', { hasText: '/.default' }).or(input).first().waitFor();
+    await input.fill('api://sandbox-weather/.default');
+    await input.press('Enter');
+    await view.locator('tr[data-claim="roles"]', { hasText: 'Forecast.Read' }).waitFor({ timeout: 30_000 });
+    await treeItem(/api:\/\/sandbox-weather\/\.default/).waitFor();
   });
 
   it('5: a slow tenant: Cancel on the progress notification stops the exchange at once', async () => {

@@ -3,7 +3,7 @@ import type { AgentFlow } from '../../core/agentTokens';
 import { isGuid, validateDefaultScope } from '../../core/config';
 import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from '../../core/userFlows';
 import { agentUserLabel, type AgentDefinition } from '../definitions';
-import type { FlowChoice } from '../tokenService';
+import type { FlowChoice, ImportedCredentialConsent } from '../tokenService';
 import { legsDestination } from '../tokenRequests';
 import { ConfigError } from '../../core/errors';
 import { ask, pick, pickAgent, plainArgs } from '../prompts';
@@ -71,6 +71,21 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
     choice.flow === 'autonomous'
       ? validateDefaultScope(args?.scope ?? agent.defaultScope, 'Scope')
       : validateDelegatedScopes(args?.scope ?? agent.defaultScope, 'Scope');
+  return acquireAndShow(ctx, agent, choice, scope, {
+    forceRefresh: args?.forceRefresh === true,
+    openInspector: args?.openInspector !== false,
+    consent: args ? (args.confirmImportedCredential === true ? 'given' : 'refuse') : 'ask',
+  });
+}
+
+/** The exchange with progress and Cancel, then the inspector: what every Get Agent Token variant ends in. */
+export async function acquireAndShow(
+  ctx: CommandContext,
+  agent: AgentDefinition,
+  choice: FlowChoice,
+  scope: string,
+  options: { forceRefresh: boolean; openInspector: boolean; consent: ImportedCredentialConsent },
+): Promise<AgentTokenSummary> {
   const held = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
@@ -83,19 +98,12 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
       const abort = new AbortController();
       const sub = cancellation.onCancellationRequested(() => abort.abort());
       return ctx.tokenService
-        .acquire(
-          agent,
-          scope,
-          abort.signal,
-          args?.forceRefresh === true,
-          choice,
-          args ? (args.confirmImportedCredential === true ? 'given' : 'refuse') : 'ask',
-        )
+        .acquire(agent, scope, abort.signal, options.forceRefresh, choice, options.consent)
         .finally(() => sub.dispose());
     },
   );
   const { result, subject } = held;
-  if (args?.openInspector !== false) await ctx.inspector.showExchange(agent.clientId, scope, result, subject);
+  if (options.openInspector) await ctx.inspector.showExchange(agent.clientId, scope, result, subject);
   vscode.window.setStatusBarMessage(
     `$(key) Token for ${agent.displayName} ${result.fromCache ? 'reused from cache' : 'acquired'}`,
     4000,

@@ -3,6 +3,7 @@ export const CommandId = {
   addBlueprint: 'entraAgentTokens.addBlueprint',
   addAgentIdentity: 'entraAgentTokens.addAgentIdentity',
   getAgentToken: 'entraAgentTokens.getAgentToken',
+  getAgentTokenForScope: 'entraAgentTokens.getAgentTokenForScope',
   copyAccessToken: 'entraAgentTokens.copyAccessToken',
   inspectToken: 'entraAgentTokens.inspectToken',
   setBlueprintCredential: 'entraAgentTokens.setBlueprintCredential',
@@ -27,6 +28,8 @@ export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 export const ContextKey = {
   hasTokens: 'entraAgentTokens.hasTokens',
   sandboxRunning: 'entraAgentTokens.sandboxRunning',
+  /** The user has added a blueprint of their own (the walkthrough's last step is done). */
+  hasOwnBlueprint: 'entraAgentTokens.hasOwnBlueprint',
 } as const;
 
 export type ContextKey = (typeof ContextKey)[keyof typeof ContextKey];

@@ -9,6 +9,7 @@ import { editAgentIdentity } from './editAgentIdentity';
 import { copyErrorDetails, showErrorDetails } from './errorDetails';
 import { editBlueprint } from './editBlueprint';
 import { getAgentToken } from './getAgentToken';
+import { getAgentTokenForScope } from './getAgentTokenForScope';
 import { exportDefinitions, importDefinitions } from './importExport';
 import { inspectToken } from './inspectToken';
 import { CommandId } from './ids';
@@ -30,6 +31,7 @@ const handlers: Handlers = {
   [CommandId.addBlueprint]: addBlueprint,
   [CommandId.addAgentIdentity]: addAgentIdentity,
   [CommandId.getAgentToken]: getAgentToken,
+  [CommandId.getAgentTokenForScope]: getAgentTokenForScope,
   [CommandId.copyAccessToken]: copyAccessToken,
   [CommandId.inspectToken]: inspectToken,
   [CommandId.setBlueprintCredential]: setBlueprintCredential,

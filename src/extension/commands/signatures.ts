@@ -29,6 +29,7 @@ export interface CommandSignatures {
     arg: GetAgentTokenArgs | AgentNode | AgentUserNode | undefined;
     result: AgentTokenSummary;
   };
+  [CommandId.getAgentTokenForScope]: { arg: AgentNode | undefined; result: AgentTokenSummary };
   [CommandId.copyAccessToken]: { arg: TokenRef | TokenNode | undefined; result: boolean };
   [CommandId.inspectToken]: {
     arg: { token: string } | TokenNode | undefined;

@@ -47,6 +47,10 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   refresh(): void {
     this.updateTicker();
     void setContext(ContextKey.hasTokens, this.tokens.hasTokens);
+    void setContext(
+      ContextKey.hasOwnBlueprint,
+      this.definitions.blueprints().some((b) => !b.sandbox),
+    );
     this.changed.fire(undefined);
   }
 
