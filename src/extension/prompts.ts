@@ -4,31 +4,103 @@ import { ConfigError } from '../core/errors';
 import { PromptDismissed } from './errorBoundary';
 import { BlueprintNode, FailureNode } from './tree/nodes';
 
-/** An input box that validates with the core's messages; Escape ends the command silently. */
-export async function ask(options: vscode.InputBoxOptions & { validate?: (value: string) => void }): Promise<string> {
-  const { validate, ...rest } = options;
-  const value = await vscode.window.showInputBox({
-    ignoreFocusOut: true,
-    ...rest,
-    validateInput: validate
-      ? (v) => {
-          try {
-            validate(v);
-            return undefined;
-          } catch (e) {
-            return (e as Error).message;
-          }
-        }
-      : undefined,
-  });
-  if (value === undefined) throw new PromptDismissed();
-  return value;
+/** The user pressed Back in a multi-step input: the step before runs again (see `steps`). */
+export class StepBack extends Error {
+  override readonly name = 'StepBack';
 }
 
-export async function pick<T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions): Promise<T> {
-  const chosen = await vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options });
-  if (!chosen) throw new PromptDismissed();
-  return chosen;
+type Validate = (value: string) => void;
+
+/**
+ * An input box that validates with the core's messages; Escape ends the command silently. With `back`, it shows
+ * VS Code's Back button, as its own multi-step inputs do; pressing it throws StepBack.
+ */
+export async function ask(options: vscode.InputBoxOptions & { validate?: Validate; back?: boolean }): Promise<string> {
+  const { validate, back, ...rest } = options;
+  const box = vscode.window.createInputBox();
+  box.ignoreFocusOut = rest.ignoreFocusOut ?? true;
+  box.title = rest.title;
+  box.prompt = rest.prompt;
+  box.placeholder = rest.placeHolder;
+  box.value = rest.value ?? '';
+  box.password = rest.password ?? false;
+  if (back) box.buttons = [vscode.QuickInputButtons.Back];
+  const check = (v: string): string | undefined => {
+    if (!validate) return undefined;
+    try {
+      validate(v);
+      return undefined;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      box.onDidChangeValue((v) => (box.validationMessage = check(v)));
+      box.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && reject(new StepBack()));
+      box.onDidAccept(() => {
+        const message = check(box.value);
+        box.validationMessage = message;
+        if (message === undefined) resolve(box.value);
+      });
+      box.onDidHide(() => reject(new PromptDismissed()));
+      box.show();
+      if (box.value) box.validationMessage = check(box.value);
+    });
+  } finally {
+    box.dispose();
+  }
+}
+
+/** A quick pick; Escape ends the command silently; with `back`, the Back button throws StepBack. */
+export async function pick<T extends vscode.QuickPickItem>(
+  items: T[],
+  options: vscode.QuickPickOptions & { back?: boolean },
+): Promise<T> {
+  const { back, ...rest } = options;
+  if (!back) {
+    const chosen = await vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...rest });
+    if (!chosen) throw new PromptDismissed();
+    return chosen;
+  }
+  const qp = vscode.window.createQuickPick<T>();
+  qp.ignoreFocusOut = rest.ignoreFocusOut ?? true;
+  qp.title = rest.title;
+  qp.placeholder = rest.placeHolder;
+  qp.items = items;
+  const picked = items.filter((i) => i.picked);
+  if (picked.length) qp.activeItems = picked;
+  qp.buttons = [vscode.QuickInputButtons.Back];
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      qp.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && reject(new StepBack()));
+      qp.onDidAccept(() => {
+        const chosen = qp.selectedItems[0] ?? qp.activeItems[0];
+        if (chosen) resolve(chosen);
+      });
+      qp.onDidHide(() => reject(new PromptDismissed()));
+      qp.show();
+    });
+  } finally {
+    qp.dispose();
+  }
+}
+
+/**
+ * Runs input steps in order; Back (StepBack) runs the one before again. Each step reads and writes `state`, so an
+ * answer is kept as the default when the user comes back to it.
+ */
+export async function steps<S>(state: S, list: readonly ((state: S, back: boolean) => Promise<void>)[]): Promise<S> {
+  for (let i = 0; i < list.length;) {
+    try {
+      await list[i]!(state, i > 0);
+      i++;
+    } catch (e) {
+      if (!(e instanceof StepBack)) throw e;
+      i = Math.max(0, i - 1);
+    }
+  }
+  return state;
 }
 
 export async function pickBlueprint(

@@ -360,6 +360,12 @@ describe('journeys in a real VS Code', function () {
     await answer(3, BLUEPRINT);
     await page.locator('.quick-input-message', { hasText: 'already has this client id' }).waitFor();
     await answer(3, 'c0ffee00-1234-4abc-9def-0123456789ab');
+    // Back, as in VS Code's own multi-step inputs: step 3 again, with its answer kept.
+    await page.locator('.quick-input-title', { hasText: '(4/6)' }).waitFor();
+    await page.locator('.quick-input-widget .quick-input-titlebar').getByRole('button', { name: 'Back' }).click();
+    await page.locator('.quick-input-title', { hasText: '(3/6)' }).waitFor();
+    assert.equal(await input.inputValue(), 'c0ffee00-1234-4abc-9def-0123456789ab');
+    await input.press('Enter');
     await answer(4, 'Journey Blueprint');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Client secret' }).waitFor();
     await answer(5, 'Client secret');

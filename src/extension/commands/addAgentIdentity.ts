@@ -1,7 +1,7 @@
 import { cloudOfAuthority, defaultGraphScope } from '../../core/clouds';
 import { DEFAULT_SCOPE, validateClientId, validateDefaultScope } from '../../core/config';
 import type { AgentDefinition } from '../definitions';
-import { ask, pickBlueprint, plainArgs } from '../prompts';
+import { ask, pickBlueprint, plainArgs, steps } from '../prompts';
 import { BlueprintNode } from '../tree/nodes';
 import { notListed } from './addBlueprint';
 import type { CommandContext } from './context';
@@ -30,25 +30,41 @@ export async function addAgentIdentity(ctx: CommandContext, arg?: unknown): Prom
   }
   const blueprint =
     arg instanceof BlueprintNode ? arg.blueprint : await pickBlueprint(ctx.definitions, TITLE, (b) => !b.sandbox);
-  const displayName = await ask({
-    title: `${TITLE} (1/3)`,
-    prompt: `A display name for the agent identity under "${blueprint.displayName}"`,
-    validate: (v) => {
-      if (!v.trim()) throw new Error('Give the agent identity a name.');
-    },
-  });
-  const clientId = await ask({
-    title: `${TITLE} (2/3)`,
-    prompt: "The agent identity's client id",
-    placeHolder: '00000000-0000-0000-0000-000000000000',
-    validate: (v) => notListed(ctx, validateClientId(v, 'Client id', 'agent identity')),
-  });
-  const defaultScope = await ask({
-    title: `${TITLE} (3/3)`,
-    prompt: 'The resource scope to ask for by default',
-    value: graphScopeFor(blueprint.authority),
-    validate: (v) => validateDefaultScope(v, 'Scope'),
-  });
+  const { displayName, clientId, defaultScope } = await steps(
+    { displayName: '', clientId: '', defaultScope: graphScopeFor(blueprint.authority) },
+    [
+      async (a, back) => {
+        a.displayName = await ask({
+          title: `${TITLE} (1/3)`,
+          prompt: `A display name for the agent identity under "${blueprint.displayName}"`,
+          value: a.displayName,
+          validate: (v) => {
+            if (!v.trim()) throw new Error('Give the agent identity a name.');
+          },
+          back,
+        });
+      },
+      async (a, back) => {
+        a.clientId = await ask({
+          title: `${TITLE} (2/3)`,
+          prompt: "The agent identity's client id",
+          placeHolder: '00000000-0000-0000-0000-000000000000',
+          value: a.clientId,
+          validate: (v) => notListed(ctx, validateClientId(v, 'Client id', 'agent identity')),
+          back,
+        });
+      },
+      async (a, back) => {
+        a.defaultScope = await ask({
+          title: `${TITLE} (3/3)`,
+          prompt: 'The resource scope to ask for by default',
+          value: a.defaultScope,
+          validate: (v) => validateDefaultScope(v, 'Scope'),
+          back,
+        });
+      },
+    ],
+  );
   return save(ctx, { blueprintId: blueprint.clientId, clientId, displayName, defaultScope });
 }
 

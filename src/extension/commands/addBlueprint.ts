@@ -4,7 +4,7 @@ import { isGuid, validateClientId, validateTenant } from '../../core/config';
 import { ConfigError } from '../../core/errors';
 import type { BlueprintDefinition, CredentialKind } from '../definitions';
 import { PromptDismissed } from '../errorBoundary';
-import { ask, pick, plainArgs } from '../prompts';
+import { ask, pick, plainArgs, steps, StepBack } from '../prompts';
 import type { CommandContext } from './context';
 import { checkCertificate } from './credentialInput';
 
@@ -59,38 +59,58 @@ export async function addBlueprint(ctx: CommandContext, arg?: unknown): Promise<
 }
 
 async function prompt(ctx: CommandContext): Promise<Partial<AddBlueprintArgs>> {
-  const cloud = await pick(
-    Object.values(CLOUDS).map((c) => ({ label: c.displayName, description: new URL(c.authority).host, cloud: c })),
-    { title: `${TITLE} (1/6)`, placeHolder: 'Which cloud is the tenant in?' },
-  );
-  const tenant = await ask({
-    title: `${TITLE} (2/6)`,
-    prompt: "The blueprint's tenant: its id (GUID) or domain",
-    placeHolder: 'contoso.onmicrosoft.com',
-    validate: (v) => validateTenant(v, 'Tenant'),
-  });
-  const clientId = await ask({
-    title: `${TITLE} (3/6)`,
-    prompt: "The blueprint's client id (application id)",
-    placeHolder: '00000000-0000-0000-0000-000000000000',
-    // A duplicate is caught here, before the secret is typed.
-    validate: (v) => notListed(ctx, validateClientId(v, 'Client id', 'agent identity blueprint')),
-  });
-  const displayName = await ask({
-    title: `${TITLE} (4/6)`,
-    prompt: 'A display name for the blueprint',
-    value: 'My Blueprint',
-    validate: (v) => {
-      if (!v.trim()) throw new Error('Give the blueprint a name.');
+  const answers: Partial<AddBlueprintArgs> = {};
+  const clouds = Object.values(CLOUDS);
+  await steps(answers, [
+    async (a) => {
+      const chosen = await pick(
+        clouds.map((c) => ({
+          label: c.displayName,
+          description: new URL(c.authority).host,
+          cloud: c,
+          picked: c.authority === a.authority,
+        })),
+        { title: `${TITLE} (1/6)`, placeHolder: 'Which cloud is the tenant in?' },
+      );
+      a.authority = chosen.cloud.authority;
     },
-  });
-  return {
-    tenant,
-    clientId,
-    displayName,
-    authority: cloud.cloud.authority,
-    ...(await askCredential(`${TITLE} (5/6)`, `${TITLE} (6/6)`)),
-  };
+    async (a, back) => {
+      a.tenant = await ask({
+        title: `${TITLE} (2/6)`,
+        prompt: "The blueprint's tenant: its id (GUID) or domain",
+        placeHolder: 'contoso.onmicrosoft.com',
+        value: a.tenant ?? '',
+        validate: (v) => validateTenant(v, 'Tenant'),
+        back,
+      });
+    },
+    async (a, back) => {
+      a.clientId = await ask({
+        title: `${TITLE} (3/6)`,
+        prompt: "The blueprint's client id (application id)",
+        placeHolder: '00000000-0000-0000-0000-000000000000',
+        value: a.clientId ?? '',
+        // A duplicate is caught here, before the secret is typed.
+        validate: (v) => notListed(ctx, validateClientId(v, 'Client id', 'agent identity blueprint')),
+        back,
+      });
+    },
+    async (a, back) => {
+      a.displayName = await ask({
+        title: `${TITLE} (4/6)`,
+        prompt: 'A display name for the blueprint',
+        value: a.displayName ?? 'My Blueprint',
+        validate: (v) => {
+          if (!v.trim()) throw new Error('Give the blueprint a name.');
+        },
+        back,
+      });
+    },
+    async (a, back) => {
+      Object.assign(a, await askCredential(`${TITLE} (5/6)`, `${TITLE} (6/6)`, a.credentialKind, back));
+    },
+  ]);
+  return answers;
 }
 
 export type CredentialInput = Pick<
@@ -108,7 +128,25 @@ export async function askCredential(
   kindTitle: string,
   detailTitle: string,
   current?: CredentialKind,
+  back = false,
 ): Promise<CredentialInput> {
+  // Back from the detail returns to the kind; Back from the kind leaves to the step before (when there is one).
+  for (;;) {
+    const kind = await pickCredentialKind(kindTitle, current, back);
+    try {
+      return await askCredentialDetail(kind, detailTitle);
+    } catch (e) {
+      if (!(e instanceof StepBack)) throw e;
+      current = kind;
+    }
+  }
+}
+
+async function pickCredentialKind(
+  title: string,
+  current: CredentialKind | undefined,
+  back: boolean,
+): Promise<CredentialKind> {
   const kind = await pick(
     [
       {
@@ -136,12 +174,17 @@ export async function askCredential(
         picked: current === 'managedIdentity',
       },
     ],
-    { title: kindTitle, placeHolder: 'How does the blueprint authenticate?' },
+    { title, placeHolder: 'How does the blueprint authenticate?', back },
   );
-  if (kind.credential === 'secret') {
+  return kind.credential;
+}
+
+async function askCredentialDetail(kind: CredentialKind, detailTitle: string): Promise<CredentialInput> {
+  if (kind === 'secret') {
     const clientSecret = await ask({
       title: detailTitle,
       prompt: 'The client secret value (stored in VS Code SecretStorage only)',
+      back: true,
       password: true,
       validate: (v) => {
         if (!v) throw new Error('Give the secret value.');
@@ -149,10 +192,11 @@ export async function askCredential(
     });
     return { credentialKind: 'secret', clientSecret };
   }
-  if (kind.credential === 'federatedTokenFile') {
+  if (kind === 'federatedTokenFile') {
     const federatedTokenFile = await ask({
       title: detailTitle,
       prompt: 'Path of the federated token file (read fresh at every use)',
+      back: true,
       value: process.env.AZURE_FEDERATED_TOKEN_FILE ?? '',
       validate: (v) => {
         if (!v.trim()) throw new Error('Give the path of the token file.');
@@ -160,10 +204,11 @@ export async function askCredential(
     });
     return { credentialKind: 'federatedTokenFile', federatedTokenFile };
   }
-  if (kind.credential === 'managedIdentity') {
+  if (kind === 'managedIdentity') {
     const managedIdentityClientId = await ask({
       title: detailTitle,
       prompt: "A user-assigned identity's client id (leave empty for the system-assigned identity)",
+      back: true,
       validate: (v) => {
         if (v.trim() && !isGuid(v.trim())) throw new Error('A client id is a GUID.');
       },
@@ -173,7 +218,7 @@ export async function askCredential(
       ...(managedIdentityClientId.trim() ? { managedIdentityClientId } : {}),
     };
   }
-  const { certificatePath, certificatePassphrase } = await askCertificate(detailTitle);
+  const { certificatePath, certificatePassphrase } = await askCertificate(detailTitle, true);
   return {
     credentialKind: 'certificate',
     certificatePath,
@@ -183,6 +228,7 @@ export async function askCredential(
 
 export async function askCertificate(
   title: string,
+  back = false,
 ): Promise<{ certificatePath: string; certificatePassphrase?: string }> {
   const files = await vscode.window.showOpenDialog({
     title,
@@ -196,6 +242,7 @@ export async function askCertificate(
     title,
     prompt: 'Passphrase of the key or PFX password (leave empty if none; stored in SecretStorage only)',
     password: true,
+    back,
   });
   return { certificatePath: file.fsPath, ...(passphrase ? { certificatePassphrase: passphrase } : {}) };
 }

@@ -1,6 +1,6 @@
 import { validateDefaultScope, validateTenant } from '../../core/config';
 import type { AgentDefinition } from '../definitions';
-import { ask, onlyTarget, pickAgent, plainArgs } from '../prompts';
+import { ask, onlyTarget, pickAgent, plainArgs, steps } from '../prompts';
 import { ConfigError } from '../../core/errors';
 import { AgentNode, FailureNode } from '../tree/nodes';
 import type { CommandContext } from './context';
@@ -35,30 +35,40 @@ export async function editAgentIdentity(ctx: CommandContext, arg?: unknown): Pro
       'Sandbox agents come from the sandbox directory.',
     );
   const blueprint = ctx.definitions.blueprint(agent.blueprintId)!;
-  const patch = args ?? {
-    displayName: await ask({
-      title: `${TITLE} (1/3): ${agent.displayName}`,
-      prompt: 'Display name',
-      value: agent.displayName,
-      validate: (v) => {
-        if (!v.trim()) throw new Error('Give the agent identity a name.');
+  const patch =
+    args ??
+    (await steps({ displayName: agent.displayName, defaultScope: agent.defaultScope, tenant: agent.tenant ?? '' }, [
+      async (a) => {
+        a.displayName = await ask({
+          title: `${TITLE} (1/3): ${agent.displayName}`,
+          prompt: 'Display name',
+          value: a.displayName,
+          validate: (v) => {
+            if (!v.trim()) throw new Error('Give the agent identity a name.');
+          },
+        });
       },
-    }),
-    defaultScope: await ask({
-      title: `${TITLE} (2/3): ${agent.displayName}`,
-      prompt: 'The resource scope to ask for by default',
-      value: agent.defaultScope,
-      validate: (v) => validateDefaultScope(v, 'Scope'),
-    }),
-    tenant: await ask({
-      title: `${TITLE} (3/3): ${agent.displayName}`,
-      prompt: `The agent identity's home tenant, where both legs go. Leave it empty for the blueprint's (${blueprint.tenant}).`,
-      value: agent.tenant ?? '',
-      validate: (v) => {
-        if (v.trim()) validateTenant(v, 'Agent home tenant');
+      async (a, back) => {
+        a.defaultScope = await ask({
+          title: `${TITLE} (2/3): ${agent.displayName}`,
+          prompt: 'The resource scope to ask for by default',
+          value: a.defaultScope,
+          validate: (v) => validateDefaultScope(v, 'Scope'),
+          back,
+        });
       },
-    }),
-  };
+      async (a, back) => {
+        a.tenant = await ask({
+          title: `${TITLE} (3/3): ${agent.displayName}`,
+          prompt: `The agent identity's home tenant, where both legs go. Leave it empty for the blueprint's (${blueprint.tenant}).`,
+          value: a.tenant,
+          validate: (v) => {
+            if (v.trim()) validateTenant(v, 'Agent home tenant');
+          },
+          back,
+        });
+      },
+    ]));
   const next = await ctx.definitions.updateAgent(agent.clientId, patch);
   ctx.tokenService.clearCache();
   ctx.tokens.clearFailures([next.clientId]);
