@@ -314,6 +314,15 @@ describe('journeys in a real VS Code', function () {
     }
     await runCommand('Entra Agent Tokens: Stop Sandbox Tenant');
     await treeItem(/Sandbox Blueprint/).waitFor({ state: 'detached', timeout: 30_000 });
+    // The inspector still shows journey 4's token: it is marked, and copying it asks first.
+    const stale = inspector();
+    await stale.locator('header .muted', { hasText: 'issued by a stopped sandbox' }).waitFor({ timeout: 10_000 });
+    await stale.getByRole('button', { name: 'Copy token' }).click();
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'issued by a sandbox that has stopped' });
+    await dialog.waitFor();
+    await shot('journey-5-stale-token');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await stale.locator('#status', { hasText: 'Not copied' }).waitFor({ state: 'attached' });
     await runCommand('Entra Agent Tokens: Start Sandbox Tenant');
     await treeItem(/Support Agent/).waitFor({ timeout: 30_000 });
     assert.match(logText(), /answering each request after 2000 ms/);

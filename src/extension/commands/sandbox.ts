@@ -13,8 +13,11 @@ export async function startSandbox(ctx: CommandContext): Promise<SandboxStatus> 
   return status;
 }
 
-export function stopSandbox(ctx: CommandContext): Promise<boolean> {
-  return ctx.sandbox.stop();
+export async function stopSandbox(ctx: CommandContext): Promise<boolean> {
+  const origin = ctx.sandbox.status?.authority;
+  const stopped = await ctx.sandbox.stop();
+  if (stopped && origin) ctx.inspector.sandboxStopped(origin);
+  return stopped;
 }
 
 export interface SimulateEntraErrorArgs {

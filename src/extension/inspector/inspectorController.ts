@@ -46,6 +46,11 @@ export class InspectorController implements vscode.Disposable {
     (await this.ensurePanel()).show({ view: singleTokenView(token, source), tokens: [token], state: {} });
   }
 
+  /** A sandbox stopped: the inspector marks its tokens (see InspectorPanel.markIssuerStopped). */
+  sandboxStopped(origin: string): boolean {
+    return this.panel?.markIssuerStopped(origin) ?? false;
+  }
+
   dispose(): void {
     this.panel?.dispose();
   }

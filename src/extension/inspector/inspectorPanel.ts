@@ -22,6 +22,8 @@ export interface InspectorContent {
   /** The tokens behind the view's columns, kept on the host side (for copying and verifying). */
   readonly tokens: readonly DecodedToken[];
   readonly state: InspectorState;
+  /** Its issuer (a sandbox) has stopped. */
+  readonly stale?: boolean;
 }
 
 /** One webview panel: renders content, answers copy requests, verifies signatures. Knows no network beyond the verifier. */
@@ -51,6 +53,28 @@ export class InspectorPanel implements vscode.Disposable {
         this.dispose();
       }),
     );
+  }
+
+  /**
+   * The tokens shown came from a sandbox that has stopped: their issuer is gone, so they are marked, and copying one
+   * asks first. Only for the content shown now (a later token is not affected).
+   */
+  markIssuerStopped(issuerOrigin: string): boolean {
+    const content = this.content;
+    if (!content || !content.tokens.some((t) => String(t.claims.iss ?? '').startsWith(`${issuerOrigin}/`)))
+      return false;
+    const note = 'Issued by a stopped sandbox: no API or sandbox will accept it any more.';
+    this.content = {
+      ...content,
+      stale: true,
+      view: {
+        ...content.view,
+        subtitle: `${content.view.subtitle} · issued by a stopped sandbox`,
+        columns: content.view.columns.map((c) => ({ ...c, warnings: [note, ...c.warnings] })),
+      },
+    };
+    if (this.ready) this.render();
+    return true;
   }
 
   show(content: InspectorContent): void {
@@ -136,6 +160,14 @@ export class InspectorPanel implements vscode.Disposable {
       case 'copy': {
         const raw = content.tokens[content.view.primary]?.raw;
         if (!raw) return respond('refused', 'There is no token to copy.');
+        if (content.stale) {
+          const go = await vscode.window.showWarningMessage(
+            'This token was issued by a sandbox that has stopped: nothing will accept it. Copy it anyway?',
+            { modal: true },
+            'Copy Anyway',
+          );
+          if (go !== 'Copy Anyway') return respond('refused', 'Not copied: the token was issued by a stopped sandbox.');
+        }
         const copy = copyText(request.what, raw, request.url);
         if ('refused' in copy) {
           void vscode.window.showWarningMessage(copy.refused);
