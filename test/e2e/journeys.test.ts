@@ -171,10 +171,19 @@ describe('journeys in a real VS Code', function () {
     await shot('inspector-dark');
     const dark = await audit('dark');
     await runCommand('Preferences: Toggle between Light/Dark Themes');
+    // High contrast, previewed from the theme picker (Escape puts the theme back).
+    await runCommand('Preferences: Color Theme');
+    const themeInput = page.locator('.quick-input-widget input');
+    await themeInput.fill('Dark High Contrast');
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Dark High Contrast' }).waitFor();
+    await page.waitForTimeout(1000);
+    await shot('inspector-high-contrast');
+    const highContrast = await audit('high contrast');
+    await themeInput.press('Escape');
     assert.deepEqual(
-      [...light, ...dark],
+      [...light, ...dark, ...highContrast],
       [],
-      'axe-core: no serious or critical violation in the light and dark themes',
+      'axe-core: no serious or critical violation in the light, dark and high-contrast themes',
     );
 
     // Copy token: the host copies it; the token itself never enters the webview, neither its DOM nor its storage.
