@@ -96,6 +96,13 @@ export class SandboxController implements vscode.Disposable {
     return status;
   }
 
+  /** Puts the sandbox's own secret back for one of its blueprints (after the user practised with a wrong one). */
+  async restoreSecret(blueprintId: string): Promise<void> {
+    const secret = this.running?.sandbox.info.blueprints.find((b) => b.clientId === blueprintId)?.clientSecret;
+    if (!secret) throw new ConfigError('Blueprint', 'is not a running sandbox blueprint.', 'Start the sandbox tenant.');
+    await this.credentials.set(blueprintId, 'clientSecret', secret);
+  }
+
   /**
    * Makes the sandbox's next token requests answer with a real Entra error (Simulate an Entra error…). Replaces any
    * simulation still pending. Returns what the user will see.

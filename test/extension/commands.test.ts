@@ -183,6 +183,18 @@ describe('extension in a real VS Code', () => {
       assert.equal(await run(CommandId.simulateEntraError, { simulation: 'no-such-error' }), undefined);
     });
 
+    it("practises a wrong secret on the sandbox's blueprint, then puts the sandbox's own back", async () => {
+      const blueprintId = status.blueprintIds[0]!;
+      const get = () =>
+        run(CommandId.getAgentToken, { agentId: status.agentIds[0], openInspector: false, forceRefresh: true });
+      assert.ok(await run(CommandId.setBlueprintCredential, { blueprintId, clientSecret: 'a-wrong-secret' }));
+      assert.equal(await get(), undefined);
+      assert.match((await treeRows()).find((r) => r.contextValue.startsWith('failure'))?.label ?? '', /^AADSTS7000215/);
+      assert.ok(await run(CommandId.setBlueprintCredential, { blueprintId, restoreSandboxSecret: true }));
+      assert.ok(!(await treeRows()).some((r) => r.contextValue.startsWith('failure')), 'the fix clears the failure');
+      assert.ok(await get());
+    });
+
     it('stops, and its blueprint, agents and secret go away', async () => {
       assert.equal(await run(CommandId.stopSandbox), true);
       const rows = await treeRows();

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../core/errors';
 import type { BlueprintDefinition, CredentialKind } from '../definitions';
-import { onlyTarget, ownBlueprint, plainArgs } from '../prompts';
+import { ask, onlyTarget, ownBlueprint, pick, plainArgs } from '../prompts';
+import { BlueprintNode } from '../tree/nodes';
 import { askCredential, type CredentialInput } from './addBlueprint';
 import type { CommandContext } from './context';
 import { checkCertificate } from './credentialInput';
@@ -8,6 +9,8 @@ import { checkCertificate } from './credentialInput';
 export interface SetBlueprintCredentialArgs extends Partial<CredentialInput> {
   blueprintId: string;
   credentialKind?: CredentialKind;
+  /** The sandbox's blueprint: put back the secret the sandbox holds (after practising with a wrong one). */
+  restoreSandboxSecret?: boolean;
 }
 
 const TITLE = 'Set Blueprint Credential';
@@ -16,6 +19,9 @@ const TITLE = 'Set Blueprint Credential';
 export async function setBlueprintCredential(ctx: CommandContext, arg?: unknown): Promise<BlueprintDefinition> {
   const given = plainArgs<SetBlueprintCredentialArgs>(arg);
   const args = onlyTarget(given, 'blueprintId') ? undefined : given;
+  const sandboxBlueprint = ctx.definitions.blueprint(given?.blueprintId ?? '');
+  if (sandboxBlueprint?.sandbox || (arg instanceof BlueprintNode && arg.blueprint.sandbox))
+    return practiseOnSandbox(ctx, sandboxBlueprint ?? (arg as BlueprintNode).blueprint, args);
   const blueprint = await ownBlueprint(ctx.definitions, arg, TITLE, 'The sandbox makes its own secret at each start.');
   const input: Partial<SetBlueprintCredentialArgs> =
     args ??
@@ -78,4 +84,46 @@ async function done(ctx: CommandContext, blueprint: BlueprintDefinition): Promis
     `Credential of blueprint ${blueprint.displayName} (${blueprint.clientId}) updated (${blueprint.credentialKind}).`,
   );
   return blueprint;
+}
+
+/**
+ * The sandbox's blueprint takes a client secret too, so a wrong one can be tried (AADSTS7000215, its toast and
+ * its fix) and the sandbox's own put back. It keeps the secret kind: the sandbox's blueprint has no certificate.
+ */
+async function practiseOnSandbox(
+  ctx: CommandContext,
+  blueprint: BlueprintDefinition,
+  args: Partial<SetBlueprintCredentialArgs> | undefined,
+): Promise<BlueprintDefinition> {
+  let restore = args?.restoreSandboxSecret === true;
+  let secret = args?.clientSecret;
+  if (!args) {
+    const RESTORE = "$(history) Put back the sandbox's own secret";
+    const chosen = await pick(
+      [
+        {
+          label: '$(key) Type a client secret',
+          detail: 'A wrong one shows AADSTS7000215 and its fix, as Entra would.',
+        },
+        { label: RESTORE, detail: 'The secret the sandbox made at its start.' },
+      ],
+      { title: `${TITLE}: ${blueprint.displayName} (sandbox)` },
+    );
+    restore = chosen.label === RESTORE;
+    if (!restore)
+      secret = await ask({
+        title: `${TITLE}: ${blueprint.displayName} (sandbox)`,
+        prompt: 'A client secret for the sandbox blueprint (stored in SecretStorage only)',
+        password: true,
+        validate: (v) => {
+          if (!v) throw new Error('Give a secret value.');
+        },
+      });
+  }
+  if (restore) await ctx.sandbox.restoreSecret(blueprint.clientId);
+  else {
+    if (!secret) throw new ConfigError('Client secret', 'is empty.', 'Give the secret value.');
+    await ctx.credentials.set(blueprint.clientId, 'clientSecret', secret);
+  }
+  return done(ctx, blueprint);
 }
