@@ -167,6 +167,23 @@ describe('extension in a real VS Code', () => {
       for (let i = 0; i < 40 && !inspectorOpen(); i++) await new Promise((r) => setTimeout(r, 50));
       assert.ok(inspectorOpen(), 'the inspector is open');
       assert.equal(await run(CommandId.inspectToken, { token: 'not-a-jwt' }), undefined);
+      // The same token again reuses its tab; another token opens a new one (tabs can then be pinned).
+      const tabs = () =>
+        vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .filter(
+            (t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('entraAgentTokens.inspector'),
+          ).length;
+      const settle = () => new Promise((r) => setTimeout(r, 300));
+      await settle();
+      const before = tabs();
+      await run(CommandId.inspectToken, { token: token.accessToken });
+      await settle();
+      assert.equal(tabs(), before, 'the same token reuses its tab');
+      const other = (await run(CommandId.getAgentToken, { agentId: status.agentIds[0], openInspector: false }))!;
+      await run(CommandId.inspectToken, { token: other.accessToken });
+      await settle();
+      assert.equal(tabs(), before + 1, 'another token opens a new tab');
     });
 
     it('simulates a wrong secret: the next token request fails like Entra, and the one after works', async () => {

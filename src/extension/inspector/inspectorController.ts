@@ -10,9 +10,13 @@ import type { TokenStore } from '../tokenStore';
 import { exchangeView, singleTokenView } from './inspectorModel';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, type InspectorContent } from './inspectorPanel';
 
-/** Owns the one inspector panel: creates or shows it, and revives it after a reload from its persisted identity. */
+/**
+ * Owns the inspector panels: a token shown again reuses its tab; another token opens a new tab (the workbench lets
+ * the user pin tabs). Panels are revived after a reload from their persisted identity.
+ */
 export class InspectorController implements vscode.Disposable {
-  private panel: InspectorPanel | undefined;
+  /** Each open panel, by what it shows ('' while a revived panel is empty). */
+  private readonly panels = new Map<InspectorPanel, string>();
   private verifierInstance: SignatureVerifier | undefined;
   private verifierHosts = '';
 
@@ -28,9 +32,9 @@ export class InspectorController implements vscode.Disposable {
 
   /** Serializer hook: a panel VS Code restored after a reload. Tokens live in memory only, so they may be gone. */
   async revive(webviewPanel: vscode.WebviewPanel, state: InspectorState | undefined): Promise<void> {
-    const panel = await this.adopt(webviewPanel);
     const held =
       state?.agentId && state.scope ? this.tokens.find(state.agentId, state.scope, state.subject) : undefined;
+    const panel = await this.adopt(webviewPanel, held ? exchangeKey(held.agentId, held.scope, held.subject) : '');
     if (held) panel.show(this.exchangeContent(held.agentId, held.scope, held.result, held.subject));
     else
       panel.showEmpty(
@@ -39,20 +43,33 @@ export class InspectorController implements vscode.Disposable {
   }
 
   async showExchange(agentId: string, scope: string, result: AgentTokenResult, subject?: string): Promise<void> {
-    (await this.ensurePanel()).show(this.exchangeContent(agentId, scope, result, subject));
+    (await this.panelFor(exchangeKey(agentId, scope, subject))).show(
+      this.exchangeContent(agentId, scope, result, subject),
+    );
   }
 
   async showToken(token: DecodedToken, source: string): Promise<void> {
-    (await this.ensurePanel()).show({ view: singleTokenView(token, source), tokens: [token], state: {} });
+    (await this.panelFor(`token:${token.raw}`)).show({
+      view: singleTokenView(token, source),
+      tokens: [token],
+      state: {},
+    });
   }
 
-  /** A sandbox stopped: the inspector marks its tokens (see InspectorPanel.markIssuerStopped). */
+  /** How many inspector tabs are open (for tests). */
+  get openPanels(): number {
+    return this.panels.size;
+  }
+
+  /** A sandbox stopped: every inspector showing its tokens marks them (see InspectorPanel.markIssuerStopped). */
   sandboxStopped(origin: string): boolean {
-    return this.panel?.markIssuerStopped(origin) ?? false;
+    let marked = false;
+    for (const panel of this.panels.keys()) marked = panel.markIssuerStopped(origin) || marked;
+    return marked;
   }
 
   dispose(): void {
-    this.panel?.dispose();
+    for (const panel of [...this.panels.keys()]) panel.dispose();
   }
 
   private exchangeContent(
@@ -69,25 +86,28 @@ export class InspectorController implements vscode.Disposable {
     };
   }
 
-  private async ensurePanel(): Promise<InspectorPanel> {
-    if (this.panel) return this.panel;
+  /** The tab already showing this token, or an empty revived one, or a new tab. */
+  private async panelFor(key: string): Promise<InspectorPanel> {
+    const entries = [...this.panels.entries()];
+    const existing = entries.find(([, k]) => k === key)?.[0] ?? entries.find(([, k]) => k === '')?.[0];
+    if (existing) {
+      this.panels.set(existing, key);
+      return existing;
+    }
     const webviewPanel = vscode.window.createWebviewPanel(
       INSPECTOR_VIEW_TYPE,
       'Token Inspector',
       { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
       { enableScripts: true, retainContextWhenHidden: false },
     );
-    return this.adopt(webviewPanel);
+    return this.adopt(webviewPanel, key);
   }
 
-  private async adopt(webviewPanel: vscode.WebviewPanel): Promise<InspectorPanel> {
-    this.panel?.dispose();
+  private async adopt(webviewPanel: vscode.WebviewPanel, key: string): Promise<InspectorPanel> {
     const Verifier = await this.loadVerifier();
     const panel = new InspectorPanel(webviewPanel, this.extensionUri, () => this.verifier(Verifier), this.log);
-    panel.onDidClose(() => {
-      if (this.panel === panel) this.panel = undefined;
-    });
-    this.panel = panel;
+    panel.onDidClose(() => this.panels.delete(panel));
+    this.panels.set(panel, key);
     return panel;
   }
 
@@ -100,4 +120,8 @@ export class InspectorController implements vscode.Disposable {
     }
     return this.verifierInstance;
   }
+}
+
+function exchangeKey(agentId: string, scope: string, subject: string | undefined): string {
+  return `exchange:${JSON.stringify([agentId, scope, subject ?? ''])}`;
 }
