@@ -6,7 +6,7 @@ import { ConfigError } from '../core/errors';
 import { readSettings } from './settings';
 import type { SandboxTenant } from '../sandbox/server';
 import type { CredentialStore } from './credentialStore';
-import type { DefinitionStore } from './definitions';
+import type { AgentDefinition, BlueprintDefinition, DefinitionStore } from './definitions';
 import type { ExtensionLog } from './log';
 import type { TokenStore } from './tokenStore';
 
@@ -89,11 +89,77 @@ export class SandboxController implements vscode.Disposable {
     };
     this.running = { sandbox, status };
     this.definitions.setSandbox(blueprints, agents);
+    await this.registerSaved();
     await setContext(ContextKey.sandboxRunning, true);
     this.log.info(
       `Sandbox tenant ${info.tenantId} started at ${info.authority}${latency ? `, answering each request after ${latency} ms (sandbox.latencyMilliseconds)` : ''}.`,
     );
     return status;
+  }
+
+  /** Whether a blueprint of the user's is on the running sandbox (its authority is the sandbox's origin). */
+  isOnSandbox(blueprint: { authority: string; sandbox?: boolean }): boolean {
+    return !blueprint.sandbox && !!this.running && blueprint.authority === this.running.status.authority;
+  }
+
+  /**
+   * A blueprint the user added on the sandbox ("Sandbox (this VS Code)") is registered in its tenant, as
+   * provisioning would, with the secret typed; its agent identities likewise. Only a client secret: the sandbox's
+   * own blueprints show the other credentials.
+   */
+  async registerOwn(blueprint: BlueprintDefinition, secret: string | undefined): Promise<void> {
+    const running = this.running;
+    if (!running || !this.isOnSandbox(blueprint)) return;
+    const tenant = running.sandbox.directory.tenants[0]!;
+    if (blueprint.tenant !== tenant.id && !tenant.domains.includes(blueprint.tenant))
+      throw new ConfigError('Tenant', `is not the sandbox's (${tenant.id}).`, "Use the sandbox tenant's id.");
+    if (blueprint.credentialKind !== 'secret' || !secret)
+      throw new ConfigError(
+        'Credential',
+        'must be a client secret for a blueprint added on the sandbox.',
+        'Choose "Client secret" and type any secret: the sandbox registers it.',
+      );
+    const { registerBlueprint, DirectoryError } = await import('../sandbox/directory');
+    try {
+      registerBlueprint(tenant, {
+        clientId: blueprint.clientId,
+        displayName: blueprint.displayName,
+        clientSecret: secret,
+      });
+    } catch (e) {
+      if (e instanceof DirectoryError) throw new ConfigError('Client id', e.message, 'Use another client id.');
+      throw e;
+    }
+    this.log.info(`Sandbox: blueprint ${blueprint.displayName} (${blueprint.clientId}) registered in its tenant.`);
+  }
+
+  async registerOwnAgent(blueprint: BlueprintDefinition, agent: AgentDefinition): Promise<void> {
+    const running = this.running;
+    if (!running || !this.isOnSandbox(blueprint)) return;
+    const { registerAgent, DirectoryError } = await import('../sandbox/directory');
+    try {
+      registerAgent(running.sandbox.directory.tenants[0]!, blueprint.clientId, {
+        clientId: agent.clientId,
+        displayName: agent.displayName,
+      });
+    } catch (e) {
+      if (e instanceof DirectoryError) throw new ConfigError('Agent identity', e.message, 'Use another client id.');
+      throw e;
+    }
+  }
+
+  /** At start: the user's blueprints on this origin (the port is kept per workspace) are registered again. */
+  private async registerSaved(): Promise<void> {
+    for (const blueprint of this.definitions.blueprints().filter((b) => this.isOnSandbox(b))) {
+      try {
+        await this.registerOwn(blueprint, await this.credentials.get(blueprint.clientId, 'clientSecret'));
+        for (const agent of this.definitions.agents(blueprint.clientId)) await this.registerOwnAgent(blueprint, agent);
+      } catch (e) {
+        this.log.warn(
+          `Sandbox: blueprint ${blueprint.clientId} could not be registered again: ${(e as Error).message}`,
+        );
+      }
+    }
   }
 
   /** Puts the sandbox's own secret back for one of its blueprints (after the user practised with a wrong one). */

@@ -389,3 +389,54 @@ export function derivedGuid(text: string): string {
   const h = createHash('sha256').update(text).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
+
+/**
+ * Registers a blueprint in a running sandbox's tenant, as provisioning would (the user added it on the sandbox):
+ * a client secret, no agents yet. Its agents get Graph's User.Read.All, as the sandbox's own first agent has, so a
+ * token can be had at once. Refuses a client id the tenant already has.
+ */
+export function registerBlueprint(
+  tenant: Tenant,
+  input: { clientId: string; displayName: string; clientSecret: string },
+): Blueprint {
+  const clientId = guid(input.clientId, 'clientId');
+  if (tenant.blueprints.has(clientId) || tenant.agents.has(clientId))
+    throw new DirectoryError(`The sandbox tenant already has an application with client id ${clientId}.`);
+  if (!input.clientSecret) throw new DirectoryError('A blueprint added on the sandbox needs a client secret.');
+  const blueprint: Blueprint = {
+    clientId,
+    objectId: derivedGuid(`object:${clientId}`),
+    displayName: input.displayName || 'Blueprint',
+    clientSecrets: [input.clientSecret],
+    certificates: [],
+    federatedCredentials: [],
+    disabled: false,
+    agents: new Map(),
+  };
+  tenant.blueprints.set(clientId, blueprint);
+  return blueprint;
+}
+
+/** Registers an agent identity under a blueprint registered with `registerBlueprint`. */
+export function registerAgent(
+  tenant: Tenant,
+  blueprintId: string,
+  input: { clientId: string; displayName: string },
+): Agent {
+  const blueprint = tenant.blueprints.get(guid(blueprintId, 'blueprintId'));
+  if (!blueprint) throw new DirectoryError(`The sandbox tenant has no blueprint ${blueprintId}.`);
+  const clientId = guid(input.clientId, 'clientId');
+  if (tenant.blueprints.has(clientId) || tenant.agents.has(clientId))
+    throw new DirectoryError(`The sandbox tenant already has an application with client id ${clientId}.`);
+  const agent: Agent = {
+    clientId,
+    displayName: input.displayName || 'Agent',
+    disabled: false,
+    roles: { 'https://graph.microsoft.com': ['User.Read.All'] },
+    delegated: {},
+    blueprint,
+  };
+  blueprint.agents.set(clientId, agent);
+  tenant.agents.set(clientId, agent);
+  return agent;
+}

@@ -212,6 +212,47 @@ describe('extension in a real VS Code', () => {
       assert.ok(await get());
     });
 
+    it('adds a blueprint of your own on the sandbox, gets its agent a token, and keeps it across a restart', async () => {
+      const OWN_BP = '12121212-3434-4565-8787-909090909090';
+      const OWN_AGENT = '23232323-4545-4676-8989-010101010101';
+      const saved = await run(CommandId.addBlueprint, {
+        tenant: status.tenantId,
+        clientId: OWN_BP,
+        displayName: 'Practice Blueprint',
+        credentialKind: 'secret',
+        clientSecret: 'my-practice-secret',
+        authority: status.authority,
+      });
+      assert.equal(saved?.clientId, OWN_BP);
+      try {
+        await run(CommandId.addAgentIdentity, {
+          blueprintId: OWN_BP,
+          clientId: OWN_AGENT,
+          displayName: 'Practice Agent',
+        });
+        const token = await run(CommandId.getAgentToken, { agentId: OWN_AGENT, openInspector: false });
+        assert.equal(token?.claims.xms_par_app_azp, OWN_BP);
+        // The same port after a restart, and the blueprint registered again with its stored secret.
+        assert.equal(await run(CommandId.stopSandbox), true);
+        assert.equal((await run(CommandId.startSandbox))?.authority, status.authority);
+        assert.ok(await run(CommandId.getAgentToken, { agentId: OWN_AGENT, openInspector: false, forceRefresh: true }));
+        // A certificate cannot be registered on the sandbox: refused, nothing saved.
+        assert.equal(
+          await run(CommandId.addBlueprint, {
+            tenant: status.tenantId,
+            clientId: '34343434-5656-4787-9898-121212121212',
+            displayName: 'No',
+            credentialKind: 'federatedTokenFile',
+            federatedTokenFile: '/tmp/none',
+            authority: status.authority,
+          }),
+          undefined,
+        );
+      } finally {
+        assert.equal(await run(CommandId.removeBlueprint, { blueprintId: OWN_BP }), true);
+      }
+    });
+
     it('stops, and its blueprint, agents and secret go away', async () => {
       assert.equal(await run(CommandId.stopSandbox), true);
       const rows = await treeRows();

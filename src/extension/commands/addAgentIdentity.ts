@@ -69,6 +69,8 @@ export async function addAgentIdentity(ctx: CommandContext, arg?: unknown): Prom
 }
 
 async function save(ctx: CommandContext, agent: AgentDefinition): Promise<AgentDefinition> {
+  const blueprint = ctx.definitions.blueprint(agent.blueprintId);
+  if (blueprint && !ctx.definitions.agent(agent.clientId)) await ctx.sandbox.registerOwnAgent(blueprint, agent);
   const saved = await ctx.definitions.addAgent(agent);
   ctx.log.info(`Agent identity ${saved.displayName} (${saved.clientId}) added under blueprint ${saved.blueprintId}.`);
   return saved;

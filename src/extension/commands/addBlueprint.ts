@@ -49,6 +49,8 @@ export async function addBlueprint(ctx: CommandContext, arg?: unknown): Promise<
   if (input.certificatePassphrase && candidate.credentialKind === 'certificate')
     await ctx.credentials.set(candidate.clientId, 'certificatePassphrase', input.certificatePassphrase);
   try {
+    // On the sandbox ("Sandbox (this VS Code)"): registered in its tenant first, so a refusal saves nothing.
+    await ctx.sandbox.registerOwn(candidate, input.clientSecret);
     const saved = await ctx.definitions.addBlueprint(candidate);
     ctx.log.info(`Blueprint ${saved.displayName} (${saved.clientId}) added.`);
     return saved;
@@ -63,16 +65,32 @@ async function prompt(ctx: CommandContext): Promise<Partial<AddBlueprintArgs>> {
   const clouds = Object.values(CLOUDS);
   await steps(answers, [
     async (a) => {
+      const sandbox = ctx.sandbox.status;
       const chosen = await pick(
-        clouds.map((c) => ({
-          label: c.displayName,
-          description: new URL(c.authority).host,
-          cloud: c,
-          picked: c.authority === a.authority,
-        })),
+        [
+          ...clouds.map((c) => ({
+            label: c.displayName,
+            description: new URL(c.authority).host,
+            authority: c.authority,
+            picked: c.authority === a.authority,
+          })),
+          // Practise adding a blueprint of your own: the sandbox registers it, with the secret you type.
+          ...(sandbox
+            ? [
+                {
+                  label: '$(beaker) Sandbox (this VS Code)',
+                  description: sandbox.authority,
+                  authority: sandbox.authority,
+                  picked: sandbox.authority === a.authority,
+                },
+              ]
+            : []),
+        ],
         { title: `${TITLE} (1/6)`, placeHolder: 'Which cloud is the tenant in?' },
       );
-      a.authority = chosen.cloud.authority;
+      if (sandbox && chosen.authority === sandbox.authority && a.authority !== sandbox.authority)
+        a.tenant = sandbox.tenantId;
+      a.authority = chosen.authority;
     },
     async (a, back) => {
       a.tenant = await ask({
