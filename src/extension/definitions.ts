@@ -218,6 +218,25 @@ export class DefinitionStore implements vscode.Disposable {
   }
 
   /** The sandbox's blueprints and agents, replacing any earlier ones; empty lists when it stops. */
+  /**
+   * The sandbox's blueprint, edited for practice (a wrong tenant shows AADSTS90002): in memory only, until the
+   * sandbox's next start. Its authority stays the sandbox's.
+   */
+  updateSandboxBlueprint(clientId: string, patch: { displayName?: string; tenant?: string }): BlueprintDefinition {
+    const id = clientId.toLowerCase();
+    const current = this.sandboxBlueprints.find((b) => b.clientId === id);
+    if (!current) throw new ConfigError('Blueprint', `${clientId} is not the running sandbox's.`, 'Start the sandbox.');
+    const validated = this.validateBlueprint({
+      ...current,
+      ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
+      ...(patch.tenant !== undefined ? { tenant: patch.tenant } : {}),
+    });
+    const next: BlueprintDefinition = { ...validated, sandbox: true };
+    this.sandboxBlueprints = this.sandboxBlueprints.map((b) => (b === current ? next : b));
+    this.changed.fire();
+    return next;
+  }
+
   setSandbox(blueprints: BlueprintDefinition[], agents: AgentDefinition[]): void {
     this.sandboxBlueprints = blueprints;
     this.sandboxAgents = agents;

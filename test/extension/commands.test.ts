@@ -210,6 +210,20 @@ describe('extension in a real VS Code', () => {
       assert.ok(await run(CommandId.setBlueprintCredential, { blueprintId, restoreSandboxSecret: true }));
       assert.ok(!(await treeRows()).some((r) => r.contextValue.startsWith('failure')), 'the fix clears the failure');
       assert.ok(await get());
+      // Edit Blueprint too: a tenant the sandbox does not have shows AADSTS90002; its own tenant again works.
+      assert.ok(await run(CommandId.editBlueprint, { blueprintId, tenant: 'nowhere.onmicrosoft.com' }));
+      assert.equal(await get(), undefined);
+      assert.match((await treeRows()).find((r) => r.contextValue.startsWith('failure'))?.label ?? '', /^AADSTS90002/);
+      assert.equal(
+        await run(CommandId.editBlueprint, { blueprintId, authority: 'https://login.microsoftonline.com' }),
+        undefined,
+        "the sandbox blueprint's authority stays the sandbox's",
+      );
+      assert.equal(
+        (await run(CommandId.editBlueprint, { blueprintId, tenant: status.tenantId }))?.tenant,
+        status.tenantId,
+      );
+      assert.ok(await get());
     });
 
     it('adds a blueprint of your own on the sandbox, gets its agent a token, and keeps it across a restart', async () => {

@@ -1,6 +1,8 @@
 import { validateTenant } from '../../core/config';
 import type { BlueprintDefinition } from '../definitions';
-import { ask, onlyTarget, ownBlueprint, plainArgs } from '../prompts';
+import { ConfigError } from '../../core/errors';
+import { ask, onlyTarget, ownBlueprint, plainArgs, steps } from '../prompts';
+import { BlueprintNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 
 export interface EditBlueprintArgs {
@@ -13,30 +15,49 @@ export interface EditBlueprintArgs {
 export async function editBlueprint(ctx: CommandContext, arg?: unknown): Promise<BlueprintDefinition> {
   const given = plainArgs<EditBlueprintArgs>(arg);
   const args = onlyTarget(given, 'blueprintId') ? undefined : given;
-  const blueprint = await ownBlueprint(
-    ctx.definitions,
-    arg,
-    'Edit Blueprint',
-    'Sandbox blueprints come from the sandbox directory.',
-  );
-  const patch = args ?? {
-    displayName: await ask({
-      title: `Edit Blueprint (1/2): ${blueprint.displayName}`,
-      prompt: 'Display name',
-      value: blueprint.displayName,
-      validate: (v) => {
-        if (!v.trim()) throw new Error('Give the blueprint a name.');
+  const named = ctx.definitions.blueprint(given?.blueprintId ?? '');
+  const onSandbox = named?.sandbox
+    ? named
+    : arg instanceof BlueprintNode && arg.blueprint.sandbox
+      ? arg.blueprint
+      : undefined;
+  const blueprint =
+    onSandbox ??
+    (await ownBlueprint(ctx.definitions, arg, 'Edit Blueprint', 'Sandbox blueprints come from the sandbox directory.'));
+  const patch =
+    args ??
+    (await steps({ displayName: blueprint.displayName, tenant: blueprint.tenant }, [
+      async (a) => {
+        a.displayName = await ask({
+          title: `Edit Blueprint (1/2): ${blueprint.displayName}`,
+          prompt: 'Display name',
+          value: a.displayName,
+          validate: (v) => {
+            if (!v.trim()) throw new Error('Give the blueprint a name.');
+          },
+        });
       },
-    }),
-    tenant: await ask({
-      title: `Edit Blueprint (2/2): ${blueprint.displayName}`,
-      prompt: 'Tenant id or domain',
-      value: blueprint.tenant,
-      validate: (v) => validateTenant(v, 'Tenant'),
-    }),
-  };
-  const { blueprintId: _, ...fields } = { blueprintId: '', ...patch };
-  const next = await ctx.definitions.updateBlueprint(blueprint.clientId, fields);
+      async (a, back) => {
+        a.tenant = await ask({
+          title: `Edit Blueprint (2/2): ${blueprint.displayName}`,
+          prompt: onSandbox
+            ? "Tenant id or domain (for practice: another tenant shows Entra's error; the sandbox's next start resets it)"
+            : 'Tenant id or domain',
+          value: a.tenant,
+          validate: (v) => validateTenant(v, 'Tenant'),
+          back,
+        });
+      },
+    ]));
+  const { blueprintId: _, ...fields }: Partial<EditBlueprintArgs> = { blueprintId: '', ...patch };
+  if (onSandbox && fields.authority !== undefined && fields.authority !== onSandbox.authority)
+    throw new ConfigError('Authority', "of the sandbox's blueprint is the sandbox's.", 'Edit its name or tenant only.');
+  const next = onSandbox
+    ? ctx.definitions.updateSandboxBlueprint(blueprint.clientId, {
+        ...(fields.displayName !== undefined ? { displayName: fields.displayName } : {}),
+        ...(fields.tenant !== undefined ? { tenant: fields.tenant } : {}),
+      })
+    : await ctx.definitions.updateBlueprint(blueprint.clientId, fields);
   ctx.tokenService.clearCache();
   ctx.tokens.clearFailures(ctx.definitions.agents(next.clientId).map((a) => a.clientId));
   ctx.log.info(`Blueprint ${next.displayName} (${next.clientId}) edited.`);
