@@ -58,11 +58,10 @@ export async function pick<T extends vscode.QuickPickItem>(
   options: vscode.QuickPickOptions & { back?: boolean },
 ): Promise<T> {
   const { back, ...rest } = options;
-  if (!back) {
-    const chosen = await vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...rest });
-    if (!chosen) throw new PromptDismissed();
-    return chosen;
-  }
+  // Built with createQuickPick, shown once the previous input has finished hiding: a pick that follows another
+  // (Get Agent Token's agent, then its flow) keeps the keyboard even when the command came from the walkthrough,
+  // where showQuickPick's second box lost it to the walkthrough page.
+  await new Promise((r) => setTimeout(r, 0));
   const qp = vscode.window.createQuickPick<T>();
   qp.ignoreFocusOut = rest.ignoreFocusOut ?? true;
   qp.title = rest.title;
@@ -70,7 +69,9 @@ export async function pick<T extends vscode.QuickPickItem>(
   qp.items = items;
   const picked = items.filter((i) => i.picked);
   if (picked.length) qp.activeItems = picked;
-  qp.buttons = [vscode.QuickInputButtons.Back];
+  qp.matchOnDescription = rest.matchOnDescription ?? false;
+  qp.matchOnDetail = rest.matchOnDetail ?? false;
+  if (back) qp.buttons = [vscode.QuickInputButtons.Back];
   try {
     return await new Promise<T>((resolve, reject) => {
       qp.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && reject(new StepBack()));

@@ -357,6 +357,26 @@ describe('journeys in a real VS Code', function () {
     assert.match(logText(), /getAgentToken: cancelled\./);
   });
 
+  it('6: from the walkthrough, Get Agent Token asks with quick picks that have the keyboard', async () => {
+    await runCommand('Welcome: Open Walkthrough...');
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with Entra Agent Tokens' })
+      .click();
+    const walkthrough = page.locator('.gettingStartedContainer');
+    await walkthrough.getByText('Get an agent token').first().click();
+    await walkthrough.getByRole('button', { name: 'Get Agent Token' }).click();
+    const agentRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Research Agent' }).first();
+    await agentRow.waitFor();
+    const focusedInQuickInput = () =>
+      page.evaluate("!!document.activeElement && !!document.activeElement.closest('.quick-input-widget')");
+    assert.ok(await focusedInQuickInput(), 'the first quick pick has the keyboard');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'As the agent itself' }).first().waitFor();
+    assert.ok(await focusedInQuickInput(), 'the second quick pick has the keyboard too');
+    await shot('journey-6-walkthrough');
+    await page.keyboard.press('Escape');
+  });
+
   it('2: add a blueprint through the real input boxes; its secret is nowhere in the user data', async () => {
     const secret = `journey-secret-${Date.now()}-${Math.random().toString(36).slice(2)}`;
     await runCommand('Entra Agent Tokens: Add Blueprint…');
