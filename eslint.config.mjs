@@ -31,7 +31,7 @@ export default tseslint.config(
   },
   {
     // The core and the sandbox run under plain Node (CLI, tests): they must never reach for the editor.
-    files: ['src/core/**', 'src/sandbox/**', 'src/cli.ts', 'src/cli/**'],
+    files: ['src/core/**', 'src/sandbox/**', 'src/sidecar/**', 'src/cli.ts', 'src/cli/**'],
     rules: {
       'no-restricted-imports': [
         'error',

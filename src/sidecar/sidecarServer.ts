@@ -1,0 +1,251 @@
+// A local stand-in for Microsoft's Entra agent sidecar (the auth-sidecar container): its HTTP API on loopback,
+// backed by one blueprint credential and the one acquisition service. Agent code written for the sidecar
+// (SidecarAuthProvider in the Agents SDK, or plain HTTP) runs unchanged, with no secret in its environment.
+// Protocol facts: ../shared/docs/agent-sidecar.md. No `vscode` import: the CLI and the extension host both run it.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { acquireToken, type TokenRequest } from '../core/acquisition';
+import type { AgentTokenEngine } from '../core/agentTokens';
+import { cloudOfAuthority } from '../core/clouds';
+import { isGuid } from '../core/config';
+import type { CredentialHost, CredentialSource } from '../core/credentialSource';
+import { EntraError } from '../core/entraError';
+import { reportOf } from '../core/errorReport';
+import { ConfigError, NetworkError } from '../core/errors';
+
+export const DEFAULT_SIDECAR_PORT = 5178;
+const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
+
+/** A downstream API as the sidecar knows it: a name the caller uses, and the scopes a token for it carries. */
+export interface SidecarApi {
+  readonly name: string;
+  readonly scopes: readonly string[];
+  /** Only for the DownstreamApi routes (not served yet): where its calls go. */
+  readonly baseUrl?: string;
+  readonly requestAppToken?: boolean;
+}
+
+export interface SidecarBlueprint {
+  readonly authority: string;
+  readonly tenant: string;
+  readonly clientId: string;
+  readonly credential: CredentialSource;
+}
+
+/** One request, as the log and the extension's list show it: never a token. */
+export interface SidecarRequestRecord {
+  readonly at: Date;
+  readonly route: string;
+  readonly api: string;
+  readonly agentId?: string;
+  readonly agentUser?: string;
+  readonly scope?: string;
+  readonly status: number;
+  readonly fromCache?: boolean;
+  readonly ms: number;
+}
+
+export interface SidecarOptions {
+  readonly engine: AgentTokenEngine;
+  readonly blueprint: SidecarBlueprint;
+  readonly credentialHost: CredentialHost;
+  /** Added to, or replacing by name, the built-ins (default, graph, agenticblueprint). */
+  readonly apis?: readonly SidecarApi[];
+  /** 0 takes a free port; default 5178. Always on 127.0.0.1. */
+  readonly port?: number;
+  readonly onRequest?: (record: SidecarRequestRecord) => void;
+}
+
+/** The built-in APIs: Graph of the blueprint's cloud as `default` and `graph`, and the blueprint's exchange API. */
+export function builtInApis(authority: string): SidecarApi[] {
+  const graph = `${cloudOfAuthority(authority).graph}/.default`;
+  return [
+    { name: 'default', scopes: [graph] },
+    { name: 'graph', scopes: [graph] },
+    { name: 'agenticblueprint', scopes: [TOKEN_EXCHANGE_SCOPE], requestAppToken: true },
+  ];
+}
+
+/** RFC 7807 ProblemDetails, as the real sidecar answers errors. */
+class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+export class AgentSidecar {
+  private readonly apis = new Map<string, SidecarApi>();
+  private origin = '';
+
+  private constructor(
+    private readonly options: SidecarOptions,
+    private readonly server: Server,
+  ) {
+    for (const api of [...builtInApis(options.blueprint.authority), ...(options.apis ?? [])])
+      this.apis.set(api.name.toLowerCase(), api);
+  }
+
+  static async start(options: SidecarOptions): Promise<AgentSidecar> {
+    const server = createServer();
+    const sidecar = new AgentSidecar(options, server);
+    server.on('request', (req, res) => void sidecar.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? DEFAULT_SIDECAR_PORT, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    sidecar.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return sidecar;
+  }
+
+  /** http://127.0.0.1:PORT: what SIDECAR_URL is set to. */
+  get url(): string {
+    return this.origin;
+  }
+
+  get apiList(): readonly SidecarApi[] {
+    return [...this.apis.values()];
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', this.origin);
+    const [route = '', ...rest] = url.pathname.split('/').filter(Boolean);
+    let record: Omit<SidecarRequestRecord, 'status' | 'ms' | 'at'> = { route: `/${route}`, api: '' };
+    let status = 500;
+    try {
+      this.refuseForeignCaller(req);
+      if (req.method === 'GET' && route === 'healthz' && rest.length === 0) {
+        status = 200;
+        return json(res, 200, { status: 'Healthy' });
+      }
+      if (route.toLowerCase() === 'authorizationheaderunauthenticated' && rest.length === 1) {
+        if (req.method !== 'GET') throw new Problem(405, 'Method Not Allowed', 'This route takes GET.');
+        const { header, ...described } = await this.authorizationHeader(decodeSegment(rest[0]!), url.searchParams);
+        record = { ...record, ...described };
+        status = 200;
+        return json(res, 200, { authorizationHeader: header });
+      }
+      throw new Problem(404, 'Not Found', `The sidecar has no route ${url.pathname.slice(0, 100)}.`);
+    } catch (e) {
+      const problem = toProblem(e);
+      status = problem.status;
+      return problemJson(res, problem);
+    } finally {
+      this.options.onRequest?.({ ...record, status, ms: performance.now() - started, at: new Date() });
+    }
+  }
+
+  /** DNS rebinding and web pages: only the sidecar's own loopback origin, and never a browser's request. */
+  private refuseForeignCaller(req: IncomingMessage): void {
+    const port = new URL(this.origin).port;
+    const host = req.headers.host?.toLowerCase();
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)
+      throw new Problem(403, 'Forbidden', `The sidecar answers only requests for ${this.origin}.`);
+    if (req.headers.origin !== undefined)
+      throw new Problem(403, 'Forbidden', 'The sidecar does not answer requests from web pages.');
+  }
+
+  private async authorizationHeader(
+    apiName: string,
+    query: URLSearchParams,
+  ): Promise<{ header: string; api: string; agentId?: string; agentUser?: string; scope: string; fromCache: boolean }> {
+    const api = this.apis.get(apiName.toLowerCase());
+    if (!api)
+      throw new Problem(
+        400,
+        'Unknown API',
+        `No downstream API named "${apiName.slice(0, 60)}" is configured. Known: ${[...this.apis.keys()].join(', ')}.`,
+      );
+    const overridden = query.getAll('optionsOverride.Scopes').filter(Boolean);
+    const scopes = overridden.length ? overridden : api.scopes;
+    if (scopes.length === 0)
+      throw new Problem(400, 'No scopes', `The API "${api.name}" has no scopes; pass optionsOverride.Scopes.`);
+    const scope = scopes.join(' ');
+    const agentId = query.get('AgentIdentity') ?? undefined;
+    const username = query.get('AgentUsername') ?? undefined;
+    const userId = query.get('AgentUserId') ?? undefined;
+    if (agentId !== undefined && !isGuid(agentId))
+      throw new Problem(400, 'Bad AgentIdentity', "AgentIdentity must be the agent identity's client id (a GUID).");
+    if ((username || userId) && !agentId)
+      throw new Problem(400, 'Bad request', 'AgentUsername and AgentUserId need AgentIdentity too.');
+    if (username && userId) throw new Problem(400, 'Bad request', 'Give AgentUsername or AgentUserId, not both.');
+    if (userId && !isGuid(userId))
+      throw new Problem(400, 'Bad AgentUserId', 'AgentUserId must be an object id (a GUID).');
+    const blueprint = this.options.blueprint;
+    const tenant = query.get('optionsOverride.AcquireTokenOptions.Tenant') || blueprint.tenant;
+    const forceRefresh = query.get('optionsOverride.AcquireTokenOptions.ForceRefresh')?.toLowerCase() === 'true';
+    const base = {
+      authority: blueprint.authority,
+      tenant,
+      blueprintId: blueprint.clientId,
+      credential: blueprint.credential,
+    };
+    // The blueprint API with an agent: the blueprint's exchange token for that agent (T1, fmi_path = the agent).
+    const wantsT1 = agentId !== undefined && !username && !userId && scope === TOKEN_EXCHANGE_SCOPE;
+    const request: TokenRequest = !agentId
+      ? { ...base, flow: 'app', scope }
+      : username || userId
+        ? { ...base, flow: 'agent-user', agentId, scope, user: username ? { username } : { userId: userId! } }
+        : { ...base, flow: 'autonomous', agentId, scope };
+    const result = await acquireToken(this.options.engine, request, this.options.credentialHost, { forceRefresh });
+    const token = wantsT1 ? result.t1.raw : result.accessToken;
+    return {
+      header: `Bearer ${token}`,
+      api: api.name,
+      ...(agentId ? { agentId } : {}),
+      ...(username || userId ? { agentUser: username ?? userId } : {}),
+      scope,
+      fromCache: result.fromCache,
+    };
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** What the caller is told: Entra's refusal as 401 with its code, meaning and fix; the network as 502/504. */
+function toProblem(e: unknown): Problem {
+  if (e instanceof Problem) return e;
+  const report = reportOf(e);
+  if (e instanceof EntraError)
+    return new Problem(
+      401,
+      `Entra refused the request (${e.code ? `AADSTS${e.code}` : `HTTP ${e.httpStatus}`})`,
+      report.summary,
+    );
+  if (e instanceof NetworkError)
+    return new Problem(e.kind === 'timeout' ? 504 : 502, 'The tenant could not be reached', report.summary);
+  if (e instanceof ConfigError) return new Problem(400, 'Bad request', report.summary);
+  return new Problem(500, 'The sidecar failed', report.summary);
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function problemJson(res: ServerResponse, p: Problem): void {
+  res.writeHead(p.status, { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(
+    JSON.stringify({ type: `https://httpstatuses.io/${p.status}`, title: p.title, status: p.status, detail: p.detail }),
+  );
+}

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { request } from 'undici';
+import { SidecarAuthProvider } from '@microsoft/agents-hosting';
+import { AgentTokenEngine } from '../../src/core/agentTokens';
+import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
+import { decodeToken } from '../../src/core/jwt';
+import { AgentSidecar } from '../../src/sidecar/sidecarServer';
+import type { SandboxTenant } from '../../src/sandbox/server';
+import { AGENT, AGENT_USER_ID, AGENT_USER_UPN, BLUEPRINT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+
+const GRAPH = 'https://graph.microsoft.com/.default';
+
+describe('the local agent sidecar, driven by the real client (SidecarAuthProvider, @microsoft/agents-hosting)', () => {
+  let sandbox: SandboxTenant;
+  let engine: AgentTokenEngine;
+  let sidecar: AgentSidecar;
+  const provider = () =>
+    new SidecarAuthProvider({
+      authType: 'EntraAuthSideCar',
+      clientId: BLUEPRINT,
+      tenantId: SANDBOX_TENANT,
+      sidecarBaseUrl: sidecar.url,
+      scopes: [GRAPH],
+    } as never);
+
+  before(async () => {
+    sandbox = await startSandbox();
+    engine = new AgentTokenEngine({ retryBaseDelayMs: 10 });
+    sidecar = await AgentSidecar.start({
+      engine,
+      port: 0,
+      blueprint: {
+        authority: sandbox.authority,
+        tenant: SANDBOX_TENANT,
+        clientId: BLUEPRINT,
+        credential: { kind: 'secret' },
+      },
+      credentialHost: { readSecret: async (kind) => (kind === 'clientSecret' ? SECRET : undefined), warn: () => {} },
+    });
+  });
+  after(async () => {
+    await sidecar.stop();
+    await engine.close();
+    await sandbox.stop();
+  });
+
+  it('is healthy', async () => {
+    assert.equal(await provider().isHealthy(), true);
+  });
+
+  it("gives the blueprint's own app token (getAccessToken)", async () => {
+    const token = decodeToken(await provider().getAccessToken(GRAPH));
+    assert.equal(token.claims.appid ?? token.claims.azp, BLUEPRINT);
+    assert.equal(token.claims.aud, 'https://graph.microsoft.com');
+  });
+
+  it("gives an agent identity's token in two legs (getAgenticInstanceToken)", async () => {
+    sandbox.clearRecords();
+    const token = decodeToken(await provider().getAgenticInstanceToken(SANDBOX_TENANT, AGENT));
+    assert.equal(token.claims.appid ?? token.claims.azp, AGENT);
+    assert.equal(token.claims.xms_par_app_azp, BLUEPRINT);
+    assert.deepEqual(
+      sandbox.requests.map((r) => r.params.client_id),
+      [BLUEPRINT, AGENT],
+    );
+  });
+
+  it("gives an agent user's token, by UPN and by object id (getAgenticUserToken)", async () => {
+    for (const user of [AGENT_USER_UPN, AGENT_USER_ID]) {
+      const token = decodeToken(await provider().getAgenticUserToken(SANDBOX_TENANT, AGENT, user, [GRAPH]));
+      assert.ok(String(token.claims.xms_sub_fct).split(' ').includes('13'), user);
+      assert.equal(token.claims.oid, AGENT_USER_ID, user);
+    }
+  });
+
+  it("gives the blueprint's exchange token for an agent (getAgenticApplicationToken: T1)", async () => {
+    const token = decodeToken(await provider().getAgenticApplicationToken(SANDBOX_TENANT, AGENT));
+    assert.equal(token.claims.aud, TOKEN_EXCHANGE_APP_ID);
+    assert.ok(String(token.claims.sub).endsWith(`/${AGENT}`), String(token.claims.sub));
+  });
+
+  it("passes Entra's refusal on as 401 ProblemDetails, with the AADSTS code and the fix", async () => {
+    const unknown = '99999999-9999-4999-8999-999999999999';
+    const error = await provider()
+      .getAgenticInstanceToken(SANDBOX_TENANT, unknown)
+      .then(
+        () => assert.fail('an unknown agent got a token'),
+        (e: unknown) => e as Error,
+      );
+    assert.match(error.message, /AADSTS/);
+  });
+
+  it("is retried by the client when it fails once (the tenant's connection reset on every attempt: 502)", async () => {
+    sandbox.injectFaults({ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' });
+    const token = decodeToken(await provider().getAccessToken('api://sandbox-weather/.default'));
+    assert.equal(token.claims.appid ?? token.claims.azp, BLUEPRINT);
+  });
+
+  describe('over plain HTTP', () => {
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      request(`${sidecar.url}${path}`, { headers }).then(async (r) => ({
+        status: r.statusCode,
+        type: String(r.headers['content-type']),
+        body: (await r.body.json()) as Record<string, unknown>,
+      }));
+
+    it('answers the documented shape', async () => {
+      const r = await get(`/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}`);
+      assert.equal(r.status, 200);
+      assert.match(String(r.body.authorizationHeader), /^Bearer eyJ/);
+    });
+
+    it('refuses bad input with 400 ProblemDetails, and foreign callers with 403', async () => {
+      for (const [path, headers, status] of [
+        ['/AuthorizationHeaderUnauthenticated/nope', {}, 400],
+        ['/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=not-a-guid', {}, 400],
+        [
+          `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}&AgentUsername=a@b.c&AgentUserId=${AGENT_USER_ID}`,
+          {},
+          400,
+        ],
+        ['/AuthorizationHeaderUnauthenticated/graph?AgentUsername=a@b.c', {}, 400],
+        ['/AuthorizationHeaderUnauthenticated/graph', { host: 'evil.example:5178' }, 403],
+        ['/AuthorizationHeaderUnauthenticated/graph', { origin: 'https://evil.example' }, 403],
+        ['/nowhere', {}, 404],
+      ] as const) {
+        const r = await get(path, headers);
+        assert.equal(r.status, status, path);
+        assert.match(r.type, /^application\/problem\+json/, path);
+        assert.equal(r.body.status, status);
+        assert.ok(typeof r.body.title === 'string' && typeof r.body.detail === 'string', path);
+      }
+    });
+
+    it('answers 100 concurrent requests for a scope not asked before with one exchange (single flight)', async () => {
+      sandbox.clearRecords();
+      const path = `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}&optionsOverride.Scopes=${encodeURIComponent('api://sandbox-weather/.default')}`;
+      const answers = await Promise.all(Array.from({ length: 100 }, () => get(path)));
+      assert.ok(answers.every((a) => a.status === 200));
+      // T1 is cached from the earlier tests: one leg-2 request for all hundred.
+      assert.equal(sandbox.requests.length, 1);
+    });
+  });
+});
