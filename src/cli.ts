@@ -38,9 +38,12 @@ async function main(argv: string[]): Promise<number> {
     case 'sandbox':
       await (await import('./cli/sandboxCommand')).runSandbox(args, out, stopped);
       return ExitCode.ok;
+    case 'sidecar':
+      await (await import('./cli/sidecarCommand')).runSidecar(args, process.env, out, stopped);
+      return ExitCode.ok;
     default:
       throw new UsageError(
-        `Unknown command "${command.slice(0, 40)}". Commands: token, decode, sandbox. Run "entra-agent-tokens --help".`,
+        `Unknown command "${command.slice(0, 40)}". Commands: token, decode, sandbox, sidecar. Run "entra-agent-tokens --help".`,
       );
   }
 }
@@ -71,7 +74,8 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
     // Listeners for SIGINT keep nothing alive, but a finished command should not wait for anything else.
-    if (code !== ExitCode.ok || process.argv[2] !== 'sandbox') setImmediate(() => process.exit(code));
+    if (code !== ExitCode.ok || !['sandbox', 'sidecar'].includes(process.argv[2] ?? ''))
+      setImmediate(() => process.exit(code));
   },
   (e: unknown) => {
     const { code, message } = describeFailure(e);

@@ -162,7 +162,7 @@ export async function runToken(
  * Credentials go only to Entra's cloud hosts, loopback (the sandbox) and hosts the user names: a mistyped or planted
  * --authority (login.microsoftonline.com.attacker.example) is refused before anything is read or sent.
  */
-function allowedAuthority(value: string, allowHosts: readonly string[]): string {
+export function allowedAuthority(value: string, allowHosts: readonly string[]): string {
   const authority = validateAuthority(value, '--authority');
   for (const h of allowHosts) {
     if (!/^[a-z0-9.-]{1,253}$/i.test(h.trim()))
@@ -183,7 +183,7 @@ function allowedAuthority(value: string, allowHosts: readonly string[]): string 
  * A *-env flag names a variable. Someone will paste the secret itself there, so a value that is not a variable name
  * is never repeated back.
  */
-function variableName(value: string | undefined, flag: string): void {
+export function variableName(value: string | undefined, flag: string): void {
   if (value === undefined || /^[A-Za-z_][A-Za-z0-9_]{0,255}$/.test(value)) return;
   throw new UsageError(
     `${flag} takes the NAME of an environment variable (letters, digits and _), and the value given is not one. It is not shown here, in case it is the secret itself. Put the value in a variable (export BLUEPRINT_SECRET=...) and pass its name: ${flag} BLUEPRINT_SECRET.`,
@@ -203,7 +203,7 @@ interface CredentialFlags {
  * The flags' credential as the core's description, and the host that hands over its secret values from the
  * environment. Checks what only the flags can say (exactly one credential, variables set); the core does the rest.
  */
-function credentialFromFlags(
+export function credentialFromFlags(
   values: CredentialFlags,
   env: NodeJS.ProcessEnv,
 ): { source: CredentialSource; host: CredentialHost } {
@@ -302,7 +302,7 @@ function formatResult(result: AgentTokenResult): string {
 }
 
 /** Lets a flag take an optional value: `--managed-identity` alone (or before another flag) means an empty one. */
-function withOptionalValue(args: string[], flag: string): string[] {
+export function withOptionalValue(args: string[], flag: string): string[] {
   return args.flatMap((a, i) =>
     a === flag && (i === args.length - 1 || args[i + 1]!.startsWith('--')) ? [`${flag}=`] : [a],
   );

@@ -42,6 +42,7 @@ Usage:
   entra-agent-tokens token   --tenant T --blueprint B --agent A [--scope S] CREDENTIAL [--json]
   entra-agent-tokens decode  [TOKEN|-] [--json]
   entra-agent-tokens sandbox [--port N] [--directory FILE] [--tls-cert F --tls-key F] [--json]
+  entra-agent-tokens sidecar --tenant T --blueprint B CREDENTIAL [--port N] [--api NAME=SCOPES]... [--json]
   entra-agent-tokens --version | --help
 
 Run "entra-agent-tokens <command> --help" for a command's options.

@@ -1,0 +1,112 @@
+import { CLOUDS, isCloudName } from '../core/clouds';
+import { terminalSafe } from '../core/terminalText';
+import { allowedAuthority, credentialFromFlags, tokenOptions, variableName, withOptionalValue } from './tokenCommand';
+import { parse, positiveInteger, requireFlag, UsageError } from './usage';
+
+export const sidecarHelp = `Usage: entra-agent-tokens sidecar --tenant T --blueprint B CREDENTIAL [--authority URL] [--cloud C]
+                                  [--allow-authority-host H]... [--port N] [--api NAME=SCOPE[,SCOPE...]]... [--json]
+
+Serves the Entra agent sidecar's API (Microsoft's auth-sidecar container) on 127.0.0.1 until interrupted, backed by
+the blueprint's credential: agent code written for the sidecar (SIDECAR_URL, the Agents SDK's EntraAuthSideCar)
+gets its tokens with no secret in its environment.
+
+  GET /healthz
+  GET /AuthorizationHeaderUnauthenticated/{api}[?AgentIdentity=A[&AgentUsername=UPN | &AgentUserId=ID]]
+      optionsOverride.Scopes (repeatable), optionsOverride.AcquireTokenOptions.Tenant, ...ForceRefresh
+  APIs: default and graph (the cloud's Microsoft Graph), agenticblueprint (T1 for an agent), and --api ones.
+
+  --port N            default 5178; 0 takes a free port
+  --api NAME=SCOPES   a downstream API the caller names, with its scopes (comma-separated); repeatable
+  --json              first line: {"url", "tenant", "blueprint", "apis"}; then one JSON line per request
+  --tenant, --blueprint, --authority, --cloud, --allow-authority-host and CREDENTIAL: as for "token".`;
+
+const options = {
+  ...tokenOptions,
+  port: { type: 'string' },
+  api: { type: 'string', multiple: true },
+} as const;
+
+export async function runSidecar(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  out: (s: string) => void,
+  stopped: Promise<void>,
+): Promise<void> {
+  const { values } = parse('sidecar', withOptionalValue(args, '--managed-identity'), options);
+  if (values.help) return out(`${sidecarHelp}\n`);
+  if (values['client-secret'] !== undefined)
+    throw new UsageError(
+      '--client-secret is not accepted: pass --client-secret-env VAR (the variable holds the secret).',
+    );
+  for (const flag of ['agent', 'scope', 'flow', 'user-token-env', 'user-id', 'username'] as const)
+    if (values[flag] !== undefined)
+      throw new UsageError(`--${flag} does not go with "sidecar": the caller names the agent and scopes per request.`);
+  const tenant = requireFlag(values.tenant, '--tenant', "the blueprint's tenant (id or domain)");
+  const blueprint = requireFlag(values.blueprint, '--blueprint', "the blueprint's client id");
+  const cloudName = values.cloud ?? 'public';
+  if (!isCloudName(cloudName))
+    throw new UsageError(`--cloud must be one of ${Object.keys(CLOUDS).join(', ')}, not "${cloudName.slice(0, 30)}".`);
+  const authority = allowedAuthority(
+    values.authority ?? CLOUDS[cloudName].authority,
+    values['allow-authority-host'] ?? [],
+  );
+  for (const flag of ['client-secret-env', 'certificate-password-env'] as const)
+    variableName(values[flag], `--${flag}`);
+  const port = positiveInteger(values.port, '--port', 5178, 65535, 0);
+  const timeoutMs = positiveInteger(values.timeout, '--timeout', 30_000, 600_000);
+  const apis = (values.api ?? []).map(parseApi);
+  const { source, host } = credentialFromFlags(values, env);
+
+  const { AgentTokenEngine } = await import('../core/agentTokens');
+  const { AgentSidecar } = await import('../sidecar/sidecarServer');
+  const engine = new AgentTokenEngine({ timeoutMs });
+  let sidecar: Awaited<ReturnType<typeof AgentSidecar.start>>;
+  try {
+    sidecar = await AgentSidecar.start({
+      engine,
+      port,
+      apis,
+      blueprint: { authority, tenant, clientId: blueprint.toLowerCase(), credential: source },
+      credentialHost: host,
+      onRequest: (r) =>
+        out(
+          values.json
+            ? `${JSON.stringify({ ...r, at: r.at.toISOString(), ms: Math.round(r.ms * 10) / 10 })}\n`
+            : `${r.at.toISOString()}  ${r.status}  ${terminalSafe(r.route)} ${terminalSafe(r.api)}${r.agentId ? `  agent ${terminalSafe(r.agentId)}` : ''}${r.agentUser ? `  user ${terminalSafe(r.agentUser)}` : ''}${r.scope ? `  ${terminalSafe(r.scope)}` : ''}${r.fromCache ? '  (cache)' : ''}  ${r.ms.toFixed(1)} ms\n`,
+        ),
+    });
+  } catch (e) {
+    await engine.close();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new UsageError(`--port: port ${port} is already in use. Pick another, or 0 for any free port.`);
+    throw e;
+  }
+  const summary = {
+    url: sidecar.url,
+    tenant,
+    blueprint,
+    apis: sidecar.apiList.map((a) => ({ name: a.name, scopes: a.scopes })),
+  };
+  out(
+    values.json
+      ? `${JSON.stringify(summary)}\n`
+      : `Agent sidecar listening at ${sidecar.url} for blueprint ${terminalSafe(blueprint)} (tenant ${terminalSafe(tenant)}). Press Ctrl+C to stop.\n  export SIDECAR_URL=${sidecar.url}\n  APIs: ${summary.apis.map((a) => `${terminalSafe(a.name)} (${a.scopes.map(terminalSafe).join(' ')})`).join(', ')}\n`,
+  );
+  await stopped;
+  await sidecar.stop();
+  await engine.close();
+}
+
+function parseApi(value: string): { name: string; scopes: string[] } {
+  const m = /^([A-Za-z0-9_.-]{1,64})=(.+)$/.exec(value);
+  if (!m)
+    throw new UsageError(
+      `--api takes NAME=SCOPE[,SCOPE...], such as weather=api://weather/.default, not "${value.slice(0, 60)}".`,
+    );
+  const scopes = m[2]!
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (scopes.length === 0) throw new UsageError(`--api ${m[1]}: give at least one scope.`);
+  return { name: m[1]!, scopes };
+}
