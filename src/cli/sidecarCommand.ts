@@ -32,7 +32,14 @@ export async function runSidecar(
   out: (s: string) => void,
   stopped: Promise<void>,
 ): Promise<void> {
-  const { values } = parse('sidecar', withOptionalValue(args, '--managed-identity'), options);
+  // Without the flags, the real container's configuration keys: an existing Compose .env works as it is.
+  const given = (flag: string) => args.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const fromEnv = !given('--tenant') && !given('--blueprint') && env.AzureAd__ClientId !== undefined;
+  const { values } = parse(
+    'sidecar',
+    withOptionalValue(fromEnv ? [...containerConfiguration(env), ...args] : args, '--managed-identity'),
+    options,
+  );
   if (values.help) return out(`${sidecarHelp}\n`);
   if (values['client-secret'] !== undefined)
     throw new UsageError(
@@ -54,7 +61,7 @@ export async function runSidecar(
     variableName(values[flag], `--${flag}`);
   const port = positiveInteger(values.port, '--port', 5178, 65535, 0);
   const timeoutMs = positiveInteger(values.timeout, '--timeout', 30_000, 600_000);
-  const apis = (values.api ?? []).map(parseApi);
+  const apis = [...(fromEnv ? downstreamApisFromEnv(env) : []), ...(values.api ?? []).map(parseApi)];
   const { source, host } = credentialFromFlags(values, env);
 
   const { AgentTokenEngine } = await import('../core/agentTokens');
@@ -109,4 +116,81 @@ function parseApi(value: string): { name: string; scopes: string[] } {
     .filter(Boolean);
   if (scopes.length === 0) throw new UsageError(`--api ${m[1]}: give at least one scope.`);
   return { name: m[1]!, scopes };
+}
+
+const CREDENTIAL = 'AzureAd__ClientCredentials__0__';
+
+/** The auth-sidecar container's AzureAd__* keys as this command's flags. Errors name the key. */
+export function containerConfiguration(env: NodeJS.ProcessEnv): string[] {
+  const need = (key: string, what: string): string => {
+    const v = env[key]?.trim();
+    if (!v) throw new UsageError(`${key} is not set: it holds ${what}.`);
+    return v;
+  };
+  const args = [
+    '--tenant',
+    need('AzureAd__TenantId', "the blueprint's tenant"),
+    '--blueprint',
+    need('AzureAd__ClientId', "the blueprint's client id"),
+  ];
+  if (env.AzureAd__Instance?.trim()) args.push('--authority', env.AzureAd__Instance.trim().replace(/\/+$/, ''));
+  const type = need(
+    `${CREDENTIAL}SourceType`,
+    'the credential type (ClientSecret, SignedAssertionFilePath or SignedAssertionFromManagedIdentity)',
+  );
+  switch (type) {
+    case 'ClientSecret':
+      need(`${CREDENTIAL}ClientSecret`, "the blueprint's client secret");
+      args.push('--client-secret-env', `${CREDENTIAL}ClientSecret`);
+      break;
+    case 'SignedAssertionFilePath':
+      args.push(
+        '--federated-token-file',
+        need(`${CREDENTIAL}SignedAssertionFileDiskPath`, 'the federated token file path'),
+      );
+      break;
+    case 'SignedAssertionFromManagedIdentity':
+      args.push(
+        '--managed-identity',
+        ...(env[`${CREDENTIAL}ManagedIdentityClientId`]?.trim()
+          ? [env[`${CREDENTIAL}ManagedIdentityClientId`]!.trim()]
+          : []),
+      );
+      break;
+    default:
+      throw new UsageError(
+        `${CREDENTIAL}SourceType: "${type.slice(0, 40)}" is not supported here; use ClientSecret, SignedAssertionFilePath or SignedAssertionFromManagedIdentity (or the command's flags).`,
+      );
+  }
+  return args;
+}
+
+/** DownstreamApis__NAME__Scopes__N (and __BaseUrl, __RequestAppToken) as APIs. */
+export function downstreamApisFromEnv(
+  env: NodeJS.ProcessEnv,
+): { name: string; scopes: string[]; baseUrl?: string; requestAppToken?: boolean }[] {
+  const apis = new Map<string, { scopes: [number, string][]; baseUrl?: string; requestAppToken?: boolean }>();
+  for (const [key, value] of Object.entries(env)) {
+    const m = /^DownstreamApis__([A-Za-z0-9_.-]{1,64})__(Scopes__(\d{1,2})|BaseUrl|RequestAppToken)$/i.exec(key);
+    if (!m || value === undefined) continue;
+    const api = apis.get(m[1]!) ?? { scopes: [] };
+    if (m[3] !== undefined) api.scopes.push([Number(m[3]), value.trim()]);
+    else if (/^BaseUrl$/i.test(m[2]!)) api.baseUrl = value.trim();
+    else api.requestAppToken = value.trim().toLowerCase() === 'true';
+    apis.set(m[1]!, api);
+  }
+  return [...apis.entries()].map(([name, a]) => {
+    const scopes = a.scopes
+      .sort((x, y) => x[0] - y[0])
+      .map(([, s]) => s)
+      .filter(Boolean);
+    if (scopes.length === 0)
+      throw new UsageError(`DownstreamApis__${name}__Scopes__0 is not set: the API needs a scope.`);
+    return {
+      name,
+      scopes,
+      ...(a.baseUrl ? { baseUrl: a.baseUrl } : {}),
+      ...(a.requestAppToken ? { requestAppToken: true } : {}),
+    };
+  });
 }

@@ -97,4 +97,43 @@ describe('CLI: entra-agent-tokens sidecar', () => {
       assert.match(r.stderr, pattern);
     }
   });
+
+  it("reads the real container's configuration keys when no flags are given (an existing Compose .env works)", async function () {
+    this.timeout(30_000);
+    const env = {
+      PATH: process.env.PATH ?? '',
+      AzureAd__Instance: `${sandbox().authority}/`,
+      AzureAd__TenantId: SANDBOX_TENANT,
+      AzureAd__ClientId: BLUEPRINT,
+      AzureAd__ClientCredentials__0__SourceType: 'ClientSecret',
+      AzureAd__ClientCredentials__0__ClientSecret: SECRET,
+      DownstreamApis__weather__Scopes__0: 'api://sandbox-weather/.default',
+    };
+    const child = spawn(process.execPath, [cliPath, 'sidecar', '--port', '0', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    });
+    try {
+      const lines = createInterface({ input: child.stdout });
+      const summary = JSON.parse((await once(lines, 'line'))[0] as string) as {
+        url: string;
+        blueprint: string;
+        apis: { name: string; scopes: string[] }[];
+      };
+      assert.equal(summary.blueprint, BLUEPRINT);
+      assert.deepEqual(summary.apis.find((a) => a.name === 'weather')?.scopes, ['api://sandbox-weather/.default']);
+      const r = await fetch(`${summary.url}/AuthorizationHeaderUnauthenticated/weather?AgentIdentity=${AGENT}`);
+      assert.equal(r.status, 200);
+      const header = ((await r.json()) as { authorizationHeader: string }).authorizationHeader;
+      assert.deepEqual(decodeToken(header.replace(/^Bearer /, '')).claims.roles, ['Forecast.Read']);
+    } finally {
+      child.kill('SIGINT');
+    }
+    await once(child, 'exit');
+    // A missing key is named, exit 2.
+    const { AzureAd__TenantId: _, ...withoutTenant } = env;
+    const r = await cli(['sidecar', '--port', '0'], withoutTenant);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /AzureAd__TenantId is not set/);
+  });
 });
