@@ -8,6 +8,9 @@ import { acquireToken, type TokenRequest } from '../core/acquisition';
 import type { AgentTokenEngine } from '../core/agentTokens';
 import { cloudOfAuthority } from '../core/clouds';
 import { isGuid } from '../core/config';
+import { decodeToken } from '../core/jwt';
+import { SignatureVerifier } from '../core/signature';
+import { checkUserTokenForBlueprint } from '../core/userFlows';
 import type { CredentialHost, CredentialSource } from '../core/credentialSource';
 import { EntraError } from '../core/entraError';
 import { reportOf } from '../core/errorReport';
@@ -80,6 +83,8 @@ class Problem extends Error {
 export class AgentSidecar {
   private readonly apis = new Map<string, SidecarApi>();
   private origin = '';
+  /** Checks inbound user tokens against the tenant's keys (Entra's hosts, or the loopback authority itself). */
+  private readonly verifier: SignatureVerifier;
 
   private constructor(
     private readonly options: SidecarOptions,
@@ -87,6 +92,9 @@ export class AgentSidecar {
   ) {
     for (const api of [...builtInApis(options.blueprint.authority), ...(options.apis ?? [])])
       this.apis.set(api.name.toLowerCase(), api);
+    const authority = new URL(options.blueprint.authority);
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(authority.hostname);
+    this.verifier = new SignatureVerifier(loopback ? { sandboxOrigin: () => authority.origin } : {});
   }
 
   static async start(options: SidecarOptions): Promise<AgentSidecar> {
@@ -132,12 +140,25 @@ export class AgentSidecar {
         status = 200;
         return json(res, 200, { status: 'Healthy' });
       }
-      if (route.toLowerCase() === 'authorizationheaderunauthenticated' && rest.length === 1) {
+      const lower = route.toLowerCase();
+      if ((lower === 'authorizationheaderunauthenticated' || lower === 'authorizationheader') && rest.length === 1) {
         if (req.method !== 'GET') throw new Problem(405, 'Method Not Allowed', 'This route takes GET.');
-        const { header, ...described } = await this.authorizationHeader(decodeSegment(rest[0]!), url.searchParams);
+        // The authenticated route: the caller's user token, validated, for on-behalf-of.
+        const userToken = lower === 'authorizationheader' ? await this.inboundUserToken(req) : undefined;
+        const { header, ...described } = await this.authorizationHeader(
+          decodeSegment(rest[0]!),
+          url.searchParams,
+          userToken,
+        );
         record = { ...record, ...described };
         status = 200;
         return json(res, 200, { authorizationHeader: header });
+      }
+      if (lower === 'validate' && rest.length === 0) {
+        if (req.method !== 'GET') throw new Problem(405, 'Method Not Allowed', 'This route takes GET.');
+        const token = await this.inboundUserToken(req);
+        status = 200;
+        return json(res, 200, { protocol: 'Bearer', token, claims: decodeToken(token).claims });
       }
       throw new Problem(404, 'Not Found', `The sidecar has no route ${url.pathname.slice(0, 100)}.`);
     } catch (e) {
@@ -159,9 +180,35 @@ export class AgentSidecar {
       throw new Problem(403, 'Forbidden', 'The sidecar does not answer requests from web pages.');
   }
 
+  /** The inbound `Authorization: Bearer` token: for the blueprint, in its lifetime, signed by the tenant's keys. */
+  private async inboundUserToken(req: IncomingMessage): Promise<string> {
+    const m = /^Bearer\s+([A-Za-z0-9_.-]+)$/i.exec(req.headers.authorization ?? '');
+    if (!m)
+      throw new Problem(401, 'No bearer token', "This route needs the caller's token: Authorization: Bearer <token>.");
+    const token = m[1]!;
+    try {
+      checkUserTokenForBlueprint(token, this.options.blueprint.clientId, 'The bearer token');
+    } catch (e) {
+      throw new Problem(401, 'The bearer token is not valid here', reportOf(e).summary);
+    }
+    const decoded = decodeToken(token);
+    const exp = Number(decoded.claims.exp);
+    if (!Number.isFinite(exp) || exp * 1000 <= Date.now())
+      throw new Problem(401, 'The bearer token has expired', 'Get a new token for the blueprint and send it again.');
+    const signature = await this.verifier.verify(decoded);
+    if (signature.status !== 'verified')
+      throw new Problem(
+        401,
+        'The bearer token is not signed by the tenant',
+        'reason' in signature ? signature.reason : 'Its signature could not be checked.',
+      );
+    return token;
+  }
+
   private async authorizationHeader(
     apiName: string,
     query: URLSearchParams,
+    userToken?: string,
   ): Promise<{ header: string; api: string; agentId?: string; agentUser?: string; scope: string; fromCache: boolean }> {
     const api = this.apis.get(apiName.toLowerCase());
     if (!api)
@@ -195,12 +242,28 @@ export class AgentSidecar {
       credential: blueprint.credential,
     };
     // The blueprint API with an agent: the blueprint's exchange token for that agent (T1, fmi_path = the agent).
-    const wantsT1 = agentId !== undefined && !username && !userId && scope === TOKEN_EXCHANGE_SCOPE;
-    const request: TokenRequest = !agentId
-      ? { ...base, flow: 'app', scope }
-      : username || userId
-        ? { ...base, flow: 'agent-user', agentId, scope, user: username ? { username } : { userId: userId! } }
-        : { ...base, flow: 'autonomous', agentId, scope };
+    const wantsT1 =
+      userToken === undefined && agentId !== undefined && !username && !userId && scope === TOKEN_EXCHANGE_SCOPE;
+    if (userToken !== undefined && !agentId)
+      throw new Problem(
+        400,
+        'AgentIdentity needed',
+        "This stand-in runs on-behalf-of for an agent identity: pass AgentIdentity (the blueprint's own OBO is not served).",
+      );
+    if (userToken !== undefined && (username || userId))
+      throw new Problem(
+        400,
+        'Bad request',
+        'The authenticated route acts for the caller: leave out AgentUsername and AgentUserId.',
+      );
+    const request: TokenRequest =
+      userToken !== undefined
+        ? { ...base, flow: 'obo', agentId: agentId!, scope, userToken }
+        : !agentId
+          ? { ...base, flow: 'app', scope }
+          : username || userId
+            ? { ...base, flow: 'agent-user', agentId, scope, user: username ? { username } : { userId: userId! } }
+            : { ...base, flow: 'autonomous', agentId, scope };
     const result = await acquireToken(this.options.engine, request, this.options.credentialHost, { forceRefresh });
     const token = wantsT1 ? result.t1.raw : result.accessToken;
     return {

@@ -6,7 +6,16 @@ import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { decodeToken } from '../../src/core/jwt';
 import { AgentSidecar } from '../../src/sidecar/sidecarServer';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, AGENT_USER_ID, AGENT_USER_UPN, BLUEPRINT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+import {
+  AGENT,
+  AGENT_USER_ID,
+  AGENT_USER_UPN,
+  BLUEPRINT,
+  SANDBOX_TENANT,
+  SECRET,
+  startSandbox,
+  userToken,
+} from '../helpers';
 
 const GRAPH = 'https://graph.microsoft.com/.default';
 
@@ -130,6 +139,40 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         assert.equal(r.body.status, status);
         assert.ok(typeof r.body.title === 'string' && typeof r.body.detail === 'string', path);
       }
+    });
+
+    it("validates the caller's token (/Validate) and runs on-behalf-of with it (/AuthorizationHeader)", async () => {
+      const user = await userToken(sandbox.authority);
+      const bearer = { authorization: `Bearer ${user}` };
+      const valid = await get('/Validate', bearer);
+      assert.equal(valid.status, 200);
+      assert.equal(valid.body.protocol, 'Bearer');
+      assert.equal((valid.body.claims as Record<string, unknown>).upn, 'ada@sandbox.onmicrosoft.com');
+      const scopes = `optionsOverride.Scopes=${encodeURIComponent('https://graph.microsoft.com/User.Read')}`;
+      const obo = await get(`/AuthorizationHeader/graph?AgentIdentity=${AGENT}&${scopes}`, bearer);
+      assert.equal(obo.status, 200, JSON.stringify(obo.body));
+      const token = decodeToken(String(obo.body.authorizationHeader).replace(/^Bearer /, ''));
+      assert.equal(token.claims.idtyp, 'user');
+      assert.equal(token.claims.scp, 'User.Read');
+      // Refused: no token, a token for something else, a token whose signature was changed.
+      const [h, p] = user.split('.');
+      for (const [headers, what] of [
+        [{}, 'no token'],
+        [
+          { authorization: `Bearer ${await userToken(sandbox.authority, 'https://graph.microsoft.com/User.Read')}` },
+          'another audience',
+        ],
+        [{ authorization: `Bearer ${h}.${p}.${'A'.repeat(342)}` }, 'a forged signature'],
+      ] as const) {
+        const r = await get('/Validate', headers);
+        assert.equal(r.status, 401, what);
+        assert.match(r.type, /^application\/problem\+json/, what);
+      }
+      assert.equal(
+        (await get(`/AuthorizationHeader/graph?${scopes}`, bearer)).status,
+        400,
+        'the blueprint-only OBO is not served',
+      );
     });
 
     it('answers 100 concurrent requests for a scope not asked before with one exchange (single flight)', async () => {
