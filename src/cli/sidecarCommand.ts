@@ -4,7 +4,7 @@ import { allowedAuthority, credentialFromFlags, tokenOptions, variableName, with
 import { parse, positiveInteger, requireFlag, UsageError } from './usage';
 
 export const sidecarHelp = `Usage: entra-agent-tokens sidecar --tenant T --blueprint B CREDENTIAL [--authority URL] [--cloud C]
-                                  [--allow-authority-host H]... [--port N] [--api NAME=SCOPE[,SCOPE...]]... [--json]
+                                  [--allow-authority-host H]... [--port N] [--api NAME=SCOPE[,SCOPE...]]... [--api-base NAME=URL]... [--json]
 
 Serves the Entra agent sidecar's API (Microsoft's auth-sidecar container) on 127.0.0.1 until interrupted, backed by
 the blueprint's credential: agent code written for the sidecar (SIDECAR_URL, the Agents SDK's EntraAuthSideCar)
@@ -17,6 +17,7 @@ gets its tokens with no secret in its environment.
 
   --port N            default 5178; 0 takes a free port
   --api NAME=SCOPES   a downstream API the caller names, with its scopes (comma-separated); repeatable
+  --api-base NAME=URL where POST /DownstreamApiUnauthenticated/NAME sends its calls (https, or http on loopback)
   --json              first line: {"url", "tenant", "blueprint", "apis"}; then one JSON line per request
   --tenant, --blueprint, --authority, --cloud, --allow-authority-host and CREDENTIAL: as for "token".`;
 
@@ -24,6 +25,7 @@ const options = {
   ...tokenOptions,
   port: { type: 'string' },
   api: { type: 'string', multiple: true },
+  'api-base': { type: 'string', multiple: true },
 } as const;
 
 export async function runSidecar(
@@ -61,11 +63,12 @@ export async function runSidecar(
     variableName(values[flag], `--${flag}`);
   const port = positiveInteger(values.port, '--port', 5178, 65535, 0);
   const timeoutMs = positiveInteger(values.timeout, '--timeout', 30_000, 600_000);
-  const apis = [...(fromEnv ? downstreamApisFromEnv(env) : []), ...(values.api ?? []).map(parseApi)];
+  const named = [...(fromEnv ? downstreamApisFromEnv(env) : []), ...(values.api ?? []).map(parseApi)];
+  const { AgentSidecar, builtInApis } = await import('../sidecar/sidecarServer');
+  const apis = withBaseUrls(named, values['api-base'] ?? [], builtInApis(authority));
   const { source, host } = credentialFromFlags(values, env);
 
   const { AgentTokenEngine } = await import('../core/agentTokens');
-  const { AgentSidecar } = await import('../sidecar/sidecarServer');
   const engine = new AgentTokenEngine({ timeoutMs });
   let sidecar: Awaited<ReturnType<typeof AgentSidecar.start>>;
   try {
@@ -193,4 +196,32 @@ export function downstreamApisFromEnv(
       ...(a.requestAppToken ? { requestAppToken: true } : {}),
     };
   });
+}
+
+type Api = { name: string; scopes: readonly string[]; baseUrl?: string; requestAppToken?: boolean };
+
+/** --api-base NAME=URL: the base URL of a named API (one given with --api or the environment, or a built-in). */
+function withBaseUrls(apis: Api[], bases: readonly string[], builtIns: readonly Api[]): Api[] {
+  const out = [...apis];
+  for (const value of bases) {
+    const m = /^([A-Za-z0-9_.-]{1,64})=(.+)$/.exec(value);
+    let url: URL | undefined;
+    try {
+      url = m ? new URL(m[2]!) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (!m || !url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+      throw new UsageError(
+        `--api-base takes NAME=URL, such as weather=https://api.contoso.com, not "${value.slice(0, 60)}".`,
+      );
+    const name = m[1]!.toLowerCase();
+    const i = out.findIndex((a) => a.name.toLowerCase() === name);
+    const known = i >= 0 ? out[i] : builtIns.find((a) => a.name === name);
+    if (!known) throw new UsageError(`--api-base ${m[1]}: no API of that name; add it with --api ${m[1]}=SCOPE.`);
+    const next = { ...known, baseUrl: url.href };
+    if (i >= 0) out[i] = next;
+    else out.push(next);
+  }
+  return out;
 }

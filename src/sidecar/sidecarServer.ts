@@ -154,6 +154,17 @@ export class AgentSidecar {
         status = 200;
         return json(res, 200, { authorizationHeader: header });
       }
+      if ((lower === 'downstreamapiunauthenticated' || lower === 'downstreamapi') && rest.length === 1) {
+        if (req.method !== 'POST') throw new Problem(405, 'Method Not Allowed', 'This route takes POST.');
+        const userToken = lower === 'downstreamapi' ? await this.inboundUserToken(req) : undefined;
+        const apiName = decodeSegment(rest[0]!);
+        const body = await readBody(req);
+        const { header, ...described } = await this.authorizationHeader(apiName, url.searchParams, userToken);
+        record = { ...record, ...described };
+        const answer = await this.callDownstream(apiName, url.searchParams, header, body, req.headers['content-type']);
+        status = 200;
+        return json(res, 200, answer);
+      }
       if (lower === 'validate' && rest.length === 0) {
         if (req.method !== 'GET') throw new Problem(405, 'Method Not Allowed', 'This route takes GET.');
         const token = await this.inboundUserToken(req);
@@ -178,6 +189,50 @@ export class AgentSidecar {
       throw new Problem(403, 'Forbidden', `The sidecar answers only requests for ${this.origin}.`);
     if (req.headers.origin !== undefined)
       throw new Problem(403, 'Forbidden', 'The sidecar does not answer requests from web pages.');
+  }
+
+  /**
+   * Calls the API's configured base URL (+ optionsOverride.RelativePath, which may not leave its origin) with the
+   * token. optionsOverride.BaseUrl is never honoured: a token goes only where the user configured its API.
+   */
+  private async callDownstream(
+    apiName: string,
+    query: URLSearchParams,
+    authorization: string,
+    body: Buffer,
+    contentType: string | undefined,
+  ): Promise<{ statusCode: number; headers: Record<string, string>; content: string }> {
+    const api = this.apis.get(apiName.toLowerCase())!;
+    if (!api.baseUrl)
+      throw new Problem(
+        400,
+        'No base URL',
+        `The API "${api.name}" has no base URL configured, so the sidecar cannot call it.`,
+      );
+    const base = new URL(api.baseUrl);
+    const target = new URL(
+      query.get('optionsOverride.RelativePath') ?? '',
+      base.href.endsWith('/') ? base : `${base.href}/`,
+    );
+    if (target.origin !== base.origin)
+      throw new Problem(400, 'Bad RelativePath', `optionsOverride.RelativePath may not leave ${base.origin}.`);
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(base.hostname);
+    if (base.protocol !== 'https:' && !loopback)
+      throw new Problem(400, 'Insecure base URL', `The API "${api.name}" must be https (http only on loopback).`);
+    // Node's fetch (undici inside, no bundle cost); redirects are not followed: the token goes to this origin only.
+    const r = await fetch(target, {
+      method: 'POST',
+      headers: { authorization, ...(contentType ? { 'content-type': contentType } : {}) },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(30_000),
+    }).catch((e: unknown) => {
+      throw new Problem(502, 'The API could not be reached', `${target.origin}: ${(e as Error).message}`);
+    });
+    const content = await r.text();
+    const headers: Record<string, string> = {};
+    r.headers.forEach((v, k) => (headers[k] = v));
+    return { statusCode: r.status, headers, content };
   }
 
   /** The inbound `Authorization: Bearer` token: for the blueprint, in its lifetime, signed by the tenant's keys. */
@@ -275,6 +330,19 @@ export class AgentSidecar {
       fromCache: result.fromCache,
     };
   }
+}
+
+const MAX_FORWARDED_BODY = 1 << 20;
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_FORWARDED_BODY) throw new Problem(413, 'Body too large', 'The sidecar forwards bodies up to 1 MiB.');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
 }
 
 function decodeSegment(segment: string): string {

@@ -76,6 +76,8 @@ describe('CLI: entra-agent-tokens sidecar', () => {
     for (const [args, pattern] of [
       [[...base, '--client-secret-env', 'S', '--api', 'nope'], /--api takes NAME=SCOPE/],
       [[...base, '--client-secret-env', 'S', '--agent', AGENT], /--agent does not go with "sidecar"/],
+      [[...base, '--client-secret-env', 'S', '--api-base', 'weather=not a url'], /--api-base takes NAME=URL/],
+      [[...base, '--client-secret-env', 'S', '--api-base', 'nothing=https://x.example'], /no API of that name/],
       [[...base, '--client-secret', 'x'], /--client-secret is not accepted/],
       [
         [

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { SidecarAuthProvider } from '@microsoft/agents-hosting';
 import { AgentTokenEngine } from '../../src/core/agentTokens';
@@ -182,6 +184,72 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
       assert.ok(answers.every((a) => a.status === 200));
       // T1 is cached from the earlier tests: one leg-2 request for all hundred.
       assert.equal(sandbox.requests.length, 1);
+    });
+
+    it('calls the configured API with the token (DownstreamApiUnauthenticated), and nowhere else', async () => {
+      const seen: { path: string; auth: string; body: string }[] = [];
+      const api = createServer((req, res) => {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c));
+        req.on('end', () => {
+          seen.push({ path: req.url ?? '', auth: req.headers.authorization ?? '', body });
+          if (req.url === '/v1/moved') {
+            res.writeHead(302, { location: 'http://127.0.0.1:9/steal' });
+            res.end();
+          } else {
+            res.writeHead(201, { 'content-type': 'application/json', 'x-api': 'mine' });
+            res.end(JSON.stringify({ ok: true }));
+          }
+        });
+      });
+      await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+      const base = `http://127.0.0.1:${(api.address() as AddressInfo).port}/v1`;
+      const own = await AgentSidecar.start({
+        engine,
+        port: 0,
+        apis: [{ name: 'mine', scopes: ['api://sandbox-weather/.default'], baseUrl: base }],
+        blueprint: {
+          authority: sandbox.authority,
+          tenant: SANDBOX_TENANT,
+          clientId: BLUEPRINT,
+          credential: { kind: 'secret' },
+        },
+        credentialHost: { readSecret: async () => SECRET, warn: () => {} },
+      });
+      try {
+        const post = (path: string) =>
+          request(`${own.url}${path}`, {
+            method: 'POST',
+            body: '{"q":1}',
+            headers: { 'content-type': 'application/json' },
+          }).then(async (r) => ({ status: r.statusCode, body: (await r.body.json()) as Record<string, unknown> }));
+        const r = await post(
+          `/DownstreamApiUnauthenticated/mine?AgentIdentity=${AGENT}&optionsOverride.RelativePath=forecast&optionsOverride.BaseUrl=http://127.0.0.1:9`,
+        );
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(r.body.statusCode, 201);
+        assert.equal(r.body.content, '{"ok":true}');
+        assert.equal((r.body.headers as Record<string, string>)['x-api'], 'mine');
+        assert.equal(seen[0]?.path, '/v1/forecast', 'BaseUrl is ignored; RelativePath is under the configured base');
+        assert.equal(seen[0]?.body, '{"q":1}');
+        const token = decodeToken(seen[0]!.auth.replace(/^Bearer /, ''));
+        assert.deepEqual(token.claims.roles, ['Forecast.Read']);
+        // A redirect is answered, not followed; a path that leaves the origin is refused before any call.
+        const moved = await post(
+          `/DownstreamApiUnauthenticated/mine?AgentIdentity=${AGENT}&optionsOverride.RelativePath=moved`,
+        );
+        assert.equal(moved.body.statusCode, 302);
+        assert.equal(seen.length, 2);
+        const away = await post(
+          `/DownstreamApiUnauthenticated/mine?AgentIdentity=${AGENT}&optionsOverride.RelativePath=${encodeURIComponent('//evil.example/x')}`,
+        );
+        assert.equal(away.status, 400);
+        assert.equal((await post('/DownstreamApiUnauthenticated/graph')).status, 400, 'an API without a base URL');
+        assert.equal(seen.length, 2);
+      } finally {
+        await own.stop();
+        await new Promise((r) => api.close(r));
+      }
     });
   });
 });
