@@ -130,7 +130,12 @@ export class AgentSidecar {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const url = new URL(req.url ?? '/', this.origin);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', this.origin);
+    } catch {
+      url = new URL('/', this.origin);
+    }
     const [route = '', ...rest] = url.pathname.split('/').filter(Boolean);
     let record: Omit<SidecarRequestRecord, 'status' | 'ms' | 'at'> = { route: `/${route}`, api: '' };
     let status = 500;
@@ -177,7 +182,11 @@ export class AgentSidecar {
       status = problem.status;
       return problemJson(res, problem);
     } finally {
-      this.options.onRequest?.({ ...record, status, ms: performance.now() - started, at: new Date() });
+      try {
+        this.options.onRequest?.({ ...record, status, ms: performance.now() - started, at: new Date() });
+      } catch {
+        // A failing log (a closed stdout) must not take the server down.
+      }
     }
   }
 
