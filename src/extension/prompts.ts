@@ -58,10 +58,6 @@ export async function pick<T extends vscode.QuickPickItem>(
   options: vscode.QuickPickOptions & { back?: boolean },
 ): Promise<T> {
   const { back, ...rest } = options;
-  // Built with createQuickPick, shown once the previous input has finished hiding: a pick that follows another
-  // (Get Agent Token's agent, then its flow) keeps the keyboard even when the command came from the walkthrough,
-  // where showQuickPick's second box lost it to the walkthrough page.
-  await new Promise((r) => setTimeout(r, 0));
   const qp = vscode.window.createQuickPick<T>();
   qp.ignoreFocusOut = rest.ignoreFocusOut ?? true;
   qp.title = rest.title;
@@ -133,6 +129,16 @@ export async function pickAgent(
   title: string,
   filter: (a: AgentDefinition) => boolean = () => true,
 ): Promise<AgentDefinition> {
+  return (
+    await pick(agentItems(definitions, filter), { title, placeHolder: 'Choose an agent identity', matchOnDetail: true })
+  ).agent;
+}
+
+/** The agent identities to choose from; none is a message and a quiet end. */
+export function agentItems(
+  definitions: DefinitionStore,
+  filter: (a: AgentDefinition) => boolean = () => true,
+): (vscode.QuickPickItem & { agent: AgentDefinition })[] {
   const agents = definitions.agents().filter(filter);
   if (agents.length === 0) {
     void vscode.window.showInformationMessage(
@@ -140,16 +146,50 @@ export async function pickAgent(
     );
     throw new PromptDismissed();
   }
-  const chosen = await pick(
-    agents.map((a) => ({
-      label: a.displayName,
-      description: definitions.blueprint(a.blueprintId)?.displayName ?? a.blueprintId,
-      detail: `${a.clientId} · ${a.defaultScope}`,
-      agent: a,
-    })),
-    { title, placeHolder: 'Choose an agent identity', matchOnDetail: true },
-  );
-  return chosen.agent;
+  return agents.map((a) => ({
+    label: a.displayName,
+    description: definitions.blueprint(a.blueprintId)?.displayName ?? a.blueprintId,
+    detail: `${a.clientId} · ${a.defaultScope}`,
+    agent: a,
+  }));
+}
+
+/**
+ * Two choices in one quick input, the second's items made from the first answer. The box never closes between them,
+ * so the keyboard stays on it wherever the command came from (a walkthrough page took it back between two boxes).
+ */
+export async function pickThen<A extends vscode.QuickPickItem, B extends vscode.QuickPickItem>(
+  first: { items: A[]; options: vscode.QuickPickOptions },
+  next: (chosen: A) => { items: B[]; options: vscode.QuickPickOptions },
+): Promise<[A, B]> {
+  const qp = vscode.window.createQuickPick<A | B>();
+  qp.ignoreFocusOut = true;
+  const stage = (items: (A | B)[], options: vscode.QuickPickOptions) => {
+    qp.items = items;
+    qp.title = options.title;
+    qp.placeholder = options.placeHolder;
+    qp.matchOnDetail = options.matchOnDetail ?? false;
+    qp.value = '';
+  };
+  stage(first.items, first.options);
+  let chosenFirst: A | undefined;
+  try {
+    return await new Promise<[A, B]>((resolve, reject) => {
+      qp.onDidAccept(() => {
+        const chosen = qp.selectedItems[0] ?? qp.activeItems[0];
+        if (!chosen) return;
+        if (!chosenFirst) {
+          chosenFirst = chosen as A;
+          const second = next(chosenFirst);
+          stage(second.items, second.options);
+        } else resolve([chosenFirst, chosen as B]);
+      });
+      qp.onDidHide(() => reject(new PromptDismissed()));
+      qp.show();
+    });
+  } finally {
+    qp.dispose();
+  }
 }
 
 /**

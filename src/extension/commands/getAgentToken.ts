@@ -2,11 +2,11 @@ import * as vscode from 'vscode';
 import type { AgentFlow } from '../../core/agentTokens';
 import { isGuid, validateDefaultScope } from '../../core/config';
 import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from '../../core/userFlows';
-import { agentUserLabel, type AgentDefinition } from '../definitions';
+import { agentUserLabel, type AgentDefinition, type AgentUserReference } from '../definitions';
 import type { FlowChoice, ImportedCredentialConsent } from '../tokenService';
 import { legsDestination } from '../tokenRequests';
 import { ConfigError } from '../../core/errors';
-import { ask, pick, pickAgent, plainArgs } from '../prompts';
+import { agentItems, ask, pickThen, plainArgs } from '../prompts';
 import { AgentNode, AgentUserNode, FailureNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 
@@ -53,25 +53,37 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
         ? arg.agent
         : arg instanceof FailureNode
           ? ctx.definitions.agent(arg.failure.agentId)
-          : await pickAgent(ctx.definitions, 'Get Agent Token');
-  if (!agent)
+          : undefined;
+  // From the palette or the walkthrough: the agent, then the flow, in one quick input.
+  const asked =
+    args || agent || arg instanceof AgentUserNode || arg instanceof AgentNode || arg instanceof FailureNode
+      ? undefined
+      : await pickThen(
+          {
+            items: agentItems(ctx.definitions),
+            options: { title: 'Get Agent Token', placeHolder: 'Choose an agent identity', matchOnDetail: true },
+          },
+          (a) => flowItems(a.agent),
+        );
+  const chosenAgent = agent ?? asked?.[0].agent;
+  if (!chosenAgent)
     throw new ConfigError(
       'Agent identity',
       `${String(args?.agentId)} is not in the list.`,
       'Add it first, or start the sandbox tenant.',
     );
   const choice: FlowChoice = args
-    ? await choiceFromArgs(ctx, agent, args)
-    : arg instanceof AgentUserNode
-      ? { flow: 'agent-user', user: arg.user }
-      : arg instanceof AgentNode || arg instanceof FailureNode
-        ? { flow: 'autonomous' }
-        : await pickFlow(ctx, agent);
+    ? await choiceFromArgs(ctx, chosenAgent, args)
+    : asked
+      ? await flowChoiceOf(ctx, chosenAgent, asked[1])
+      : arg instanceof AgentUserNode
+        ? { flow: 'agent-user', user: arg.user }
+        : { flow: 'autonomous' };
   const scope =
     choice.flow === 'autonomous'
-      ? validateDefaultScope(args?.scope ?? agent.defaultScope, 'Scope')
-      : validateDelegatedScopes(args?.scope ?? agent.defaultScope, 'Scope');
-  return acquireAndShow(ctx, agent, choice, scope, {
+      ? validateDefaultScope(args?.scope ?? chosenAgent.defaultScope, 'Scope')
+      : validateDelegatedScopes(args?.scope ?? chosenAgent.defaultScope, 'Scope');
+  return acquireAndShow(ctx, chosenAgent, choice, scope, {
     forceRefresh: args?.forceRefresh === true,
     openInspector: args?.openInspector !== false,
     consent: args ? (args.confirmImportedCredential === true ? 'given' : 'refuse') : 'ask',
@@ -146,25 +158,30 @@ async function sandboxUserToken(ctx: CommandContext, agent: AgentDefinition): Pr
   return ctx.sandbox.userToken(blueprint.clientId);
 }
 
-async function pickFlow(ctx: CommandContext, agent: AgentDefinition): Promise<FlowChoice> {
+type FlowItem = vscode.QuickPickItem & { choice: 'autonomous' | 'obo' | 'other' | AgentUserReference };
+
+function flowItems(agent: AgentDefinition): { items: FlowItem[]; options: vscode.QuickPickOptions } {
   const users = agent.agentUsers ?? [];
-  const chosen = await pick(
-    [
-      { label: '$(hubot) As the agent itself', description: 'autonomous, app-only', choice: 'autonomous' as const },
+  return {
+    items: [
+      { label: '$(hubot) As the agent itself', description: 'autonomous, app-only', choice: 'autonomous' },
       ...users.map((u) => ({
         label: `$(account) As agent user ${agentUserLabel(u)}`,
         description: 'three legs',
         choice: u,
       })),
-      { label: '$(account) As another agent user…', description: 'object id or UPN', choice: 'other' as const },
+      { label: '$(account) As another agent user…', description: 'object id or UPN', choice: 'other' },
       {
         label: '$(person) On behalf of a signed-in user…',
         description: 'needs their token for the blueprint',
-        choice: 'obo' as const,
+        choice: 'obo',
       },
     ],
-    { title: `Get Agent Token: ${agent.displayName}`, placeHolder: 'How does the agent act?' },
-  );
+    options: { title: `Get Agent Token: ${agent.displayName}`, placeHolder: 'How does the agent act?' },
+  };
+}
+
+async function flowChoiceOf(ctx: CommandContext, agent: AgentDefinition, chosen: FlowItem): Promise<FlowChoice> {
   if (chosen.choice === 'autonomous') return { flow: 'autonomous' };
   if (chosen.choice === 'obo') {
     if (ctx.definitions.blueprint(agent.blueprintId)?.sandbox)
