@@ -6,6 +6,7 @@ import { CredentialError, ConfigError, isCancelled } from '../core/errors';
 import type { CredentialStore } from './credentialStore';
 import { PromptDismissed, scopeError } from './errorBoundary';
 import { reportOf } from '../core/errorReport';
+import { errorActions } from './errorActions';
 import { agentUserLabel, type AgentDefinition, type BlueprintDefinition, type DefinitionStore } from './definitions';
 import type { ExtensionLog } from './log';
 import { readSettings } from './settings';
@@ -74,7 +75,7 @@ export class TokenService implements vscode.Disposable {
         this.tokens.fail({
           ...scoped,
           message: oneLine(e),
-          ...(report.kind === 'explained' && report.remedy ? { remedy: report.remedy } : {}),
+          actions: errorActions(report, { ...scoped, canRetry: true }),
           ...(report.kind === 'explained' && report.details ? { details: report.details } : {}),
         });
       }

@@ -1,4 +1,4 @@
-import type { Remedy } from '../core/errorCatalog';
+import type { ErrorAction } from './errorActions';
 import * as vscode from 'vscode';
 import type { AgentTokenResult } from '../core/agentTokens';
 
@@ -18,8 +18,8 @@ export interface AgentFailure {
   readonly blueprintId?: string;
   /** One sentence for the tree; the log has the rest. */
   readonly message: string;
-  /** Where the fix is made. */
-  readonly remedy?: Remedy;
+  /** Its buttons (errorActions): the fix that applies, Retry, Copy Error Details. */
+  readonly actions: readonly ErrorAction[];
   /** For a support ticket: code, meaning, ids, time, endpoint. */
   readonly details?: string;
 }

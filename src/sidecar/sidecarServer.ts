@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { acquireToken, type TokenRequest } from '../core/acquisition';
 import type { AgentTokenEngine } from '../core/agentTokens';
 import { cloudOfAuthority } from '../core/clouds';
-import { isGuid } from '../core/config';
+import { isGuid, isLoopbackHost } from '../core/config';
 import { decodeToken } from '../core/jwt';
 import { SignatureVerifier } from '../core/signature';
 import { checkUserTokenForBlueprint } from '../core/userFlows';
@@ -93,7 +93,7 @@ export class AgentSidecar {
     for (const api of [...builtInApis(options.blueprint.authority), ...(options.apis ?? [])])
       this.apis.set(api.name.toLowerCase(), api);
     const authority = new URL(options.blueprint.authority);
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(authority.hostname);
+    const loopback = isLoopbackHost(authority.hostname);
     this.verifier = new SignatureVerifier(loopback ? { sandboxOrigin: () => authority.origin } : {});
   }
 
@@ -225,7 +225,7 @@ export class AgentSidecar {
     );
     if (target.origin !== base.origin)
       throw new Problem(400, 'Bad RelativePath', `optionsOverride.RelativePath may not leave ${base.origin}.`);
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(base.hostname);
+    const loopback = isLoopbackHost(base.hostname);
     if (base.protocol !== 'https:' && !loopback)
       throw new Problem(400, 'Insecure base URL', `The API "${api.name}" must be https (http only on loopback).`);
     // Node's fetch (undici inside, no bundle cost); redirects are not followed: the token goes to this origin only.

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ERROR_ACTION_LABELS, type ErrorAction } from '../errorActions';
+import { ERROR_ACTION_LABELS } from '../errorActions';
 import { runErrorAction } from '../errorBoundary';
 import { plainArgs } from '../prompts';
 import type { AgentFailure } from '../tokenStore';
@@ -18,12 +18,7 @@ function failureOf(ctx: CommandContext, arg: unknown): AgentFailure | undefined 
 export async function showErrorDetails(ctx: CommandContext, arg?: unknown): Promise<boolean> {
   const failure = failureOf(ctx, arg);
   if (!failure) return false;
-  const actions: ErrorAction[] = [];
-  if (failure.blueprintId && failure.remedy === 'credential') actions.push('setCredential');
-  if (failure.blueprintId && failure.remedy === 'blueprint') actions.push('editBlueprint');
-  if (failure.blueprintId && failure.remedy === 'agent') actions.push('editAgent');
-  actions.push('retry');
-  if (failure.details) actions.push('copyDetails');
+  const actions = failure.actions;
   const name = ctx.definitions.agent(failure.agentId)?.displayName ?? failure.agentId;
   const choice = await vscode.window.showWarningMessage(
     `Getting a token for ${name} failed: ${failure.message}`,

@@ -177,6 +177,9 @@ export class AgentUserNode {
   }
 }
 
+/** The failure row's context value names its fix, so the context menu offers just that one (package.json). */
+const FIX_CONTEXT = { setCredential: 'credential', editBlueprint: 'blueprint', editAgent: 'agent' } as const;
+
 export class FailureNode {
   readonly kind = 'failure';
   constructor(readonly failure: AgentFailure) {}
@@ -186,10 +189,8 @@ export class FailureNode {
     item.id = `failure:${this.failure.agentId}`;
     item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     // failure.credential, failure.blueprint, failure.agent: the context menu offers the fix that applies.
-    item.contextValue =
-      this.failure.remedy && this.failure.blueprintId
-        ? `${ContextValue.failure}.${this.failure.remedy}`
-        : ContextValue.failure;
+    const fix = this.failure.actions.find((a): a is keyof typeof FIX_CONTEXT => a in FIX_CONTEXT);
+    item.contextValue = fix ? `${ContextValue.failure}.${FIX_CONTEXT[fix]}` : ContextValue.failure;
     item.tooltip = new vscode.MarkdownString()
       .appendText(this.failure.message)
       .appendMarkdown('\n\nClick for the details and the fix.');
