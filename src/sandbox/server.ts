@@ -14,6 +14,7 @@ import { ExternalIssuer, managedIdentityToken } from './federation';
 import { createSigningKey, errorBody, issuerV1, issuerV2, type SigningKey } from './issuer';
 import { handleTokenRequest, type RefreshGrant } from './tokenEndpoint';
 import { routeOf } from './routes';
+import { foreignCallerReason } from '../core/loopbackGuard';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */
@@ -219,7 +220,7 @@ export class SandboxTenant {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.requestCount++;
-    const refused = this.refusedCaller(req);
+    const refused = foreignCallerReason('sandbox', this.origin, req.headers);
     if (refused) {
       req.resume();
       return this.json(res, 403, { error: 'invalid_request', error_description: refused }, { connection: 'close' });
@@ -272,23 +273,6 @@ export class SandboxTenant {
       case 'not-found':
         return this.json(res, 404, { error: 'not_found' });
     }
-  }
-
-  /**
-   * DNS rebinding: a web page can make its own host name resolve to 127.0.0.1 and then talk to the sandbox from the
-   * browser. Its requests carry that host name in Host, and an Origin the sandbox did not issue; clients of the
-   * sandbox (undici, msal-node, @azure/identity, curl) send the sandbox's own host and no Origin.
-   */
-  private refusedCaller(req: IncomingMessage): string | undefined {
-    const own = new URL(this.origin);
-    const allowed = new Set([own.host.toLowerCase(), `localhost:${own.port}`]);
-    const host = req.headers.host?.toLowerCase();
-    if (!host || !allowed.has(host))
-      return `The sandbox answers only requests for its own origin, ${this.origin}; this one was for ${JSON.stringify((host ?? '(no Host)').slice(0, 100))}.`;
-    const origin = req.headers.origin;
-    if (origin !== undefined && origin !== this.origin)
-      return 'The sandbox does not answer requests from web pages (the request carried a browser Origin).';
-    return undefined;
   }
 
   private async managedIdentity(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

@@ -9,6 +9,7 @@ import type { AgentTokenEngine } from '../core/agentTokens';
 import { cloudOfAuthority } from '../core/clouds';
 import { isGuid, isLoopbackHost } from '../core/config';
 import { decodeToken } from '../core/jwt';
+import { foreignCallerReason } from '../core/loopbackGuard';
 import { SignatureVerifier } from '../core/signature';
 import { checkUserTokenForBlueprint } from '../core/userFlows';
 import type { CredentialHost, CredentialSource } from '../core/credentialSource';
@@ -140,7 +141,8 @@ export class AgentSidecar {
     let record: Omit<SidecarRequestRecord, 'status' | 'ms' | 'at'> = { route: `/${route}`, api: '' };
     let status = 500;
     try {
-      this.refuseForeignCaller(req);
+      const refused = foreignCallerReason('sidecar', this.origin, req.headers);
+      if (refused) throw new Problem(403, 'Forbidden', refused);
       if (req.method === 'GET' && route === 'healthz' && rest.length === 0) {
         status = 200;
         return json(res, 200, { status: 'Healthy' });
@@ -188,16 +190,6 @@ export class AgentSidecar {
         // A failing log (a closed stdout) must not take the server down.
       }
     }
-  }
-
-  /** DNS rebinding and web pages: only the sidecar's own loopback origin, and never a browser's request. */
-  private refuseForeignCaller(req: IncomingMessage): void {
-    const port = new URL(this.origin).port;
-    const host = req.headers.host?.toLowerCase();
-    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)
-      throw new Problem(403, 'Forbidden', `The sidecar answers only requests for ${this.origin}.`);
-    if (req.headers.origin !== undefined)
-      throw new Problem(403, 'Forbidden', 'The sidecar does not answer requests from web pages.');
   }
 
   /**
