@@ -100,11 +100,21 @@ describe('journeys in a real VS Code', function () {
 
   async function runCommand(title: string) {
     // Keys typed while a webview has focus may not reach the workbench: focus the side bar's title first.
-    await page.locator('.part.sidebar .composite.title').click();
-    await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(`>${title}`);
+    // A quick input that is still closing (the previous journey's last Escape) can swallow the palette as it opens:
+    // try again, a bounded number of times.
+    for (let attempt = 1; ; attempt++) {
+      await page.locator('.part.sidebar .composite.title').click();
+      await page.keyboard.press('F1');
+      try {
+        await input.fill(`>${title}`, { timeout: 5_000 });
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(500);
+      }
+    }
     // The row whose label is exactly the title ("Get Agent Token", not "Get Agent Token for Scope…").
     const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
     const row = page
