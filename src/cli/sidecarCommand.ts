@@ -69,15 +69,15 @@ export async function runSidecar(
   const { source, host } = credentialFromFlags(values, env);
 
   const { AgentTokenEngine } = await import('../core/agentTokens');
+  const { acquirerOf } = await import('../core/acquisition');
   const engine = new AgentTokenEngine({ timeoutMs });
   let sidecar: Awaited<ReturnType<typeof AgentSidecar.start>>;
   try {
     sidecar = await AgentSidecar.start({
-      engine,
+      acquire: acquirerOf(engine, host),
       port,
       apis,
       blueprint: { authority, tenant, clientId: blueprint.toLowerCase(), credential: source },
-      credentialHost: host,
       onRequest: (r) =>
         out(
           values.json

@@ -75,6 +75,14 @@ export function validateTokenRequest(request: TokenRequest, names?: RequestField
   }
 }
 
+/** A face's way to get tokens, for a consumer that builds requests (the sidecar): `acquireToken` bound to its parts. */
+export type TokenAcquirer = (request: TokenRequest, options?: AcquisitionOptions) => Promise<AgentTokenResult>;
+
+/** `acquireToken` with one engine and one credential host: the CLI's acquirer. */
+export function acquirerOf(engine: AgentTokenEngine, host: CredentialHost): TokenAcquirer {
+  return (request, options) => acquireToken(engine, request, host, options);
+}
+
 /**
  * The one way to get a token: checks the request, resolves its credential through the host, and runs the flow's
  * legs on the engine (its pool and caches). Neither the CLI nor the extension knows a flow's legs or how a credential

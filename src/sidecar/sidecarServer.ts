@@ -4,15 +4,15 @@
 // Protocol facts: ../shared/docs/agent-sidecar.md. No `vscode` import: the CLI and the extension host both run it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { acquireToken, type TokenRequest } from '../core/acquisition';
-import type { AgentTokenEngine } from '../core/agentTokens';
+import type { TokenAcquirer, TokenRequest } from '../core/acquisition';
+import type { AgentTokenResult } from '../core/agentTokens';
 import { cloudOfAuthority } from '../core/clouds';
 import { isGuid, isLoopbackHost } from '../core/config';
 import { decodeToken } from '../core/jwt';
 import { foreignCallerReason } from '../core/loopbackGuard';
 import { SignatureVerifier } from '../core/signature';
 import { checkUserTokenForBlueprint } from '../core/userFlows';
-import type { CredentialHost, CredentialSource } from '../core/credentialSource';
+import type { CredentialSource } from '../core/credentialSource';
 import { EntraError } from '../core/entraError';
 import { reportOf } from '../core/errorReport';
 import { ConfigError, NetworkError } from '../core/errors';
@@ -47,17 +47,23 @@ export interface SidecarRequestRecord {
   readonly status: number;
   readonly fromCache?: boolean;
   readonly ms: number;
+  /** What the caller was told when it failed (the ProblemDetails' title and detail): never a token or a secret. */
+  readonly problem?: { readonly title: string; readonly detail: string };
 }
 
 export interface SidecarOptions {
-  readonly engine: AgentTokenEngine;
+  /**
+   * The one acquisition service, as the face provides it: the CLI's engine and environment host
+   * (`acquirerOf`), or the extension's TokenService (SecretStorage, the allow-list, the shared engine).
+   */
+  readonly acquire: TokenAcquirer;
   readonly blueprint: SidecarBlueprint;
-  readonly credentialHost: CredentialHost;
   /** Added to, or replacing by name, the built-ins (default, graph, agenticblueprint). */
   readonly apis?: readonly SidecarApi[];
   /** 0 takes a free port; default 5178. Always on 127.0.0.1. */
   readonly port?: number;
-  readonly onRequest?: (record: SidecarRequestRecord) => void;
+  /** Each request once answered; `result` is the token it served (in memory, for the face to show; never logged). */
+  readonly onRequest?: (record: SidecarRequestRecord, result?: AgentTokenResult) => void;
 }
 
 /** The built-in APIs: Graph of the blueprint's cloud as `default` and `graph`, and the blueprint's exchange API. */
@@ -140,6 +146,7 @@ export class AgentSidecar {
     const [route = '', ...rest] = url.pathname.split('/').filter(Boolean);
     let record: Omit<SidecarRequestRecord, 'status' | 'ms' | 'at'> = { route: `/${route}`, api: '' };
     let status = 500;
+    let served: AgentTokenResult | undefined;
     try {
       const refused = foreignCallerReason('sidecar', this.origin, req.headers);
       if (refused) throw new Problem(403, 'Forbidden', refused);
@@ -152,12 +159,13 @@ export class AgentSidecar {
         if (req.method !== 'GET') throw new Problem(405, 'Method Not Allowed', 'This route takes GET.');
         // The authenticated route: the caller's user token, validated, for on-behalf-of.
         const userToken = lower === 'authorizationheader' ? await this.inboundUserToken(req) : undefined;
-        const { header, ...described } = await this.authorizationHeader(
+        const { header, result, ...described } = await this.authorizationHeader(
           decodeSegment(rest[0]!),
           url.searchParams,
           userToken,
         );
         record = { ...record, ...described };
+        served = result;
         status = 200;
         return json(res, 200, { authorizationHeader: header });
       }
@@ -166,8 +174,9 @@ export class AgentSidecar {
         const userToken = lower === 'downstreamapi' ? await this.inboundUserToken(req) : undefined;
         const apiName = decodeSegment(rest[0]!);
         const body = await readBody(req);
-        const { header, ...described } = await this.authorizationHeader(apiName, url.searchParams, userToken);
+        const { header, result, ...described } = await this.authorizationHeader(apiName, url.searchParams, userToken);
         record = { ...record, ...described };
+        served = result;
         const answer = await this.callDownstream(apiName, url.searchParams, header, body, req.headers['content-type']);
         status = 200;
         return json(res, 200, answer);
@@ -182,10 +191,11 @@ export class AgentSidecar {
     } catch (e) {
       const problem = toProblem(e);
       status = problem.status;
+      record = { ...record, problem: { title: problem.title, detail: problem.detail } };
       return problemJson(res, problem);
     } finally {
       try {
-        this.options.onRequest?.({ ...record, status, ms: performance.now() - started, at: new Date() });
+        this.options.onRequest?.({ ...record, status, ms: performance.now() - started, at: new Date() }, served);
       } catch {
         // A failing log (a closed stdout) must not take the server down.
       }
@@ -265,7 +275,15 @@ export class AgentSidecar {
     apiName: string,
     query: URLSearchParams,
     userToken?: string,
-  ): Promise<{ header: string; api: string; agentId?: string; agentUser?: string; scope: string; fromCache: boolean }> {
+  ): Promise<{
+    header: string;
+    result: AgentTokenResult;
+    api: string;
+    agentId?: string;
+    agentUser?: string;
+    scope: string;
+    fromCache: boolean;
+  }> {
     const api = this.apis.get(apiName.toLowerCase());
     if (!api)
       throw new Problem(
@@ -320,10 +338,11 @@ export class AgentSidecar {
           : username || userId
             ? { ...base, flow: 'agent-user', agentId, scope, user: username ? { username } : { userId: userId! } }
             : { ...base, flow: 'autonomous', agentId, scope };
-    const result = await acquireToken(this.options.engine, request, this.options.credentialHost, { forceRefresh });
+    const result = await this.options.acquire(request, { forceRefresh });
     const token = wantsT1 ? result.t1.raw : result.accessToken;
     return {
       header: `Bearer ${token}`,
+      result,
       api: api.name,
       ...(agentId ? { agentId } : {}),
       ...(username || userId ? { agentUser: username ?? userId } : {}),

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { SidecarAuthProvider } from '@microsoft/agents-hosting';
+import { acquirerOf } from '../../src/core/acquisition';
 import { AgentTokenEngine } from '../../src/core/agentTokens';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { decodeToken } from '../../src/core/jwt';
@@ -38,7 +39,10 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
     sandbox = await startSandbox();
     engine = new AgentTokenEngine({ retryBaseDelayMs: 10 });
     sidecar = await AgentSidecar.start({
-      engine,
+      acquire: acquirerOf(engine, {
+        readSecret: async (kind) => (kind === 'clientSecret' ? SECRET : undefined),
+        warn: () => {},
+      }),
       port: 0,
       blueprint: {
         authority: sandbox.authority,
@@ -46,7 +50,6 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         clientId: BLUEPRINT,
         credential: { kind: 'secret' },
       },
-      credentialHost: { readSecret: async (kind) => (kind === 'clientSecret' ? SECRET : undefined), warn: () => {} },
     });
   });
   after(async () => {
@@ -205,7 +208,7 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
       await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
       const base = `http://127.0.0.1:${(api.address() as AddressInfo).port}/v1`;
       const own = await AgentSidecar.start({
-        engine,
+        acquire: acquirerOf(engine, { readSecret: async () => SECRET, warn: () => {} }),
         port: 0,
         apis: [{ name: 'mine', scopes: ['api://sandbox-weather/.default'], baseUrl: base }],
         blueprint: {
@@ -214,7 +217,6 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
           clientId: BLUEPRINT,
           credential: { kind: 'secret' },
         },
-        credentialHost: { readSecret: async () => SECRET, warn: () => {} },
       });
       try {
         const post = (path: string) =>
