@@ -1,5 +1,6 @@
 import { CLOUDS, isCloudName } from '../core/clouds';
 import { terminalSafe } from '../core/terminalText';
+import { requestLine } from '../sidecar/requestRecord';
 import { allowedAuthority, credentialFromFlags, tokenOptions, variableName, withOptionalValue } from './tokenCommand';
 import { parse, positiveInteger, requireFlag, UsageError } from './usage';
 
@@ -82,7 +83,7 @@ export async function runSidecar(
         out(
           values.json
             ? `${JSON.stringify({ ...r, at: r.at.toISOString(), ms: Math.round(r.ms * 10) / 10 })}\n`
-            : `${r.at.toISOString()}  ${r.status}  ${terminalSafe(r.route)} ${terminalSafe(r.api)}${r.agentId ? `  agent ${terminalSafe(r.agentId)}` : ''}${r.agentUser ? `  user ${terminalSafe(r.agentUser)}` : ''}${r.scope ? `  ${terminalSafe(r.scope)}` : ''}${r.fromCache ? '  (cache)' : ''}  ${r.ms.toFixed(1)} ms\n`,
+            : `${requestLine(r, terminalSafe)}\n`,
         ),
     });
   } catch (e) {

@@ -9,6 +9,9 @@ import { INSPECTOR_VIEW_TYPE } from './inspector/inspectorPanel';
 import { ExtensionLog } from './log';
 import type { InspectorState } from '../webview/protocol';
 import { SandboxController } from './sandboxController';
+import { SidecarController } from './sidecarController';
+import { SidecarStatusBar } from './sidecarStatusBar';
+import { sidecarViewMessage, SidecarTreeProvider } from './tree/sidecarTree';
 import { readSettings } from './settings';
 import { TokenStatusBar } from './statusBar';
 import { TokenService } from './tokenService';
@@ -18,6 +21,8 @@ import { AgentTreeProvider } from './tree/agentTreeProvider';
 /** What activate() returns, for tests and other extensions that script this one. Never a secret value. */
 export interface EntraAgentTokensApi {
   readonly tree: AgentTreeProvider;
+  /** The agent sidecar: its status and the requests it answered (ids, scopes, statuses; tokens only in memory). */
+  readonly sidecar: SidecarController;
   /** Which secrets are stored for a blueprint (names only). */
   storedSecrets(blueprintId: string): Promise<SecretKind[]>;
 }
@@ -25,7 +30,7 @@ export interface EntraAgentTokensApi {
 declare const __eatLoadStart: number | undefined;
 
 /**
- * What deactivate() must wait for (the sandbox's server, and next the sidecar's). VS Code passes deactivate no
+ * What deactivate() must wait for (the sidecar's and the sandbox's servers). VS Code passes deactivate no
  * context, so activate leaves it here: the one module-level binding, set once per activation.
  */
 let stopOnDeactivate: (() => Promise<unknown>) | undefined;
@@ -39,7 +44,12 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   const tokens = own(new TokenStore());
   const tokenService = own(new TokenService(definitions, credentials, tokens, log));
   const sandbox = own(new SandboxController(definitions, credentials, tokens, log, context.workspaceState));
-  stopOnDeactivate = () => sandbox.stop();
+  const sidecar = own(new SidecarController(tokenService, definitions, log));
+  // The sidecar first (it may be serving the sandbox's blueprint), then the sandbox: both ports closed on exit.
+  stopOnDeactivate = async () => {
+    await sidecar.stop();
+    await sandbox.stop();
+  };
   const tree = own(new AgentTreeProvider(definitions, credentials, tokens));
   const inspector = own(
     new InspectorController(
@@ -58,7 +68,24 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   );
   own(vscode.window.createTreeView('entraAgentTokens.agents', { treeDataProvider: tree, showCollapseAll: true }));
   own(new TokenStatusBar(tokens, definitions));
-  for (const d of registerCommands({ definitions, credentials, tokens, tokenService, sandbox, tree, inspector, log }))
+  const sidecarView = own(
+    vscode.window.createTreeView('entraAgentTokens.sidecar', {
+      treeDataProvider: own(new SidecarTreeProvider(sidecar, definitions)),
+    }),
+  );
+  own(sidecar.onDidChange(() => (sidecarView.message = sidecarViewMessage(sidecar))));
+  own(new SidecarStatusBar(sidecar));
+  for (const d of registerCommands({
+    definitions,
+    credentials,
+    tokens,
+    tokenService,
+    sandbox,
+    sidecar,
+    tree,
+    inspector,
+    log,
+  }))
     own(d);
   const loaded = typeof __eatLoadStart === 'number' ? __eatLoadStart : undefined;
   log.info(
@@ -68,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   if (process.env.ENTRA_AGENT_TOKENS_SANDBOX === 'autostart') void runCommand(CommandId.startSandbox);
   return {
     tree,
+    sidecar,
     storedSecrets: async (blueprintId) => {
       const kinds: SecretKind[] = ['clientSecret', 'certificatePassphrase'];
       const present = await Promise.all(kinds.map(async (k) => !!(await credentials.get(blueprintId, k))));

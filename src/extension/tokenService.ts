@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { TokenAcquirer } from '../core/acquisition';
 import type { AgentTokenEngine } from '../core/agentTokens';
 import { isAllowedAuthority } from '../core/authorityPolicy';
 import type { CredentialHost } from '../core/credentialSource';
@@ -52,15 +53,7 @@ export class TokenService implements vscode.Disposable {
     const scoped = { agentId: agent.clientId, ...(blueprint.sandbox ? {} : { blueprintId: blueprint.clientId }) };
     const settings = readSettings();
     try {
-      // Checked again at send time: the allow-list may have changed since the blueprint was saved.
-      if (!isAllowedAuthority(blueprint.authority, settings.additionalAuthorityHosts)) {
-        throw new ConfigError(
-          'Authority',
-          `${blueprint.authority} is not an allowed Entra host.`,
-          'Add the host to the user setting "entraAgentTokens.additionalAuthorityHosts", or edit the blueprint.',
-        );
-      }
-      if (blueprint.confirmBeforeUse) await this.confirmImported(blueprint, consent);
+      await this.checkUsable(blueprint, consent, settings);
     } catch (e) {
       // Refused before anything was read or sent: explained, but not a failure of the agent's token.
       scopeError(e, scoped);
@@ -81,6 +74,48 @@ export class TokenService implements vscode.Disposable {
       }
       throw e;
     }
+  }
+
+  /**
+   * Before a blueprint's credential is used: its authority must be allowed now (the allow-list may have changed since
+   * it was saved), and an imported one must have been confirmed.
+   */
+  async checkUsable(
+    blueprint: BlueprintDefinition,
+    consent: ImportedCredentialConsent,
+    settings = readSettings(),
+  ): Promise<void> {
+    if (!isAllowedAuthority(blueprint.authority, settings.additionalAuthorityHosts)) {
+      throw new ConfigError(
+        'Authority',
+        `${blueprint.authority} is not an allowed Entra host.`,
+        'Add the host to the user setting "entraAgentTokens.additionalAuthorityHosts", or edit the blueprint.',
+      );
+    }
+    if (blueprint.confirmBeforeUse) await this.confirmImported(blueprint, consent);
+  }
+
+  /**
+   * The agent sidecar's way to tokens for one blueprint: the shared engine (its pool and caches, so the sidecar and
+   * Get Agent Token share tokens), SecretStorage, and the checks above at every request. The sidecar logs each request
+   * itself, in one line.
+   */
+  sidecarAcquirer(blueprintId: string): TokenAcquirer {
+    return async (request, options) => {
+      const blueprint = this.definitions.blueprint(blueprintId);
+      if (!blueprint)
+        throw new ConfigError(
+          'Blueprint',
+          `${blueprintId} is no longer in the list.`,
+          'Stop the sidecar, and start it for a blueprint in the list.',
+        );
+      const settings = readSettings();
+      await this.checkUsable(blueprint, 'refuse', settings);
+      const { acquireToken } = await import('../core/acquisition');
+      const { AgentTokenEngine } = await import('../core/agentTokens');
+      const engine = this.engineFor(settings.requestTimeoutMs, AgentTokenEngine);
+      return acquireToken(engine, request, this.credentialHost(blueprint), options);
+    };
   }
 
   private async send(

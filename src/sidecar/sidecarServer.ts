@@ -16,39 +16,18 @@ import type { CredentialSource } from '../core/credentialSource';
 import { EntraError } from '../core/entraError';
 import { reportOf } from '../core/errorReport';
 import { ConfigError, NetworkError } from '../core/errors';
+import type { SidecarApi, SidecarRequestRecord } from './requestRecord';
+
+export type { SidecarApi, SidecarRequestRecord } from './requestRecord';
 
 export const DEFAULT_SIDECAR_PORT = 5178;
 const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
-
-/** A downstream API as the sidecar knows it: a name the caller uses, and the scopes a token for it carries. */
-export interface SidecarApi {
-  readonly name: string;
-  readonly scopes: readonly string[];
-  /** Only for the DownstreamApi routes (not served yet): where its calls go. */
-  readonly baseUrl?: string;
-  readonly requestAppToken?: boolean;
-}
 
 export interface SidecarBlueprint {
   readonly authority: string;
   readonly tenant: string;
   readonly clientId: string;
   readonly credential: CredentialSource;
-}
-
-/** One request, as the log and the extension's list show it: never a token. */
-export interface SidecarRequestRecord {
-  readonly at: Date;
-  readonly route: string;
-  readonly api: string;
-  readonly agentId?: string;
-  readonly agentUser?: string;
-  readonly scope?: string;
-  readonly status: number;
-  readonly fromCache?: boolean;
-  readonly ms: number;
-  /** What the caller was told when it failed (the ProblemDetails' title and detail): never a token or a secret. */
-  readonly problem?: { readonly title: string; readonly detail: string };
 }
 
 export interface SidecarOptions {

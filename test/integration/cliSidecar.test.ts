@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { SidecarAuthProvider } from '@microsoft/agents-hosting';
+import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { decodeToken } from '../../src/core/jwt';
+import { sidecarSettingsText } from '../../src/extension/sidecarRules';
+import { runSdkAgent, sidecarSettingsEnv } from '../sdkAgent';
 import { cli, cliPath, cliSuiteSandbox } from '../cliRunner';
 import { AGENT, AGENT_USER_UPN, BLUEPRINT, SANDBOX_TENANT, SECRET } from '../helpers';
 
@@ -56,6 +59,19 @@ describe('CLI: entra-agent-tokens sidecar', () => {
         ]),
       );
       assert.ok(String(userToken.claims.xms_sub_fct).split(' ').includes('13'));
+      // An Agents SDK app whose environment is only SIDECAR_URL and its connection: all four kinds of token.
+      const agentApp = await runSdkAgent(
+        sidecarSettingsEnv(
+          sidecarSettingsText({ url: summary.url, blueprintName: 'B', blueprintId: BLUEPRINT, tenant: SANDBOX_TENANT }),
+        ),
+        SANDBOX_TENANT,
+        AGENT,
+        AGENT_USER_UPN,
+      );
+      assert.deepEqual(
+        [agentApp.app.appid, agentApp.agent.appid, agentApp.agentUser.appid, agentApp.blueprint.aud],
+        [BLUEPRINT, AGENT, AGENT, TOKEN_EXCHANGE_APP_ID],
+      );
       // One JSON line per request, never a token or the secret.
       await new Promise((r) => setTimeout(r, 100));
       const records = seen.map((l) => JSON.parse(l) as { route: string; status: number; agentId?: string });

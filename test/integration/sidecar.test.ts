@@ -7,8 +7,10 @@ import { acquirerOf } from '../../src/core/acquisition';
 import { AgentTokenEngine } from '../../src/core/agentTokens';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { decodeToken } from '../../src/core/jwt';
+import { sidecarSettingsText } from '../../src/extension/sidecarRules';
 import { AgentSidecar } from '../../src/sidecar/sidecarServer';
 import type { SandboxTenant } from '../../src/sandbox/server';
+import { runSdkAgent, sidecarSettingsEnv } from '../sdkAgent';
 import {
   AGENT,
   AGENT_USER_ID,
@@ -108,6 +110,25 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
     sandbox.injectFaults({ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' });
     const token = decodeToken(await provider().getAccessToken('api://sandbox-weather/.default'));
     assert.equal(token.claims.appid ?? token.claims.azp, BLUEPRINT);
+  });
+
+  it('serves all four kinds of token to an Agents SDK app configured only by "Copy Sidecar Settings"', async () => {
+    const env = sidecarSettingsEnv(
+      sidecarSettingsText({
+        url: sidecar.url,
+        blueprintName: 'Sandbox Blueprint',
+        blueprintId: BLUEPRINT,
+        tenant: SANDBOX_TENANT,
+        agentId: AGENT,
+      }),
+    );
+    const agentApp = await runSdkAgent(env, SANDBOX_TENANT, AGENT, AGENT_USER_UPN);
+    assert.equal(agentApp.provider, 'SidecarAuthProvider', 'authType EntraAuthSideCar chose the sidecar provider');
+    assert.equal(agentApp.app.appid ?? agentApp.app.azp, BLUEPRINT);
+    assert.equal(agentApp.agent.appid ?? agentApp.agent.azp, AGENT);
+    assert.equal(agentApp.agentUser.oid, AGENT_USER_ID);
+    assert.equal(agentApp.blueprint.aud, TOKEN_EXCHANGE_APP_ID);
+    assert.ok(!Object.values(env).some((v) => v.includes(SECRET)), 'no secret in its environment');
   });
 
   describe('over plain HTTP', () => {

@@ -3,6 +3,7 @@ import type { DefinitionStore } from '../definitions';
 import type { InspectorController } from '../inspector/inspectorController';
 import type { ExtensionLog } from '../log';
 import type { SandboxController } from '../sandboxController';
+import type { SidecarController } from '../sidecarController';
 import type { TokenService } from '../tokenService';
 import type { TokenStore } from '../tokenStore';
 import type { AgentTreeProvider } from '../tree/agentTreeProvider';
@@ -14,6 +15,7 @@ export interface CommandContext {
   readonly tokens: TokenStore;
   readonly tokenService: TokenService;
   readonly sandbox: SandboxController;
+  readonly sidecar: SidecarController;
   readonly tree: AgentTreeProvider;
   readonly inspector: InspectorController;
   readonly log: ExtensionLog;

@@ -20,6 +20,10 @@ export const CommandId = {
   startSandbox: 'entraAgentTokens.startSandbox',
   stopSandbox: 'entraAgentTokens.stopSandbox',
   simulateEntraError: 'entraAgentTokens.simulateEntraError',
+  startSidecar: 'entraAgentTokens.startSidecar',
+  stopSidecar: 'entraAgentTokens.stopSidecar',
+  copySidecarSettings: 'entraAgentTokens.copySidecarSettings',
+  openSidecarRequest: 'entraAgentTokens.openSidecarRequest',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
@@ -30,6 +34,8 @@ export const ContextKey = {
   sandboxRunning: 'entraAgentTokens.sandboxRunning',
   /** The user has added a blueprint of their own (the walkthrough's last step is done). */
   hasOwnBlueprint: 'entraAgentTokens.hasOwnBlueprint',
+  /** The local agent sidecar is listening. */
+  sidecarRunning: 'entraAgentTokens.sidecarRunning',
 } as const;
 
 export type ContextKey = (typeof ContextKey)[keyof typeof ContextKey];

@@ -17,6 +17,7 @@ import { removeAgentIdentity } from './removeAgentIdentity';
 import { removeBlueprint } from './removeBlueprint';
 import { simulateEntraError, startSandbox, stopSandbox } from './sandbox';
 import { setBlueprintCredential } from './setBlueprintCredential';
+import { copySidecarSettings, openSidecarRequest, startSidecar, stopSidecar } from './sidecar';
 import type { CommandResult } from './signatures';
 
 /**
@@ -48,6 +49,10 @@ const handlers: Handlers = {
   [CommandId.startSandbox]: startSandbox,
   [CommandId.stopSandbox]: stopSandbox,
   [CommandId.simulateEntraError]: simulateEntraError,
+  [CommandId.startSidecar]: startSidecar,
+  [CommandId.stopSidecar]: stopSidecar,
+  [CommandId.copySidecarSettings]: copySidecarSettings,
+  [CommandId.openSidecarRequest]: openSidecarRequest,
 };
 
 /** Registers every command behind one error boundary. */

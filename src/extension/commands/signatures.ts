@@ -3,6 +3,8 @@
 // result against it. A handler still checks its argument at run time: a script or a keybinding can pass anything.
 import type { AgentDefinition, BlueprintDefinition } from '../definitionRules';
 import type { SandboxStatus } from '../sandboxController';
+import type { SidecarStatus } from '../sidecarController';
+import type { SidecarRequestNode } from '../tree/sidecarTree';
 import type { AgentNode, AgentUserNode, BlueprintNode, FailureNode, TokenNode } from '../tree/nodes';
 import type { AddAgentIdentityArgs } from './addAgentIdentity';
 import type { AddBlueprintArgs } from './addBlueprint';
@@ -58,6 +60,10 @@ export interface CommandSignatures {
   [CommandId.startSandbox]: { arg: undefined; result: SandboxStatus };
   [CommandId.stopSandbox]: { arg: undefined; result: boolean };
   [CommandId.simulateEntraError]: { arg: SimulateEntraErrorArgs | BlueprintNode | undefined; result: string };
+  [CommandId.startSidecar]: { arg: { blueprintId: string } | BlueprintNode | undefined; result: SidecarStatus };
+  [CommandId.stopSidecar]: { arg: undefined; result: boolean };
+  [CommandId.copySidecarSettings]: { arg: undefined; result: string };
+  [CommandId.openSidecarRequest]: { arg: { id: number } | SidecarRequestNode; result: boolean };
 }
 
 export type CommandArg<K extends CommandId> = CommandSignatures[K]['arg'];

@@ -202,7 +202,7 @@ export class FailureNode {
 export type TreeNode = BlueprintNode | AgentNode | AgentUserNode | TokenNode | FailureNode;
 
 /** Tooltips show ids in full. Values are escaped: they may come from tokens. */
-function markdownTable(rows: [string, string][]): vscode.MarkdownString {
+export function markdownTable(rows: [string, string][]): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
   for (const [k, v] of rows) {
     md.appendMarkdown(`**${k}:** `);

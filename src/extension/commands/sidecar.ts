@@ -1,0 +1,128 @@
+import * as vscode from 'vscode';
+import { ConfigError } from '../../core/errors';
+import { PromptDismissed } from '../errorBoundary';
+import type { BlueprintDefinition } from '../definitions';
+import { pick, plainArgs } from '../prompts';
+import type { SidecarStatus } from '../sidecarController';
+import { sidecarSettingsText } from '../sidecarRules';
+import { BlueprintNode } from '../tree/nodes';
+import { SidecarRequestNode } from '../tree/sidecarTree';
+import type { CommandContext } from './context';
+import { CommandId } from './ids';
+import { runCommand } from './run';
+
+type BlueprintItem = vscode.QuickPickItem & { blueprint?: BlueprintDefinition; startSandbox?: true };
+
+/**
+ * Start Agent Sidecar…: serves the sidecar's API on 127.0.0.1 for one blueprint (the sandbox's is offered first, and
+ * started if it is not running). Never runs by itself.
+ */
+export async function startSidecar(ctx: CommandContext, arg?: unknown): Promise<SidecarStatus> {
+  const id = plainArgs<{ blueprintId: string }>(arg)?.blueprintId;
+  let blueprint = arg instanceof BlueprintNode ? arg.blueprint : id ? ctx.definitions.blueprint(id) : undefined;
+  if (id && !blueprint)
+    throw new ConfigError('Blueprint', `${id.slice(0, 60)} is not in the list.`, 'Pick a blueprint from the tree.');
+  if (!blueprint) {
+    const blueprints = ctx.definitions.blueprints();
+    const items: BlueprintItem[] = [
+      ...blueprints.filter((b) => b.sandbox),
+      ...(ctx.sandbox.status
+        ? []
+        : [
+            {
+              label: '$(beaker) Sandbox tenant',
+              description: 'starts the local sandbox, then serves its blueprint',
+              detail: 'Try the sidecar with no tenant: its agents, agent users and tokens are local.',
+              startSandbox: true as const,
+            },
+          ]),
+      ...blueprints.filter((b) => !b.sandbox),
+    ].map((b) =>
+      'clientId' in b
+        ? {
+            label: `${b.sandbox ? '$(beaker)' : '$(shield)'} ${b.displayName}`,
+            description: `${b.sandbox ? 'sandbox · ' : ''}${b.tenant}`,
+            detail: b.clientId,
+            blueprint: b,
+          }
+        : b,
+    );
+    const chosen = await pick(items, {
+      title: 'Start Agent Sidecar',
+      placeHolder: 'Which blueprint does the sidecar get tokens for? (its credential stays in VS Code)',
+    });
+    if (chosen.startSandbox) {
+      const status = await runCommand(CommandId.startSandbox);
+      blueprint = status ? ctx.definitions.blueprint(status.blueprintIds[0] ?? '') : undefined;
+      if (!blueprint) throw new PromptDismissed();
+    } else blueprint = chosen.blueprint!;
+  }
+  const status = await ctx.sidecar.start(blueprint);
+  if (!arg || arg instanceof BlueprintNode)
+    void vscode.window
+      .showInformationMessage(
+        `Agent sidecar listening at ${status.url} for ${status.blueprintName}. Point your agent at it with SIDECAR_URL; no secret goes in its environment.`,
+        'Copy Sidecar Settings',
+      )
+      .then((choice) => choice && runCommand(CommandId.copySidecarSettings));
+  return status;
+}
+
+export async function stopSidecar(ctx: CommandContext): Promise<boolean> {
+  const url = ctx.sidecar.status?.url;
+  const stopped = await ctx.sidecar.stop();
+  if (stopped) vscode.window.setStatusBarMessage(`$(debug-stop) Agent sidecar at ${url} stopped`, 4000);
+  return stopped;
+}
+
+/** Copy Sidecar Settings: SIDECAR_URL, an Agents SDK connection and a curl line. Ids and a loopback URL only. */
+export async function copySidecarSettings(ctx: CommandContext): Promise<string> {
+  const status = ctx.sidecar.status;
+  if (!status)
+    throw new ConfigError('Agent sidecar', 'is not running.', 'Run "Start Agent Sidecar…" first: the URL is its own.');
+  const text = sidecarSettingsText({
+    url: status.url,
+    blueprintName: status.blueprintName,
+    blueprintId: status.blueprintId,
+    tenant: status.tenant,
+    ...(ctx.definitions.agents(status.blueprintId)[0]
+      ? { agentId: ctx.definitions.agents(status.blueprintId)[0]!.clientId }
+      : {}),
+  });
+  await vscode.env.clipboard.writeText(text);
+  void vscode.window.showInformationMessage(
+    'Sidecar settings copied: SIDECAR_URL, an Agents SDK connection (authType EntraAuthSideCar) and a curl line. They hold no secret.',
+  );
+  return text;
+}
+
+/** A request's row: its token in the inspector with its legs, or what the caller was told when it failed. */
+export async function openSidecarRequest(ctx: CommandContext, arg?: unknown): Promise<boolean> {
+  const id = arg instanceof SidecarRequestNode ? arg.entry.id : plainArgs<{ id: number }>(arg)?.id;
+  const entry = typeof id === 'number' ? ctx.sidecar.entry(id) : undefined;
+  if (!entry) {
+    void vscode.window.showInformationMessage(
+      'That request is no longer held: the sidecar keeps its last 50, and forgets them when it stops.',
+    );
+    return false;
+  }
+  const { record, result } = entry;
+  if (result) {
+    if (result.flow === 'app')
+      await ctx.inspector.showToken(
+        result.token,
+        `the agent sidecar (the blueprint's own token, ${record.scope ?? ''})`,
+      );
+    else await ctx.inspector.showExchange(record.agentId!, record.scope ?? '', result, record.agentUser);
+    return true;
+  }
+  const copy = 'Copy Details';
+  const detail = record.problem ? `${record.problem.title}\n\n${record.problem.detail}` : `HTTP ${record.status}`;
+  const choice = await vscode.window.showWarningMessage(
+    `The sidecar answered ${record.status} to ${record.route}${record.api ? `/${record.api}` : ''}.`,
+    { modal: true, detail },
+    copy,
+  );
+  if (choice === copy) await vscode.env.clipboard.writeText(detail);
+  return true;
+}
