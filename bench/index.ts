@@ -16,6 +16,8 @@ import { clientSecret } from '../src/core/credentials';
 import { SandboxTenant } from '../src/sandbox/server';
 import { defaultDirectoryFile } from '../src/sandbox/directory';
 import { redactionRows } from './redaction';
+import { sidecarRows } from './sidecar';
+import { median, ms, pct } from './stats';
 
 const root = join(__dirname, '..');
 const CA = join(root, 'test/fixtures/tls/ca.pem');
@@ -33,15 +35,6 @@ const tls = {
   cert: readFileSync(join(root, 'test/fixtures/tls/server.pem')),
   key: readFileSync(join(root, 'test/fixtures/tls/server-key.pem')),
 };
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const ms = (x: number) => x.toFixed(1);
 
 interface Target {
   authority: string;
@@ -462,6 +455,7 @@ function sizes(rows: string[][]) {
   const lazy: Record<string, string> = {
     'dist/engine.js': 'first exchange, verification or certificate',
     'dist/sandbox.js': 'sandbox start',
+    'dist/sidecar.js': 'sidecar start',
     'dist/azure-identity.js': 'managed identities only',
     'dist/node-forge.js': 'PFX files only',
   };
@@ -479,6 +473,7 @@ async function main() {
   await coldInProcess(rows);
   await coldInProcess(rows, LATENCY_MS);
   await warm(rows);
+  await sidecarRows(rows, quick);
   cli(rows);
   await perProcess(rows);
   sizes(rows);

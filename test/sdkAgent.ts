@@ -1,6 +1,7 @@
 // Runs test/fixtures/sdk-agent.mjs: an Agents SDK app whose whole environment is the sidecar settings (and PATH).
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { fixtures } from './helpers';
 
 export type Claims = Record<string, unknown>;
 
@@ -22,7 +23,7 @@ export function runSdkAgent(
   user: string,
   node = process.execPath,
 ): Promise<{ provider: string; app: Claims; agent: Claims; agentUser: Claims; blueprint: Claims }> {
-  const script = join(__dirname, 'fixtures', 'sdk-agent.mjs');
+  const script = join(fixtures, 'sdk-agent.mjs');
   return new Promise((resolve, reject) =>
     execFile(
       node,

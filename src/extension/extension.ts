@@ -23,6 +23,7 @@ export interface EntraAgentTokensApi {
   readonly tree: AgentTreeProvider;
   /** The agent sidecar: its status and the requests it answered (ids, scopes, statuses; tokens only in memory). */
   readonly sidecar: SidecarController;
+  readonly sidecarTree: SidecarTreeProvider;
   /** Which secrets are stored for a blueprint (names only). */
   storedSecrets(blueprintId: string): Promise<SecretKind[]>;
 }
@@ -68,11 +69,8 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   );
   own(vscode.window.createTreeView('entraAgentTokens.agents', { treeDataProvider: tree, showCollapseAll: true }));
   own(new TokenStatusBar(tokens, definitions));
-  const sidecarView = own(
-    vscode.window.createTreeView('entraAgentTokens.sidecar', {
-      treeDataProvider: own(new SidecarTreeProvider(sidecar, definitions)),
-    }),
-  );
+  const sidecarTree = own(new SidecarTreeProvider(sidecar, definitions));
+  const sidecarView = own(vscode.window.createTreeView('entraAgentTokens.sidecar', { treeDataProvider: sidecarTree }));
   own(sidecar.onDidChange(() => (sidecarView.message = sidecarViewMessage(sidecar))));
   own(new SidecarStatusBar(sidecar));
   for (const d of registerCommands({
@@ -96,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   return {
     tree,
     sidecar,
+    sidecarTree,
     storedSecrets: async (blueprintId) => {
       const kinds: SecretKind[] = ['clientSecret', 'certificatePassphrase'];
       const present = await Promise.all(kinds.map(async (k) => !!(await credentials.get(blueprintId, k))));

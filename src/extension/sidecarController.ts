@@ -163,7 +163,7 @@ export class SidecarController implements vscode.Disposable {
     this.entries.unshift({ id: this.nextId++, record, ...(result ? { result } : {}) });
     if (this.entries.length > SIDECAR_HISTORY) this.entries.length = SIDECAR_HISTORY;
     // The log's seam bounds and redacts each line; the record holds no token in the first place.
-    const line = `Sidecar: ${requestLine(record)}`;
+    const line = `Sidecar: ${requestLine(record, undefined, false)}`;
     if (record.status >= 500) this.log.warn(line);
     else this.log.info(line);
     this.fire(false);

@@ -25,11 +25,14 @@ export interface SidecarRequestRecord {
   readonly problem?: { readonly title: string; readonly detail: string };
 }
 
-/** One request as a log line; `safe` escapes text from outside (the CLI's terminalSafe; the extension's log redacts). */
-export function requestLine(r: SidecarRequestRecord, safe: (text: string) => string = (t) => t): string {
+/**
+ * One request as a log line; `safe` escapes text from outside (the CLI's terminalSafe; the extension's log redacts).
+ * Without `time` when the log stamps its lines itself.
+ */
+export function requestLine(r: SidecarRequestRecord, safe: (text: string) => string = (t) => t, time = true): string {
   return [
-    r.at.toISOString(),
-    `  ${r.status}`,
+    time ? `${r.at.toISOString()}  ` : '',
+    `${r.status}`,
     `  ${safe(r.route)}${r.api ? ` ${safe(r.api)}` : ''}`,
     r.agentId ? `  agent ${safe(r.agentId)}` : '',
     r.agentUser ? `  user ${safe(r.agentUser)}` : '',

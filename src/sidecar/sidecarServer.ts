@@ -138,12 +138,13 @@ export class AgentSidecar {
         if (req.method !== 'GET') throw new Problem(405, 'Method Not Allowed', 'This route takes GET.');
         // The authenticated route: the caller's user token, validated, for on-behalf-of.
         const userToken = lower === 'authorizationheader' ? await this.inboundUserToken(req) : undefined;
-        const { header, result, ...described } = await this.authorizationHeader(
+        const { header, result } = await this.authorizationHeader(
           decodeSegment(rest[0]!),
           url.searchParams,
           userToken,
+          (asked) => (record = { ...record, ...asked }),
         );
-        record = { ...record, ...described };
+        record = { ...record, fromCache: result.fromCache };
         served = result;
         status = 200;
         return json(res, 200, { authorizationHeader: header });
@@ -153,8 +154,13 @@ export class AgentSidecar {
         const userToken = lower === 'downstreamapi' ? await this.inboundUserToken(req) : undefined;
         const apiName = decodeSegment(rest[0]!);
         const body = await readBody(req);
-        const { header, result, ...described } = await this.authorizationHeader(apiName, url.searchParams, userToken);
-        record = { ...record, ...described };
+        const { header, result } = await this.authorizationHeader(
+          apiName,
+          url.searchParams,
+          userToken,
+          (asked) => (record = { ...record, ...asked }),
+        );
+        record = { ...record, fromCache: result.fromCache };
         served = result;
         const answer = await this.callDownstream(apiName, url.searchParams, header, body, req.headers['content-type']);
         status = 200;
@@ -253,16 +259,10 @@ export class AgentSidecar {
   private async authorizationHeader(
     apiName: string,
     query: URLSearchParams,
-    userToken?: string,
-  ): Promise<{
-    header: string;
-    result: AgentTokenResult;
-    api: string;
-    agentId?: string;
-    agentUser?: string;
-    scope: string;
-    fromCache: boolean;
-  }> {
+    userToken: string | undefined,
+    /** What was asked (API, agent, agent user, scope), once known and before Entra is asked: the request log's. */
+    asked: (what: Pick<SidecarRequestRecord, 'api' | 'agentId' | 'agentUser' | 'scope'>) => void,
+  ): Promise<{ header: string; result: AgentTokenResult }> {
     const api = this.apis.get(apiName.toLowerCase());
     if (!api)
       throw new Problem(
@@ -317,17 +317,14 @@ export class AgentSidecar {
           : username || userId
             ? { ...base, flow: 'agent-user', agentId, scope, user: username ? { username } : { userId: userId! } }
             : { ...base, flow: 'autonomous', agentId, scope };
-    const result = await this.options.acquire(request, { forceRefresh });
-    const token = wantsT1 ? result.t1.raw : result.accessToken;
-    return {
-      header: `Bearer ${token}`,
-      result,
+    asked({
       api: api.name,
       ...(agentId ? { agentId } : {}),
       ...(username || userId ? { agentUser: username ?? userId } : {}),
       scope,
-      fromCache: result.fromCache,
-    };
+    });
+    const result = await this.options.acquire(request, { forceRefresh });
+    return { header: `Bearer ${wantsT1 ? result.t1.raw : result.accessToken}`, result };
   }
 }
 

@@ -3,6 +3,7 @@
 // marker passphrase. This suite runs every command on success and failure paths with them; after both phases the
 // runner scans the user-data folder, the extensions folder, the workspace and the export for every marker.
 import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SandboxTenant } from '../../src/sandbox/server';
@@ -113,6 +114,35 @@ describe('secrets never leave SecretStorage: every command, with marker secrets'
       'the stored passphrase still works',
     );
     assert.deepEqual(await (await api()).storedSecrets(CERT_BLUEPRINT), ['certificatePassphrase']);
+  });
+
+  it('the agent sidecar: a token over HTTP, a wrong secret refused without it in the answer, then stopped', async () => {
+    const settings = vscode.workspace.getConfiguration('entraAgentTokens');
+    await settings.update('sidecar.port', 0, vscode.ConfigurationTarget.Global);
+    try {
+      const status = await run(CommandId.startSidecar, { blueprintId: BLUEPRINT });
+      assert.ok(status, 'the sidecar started for the marker blueprint');
+      const ask = () =>
+        fetch(
+          `${status.url}/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}&optionsOverride.AcquireTokenOptions.ForceRefresh=true`,
+        );
+      const ok = await ask();
+      assert.equal(ok.status, 200);
+      await ok.text();
+      assert.equal(sandbox.requests.at(-2)?.params.client_secret, m.clientSecret);
+      await run(CommandId.setBlueprintCredential, { blueprintId: BLUEPRINT, clientSecret: m.wrongSecret });
+      const refused = await ask();
+      assert.equal(refused.status, 401);
+      const problem = await refused.text();
+      assert.match(problem, /AADSTS7000215/);
+      assert.ok(!problem.includes(m.wrongSecret) && !problem.includes(m.clientSecret), 'no secret in the answer');
+      await run(CommandId.setBlueprintCredential, { blueprintId: BLUEPRINT, clientSecret: m.clientSecret });
+      assert.ok(await run(CommandId.copySidecarSettings));
+      assert.equal(await run(CommandId.stopSidecar), true);
+    } finally {
+      await run(CommandId.stopSidecar);
+      await settings.update('sidecar.port', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('edit, refresh, log, export, import, the built-in sandbox, then remove: every other command', async () => {

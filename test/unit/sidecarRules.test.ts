@@ -98,7 +98,7 @@ describe("the extension's agent sidecar, pure rules", () => {
       '2026-12-02T10:11:12.000Z  200  /AuthorizationHeaderUnauthenticated graph  agent a1  user u@x  https://graph.microsoft.com/.default  (cache)  0.4 ms',
     );
     assert.match(
-      requestLine({ ...record, api: 'g\u001b[2J' }, (t) => t.replace(/\u001b/g, '\\e')),
+      requestLine({ ...record, api: 'g\u001b[2J' }, (t) => t.replaceAll('\u001b', '\\e')),
       / g\\e\[2J /,
     );
   });
