@@ -207,7 +207,12 @@ async function agentUserTwoWays(rows: string[][], runs: number): Promise<void> {
   const sidecar = await AgentSidecar.start({
     acquire: acquirerOf(engine, { readSecret: async () => secret, warn: () => {} }),
     port: 0,
-    blueprint: { authority: info.authority, tenant: info.tenantId, clientId: blueprint, credential: { kind: 'secret' } },
+    blueprint: {
+      authority: info.authority,
+      tenant: info.tenantId,
+      clientId: blueprint,
+      credential: { kind: 'secret' },
+    },
   });
   const viaSidecar = () =>
     new SidecarAuthProvider({

@@ -12,7 +12,8 @@ const latencies = new Float64Array(total);
 async function ask(i) {
   const r = await pool.request({ path: paths[i % paths.length], method: 'GET' });
   const body = await r.body.text();
-  if (r.statusCode !== 200 || !body.startsWith('{"authorizationHeader":"Bearer ')) throw new Error(`HTTP ${r.statusCode}`);
+  if (r.statusCode !== 200 || !body.startsWith('{"authorizationHeader":"Bearer '))
+    throw new Error(`HTTP ${r.statusCode}`);
 }
 
 (async () => {
