@@ -1,6 +1,7 @@
 // Browser journeys: a user in a real VS Code (code-server + headless Chromium) with the packaged .vsix installed.
 // Screenshots go to test-artifacts/ (ignored).
-import { BLUEPRINT } from '../helpers';
+import { AGENT, AGENT_USER_ID, AGENT_USER_UPN, BLUEPRINT, SANDBOX_TENANT } from '../helpers';
+import { runSdkAgent, sidecarSettingsEnv } from '../sdkAgent';
 import { b64 } from '../jwtText';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -381,6 +382,51 @@ describe('journeys in a real VS Code', function () {
     assert.ok(await focusedInQuickInput(), 'the second choice has it too: the box never closed in between');
     assert.equal(await page.locator('.quick-input-widget input').inputValue(), '', 'the filter starts empty again');
     await page.keyboard.press('Escape');
+  });
+
+  it('7: the agent sidecar: start it, point an Agents SDK app at it with the copied settings, watch its requests', async () => {
+    await runCommand('Entra Agent Tokens: Start Agent Sidecar…');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Sandbox Blueprint' }).first().click();
+    const status = page.locator('.statusbar-item', { hasText: /Sidecar :\d+/ }).first();
+    await status.waitFor({ timeout: 30_000 });
+    const port = Number(/Sidecar :(\d+)/.exec((await status.textContent()) ?? '')?.[1]);
+    assert.equal(port, 5178, 'the default port, as the Agents SDK and the container use');
+    // The notification's button copies the settings; the agent app gets them as its whole environment.
+    await page.locator('.notification-toast .monaco-button', { hasText: 'Copy Sidecar Settings' }).first().click();
+    await page.locator('.notification-toast', { hasText: 'Sidecar settings copied' }).first().waitFor();
+    const copied = await page.evaluate(() =>
+      (
+        globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+      ).navigator.clipboard.readText(),
+    );
+    assert.match(copied, /^SIDECAR_URL=http:\/\/127\.0\.0\.1:5178$/m);
+    const agentApp = await runSdkAgent(sidecarSettingsEnv(copied), SANDBOX_TENANT, AGENT, AGENT_USER_UPN);
+    assert.equal(agentApp.agentUser.oid, AGENT_USER_ID);
+    // An agent the blueprint does not have: Entra's refusal, listed too.
+    const unknown = await fetch(
+      `http://127.0.0.1:${port}/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=99999999-9999-4999-8999-999999999999`,
+    );
+    assert.equal(unknown.status, 401);
+    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Agent Sidecar' }) });
+    const rows = pane.getByRole('treeitem');
+    await pane.getByRole('treeitem', { name: /agent user of Research Agent/ }).waitFor({ timeout: 10_000 });
+    assert.ok((await rows.count()) >= 5, `five requests listed, saw ${await rows.count()}`);
+    assert.match((await pane.textContent()) ?? '', /Listening at http:\/\/127\.0\.0\.1:5178 for Sandbox Blueprint/);
+    await page.keyboard.press('Escape');
+    await shot('journey-7-sidecar');
+    // A request opens its token in the inspector, with its three legs.
+    await pane.getByRole('treeitem', { name: /agent user of Research Agent/ }).click();
+    const view = inspector();
+    await view
+      .locator('header .muted', { hasText: /^Agent user as research-agent@sandbox\.onmicrosoft\.com/ })
+      .waitFor({
+        timeout: 30_000,
+      });
+    assert.equal(await view.locator('li.leg').count(), 3);
+    await shot('journey-7-sidecar-inspector');
+    await runCommand('Entra Agent Tokens: Stop Agent Sidecar');
+    await status.waitFor({ state: 'detached', timeout: 10_000 });
+    await pane.getByRole('button', { name: 'Start Agent Sidecar…' }).waitFor();
   });
 
   it('2: add a blueprint through the real input boxes; its secret is nowhere in the user data', async () => {
