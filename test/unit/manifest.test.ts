@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandId, ContextKey } from '../../src/extension/commands/ids';
 
@@ -54,6 +54,17 @@ describe('package.json manifest', () => {
       [...whens.matchAll(/entraAgentTokens\.(\w+)(?![\w.])/g)].map((m) => m[0]).filter((k) => !views.has(k)),
     );
     assert.deepEqual([...read].sort(), Object.values(ContextKey).sort());
+  });
+  it('ships every lazy chunk in the .vsix (a chunk left out fails only when first required)', () => {
+    const shipped = readFileSync(join(__dirname, '..', '..', '.vscodeignore'), 'utf8').split('\n');
+    const chunks = readdirSync(join(__dirname, '..', '..', 'src', 'chunks')).map(
+      (f) => `dist/${f.replace(/\.ts$/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}.js`,
+    );
+    assert.ok(chunks.includes('dist/sidecar.js') && chunks.includes('dist/azure-identity.js'), chunks.join(', '));
+    assert.deepEqual(
+      chunks.filter((c) => !shipped.includes(`!${c}`)),
+      [],
+    );
   });
   it('activates lazily: no "*" and no startup activation', () => {
     assert.ok(!manifest.activationEvents.some((e) => e === '*' || e === 'onStartupFinished'));
