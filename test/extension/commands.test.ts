@@ -249,7 +249,9 @@ describe('extension in a real VS Code', () => {
         // The same port after a restart, and the blueprint registered again with its stored secret.
         assert.equal(await run(CommandId.stopSandbox), true);
         assert.equal((await run(CommandId.startSandbox))?.authority, status.authority);
-        assert.ok(await run(CommandId.getAgentToken, { agentId: OWN_AGENT, openInspector: false, forceRefresh: true }));
+        // No forceRefresh: a T1 cached from the stopped sandbox (signed with its old keys) must not be reused.
+        const again = await run(CommandId.getAgentToken, { agentId: OWN_AGENT, openInspector: false });
+        assert.equal(again?.fromCache, false);
         // A certificate cannot be registered on the sandbox: refused, nothing saved.
         assert.equal(
           await run(CommandId.addBlueprint, {
