@@ -112,14 +112,18 @@ export function requestRow(
   agentName: (clientId: string) => string | undefined,
 ): { label: string; description: string; tooltip: [string, string][] } {
   const agent = r.agentId ? (agentName(r.agentId) ?? r.agentId) : undefined;
-  const who = r.agentUser ? `${r.agentUser} (agent user of ${agent})` : (agent ?? (r.api ? 'the blueprint' : r.route));
+  // An agent user by its UPN (its row's icon says it is one; the tooltip names its agent), else the agent, else the
+  // blueprint itself; a request refused before it named anyone, by its route.
+  const who = r.agentUser ?? agent ?? (r.api ? 'the blueprint' : r.route);
   const time = r.at.toTimeString().slice(0, 8);
   const description = [time, String(r.status), r.scope ?? r.route, ...(r.fromCache ? ['cache'] : [])].join(' · ');
   const tooltip: [string, string][] = [
     ['Time', r.at.toISOString()],
     ['Route', `${r.route}${r.api ? `/${r.api}` : ''}`],
     ...(r.agentId ? [['Agent identity', `${agent} (${r.agentId})`] as [string, string]] : []),
-    ...(r.agentUser ? [['Agent user', r.agentUser] as [string, string]] : []),
+    ...(r.agentUser
+      ? [['Agent user', `${r.agentUser} (the agent identity's own user account)`] as [string, string]]
+      : []),
     ...(r.scope ? [['Scope', r.scope] as [string, string]] : []),
     ['Status', String(r.status)],
     ['Answered by', r.fromCache ? 'the cache' : r.status === 200 && r.api ? 'Entra (token endpoint)' : 'the sidecar'],

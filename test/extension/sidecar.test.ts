@@ -93,7 +93,8 @@ describe('the agent sidecar in a real VS Code', () => {
       rows.map((r) => r.icon),
       ['key', 'person', 'key', 'server', 'error', 'key', 'key'],
     );
-    assert.equal(rows[1]!.label, `${AGENT_USER_UPN} (agent user of Research Agent)`);
+    assert.equal(rows[1]!.label, AGENT_USER_UPN);
+    assert.equal(rows[2]!.label, 'Research Agent');
     assert.equal(rows[3]!.label, 'the blueprint');
     assert.match(rows[3]!.description, new RegExp(` · 200 · ${GRAPH.replace(/[./]/g, '\\$&')}$`));
     assert.equal(rows[4]!.contextValue, 'sidecarRequest.failed');

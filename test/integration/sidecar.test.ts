@@ -17,6 +17,7 @@ import {
   AGENT_USER_UPN,
   BLUEPRINT,
   SANDBOX_TENANT,
+  SECOND_TENANT,
   SECRET,
   startSandbox,
   userToken,
@@ -198,6 +199,28 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         (await get(`/AuthorizationHeader/graph?${scopes}`, bearer)).status,
         400,
         'the blueprint-only OBO is not served',
+      );
+    });
+
+    it('answers from the cache, asks Entra again with ForceRefresh, and sends both legs to the Tenant asked for', async () => {
+      const path = `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}`;
+      assert.equal((await get(path)).status, 200);
+      sandbox.clearRecords();
+      assert.equal((await get(path)).status, 200);
+      assert.equal(sandbox.requests.length, 0, 'the cache answered');
+      assert.equal((await get(`${path}&optionsOverride.AcquireTokenOptions.ForceRefresh=true`)).status, 200);
+      assert.deepEqual(
+        sandbox.requests.map((r) => r.params.client_id),
+        [BLUEPRINT, AGENT],
+        'ForceRefresh: both legs again',
+      );
+      sandbox.clearRecords();
+      const elsewhere = await get(`${path}&optionsOverride.AcquireTokenOptions.Tenant=${SECOND_TENANT}`);
+      assert.equal(elsewhere.status, 401, 'the blueprint is not in that tenant: Entra refuses, and says why');
+      assert.match(String(elsewhere.body.title), /AADSTS/);
+      assert.deepEqual(
+        sandbox.requests.map((r) => r.tenant),
+        [SECOND_TENANT],
       );
     });
 

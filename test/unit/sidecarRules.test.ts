@@ -76,7 +76,11 @@ describe("the extension's agent sidecar, pure rules", () => {
     const name = (id: string) => (id === 'a1' ? 'Research Agent' : undefined);
     assert.equal(requestRow(record, name).label, 'Research Agent');
     assert.equal(requestRow({ ...record, agentId: 'a2' }, name).label, 'a2');
-    assert.equal(requestRow({ ...record, agentUser: 'u@x' }, name).label, 'u@x (agent user of Research Agent)');
+    assert.equal(requestRow({ ...record, agentUser: 'u@x' }, name).label, 'u@x');
+    assert.deepEqual(
+      requestRow({ ...record, agentUser: 'u@x' }, name).tooltip.find(([k]) => k === 'Agent identity'),
+      ['Agent identity', 'Research Agent (a1)'],
+    );
     const { agentId: _, ...app } = record;
     assert.equal(requestRow(app, name).label, 'the blueprint');
     const row = requestRow(record, name);

@@ -23,12 +23,15 @@ export class SidecarRequestNode {
     item.id = `sidecarRequest:${this.entry.id}`;
     item.description = row.description;
     const failed = record.status >= 400;
+    const flow = requestFlow(record);
     item.iconPath = failed
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
-      : new vscode.ThemeIcon(FLOW_ICONS[requestFlow(record)]);
+      : new vscode.ThemeIcon(FLOW_ICONS[flow]);
     item.contextValue = failed ? 'sidecarRequest.failed' : result ? 'sidecarRequest.token' : 'sidecarRequest';
     item.tooltip = markdownTable(row.tooltip);
-    item.accessibilityInformation = { label: `${row.label}, ${row.description.replaceAll(' · ', ', ')}` };
+    item.accessibilityInformation = {
+      label: `${row.label}${flow === 'agent-user' ? ', agent user' : ''}, ${row.description.replaceAll(' · ', ', ')}`,
+    };
     if (result || failed)
       item.command = commandLink(CommandId.openSidecarRequest, 'Open Sidecar Request', { id: this.entry.id });
     return item;
