@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AgentDefinition, BlueprintDefinition, DefinitionStore } from './definitions';
 import { ConfigError } from '../core/errors';
+import { focusQuickInput } from './commands/run';
 import { PromptDismissed } from './errorBoundary';
 import { BlueprintNode, FailureNode } from './tree/nodes';
 
@@ -45,6 +46,7 @@ export async function ask(options: vscode.InputBoxOptions & { validate?: Validat
       });
       box.onDidHide(() => reject(new PromptDismissed()));
       box.show();
+      keepKeyboard(box);
       if (box.value) box.validationMessage = check(box.value);
     });
   } finally {
@@ -77,10 +79,33 @@ export async function pick<T extends vscode.QuickPickItem>(
       });
       qp.onDidHide(() => reject(new PromptDismissed()));
       qp.show();
+      keepKeyboard(qp);
     });
   } finally {
     qp.dispose();
   }
+}
+
+/** When the box asks for the keyboard again, after it is shown: past the walkthrough page's own focus change. */
+const REFOCUS_AFTER_MS = [120, 350] as const;
+
+/**
+ * Keeps the keyboard on a quick input just shown. A walkthrough page whose step button ran the command selects that
+ * step and focuses it as the box opens, leaving the box open but deaf to the keyboard (measured: every time after
+ * selecting the step, or pressing Enter on its button). So the box asks for the focus again, twice, while nothing has
+ * been typed in it and it is still open; when it already has the focus, that changes nothing.
+ */
+function keepKeyboard(input: vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox): void {
+  let open = true;
+  const hidden = input.onDidHide(() => {
+    open = false;
+    hidden.dispose();
+  });
+  const initial = input.value;
+  for (const ms of REFOCUS_AFTER_MS)
+    setTimeout(() => {
+      if (open && input.value === initial) void focusQuickInput();
+    }, ms);
 }
 
 /**
@@ -186,6 +211,7 @@ export async function pickThen<A extends vscode.QuickPickItem, B extends vscode.
       });
       qp.onDidHide(() => reject(new PromptDismissed()));
       qp.show();
+      keepKeyboard(qp as vscode.QuickPick<vscode.QuickPickItem>);
     });
   } finally {
     qp.dispose();

@@ -32,3 +32,8 @@ export function openSettings(settingId: string): Thenable<unknown> {
 export function revealFile(uri: vscode.Uri): Thenable<unknown> {
   return vscode.commands.executeCommand('revealFileInOS', uri);
 }
+
+/** Gives the keyboard to the quick input that is open (the workbench's own command; nothing happens when none is). */
+export function focusQuickInput(): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.focusQuickOpen');
+}
