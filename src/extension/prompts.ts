@@ -137,16 +137,18 @@ export async function pickBlueprint(
     );
     throw new PromptDismissed();
   }
-  const chosen = await pick(
-    blueprints.map((b) => ({
-      label: b.displayName,
-      description: `${b.sandbox ? 'sandbox · ' : ''}${b.tenant}`,
-      detail: b.clientId,
-      blueprint: b,
-    })),
-    { title, placeHolder: 'Choose a blueprint' },
-  );
-  return chosen.blueprint;
+  const chosen = await pick(blueprints.map(blueprintItem), { title, placeHolder: 'Choose a blueprint' });
+  return chosen.blueprint!;
+}
+
+/** A blueprint as a quick pick offers it: the sandbox's marked, its tenant, its client id. */
+export function blueprintItem(b: BlueprintDefinition): vscode.QuickPickItem & { blueprint?: BlueprintDefinition } {
+  return {
+    label: `${b.sandbox ? '$(beaker)' : '$(shield)'} ${b.displayName}`,
+    description: `${b.sandbox ? 'sandbox · ' : ''}${b.tenant}`,
+    detail: b.clientId,
+    blueprint: b,
+  };
 }
 
 export async function pickAgent(

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { ConfigError } from '../../core/errors';
 import { PromptDismissed } from '../errorBoundary';
-import type { BlueprintDefinition } from '../definitions';
-import { pick, plainArgs } from '../prompts';
+import { blueprintItem, pick, plainArgs } from '../prompts';
 import type { SidecarStatus } from '../sidecarController';
 import { sidecarSettingsText } from '../sidecarRules';
 import { BlueprintNode } from '../tree/nodes';
@@ -11,7 +10,15 @@ import type { CommandContext } from './context';
 import { CommandId } from './ids';
 import { runCommand } from './run';
 
-type BlueprintItem = vscode.QuickPickItem & { blueprint?: BlueprintDefinition; startSandbox?: true };
+type BlueprintItem = ReturnType<typeof blueprintItem> & { startSandbox?: true };
+
+/** Offered when the sandbox is not running: picking it starts the sandbox, then serves its blueprint. */
+const START_SANDBOX: BlueprintItem = {
+  label: '$(beaker) Sandbox tenant',
+  description: 'starts the local sandbox, then serves its blueprint',
+  detail: 'Try the sidecar with no tenant: its agents, agent users and tokens are local.',
+  startSandbox: true,
+};
 
 /**
  * Start Agent Sidecar…: serves the sidecar's API on 127.0.0.1 for one blueprint (the sandbox's is offered first, and
@@ -25,28 +32,10 @@ export async function startSidecar(ctx: CommandContext, arg?: unknown): Promise<
   if (!blueprint) {
     const blueprints = ctx.definitions.blueprints();
     const items: BlueprintItem[] = [
-      ...blueprints.filter((b) => b.sandbox),
-      ...(ctx.sandbox.status
-        ? []
-        : [
-            {
-              label: '$(beaker) Sandbox tenant',
-              description: 'starts the local sandbox, then serves its blueprint',
-              detail: 'Try the sidecar with no tenant: its agents, agent users and tokens are local.',
-              startSandbox: true as const,
-            },
-          ]),
-      ...blueprints.filter((b) => !b.sandbox),
-    ].map((b) =>
-      'clientId' in b
-        ? {
-            label: `${b.sandbox ? '$(beaker)' : '$(shield)'} ${b.displayName}`,
-            description: `${b.sandbox ? 'sandbox · ' : ''}${b.tenant}`,
-            detail: b.clientId,
-            blueprint: b,
-          }
-        : b,
-    );
+      ...blueprints.filter((b) => b.sandbox).map(blueprintItem),
+      ...(ctx.sandbox.status ? [] : [START_SANDBOX]),
+      ...blueprints.filter((b) => !b.sandbox).map(blueprintItem),
+    ];
     const chosen = await pick(items, {
       title: 'Start Agent Sidecar',
       placeHolder: 'Which blueprint does the sidecar get tokens for? (its credential stays in VS Code)',
@@ -80,14 +69,13 @@ export async function copySidecarSettings(ctx: CommandContext): Promise<string> 
   const status = ctx.sidecar.status;
   if (!status)
     throw new ConfigError('Agent sidecar', 'is not running.', 'Run "Start Agent Sidecar…" first: the URL is its own.');
+  const firstAgent = ctx.definitions.agents(status.blueprintId)[0];
   const text = sidecarSettingsText({
     url: status.url,
     blueprintName: status.blueprintName,
     blueprintId: status.blueprintId,
     tenant: status.tenant,
-    ...(ctx.definitions.agents(status.blueprintId)[0]
-      ? { agentId: ctx.definitions.agents(status.blueprintId)[0]!.clientId }
-      : {}),
+    ...(firstAgent ? { agentId: firstAgent.clientId } : {}),
   });
   await vscode.env.clipboard.writeText(text);
   void vscode.window.showInformationMessage(
