@@ -41,6 +41,25 @@ async function sandboxWith50Agents(): Promise<{ sandbox: SandboxTenant; agents: 
   return { sandbox, agents: bp.agents.map((a) => a.clientId), secret: sandbox.info.blueprints[0]!.clientSecret! };
 }
 
+/** A sidecar in this process for the sandbox's blueprint, on a fresh engine (empty caches, no connection yet). */
+async function inProcessSidecar(
+  sandbox: SandboxTenant,
+  secret: string,
+): Promise<{ engine: AgentTokenEngine; sidecar: AgentSidecar }> {
+  const engine = new AgentTokenEngine();
+  const sidecar = await AgentSidecar.start({
+    acquire: acquirerOf(engine, { readSecret: async () => secret, warn: () => {} }),
+    port: 0,
+    blueprint: {
+      authority: sandbox.info.authority,
+      tenant: sandbox.info.tenantId,
+      clientId: sandbox.info.blueprints[0]!.clientId,
+      credential: { kind: 'secret' },
+    },
+  });
+  return { engine, sidecar };
+}
+
 /** Warm: the sidecar as its own process (the CLI), an agent process sending 20 requests at a time for 50 agents. */
 async function warm(rows: string[][], quick: boolean): Promise<void> {
   const { sandbox, agents, secret } = await sandboxWith50Agents();
@@ -135,17 +154,7 @@ async function cold(rows: string[][], runs: number): Promise<void> {
       const times: number[] = [];
       let counts = '';
       for (let i = 0; i < runs + 1; i++) {
-        const engine = new AgentTokenEngine();
-        const sidecar = await AgentSidecar.start({
-          acquire: acquirerOf(engine, { readSecret: async () => secret, warn: () => {} }),
-          port: 0,
-          blueprint: {
-            authority: info.authority,
-            tenant: info.tenantId,
-            clientId: info.blueprints[0]!.clientId,
-            credential: { kind: 'secret' },
-          },
-        });
+        const { engine, sidecar } = await inProcessSidecar(sandbox, secret);
         const requests = sandbox.requestCount;
         const handshakes = sandbox.connectionCount;
         const started = performance.now();
@@ -203,17 +212,7 @@ async function agentUserTwoWays(rows: string[][], runs: number): Promise<void> {
   const blueprint = info.blueprints[0]!.clientId;
   const agent = info.blueprints[0]!.agents[0]!.clientId;
   const user = sandbox.directory.tenants[0]!.users.find((u) => u.identityParentId === agent)!;
-  const engine = new AgentTokenEngine();
-  const sidecar = await AgentSidecar.start({
-    acquire: acquirerOf(engine, { readSecret: async () => secret, warn: () => {} }),
-    port: 0,
-    blueprint: {
-      authority: info.authority,
-      tenant: info.tenantId,
-      clientId: blueprint,
-      credential: { kind: 'secret' },
-    },
-  });
+  const { engine, sidecar } = await inProcessSidecar(sandbox, secret);
   const viaSidecar = () =>
     new SidecarAuthProvider({
       authType: 'EntraAuthSideCar',
