@@ -1,0 +1,377 @@
+// Why did an API answer 401 or 403 to this token? Pure (no network, no vscode): from the status, the
+// WWW-Authenticate challenges (RFC 6750, RFC 9728, Entra's claims challenge), the body (Microsoft Graph's error
+// shape) and the token's claims, the likely causes, each with its evidence (which claim, which value) and its fix.
+// Everything read here came from the API or the token: it is quoted as data, never followed.
+
+/** One challenge of a WWW-Authenticate header: its scheme and its auth-params (names lower-cased). */
+export interface Challenge {
+  readonly scheme: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** One likely cause: what is wrong, what shows it, and what fixes it. */
+export interface Cause {
+  readonly cause: string;
+  readonly evidence: string;
+  readonly fix: string;
+}
+
+export interface Diagnosis {
+  /** One sentence: the status and the most likely cause. */
+  readonly summary: string;
+  /** Most likely first. Empty when the status is not an error. */
+  readonly causes: readonly Cause[];
+  /** RFC 9728: where the API describes itself (its `resource` and `scopes_supported`), to fetch on the same host. */
+  readonly resourceMetadata?: string;
+}
+
+/** What the caller knows the API expects (from its own configuration, a known API such as Graph, or its metadata). */
+export interface ApiExpectation {
+  /** `aud` values it accepts (an app id URI, a URL, or an app id). */
+  readonly audiences?: readonly string[];
+  /** App roles one of which an app-only token needs. */
+  readonly roles?: readonly string[];
+  /** Delegated scopes one of which a user token needs. */
+  readonly scopes?: readonly string[];
+  /** The tenant it accepts tokens from. */
+  readonly tenant?: string;
+  /** The token version it is configured for (its app registration's accessTokenVersion). */
+  readonly tokenVersion?: '1.0' | '2.0';
+  /** The route acts for a signed-in user (Graph's /me): an app-only token cannot use it. */
+  readonly userOnly?: boolean;
+  /** It refuses agent identities (tokens that carry xms_par_app_azp). */
+  readonly rejectsAgents?: boolean;
+  /** It accepts agents only of these parent blueprints (it checks xms_par_app_azp). */
+  readonly parentBlueprints?: readonly string[];
+}
+
+export interface DiagnosisInput {
+  readonly status: number;
+  /** Response headers, names in any case. */
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readonly body?: string;
+  /** The claims of the token that was sent. */
+  readonly claims?: Readonly<Record<string, unknown>>;
+  readonly expect?: ApiExpectation;
+  readonly now?: number;
+}
+
+const MAX_HEADER = 8192;
+
+/**
+ * The challenges of a WWW-Authenticate header (RFC 7235 §4.1): `Bearer realm="x", error="invalid_token", Basic`.
+ * Quoted strings may hold commas and escaped quotes; token68 values are kept under `token68`. Never throws.
+ */
+export function parseWwwAuthenticate(header: string): Challenge[] {
+  const text = header.slice(0, MAX_HEADER);
+  const challenges: { scheme: string; params: Record<string, string> }[] = [];
+  let i = 0;
+  const skip = (re: RegExp) => {
+    while (i < text.length && re.test(text[i]!)) i++;
+  };
+  const token = () => {
+    const start = i;
+    skip(/[!#$%&'*+.^_`|~0-9A-Za-z-]/);
+    return text.slice(start, i);
+  };
+  while (i < text.length) {
+    skip(/[\s,]/);
+    const name = token();
+    if (!name) {
+      i++;
+      continue;
+    }
+    skip(/[ \t]/);
+    if (text[i] === '=') {
+      // An auth-param of the current challenge (or a token68 of a scheme with no params yet).
+      i++;
+      skip(/[ \t]/);
+      let value: string;
+      if (text[i] === '"') {
+        i++;
+        let out = '';
+        while (i < text.length && text[i] !== '"') {
+          if (text[i] === '\\' && i + 1 < text.length) i++;
+          out += text[i++];
+        }
+        i++;
+        value = out;
+      } else {
+        const start = i;
+        while (i < text.length && text[i] !== ',') i++;
+        value = text.slice(start, i).trim();
+      }
+      const current = challenges.at(-1);
+      if (current) current.params[name.toLowerCase()] = value;
+    } else {
+      challenges.push({ scheme: name, params: {} });
+      // A token68 (`Negotiate abc==`): the whole rest of this challenge, with no '=' but its padding.
+      const t68 = /^([A-Za-z0-9\-._~+/]+=*)[ \t]*(?=,|$)/.exec(text.slice(i));
+      if (t68) {
+        challenges.at(-1)!.params.token68 = t68[1]!;
+        i += t68[0].length;
+      }
+    }
+  }
+  return challenges;
+}
+
+/** What an Entra claims challenge (base64 `claims` of `insufficient_claims`) asks for, in words. */
+export function describeClaimsChallenge(claimsB64: string): { json?: unknown; asks: string[] } {
+  let json: unknown;
+  try {
+    const normalized = claimsB64.trim().replace(/-/g, '+').replace(/_/g, '/');
+    const text = /^[{]/.test(claimsB64.trim()) ? claimsB64.trim() : Buffer.from(normalized, 'base64').toString('utf8');
+    json = JSON.parse(text);
+  } catch {
+    return { asks: ['a claims challenge that could not be read (not base64 JSON)'] };
+  }
+  const asks: string[] = [];
+  const access = (
+    json as { access_token?: Record<string, { essential?: boolean; value?: unknown; values?: unknown[] }> }
+  )?.access_token;
+  for (const [claim, want] of Object.entries(access ?? {})) {
+    const value = want?.value ?? want?.values;
+    if (claim === 'acrs')
+      asks.push(`the authentication context ${String(value)} (a Conditional Access policy requires a step-up)`);
+    else if (claim === 'nbf' || claim === 'xms_cc')
+      asks.push('a new token issued after the revocation (Continuous Access Evaluation revoked this one)');
+    else asks.push(`the claim ${claim}${value !== undefined ? ` = ${JSON.stringify(value)}` : ''}`);
+  }
+  return { json, asks: asks.length ? asks : ['claims the challenge does not name'] };
+}
+
+const header = (headers: DiagnosisInput['headers'], name: string): string | undefined => {
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  const v = key === undefined ? undefined : headers[key];
+  return Array.isArray(v) ? v.join(', ') : (v as string | undefined);
+};
+
+const list = (v: unknown): string[] =>
+  Array.isArray(v) ? v.map(String) : typeof v === 'string' && v.trim() ? v.trim().split(/\s+/) : [];
+
+/** A Microsoft Graph error body: `{"error":{"code","message","innerError":{"request-id","client-request-id"}}}`. */
+export function graphError(
+  body: string | undefined,
+): { code: string; message: string; requestId?: string; clientRequestId?: string } | undefined {
+  if (!body || body.length > 1 << 20) return undefined;
+  try {
+    const e = (JSON.parse(body) as { error?: Record<string, unknown> }).error;
+    if (!e || typeof e.code !== 'string') return undefined;
+    const inner = (e.innerError ?? e.innererror) as Record<string, unknown> | undefined;
+    return {
+      code: e.code,
+      message: typeof e.message === 'string' ? e.message : '',
+      ...(typeof inner?.['request-id'] === 'string' ? { requestId: inner['request-id'] } : {}),
+      ...(typeof inner?.['client-request-id'] === 'string' ? { clientRequestId: inner['client-request-id'] } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+const GRAPH_CODES: Readonly<Record<string, { cause: string; fix: (appOnly: boolean, need: string) => string }>> = {
+  Authorization_RequestDenied: {
+    cause: 'Microsoft Graph refused the call: the token lacks the permission this call needs.',
+    fix: (appOnly, need) =>
+      appOnly
+        ? `Grant the agent identity the application permission${need} (an app role assignment on Microsoft Graph's service principal, with admin consent), then get a new token.`
+        : `Grant the delegated permission${need} to the agent identity for this user (an oauth2PermissionGrant), then get a new token.`,
+  },
+  InvalidAuthenticationToken: {
+    cause: 'Microsoft Graph did not accept the token itself: expired, for another audience, or malformed.',
+    fix: () => 'Get a new token for https://graph.microsoft.com/.default and send it unchanged.',
+  },
+  Authorization_IdentityNotFound: {
+    cause: "Microsoft Graph could not find the calling identity's service principal in the tenant.",
+    fix: () =>
+      'Make sure the agent identity (its service principal) exists in the tenant the token was issued for; right after creating it, wait for replication and retry.',
+  },
+  Request_ResourceNotFound: {
+    cause: 'The object the URL names does not exist, or this identity may not see it.',
+    fix: () => 'Check the id in the URL; an identity without read permission on the object can get this too.',
+  },
+  ErrorAccessDenied: {
+    cause: 'The service behind Graph denied access to this resource.',
+    fix: (appOnly, need) =>
+      appOnly
+        ? `Grant the application permission${need}, and check any application access policy of the mailbox or site.`
+        : `Grant the delegated permission${need}.`,
+  },
+};
+
+/** The permission a Graph URL needs, where it is well known (read calls of the sandbox's and common routes). */
+export function graphPermissionFor(url: string, appOnly: boolean): string | undefined {
+  let path: string;
+  try {
+    path = new URL(url).pathname.replace(/^\/(v1\.0|beta)/, '').toLowerCase();
+  } catch {
+    return undefined;
+  }
+  if (path.startsWith('/me')) return appOnly ? undefined : 'User.Read';
+  if (path.startsWith('/users')) return appOnly ? 'User.Read.All' : 'User.ReadBasic.All';
+  if (path.startsWith('/applications') || path.startsWith('/serviceprincipals')) return 'Application.Read.All';
+  if (path.startsWith('/groups')) return appOnly ? 'Group.Read.All' : 'GroupMember.Read.All';
+  return undefined;
+}
+
+/**
+ * The likely causes of a 401/403, most likely first. What the API said (its challenge, its error body) comes first;
+ * then what the token shows against what the API expects.
+ */
+export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
+  const { status } = input;
+  if (status < 400) return { summary: `HTTP ${status}`, causes: [] };
+  const causes: Cause[] = [];
+  const claims = input.claims ?? {};
+  const now = input.now ?? Date.now();
+  const appOnly = claims.idtyp === 'app' || (!claims.scp && list(claims.roles).length > 0);
+  const bearer = parseWwwAuthenticate(header(input.headers, 'www-authenticate') ?? '').find(
+    (c) => c.scheme.toLowerCase() === 'bearer',
+  );
+  const p = bearer?.params ?? {};
+  let resourceMetadata: string | undefined;
+
+  // What the API said.
+  if (p.error === 'insufficient_claims' || p.claims) {
+    const asked = p.claims ? describeClaimsChallenge(p.claims).asks : ['more claims'];
+    causes.push({
+      cause: 'A claims challenge: the API wants a token with more (or newer) claims.',
+      evidence: `WWW-Authenticate: error="${p.error ?? ''}", claims asking for ${asked.join('; ')}`,
+      fix: 'Get a new token passing these claims (MSAL: claims in the request; this extension: Get Agent Token again). An app-only agent cannot satisfy a user step-up: the API must allow app tokens for this call.',
+    });
+  }
+  if (p.error === 'insufficient_scope')
+    causes.push({
+      cause: 'The API says the token does not carry the scope or role this call needs.',
+      evidence: `WWW-Authenticate: error="insufficient_scope"${p.scope ? `, scope="${p.scope}"` : ''}${p.error_description ? `, "${p.error_description}"` : ''}`,
+      fix: p.scope
+        ? `Grant ${p.scope} to the agent identity (an app role for an app-only token, a delegated grant for a user token), then get a new token.`
+        : 'Grant the permission the API documents for this call, then get a new token.',
+    });
+  if (p.error === 'invalid_token')
+    causes.push({
+      cause: 'The API did not accept the token itself (its signature, issuer, audience or lifetime).',
+      evidence: `WWW-Authenticate: error="invalid_token"${p.error_description ? `, "${p.error_description}"` : ''}`,
+      fix: 'Compare the token with what the API expects (see the checks below), and get a token for its audience.',
+    });
+  if (p.resource_metadata) {
+    resourceMetadata = p.resource_metadata;
+    causes.push({
+      cause: 'The API publishes its protected-resource metadata (RFC 9728): its resource and the scopes it supports.',
+      evidence: `WWW-Authenticate: resource_metadata="${p.resource_metadata}"`,
+      fix: "Read it (same host only) and retry with a scope it lists: the token's audience must be its resource.",
+    });
+  }
+  const graph = graphError(input.body);
+  if (graph) {
+    const known = GRAPH_CODES[graph.code];
+    const need = input.url ? graphPermissionFor(input.url, appOnly) : undefined;
+    const ids = [
+      graph.requestId && `request-id ${graph.requestId}`,
+      graph.clientRequestId && `client-request-id ${graph.clientRequestId}`,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    causes.push({
+      cause: known?.cause ?? `Microsoft Graph answered ${graph.code}.`,
+      evidence: `${graph.code}: ${graph.message.slice(0, 300)}${ids ? ` (${ids})` : ''}`,
+      fix: known ? known.fix(appOnly, need ? ` ${need}` : '') : 'See the message; Graph documents each code.',
+    });
+  }
+
+  // What the token shows against what the API expects.
+  const expect = input.expect ?? {};
+  const aud = typeof claims.aud === 'string' ? claims.aud : undefined;
+  if (expect.audiences?.length && aud && !expect.audiences.some((a) => sameAudience(a, aud)))
+    causes.push({
+      cause: 'The token is for another API: its audience is not this one.',
+      evidence: `aud = ${aud}; the API accepts ${expect.audiences.join(' or ')}`,
+      fix: `Get the token with scope ${scopeFor(expect.audiences[0]!)}.`,
+    });
+  const exp = Number(claims.exp);
+  const nbf = Number(claims.nbf);
+  if (Number.isFinite(exp) && exp * 1000 <= now)
+    causes.push({
+      cause: 'The token has expired.',
+      evidence: `exp = ${new Date(exp * 1000).toISOString()}, ${Math.round((now - exp * 1000) / 60_000)} min ago`,
+      fix: 'Get a new token (Get Agent Token, or the CLI with --force-refresh).',
+    });
+  if (Number.isFinite(nbf) && nbf * 1000 > now + 5 * 60_000)
+    causes.push({
+      cause: 'The token is not valid yet.',
+      evidence: `nbf = ${new Date(nbf * 1000).toISOString()}`,
+      fix: "Check this machine's clock and the API's.",
+    });
+  if (expect.userOnly && appOnly)
+    causes.push({
+      cause: 'An app-only token on a route that acts for a signed-in user.',
+      evidence: `idtyp = ${String(claims.idtyp ?? 'app')}, no scp; the route needs a user (e.g. Graph /me)`,
+      fix: "Use the agent user's token (Get Agent Token → as its agent user), or a route that names the object (e.g. /users/{id}).",
+    });
+  const roles = list(claims.roles);
+  const scopes = list(claims.scp);
+  if (appOnly && expect.roles?.length && !expect.roles.some((r) => roles.includes(r)))
+    causes.push({
+      cause: `The token lacks the app role the API requires (${expect.roles.join(' or ')}).`,
+      evidence: `roles = ${roles.length ? roles.join(', ') : '(none)'}`,
+      fix: `Assign the agent identity the app role ${expect.roles[0]} on the API's service principal (admin consent), then get a new token: roles are fixed when it is issued.`,
+    });
+  if (!appOnly && expect.scopes?.length && !expect.scopes.some((s) => scopes.includes(s)))
+    causes.push({
+      cause: `The token lacks the delegated scope the API requires (${expect.scopes.join(' or ')}).`,
+      evidence: `scp = ${scopes.length ? scopes.join(' ') : '(none)'}`,
+      fix: `Grant ${expect.scopes[0]} to the agent identity for this user (a delegated permission grant), then get a new token.`,
+    });
+  if (appOnly && !expect.roles?.length && expect.scopes?.length)
+    causes.push({
+      cause: 'An app-only token to an API that takes delegated scopes only.',
+      evidence: `roles = ${roles.join(', ') || '(none)'}, no scp; the API expects ${expect.scopes.join(' or ')}`,
+      fix: "Use the agent user's token, or ask the API's owner for an app role.",
+    });
+  if (expect.tenant && typeof claims.tid === 'string' && claims.tid.toLowerCase() !== expect.tenant.toLowerCase())
+    causes.push({
+      cause: "The token comes from another tenant than the API's.",
+      evidence: `tid = ${claims.tid}; the API's tenant is ${expect.tenant}`,
+      fix: "Get the token from the API's tenant (the agent identity must exist there), or make the API multi-tenant.",
+    });
+  const ver = typeof claims.ver === 'string' ? claims.ver : undefined;
+  if (expect.tokenVersion && ver && ver !== expect.tokenVersion)
+    causes.push({
+      cause: `A v${ver} token to an API that validates v${expect.tokenVersion} tokens (issuer and audience formats differ).`,
+      evidence: `ver = ${ver}, iss = ${String(claims.iss ?? '')}`,
+      fix: `Entra issues the version the API's own registration asks for (accessTokenVersion), whoever the caller is: make the API's validation match it (accept the ${ver === '2.0' ? 'login.microsoftonline.com/{tid}/v2.0' : 'sts.windows.net/{tid}/'} issuer), or set accessTokenVersion to ${expect.tokenVersion === '2.0' ? '2' : '1'} in its registration.`,
+    });
+  const parent = typeof claims.xms_par_app_azp === 'string' ? claims.xms_par_app_azp : undefined;
+  if (parent && expect.rejectsAgents)
+    causes.push({
+      cause: 'The API refuses agent identities.',
+      evidence: `xms_par_app_azp = ${parent} (the token is an agent's)`,
+      fix: "Ask the API's owner to accept agents, or call it as an ordinary application.",
+    });
+  if (expect.parentBlueprints?.length && !(parent && expect.parentBlueprints.includes(parent)))
+    causes.push({
+      cause: "The API accepts agents of other blueprints only (it checks the token's parent blueprint).",
+      evidence: `xms_par_app_azp = ${parent ?? '(none: not an agent token)'}; accepted: ${expect.parentBlueprints.join(', ')}`,
+      fix: "Use an agent identity of an accepted blueprint, or ask the API's owner to add yours.",
+    });
+
+  const first = causes[0];
+  return {
+    summary: first
+      ? `HTTP ${status}: ${first.cause}`
+      : `HTTP ${status}, and nothing in the answer or the token says why${status === 403 ? ': the API refused this identity for its own reasons' : ''}.`,
+    causes,
+    ...(resourceMetadata ? { resourceMetadata } : {}),
+  };
+}
+
+/** An audience matches its app id URI with or without a trailing slash, and GUIDs in any case. */
+function sameAudience(a: string, b: string): boolean {
+  const norm = (s: string) => s.trim().replace(/\/+$/, '').toLowerCase();
+  return norm(a) === norm(b);
+}
+
+function scopeFor(audience: string): string {
+  return `${audience.replace(/\/+$/, '')}/.default`;
+}
