@@ -1,0 +1,98 @@
+// Where an agent's token may be sent (issue 14's host rule), and which scope a URL needs: pure, for every face that
+// calls an API with a token (Call API, the CLI's `call`, the language-model tools). A token must not leak to the
+// wrong host because a URL was mistyped, pasted, or written by a prompt-injected model.
+import { CLOUDS } from './clouds';
+import { isLoopbackHost } from './config';
+
+export interface HostContext {
+  /** The running sandbox's origin (http://127.0.0.1:PORT), whose APIs take its tokens. */
+  readonly sandboxOrigin?: string;
+  /** Hosts the user listed for a scope (a user-level setting, or the CLI's --allow-api-host): scope → hosts. */
+  readonly userHosts?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The verdict: send, refuse with the reason and the fix, or ask the user once (a host outside the resource's). */
+export type HostVerdict =
+  | { readonly send: true; readonly host: string }
+  | { readonly send: false; readonly confirm: boolean; readonly reason: string; readonly fix: string };
+
+/** The resource of a scope (`https://graph.microsoft.com/.default` → `https://graph.microsoft.com`). */
+export function resourceOfScope(scope: string): string {
+  const first = scope.trim().split(/\s+/)[0] ?? '';
+  const slash = first.lastIndexOf('/');
+  return slash > first.indexOf('://') + 2 ? first.slice(0, slash) : first;
+}
+
+/** The hosts a resource's tokens belong to, as far as this project knows them: Graph's per cloud, the sandbox's. */
+function knownHosts(resource: string, context: HostContext): string[] {
+  const r = resource.replace(/\/+$/, '').toLowerCase();
+  const graph = Object.values(CLOUDS).find((c) => c.graph === r);
+  if (graph) return [new URL(graph.graph).host];
+  if (context.sandboxOrigin && (r.startsWith('api://sandbox-') || r === context.sandboxOrigin.toLowerCase()))
+    return [new URL(context.sandboxOrigin).host];
+  try {
+    const u = new URL(r);
+    if (u.protocol === 'https:') return [u.host];
+  } catch {
+    // An app id URI (api://…) or a GUID names no host.
+  }
+  return [];
+}
+
+/**
+ * Whether a token for `scope` may go to `url`. Only https (http on loopback alone); the host must be one the
+ * resource's tokens belong to, or one the user listed for that scope; anything else asks the user to confirm once.
+ */
+export function tokenDestination(url: string, scope: string, context: HostContext = {}): HostVerdict {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { send: false, confirm: false, reason: `"${url.slice(0, 100)}" is not a URL.`, fix: 'Give an https URL.' };
+  }
+  if (u.username || u.password)
+    return {
+      send: false,
+      confirm: false,
+      reason: 'The URL carries a user name or password.',
+      fix: 'Remove the credentials from the URL: the token is the credential.',
+    };
+  const loopback = isLoopbackHost(u.hostname);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback))
+    return {
+      send: false,
+      confirm: false,
+      reason: `A token goes over https only (http only to loopback), not ${u.protocol.replace(/:$/, '')}.`,
+      fix: `Use https://${u.host}${u.pathname}.`,
+    };
+  const resource = resourceOfScope(scope);
+  const host = u.host.toLowerCase();
+  const allowed = [...knownHosts(resource, context), ...(context.userHosts?.[scope] ?? [])].map((h) => h.toLowerCase());
+  if (allowed.includes(host)) return { send: true, host };
+  return {
+    send: false,
+    confirm: true,
+    reason: `${host} is not a host of ${resource}${allowed.length ? ` (its hosts: ${allowed.join(', ')})` : ''}: a token for it would go elsewhere.`,
+    fix: `Check the URL. If ${host} really serves ${resource}, confirm once, or list it for ${scope} in your user settings (CLI: --allow-api-host ${host}).`,
+  };
+}
+
+/**
+ * The scope a URL is called with, where that is safe to infer: a Graph URL gets Graph's /.default of its cloud, the
+ * running sandbox's APIs their own. Anything else is the caller's choice (the agent's default scope, or a question).
+ */
+export function scopeForUrl(url: string, context: HostContext = {}): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const graph = Object.values(CLOUDS).find((c) => new URL(c.graph).host === u.host.toLowerCase());
+  if (graph) return `${graph.graph}/.default`;
+  if (context.sandboxOrigin && u.origin === new URL(context.sandboxOrigin).origin) {
+    const api = /^\/apis\/([a-z0-9-]{1,40})(\/|$)/.exec(u.pathname)?.[1];
+    if (api) return `api://sandbox-${api}/.default`;
+  }
+  return undefined;
+}
