@@ -8,6 +8,10 @@ export type Route =
   | { readonly kind: 'external-openid-configuration' }
   | { readonly kind: 'external-keys' }
   | { readonly kind: 'managed-identity' }
+  /** A sample protected API (protectedApi.ts): `/apis/NAME/…`, any method. */
+  | { readonly kind: 'api'; readonly api: string; readonly path: string }
+  /** Its RFC 9728 protected-resource metadata: `/.well-known/oauth-protected-resource/apis/NAME`. */
+  | { readonly kind: 'api-metadata'; readonly api: string }
   /** A path under a tenant the sandbox does not serve, or a method the endpoint does not take. */
   | { readonly kind: 'not-found'; readonly tenant?: string }
   | { readonly kind: 'method-not-allowed'; readonly tenant?: string; readonly allowed: 'GET' | 'POST' };
@@ -23,6 +27,9 @@ export function routeOf(method: string | undefined, pathname: string): Route {
   const [first, ...rest] = segments;
   const path = rest.join('/');
   if (!first) return { kind: 'not-found' };
+  if (first === 'apis' && rest[0]) return { kind: 'api', api: rest[0], path: rest.slice(1).join('/') };
+  if (first === '.well-known' && path.startsWith('oauth-protected-resource/apis/') && rest.length === 3)
+    return method === 'GET' ? { kind: 'api-metadata', api: rest[2]! } : { kind: 'method-not-allowed', allowed: 'GET' };
   if (first === 'external') {
     if (method !== 'GET') return { kind: 'method-not-allowed', allowed: 'GET' };
     if (path === '.well-known/openid-configuration') return { kind: 'external-openid-configuration' };

@@ -14,6 +14,7 @@ import { ExternalIssuer, managedIdentityToken } from './federation';
 import { createSigningKey, errorBody, issuerV1, issuerV2, type SigningKey } from './issuer';
 import { handleTokenRequest, type RefreshGrant } from './tokenEndpoint';
 import { routeOf } from './routes';
+import { answerApiCall, protectedApis, protectedResourceMetadata } from './protectedApi';
 import { foreignCallerReason } from '../core/loopbackGuard';
 
 export interface SandboxOptions {
@@ -235,6 +236,9 @@ export class SandboxTenant {
         return this.json(res, 200, { keys: [this.externalIssuer.key.jwk] });
       case 'managed-identity':
         return this.managedIdentity(req, res, url);
+      case 'api':
+      case 'api-metadata':
+        return this.protectedApi(req, res, route);
     }
     if (route.tenant === undefined) {
       if (route.kind === 'method-not-allowed') return this.json(res, 405, { error: 'invalid_request' });
@@ -273,6 +277,21 @@ export class SandboxTenant {
       case 'not-found':
         return this.json(res, 404, { error: 'not_found' });
     }
+  }
+
+  /** The sample protected APIs and their RFC 9728 metadata (protectedApi.ts). */
+  private async protectedApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: { kind: 'api'; api: string; path: string } | { kind: 'api-metadata'; api: string },
+  ): Promise<void> {
+    await drain(req);
+    const api = protectedApis(this.directory).find((a) => a.name === route.api);
+    if (!api)
+      return this.json(res, 404, { error: 'not_found', message: `No sample API named ${route.api.slice(0, 40)}.` });
+    if (route.kind === 'api-metadata') return this.json(res, 200, protectedResourceMetadata(this.origin, api));
+    const answer = await answerApiCall(this.origin, api, this.key, req.headers.authorization, route.path);
+    return this.json(res, answer.status, answer.body, answer.headers);
   }
 
   private async managedIdentity(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

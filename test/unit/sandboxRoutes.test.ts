@@ -40,4 +40,22 @@ describe("the sandbox's routes", () => {
     assert.deepEqual(routeOf('GET', '/'), { kind: 'not-found' });
     assert.deepEqual(routeOf('GET', '/%E0%A4%A/keys'), { kind: 'not-found' }, 'a malformed escape is not a crash');
   });
+
+  it('routes the sample protected APIs and their RFC 9728 metadata', () => {
+    assert.deepEqual(routeOf('POST', '/apis/weather/forecast/today'), {
+      kind: 'api',
+      api: 'weather',
+      path: 'forecast/today',
+    });
+    assert.deepEqual(routeOf('GET', '/apis/weather'), { kind: 'api', api: 'weather', path: '' });
+    assert.deepEqual(routeOf('GET', '/.well-known/oauth-protected-resource/apis/weather'), {
+      kind: 'api-metadata',
+      api: 'weather',
+    });
+    assert.deepEqual(routeOf('POST', '/.well-known/oauth-protected-resource/apis/weather'), {
+      kind: 'method-not-allowed',
+      allowed: 'GET',
+    });
+    assert.equal(routeOf('GET', '/apis').kind, 'not-found', 'no API named');
+  });
 });

@@ -1,0 +1,109 @@
+// The sandbox's sample protected API answers as an Entra-protected resource does, and core/apiDiagnosis reads its
+// answers: the agent with the role gets 200, the one without a 403 whose explanation names the role.
+import assert from 'node:assert/strict';
+import { request } from 'undici';
+import { AgentTokenEngine } from '../../src/core/agentTokens';
+import { diagnose, parseWwwAuthenticate } from '../../src/core/apiDiagnosis';
+import { clientSecret } from '../../src/core/credentials';
+import { decodeToken } from '../../src/core/jwt';
+import type { SandboxTenant } from '../../src/sandbox/server';
+import { AGENT, BLUEPRINT, OTHER_AGENT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+
+const WEATHER = 'api://sandbox-weather/.default';
+
+describe("the sandbox's protected API (apis/weather), and why it refuses", () => {
+  let sandbox: SandboxTenant;
+  let engine: AgentTokenEngine;
+  before(async () => {
+    sandbox = await startSandbox();
+    engine = new AgentTokenEngine();
+  });
+  after(async () => {
+    await engine.close();
+    await sandbox.stop();
+  });
+  const tokenFor = async (agentId: string, scope = WEATHER) =>
+    (
+      await engine.getAutonomousToken({
+        authority: sandbox.authority,
+        tenant: SANDBOX_TENANT,
+        blueprintId: BLUEPRINT,
+        agentId,
+        scope,
+        credential: clientSecret(SECRET),
+      })
+    ).accessToken;
+  const call = async (token?: string, path = '/apis/weather/forecast') => {
+    const r = await request(
+      `${sandbox.authority}${path}`,
+      token ? { headers: { authorization: `Bearer ${token}` } } : {},
+    );
+    const body = await r.body.text();
+    return { status: r.statusCode, challenge: String(r.headers['www-authenticate'] ?? ''), body };
+  };
+
+  it('answers 200 to the agent with the app role Forecast.Read, naming the caller and its blueprint', async () => {
+    const r = await call(await tokenFor(AGENT));
+    assert.equal(r.status, 200, r.body);
+    const body = JSON.parse(r.body) as { caller: string; parentBlueprint: string };
+    assert.equal(body.caller, AGENT);
+    assert.equal(body.parentBlueprint, BLUEPRINT);
+  });
+
+  it('answers 403 insufficient_scope to the agent without it, and the explanation names the role to grant', async () => {
+    const token = await tokenFor(OTHER_AGENT);
+    const r = await call(token);
+    assert.equal(r.status, 403);
+    const [bearer] = parseWwwAuthenticate(r.challenge);
+    assert.equal(bearer?.params.error, 'insufficient_scope');
+    assert.equal(bearer?.params.scope, 'Forecast.Read');
+    assert.match(bearer?.params.resource_metadata ?? '', /\/\.well-known\/oauth-protected-resource\/apis\/weather$/);
+    const claims = decodeToken(token).claims;
+    const d = diagnose({ status: r.status, headers: { 'WWW-Authenticate': r.challenge }, body: r.body, claims });
+    assert.match(d.summary, /^HTTP 403: The API says the token does not carry the scope or role/);
+    assert.match(d.causes[0]!.fix, /Grant Forecast\.Read to the agent identity \(an app role/);
+    const withExpectation = diagnose({
+      status: r.status,
+      headers: {},
+      claims,
+      expect: { roles: ['Forecast.Read'] },
+    });
+    assert.match(withExpectation.causes[0]!.evidence, /^roles = \(none\)$/);
+  });
+
+  it('answers 401 with its RFC 9728 metadata to a call without a token, and serves that document', async () => {
+    const r = await call();
+    assert.equal(r.status, 401);
+    const metadata = parseWwwAuthenticate(r.challenge)[0]!.params.resource_metadata!;
+    assert.equal(diagnose({ status: 401, headers: { 'www-authenticate': r.challenge } }).resourceMetadata, metadata);
+    const doc = (await (await request(metadata)).body.json()) as { resource: string; scopes_supported: string[] };
+    assert.equal(doc.resource, 'api://sandbox-weather');
+    assert.ok(doc.scopes_supported.includes(WEATHER));
+  });
+
+  it('answers 401 invalid_token to a token for another audience, and to a forged signature', async () => {
+    const graph = await tokenFor(AGENT, 'https://graph.microsoft.com/.default');
+    const wrongAudience = await call(graph);
+    assert.equal(wrongAudience.status, 401);
+    assert.match(wrongAudience.challenge, /error="invalid_token", error_description="The audience is not this API\."/);
+    const d = diagnose({
+      status: 401,
+      headers: { 'www-authenticate': wrongAudience.challenge },
+      claims: decodeToken(graph).claims,
+      expect: { audiences: ['api://sandbox-weather'] },
+    });
+    assert.deepEqual(
+      d.causes.map((c) => c.cause.slice(0, 34)),
+      [
+        'The API did not accept the token i',
+        'The API publishes its protected-re',
+        'The token is for another API: its ',
+      ],
+    );
+    const [h, p] = (await tokenFor(AGENT)).split('.');
+    const forged = await call(`${h}.${p}.${'A'.repeat(342)}`);
+    assert.equal(forged.status, 401);
+    assert.match(forged.challenge, /The signature is not valid/);
+    assert.equal((await call(undefined, '/apis/nothing')).status, 404);
+  });
+});
