@@ -32,6 +32,9 @@ async function main(argv: string[]): Promise<number> {
       liftoffOnly();
       await (await import('./cli/tokenCommand')).runToken(args, process.env, interrupted.signal, out);
       return ExitCode.ok;
+    case 'call':
+      liftoffOnly();
+      return (await import('./cli/callCommand')).runCall(args, process.env, interrupted.signal, out);
     case 'decode':
       await (await import('./cli/decodeCommand')).runDecode(args, readStdin, out);
       return ExitCode.ok;
@@ -43,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
       return ExitCode.ok;
     default:
       throw new UsageError(
-        `Unknown command "${command.slice(0, 40)}". Commands: token, decode, sandbox, sidecar. Run "entra-agent-tokens --help".`,
+        `Unknown command "${command.slice(0, 40)}". Commands: token, call, decode, sandbox, sidecar. Run "entra-agent-tokens --help".`,
       );
   }
 }

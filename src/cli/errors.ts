@@ -3,7 +3,8 @@ import { CancelledError, ConfigError, CredentialError, NetworkError, TokenDecode
 import { terminalSafe } from '../core/terminalText';
 import { UsageError } from './usage';
 
-export const ExitCode = { ok: 0, internal: 1, usage: 2, entra: 3, network: 4, interrupted: 130 } as const;
+/** `api`: `call` got a 4xx or 5xx answer from the API. */
+export const ExitCode = { ok: 0, internal: 1, usage: 2, entra: 3, network: 4, api: 5, interrupted: 130 } as const;
 
 /**
  * One place that turns any failure into an exit code and a message for stderr. Never a stack trace, never a secret.

@@ -80,6 +80,22 @@ export async function runToken(
 ): Promise<void> {
   const { values } = parse('token', withOptionalValue(args, '--managed-identity'), tokenOptions);
   if (values.help) return out(`${tokenHelp}\n`);
+  const { request, host, timeoutMs } = tokenRequestFromFlags(values, env);
+  const result = await acquireWithFlags(request, host, timeoutMs, signal);
+  out(values.json ? `${JSON.stringify(toJson(result))}\n` : formatResult(result));
+}
+
+type TokenFlagValues = ReturnType<typeof parse<typeof tokenOptions>>['values'];
+
+/**
+ * The token options as the core's one request, its credential host and the timeout: what `token` and `call` share.
+ * Checks everything the flags alone can say; `scope` (from `call`'s URL) replaces the cloud's default when no --scope.
+ */
+export function tokenRequestFromFlags(
+  values: TokenFlagValues,
+  env: NodeJS.ProcessEnv,
+  scope?: string,
+): { request: TokenRequest; host: CredentialHost; timeoutMs: number } {
   if (values['client-secret'] !== undefined) {
     throw new UsageError(
       '--client-secret is not accepted: a secret on the command line ends up in shell history and process lists. Put it in an environment variable and pass --client-secret-env VAR.',
@@ -115,7 +131,7 @@ export async function runToken(
     authority,
     tenant,
     blueprintId: blueprint,
-    scope: values.scope ?? defaultGraphScope(cloud),
+    scope: values.scope ?? scope ?? defaultGraphScope(cloud),
     credential: source,
     cloud: cloudName,
   };
@@ -141,18 +157,26 @@ export async function runToken(
   } else {
     request = { ...base, flow: 'autonomous', agentId: agent };
   }
+  return { request, host, timeoutMs };
+}
 
+/** One acquisition on an engine of its own (a CLI process makes one), named by the flags in its messages. */
+export async function acquireWithFlags(
+  request: TokenRequest,
+  host: CredentialHost,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<AgentTokenResult> {
   // acquireToken checks the request before it reads a file or sends anything; the engine makes no connection until then.
   const { acquireToken } = await import('../core/acquisition');
   const { AgentTokenEngine } = await import('../core/agentTokens');
   const names = { ...cliFieldNames, userToken: '--user-token-env', userId: '--user-id', username: '--username' };
   const engine = new AgentTokenEngine({ timeoutMs });
   try {
-    const result = await acquireToken(engine, request, host, { signal, names }).catch((e: unknown) => {
+    return await acquireToken(engine, request, host, { signal, names }).catch((e: unknown) => {
       if (e instanceof CredentialError && e.part === 'certificate') throw new UsageError(`--certificate: ${e.message}`);
       throw e;
     });
-    out(values.json ? `${JSON.stringify(toJson(result))}\n` : formatResult(result));
   } finally {
     await engine.close();
   }

@@ -40,6 +40,7 @@ export const mainHelp = `entra-agent-tokens: get and inspect Microsoft Entra Age
 
 Usage:
   entra-agent-tokens token   --tenant T --blueprint B --agent A [--scope S] CREDENTIAL [--json]
+  entra-agent-tokens call    URL [--method M] [--header "Name: value"]... [--data TEXT|@FILE] TOKEN-OPTIONS [--json]
   entra-agent-tokens decode  [TOKEN|-] [--json]
   entra-agent-tokens sandbox [--port N] [--directory FILE] [--tls-cert F --tls-key F] [--json]
   entra-agent-tokens sidecar --tenant T --blueprint B CREDENTIAL [--port N] [--api NAME=SCOPES]... [--json]
@@ -47,4 +48,5 @@ Usage:
 
 Run "entra-agent-tokens <command> --help" for a command's options.
 
-Exit codes: 0 success, 2 usage or input error, 3 Entra error, 4 network failure or timeout, 130 interrupted.`;
+Exit codes: 0 success, 2 usage or input error, 3 Entra error, 4 network failure or timeout, 5 the API answered
+4xx/5xx (call), 130 interrupted.`;

@@ -1,0 +1,155 @@
+import { diagnose } from '../core/apiDiagnosis';
+import { scopeForUrl, tokenDestination } from '../core/apiHosts';
+import { isLoopbackHost } from '../core/config';
+import { readFailure, readRegularFile } from '../core/boundedFile';
+import { terminalSafe, terminalSafeLines } from '../core/terminalText';
+import { ExitCode } from './errors';
+import { writeErr } from './terminal';
+import { acquireWithFlags, tokenOptions, tokenRequestFromFlags, withOptionalValue } from './tokenCommand';
+import { parse, UsageError } from './usage';
+
+export const callHelp = `Usage: entra-agent-tokens call URL [--method M] [--header "Name: value"]... [--data TEXT | --data @FILE]
+                               TOKEN-OPTIONS [--allow-api-host HOST]... [--json]
+
+Gets the agent's token (the options of "token") and calls URL with it. Prints the answer's body on stdout; for a
+status of 400 or more, the status line and why the API refused (cause, evidence, fix) on stderr, and exits 5.
+
+  --method M             default GET, or POST with --data
+  --header "Name: v"     an extra request header (repeatable); the Authorization header is the token's
+  --data TEXT | @FILE    the request body (a file up to 1 MiB)
+  --scope S              default: inferred from the URL (Microsoft Graph, the sandbox's APIs); required otherwise
+  --allow-api-host HOST  also send the token to HOST (repeatable). Otherwise a token goes only to its resource's
+                         own hosts (Graph's, the sandbox's), over https (http only to loopback)
+  --json                 {"status","headers","body","durationMs","token":{aud,azp,roles,scp,tid,exp},"explanation"}
+
+Exit codes: 0 for a 2xx or 3xx answer, 5 for 4xx or 5xx; 2, 3 and 4 as for "token".`;
+
+const options = {
+  ...tokenOptions,
+  method: { type: 'string' },
+  header: { type: 'string', multiple: true },
+  data: { type: 'string' },
+  'allow-api-host': { type: 'string', multiple: true },
+} as const;
+
+export async function runCall(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal,
+  out: (s: string) => void,
+): Promise<number> {
+  const { values, positionals } = parse('call', withOptionalValue(args, '--managed-identity'), options, true);
+  if (values.help) {
+    out(`${callHelp}\n`);
+    return ExitCode.ok;
+  }
+  if (positionals.length !== 1) throw new UsageError('call takes one URL. Run "entra-agent-tokens call --help".');
+  const url = positionals[0]!;
+  const headers = (values.header ?? []).map(parseHeader);
+  const method = (values.method ?? (values.data !== undefined ? 'POST' : 'GET')).toUpperCase();
+  if (!/^[A-Z]{1,16}$/.test(method)) throw new UsageError(`--method: "${method.slice(0, 20)}" is not an HTTP method.`);
+  const body = values.data === undefined ? undefined : await readData(values.data);
+  const allowHosts = (values['allow-api-host'] ?? []).map((h) => {
+    if (!/^[a-z0-9.-]{1,253}(:\d{1,5})?$/i.test(h.trim()))
+      throw new UsageError(`--allow-api-host takes a host name, such as api.contoso.com, not "${h.slice(0, 60)}".`);
+    return h.trim();
+  });
+
+  // A loopback authority is the sandbox: its APIs are at its own origin.
+  const sandboxOrigin =
+    values.authority && isLoopbackOrigin(values.authority) ? new URL(values.authority).origin : undefined;
+  const context = { ...(sandboxOrigin ? { sandboxOrigin } : {}) };
+  const inferred = values.scope ?? scopeForUrl(url, context);
+  if (!inferred)
+    throw new UsageError(
+      `--scope is required for ${terminalSafe(safeOrigin(url))}: say which resource the token is for (such as api://contoso-jobs/.default).`,
+    );
+  const { request, host, timeoutMs } = tokenRequestFromFlags(values, env, inferred);
+  // The host rule, before the token exists: a mistyped or pasted URL gets nothing.
+  const verdict = tokenDestination(url, request.scope, { ...context, userHosts: { [request.scope]: allowHosts } });
+  if (!verdict.send) throw new UsageError(`${verdict.reason} ${verdict.fix}`);
+
+  const result = await acquireWithFlags(request, host, timeoutMs, signal);
+  const { callApi } = await import('../core/apiCaller');
+  const response = await callApi({
+    url,
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    token: result.accessToken,
+    timeoutMs,
+    signal,
+  });
+  const claims = result.token.claims;
+  const explanation =
+    response.status >= 400
+      ? diagnose({ status: response.status, headers: response.headers, body: response.body, claims, url })
+      : undefined;
+  if (values.json) {
+    out(
+      `${JSON.stringify({
+        status: response.status,
+        headers: response.headers,
+        body: response.body,
+        ...(response.truncated ? { truncated: true } : {}),
+        durationMs: response.durationMs,
+        token: {
+          aud: claims.aud,
+          azp: claims.azp ?? claims.appid,
+          roles: claims.roles,
+          scp: claims.scp,
+          tid: claims.tid,
+          exp: claims.exp,
+        },
+        ...(explanation ? { explanation: { summary: explanation.summary, causes: explanation.causes } } : {}),
+      })}\n`,
+    );
+  } else {
+    out(terminalSafeLines(response.body));
+    if (response.truncated) writeErr('(the body was cut at 1 MiB)\n');
+    if (explanation) {
+      const lines = [
+        `HTTP ${response.status} ${response.statusText} in ${response.durationMs} ms`,
+        explanation.summary,
+      ];
+      for (const c of explanation.causes)
+        lines.push(`- ${c.cause}`, `    evidence: ${c.evidence}`, `    fix: ${c.fix}`);
+      writeErr(`${lines.map((l) => terminalSafe(l)).join('\n')}\n`);
+    }
+  }
+  return response.status >= 400 ? ExitCode.api : ExitCode.ok;
+}
+
+function parseHeader(value: string): [string, string] {
+  const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}):\s?(.*)$/s.exec(value);
+  if (!m || /[\r\n]/.test(m[2]!))
+    throw new UsageError(`--header takes "Name: value" on one line, such as "Accept: application/json".`);
+  if (m[1]!.toLowerCase() === 'authorization')
+    throw new UsageError("--header Authorization is not accepted: the agent's token is the request's only credential.");
+  return [m[1]!, m[2]!];
+}
+
+async function readData(value: string): Promise<string | Uint8Array> {
+  if (!value.startsWith('@')) return value;
+  try {
+    return await readRegularFile(value.slice(1), 1 << 20);
+  } catch (e) {
+    throw new UsageError(`--data ${value.slice(0, 200)}: ${readFailure(e)}`);
+  }
+}
+
+function isLoopbackOrigin(authority: string): boolean {
+  try {
+    return isLoopbackHost(new URL(authority).hostname);
+  } catch {
+    return false;
+  }
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url.slice(0, 100);
+  }
+}

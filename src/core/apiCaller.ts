@@ -1,0 +1,101 @@
+// Calls an API with an agent's token, once the host rule (apiHosts.ts) has allowed its host: the request as given,
+// the token as the only credential, redirects answered and never followed (a token must not follow a Location to
+// another host), the answer's body read up to 1 MiB. Node's fetch (undici inside): no bundle cost.
+import { CancelledError, NetworkError } from './errors';
+
+export const MAX_API_BODY = 1 << 20;
+
+export interface ApiRequest {
+  readonly url: string;
+  readonly method: string;
+  /** Extra headers as typed (`Name: value`); an Authorization header is the token's alone. */
+  readonly headers?: readonly (readonly [string, string])[];
+  readonly body?: string | Uint8Array;
+  readonly token: string;
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** As text (UTF-8), at most MAX_API_BODY bytes of it. */
+  readonly body: string;
+  readonly truncated: boolean;
+  readonly durationMs: number;
+}
+
+export async function callApi(call: ApiRequest): Promise<ApiResponse> {
+  const headers = new Headers();
+  for (const [name, value] of call.headers ?? []) headers.append(name, value);
+  headers.set('authorization', `Bearer ${call.token}`);
+  const timeout = AbortSignal.timeout(call.timeoutMs ?? 30_000);
+  const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+  const started = performance.now();
+  let response: Response;
+  try {
+    response = await fetch(call.url, {
+      method: call.method,
+      headers,
+      ...(call.body !== undefined ? { body: call.body } : {}),
+      redirect: 'manual',
+      signal,
+    });
+  } catch (e) {
+    throw networkError(e, call.url, timeout);
+  }
+  const { text, truncated } = await readCapped(response, call.url, timeout);
+  const out: Record<string, string> = {};
+  response.headers.forEach((v, k) => (out[k] = v));
+  return {
+    status: response.status,
+    statusText: response.statusText,
+    headers: out,
+    body: text,
+    truncated,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** The body up to the cap; the rest is not read (the connection is cancelled). */
+async function readCapped(
+  response: Response,
+  url: string,
+  timeout: AbortSignal,
+): Promise<{ text: string; truncated: boolean }> {
+  if (!response.body) return { text: '', truncated: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (size + value.length > MAX_API_BODY) {
+        chunks.push(value.subarray(0, MAX_API_BODY - size));
+        truncated = true;
+        await reader.cancel();
+        break;
+      }
+      chunks.push(value);
+      size += value.length;
+    }
+  } catch (e) {
+    throw networkError(e, url, timeout);
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated };
+}
+
+function networkError(e: unknown, url: string, timeout: AbortSignal): Error {
+  const err = e as Error & { cause?: { code?: string; message?: string } };
+  if (err.name === 'AbortError' || err.name === 'TimeoutError') {
+    return timeout.aborted ? new NetworkError('timeout', 'The API did not answer in time.', url) : new CancelledError();
+  }
+  return new NetworkError(
+    'connection',
+    `The API could not be reached: ${err.cause?.code ?? err.cause?.message ?? err.message}.`,
+    url,
+  );
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { cli, cliSuiteSandbox } from '../cliRunner';
+import { AGENT, BLUEPRINT, OTHER_AGENT, SANDBOX_TENANT, SECRET } from '../helpers';
+
+describe('CLI: entra-agent-tokens call', () => {
+  const sandbox = cliSuiteSandbox();
+  const base = (agent: string) => [
+    '--authority',
+    sandbox().authority,
+    '--tenant',
+    SANDBOX_TENANT,
+    '--blueprint',
+    BLUEPRINT,
+    '--agent',
+    agent,
+    '--client-secret-env',
+    'BLUEPRINT_SECRET',
+  ];
+  const env = { BLUEPRINT_SECRET: SECRET };
+  const weather = () => `${sandbox().authority}/apis/weather/forecast`;
+
+  it("calls the sandbox's API with the agent's token (scope inferred from the URL): the body on stdout, exit 0", async () => {
+    const r = await cli(['call', weather(), ...base(AGENT)], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { caller: string }).caller, AGENT);
+    assert.equal(r.stderr, '');
+    assert.ok(!r.stdout.includes(SECRET) && !r.stdout.includes('eyJ'), 'neither the secret nor the token');
+  });
+
+  it('exits 5 on a 403 and says on stderr which role is missing and how to grant it', async () => {
+    const r = await cli(['call', weather(), ...base(OTHER_AGENT)], env);
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stdout, /insufficient_scope/);
+    assert.match(
+      r.stderr,
+      /^HTTP 403 Forbidden in \d+ ms\nHTTP 403: The API says the token does not carry the scope or role/,
+    );
+    assert.match(r.stderr, /fix: Grant Forecast\.Read to the agent identity \(an app role/);
+    const json = await cli(['call', weather(), ...base(OTHER_AGENT), '--json'], env);
+    assert.equal(json.code, 5);
+    const parsed = JSON.parse(json.stdout) as {
+      status: number;
+      token: { aud: string; azp: string; roles?: string[] };
+      explanation: { summary: string; causes: { cause: string; evidence: string; fix: string }[] };
+    };
+    assert.equal(parsed.status, 403);
+    assert.equal(parsed.token.azp, OTHER_AGENT);
+    assert.equal(parsed.token.roles, undefined);
+    assert.match(parsed.explanation.causes[0]!.evidence, /insufficient_scope.*Forecast\.Read/);
+  });
+
+  it("sends the token only to its resource's hosts: anything else needs --allow-api-host, and gets nothing before", async () => {
+    sandbox().clearRecords();
+    const other = await cli(
+      ['call', 'https://api.contoso.example/x', '--scope', 'api://sandbox-weather/.default', ...base(AGENT)],
+      env,
+    );
+    assert.equal(other.code, 2);
+    assert.match(
+      other.stderr,
+      /api\.contoso\.example is not a host of api:\/\/sandbox-weather.*--allow-api-host api\.contoso\.example/,
+    );
+    assert.equal(sandbox().requests.length, 0, 'no token was even asked for');
+    const http = await cli(['call', 'http://graph.microsoft.com/v1.0/me', ...base(AGENT)], env);
+    assert.equal(http.code, 2);
+    assert.match(http.stderr, /https only/);
+    const unknown = await cli(['call', 'https://api.contoso.example/x', ...base(AGENT)], env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--scope is required for https:\/\/api\.contoso\.example/);
+    const authz = await cli(['call', weather(), '--header', 'Authorization: Bearer x', ...base(AGENT)], env);
+    assert.equal(authz.code, 2);
+    assert.match(authz.stderr, /the agent's token is the request's only credential/);
+  });
+});
