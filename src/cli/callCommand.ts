@@ -70,7 +70,7 @@ export async function runCall(
   if (!verdict.send) throw new UsageError(`${verdict.reason} ${verdict.fix}`);
 
   const result = await acquireWithFlags(request, host, timeoutMs, signal);
-  const { callApi } = await import('../core/apiCaller');
+  const { callApi, fetchResourceMetadata } = await import('../core/apiCaller');
   const response = await callApi({
     url,
     method,
@@ -85,6 +85,10 @@ export async function runCall(
     response.status >= 400
       ? diagnose({ status: response.status, headers: response.headers, body: response.body, claims, url })
       : undefined;
+  // RFC 9728: what the API says about itself, from its own origin only, and the scope to retry with.
+  const metadata = explanation?.resourceMetadata
+    ? await fetchResourceMetadata(explanation.resourceMetadata, url, signal)
+    : undefined;
   if (values.json) {
     out(
       `${JSON.stringify({
@@ -102,6 +106,7 @@ export async function runCall(
           exp: claims.exp,
         },
         ...(explanation ? { explanation: { summary: explanation.summary, causes: explanation.causes } } : {}),
+        ...(metadata ? { resourceMetadata: metadata } : {}),
       })}\n`,
     );
   } else {
@@ -114,6 +119,10 @@ export async function runCall(
       ];
       for (const c of explanation.causes)
         lines.push(`- ${c.cause}`, `    evidence: ${c.evidence}`, `    fix: ${c.fix}`);
+      if (metadata)
+        lines.push(
+          `The API's metadata: resource ${metadata.resource ?? '(not given)'}, scopes ${metadata.scopes.join(' ') || '(none listed)'}.${metadata.scopes[0] && metadata.scopes[0] !== request.scope ? ` Retry with --scope ${metadata.scopes[0]}.` : ''}`,
+        );
       writeErr(`${lines.map((l) => terminalSafe(l)).join('\n')}\n`);
     }
   }

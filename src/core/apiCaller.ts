@@ -99,3 +99,51 @@ function networkError(e: unknown, url: string, timeout: AbortSignal): Error {
     url,
   );
 }
+
+const MAX_METADATA = 64 * 1024;
+
+/** What an API's RFC 9728 protected-resource document says: its resource, and the scopes it supports. */
+export interface ResourceMetadata {
+  readonly resource?: string;
+  readonly scopes: readonly string[];
+}
+
+/**
+ * The protected-resource document an API's challenge names (RFC 9728 `resource_metadata`), fetched only from the
+ * API's own origin (the challenge is the API's text: it may not send this tool elsewhere), without the token, at
+ * most 64 KB. Undefined when it is elsewhere, unreachable or not such a document.
+ */
+export async function fetchResourceMetadata(
+  metadataUrl: string,
+  apiUrl: string,
+  signal?: AbortSignal,
+): Promise<ResourceMetadata | undefined> {
+  let url: URL;
+  try {
+    url = new URL(metadataUrl);
+    if (url.origin !== new URL(apiUrl).origin) return undefined;
+  } catch {
+    return undefined;
+  }
+  const timeout = AbortSignal.timeout(10_000);
+  try {
+    const response = await fetch(url, {
+      redirect: 'manual',
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    if (response.status !== 200) return undefined;
+    const declared = Number(response.headers.get('content-length') ?? 0);
+    if (declared > MAX_METADATA) return undefined;
+    const text = await response.text();
+    if (text.length > MAX_METADATA) return undefined;
+    const doc = JSON.parse(text) as { resource?: unknown; scopes_supported?: unknown };
+    return {
+      ...(typeof doc.resource === 'string' ? { resource: doc.resource.slice(0, 500) } : {}),
+      scopes: Array.isArray(doc.scopes_supported)
+        ? doc.scopes_supported.filter((s): s is string => typeof s === 'string').slice(0, 50)
+        : [],
+    };
+  } catch {
+    return undefined;
+  }
+}

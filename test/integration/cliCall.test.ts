@@ -36,6 +36,11 @@ describe('CLI: entra-agent-tokens call', () => {
       /^HTTP 403 Forbidden in \d+ ms\nHTTP 403: The API says the token does not carry the scope or role/,
     );
     assert.match(r.stderr, /fix: Grant Forecast\.Read to the agent identity \(an app role/);
+    // The challenge's RFC 9728 document, fetched from the API's own origin: what the API says it is.
+    assert.match(
+      r.stderr,
+      /The API's metadata: resource api:\/\/sandbox-weather, scopes api:\/\/sandbox-weather\/\.default /,
+    );
     const json = await cli(['call', weather(), ...base(OTHER_AGENT), '--json'], env);
     assert.equal(json.code, 5);
     const parsed = JSON.parse(json.stdout) as {
@@ -47,6 +52,10 @@ describe('CLI: entra-agent-tokens call', () => {
     assert.equal(parsed.token.azp, OTHER_AGENT);
     assert.equal(parsed.token.roles, undefined);
     assert.match(parsed.explanation.causes[0]!.evidence, /insufficient_scope.*Forecast\.Read/);
+    assert.equal(
+      (parsed as unknown as { resourceMetadata: { resource: string } }).resourceMetadata.resource,
+      'api://sandbox-weather',
+    );
   });
 
   it("sends the token only to its resource's hosts: anything else needs --allow-api-host, and gets nothing before", async () => {

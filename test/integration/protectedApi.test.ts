@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { AgentTokenEngine } from '../../src/core/agentTokens';
+import { fetchResourceMetadata } from '../../src/core/apiCaller';
 import { diagnose, parseWwwAuthenticate } from '../../src/core/apiDiagnosis';
 import { clientSecret } from '../../src/core/credentials';
 import { decodeToken } from '../../src/core/jwt';
@@ -105,5 +106,25 @@ describe("the sandbox's protected API (apis/weather), and why it refuses", () =>
     assert.equal(forged.status, 401);
     assert.match(forged.challenge, /The signature is not valid/);
     assert.equal((await call(undefined, '/apis/nothing')).status, 404);
+  });
+});
+
+describe("RFC 9728 metadata is read only from the API's own origin (core/apiCaller)", () => {
+  let sandbox: SandboxTenant;
+  before(async () => {
+    sandbox = await startSandbox();
+  });
+  after(() => sandbox.stop());
+
+  it('reads the document on the same origin, and ignores one the challenge puts elsewhere', async () => {
+    const api = `${sandbox.authority}/apis/weather/forecast`;
+    const metadata = `${sandbox.authority}/.well-known/oauth-protected-resource/apis/weather`;
+    const doc = await fetchResourceMetadata(metadata, api);
+    assert.equal(doc?.resource, 'api://sandbox-weather');
+    assert.ok(doc?.scopes.includes(WEATHER));
+    const before = sandbox.requestCount;
+    assert.equal(await fetchResourceMetadata(metadata, 'http://127.0.0.2:9/apis/weather'), undefined);
+    assert.equal(sandbox.requestCount, before, 'nothing was fetched from the other origin');
+    assert.equal(await fetchResourceMetadata(`${sandbox.authority}/apis/nothing`, api), undefined, 'not a document');
   });
 });
