@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { SandboxTenant } from '../src/sandbox/server';
-import { startSandbox } from './helpers';
+import { BLUEPRINT, SANDBOX_TENANT, startSandbox } from './helpers';
 
 export const root = join(__dirname, '..');
 export const cliPath = join(root, 'dist', 'cli.js');
@@ -46,4 +46,9 @@ export function cliSuiteSandbox(): () => SandboxTenant {
     if (!sandbox) throw new Error('the suite sandbox has not started');
     return sandbox;
   };
+}
+
+/** The flags that aim a CLI command at the suite sandbox's blueprint: authority, tenant, blueprint. */
+export function sandboxBlueprintArgs(authority: string): string[] {
+  return ['--authority', authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT];
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { cli, cliSuiteSandbox, cliPath, root, type Run } from '../cliRunner';
+import { cli, cliSuiteSandbox, cliPath, root, type Run, sandboxBlueprintArgs } from '../cliRunner';
 import {
   AGENT,
   AGENT_USER_ID,
@@ -34,12 +34,7 @@ describe('CLI', function () {
 
   const tokenArgs = (...extra: string[]) => [
     'token',
-    '--authority',
-    sandbox().authority,
-    '--tenant',
-    SANDBOX_TENANT,
-    '--blueprint',
-    BLUEPRINT,
+    ...sandboxBlueprintArgs(sandbox().authority),
     '--agent',
     AGENT,
     ...extra,

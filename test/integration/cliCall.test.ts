@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { cli, cliSuiteSandbox } from '../cliRunner';
-import { AGENT, BLUEPRINT, OTHER_AGENT, SANDBOX_TENANT, SECRET } from '../helpers';
+import { cli, cliSuiteSandbox, sandboxBlueprintArgs } from '../cliRunner';
+import { AGENT, OTHER_AGENT, SECRET } from '../helpers';
 
 describe('CLI: entra-agent-tokens call', () => {
   const sandbox = cliSuiteSandbox();
   const base = (agent: string) => [
-    '--authority',
-    sandbox().authority,
-    '--tenant',
-    SANDBOX_TENANT,
-    '--blueprint',
-    BLUEPRINT,
+    ...sandboxBlueprintArgs(sandbox().authority),
     '--agent',
     agent,
     '--client-secret-env',

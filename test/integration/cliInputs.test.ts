@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, cliSuiteSandbox } from '../cliRunner';
+import { cli, cliSuiteSandbox, sandboxBlueprintArgs } from '../cliRunner';
 import {
   AGENT,
   BLUEPRINT,
@@ -97,12 +97,7 @@ describe('CLI inputs an attacker or a slip can supply', function () {
         'token',
         '--flow',
         'app',
-        '--authority',
-        sandbox().authority,
-        '--tenant',
-        SANDBOX_TENANT,
-        '--blueprint',
-        BLUEPRINT,
+        ...sandboxBlueprintArgs(sandbox().authority),
         '--client-secret-env',
         'S',
         '--json',

@@ -7,7 +7,7 @@ import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { decodeToken } from '../../src/core/jwt';
 import { sidecarSettingsText } from '../../src/extension/sidecarRules';
 import { runSdkAgent, sidecarSettingsEnv } from '../sdkAgent';
-import { cli, cliPath, cliSuiteSandbox } from '../cliRunner';
+import { cli, cliPath, cliSuiteSandbox, sandboxBlueprintArgs } from '../cliRunner';
 import { AGENT, AGENT_USER_UPN, BLUEPRINT, SANDBOX_TENANT, SECRET } from '../helpers';
 
 describe('CLI: entra-agent-tokens sidecar', () => {
@@ -20,12 +20,7 @@ describe('CLI: entra-agent-tokens sidecar', () => {
       [
         cliPath,
         'sidecar',
-        '--authority',
-        sandbox().authority,
-        '--tenant',
-        SANDBOX_TENANT,
-        '--blueprint',
-        BLUEPRINT,
+        ...sandboxBlueprintArgs(sandbox().authority),
         '--client-secret-env',
         'BLUEPRINT_SECRET',
         '--port',
@@ -88,7 +83,7 @@ describe('CLI: entra-agent-tokens sidecar', () => {
   });
 
   it('refuses a bad configuration with exit 2, naming the flag', async () => {
-    const base = ['sidecar', '--authority', sandbox().authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT];
+    const base = ['sidecar', ...sandboxBlueprintArgs(sandbox().authority)];
     for (const [args, pattern] of [
       [[...base, '--client-secret-env', 'S', '--api', 'nope'], /--api takes NAME=SCOPE/],
       [[...base, '--client-secret-env', 'S', '--agent', AGENT], /--agent does not go with "sidecar"/],

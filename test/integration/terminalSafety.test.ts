@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { cli, cliSuiteSandbox } from '../cliRunner';
-import { AGENT, BLUEPRINT, SANDBOX_TENANT, SECRET } from '../helpers';
+import { cli, cliSuiteSandbox, sandboxBlueprintArgs } from '../cliRunner';
+import { AGENT, SECRET } from '../helpers';
 import { assertTerminalSafe, EVERY_CONTROL, hostileToken, TERMINAL_ATTACK, unsignedJwt } from '../hostile';
 
 // SECURITY.md, "A hostile token or server cannot drive the terminal": every field of every output mode, on stdout and
@@ -11,12 +11,7 @@ describe("promise: a hostile token or server cannot drive the user's terminal (C
 
   const tokenArgs = (...extra: string[]) => [
     'token',
-    '--authority',
-    sandbox().authority,
-    '--tenant',
-    SANDBOX_TENANT,
-    '--blueprint',
-    BLUEPRINT,
+    ...sandboxBlueprintArgs(sandbox().authority),
     '--agent',
     AGENT,
     '--client-secret-env',
