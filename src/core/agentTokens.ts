@@ -91,6 +91,11 @@ export interface AcquireOptions {
   readonly signal?: AbortSignal;
   /** Skip the caches (both legs) and ask the endpoint again. */
   readonly forceRefresh?: boolean;
+  /**
+   * Each leg as it completes (sent, or taken from the cache), before the next starts: for a face that shows the
+   * exchange filling in. Not called when the final token comes from the cache (the result is then immediate).
+   */
+  readonly onLeg?: (leg: LegResult) => void;
 }
 
 interface LegToken {
@@ -338,7 +343,9 @@ export class AgentTokenEngine {
       signal: options.signal,
       legName: name,
     });
-    return toLegToken(response, record, started);
+    const leg = toLegToken(response, record, started);
+    options.onLeg?.(leg.leg);
+    return leg;
   }
 
   private result(flow: AgentFlow, legs: LegToken[]): { value: AgentTokenResult; expiresOnMs: number } {
@@ -387,7 +394,10 @@ export class AgentTokenEngine {
     if (options.forceRefresh) return (await acquire()).value;
     const key = TokenCache.key(request.authority, request.tenant, request.blueprintId, request.agentId);
     const { value, fromCache } = await this.t1Cache.getOrAcquire(key, acquire, options.signal);
-    return fromCache ? { ...value, leg: { ...value.leg, cached: true } } : value;
+    if (!fromCache) return value;
+    const cached = { ...value, leg: { ...value.leg, cached: true } };
+    options.onLeg?.(cached.leg);
+    return cached;
   }
 }
 

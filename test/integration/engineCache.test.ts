@@ -28,6 +28,21 @@ describe('engine caches', () => {
     assert.equal(other.token.claims.appid, OTHER_AGENT);
   });
 
+  it('reports each leg as it completes, in order, the cached T1 included; nothing when the final token is cached', async () => {
+    const seen: string[] = [];
+    const onLeg = (l: { name: string; cached: boolean }) =>
+      seen.push(`${l.name}:${l.cached ? 'cache' : 'sent'}:${live.sandbox.requests.length}`);
+    await live.engine.getAutonomousToken(request(), { onLeg });
+    // Each leg is reported once its own request was answered, before the next request is sent.
+    assert.deepEqual(seen, ['blueprint:sent:1', 'agent:sent:2']);
+    seen.length = 0;
+    await live.engine.getAutonomousToken(request({ scope: 'api://sandbox-weather/.default' }), { onLeg });
+    assert.deepEqual(seen, ['blueprint:cache:2', 'agent:sent:3']);
+    seen.length = 0;
+    await live.engine.getAutonomousToken(request(), { onLeg });
+    assert.deepEqual(seen, []);
+  });
+
   it('sends one request per key for concurrent callers', async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
