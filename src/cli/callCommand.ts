@@ -1,4 +1,5 @@
 import { diagnose } from '../core/apiDiagnosis';
+import { methodOf, parseHeaderLine } from '../core/apiRequest';
 import { scopeForUrl, tokenDestination } from '../core/apiHosts';
 import { isLoopbackHost } from '../core/config';
 import { readFailure, readRegularFile } from '../core/boundedFile';
@@ -46,8 +47,9 @@ export async function runCall(
   if (positionals.length !== 1) throw new UsageError('call takes one URL. Run "entra-agent-tokens call --help".');
   const url = positionals[0]!;
   const headers = (values.header ?? []).map(parseHeader);
-  const method = (values.method ?? (values.data !== undefined ? 'POST' : 'GET')).toUpperCase();
-  if (!/^[A-Z]{1,16}$/.test(method)) throw new UsageError(`--method: "${method.slice(0, 20)}" is not an HTTP method.`);
+  const typed = values.method ?? (values.data !== undefined ? 'POST' : 'GET');
+  const method = methodOf(typed);
+  if (!method) throw new UsageError(`--method: "${terminalSafe(typed.slice(0, 20))}" is not an HTTP method.`);
   const body = values.data === undefined ? undefined : await readData(values.data);
   const allowHosts = (values['allow-api-host'] ?? []).map((h) => {
     if (!/^[a-z0-9.-]{1,253}(:\d{1,5})?$/i.test(h.trim()))
@@ -129,13 +131,10 @@ export async function runCall(
   return response.status >= 400 ? ExitCode.api : ExitCode.ok;
 }
 
-function parseHeader(value: string): [string, string] {
-  const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}):\s?(.*)$/s.exec(value);
-  if (!m || /[\r\n]/.test(m[2]!))
-    throw new UsageError(`--header takes "Name: value" on one line, such as "Accept: application/json".`);
-  if (m[1]!.toLowerCase() === 'authorization')
-    throw new UsageError("--header Authorization is not accepted: the agent's token is the request's only credential.");
-  return [m[1]!, m[2]!];
+function parseHeader(value: string): readonly [string, string] {
+  const parsed = parseHeaderLine(value);
+  if ('problem' in parsed) throw new UsageError(`--header: ${parsed.problem}`);
+  return parsed.header;
 }
 
 async function readData(value: string): Promise<string | Uint8Array> {

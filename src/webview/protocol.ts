@@ -49,6 +49,69 @@ export interface InspectorView {
   /** Index of the column whose token the copy buttons copy. */
   readonly primary: number;
   readonly defaultCurlUrl: string;
+  /** An agent's exchange: the request editor (Call API), with the request to start from and the agents to call as. */
+  readonly editor?: { readonly draft: RequestDraft; readonly agents: readonly AgentChoice[] };
+  /** The last call made from this view, or the one under way. */
+  readonly call?: CallView;
+}
+
+/** The request editor's fields, as the user typed them. */
+export interface RequestDraft {
+  readonly agentId: string;
+  readonly method: string;
+  readonly url: string;
+  /** One `Name: value` per line. */
+  readonly headers: string;
+  readonly body: string;
+  /** A scope to use instead of the one inferred from the URL (the API's metadata offered it). */
+  readonly scope?: string;
+}
+
+export interface AgentChoice {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface CauseView {
+  readonly cause: string;
+  readonly evidence: string;
+  readonly fix: string;
+}
+
+/** A call of an API with the agent's token: the request, then (once answered) the response and, for ≥ 400, why. */
+export interface CallView {
+  readonly method: string;
+  readonly url: string;
+  readonly agentName: string;
+  readonly scope: string;
+  /** Under way: no response yet. */
+  readonly pending?: boolean;
+  /** It never got an answer (connection, timeout): what happened. */
+  readonly error?: string;
+  readonly status?: number;
+  readonly statusText?: string;
+  readonly durationMs?: number;
+  readonly headers?: readonly (readonly [string, string])[];
+  /** The body as text (JSON pretty-printed), at most 1 MiB of it. */
+  readonly body?: string;
+  readonly bodyKind?: 'json' | 'text' | 'empty';
+  readonly truncated?: boolean;
+  readonly explanation?: { readonly summary: string; readonly causes: readonly CauseView[] };
+  /** The API's RFC 9728 document: its resource and scopes, and a scope to retry with if it differs. */
+  readonly metadata?: { readonly resource?: string; readonly scopes: readonly string[]; readonly retryScope?: string };
+}
+
+/** While an exchange runs: the legs so far, and how many there will be. */
+export interface ProgressView {
+  readonly title: string;
+  readonly subtitle: string;
+  readonly legs: readonly LegView[];
+  readonly totalLegs: number;
+  readonly state: 'running' | 'failed' | 'cancelled';
+  /** For failed: what went wrong (one line, no secret). */
+  readonly message?: string;
+  /** The call that waits for the token, if any. */
+  readonly call?: { readonly method: string; readonly url: string };
 }
 
 /** What the copy buttons copy, in the order they are shown, with the words for the button and for the announcement. */
@@ -64,7 +127,9 @@ export type CopyWhat = keyof typeof COPY_KINDS;
 export type WebviewRequest =
   | { readonly type: 'copy'; readonly id: number; readonly what: CopyWhat; readonly url?: string }
   /** The user asked to check a column's signature at the host its 'ask' status named. */
-  | { readonly type: 'verify'; readonly id: number; readonly column: number };
+  | { readonly type: 'verify'; readonly id: number; readonly column: number }
+  /** Send the request editor's request with the chosen agent's token. */
+  | { readonly type: 'call'; readonly id: number; readonly draft: RequestDraft };
 
 export type WebviewToHost = { readonly type: 'ready' } | WebviewRequest;
 
@@ -80,7 +145,11 @@ export type HostToWebview =
   | { readonly type: 'show'; readonly view: InspectorView; readonly state: InspectorState }
   | { readonly type: 'signature'; readonly column: number; readonly signature: SignatureView }
   | { readonly type: 'empty'; readonly message: string }
+  | { readonly type: 'progress'; readonly progress: ProgressView }
   | WebviewResponse;
+
+/** Bounds of a request from the editor, checked on both sides. */
+export const DRAFT_LIMITS = { url: 4096, headers: 16 * 1024, body: 1 << 20, agentId: 200, scope: 1000 } as const;
 
 /**
  * A message from the webview, checked: the webview shows text from tokens, so the host trusts nothing it sends
@@ -98,7 +167,35 @@ export function parseWebviewMessage(m: unknown): WebviewToHost | undefined {
   }
   if (r.type === 'verify' && Number.isSafeInteger(r.column) && (r.column as number) >= 0)
     return { type: 'verify', id, column: r.column as number };
+  if (r.type === 'call') {
+    const draft = parseDraft(r.draft);
+    return draft ? { type: 'call', id, draft } : undefined;
+  }
   return undefined;
+}
+
+function parseDraft(d: unknown): RequestDraft | undefined {
+  if (typeof d !== 'object' || d === null) return undefined;
+  const r = d as Record<string, unknown>;
+  const str = (v: unknown, max: number) => typeof v === 'string' && v.length <= max;
+  if (
+    !str(r.agentId, DRAFT_LIMITS.agentId) ||
+    typeof r.method !== 'string' ||
+    !/^[A-Za-z]{1,16}$/.test(r.method) ||
+    !str(r.url, DRAFT_LIMITS.url) ||
+    !str(r.headers, DRAFT_LIMITS.headers) ||
+    !str(r.body, DRAFT_LIMITS.body) ||
+    (r.scope !== undefined && !str(r.scope, DRAFT_LIMITS.scope))
+  )
+    return undefined;
+  return {
+    agentId: r.agentId as string,
+    method: r.method.toUpperCase(),
+    url: r.url as string,
+    headers: r.headers as string,
+    body: r.body as string,
+    ...(typeof r.scope === 'string' && r.scope ? { scope: r.scope } : {}),
+  };
 }
 
 /** What the webview persists across reloads: an identity, never a token. */

@@ -11,6 +11,17 @@ describe('the inspector protocol: what the host accepts from its webview', () =>
       { type: 'copy', id: 4, what: 'curl', url: 'https://graph.microsoft.com/v1.0/me' },
     );
     assert.deepEqual(parseWebviewMessage({ type: 'verify', id: 5, column: 1 }), { type: 'verify', id: 5, column: 1 });
+    const draft = { agentId: 'a', method: 'post', url: 'https://x.test/', headers: 'Accept: */*', body: '{}' };
+    assert.deepEqual(parseWebviewMessage({ type: 'call', id: 6, draft }), {
+      type: 'call',
+      id: 6,
+      draft: { ...draft, method: 'POST' },
+    });
+    assert.deepEqual(parseWebviewMessage({ type: 'call', id: 7, draft: { ...draft, scope: 'api://x/.default' } }), {
+      type: 'call',
+      id: 7,
+      draft: { ...draft, method: 'POST', scope: 'api://x/.default' },
+    });
   });
 
   it('drops what it does not know, and every request without an id', () => {
@@ -25,6 +36,11 @@ describe('the inspector protocol: what the host accepts from its webview', () =>
       { type: 'verify', id: 1, column: 0.5 },
       { type: 'verify', id: '1', column: 0 },
       { type: 'run', id: 1, command: 'workbench.action.terminal.sendSequence' },
+      { type: 'call', id: 1 },
+      { type: 'call', id: 1, draft: { agentId: 'a', method: 'GET /x', url: 'https://x.test', headers: '', body: '' } },
+      { type: 'call', id: 1, draft: { agentId: 'a', method: 'GET', url: 'https://x.test', headers: '' } },
+      { type: 'call', id: 1, draft: { agentId: 'a', method: 'GET', url: 'x'.repeat(5000), headers: '', body: '' } },
+      { type: 'call', id: 1, draft: { agentId: 'a', method: 'GET', url: '', headers: '', body: '', scope: 7 } },
     ])
       assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad));
   });
