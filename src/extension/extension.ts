@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
+import { CallHistory } from './callHistory';
+import { callFromEditor } from './commands/callApi';
 import { CommandId } from './commands/ids';
+import { guarded } from './errorBoundary';
 import { registerCommands } from './commands/registry';
 import { runCommand } from './commands/run';
 import { CredentialStore, type SecretKind } from './credentialStore';
@@ -73,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   const sidecarView = own(vscode.window.createTreeView('entraAgentTokens.sidecar', { treeDataProvider: sidecarTree }));
   own(sidecar.onDidChange(() => (sidecarView.message = sidecarViewMessage(sidecar))));
   own(new SidecarStatusBar(sidecar));
-  for (const d of registerCommands({
+  const commandContext = {
     definitions,
     credentials,
     tokens,
@@ -83,8 +86,14 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
     tree,
     inspector,
     log,
-  }))
-    own(d);
+    calls: new CallHistory(),
+  };
+  for (const d of registerCommands(commandContext)) own(d);
+  // A Send in an inspector's request editor: the same call as Call API's, through the same error boundary.
+  inspector.onCall = (draft, panel) =>
+    guarded('inspector: call', log, () => callFromEditor(commandContext, draft, panel)).then(
+      (r) => r ?? { ok: false, message: 'The call did not complete; the notification says why.' },
+    );
   const loaded = typeof __eatLoadStart === 'number' ? __eatLoadStart : undefined;
   log.info(
     `Activated in ${loaded === undefined ? '?' : (performance.now() - loaded).toFixed(1)} ms (bundle load and activate).`,

@@ -13,5 +13,16 @@ export function readSettings(): Settings {
     hosts: config.inspect<string[]>('additionalAuthorityHosts')?.globalValue ?? [],
     timeoutSeconds: config.get<unknown>('requestTimeoutSeconds', 30),
     latencyMs: config.get<unknown>('sandbox.latencyMilliseconds', 0),
+    // Where tokens may go: the user's word only, like the authority hosts.
+    apiHosts: config.inspect<unknown>('apiHosts')?.globalValue,
   });
+}
+
+/** Lists `host` for `scope` in the user's settings (Call API's "Always for This Scope"). */
+export async function addApiHost(scope: string, host: string): Promise<void> {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const current = (config.inspect<Record<string, string[]>>('apiHosts')?.globalValue ?? {}) as Record<string, unknown>;
+  const hosts = Array.isArray(current[scope]) ? (current[scope] as unknown[]).filter((h) => typeof h === 'string') : [];
+  if (hosts.includes(host)) return;
+  await config.update('apiHosts', { ...current, [scope]: [...hosts, host] }, vscode.ConfigurationTarget.Global);
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { TokenAcquirer } from '../core/acquisition';
-import type { AgentTokenEngine } from '../core/agentTokens';
+import type { AcquireOptions, AgentTokenEngine, LegResult } from '../core/agentTokens';
 import { isAllowedAuthority } from '../core/authorityPolicy';
 import type { CredentialHost } from '../core/credentialSource';
 import { CredentialError, ConfigError, isCancelled } from '../core/errors';
@@ -41,6 +41,7 @@ export class TokenService implements vscode.Disposable {
     forceRefresh = false,
     choice: FlowChoice = { flow: 'autonomous' },
     consent: ImportedCredentialConsent = 'refuse',
+    onLeg?: (leg: LegResult) => void,
   ): Promise<HeldToken> {
     const blueprint = this.definitions.blueprint(agent.blueprintId);
     if (!blueprint)
@@ -60,7 +61,14 @@ export class TokenService implements vscode.Disposable {
       throw e;
     }
     try {
-      return await this.send(blueprint, agent, scope, signal, forceRefresh, choice, settings.requestTimeoutMs);
+      return await this.send(
+        blueprint,
+        agent,
+        scope,
+        { signal, forceRefresh, onLeg },
+        choice,
+        settings.requestTimeoutMs,
+      );
     } catch (e) {
       if (!isCancelled(e)) {
         scopeError(e, scoped);
@@ -122,8 +130,7 @@ export class TokenService implements vscode.Disposable {
     blueprint: BlueprintDefinition,
     agent: AgentDefinition,
     scope: string,
-    signal: AbortSignal,
-    forceRefresh: boolean,
+    options: AcquireOptions,
     choice: FlowChoice,
     requestTimeoutMs: number,
   ): Promise<HeldToken> {
@@ -134,10 +141,7 @@ export class TokenService implements vscode.Disposable {
     this.log.info(
       `Getting a token for agent identity ${agent.displayName} (${agent.clientId}), scope ${scope}, blueprint ${blueprint.clientId}; ${legsDestination(blueprint, agent)}.`,
     );
-    const result = await acquireToken(engine, request, this.credentialHost(blueprint), {
-      signal,
-      forceRefresh,
-    }).catch((e: unknown) => {
+    const result = await acquireToken(engine, request, this.credentialHost(blueprint), options).catch((e: unknown) => {
       if (e instanceof CredentialError && e.part === 'certificate')
         throw new CredentialError(
           `Blueprint "${blueprint.displayName}", certificate: ${e.problem}`,

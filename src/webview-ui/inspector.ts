@@ -4,12 +4,15 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import {
   COPY_KINDS,
+  type CallView,
   type ClaimRow,
   type CopyWhat,
   type HostToWebview,
   type InspectorState,
   type InspectorView,
   type LegView,
+  type ProgressView,
+  type RequestDraft,
   type SignatureView,
   type TokenColumn,
   type WebviewRequest,
@@ -141,7 +144,27 @@ function tokenCard(col: TokenColumn, index: number): HTMLElement {
   );
 }
 
-function timeline(legs: readonly LegView[]): HTMLElement {
+function timeline(legs: readonly LegView[], waiting = 0, stopped = false): HTMLElement {
+  const pendingLegs = Array.from({ length: waiting }, (_, k) =>
+    el(
+      'li',
+      { class: 'leg pending', 'data-leg': 'waiting' },
+      el(
+        'div',
+        { class: 'leg-result' },
+        stopped
+          ? `leg ${legs.length + k + 1}: not sent`
+          : k === 0
+            ? el(
+                'span',
+                {},
+                el('span', { class: 'codicon codicon-loading codicon-modifier-spin', 'aria-hidden': 'true' }),
+                ` leg ${legs.length + 1}: waiting for the answer…`,
+              )
+            : `leg ${legs.length + k + 1}: next`,
+      ),
+    ),
+  );
   return el(
     'section',
     { class: 'timeline', 'aria-label': 'The exchange, leg by leg' },
@@ -152,7 +175,7 @@ function timeline(legs: readonly LegView[]): HTMLElement {
       ...legs.map((leg, i) =>
         el(
           'li',
-          { class: 'leg' },
+          { class: 'leg', 'data-leg': leg.name },
           el(
             'div',
             { class: 'lane' },
@@ -182,6 +205,7 @@ function timeline(legs: readonly LegView[]): HTMLElement {
           ),
         ),
       ),
+      ...pendingLegs,
     ),
   );
 }
@@ -252,6 +276,7 @@ function claimsTable(view: InspectorView): HTMLElement {
 }
 
 function copyBar(view: InspectorView): HTMLElement {
+  if (view.editor) return editorCopyBar();
   const url = el('vscode-textfield', {
     value: view.defaultCurlUrl,
     id: 'curl-url',
@@ -292,13 +317,256 @@ function copyBar(view: InspectorView): HTMLElement {
   );
 }
 
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+function field(id: string, label: string, control: HTMLElement): HTMLElement {
+  control.id = id;
+  return el('div', { class: 'field' }, el('label', { for: id }, label), control);
+}
+
+function select(options: readonly { value: string; label: string }[], value: string): HTMLSelectElement {
+  const s = el('select', {}, ...options.map((o) => el('option', { value: o.value }, o.label)));
+  s.value = value;
+  return s;
+}
+
+/**
+ * The request editor: who calls (the agent), how (method, URL, headers, body), and Send. The host gets the agent's
+ * token for the URL's resource, checks the host, calls, and answers with the response and why it failed.
+ */
+function requestEditor(view: InspectorView): HTMLElement | undefined {
+  const editor = view.editor;
+  if (!editor) return undefined;
+  const { draft } = editor;
+  const agent = select(
+    editor.agents.map((a) => ({ value: a.id, label: a.name })),
+    draft.agentId,
+  );
+  const method = select(
+    (METHODS.includes(draft.method) ? METHODS : [draft.method, ...METHODS]).map((m) => ({ value: m, label: m })),
+    draft.method,
+  );
+  const url = el('vscode-textfield', { value: draft.url, class: 'call-url' }) as HTMLElement & {
+    value: string;
+    label: string;
+  };
+  url.label = 'URL';
+  const headers = el('textarea', { rows: '3', spellcheck: 'false', placeholder: 'Accept: application/json' });
+  headers.value = draft.headers;
+  const body = el('textarea', { rows: '4', spellcheck: 'false', placeholder: '{ "json": "body" }' });
+  body.value = draft.body;
+  const current = (scope?: string): RequestDraft => ({
+    agentId: agent.value,
+    method: method.value,
+    url: url.value,
+    headers: headers.value,
+    body: body.value,
+    ...(scope ? { scope } : {}),
+  });
+  sendDraft = (scope) => send(current(scope), sendButton);
+  const sendButton = button('Send', 'send', () => sendDraft?.(), false);
+  sendButton.id = 'send';
+  url.addEventListener('keydown', (e) => {
+    if ((e as KeyboardEvent).key === 'Enter') sendDraft?.();
+  });
+  const open = draft.headers !== '' || draft.body !== '';
+  return el(
+    'section',
+    { class: 'request', 'aria-label': 'Call an API with the token' },
+    el('h2', {}, 'Call an API'),
+    el(
+      'div',
+      { class: 'request-line' },
+      field('call-agent', 'As', agent),
+      field('call-method', 'Method', method),
+      field('call-url', 'URL', url),
+      sendButton,
+    ),
+    el(
+      'details',
+      open ? { open: '' } : {},
+      el('summary', {}, 'Headers and body'),
+      el(
+        'div',
+        { class: 'request-extra' },
+        field('call-headers', 'Headers (one "Name: value" per line)', headers),
+        field('call-body', 'Body', body),
+      ),
+    ),
+  );
+}
+
+/** The editor's Send (also used by "Retry with scope …"). */
+let sendDraft: ((scope?: string) => void) | undefined;
+
+function send(draft: RequestDraft, sendButton: HTMLElement): void {
+  sendButton.setAttribute('disabled', '');
+  void request({ type: 'call', draft }).then(() => sendButton.removeAttribute('disabled'));
+}
+
+function statusClass(status: number): string {
+  return status >= 400 ? 'bad' : status >= 300 ? 'warn' : 'ok';
+}
+
+/** The call and its answer. The body is text (JSON pretty-printed): it is never rendered as HTML. */
+function callSection(call: CallView): HTMLElement {
+  const heading = el('h2', {}, `${call.method} ${call.url}`);
+  const who = el('div', { class: 'muted' }, `as ${call.agentName} · token for ${call.scope}`);
+  if (call.pending)
+    return el(
+      'section',
+      { class: 'call', 'aria-label': 'The call', 'data-call': 'pending' },
+      heading,
+      who,
+      el(
+        'p',
+        {},
+        el('span', { class: 'codicon codicon-loading codicon-modifier-spin', 'aria-hidden': 'true' }),
+        ' Waiting for the answer…',
+      ),
+    );
+  if (call.error || call.status === undefined)
+    return el(
+      'section',
+      { class: 'call', 'aria-label': 'The call', 'data-call': 'error' },
+      heading,
+      who,
+      el('div', { class: 'explanation bad', role: 'alert' }, call.error ?? 'No answer.'),
+    );
+  const status = call.status;
+  const parts: Child[] = [
+    heading,
+    who,
+    el(
+      'div',
+      { class: `status-line ${statusClass(status)}`, 'data-status': String(status) },
+      el('span', {
+        class: `codicon codicon-${status >= 400 ? 'error' : status >= 300 ? 'info' : 'pass'}`,
+        'aria-hidden': 'true',
+      }),
+      el('strong', {}, ` HTTP ${status} ${call.statusText ?? ''}`),
+      el('span', { class: 'muted' }, ` in ${call.durationMs ?? 0} ms`),
+    ),
+  ];
+  if (call.explanation) {
+    parts.push(
+      el(
+        'div',
+        { class: 'explanation', role: 'note', 'aria-label': 'Why the API refused' },
+        el('strong', { class: 'summary' }, call.explanation.summary),
+        el(
+          'ol',
+          { class: 'causes' },
+          ...call.explanation.causes.map((c) =>
+            el(
+              'li',
+              { class: 'cause' },
+              el('div', { class: 'cause-text' }, c.cause),
+              el('div', {}, el('span', { class: 'label' }, 'Evidence: '), el('span', { class: 'text' }, c.evidence)),
+              el('div', {}, el('span', { class: 'label' }, 'Fix: '), c.fix),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+  if (call.metadata) {
+    const m = call.metadata;
+    parts.push(
+      el(
+        'div',
+        { class: 'metadata' },
+        `The API describes itself (RFC 9728): resource ${m.resource ?? '(not given)'}; scopes ${m.scopes.join(', ') || '(none listed)'}.`,
+        m.retryScope ? button(`Retry with ${m.retryScope}`, 'refresh', () => sendDraft?.(m.retryScope)) : undefined,
+      ),
+    );
+  }
+  const headers = call.headers ?? [];
+  parts.push(
+    el(
+      'details',
+      {},
+      el('summary', {}, `Response headers (${headers.length})`),
+      el(
+        'dl',
+        { class: 'response-headers' },
+        ...headers.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { class: 'text' }, v)]),
+      ),
+    ),
+  );
+  parts.push(
+    call.bodyKind === 'empty'
+      ? el('p', { class: 'muted' }, 'No body.')
+      : el('pre', { class: 'response-body text', tabindex: '0', 'aria-label': 'Response body' }, call.body ?? ''),
+    call.truncated ? el('p', { class: 'muted' }, 'The body was cut at 1 MiB.') : undefined,
+  );
+  return el('section', { class: 'call', 'aria-label': 'The call', 'data-call': String(status) }, ...parts);
+}
+
+/** What a screen reader hears when the answer arrives. */
+function callAnnouncement(call: CallView): string {
+  if (call.status === undefined) return call.error ?? 'The call failed.';
+  return `HTTP ${call.status} ${call.statusText ?? ''}.${call.explanation ? ` ${call.explanation.summary}` : ''}`;
+}
+
+function renderProgress(p: ProgressView): void {
+  if (countdown) clearInterval(countdown);
+  sendDraft = undefined;
+  const stopped = p.state !== 'running';
+  app.replaceChildren(
+    el('header', {}, el('h1', {}, p.title), el('div', { class: 'muted' }, p.subtitle)),
+    p.message
+      ? el(
+          'div',
+          { class: 'explanation bad', role: 'alert' },
+          el('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }),
+          ` ${p.message}`,
+        )
+      : '',
+    timeline(p.legs, Math.max(0, p.totalLegs - p.legs.length), stopped),
+    p.call && !stopped ? el('p', { class: 'muted' }, `Then: ${p.call.method} ${p.call.url}`) : '',
+  );
+}
+
+/** With a request editor, curl copies its URL (as GET): one URL box, not two. */
+function editorCopyBar(): HTMLElement {
+  const copyButton = (what: CopyWhat, icon: string, primary = false) => {
+    const b = button(
+      what === 'curl' ? 'Copy curl for the URL (bash, zsh)' : COPY_KINDS[what].button,
+      icon,
+      () => {
+        const url = (document.querySelector('.call-url') as (HTMLElement & { value: string }) | null)?.value;
+        void request({ type: 'copy', what, ...(what === 'curl' ? { url } : {}) }).then((response) => {
+          if (response.outcome !== 'done') return;
+          const label = b.textContent;
+          b.textContent = 'Copied ✓';
+          setTimeout(() => (b.textContent = label), 1500);
+        });
+      },
+      !primary,
+    );
+    return b;
+  };
+  return el(
+    'section',
+    { class: 'copy-bar', 'aria-label': 'Copy' },
+    copyButton('token', 'copy', true),
+    copyButton('bearer', 'key'),
+    copyButton('curl', 'terminal'),
+  );
+}
+
 function render(view: InspectorView): void {
   if (countdown) clearInterval(countdown);
+  sendDraft = undefined;
+  const editor = requestEditor(view);
   const parts: Node[] = [
     el('header', {}, el('h1', {}, view.title), el('div', { class: 'muted' }, view.subtitle)),
     copyBar(view),
-    el('div', { class: `cards cols-${view.columns.length}` }, ...view.columns.map(tokenCard)),
   ];
+  if (editor) parts.push(editor);
+  if (view.call) parts.push(callSection(view.call));
+  parts.push(el('div', { class: `cards cols-${view.columns.length}` }, ...view.columns.map(tokenCard)));
   if (view.legs.length) parts.push(timeline(view.legs));
   parts.push(claimsTable(view));
   app.replaceChildren(...parts);
@@ -316,6 +584,17 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     case 'signature': {
       const slot = document.querySelector(`[data-column="${message.column}"] .signature-slot`);
       slot?.replaceChildren(signatureBadge(message.signature, message.column));
+      break;
+    }
+    case 'progress':
+      renderProgress(message.progress);
+      break;
+    case 'call': {
+      const section = callSection(message.call);
+      const old = document.querySelector('section.call');
+      if (old) old.replaceWith(section);
+      else document.querySelector('.cards')?.before(section);
+      if (!message.call.pending) status.textContent = callAnnouncement(message.call);
       break;
     }
     case 'empty':

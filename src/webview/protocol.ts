@@ -146,6 +146,8 @@ export type HostToWebview =
   | { readonly type: 'signature'; readonly column: number; readonly signature: SignatureView }
   | { readonly type: 'empty'; readonly message: string }
   | { readonly type: 'progress'; readonly progress: ProgressView }
+  /** The call section alone (under way, then answered): the token cards and their signature checks stay. */
+  | { readonly type: 'call'; readonly call: CallView }
   | WebviewResponse;
 
 /** Bounds of a request from the editor, checked on both sides. */

@@ -186,6 +186,41 @@ describe('extension in a real VS Code', () => {
       assert.equal(tabs(), before + 1, 'another token opens a new tab');
     });
 
+    it("calls the sandbox's API: a 403 explained for the agent without the role, a 200 for the one with it", async () => {
+      const url = `${status.authority}/apis/weather/forecast`;
+      const [research, support] = status.agentIds;
+      const denied = await run(CommandId.callApi, { agentId: support, url, openInspector: false });
+      assert.ok(denied, 'callApi returned nothing');
+      assert.equal(denied.status, 403);
+      // The scope came from the URL; the explanation names the role and the agent's missing grant.
+      assert.equal(denied.scope, 'api://sandbox-weather/.default');
+      assert.match(denied.explanation?.summary ?? '', /403/);
+      assert.match(JSON.stringify(denied.explanation?.causes), /Forecast\.Read/);
+      assert.equal(denied.resourceMetadata?.resource, 'api://sandbox-weather');
+      const ok = await run(CommandId.callApi, { agentId: research, url, headers: { Accept: 'application/json' } });
+      assert.ok(ok, 'callApi returned nothing');
+      assert.equal(ok.status, 200);
+      assert.equal((JSON.parse(ok.body) as { caller: string }).caller, research);
+      assert.equal(ok.explanation, undefined);
+    });
+
+    it('sends a token only where its resource lives: a foreign host, plain http or a second Authorization header is refused', async () => {
+      const [research] = status.agentIds;
+      const scope = 'api://sandbox-weather/.default';
+      for (const bad of [
+        { url: 'https://api.example.com/forecast', scope },
+        { url: 'http://api.example.com/forecast', scope },
+        { url: 'https://graph.microsoft.com.evil.example/v1.0/me' },
+        { url: `${status.authority}/apis/weather/forecast`, headers: { Authorization: 'Bearer x' } },
+        { url: 'not a url', scope },
+      ])
+        assert.equal(
+          await run(CommandId.callApi, { agentId: research, openInspector: false, ...bad }),
+          undefined,
+          JSON.stringify(bad),
+        );
+    });
+
     it('simulates a wrong secret: the next token request fails like Entra, and the one after works', async () => {
       assert.equal(await run(CommandId.simulateEntraError, { simulation: 'wrong-secret' }), 'wrong-secret');
       assert.equal(

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { boundedSettings } from '../../src/extension/settingsRules';
+import { apiHostsOf, boundedSettings } from '../../src/extension/settingsRules';
 
 // SECURITY.md (workspace trust): the request timeout is the one setting a workspace may set, "clamped to 1–600 s".
 describe('settings bounds', () => {
@@ -27,5 +27,18 @@ describe('settings bounds', () => {
       boundedSettings({ hosts: 'a.example', timeoutSeconds: 30, latencyMs: 0 }).additionalAuthorityHosts,
       [],
     );
+  });
+
+  it('keeps only well-formed API host entries: a scope with host names', () => {
+    assert.deepEqual(
+      apiHostsOf({
+        'api://contoso/.default': ['API.Contoso.com', 'localhost:8080', 'bad host', 7, 'https://x.test/'],
+        'api://empty/.default': [],
+        'api://notalist/.default': 'api.contoso.com',
+        ' ': ['a.test'],
+      }),
+      { 'api://contoso/.default': ['api.contoso.com', 'localhost:8080'] },
+    );
+    for (const v of [undefined, null, 'x', ['a.test']]) assert.deepEqual(apiHostsOf(v), {});
   });
 });

@@ -1,3 +1,4 @@
+import type { CallHistory } from '../callHistory';
 import type { CredentialStore } from '../credentialStore';
 import type { DefinitionStore } from '../definitions';
 import type { InspectorController } from '../inspector/inspectorController';
@@ -19,4 +20,6 @@ export interface CommandContext {
   readonly tree: AgentTreeProvider;
   readonly inspector: InspectorController;
   readonly log: ExtensionLog;
+  /** The last calls per agent (Call API), in memory only. */
+  readonly calls: CallHistory;
 }

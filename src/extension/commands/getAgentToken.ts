@@ -5,7 +5,10 @@ import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes 
 import { agentUserLabel, type AgentDefinition, type AgentUserReference } from '../definitions';
 import type { FlowChoice, ImportedCredentialConsent } from '../tokenService';
 import { legsDestination } from '../tokenRequests';
-import { ConfigError } from '../../core/errors';
+import { ConfigError, isCancelled } from '../../core/errors';
+import { PromptDismissed } from '../errorBoundary';
+import type { ExchangeDisplay } from '../inspector/inspectorController';
+import type { HeldToken } from '../tokenStore';
 import { agentItems, ask, pickThen, plainArgs } from '../prompts';
 import { AgentNode, AgentUserNode, FailureNode } from '../tree/nodes';
 import type { CommandContext } from './context';
@@ -98,24 +101,18 @@ export async function acquireAndShow(
   scope: string,
   options: { forceRefresh: boolean; openInspector: boolean; consent: ImportedCredentialConsent },
 ): Promise<AgentTokenSummary> {
-  const held = await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: `Getting a token for ${agent.displayName}…`,
-      cancellable: true,
-    },
-    (progress, cancellation) => {
-      const blueprint = ctx.definitions.blueprint(agent.blueprintId);
-      if (blueprint) progress.report({ message: legsDestination(blueprint, agent) });
-      const abort = new AbortController();
-      const sub = cancellation.onCancellationRequested(() => abort.abort());
-      return ctx.tokenService
-        .acquire(agent, scope, abort.signal, options.forceRefresh, choice, options.consent)
-        .finally(() => sub.dispose());
-    },
-  );
+  // The inspector opens at the click and fills in leg by leg: its page loads while the exchange runs.
+  const display = options.openInspector
+    ? ctx.inspector.beginExchange({
+        agentId: agent.clientId,
+        scope,
+        flow: choice.flow,
+        ...(choice.flow === 'agent-user' ? { subject: agentUserLabel(choice.user) } : {}),
+      })
+    : undefined;
+  const held = await acquireWithProgress(ctx, agent, choice, scope, options, display);
   const { result, subject } = held;
-  if (options.openInspector) await ctx.inspector.showExchange(agent.clientId, scope, result, subject);
+  display?.done(result, subject ? { subject } : {});
   vscode.window.setStatusBarMessage(
     `$(key) Token for ${agent.displayName} ${result.fromCache ? 'reused from cache' : 'acquired'}`,
     4000,
@@ -131,6 +128,48 @@ export async function acquireAndShow(
     t1Claims: result.t1.claims,
     legs: result.legs.map((l) => ({ name: l.name, status: l.status, durationMs: l.durationMs, cached: l.cached })),
   };
+}
+
+/**
+ * The exchange with a notification's progress and Cancel; each leg goes to the inspector as it completes, and a
+ * failure or a cancel is shown there too (the error itself still goes to the error boundary).
+ */
+export async function acquireWithProgress(
+  ctx: CommandContext,
+  agent: AgentDefinition,
+  choice: FlowChoice,
+  scope: string,
+  options: { forceRefresh: boolean; consent: ImportedCredentialConsent },
+  display: ExchangeDisplay | undefined,
+): Promise<HeldToken> {
+  try {
+    return await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Getting a token for ${agent.displayName}…`,
+        cancellable: true,
+      },
+      (progress, cancellation) => {
+        const blueprint = ctx.definitions.blueprint(agent.blueprintId);
+        if (blueprint) progress.report({ message: legsDestination(blueprint, agent) });
+        const abort = new AbortController();
+        const sub = cancellation.onCancellationRequested(() => abort.abort());
+        return ctx.tokenService
+          .acquire(agent, scope, abort.signal, options.forceRefresh, choice, options.consent, (leg) =>
+            display?.leg(leg),
+          )
+          .finally(() => sub.dispose());
+      },
+    );
+  } catch (e) {
+    if (isCancelled(e) || e instanceof PromptDismissed) display?.stopped('cancelled');
+    else display?.stopped('failed', firstLine(e));
+    throw e;
+  }
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
 }
 
 async function choiceFromArgs(

@@ -24,6 +24,7 @@ export const CommandId = {
   stopSidecar: 'entraAgentTokens.stopSidecar',
   copySidecarSettings: 'entraAgentTokens.copySidecarSettings',
   openSidecarRequest: 'entraAgentTokens.openSidecarRequest',
+  callApi: 'entraAgentTokens.callApi',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

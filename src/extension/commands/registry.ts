@@ -3,6 +3,7 @@ import { guarded } from '../errorBoundary';
 import { runCommand } from './run';
 import { addAgentIdentity } from './addAgentIdentity';
 import { addBlueprint } from './addBlueprint';
+import { callApi } from './callApi';
 import type { CommandContext } from './context';
 import { copyAccessToken } from './copyAccessToken';
 import { editAgentIdentity } from './editAgentIdentity';
@@ -53,6 +54,7 @@ const handlers: Handlers = {
   [CommandId.stopSidecar]: stopSidecar,
   [CommandId.copySidecarSettings]: copySidecarSettings,
   [CommandId.openSidecarRequest]: openSidecarRequest,
+  [CommandId.callApi]: callApi,
 };
 
 /** Registers every command behind one error boundary. */

@@ -8,6 +8,7 @@ import type { SidecarRequestNode } from '../tree/sidecarTree';
 import type { AgentNode, AgentUserNode, BlueprintNode, FailureNode, TokenNode } from '../tree/nodes';
 import type { AddAgentIdentityArgs } from './addAgentIdentity';
 import type { AddBlueprintArgs } from './addBlueprint';
+import type { CallApiArgs, CallApiSummary } from './callApi';
 import type { EditAgentIdentityArgs } from './editAgentIdentity';
 import type { EditBlueprintArgs } from './editBlueprint';
 import type { AgentTokenSummary, GetAgentTokenArgs } from './getAgentToken';
@@ -32,6 +33,7 @@ export interface CommandSignatures {
     result: AgentTokenSummary;
   };
   [CommandId.getAgentTokenForScope]: { arg: AgentNode | undefined; result: AgentTokenSummary };
+  [CommandId.callApi]: { arg: CallApiArgs | AgentNode | TokenNode | undefined; result: CallApiSummary };
   [CommandId.copyAccessToken]: { arg: TokenRef | TokenNode | undefined; result: boolean };
   [CommandId.inspectToken]: {
     arg: { token: string } | TokenNode | undefined;

@@ -1,14 +1,34 @@
 import * as vscode from 'vscode';
-import type { AgentTokenResult } from '../../core/agentTokens';
+import type { AgentFlow, AgentTokenResult, LegResult } from '../../core/agentTokens';
 import type { DecodedToken } from '../../core/jwt';
 import type { SignatureVerifier } from '../../core/signature';
-import type { InspectorState } from '../../webview/protocol';
+import type { CallView, InspectorState, ProgressView, RequestDraft } from '../../webview/protocol';
 import type { DefinitionStore } from '../definitions';
 import type { ExtensionLog } from '../log';
 import { readSettings } from '../settings';
 import type { TokenStore } from '../tokenStore';
-import { exchangeView, singleTokenView } from './inspectorModel';
-import { INSPECTOR_VIEW_TYPE, InspectorPanel, type InspectorContent } from './inspectorPanel';
+import { defaultCallUrl, exchangeView, progressView, singleTokenView } from './inspectorModel';
+import { INSPECTOR_VIEW_TYPE, InspectorPanel, type CallHandler, type InspectorContent } from './inspectorPanel';
+
+/** An exchange being shown as it happens: each leg, then the tokens (and a call's answer), or why it stopped. */
+export interface ExchangeDisplay {
+  readonly panel: InspectorPanel;
+  leg(leg: LegResult): void;
+  stopped(state: 'failed' | 'cancelled', message?: string): void;
+  /** `subject`: whose token, once known (the on-behalf-of flow learns it from the token). */
+  done(result: AgentTokenResult, options?: { subject?: string; call?: CallView; draft?: RequestDraft }): void;
+}
+
+export interface ExchangeTarget {
+  readonly agentId: string;
+  readonly scope: string;
+  readonly flow: AgentFlow;
+  readonly subject?: string;
+  /** The call that waits for this token. */
+  readonly call?: { readonly method: string; readonly url: string };
+  /** Show it in this panel (a call from its request editor), not the tab for this token. */
+  readonly panel?: InspectorPanel;
+}
 
 /**
  * Owns the inspector panels: a token shown again reuses its tab; another token opens a new tab (the workbench lets
@@ -19,6 +39,8 @@ export class InspectorController implements vscode.Disposable {
   private readonly panels = new Map<InspectorPanel, string>();
   private verifierInstance: SignatureVerifier | undefined;
   private verifierHosts = '';
+  /** Set by the extension once the commands exist: what a Send in a request editor does. */
+  onCall: CallHandler = () => Promise.resolve({ ok: false, message: 'Calls are not available yet.' });
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -34,7 +56,7 @@ export class InspectorController implements vscode.Disposable {
   async revive(webviewPanel: vscode.WebviewPanel, state: InspectorState | undefined): Promise<void> {
     const held =
       state?.agentId && state.scope ? this.tokens.find(state.agentId, state.scope, state.subject) : undefined;
-    const panel = await this.adopt(webviewPanel, held ? exchangeKey(held.agentId, held.scope, held.subject) : '');
+    const panel = this.adopt(webviewPanel, held ? exchangeKey(held.agentId, held.scope, held.subject) : '');
     if (held) panel.show(this.exchangeContent(held.agentId, held.scope, held.result, held.subject));
     else
       panel.showEmpty(
@@ -43,13 +65,40 @@ export class InspectorController implements vscode.Disposable {
   }
 
   async showExchange(agentId: string, scope: string, result: AgentTokenResult, subject?: string): Promise<void> {
-    (await this.panelFor(exchangeKey(agentId, scope, subject))).show(
-      this.exchangeContent(agentId, scope, result, subject),
-    );
+    this.panelFor(exchangeKey(agentId, scope, subject)).show(this.exchangeContent(agentId, scope, result, subject));
+  }
+
+  /**
+   * Opens the inspector at once, before any token exists, and fills it in as the legs complete: the webview starts
+   * while the exchange runs instead of after it.
+   */
+  beginExchange(target: ExchangeTarget): ExchangeDisplay {
+    const key = exchangeKey(target.agentId, target.scope, target.subject);
+    const panel = target.panel ?? this.panelFor(key);
+    this.panels.set(panel, key);
+    const name = this.definitions.agent(target.agentId)?.displayName ?? target.agentId;
+    const legs: LegResult[] = [];
+    const progress = (state: ProgressView['state'], message?: string) =>
+      progressView(name, target.scope, target.flow, legs, state, message, target.call, target.subject);
+    panel.showProgress(progress('running'), true);
+    return {
+      panel,
+      leg: (leg) => {
+        legs.push(leg);
+        panel.showProgress(progress('running'));
+      },
+      stopped: (state, message) => panel.showProgress(progress(state, message)),
+      done: (result, options = {}) => {
+        const subject = options.subject ?? target.subject;
+        if (subject !== target.subject) this.panels.set(panel, exchangeKey(target.agentId, target.scope, subject));
+        const content = this.exchangeContent(target.agentId, target.scope, result, subject, options.draft);
+        panel.show(options.call ? { ...content, view: { ...content.view, call: options.call } } : content);
+      },
+    };
   }
 
   async showToken(token: DecodedToken, source: string): Promise<void> {
-    (await this.panelFor(`token:${token.raw}`)).show({
+    this.panelFor(`token:${token.raw}`).show({
       view: singleTokenView(token, source),
       tokens: [token],
       state: {},
@@ -77,17 +126,34 @@ export class InspectorController implements vscode.Disposable {
     scope: string,
     result: AgentTokenResult,
     subject?: string,
+    draft?: RequestDraft,
   ): InspectorContent {
     const name = this.definitions.agent(agentId)?.displayName ?? agentId;
+    const view = exchangeView(name, scope, result, undefined, subject);
+    // The request editor: an app-only token of an agent in the list can call an API (the user flows keep curl).
+    const agents = this.definitions.agents().map((a) => ({ id: a.clientId, name: a.displayName }));
+    const editor =
+      result.flow === 'autonomous' && agents.some((a) => a.id === agentId)
+        ? {
+            draft: draft ?? {
+              agentId,
+              method: 'GET',
+              url: defaultCallUrl(scope, result.token.claims.aud, this.sandboxOrigin()),
+              headers: '',
+              body: '',
+            },
+            agents,
+          }
+        : undefined;
     return {
-      view: exchangeView(name, scope, result, undefined, subject),
+      view: { ...view, ...(editor ? { editor } : {}) },
       tokens: [result.t1, result.token],
       state: { agentId, scope, ...(subject ? { subject } : {}) },
     };
   }
 
   /** The tab already showing this token, or an empty revived one, or a new tab. */
-  private async panelFor(key: string): Promise<InspectorPanel> {
+  private panelFor(key: string): InspectorPanel {
     const entries = [...this.panels.entries()];
     const existing = entries.find(([, k]) => k === key)?.[0] ?? entries.find(([, k]) => k === '')?.[0];
     if (existing) {
@@ -103,9 +169,15 @@ export class InspectorController implements vscode.Disposable {
     return this.adopt(webviewPanel, key);
   }
 
-  private async adopt(webviewPanel: vscode.WebviewPanel, key: string): Promise<InspectorPanel> {
-    const Verifier = await this.loadVerifier();
-    const panel = new InspectorPanel(webviewPanel, this.extensionUri, () => this.verifier(Verifier), this.log);
+  /** The webview's page is set at once; the verifier's code loads only when a token is there to verify. */
+  private adopt(webviewPanel: vscode.WebviewPanel, key: string): InspectorPanel {
+    const panel = new InspectorPanel(
+      webviewPanel,
+      this.extensionUri,
+      async () => this.verifier(await this.loadVerifier()),
+      this.log,
+      (draft, from) => this.onCall(draft, from),
+    );
     panel.onDidClose(() => this.panels.delete(panel));
     this.panels.set(panel, key);
     return panel;

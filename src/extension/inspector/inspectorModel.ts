@@ -1,10 +1,21 @@
-import type { AgentTokenResult } from '../../core/agentTokens';
+import type { AgentFlow, AgentTokenResult, LegResult } from '../../core/agentTokens';
+import type { ApiResponse, ResourceMetadata } from '../../core/apiCaller';
+import type { Diagnosis } from '../../core/apiDiagnosis';
+import { displayBody } from '../../core/apiRequest';
 import { graphHostOfAudience } from '../../core/clouds';
 import { explainClaims, tokenKind } from '../../core/claims';
 import { isBearerTokenText, posixQuote } from '../../core/shellQuote';
 import type { DecodedToken } from '../../core/jwt';
 import { compareClaims, tokenWarnings } from '../../core/tokenInsights';
-import type { ClaimRow, CopyWhat, InspectorView, LegView, TokenColumn } from '../../webview/protocol';
+import type {
+  CallView,
+  ClaimRow,
+  CopyWhat,
+  InspectorView,
+  LegView,
+  ProgressView,
+  TokenColumn,
+} from '../../webview/protocol';
 
 export const DEFAULT_CURL_URL = 'https://graph.microsoft.com/v1.0/applications?$top=1';
 
@@ -16,6 +27,16 @@ export function curlUrlFor(aud: unknown): string {
   const graph = graphHostOfAudience(aud);
   if (graph) return `${graph}/v1.0/applications?$top=1`;
   return typeof aud === 'string' && aud ? aud : DEFAULT_CURL_URL;
+}
+
+/**
+ * The request editor's first URL: the sandbox's sample API for its scopes (an answer either way, one click away),
+ * otherwise the curl suggestion for the token's audience.
+ */
+export function defaultCallUrl(scope: string, aud: unknown, sandboxOrigin: string | undefined): string {
+  const api = /^api:\/\/sandbox-([a-z0-9-]{1,40})\/\.default$/.exec(scope)?.[1];
+  if (api && sandboxOrigin) return `${sandboxOrigin}/apis/${api}/forecast`;
+  return curlUrlFor(aud);
 }
 
 /** Any claim value as display text. Strings stay as they are (rendered as text); the rest as JSON. */
@@ -81,15 +102,7 @@ export function exchangeView(
     details: [t1.get(c.name)?.detail ?? null, final.get(c.name)?.detail ?? null],
     differs: c.differs,
   }));
-  const legs: LegView[] = result.legs.map((l) => ({
-    name: l.name,
-    from: LEG_ACTORS[l.name] ?? l.name,
-    host: safeHost(l.url),
-    status: l.status,
-    durationMs: l.durationMs,
-    cached: l.cached,
-    parameters: Object.entries(l.parameters),
-  }));
+  const legs: LegView[] = result.legs.map(legView);
   return {
     title: `Agent token for ${agentName}`,
     subtitle: `${FLOW_NAMES[result.flow]}${subject ? ` as ${subject}` : ''} · ${scope}${result.fromCache ? ' · from the cache' : ''}`,
@@ -102,6 +115,101 @@ export function exchangeView(
     primary: 1,
     defaultCurlUrl: curlUrlFor(result.token.claims.aud),
   };
+}
+
+/** One leg of an exchange as the timeline shows it: who asked where, the answer, the (redacted) parameters. */
+export function legView(l: LegResult): LegView {
+  return {
+    name: l.name,
+    from: LEG_ACTORS[l.name] ?? l.name,
+    host: safeHost(l.url),
+    status: l.status,
+    durationMs: l.durationMs,
+    cached: l.cached,
+    parameters: Object.entries(l.parameters),
+  };
+}
+
+/** How many legs each flow has: the timeline shows the ones still to come as waiting. */
+export const FLOW_LEGS: Readonly<Record<AgentFlow, number>> = { autonomous: 2, obo: 2, 'agent-user': 3, app: 1 };
+
+/** The inspector while an exchange runs (or after it failed): opened at the click, filled in leg by leg. */
+export function progressView(
+  agentName: string,
+  scope: string,
+  flow: AgentFlow,
+  legs: readonly LegResult[],
+  state: ProgressView['state'] = 'running',
+  message?: string,
+  call?: { method: string; url: string },
+  subject?: string,
+): ProgressView {
+  const doing =
+    state === 'running' ? 'Getting the token…' : state === 'cancelled' ? 'Cancelled.' : 'The exchange failed.';
+  return {
+    title: `Agent token for ${agentName}`,
+    subtitle: `${FLOW_NAMES[flow]}${subject ? ` as ${subject}` : ''} · ${scope} · ${doing}`,
+    legs: legs.map(legView),
+    totalLegs: FLOW_LEGS[flow],
+    state,
+    ...(message ? { message } : {}),
+    ...(call ? { call } : {}),
+  };
+}
+
+/** What the call view is made from: the request, then the answer (or why there is none), its diagnosis, metadata. */
+export interface CallOutcome {
+  readonly method: string;
+  readonly url: string;
+  readonly agentName: string;
+  readonly scope: string;
+  readonly flow: AgentFlow;
+  readonly response?: ApiResponse;
+  readonly diagnosis?: Diagnosis;
+  readonly metadata?: ResourceMetadata;
+  readonly error?: string;
+}
+
+/**
+ * The call as the inspector shows it: status, time, headers, body (JSON pretty-printed, the rest as text), and for a
+ * status of 400 or more the causes; from the API's RFC 9728 document, the scope to retry with when it names another.
+ */
+export function callView(outcome: CallOutcome): CallView {
+  const { method, url, agentName, scope, response } = outcome;
+  const base = { method, url, agentName, scope };
+  if (!response) return outcome.error ? { ...base, error: outcome.error } : { ...base, pending: true };
+  const body = displayBody(response.body, response.headers['content-type']);
+  const metadata = outcome.metadata;
+  const retryScope = metadata ? retryScopeOf(metadata.scopes, scope, outcome.flow) : undefined;
+  return {
+    ...base,
+    status: response.status,
+    statusText: response.statusText,
+    durationMs: response.durationMs,
+    headers: Object.entries(response.headers),
+    body: body.text,
+    bodyKind: body.kind,
+    truncated: response.truncated,
+    ...(outcome.diagnosis && response.status >= 400
+      ? { explanation: { summary: outcome.diagnosis.summary, causes: outcome.diagnosis.causes } }
+      : {}),
+    ...(metadata
+      ? {
+          metadata: {
+            ...(metadata.resource ? { resource: metadata.resource } : {}),
+            scopes: metadata.scopes,
+            ...(retryScope ? { retryScope } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** An app-only flow asks for `<resource>/.default`; a user flow for a delegated scope. Only one the token lacked. */
+function retryScopeOf(scopes: readonly string[], used: string, flow: AgentFlow): string | undefined {
+  const appOnly = flow === 'autonomous' || flow === 'app';
+  const fitting = scopes.find((s) => s.endsWith('/.default') === appOnly);
+  return fitting && fitting !== used ? fitting : undefined;
 }
 
 /** The inspector's view of one token from anywhere (selection, clipboard, input). */

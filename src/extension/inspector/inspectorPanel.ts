@@ -7,7 +7,10 @@ import {
   parseWebviewMessage,
   type HostToWebview,
   type InspectorState,
+  type CallView,
   type InspectorView,
+  type ProgressView,
+  type RequestDraft,
   type WebviewRequest,
   type WebviewResponse,
 } from '../../webview/protocol';
@@ -26,9 +29,17 @@ export interface InspectorContent {
   readonly stale?: boolean;
 }
 
-/** One webview panel: renders content, answers copy requests, verifies signatures. Knows no network beyond the verifier. */
+/** What a call from the request editor comes to: the panel's answer to the webview (done, refused, failed). */
+export type CallHandler = (draft: RequestDraft, panel: InspectorPanel) => Promise<{ ok: boolean; message: string }>;
+
+/**
+ * One webview panel: renders content, answers copy requests, verifies signatures, hands calls from its request editor
+ * to the extension. Knows no network beyond the verifier.
+ */
 export class InspectorPanel implements vscode.Disposable {
   private content: InspectorContent | undefined;
+  /** An exchange under way (shown until its content arrives). */
+  private progress: ProgressView | undefined;
   private emptyMessage = 'Nothing to show yet.';
   private ready = false;
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -38,8 +49,9 @@ export class InspectorPanel implements vscode.Disposable {
   constructor(
     readonly panel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
-    private readonly verifier: () => SignatureVerifier,
+    private readonly verifier: () => Promise<SignatureVerifier>,
     private readonly log: ExtensionLog,
+    private readonly onCall: CallHandler,
   ) {
     panel.webview.options = {
       enableScripts: true,
@@ -79,13 +91,36 @@ export class InspectorPanel implements vscode.Disposable {
 
   show(content: InspectorContent): void {
     this.content = content;
+    this.progress = undefined;
     this.panel.title = content.view.title;
     if (this.ready) this.render();
     this.panel.reveal(undefined, false);
   }
 
+  /** The current view with its call section replaced (a call under way, then its answer); the tokens stay. */
+  showCall(call: CallView): void {
+    if (!this.content) return;
+    this.content = { ...this.content, view: { ...this.content.view, call } };
+    if (this.ready) void this.post({ type: 'call', call });
+  }
+
+  /** An exchange under way: shown at once, before any token exists, and again as each leg completes. */
+  showProgress(progress: ProgressView, reveal = false): void {
+    this.progress = progress;
+    // A failed or cancelled exchange leaves the last token shown (if any) where it was.
+    if (progress.state === 'running') this.content = undefined;
+    this.panel.title = progress.title;
+    if (this.ready && (!this.content || progress.state === 'running')) void this.post({ type: 'progress', progress });
+    if (reveal) this.panel.reveal(undefined, false);
+  }
+
+  get shownContent(): InspectorContent | undefined {
+    return this.content;
+  }
+
   showEmpty(message: string): void {
     this.content = undefined;
+    this.progress = undefined;
     this.emptyMessage = message;
     if (this.ready) void this.post({ type: 'empty', message });
   }
@@ -103,17 +138,19 @@ export class InspectorPanel implements vscode.Disposable {
   private render(): void {
     const content = this.content;
     if (!content) {
-      void this.post({ type: 'empty', message: this.emptyMessage });
+      if (this.progress) void this.post({ type: 'progress', progress: this.progress });
+      else void this.post({ type: 'empty', message: this.emptyMessage });
       return;
     }
     void this.post({ type: 'show', view: content.view, state: content.state });
-    const verifier = this.verifier();
-    content.tokens.forEach((token, column) => {
-      void verifier.verify(token).then(
-        (signature) => this.content === content && this.post({ type: 'signature', column, signature }),
-        (e: unknown) => this.log.warn(`Signature check failed to run: ${(e as Error).message}`),
-      );
-    });
+    void this.verifier().then((verifier) =>
+      content.tokens.forEach((token, column) => {
+        void verifier.verify(token).then(
+          (signature) => this.content === content && this.post({ type: 'signature', column, signature }),
+          (e: unknown) => this.log.warn(`Signature check failed to run: ${(e as Error).message}`),
+        );
+      }),
+    );
   }
 
   private async onMessage(raw: unknown): Promise<void> {
@@ -153,7 +190,7 @@ export class InspectorPanel implements vscode.Disposable {
         const token = content.tokens[request.column];
         if (!token) return respond('refused', 'There is no token in that column.');
         void this.post({ type: 'signature', column: request.column, signature: { status: 'pending' } });
-        const signature = await this.verifier().verify(token, { userAsked: true });
+        const signature = await (await this.verifier()).verify(token, { userAsked: true });
         if (this.content === content) void this.post({ type: 'signature', column: request.column, signature });
         return respond('done', signature.status === 'verified' ? 'Signature verified.' : 'Signature checked.');
       }
@@ -175,6 +212,10 @@ export class InspectorPanel implements vscode.Disposable {
         }
         await vscode.env.clipboard.writeText(copy.text);
         return respond('done', COPY_KINDS[request.what].done);
+      }
+      case 'call': {
+        const outcome = await this.onCall(request.draft, this);
+        return respond(outcome.ok ? 'done' : 'refused', outcome.message);
       }
       default:
         return assertNever(request);

@@ -1,0 +1,4 @@
+// dist/api.js: calling an API with an agent's token (Call API, the CLI's call) and explaining its 401/403. Loaded on
+// the first call, never at activation.
+export * from '../core/apiCaller';
+export * from '../core/apiDiagnosis';

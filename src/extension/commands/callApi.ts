@@ -1,0 +1,375 @@
+import * as vscode from 'vscode';
+import type { ApiResponse, ResourceMetadata } from '../../core/apiCaller';
+import type { Diagnosis } from '../../core/apiDiagnosis';
+import { scopeForUrl, tokenDestination, type HostContext } from '../../core/apiHosts';
+import { methodOf, parseHeaderLines } from '../../core/apiRequest';
+import { validateDefaultScope } from '../../core/config';
+import { ConfigError, isCancelled, NetworkError } from '../../core/errors';
+import type { CallView, RequestDraft } from '../../webview/protocol';
+import type { AgentDefinition } from '../definitions';
+import { PromptDismissed } from '../errorBoundary';
+import type { InspectorPanel } from '../inspector/inspectorPanel';
+import { callView } from '../inspector/inspectorModel';
+import { agentItems, ask, pick, plainArgs } from '../prompts';
+import { addApiHost, readSettings } from '../settings';
+import { AgentNode, TokenNode } from '../tree/nodes';
+import type { CommandContext } from './context';
+import { acquireWithProgress } from './getAgentToken';
+
+export interface CallApiArgs {
+  agentId: string;
+  url: string;
+  /** Default GET, or POST with a body. */
+  method?: string;
+  /** `Name: value` lines, or name → value. */
+  headers?: string | Record<string, string>;
+  body?: string;
+  /** Default: inferred from the URL (Graph, the sandbox's APIs), else the agent's default scope when the host is its. */
+  scope?: string;
+  /**
+   * A host outside the scope's resource is confirmed by the user from the palette; a script that means it says so
+   * here. Without it, a script's call to such a host is refused.
+   */
+  confirmHost?: boolean;
+  /** Default true: show the exchange and the answer in the inspector. */
+  openInspector?: boolean;
+  confirmImportedCredential?: boolean;
+}
+
+/** What the command returns to a script: the answer, and for a status ≥ 400 why. Never the token. */
+export interface CallApiSummary {
+  agentId: string;
+  scope: string;
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  body: string;
+  truncated: boolean;
+  durationMs: number;
+  explanation?: { summary: string; causes: { cause: string; evidence: string; fix: string }[] };
+  resourceMetadata?: { resource?: string; scopes: readonly string[] };
+}
+
+interface CallPlan {
+  readonly agent: AgentDefinition;
+  readonly method: string;
+  readonly url: string;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly headerText: string;
+  readonly body?: string;
+  readonly scope?: string;
+}
+
+type HostConsent = 'ask' | 'given' | 'refuse';
+
+/** Hosts the user confirmed for a scope in this window (asked once each; forgotten when VS Code closes). */
+const confirmedHosts = new Map<string, Set<string>>();
+
+/** Call API…: from the palette, an agent or a token in the tree, or a script. */
+export async function callApi(ctx: CommandContext, arg?: unknown): Promise<CallApiSummary> {
+  const args = plainArgs<CallApiArgs>(arg);
+  if (args) return scripted(ctx, args);
+  const agent =
+    arg instanceof AgentNode
+      ? arg.agent
+      : arg instanceof TokenNode
+        ? ctx.definitions.agent(arg.token.agentId)
+        : (
+            await pick(agentItems(ctx.definitions), {
+              title: 'Call API',
+              placeHolder: 'Call as which agent identity?',
+              matchOnDetail: true,
+            })
+          ).agent;
+  if (!agent) throw new ConfigError('Agent identity', 'is no longer in the list.', 'Choose another one.');
+  const scopeHint = arg instanceof TokenNode ? arg.token.scope : undefined;
+  const last = ctx.calls.of(agent.clientId)[0];
+  const url = (
+    await ask({
+      title: `Call API as ${agent.displayName}`,
+      prompt: 'The URL to call with GET (the inspector then lets you change the method, headers and body)',
+      value: last?.url ?? suggestedUrl(ctx, agent, scopeHint),
+      validate: (v) => {
+        try {
+          const u = new URL(v.trim());
+          if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
+        } catch {
+          throw new ConfigError(
+            'URL',
+            'is not an http(s) URL.',
+            'Give one such as https://graph.microsoft.com/v1.0/me.',
+          );
+        }
+      },
+    })
+  ).trim();
+  return perform(
+    ctx,
+    { agent, method: 'GET', url, headers: [], headerText: '', ...(scopeHint ? { scope: scopeHint } : {}) },
+    { hosts: 'ask', consent: 'ask', openInspector: true },
+  );
+}
+
+/** A Send in an inspector's request editor: the call, shown in that same tab. */
+export async function callFromEditor(
+  ctx: CommandContext,
+  draft: RequestDraft,
+  panel: InspectorPanel,
+): Promise<{ ok: boolean; message: string }> {
+  const agent = ctx.definitions.agent(draft.agentId);
+  if (!agent) return { ok: false, message: 'That agent identity is no longer in the list.' };
+  const method = methodOf(draft.method);
+  if (!method) return { ok: false, message: `"${draft.method.slice(0, 20)}" is not an HTTP method.` };
+  const parsed = parseHeaderLines(draft.headers);
+  if ('problem' in parsed) return { ok: false, message: parsed.problem };
+  try {
+    const summary = await perform(
+      ctx,
+      {
+        agent,
+        method,
+        url: draft.url.trim(),
+        headers: parsed.headers,
+        headerText: draft.headers,
+        ...(draft.body ? { body: draft.body } : {}),
+        ...(draft.scope ? { scope: draft.scope } : {}),
+      },
+      { hosts: 'ask', consent: 'ask', openInspector: true, panel },
+    );
+    return { ok: true, message: `HTTP ${summary.status} ${summary.statusText} in ${summary.durationMs} ms.` };
+  } catch (e) {
+    if (e instanceof ConfigError) return { ok: false, message: e.message };
+    throw e;
+  }
+}
+
+async function scripted(ctx: CommandContext, args: Partial<CallApiArgs>): Promise<CallApiSummary> {
+  const agent = ctx.definitions.agent(args.agentId ?? '');
+  if (!agent)
+    throw new ConfigError(
+      'Agent identity',
+      `${String(args.agentId)} is not in the list.`,
+      'Add it first, or start the sandbox tenant.',
+    );
+  if (typeof args.url !== 'string') throw new ConfigError('URL', 'is missing.', 'Pass { agentId, url }.');
+  const method = methodOf(args.method ?? (args.body !== undefined ? 'POST' : 'GET'));
+  if (!method)
+    throw new ConfigError('Method', `"${String(args.method).slice(0, 20)}" is not an HTTP method.`, 'Use GET, POST, …');
+  const headerText =
+    typeof args.headers === 'string'
+      ? args.headers
+      : Object.entries(args.headers ?? {})
+          .map(([k, v]) => `${k}: ${String(v)}`)
+          .join('\n');
+  const parsed = parseHeaderLines(headerText);
+  if ('problem' in parsed) throw new ConfigError('Headers', parsed.problem, 'Pass { "Name": "value" }.');
+  return perform(
+    ctx,
+    {
+      agent,
+      method,
+      url: args.url.trim(),
+      headers: parsed.headers,
+      headerText,
+      ...(typeof args.body === 'string' ? { body: args.body } : {}),
+      ...(args.scope ? { scope: args.scope } : {}),
+    },
+    {
+      hosts: args.confirmHost === true ? 'given' : 'refuse',
+      consent: args.confirmImportedCredential === true ? 'given' : 'refuse',
+      openInspector: args.openInspector !== false,
+    },
+  );
+}
+
+/**
+ * The call: the scope, the host rule (before any token exists), the exchange shown as it happens, the request, and
+ * the answer with its explanation, in the inspector and in the agent's recent calls.
+ */
+async function perform(
+  ctx: CommandContext,
+  plan: CallPlan,
+  options: {
+    hosts: HostConsent;
+    consent: 'ask' | 'given' | 'refuse';
+    openInspector: boolean;
+    panel?: InspectorPanel;
+  },
+): Promise<CallApiSummary> {
+  const { agent, method, url } = plan;
+  const context = hostContext(ctx, agent);
+  const scope = validateDefaultScope(await scopeFor(plan, context, options.hosts === 'ask'), 'Scope');
+  await checkHost(url, scope, context, options.hosts);
+
+  const display = options.openInspector
+    ? ctx.inspector.beginExchange({
+        agentId: agent.clientId,
+        scope,
+        flow: 'autonomous',
+        call: { method, url },
+        ...(options.panel ? { panel: options.panel } : {}),
+      })
+    : undefined;
+  const held = await acquireWithProgress(
+    ctx,
+    agent,
+    { flow: 'autonomous' },
+    scope,
+    { forceRefresh: false, consent: options.consent },
+    display,
+  );
+  const draft: RequestDraft = {
+    agentId: agent.clientId,
+    method,
+    url,
+    headers: plan.headerText,
+    body: plan.body ?? '',
+  };
+  const base = { method, url, agentName: agent.displayName, scope, flow: 'autonomous' as const };
+  display?.done(held.result, { call: callView(base), draft });
+
+  const { callApi: send, fetchResourceMetadata } = await import('../../core/apiCaller');
+  const { diagnose } = await import('../../core/apiDiagnosis');
+  let response: ApiResponse;
+  try {
+    response = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `${method} ${new URL(url).host} as ${agent.displayName}…`,
+        cancellable: true,
+      },
+      (_progress, cancellation) => {
+        const abort = new AbortController();
+        const sub = cancellation.onCancellationRequested(() => abort.abort());
+        return send({
+          url,
+          method,
+          headers: plan.headers,
+          ...(plan.body !== undefined ? { body: plan.body } : {}),
+          token: held.result.accessToken,
+          timeoutMs: readSettings().requestTimeoutMs,
+          signal: abort.signal,
+        }).finally(() => sub.dispose());
+      },
+    );
+  } catch (e) {
+    const error = isCancelled(e)
+      ? 'Cancelled before the API answered.'
+      : e instanceof NetworkError
+        ? e.message
+        : undefined;
+    if (error) display?.panel.showCall(callView({ ...base, error }));
+    throw e;
+  }
+  const claims = held.result.token.claims;
+  const diagnosis: Diagnosis | undefined =
+    response.status >= 400
+      ? diagnose({ status: response.status, headers: response.headers, body: response.body, claims, url })
+      : undefined;
+  // RFC 9728: what the API says about itself, from its own origin only, and the scope to retry with.
+  const metadata: ResourceMetadata | undefined = diagnosis?.resourceMetadata
+    ? await fetchResourceMetadata(diagnosis.resourceMetadata, url)
+    : undefined;
+  const view: CallView = callView({
+    ...base,
+    response,
+    ...(diagnosis ? { diagnosis } : {}),
+    ...(metadata ? { metadata } : {}),
+  });
+  display?.panel.showCall(view);
+  ctx.calls.record(agent.clientId, { at: new Date(), method, url, headers: plan.headerText, scope, view });
+  ctx.log.info(
+    `Call API: ${method} ${new URL(url).origin}${new URL(url).pathname} as ${agent.displayName} (${scope}): HTTP ${response.status} in ${response.durationMs} ms.`,
+  );
+  return {
+    agentId: agent.clientId,
+    scope,
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+    body: response.body,
+    truncated: response.truncated,
+    durationMs: response.durationMs,
+    ...(diagnosis
+      ? { explanation: { summary: diagnosis.summary, causes: diagnosis.causes.map((c) => ({ ...c })) } }
+      : {}),
+    ...(metadata ? { resourceMetadata: metadata } : {}),
+  };
+}
+
+/** The sandbox's APIs take only the sandbox's tokens: its origin counts only for an agent whose blueprint is on it. */
+function hostContext(ctx: CommandContext, agent: AgentDefinition): HostContext {
+  const origin = ctx.sandbox.status?.authority;
+  const blueprint = ctx.definitions.blueprint(agent.blueprintId);
+  const userHosts: Record<string, string[]> = {};
+  for (const [scope, hosts] of Object.entries(readSettings().apiHosts)) userHosts[scope] = [...hosts];
+  for (const [scope, hosts] of confirmedHosts) userHosts[scope] = [...(userHosts[scope] ?? []), ...hosts];
+  return {
+    ...(origin && blueprint?.authority === origin ? { sandboxOrigin: origin } : {}),
+    userHosts,
+  };
+}
+
+/**
+ * The scope: as given, else inferred from the URL where that is safe (Graph, the sandbox's APIs), else the agent's
+ * default scope if the URL's host is that resource's; otherwise the user is asked (a script is told to give one).
+ */
+async function scopeFor(plan: CallPlan, context: HostContext, interactive: boolean): Promise<string> {
+  if (plan.scope) return plan.scope;
+  const inferred = scopeForUrl(plan.url, context);
+  if (inferred) return inferred;
+  if (tokenDestination(plan.url, plan.agent.defaultScope, context).send) return plan.agent.defaultScope;
+  if (!interactive)
+    throw new ConfigError(
+      'Scope',
+      `cannot be inferred for ${safeOrigin(plan.url)}.`,
+      'Pass the scope of the API, such as api://contoso-jobs/.default.',
+    );
+  return ask({
+    title: `Call ${safeOrigin(plan.url)}`,
+    prompt: "The scope of the API's token (its app ID URI or URL, then /.default)",
+    placeHolder: 'api://contoso-jobs/.default',
+    validate: (v) => validateDefaultScope(v, 'Scope'),
+  });
+}
+
+/** The host rule: https (http only on loopback), and a host of the scope's resource unless the user confirms it. */
+async function checkHost(url: string, scope: string, context: HostContext, consent: HostConsent): Promise<void> {
+  const verdict = tokenDestination(url, scope, context);
+  if (verdict.send) return;
+  if (!verdict.confirm || consent === 'refuse') throw new ConfigError('URL', verdict.reason, verdict.fix);
+  if (consent === 'given') return;
+  const host = new URL(url).host.toLowerCase();
+  const once = 'Send to This Host';
+  const always = 'Always for This Scope';
+  const answer = await vscode.window.showWarningMessage(
+    `Send the agent's token for ${scope} to ${host}?`,
+    {
+      modal: true,
+      detail: `${verdict.reason} A token sent there lets ${host} act as the agent until it expires. "${once}" asks no more until VS Code closes; "${always}" lists ${host} for ${scope} in your user settings (entraAgentTokens.apiHosts).`,
+    },
+    once,
+    always,
+  );
+  if (!answer) throw new PromptDismissed();
+  if (answer === always) await addApiHost(scope, host);
+  else confirmedHosts.set(scope, new Set([...(confirmedHosts.get(scope) ?? []), host]));
+}
+
+/** The first URL offered: the sandbox's sample API for a sandbox agent, Graph's applications otherwise. */
+function suggestedUrl(ctx: CommandContext, agent: AgentDefinition, scope: string | undefined): string {
+  const origin = ctx.sandbox.status?.authority;
+  const blueprint = ctx.definitions.blueprint(agent.blueprintId);
+  const api = /^api:\/\/sandbox-([a-z0-9-]{1,40})\/\.default$/.exec(scope ?? '')?.[1];
+  if (origin && blueprint?.authority === origin) return `${origin}/apis/${api ?? 'weather'}/forecast`;
+  const resource = (scope ?? agent.defaultScope).replace(/\/\.default$/, '');
+  return resource.startsWith('https://') ? `${resource}/v1.0/applications?$top=1` : 'https://';
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url.slice(0, 100);
+  }
+}
