@@ -139,7 +139,11 @@ describe('journeys in a real VS Code', function () {
     await agent.hover();
     const clicked = Date.now();
     await agent.locator('a.action-label[aria-label="Get Agent Token"]').click();
+    // The inspector opens at the click and shows each leg as it completes, before the token is complete.
+    await inspector().locator('li[data-leg="blueprint"]').first().waitFor({ timeout: 30_000 });
+    const firstLeg = Date.now() - clicked;
     await inspector().locator('tr[data-claim="xms_par_app_azp"]').waitFor({ timeout: 30_000 });
+    console.log(`      (Get Agent Token click → inspector with its first leg: ${firstLeg} ms)`);
     console.log(`      (Get Agent Token click → claims rendered in the inspector: ${Date.now() - clicked} ms)`);
     const token = treeItem(/graph\.microsoft\.com\/\.default/);
     await token.waitFor({ timeout: 30_000 });
@@ -459,6 +463,43 @@ describe('journeys in a real VS Code', function () {
       await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     }
     await shot('journey-8-walkthrough');
+  });
+
+  it('9: Call API from the tree: a 403 explained (the missing role), then the other agent from the inspector gets a 200', async () => {
+    await runCommand('View: Close All Editors');
+    const support = treeItem(/Support Agent/);
+    await support.click({ button: 'right' });
+    // The workbench's menus act on the keyboard reliably (a synthetic click can land before the menu takes input).
+    const item = page.getByRole('menuitem', { name: 'Call API…' });
+    await item.hover();
+    await item.focus();
+    await page.keyboard.press('Enter');
+    // The URL box offers the sandbox's sample API for a sandbox agent.
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'Call API as Support Agent' }).waitFor();
+    assert.match(await input.inputValue(), /^http:\/\/127\.0\.0\.1:\d+\/apis\/weather\/forecast$/);
+    await input.press('Enter');
+    const view = inspector();
+    await view.locator('[data-call="403"]').waitFor({ timeout: 30_000 });
+    const explanation = (await view.locator('.explanation').textContent()) ?? '';
+    assert.match(explanation, /Forecast\.Read/, explanation);
+    assert.match(explanation, /Fix:/);
+    await view.locator('.metadata', { hasText: 'api://sandbox-weather' }).waitFor();
+    await view.locator('section.call').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    await shot('journey-9-403');
+    const findings = await audit('light, with a 403 explained');
+    assert.deepEqual(findings, [], 'axe-core: no serious or critical violation in the call view');
+    // The same request as the agent that has the role: chosen in the request editor, sent from there.
+    await view.locator('#call-agent').selectOption({ label: 'Research Agent' });
+    await view.locator('#send').click();
+    await view.locator('[data-call="200"]').waitFor({ timeout: 30_000 });
+    assert.match((await view.locator('.response-body').textContent()) ?? '', /"summary": "Sunny"/);
+    assert.equal(await view.locator('.explanation').count(), 0, 'a 200 has nothing to explain');
+    assert.match((await view.locator('header h1').textContent()) ?? '', /Research Agent/);
+    await view.locator('section.call').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    await shot('journey-9-200');
   });
 
   it('2: add a blueprint through the real input boxes; its secret is nowhere in the user data', async () => {
