@@ -241,14 +241,23 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
       fix: 'Get a new token passing these claims (MSAL: claims in the request; this extension: Get Agent Token again). An app-only agent cannot satisfy a user step-up: the API must allow app tokens for this call.',
     });
   }
-  if (p.error === 'insufficient_scope')
+  if (p.error === 'insufficient_scope') {
+    // What the token carries, set against what the API named: an app-only token's roles, a user token's scp.
+    const carried = appOnly
+      ? `the token is app-only, roles = ${list(claims.roles).join(', ') || '(none)'}`
+      : `the token is delegated, scp = ${list(claims.scp).join(' ') || '(none)'}`;
     causes.push({
-      cause: 'The API says the token does not carry the scope or role this call needs.',
-      evidence: `WWW-Authenticate: error="insufficient_scope"${p.scope ? `, scope="${p.scope}"` : ''}${p.error_description ? `, "${p.error_description}"` : ''}`,
-      fix: p.scope
-        ? `Grant ${p.scope} to the agent identity (an app role for an app-only token, a delegated grant for a user token), then get a new token.`
-        : 'Grant the permission the API documents for this call, then get a new token.',
+      cause: p.scope
+        ? `The token lacks ${p.scope}: the API says this call needs it${appOnly ? ' (as an app role)' : ' (as a delegated scope)'}.`
+        : 'The API says the token does not carry the scope or role this call needs.',
+      evidence: `WWW-Authenticate: error="insufficient_scope"${p.scope ? `, scope="${p.scope}"` : ''}${p.error_description ? `, "${p.error_description}"` : ''}; ${carried}`,
+      fix: !p.scope
+        ? 'Grant the permission the API documents for this call, then get a new token.'
+        : appOnly
+          ? `Assign the agent identity the app role ${p.scope} on the API's service principal (an app role assignment, by an admin), then get a new token: roles are fixed when a token is issued.`
+          : `Grant the agent identity the delegated scope ${p.scope} for this user (an oauth2PermissionGrant), then get a new token.`,
     });
+  }
   if (p.error === 'invalid_token')
     causes.push({
       cause: 'The API did not accept the token itself (its signature, issuer, audience or lifetime).',

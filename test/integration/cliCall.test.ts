@@ -28,9 +28,10 @@ describe('CLI: entra-agent-tokens call', () => {
     assert.match(r.stdout, /insufficient_scope/);
     assert.match(
       r.stderr,
-      /^HTTP 403 Forbidden in \d+ ms\nHTTP 403: The API says the token does not carry the scope or role/,
+      /^HTTP 403 Forbidden in \d+ ms\nHTTP 403: The token lacks Forecast\.Read: the API says this call needs it \(as an app role\)/,
     );
-    assert.match(r.stderr, /fix: Grant Forecast\.Read to the agent identity \(an app role/);
+    assert.match(r.stderr, /evidence: .*the token is app-only, roles = \(none\)/);
+    assert.match(r.stderr, /fix: Assign the agent identity the app role Forecast\.Read on the API's service principal/);
     // The challenge's RFC 9728 document, fetched from the API's own origin: what the API says it is.
     assert.match(
       r.stderr,

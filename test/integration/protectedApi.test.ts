@@ -61,8 +61,8 @@ describe("the sandbox's protected API (apis/weather), and why it refuses", () =>
     assert.match(bearer?.params.resource_metadata ?? '', /\/\.well-known\/oauth-protected-resource\/apis\/weather$/);
     const claims = decodeToken(token).claims;
     const d = diagnose({ status: r.status, headers: { 'WWW-Authenticate': r.challenge }, body: r.body, claims });
-    assert.match(d.summary, /^HTTP 403: The API says the token does not carry the scope or role/);
-    assert.match(d.causes[0]!.fix, /Grant Forecast\.Read to the agent identity \(an app role/);
+    assert.match(d.summary, /^HTTP 403: The token lacks Forecast\.Read/);
+    assert.match(d.causes[0]!.fix, /app role Forecast\.Read on the API's service principal/);
     const withExpectation = diagnose({
       status: r.status,
       headers: {},

@@ -88,7 +88,17 @@ describe('why an API refused a token (core/apiDiagnosis)', () => {
         headers: { 'www-authenticate': 'Bearer error="insufficient_scope", scope="Forecast.Write"' },
         now: NOW,
       }).causes;
-      assert.match(cause!.fix, /Grant Forecast\.Write/);
+      // No claims: a delegated token is assumed (no idtyp=app), so the fix is a delegated grant.
+      assert.match(cause!.fix, /delegated scope Forecast\.Write/);
+      const [appOnly] = diagnose({
+        status: 403,
+        headers: { 'www-authenticate': 'Bearer error="insufficient_scope", scope="Forecast.Write"' },
+        claims: { idtyp: 'app', roles: ['Forecast.Read'] },
+        now: NOW,
+      }).causes;
+      assert.match(appOnly!.cause, /lacks Forecast\.Write.*app role/);
+      assert.match(appOnly!.evidence, /roles = Forecast\.Read$/);
+      assert.match(appOnly!.fix, /app role Forecast\.Write on the API's service principal/);
     });
     it('offers the protected-resource metadata (RFC 9728) of an invalid_token challenge', () => {
       const d = diagnose({
