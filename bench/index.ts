@@ -365,6 +365,7 @@ function extensionFigures(rows: string[][]) {
     return;
   }
   rows.push(['extension: activation (bundle load + activate())', activated, '', 'one run, code-server', '']);
+  inspectorFigures(rows);
   rows.push([
     'extension: Get Agent Token → claims rendered (first inspector)',
     click,
@@ -372,6 +373,40 @@ function extensionFigures(rows: string[][]) {
     'one run; includes the webview start',
     '',
   ]);
+}
+
+/** Click → inspector, leg by leg (bench/vscode/inspectorOpen.browser.ts): the first webview, then again. */
+function inspectorFigures(rows: string[][]) {
+  const r = spawnSync(
+    'npx',
+    [
+      'mocha',
+      '--no-config',
+      '--extension',
+      'ts',
+      '--node-option',
+      'import=tsx',
+      'bench/vscode/inspectorOpen.browser.ts',
+    ],
+    { cwd: root, encoding: 'utf8' },
+  );
+  const rounds = [
+    ...r.stdout.matchAll(
+      /inspector round (\d+) \(([^)]+)\): tab (\d+) ms, webview document (\d+) ms, first leg (\d+) ms, claims (\d+) ms/g,
+    ),
+  ];
+  if (r.status !== 0 || rounds.length === 0) {
+    rows.push(['extension: click → inspector', '', '', `benchmark failed (${r.status})`, '']);
+    return;
+  }
+  for (const [, n, kind, tab, doc, leg, claims] of rounds)
+    rows.push([
+      `extension: click → first leg in the inspector, round ${n} (${kind})`,
+      leg!,
+      '',
+      `tab ${tab} ms, webview document ${doc} ms, claims ${claims} ms`,
+      '',
+    ]);
 }
 
 /** The tree at scale, inside code-server (bench/vscode/treeScale.bench.ts): 1,000 agents under 20 blueprints. */
