@@ -18,6 +18,9 @@ export const CERT_BLUEPRINT = 'c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f';
 export const CERT_AGENT = 'd4e5f6a7-b8c9-4d0e-9f1a-3b4c5d6e7f80';
 export const DISABLED_AGENT = 'e5f6a7b8-c9d0-4e1f-8a2b-4c5d6e7f8091';
 export const SECRET = 'test-secret-value~0123456789';
+/** A v1-token resource of the test directory (not Graph). */
+export const LEGACY_API = 'api://sandbox-legacy';
+export const LEGACY_API_APP_ID = '6e2f4d3c-9a5b-4c7d-8e0f-2b3c4d5e6f70';
 /** The wire value, spelled here once so the tests check the source's constant rather than share it. */
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 export { SANDBOX_PUBLIC_CLIENT_ID, SANDBOX_USER_PASSWORD } from '../src/sandbox/directory';
@@ -43,6 +46,11 @@ export function testDirectory(): DirectoryFile {
   const tenant = file.tenants[0]!;
   tenant.blueprints[0]!.clientSecrets = [SECRET];
   tenant.blueprints[0]!.agents.push({ clientId: DISABLED_AGENT, displayName: 'Disabled Agent', disabled: true });
+  // A v1 resource that is not Graph: its tokens are v1-shaped and verifiable by anyone (Graph's carry a nonce).
+  tenant.resources = [
+    ...(tenant.resources ?? []),
+    { appId: LEGACY_API_APP_ID, identifierUri: LEGACY_API, displayName: 'Legacy v1 API', accessTokenVersion: 1 },
+  ];
   const certPem = fixture('blueprint-cert.pem').split('-----BEGIN PRIVATE KEY-----')[0]!;
   tenant.blueprints.push({
     clientId: CERT_BLUEPRINT,

@@ -2,6 +2,7 @@
 // WWW-Authenticate challenges (RFC 6750, RFC 9728, Entra's claims challenge), the body (Microsoft Graph's error
 // shape) and the token's claims, the likely causes, each with its evidence (which claim, which value) and its fix.
 // Everything read here came from the API or the token: it is quoted as data, never followed.
+import { CLOUDS, graphHostOfAudience } from './clouds';
 
 /** One challenge of a WWW-Authenticate header: its scheme and its auth-params (names lower-cased). */
 export interface Challenge {
@@ -147,6 +148,14 @@ const header = (headers: DiagnosisInput['headers'], name: string): string | unde
   return Array.isArray(v) ? v.join(', ') : (v as string | undefined);
 };
 
+const hostOf = (url: string | undefined): string | undefined => {
+  try {
+    return url ? new URL(url).host.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 const list = (v: unknown): string[] =>
   Array.isArray(v) ? v.map(String) : typeof v === 'string' && v.trim() ? v.trim().split(/\s+/) : [];
 
@@ -191,6 +200,10 @@ const GRAPH_CODES: Readonly<Record<string, { cause: string; fix: (appOnly: boole
     cause: 'The object the URL names does not exist, or this identity may not see it.',
     fix: () => 'Check the id in the URL; an identity without read permission on the object can get this too.',
   },
+  BadRequest: {
+    cause: 'Microsoft Graph refused the request itself (its URL, its query, or what this kind of token may ask).',
+    fix: () => "Read Graph's message: it names the segment or the rule.",
+  },
   ErrorAccessDenied: {
     cause: 'The service behind Graph denied access to this resource.',
     fix: (appOnly, need) =>
@@ -204,7 +217,8 @@ const GRAPH_CODES: Readonly<Record<string, { cause: string; fix: (appOnly: boole
 export function graphPermissionFor(url: string, appOnly: boolean): string | undefined {
   let path: string;
   try {
-    path = new URL(url).pathname.replace(/^\/(v1\.0|beta)/, '').toLowerCase();
+    // Graph's own host, or a stand-in under a prefix (the sandbox's /graph/v1.0/…).
+    path = new URL(url).pathname.replace(/^(\/[^/]+)*?\/(v1\.0|beta)(?=\/|$)/, '').toLowerCase();
   } catch {
     return undefined;
   }
@@ -289,6 +303,16 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
     });
   }
 
+  // A Graph token sent elsewhere: the API's "invalid signature" or "wrong audience" hides the real cause.
+  const graphAudience = graphHostOfAudience(claims.aud);
+  const urlHost = hostOf(input.url);
+  if (graphAudience && urlHost && !graph && !Object.values(CLOUDS).some((c) => new URL(c.graph).host === urlHost))
+    causes.unshift({
+      cause: 'A Microsoft Graph token was sent to another API: only Graph accepts it.',
+      evidence: `aud = ${String(claims.aud)}; the URL's host is ${urlHost}`,
+      fix: "Get the token for this API's own scope (its app ID URI or URL, then /.default). A Graph token even fails other APIs' signature checks by design: it is signed over a hashed header nonce that only Graph knows to use.",
+    });
+
   // What the token shows against what the API expects.
   const expect = input.expect ?? {};
   const aud = typeof claims.aud === 'string' ? claims.aud : undefined;
@@ -312,12 +336,18 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
       evidence: `nbf = ${new Date(nbf * 1000).toISOString()}`,
       fix: "Check this machine's clock and the API's.",
     });
-  if (expect.userOnly && appOnly)
-    causes.push({
+  // Graph's /me acts for the signed-in user: Graph answers an app-only token there with 400 BadRequest.
+  const graphMe = !!graph && !!input.url && graphPermissionFor(input.url, false) === 'User.Read';
+  if ((expect.userOnly || graphMe) && appOnly) {
+    const userOnly = {
       cause: 'An app-only token on a route that acts for a signed-in user.',
       evidence: `idtyp = ${String(claims.idtyp ?? 'app')}, no scp; the route needs a user (e.g. Graph /me)`,
       fix: "Use the agent user's token (Get Agent Token → as its agent user), or a route that names the object (e.g. /users/{id}).",
-    });
+    };
+    // Graph's own words for it (400 BadRequest) are less telling: this goes first.
+    if (graphMe) causes.unshift(userOnly);
+    else causes.push(userOnly);
+  }
   const roles = list(claims.roles);
   const scopes = list(claims.scp);
   if (appOnly && expect.roles?.length && !expect.roles.some((r) => roles.includes(r)))

@@ -27,7 +27,9 @@ export function resourceOfScope(scope: string): string {
 function knownHosts(resource: string, context: HostContext): string[] {
   const r = resource.replace(/\/+$/, '').toLowerCase();
   const graph = Object.values(CLOUDS).find((c) => c.graph === r);
-  if (graph) return [new URL(graph.graph).host];
+  // The sandbox's tokens for Graph go to its Graph stand-in as well ({sandbox}/graph/…).
+  if (graph)
+    return [new URL(graph.graph).host, ...(context.sandboxOrigin ? [new URL(context.sandboxOrigin).host] : [])];
   if (context.sandboxOrigin && (r.startsWith('api://sandbox-') || r === context.sandboxOrigin.toLowerCase()))
     return [new URL(context.sandboxOrigin).host];
   try {
@@ -93,6 +95,7 @@ export function scopeForUrl(url: string, context: HostContext = {}): string | un
   if (context.sandboxOrigin && u.origin === new URL(context.sandboxOrigin).origin) {
     const api = /^\/apis\/([a-z0-9-]{1,40})(\/|$)/.exec(u.pathname)?.[1];
     if (api) return `api://sandbox-${api}/.default`;
+    if (/^\/graph\/(v1\.0|beta)(\/|$)/.test(u.pathname)) return 'https://graph.microsoft.com/.default';
   }
   return undefined;
 }

@@ -1,5 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import {
+  calculateJwkThumbprint,
+  CompactSign,
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import { TOKEN_EXCHANGE_APP_ID } from '../core/config';
 import type { Agent, Blueprint, Resource, Tenant } from './directory';
 
@@ -135,9 +143,52 @@ function rolesFor(agent: Agent, resource: Resource): string[] {
   return [...new Set(lists.flatMap(([, roles]) => roles))];
 }
 
+/** Microsoft Graph's audiences: its identifier URI (v1 tokens, as Entra issues them) and its app id. */
+export const GRAPH_AUDIENCES: readonly string[] = [
+  'https://graph.microsoft.com',
+  'https://graph.microsoft.com/',
+  '00000003-0000-0000-c000-000000000000',
+];
+
 export async function signToken(key: SigningKey, claims: Record<string, unknown>): Promise<string> {
   const defined = Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined));
+  if (typeof defined.aud === 'string' && GRAPH_AUDIENCES.includes(defined.aud)) return signGraphToken(key, defined);
   return new SignJWT(defined).setProtectedHeader({ typ: 'JWT', alg: 'RS256', kid: key.kid }).sign(key.privateKey);
+}
+
+/** What is signed in place of a Graph token's header nonce: its SHA-256, base64url. */
+export function graphNonceHash(nonce: string): string {
+  return createHash('sha256').update(nonce).digest('base64url');
+}
+
+/**
+ * A Microsoft Graph token as Entra makes one (shared docs, "Graph tokens cannot be signature-verified by third
+ * parties"): the header carries a `nonce`, and the signature is over the header with the nonce's SHA-256 in its place.
+ * Anyone checking the token as it is sees a bad signature; only Graph (here, the sandbox's Graph) knows to hash first.
+ */
+async function signGraphToken(key: SigningKey, claims: Record<string, unknown>): Promise<string> {
+  const nonce = randomBytes(32).toString('base64url');
+  const header = { typ: 'JWT', nonce, alg: 'RS256', x5t: key.kid, kid: key.kid };
+  const signed = await new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
+    .setProtectedHeader({ ...header, nonce: graphNonceHash(nonce) })
+    .sign(key.privateKey);
+  const [, payload, signature] = signed.split('.');
+  return `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${payload}.${signature}`;
+}
+
+/** The token Graph actually verifies: its header's nonce replaced by the nonce's hash (undefined if it has none). */
+export function graphSignedForm(token: string): string | undefined {
+  const [head, payload, signature] = token.split('.');
+  if (!head || !payload || !signature) return undefined;
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof header.nonce !== 'string') return undefined;
+  const hashed = { ...header, nonce: graphNonceHash(header.nonce) };
+  return `${Buffer.from(JSON.stringify(hashed)).toString('base64url')}.${payload}.${signature}`;
 }
 
 /** Entra's error body (shared docs §4): description "AADSTSnnnn: … Trace ID … Correlation ID … Timestamp …". */

@@ -10,6 +10,8 @@ export type Route =
   | { readonly kind: 'managed-identity' }
   /** A sample protected API (protectedApi.ts): `/apis/NAME/…`, any method. */
   | { readonly kind: 'api'; readonly api: string; readonly path: string }
+  /** The Microsoft Graph subset (graph.ts): `/graph/v1.0/…` or `/graph/beta/…`, any method (Graph answers 405). */
+  | { readonly kind: 'graph'; readonly path: string }
   /** Its RFC 9728 protected-resource metadata: `/.well-known/oauth-protected-resource/apis/NAME`. */
   | { readonly kind: 'api-metadata'; readonly api: string }
   /** A path under a tenant the sandbox does not serve, or a method the endpoint does not take. */
@@ -28,6 +30,7 @@ export function routeOf(method: string | undefined, pathname: string): Route {
   const path = rest.join('/');
   if (!first) return { kind: 'not-found' };
   if (first === 'apis' && rest[0]) return { kind: 'api', api: rest[0], path: rest.slice(1).join('/') };
+  if (first === 'graph') return { kind: 'graph', path };
   if (first === '.well-known' && path.startsWith('oauth-protected-resource/apis/') && rest.length === 3)
     return method === 'GET' ? { kind: 'api-metadata', api: rest[2]! } : { kind: 'method-not-allowed', allowed: 'GET' };
   if (first === 'external') {

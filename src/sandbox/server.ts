@@ -1,3 +1,4 @@
+import { answerGraph } from './graph';
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -239,6 +240,17 @@ export class SandboxTenant {
       case 'api':
       case 'api-metadata':
         return this.protectedApi(req, res, route);
+      case 'graph': {
+        await drain(req);
+        const answer = await answerGraph(this.origin, this.directory, this.key, {
+          method: req.method ?? 'GET',
+          path: route.path,
+          query: url.searchParams,
+          ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+          ...(headerValue(req, 'client-request-id') ? { clientRequestId: headerValue(req, 'client-request-id') } : {}),
+        });
+        return this.json(res, answer.status, answer.body, answer.headers);
+      }
     }
     if (route.tenant === undefined) {
       if (route.kind === 'method-not-allowed') return this.json(res, 405, { error: 'invalid_request' });

@@ -1,3 +1,4 @@
+import { graphSignedForm } from '../../src/sandbox/issuer';
 import assert from 'node:assert/strict';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { AgentTokenEngine } from '../../src/core/agentTokens';
@@ -11,6 +12,7 @@ import {
   CERT_AGENT,
   CERT_BLUEPRINT,
   fixture,
+  LEGACY_API,
   SANDBOX_TENANT,
   sandboxRequest,
   SECRET,
@@ -23,7 +25,7 @@ import {
 describe('autonomous exchange against the sandbox', () => {
   const live = sandboxAndEngine();
 
-  const request = () => sandboxRequest(live.sandbox);
+  const request = (over: Parameters<typeof sandboxRequest>[1] = {}) => sandboxRequest(live.sandbox, over);
 
   it('sends exactly the documented parameters on each leg (client secret)', async () => {
     const result = await live.engine.getAutonomousToken(request());
@@ -104,7 +106,8 @@ describe('autonomous exchange against the sandbox', () => {
   });
 
   it('issues tokens that verify against the tenant JWKS found through discovery (v1 and v2)', async () => {
-    const result = await live.engine.getAutonomousToken(request());
+    const result = await live.engine.getAutonomousToken(request({ scope: `${LEGACY_API}/.default` }));
+    assert.equal(result.token.claims.ver, '1.0');
     for (const [token, configPath] of [
       [result.t1.raw, 'v2.0/.well-known/openid-configuration'],
       [result.token.raw, '.well-known/openid-configuration'],
@@ -120,6 +123,22 @@ describe('autonomous exchange against the sandbox', () => {
       assert.ok(protectedHeader.kid);
       assert.equal(payload.tid, SANDBOX_TENANT);
     }
+  });
+
+  it('signs Graph tokens as Entra does: a header nonce, the signature over its hash (only Graph can verify them)', async () => {
+    const result = await live.engine.getAutonomousToken(request({ scope: 'https://graph.microsoft.com/.default' }));
+    const nonce = result.token.header.nonce;
+    assert.equal(typeof nonce, 'string');
+    assert.equal(result.t1.header.nonce, undefined, 'T1 (not for Graph) has no nonce');
+    const config = (await (
+      await fetch(`${live.sandbox.authority}/${SANDBOX_TENANT}/.well-known/openid-configuration`)
+    ).json()) as { jwks_uri: string };
+    const keys = createRemoteJWKSet(new URL(config.jwks_uri));
+    await assert.rejects(jwtVerify(result.accessToken, keys), /signature verification failed/);
+    // With the nonce hashed in place (what Graph does), the same key verifies it.
+    const { payload } = await jwtVerify(graphSignedForm(result.accessToken)!, keys);
+    assert.equal(payload.aud, 'https://graph.microsoft.com');
+    assert.equal(graphSignedForm(result.t1.raw), undefined);
   });
 
   for (const alg of ['PS256', 'RS256'] as const) {

@@ -8,7 +8,7 @@ import { diagnose, parseWwwAuthenticate } from '../../src/core/apiDiagnosis';
 import { clientSecret } from '../../src/core/credentials';
 import { decodeToken } from '../../src/core/jwt';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, BLUEPRINT, OTHER_AGENT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+import { AGENT, BLUEPRINT, LEGACY_API, OTHER_AGENT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
 
 const WEATHER = 'api://sandbox-weather/.default';
 
@@ -86,22 +86,30 @@ describe("the sandbox's protected API (apis/weather), and why it refuses", () =>
     const graph = await tokenFor(AGENT, 'https://graph.microsoft.com/.default');
     const wrongAudience = await call(graph);
     assert.equal(wrongAudience.status, 401);
-    assert.match(wrongAudience.challenge, /error="invalid_token", error_description="The audience is not this API\."/);
+    // A Graph token is signed over its hashed header nonce: any API but Graph finds its signature bad first,
+    // which is what a real API says of one, and why the explanation names the Graph audience before anything else.
+    assert.match(wrongAudience.challenge, /error="invalid_token", error_description="The signature is not valid\."/);
     const d = diagnose({
       status: 401,
       headers: { 'www-authenticate': wrongAudience.challenge },
       claims: decodeToken(graph).claims,
       expect: { audiences: ['api://sandbox-weather'] },
+      url: `${sandbox.authority}/apis/weather/forecast`,
     });
     assert.deepEqual(
       d.causes.map((c) => c.cause.slice(0, 34)),
       [
+        'A Microsoft Graph token was sent t',
         'The API did not accept the token i',
         'The API publishes its protected-re',
         'The token is for another API: its ',
       ],
     );
-    const [h, p] = (await tokenFor(AGENT)).split('.');
+    assert.match(d.summary, /^HTTP 401: A Microsoft Graph token was sent to another API/);
+    // An audience check fails on a token that is not Graph's (a v1 token for another API).
+    const legacy = await tokenFor(AGENT, `${LEGACY_API}/.default`);
+    assert.match((await call(legacy)).challenge, /error_description="The audience is not this API\."/);
+    const [h, p] = (await tokenFor(AGENT, WEATHER)).split('.');
     const forged = await call(`${h}.${p}.${'A'.repeat(342)}`);
     assert.equal(forged.status, 401);
     assert.match(forged.challenge, /The signature is not valid/);

@@ -4,16 +4,20 @@ import { AgentTokenEngine } from '../../src/core/agentTokens';
 import { decodeToken } from '../../src/core/jwt';
 import { SignatureVerifier } from '../../src/core/signature';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, BLUEPRINT, SANDBOX_TENANT, sandboxRequest, SECRET, startSandbox } from '../helpers';
+import { AGENT, BLUEPRINT, LEGACY_API, SANDBOX_TENANT, sandboxRequest, SECRET, startSandbox } from '../helpers';
 
 describe('signature verification against the issuer keys', () => {
   let sandbox: SandboxTenant;
   let t1: string;
+  /** A v1 token (not Graph's): anyone can verify it. */
   let final: string;
+  /** A Graph token: a header nonce, signed over its hash. */
+  let graph: string;
   before(async () => {
     sandbox = await startSandbox();
     const engine = new AgentTokenEngine();
-    const r = await engine.getAutonomousToken(sandboxRequest(sandbox));
+    const r = await engine.getAutonomousToken(sandboxRequest(sandbox, { scope: `${LEGACY_API}/.default` }));
+    graph = (await engine.getAutonomousToken(sandboxRequest(sandbox))).accessToken;
     await engine.close();
     t1 = r.t1.raw;
     final = r.accessToken;
@@ -21,7 +25,12 @@ describe('signature verification against the issuer keys', () => {
   after(() => sandbox.stop());
   const verifier = () => new SignatureVerifier({ sandboxOrigin: () => sandbox.authority });
 
-  it('verifies v2 (T1) and v1 (Graph-shaped) sandbox tokens through discovery, naming kid and JWKS', async () => {
+  it("says the sandbox's own Graph tokens are not verifiable by design, as it says of real ones", async () => {
+    const result = await verifier().verify(decodeToken(graph));
+    assert.equal(result.status, 'not-verifiable', JSON.stringify(result));
+  });
+
+  it('verifies v2 (T1) and v1 sandbox tokens through discovery, naming kid and JWKS', async () => {
     const v = verifier();
     for (const raw of [t1, final]) {
       const result = await v.verify(decodeToken(raw));

@@ -143,7 +143,9 @@ describe('promise: a pasted token cannot make the inspector fetch an arbitrary h
 
   it("still verifies the running sandbox's own tokens by itself", async () => {
     const engine = new AgentTokenEngine();
-    const result = await engine.getAutonomousToken(sandboxRequest(sandbox));
+    const result = await engine.getAutonomousToken(
+      sandboxRequest(sandbox, { scope: 'api://sandbox-weather/.default' }),
+    );
     await engine.close();
     assert.equal((await verifierFor(sandbox.authority).verify(result.token)).status, 'verified');
   });
