@@ -4,10 +4,13 @@ import type { AgentTokenResult } from '../../src/core/agentTokens';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { decodeToken } from '../../src/core/jwt';
 import {
+  callView,
   copyText,
   curlUrlFor,
   DEFAULT_CURL_URL,
+  defaultCallUrl,
   exchangeView,
+  progressView,
   singleTokenView,
 } from '../../src/extension/inspector/inspectorModel';
 
@@ -113,5 +116,106 @@ describe('the curl box', () => {
     assert.equal(curlUrlFor('api://sandbox-weather'), 'api://sandbox-weather');
     assert.equal(curlUrlFor(undefined), DEFAULT_CURL_URL);
     assert.equal(curlUrlFor(['a', 'b']), DEFAULT_CURL_URL);
+  });
+});
+
+describe('the request editor and the call view', () => {
+  const SANDBOX = 'http://127.0.0.1:5170';
+  it("starts from the sandbox's API or Graph subset for the sandbox's tokens, and from the curl URL otherwise", () => {
+    const iss = `${SANDBOX}/t/v2.0`;
+    assert.equal(
+      defaultCallUrl('api://sandbox-weather/.default', { iss, aud: 'x' }, SANDBOX),
+      `${SANDBOX}/apis/weather/forecast`,
+    );
+    assert.equal(
+      defaultCallUrl('https://graph.microsoft.com/.default', { iss, aud: 'https://graph.microsoft.com' }, SANDBOX),
+      `${SANDBOX}/graph/v1.0/users?$top=5`,
+    );
+    // A real tenant's Graph token goes to Graph, even while a sandbox runs.
+    assert.equal(
+      defaultCallUrl(
+        'https://graph.microsoft.com/.default',
+        { iss: 'https://sts.windows.net/t/', aud: 'https://graph.microsoft.com' },
+        SANDBOX,
+      ),
+      'https://graph.microsoft.com/v1.0/applications?$top=1',
+    );
+  });
+
+  const response = (status: number, body: string, headers: Record<string, string> = {}) => ({
+    status,
+    statusText: status === 200 ? 'OK' : 'Forbidden',
+    headers,
+    body,
+    truncated: false,
+    durationMs: 12,
+  });
+  const base = {
+    method: 'GET',
+    url: 'https://x.test/a',
+    agentName: 'A',
+    scope: 'api://x/.default',
+    flow: 'autonomous' as const,
+  };
+
+  it('shows a call under way, one that got no answer, and an answer with its body as text', () => {
+    assert.deepEqual(callView(base), {
+      method: 'GET',
+      url: 'https://x.test/a',
+      agentName: 'A',
+      scope: 'api://x/.default',
+      pending: true,
+    });
+    assert.equal(
+      callView({ ...base, error: 'The API could not be reached: ECONNREFUSED.' }).error,
+      'The API could not be reached: ECONNREFUSED.',
+    );
+    const ok = callView({ ...base, response: response(200, '{"a":1}', { 'content-type': 'application/json' }) });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.bodyKind, 'json');
+    assert.equal(ok.body, '{\n  "a": 1\n}');
+    assert.equal(ok.explanation, undefined);
+    const html = callView({
+      ...base,
+      response: response(200, '<img src=x onerror=alert(1)>', { 'content-type': 'text/html' }),
+    });
+    assert.equal(html.bodyKind, 'text');
+    assert.equal(html.body, '<img src=x onerror=alert(1)>');
+  });
+
+  it("carries a 403's explanation, and offers the metadata's scope only when it differs from the one used", () => {
+    const diagnosis = { summary: 'HTTP 403: x', causes: [{ cause: 'c', evidence: 'e', fix: 'f' }] };
+    const denied = callView({
+      ...base,
+      response: response(403, ''),
+      diagnosis,
+      metadata: { resource: 'api://y', scopes: ['api://y/Read', 'api://y/.default'] },
+    });
+    assert.deepEqual(denied.explanation, { summary: 'HTTP 403: x', causes: diagnosis.causes });
+    assert.equal(denied.bodyKind, 'empty');
+    assert.equal(denied.metadata?.retryScope, 'api://y/.default');
+    const same = callView({ ...base, response: response(403, ''), metadata: { scopes: ['api://x/.default'] } });
+    assert.equal(same.metadata?.retryScope, undefined);
+  });
+
+  it('shows an exchange under way with the legs still to come', () => {
+    const p = progressView(
+      'Research Agent',
+      'api://x/.default',
+      'agent-user',
+      [],
+      'running',
+      undefined,
+      { method: 'GET', url: 'https://x.test' },
+      'u@x',
+    );
+    assert.equal(p.totalLegs, 3);
+    assert.equal(p.legs.length, 0);
+    assert.match(p.subtitle, /^Agent user as u@x · api:\/\/x\/\.default · Getting the token…$/);
+    assert.deepEqual(p.call, { method: 'GET', url: 'https://x.test' });
+    assert.equal(
+      progressView('R', 's', 'autonomous', [], 'failed', 'AADSTS7000215: bad secret').message,
+      'AADSTS7000215: bad secret',
+    );
   });
 });

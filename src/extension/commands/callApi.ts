@@ -361,7 +361,10 @@ function suggestedUrl(ctx: CommandContext, agent: AgentDefinition, scope: string
   const origin = ctx.sandbox.status?.authority;
   const blueprint = ctx.definitions.blueprint(agent.blueprintId);
   const api = /^api:\/\/sandbox-([a-z0-9-]{1,40})\/\.default$/.exec(scope ?? '')?.[1];
-  if (origin && blueprint?.authority === origin) return `${origin}/apis/${api ?? 'weather'}/forecast`;
+  if (origin && blueprint?.authority === origin)
+    return scope?.startsWith('https://graph.microsoft.com/')
+      ? `${origin}/graph/v1.0/users?$top=5`
+      : `${origin}/apis/${api ?? 'weather'}/forecast`;
   const resource = (scope ?? agent.defaultScope).replace(/\/\.default$/, '');
   return resource.startsWith('https://') ? `${resource}/v1.0/applications?$top=1` : 'https://';
 }

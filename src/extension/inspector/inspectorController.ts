@@ -138,7 +138,7 @@ export class InspectorController implements vscode.Disposable {
             draft: draft ?? {
               agentId,
               method: 'GET',
-              url: defaultCallUrl(scope, result.token.claims.aud, this.sandboxOrigin()),
+              url: defaultCallUrl(scope, result.token.claims, this.sandboxOrigin()),
               headers: '',
               body: '',
             },

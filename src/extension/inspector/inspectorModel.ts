@@ -33,10 +33,19 @@ export function curlUrlFor(aud: unknown): string {
  * The request editor's first URL: the sandbox's sample API for its scopes (an answer either way, one click away),
  * otherwise the curl suggestion for the token's audience.
  */
-export function defaultCallUrl(scope: string, aud: unknown, sandboxOrigin: string | undefined): string {
-  const api = /^api:\/\/sandbox-([a-z0-9-]{1,40})\/\.default$/.exec(scope)?.[1];
-  if (api && sandboxOrigin) return `${sandboxOrigin}/apis/${api}/forecast`;
-  return curlUrlFor(aud);
+export function defaultCallUrl(
+  scope: string,
+  claims: Readonly<Record<string, unknown>>,
+  sandboxOrigin: string | undefined,
+): string {
+  const fromSandbox = !!sandboxOrigin && String(claims.iss ?? '').startsWith(`${sandboxOrigin}/`);
+  if (fromSandbox) {
+    const api = /^api:\/\/sandbox-([a-z0-9-]{1,40})\/\.default$/.exec(scope)?.[1];
+    if (api) return `${sandboxOrigin}/apis/${api}/forecast`;
+    // The sandbox's tokens for Graph go to its Graph subset (they are fakes to graph.microsoft.com).
+    if (graphHostOfAudience(claims.aud)) return `${sandboxOrigin}/graph/v1.0/users?$top=5`;
+  }
+  return curlUrlFor(claims.aud);
 }
 
 /** Any claim value as display text. Strings stay as they are (rendered as text); the rest as JSON. */
