@@ -54,6 +54,27 @@ describe('CLI: entra-agent-tokens call', () => {
     );
   });
 
+  it("calls the sandbox's Graph subset with a Graph token (scope inferred), and explains Graph's refusals", async () => {
+    const graph = (path: string) => `${sandbox().authority}/graph/v1.0${path}`;
+    const users = await cli(['call', graph('/users?$select=userPrincipalName'), ...base(AGENT), '--json'], env);
+    assert.equal(users.code, 0, users.stderr);
+    const out = JSON.parse(users.stdout) as { status: number; body: string; token: { aud: string } };
+    assert.equal(out.status, 200);
+    assert.equal(out.token.aud, 'https://graph.microsoft.com');
+    assert.match(out.body, /research-agent@sandbox\.onmicrosoft\.com/);
+    const apps = await cli(['call', graph('/applications'), ...base(AGENT)], env);
+    assert.equal(apps.code, 5);
+    assert.match(apps.stderr, /^HTTP 403 Forbidden in \d+ ms\nHTTP 403: Microsoft Graph refused the call/);
+    assert.match(
+      apps.stderr,
+      /evidence: Authorization_RequestDenied: Insufficient privileges .*\(request-id [0-9a-f-]{36}/,
+    );
+    assert.match(apps.stderr, /fix: Grant the agent identity the application permission Application\.Read\.All/);
+    const me = await cli(['call', graph('/me'), ...base(AGENT)], env);
+    assert.equal(me.code, 5);
+    assert.match(me.stderr, /HTTP 400: An app-only token on a route that acts for a signed-in user\./);
+  });
+
   it("sends the token only to its resource's hosts: anything else needs --allow-api-host, and gets nothing before", async () => {
     sandbox().clearRecords();
     const other = await cli(
