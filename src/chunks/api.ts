@@ -2,3 +2,4 @@
 // the first call, never at activation.
 export * from '../core/apiCaller';
 export * from '../core/apiDiagnosis';
+export * from '../core/apiExplain';

@@ -1,4 +1,3 @@
-import { diagnose } from '../core/apiDiagnosis';
 import { methodOf, parseHeaderLine } from '../core/apiRequest';
 import { scopeForUrl, tokenDestination } from '../core/apiHosts';
 import { isLoopbackHost } from '../core/config';
@@ -72,7 +71,8 @@ export async function runCall(
   if (!verdict.send) throw new UsageError(`${verdict.reason} ${verdict.fix}`);
 
   const result = await acquireWithFlags(request, host, timeoutMs, signal);
-  const { callApi, fetchResourceMetadata } = await import('../core/apiCaller');
+  const { callApi } = await import('../core/apiCaller');
+  const { explainResponse } = await import('../core/apiExplain');
   const response = await callApi({
     url,
     method,
@@ -83,14 +83,8 @@ export async function runCall(
     signal,
   });
   const claims = result.token.claims;
-  const explanation =
-    response.status >= 400
-      ? diagnose({ status: response.status, headers: response.headers, body: response.body, claims, url })
-      : undefined;
-  // RFC 9728: what the API says about itself, from its own origin only, and the scope to retry with.
-  const metadata = explanation?.resourceMetadata
-    ? await fetchResourceMetadata(explanation.resourceMetadata, url, signal)
-    : undefined;
+  // For ≥ 400: why, and (RFC 9728) what the API says about itself, from its own origin only.
+  const { diagnosis: explanation, metadata } = await explainResponse(response, claims, url, signal);
   if (values.json) {
     out(
       `${JSON.stringify({

@@ -106,6 +106,8 @@ const MAX_METADATA = 64 * 1024;
 export interface ResourceMetadata {
   readonly resource?: string;
   readonly scopes: readonly string[];
+  /** The issuers it trusts (RFC 9728 `authorization_servers`): for Entra, its tenant and token version. */
+  readonly authorizationServers?: readonly string[];
 }
 
 /**
@@ -136,9 +138,13 @@ export async function fetchResourceMetadata(
     if (declared > MAX_METADATA) return undefined;
     const text = await response.text();
     if (text.length > MAX_METADATA) return undefined;
-    const doc = JSON.parse(text) as { resource?: unknown; scopes_supported?: unknown };
+    const doc = JSON.parse(text) as { resource?: unknown; scopes_supported?: unknown; authorization_servers?: unknown };
+    const servers = Array.isArray(doc.authorization_servers)
+      ? doc.authorization_servers.filter((s): s is string => typeof s === 'string').map((s) => s.slice(0, 500))
+      : [];
     return {
       ...(typeof doc.resource === 'string' ? { resource: doc.resource.slice(0, 500) } : {}),
+      ...(servers.length ? { authorizationServers: servers.slice(0, 10) } : {}),
       scopes: Array.isArray(doc.scopes_supported)
         ? doc.scopes_supported.filter((s): s is string => typeof s === 'string').slice(0, 50)
         : [],

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type { ApiResponse, ResourceMetadata } from '../../core/apiCaller';
-import type { Diagnosis } from '../../core/apiDiagnosis';
+import type { ApiResponse } from '../../core/apiCaller';
 import { scopeForUrl, tokenDestination, type HostContext } from '../../core/apiHosts';
 import { methodOf, parseHeaderLines } from '../../core/apiRequest';
 import { validateDefaultScope } from '../../core/config';
@@ -228,8 +227,8 @@ async function perform(
   const base = { method, url, agentName: agent.displayName, scope, flow: 'autonomous' as const };
   display?.done(held.result, { call: callView(base), draft });
 
-  const { callApi: send, fetchResourceMetadata } = await import('../../core/apiCaller');
-  const { diagnose } = await import('../../core/apiDiagnosis');
+  const { callApi: send } = await import('../../core/apiCaller');
+  const { explainResponse } = await import('../../core/apiExplain');
   let response: ApiResponse;
   try {
     response = await vscode.window.withProgress(
@@ -262,14 +261,8 @@ async function perform(
     throw e;
   }
   const claims = held.result.token.claims;
-  const diagnosis: Diagnosis | undefined =
-    response.status >= 400
-      ? diagnose({ status: response.status, headers: response.headers, body: response.body, claims, url })
-      : undefined;
-  // RFC 9728: what the API says about itself, from its own origin only, and the scope to retry with.
-  const metadata: ResourceMetadata | undefined = diagnosis?.resourceMetadata
-    ? await fetchResourceMetadata(diagnosis.resourceMetadata, url)
-    : undefined;
+  // For ≥ 400: why, and (RFC 9728) what the API says about itself, from its own origin only.
+  const { diagnosis, metadata } = await explainResponse(response, claims, url);
   const view: CallView = callView({
     ...base,
     response,
