@@ -18,7 +18,7 @@ export const CERT_BLUEPRINT = 'c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f';
 export const CERT_AGENT = 'd4e5f6a7-b8c9-4d0e-9f1a-3b4c5d6e7f80';
 export const DISABLED_AGENT = 'e5f6a7b8-c9d0-4e1f-8a2b-4c5d6e7f8091';
 export const SECRET = 'test-secret-value~0123456789';
-/** A v1-token resource of the test directory (not Graph). */
+/** A v1-token resource of the sandbox (not Graph): its API validates v2 issuers only, on purpose. */
 export const LEGACY_API = 'api://sandbox-legacy';
 export const LEGACY_API_APP_ID = '6e2f4d3c-9a5b-4c7d-8e0f-2b3c4d5e6f70';
 /** The wire value, spelled here once so the tests check the source's constant rather than share it. */
@@ -46,11 +46,8 @@ export function testDirectory(): DirectoryFile {
   const tenant = file.tenants[0]!;
   tenant.blueprints[0]!.clientSecrets = [SECRET];
   tenant.blueprints[0]!.agents.push({ clientId: DISABLED_AGENT, displayName: 'Disabled Agent', disabled: true });
-  // A v1 resource that is not Graph: its tokens are v1-shaped and verifiable by anyone (Graph's carry a nonce).
-  tenant.resources = [
-    ...(tenant.resources ?? []),
-    { appId: LEGACY_API_APP_ID, identifierUri: LEGACY_API, displayName: 'Legacy v1 API', accessTokenVersion: 1 },
-  ];
+  // The sandbox's weather API is multi-tenant here: the second tenant can get tokens for it (another tenant's).
+  const weather = tenant.resources!.find((r) => r.identifierUri === 'api://sandbox-weather')!;
   const certPem = fixture('blueprint-cert.pem').split('-----BEGIN PRIVATE KEY-----')[0]!;
   tenant.blueprints.push({
     clientId: CERT_BLUEPRINT,
@@ -98,6 +95,7 @@ export function testDirectory(): DirectoryFile {
   file.tenants.push({
     id: SECOND_TENANT,
     domains: ['second.onmicrosoft.com'],
+    resources: [weather],
     blueprints: [{ clientId: SECOND_BLUEPRINT, clientSecrets: [SECRET], agents: [{ clientId: SECOND_AGENT }] }],
   });
   return file;

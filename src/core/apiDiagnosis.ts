@@ -148,6 +148,21 @@ const header = (headers: DiagnosisInput['headers'], name: string): string | unde
   return Array.isArray(v) ? v.join(', ') : (v as string | undefined);
 };
 
+/** A short reason from a non-Graph error body (`message`, `error_description`, `detail`, `title`, or text). */
+function bodyMessage(body: string | undefined): string | undefined {
+  if (!body || body.length > 64 * 1024) return undefined;
+  let text: unknown = body;
+  try {
+    const json = JSON.parse(body) as Record<string, unknown>;
+    text = [json.message, json.error_description, json.detail, json.title].find((v) => typeof v === 'string');
+  } catch {
+    if (/^\s*</.test(body)) return undefined; // an HTML page says nothing usable here
+  }
+  if (typeof text !== 'string') return undefined;
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one ? one.slice(0, 300) : undefined;
+}
+
 const hostOf = (url: string | undefined): string | undefined => {
   try {
     return url ? new URL(url).host.toLowerCase() : undefined;
@@ -394,6 +409,25 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
       evidence: `xms_par_app_azp = ${parent ?? '(none: not an agent token)'}; accepted: ${expect.parentBlueprints.join(', ')}`,
       fix: "Use an agent identity of an accepted blueprint, or ask the API's owner to add yours.",
     });
+
+  // Nothing above explains it: the API's own words, and for an agent's token the likeliest reason left.
+  if (causes.length === 0 && status >= 400) {
+    const told = graph ? undefined : bodyMessage(input.body);
+    // Only when the caller knows nothing of what the API expects: with expectations met, the agent is not the cause.
+    if (parent && status === 403 && !input.expect)
+      causes.push({
+        cause:
+          'The API refused an agent identity for a reason of its own: it may not accept agents, or only those of certain blueprints.',
+        evidence: `xms_par_app_azp = ${parent} (an agent's token)${told ? `; the API said "${told}"` : ''}`,
+        fix: "Ask the API's owner whether it accepts agent identities (tokens that carry xms_par_app_azp) and from which blueprints; if it does not, call it as an ordinary application.",
+      });
+    else if (told)
+      causes.push({
+        cause: 'The API gives its reason in the body.',
+        evidence: `"${told}"`,
+        fix: "Read the API's message; nothing in the challenge or the token explains the refusal.",
+      });
+  }
 
   const first = causes[0];
   return {

@@ -155,6 +155,18 @@ export function defaultDirectoryFile(): DirectoryFile {
             displayName: 'Sandbox Weather API',
             accessTokenVersion: 2,
           },
+          {
+            appId: '6e2f4d3c-9a5b-4c7d-8e0f-2b3c4d5e6f70',
+            identifierUri: 'api://sandbox-legacy',
+            displayName: 'Sandbox Legacy API (v1 tokens, validates v2 only)',
+            accessTokenVersion: 1,
+          },
+          {
+            appId: '7f3a5e4d-0b6c-4d8e-9f1a-3c4d5e6f7081',
+            identifierUri: 'api://sandbox-partners',
+            displayName: 'Sandbox Partners API (refuses agents)',
+            accessTokenVersion: 2,
+          },
         ],
         blueprints: [
           {

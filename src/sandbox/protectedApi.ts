@@ -13,18 +13,51 @@ export interface ProtectedApi {
   readonly tenantId: string;
   /** The app role (app-only tokens) or delegated scope (user tokens) every call needs. */
   readonly permission: string;
+  /** Which issuers its validation accepts: both forms, or (a common mistake) only v2's. */
+  readonly issuers: 'v1-and-v2' | 'v2-only';
+  /** It refuses agent identities (tokens carrying xms_par_app_azp), as an API written before agents might. */
+  readonly rejectsAgents: boolean;
 }
 
-/** What each sample API requires, by name: `api://sandbox-NAME` in the directory's first tenant. */
-const PERMISSIONS: Readonly<Record<string, string>> = { weather: 'Forecast.Read' };
+interface ApiSpec {
+  readonly permission: string;
+  readonly issuers?: ProtectedApi['issuers'];
+  readonly rejectsAgents?: boolean;
+}
+
+/**
+ * The sample APIs, by name (`api://sandbox-NAME` in the directory's first tenant), each a lesson:
+ * - weather: validates as it should; `/apis/weather/admin/…` also needs the Conditional Access authentication
+ *   context c1 (a claims challenge no app-only token can meet);
+ * - legacy: its registration issues v1 tokens but its code validates only the v2 issuer (the v1/v2 mismatch);
+ * - partners: refuses agent identities with a plain 403.
+ */
+const APIS: Readonly<Record<string, ApiSpec>> = {
+  weather: { permission: 'Forecast.Read' },
+  legacy: { permission: 'Legacy.Read', issuers: 'v2-only' },
+  partners: { permission: 'Partners.Read', rejectsAgents: true },
+};
+
+/** The authentication context `/apis/weather/admin/…` requires (a Conditional Access step-up). */
+export const STEP_UP_CONTEXT = 'c1';
 
 export function protectedApis(directory: Directory): ProtectedApi[] {
   const tenant = directory.tenants[0];
   return (tenant?.resources ?? []).flatMap((r) => {
     const name = /^api:\/\/sandbox-([a-z0-9-]{1,40})$/.exec(r.identifierUri)?.[1];
-    const permission = name ? PERMISSIONS[name] : undefined;
-    return name && permission
-      ? [{ name, resource: r.identifierUri, appId: r.appId, tenantId: tenant!.id, permission }]
+    const spec = name && Object.hasOwn(APIS, name) ? APIS[name] : undefined;
+    return name && spec
+      ? [
+          {
+            name,
+            resource: r.identifierUri,
+            appId: r.appId,
+            tenantId: tenant!.id,
+            permission: spec.permission,
+            issuers: spec.issuers ?? 'v1-and-v2',
+            rejectsAgents: spec.rejectsAgents ?? false,
+          },
+        ]
       : [];
   });
 }
@@ -73,7 +106,10 @@ export async function answerApiCall(
     claims = (
       await jwtVerify(bearer, key.publicKey, {
         algorithms: ['RS256'],
-        issuer: [issuerV2(origin, api.tenantId), issuerV1(origin, api.tenantId)],
+        issuer:
+          api.issuers === 'v2-only'
+            ? [issuerV2(origin, api.tenantId)]
+            : [issuerV2(origin, api.tenantId), issuerV1(origin, api.tenantId)],
         audience: [api.appId, api.resource],
       })
     ).payload;
@@ -85,6 +121,13 @@ export async function answerApiCall(
       body: { error: 'invalid_token', message: description },
     };
   }
+  // An API that refuses agents checks that first, and says so in its own words (no challenge).
+  if (api.rejectsAgents && claims.xms_par_app_azp)
+    return {
+      status: 403,
+      headers: {},
+      body: { error: 'forbidden', message: 'This API does not accept agent identities.' },
+    };
   const roles = Array.isArray(claims.roles) ? claims.roles.map(String) : [];
   const scopes = typeof claims.scp === 'string' ? claims.scp.split(' ') : [];
   const appOnly = claims.idtyp === 'app' || scopes.length === 0;
@@ -97,6 +140,17 @@ export async function answerApiCall(
         message: `This call needs the ${appOnly ? 'app role' : 'delegated scope'} ${api.permission}.`,
       },
     };
+  // A Conditional Access authentication context on the admin routes: a claims challenge (Entra's format).
+  if (api.name === 'weather' && /^admin(\/|$)/.test(path) && !acrsOf(claims).includes(STEP_UP_CONTEXT)) {
+    const claimsRequest = Buffer.from(
+      JSON.stringify({ access_token: { acrs: { essential: true, value: STEP_UP_CONTEXT } } }),
+    ).toString('base64');
+    return {
+      status: 401,
+      headers: challenge(`, error="insufficient_claims", claims="${claimsRequest}"`),
+      body: { error: 'insufficient_claims', message: 'This route needs the authentication context c1.' },
+    };
+  }
   return {
     status: 200,
     headers: {},
@@ -111,6 +165,10 @@ export async function answerApiCall(
       ],
     },
   };
+}
+
+function acrsOf(claims: JWTPayload): string[] {
+  return Array.isArray(claims.acrs) ? claims.acrs.map(String) : [];
 }
 
 /** What went wrong with the token, in the words an API's error_description would use (quotes left out). */

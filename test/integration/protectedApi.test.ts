@@ -3,12 +3,25 @@
 import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { AgentTokenEngine } from '../../src/core/agentTokens';
-import { fetchResourceMetadata } from '../../src/core/apiCaller';
+import { callApi, fetchResourceMetadata } from '../../src/core/apiCaller';
 import { diagnose, parseWwwAuthenticate } from '../../src/core/apiDiagnosis';
+import { explainResponse } from '../../src/core/apiExplain';
 import { clientSecret } from '../../src/core/credentials';
 import { decodeToken } from '../../src/core/jwt';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, BLUEPRINT, LEGACY_API, OTHER_AGENT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+import {
+  AGENT,
+  BLUEPRINT,
+  LEGACY_API,
+  OTHER_AGENT,
+  SANDBOX_TENANT,
+  SECOND_AGENT,
+  SECOND_BLUEPRINT,
+  SECOND_TENANT,
+  SECRET,
+  startSandbox,
+  testDirectory,
+} from '../helpers';
 
 const WEATHER = 'api://sandbox-weather/.default';
 
@@ -114,6 +127,138 @@ describe("the sandbox's protected API (apis/weather), and why it refuses", () =>
     assert.equal(forged.status, 401);
     assert.match(forged.challenge, /The signature is not valid/);
     assert.equal((await call(undefined, '/apis/nothing')).status, 404);
+  });
+});
+
+describe('every cause the explanation names, each from a real answer of the sandbox (core/apiExplain)', () => {
+  let sandbox: SandboxTenant;
+  let engine: AgentTokenEngine;
+  before(async () => {
+    sandbox = await startSandbox();
+    engine = new AgentTokenEngine();
+  });
+  after(async () => {
+    await engine.close();
+    await sandbox.stop();
+  });
+  const token = async (scope: string, over: { tenant?: string; blueprintId?: string; agentId?: string } = {}) =>
+    (
+      await engine.getAutonomousToken({
+        authority: sandbox.authority,
+        tenant: SANDBOX_TENANT,
+        blueprintId: BLUEPRINT,
+        agentId: AGENT,
+        scope,
+        credential: clientSecret(SECRET),
+        ...over,
+      })
+    ).accessToken;
+  /** Calls as the faces do (core/apiCaller), and explains as they do (core/apiExplain, metadata included). */
+  const explained = async (path: string, raw: string) => {
+    const url = `${sandbox.authority}${path}`;
+    const response = await callApi({ url, method: 'GET', token: raw });
+    const { diagnosis, metadata } = await explainResponse(response, decodeToken(raw).claims, url);
+    return { response, diagnosis: diagnosis!, metadata };
+  };
+  const causes = (d: { causes: readonly { cause: string }[] }) => d.causes.map((c) => c.cause);
+
+  it('a Conditional Access claims challenge: what it asks for, and that an app-only agent cannot meet it', async () => {
+    const { response, diagnosis } = await explained('/apis/weather/admin/reset', await token(WEATHER));
+    assert.equal(response.status, 401);
+    assert.match(response.headers['www-authenticate']!, /error="insufficient_claims", claims="eyJ/);
+    assert.equal(diagnosis.causes[0]!.cause, 'A claims challenge: the API wants a token with more (or newer) claims.');
+    assert.match(
+      diagnosis.causes[0]!.evidence,
+      /the authentication context c1 \(a Conditional Access policy requires a step-up\)/,
+    );
+    assert.match(diagnosis.causes[0]!.fix, /An app-only agent cannot satisfy a user step-up/);
+  });
+
+  it('a v1 token to an API that validates v2 issuers only: named from its metadata, with both fixes', async () => {
+    const raw = await token(`${LEGACY_API}/.default`);
+    assert.equal(decodeToken(raw).claims.ver, '1.0');
+    const { response, diagnosis, metadata } = await explained('/apis/legacy/orders', raw);
+    assert.equal(response.status, 401);
+    assert.match(response.headers['www-authenticate']!, /The issuer is not this tenant/);
+    assert.deepEqual(metadata?.authorizationServers, [`${sandbox.authority}/${SANDBOX_TENANT}/v2.0`]);
+    const v = diagnosis.causes.find((c) => c.cause.startsWith('A v1.0 token to an API that validates v2.0 tokens'));
+    assert.ok(v, causes(diagnosis).join(' | '));
+    assert.match(v.evidence, /ver = 1\.0, iss = .*\/$/);
+    assert.match(v.fix, /set accessTokenVersion to 2/);
+    // Its v1 token's audience is the API's URI, so the audience is compared too: it matches (no such cause).
+    assert.ok(!causes(diagnosis).some((c) => c.startsWith('The token is for another API')));
+  });
+
+  it("a token from another tenant: the API's tenant read from its metadata's issuer", async () => {
+    const raw = await token(WEATHER, { tenant: SECOND_TENANT, blueprintId: SECOND_BLUEPRINT, agentId: SECOND_AGENT });
+    const { response, diagnosis } = await explained('/apis/weather/forecast', raw);
+    assert.equal(response.status, 401);
+    const t = diagnosis.causes.find((c) => c.cause === "The token comes from another tenant than the API's.");
+    assert.ok(t, causes(diagnosis).join(' | '));
+    assert.equal(t.evidence, `tid = ${SECOND_TENANT}; the API's tenant is ${SANDBOX_TENANT}`);
+  });
+
+  it('an expired token: the API says so, and the explanation gives exp and how long ago', async () => {
+    const directory = testDirectory();
+    directory.tokenLifetimes = { t1Seconds: 600, accessTokenSeconds: 1 };
+    const short = await startSandbox({ directory });
+    const local = new AgentTokenEngine();
+    try {
+      const raw = (
+        await local.getAutonomousToken({
+          authority: short.authority,
+          tenant: SANDBOX_TENANT,
+          blueprintId: BLUEPRINT,
+          agentId: AGENT,
+          scope: WEATHER,
+          credential: clientSecret(SECRET),
+        })
+      ).accessToken;
+      await new Promise((r) => setTimeout(r, 1100));
+      const url = `${short.authority}/apis/weather/forecast`;
+      const response = await callApi({ url, method: 'GET', token: raw });
+      assert.equal(response.status, 401);
+      assert.match(response.headers['www-authenticate']!, /The token is expired/);
+      const { diagnosis } = await explainResponse(response, decodeToken(raw).claims, url);
+      const e = diagnosis!.causes.find((c) => c.cause === 'The token has expired.');
+      assert.ok(e, causes(diagnosis!).join(' | '));
+      assert.match(e.evidence, /^exp = \d{4}-/);
+    } finally {
+      await local.close();
+      await short.stop();
+    }
+  });
+
+  it("an API that refuses agents with a plain 403: its words, and the agent's parent blueprint as evidence", async () => {
+    const { response, diagnosis, metadata } = await explained(
+      '/apis/partners/list',
+      await token('api://sandbox-partners/.default'),
+    );
+    assert.equal(response.status, 403);
+    assert.equal(response.headers['www-authenticate'], undefined, 'no challenge to read');
+    assert.equal(metadata, undefined);
+    assert.match(diagnosis.summary, /^HTTP 403: The API refused an agent identity/);
+    assert.equal(
+      diagnosis.causes[0]!.evidence,
+      `xms_par_app_azp = ${BLUEPRINT} (an agent's token); the API said "This API does not accept agent identities."`,
+    );
+  });
+
+  it("a 403 the token does not explain: the API's own words, quoted as data", async () => {
+    const { diagnosis } = await explained('/apis/partners/list', await token('api://sandbox-partners/.default'));
+    assert.ok(
+      diagnosis.causes.every((c) => !c.fix.includes('This API does not accept')),
+      'quoted in evidence only',
+    );
+    const d = diagnose({ status: 403, headers: {}, body: '{"message":"Quota  exceeded   for tenant"}', claims: {} });
+    assert.deepEqual(d.causes, [
+      {
+        cause: 'The API gives its reason in the body.',
+        evidence: '"Quota exceeded for tenant"',
+        fix: "Read the API's message; nothing in the challenge or the token explains the refusal.",
+      },
+    ]);
+    assert.equal(diagnose({ status: 403, headers: {}, body: '<html>denied</html>', claims: {} }).causes.length, 0);
   });
 });
 

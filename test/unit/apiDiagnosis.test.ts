@@ -214,9 +214,12 @@ describe('why an API refused a token (core/apiDiagnosis)', () => {
       assert.deepEqual(causesOf({ expect: { parentBlueprints: [agentClaims.xms_par_app_azp] } }), []);
     });
     it('says so when nothing explains it, and nothing for a success', () => {
+      const { xms_par_app_azp: _parent, ...notAgent } = agentClaims;
+      assert.match(diagnose({ status: 403, headers: {}, claims: notAgent, now: NOW }).summary, /nothing in the answer/);
+      // An agent's token with nothing else to go on: the likeliest cause left is that the API refuses agents.
       assert.match(
         diagnose({ status: 403, headers: {}, claims: agentClaims, now: NOW }).summary,
-        /nothing in the answer/,
+        /^HTTP 403: The API refused an agent identity for a reason of its own/,
       );
       assert.deepEqual(diagnose({ status: 200, headers: {}, now: NOW }).causes, []);
     });
