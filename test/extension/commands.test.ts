@@ -5,6 +5,7 @@ import type { SandboxStatus } from '../../src/extension/sandboxController';
 import { CommandId } from '../../src/extension/commands/ids';
 import { api, EXTENSION_ID, run, treeRows } from './helpers';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -219,6 +220,52 @@ describe('extension in a real VS Code', () => {
           undefined,
           JSON.stringify(bad),
         );
+    });
+
+    it('a host outside the resource gets the token only if a script confirms it, or the user lists it in apiHosts', async () => {
+      const [research] = status.agentIds;
+      const seen: (string | undefined)[] = [];
+      const server = createHttpServer((req, res) => {
+        seen.push(req.headers.authorization);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"orders":[]}');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as { port: number }).port;
+      const url = `http://127.0.0.1:${port}/orders`;
+      const scope = 'api://sandbox-weather/.default';
+      const config = vscode.workspace.getConfiguration('entraAgentTokens');
+      try {
+        assert.equal(await run(CommandId.callApi, { agentId: research, url, scope, openInspector: false }), undefined);
+        assert.equal(seen.length, 0, 'nothing reached the other host');
+        const confirmed = await run(CommandId.callApi, {
+          agentId: research,
+          url,
+          scope,
+          confirmHost: true,
+          openInspector: false,
+        });
+        assert.equal(confirmed?.status, 200);
+        assert.match(seen[0] ?? '', /^Bearer eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+        // Listed by the user for that scope: no confirmation needed; for another scope, still refused.
+        await config.update('apiHosts', { [scope]: [`127.0.0.1:${port}`] }, vscode.ConfigurationTarget.Global);
+        assert.equal(
+          (await run(CommandId.callApi, { agentId: research, url, scope, openInspector: false }))?.status,
+          200,
+        );
+        assert.equal(
+          await run(CommandId.callApi, {
+            agentId: research,
+            url,
+            scope: 'https://graph.microsoft.com/.default',
+            openInspector: false,
+          }),
+          undefined,
+        );
+        assert.equal(seen.length, 2);
+      } finally {
+        await config.update('apiHosts', undefined, vscode.ConfigurationTarget.Global);
+        server.close();
+      }
     });
 
     it('simulates a wrong secret: the next token request fails like Entra, and the one after works', async () => {

@@ -138,6 +138,7 @@ export async function callFromEditor(
     return { ok: true, message: `HTTP ${summary.status} ${summary.statusText} in ${summary.durationMs} ms.` };
   } catch (e) {
     if (e instanceof ConfigError) return { ok: false, message: e.message };
+    if (e instanceof PromptDismissed) return { ok: false, message: 'Not sent.' };
     throw e;
   }
 }
@@ -200,12 +201,20 @@ async function perform(
   const scope = validateDefaultScope(await scopeFor(plan, context, options.hosts === 'ask'), 'Scope');
   await checkHost(url, scope, context, options.hosts);
 
+  const draft: RequestDraft = {
+    agentId: agent.clientId,
+    method,
+    url,
+    headers: plan.headerText,
+    body: plan.body ?? '',
+  };
   const display = options.openInspector
     ? ctx.inspector.beginExchange({
         agentId: agent.clientId,
         scope,
         flow: 'autonomous',
         call: { method, url },
+        draft,
         ...(options.panel ? { panel: options.panel } : {}),
       })
     : undefined;
@@ -217,13 +226,6 @@ async function perform(
     { forceRefresh: false, consent: options.consent },
     display,
   );
-  const draft: RequestDraft = {
-    agentId: agent.clientId,
-    method,
-    url,
-    headers: plan.headerText,
-    body: plan.body ?? '',
-  };
   const base = { method, url, agentName: agent.displayName, scope, flow: 'autonomous' as const };
   display?.done(held.result, { call: callView(base), draft });
 

@@ -28,6 +28,8 @@ export interface ExchangeTarget {
   readonly call?: { readonly method: string; readonly url: string };
   /** Show it in this panel (a call from its request editor), not the tab for this token. */
   readonly panel?: InspectorPanel;
+  /** The request as the editor had it: kept in the editor if the exchange fails. */
+  readonly draft?: RequestDraft;
 }
 
 /**
@@ -74,6 +76,9 @@ export class InspectorController implements vscode.Disposable {
    */
   beginExchange(target: ExchangeTarget): ExchangeDisplay {
     const key = exchangeKey(target.agentId, target.scope, target.subject);
+    // A call from a request editor that fails leaves that editor (and its last answer) where it was.
+    const previous = target.panel?.shownContent;
+    const previousKey = target.panel ? (this.panels.get(target.panel) ?? '') : '';
     const panel = target.panel ?? this.panelFor(key);
     this.panels.set(panel, key);
     const name = this.definitions.agent(target.agentId)?.displayName ?? target.agentId;
@@ -87,7 +92,26 @@ export class InspectorController implements vscode.Disposable {
         legs.push(leg);
         panel.showProgress(progress('running'));
       },
-      stopped: (state, message) => panel.showProgress(progress(state, message)),
+      stopped: (state, message) => {
+        if (previous && target.call) {
+          const editor = previous.view.editor;
+          panel.show(
+            editor && target.draft
+              ? { ...previous, view: { ...previous.view, editor: { ...editor, draft: target.draft } } }
+              : previous,
+          );
+          panel.showCall({
+            ...target.call,
+            agentName: name,
+            scope: target.scope,
+            error:
+              state === 'cancelled'
+                ? 'Cancelled: no token, nothing sent.'
+                : `No token, nothing sent: ${message ?? 'the exchange failed.'}`,
+          });
+          this.panels.set(panel, previousKey);
+        } else panel.showProgress(progress(state, message));
+      },
       done: (result, options = {}) => {
         const subject = options.subject ?? target.subject;
         if (subject !== target.subject) this.panels.set(panel, exchangeKey(target.agentId, target.scope, subject));
