@@ -14,6 +14,8 @@ import { addApiHost, readSettings } from '../settings';
 import { AgentNode, TokenNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import { acquireWithProgress } from './getAgentToken';
+import { ContextKey } from './ids';
+import { setContext } from './run';
 
 export interface CallApiArgs {
   agentId: string;
@@ -273,6 +275,7 @@ async function perform(
   });
   display?.panel.showCall(view);
   ctx.calls.record(agent.clientId, { at: new Date(), method, url, headers: plan.headerText, scope, view });
+  void setContext(ContextKey.hasCalledApi, true);
   ctx.log.info(
     `Call API: ${method} ${new URL(url).origin}${new URL(url).pathname} as ${agent.displayName} (${scope}): HTTP ${response.status} in ${response.durationMs} ms.`,
   );

@@ -37,6 +37,8 @@ export const ContextKey = {
   hasOwnBlueprint: 'entraAgentTokens.hasOwnBlueprint',
   /** The local agent sidecar is listening. */
   sidecarRunning: 'entraAgentTokens.sidecarRunning',
+  /** An API answered a Call API in this window (the walkthrough's "Call your API" step is done). */
+  hasCalledApi: 'entraAgentTokens.hasCalledApi',
 } as const;
 
 export type ContextKey = (typeof ContextKey)[keyof typeof ContextKey];
