@@ -203,6 +203,17 @@ describe('extension in a real VS Code', () => {
       assert.equal(ok.status, 200);
       assert.equal((JSON.parse(ok.body) as { caller: string }).caller, research);
       assert.equal(ok.explanation, undefined);
+      // A Graph token sent to the weather API (same sandbox origin, so the host rule lets it go): the explanation
+      // names the Graph audience first, and the API's metadata gives the scope to retry with.
+      const graph = await run(CommandId.callApi, {
+        agentId: research,
+        url,
+        scope: 'https://graph.microsoft.com/.default',
+        openInspector: false,
+      });
+      assert.equal(graph?.status, 401);
+      assert.match(graph?.explanation?.summary ?? '', /A Microsoft Graph token was sent to another API/);
+      assert.equal(graph?.retryScope, 'api://sandbox-weather/.default');
     });
 
     it('sends a token only where its resource lives: a foreign host, plain http or a second Authorization header is refused', async () => {

@@ -49,6 +49,8 @@ export interface CallApiSummary {
   durationMs: number;
   explanation?: { summary: string; causes: { cause: string; evidence: string; fix: string }[] };
   resourceMetadata?: { resource?: string; scopes: readonly string[] };
+  /** The API's metadata names another scope than the one used: call again with this one. */
+  retryScope?: string;
 }
 
 interface CallPlan {
@@ -291,7 +293,10 @@ async function perform(
     ...(diagnosis
       ? { explanation: { summary: diagnosis.summary, causes: diagnosis.causes.map((c) => ({ ...c })) } }
       : {}),
-    ...(metadata ? { resourceMetadata: metadata } : {}),
+    ...(metadata
+      ? { resourceMetadata: { ...(metadata.resource ? { resource: metadata.resource } : {}), scopes: metadata.scopes } }
+      : {}),
+    ...(view.metadata?.retryScope ? { retryScope: view.metadata.retryScope } : {}),
   };
 }
 
