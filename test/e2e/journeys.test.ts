@@ -372,6 +372,24 @@ describe('journeys in a real VS Code', function () {
     await page.waitForTimeout(4_500);
     assert.equal(await treeItem(/graph\.microsoft\.com\/\.default/).count(), 0, 'no token arrived after the cancel');
     assert.match(logText(), /getAgentToken: cancelled\./);
+    // The inspector opened at the click; it says the exchange was cancelled, and that no leg went further.
+    const view = inspector();
+    await view.locator('header .muted', { hasText: 'Cancelled.' }).waitFor({ timeout: 10_000 });
+    assert.equal(await view.locator('li[data-leg="blueprint"]').count(), 0, 'leg 1 never completed');
+    // Again, to the end: each leg shows as it completes, the next one still waiting (2 s per leg here).
+    await runCommand('Entra Agent Tokens: Get Agent Token');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Support Agent' }).first().click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'As the agent itself' }).first().click();
+    await view.locator('li[data-leg="blueprint"]').waitFor({ timeout: 15_000 });
+    assert.equal(
+      await view.locator('li[data-leg="waiting"]').count(),
+      1,
+      'leg 1 is shown while leg 2 is still in flight',
+    );
+    assert.equal(await view.locator('tr[data-claim="aud"]').count(), 0, 'no claims before the token');
+    await shot('journey-5-leg-by-leg');
+    await view.locator('tr[data-claim="aud"]').waitFor({ timeout: 15_000 });
+    assert.equal(await view.locator('li[data-leg="waiting"]').count(), 0);
   });
 
   it('6: Get Agent Token asks for the agent and the flow in one box that keeps the keyboard', async () => {
