@@ -35,6 +35,12 @@ async function main(argv: string[]): Promise<number> {
     case 'call':
       liftoffOnly();
       return (await import('./cli/callCommand')).runCall(args, process.env, interrupted.signal, out);
+    case 'agents':
+      liftoffOnly();
+      return (await import('./cli/agentsCommand')).runAgents(args, process.env, interrupted.signal, out);
+    case 'agent-users':
+      liftoffOnly();
+      return (await import('./cli/agentsCommand')).runAgentUsers(args, process.env, interrupted.signal, out);
     case 'decode':
       await (await import('./cli/decodeCommand')).runDecode(args, readStdin, out);
       return ExitCode.ok;
@@ -46,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
       return ExitCode.ok;
     default:
       throw new UsageError(
-        `Unknown command "${command.slice(0, 40)}". Commands: token, call, decode, sandbox, sidecar. Run "entra-agent-tokens --help".`,
+        `Unknown command "${command.slice(0, 40)}". Commands: token, call, agents, agent-users, decode, sandbox, sidecar. Run "entra-agent-tokens --help".`,
       );
   }
 }

@@ -7,3 +7,4 @@ export * from '../core/signature';
 export * from '../core/managedIdentity';
 export * from '../core/acquisition';
 export * from '../core/credentialSource';
+export * from '../core/graphClient';

@@ -1,9 +1,16 @@
 import { EntraError } from '../core/entraError';
-import { CancelledError, ConfigError, CredentialError, NetworkError, TokenDecodeError } from '../core/errors';
+import {
+  CancelledError,
+  ConfigError,
+  CredentialError,
+  GraphError,
+  NetworkError,
+  TokenDecodeError,
+} from '../core/errors';
 import { terminalSafe } from '../core/terminalText';
 import { UsageError } from './usage';
 
-/** `api`: `call` got a 4xx or 5xx answer from the API. */
+/** `api`: `call` got a 4xx or 5xx answer from the API, or Microsoft Graph refused an `agents`/`agent-users` call. */
 export const ExitCode = { ok: 0, internal: 1, usage: 2, entra: 3, network: 4, api: 5, interrupted: 130 } as const;
 
 /**
@@ -25,6 +32,17 @@ export function describeFailure(e: unknown): { code: number; message: string } {
       message: `error (${what}): ${t(e.message)}${e.url ? `\n  endpoint: ${t(e.url)}` : ''}`,
     };
   }
+  if (e instanceof GraphError)
+    return {
+      code: ExitCode.api,
+      message: [
+        `error: Microsoft Graph refused ${e.method} ${printable(e.path, 200)}: HTTP ${e.status} ${printable(e.code, 100)}`,
+        `  Graph said: ${printable(e.graphMessage)}`,
+        `  what it means: ${t(e.meaning)}`,
+        `  fix: ${t(e.fix)}`,
+        `  request-id: ${printable(e.requestId ?? '(none)', 100)}, client-request-id: ${printable(e.clientRequestId, 100)}`,
+      ].join('\n'),
+    };
   if (e instanceof EntraError) {
     const head = e.code !== undefined ? `AADSTS${e.code}` : `HTTP ${e.httpStatus}`;
     const lines = [

@@ -41,6 +41,8 @@ export const mainHelp = `entra-agent-tokens: get and inspect Microsoft Entra Age
 Usage:
   entra-agent-tokens token   --tenant T --blueprint B --agent A [--scope S] CREDENTIAL [--json]
   entra-agent-tokens call    URL [--method M] [--header "Name: value"]... [--data TEXT|@FILE] TOKEN-OPTIONS [--json]
+  entra-agent-tokens agents  list|create|delete --tenant T --blueprint B CREDENTIAL [--graph-endpoint URL] [--json]
+  entra-agent-tokens agent-users create --agent A --upn UPN --tenant T --blueprint B CREDENTIAL [--json]
   entra-agent-tokens decode  [TOKEN|-] [--json]
   entra-agent-tokens sandbox [--port N] [--directory FILE] [--tls-cert F --tls-key F] [--json]
   entra-agent-tokens sidecar --tenant T --blueprint B CREDENTIAL [--port N] [--api NAME=SCOPES]... [--json]
@@ -49,4 +51,4 @@ Usage:
 Run "entra-agent-tokens <command> --help" for a command's options.
 
 Exit codes: 0 success, 2 usage or input error, 3 Entra error, 4 network failure or timeout, 5 the API answered
-4xx/5xx (call), 130 interrupted.`;
+4xx/5xx (call) or Microsoft Graph refused (agents, agent-users), 130 interrupted.`;

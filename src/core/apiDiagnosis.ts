@@ -2,6 +2,7 @@
 // WWW-Authenticate challenges (RFC 6750, RFC 9728, Entra's claims challenge), the body (Microsoft Graph's error
 // shape) and the token's claims, the likely causes, each with its evidence (which claim, which value) and its fix.
 // Everything read here came from the API or the token: it is quoted as data, never followed.
+import { GRAPH_CODES, graphPermissionFor } from './graphErrors';
 import { CLOUDS, graphHostOfAudience } from './clouds';
 
 /** One challenge of a WWW-Authenticate header: its scheme and its auth-params (names lower-cased). */
@@ -118,6 +119,8 @@ export function parseWwwAuthenticate(header: string): Challenge[] {
 }
 
 /** What an Entra claims challenge (base64 `claims` of `insufficient_claims`) asks for, in words. */
+export { graphPermissionFor };
+
 export function describeClaimsChallenge(claimsB64: string): { json?: unknown; asks: string[] } {
   let json: unknown;
   try {
@@ -192,56 +195,6 @@ export function graphError(
   } catch {
     return undefined;
   }
-}
-
-const GRAPH_CODES: Readonly<Record<string, { cause: string; fix: (appOnly: boolean, need: string) => string }>> = {
-  Authorization_RequestDenied: {
-    cause: 'Microsoft Graph refused the call: the token lacks the permission this call needs.',
-    fix: (appOnly, need) =>
-      appOnly
-        ? `Grant the agent identity the application permission${need} (an app role assignment on Microsoft Graph's service principal, with admin consent), then get a new token.`
-        : `Grant the delegated permission${need} to the agent identity for this user (an oauth2PermissionGrant), then get a new token.`,
-  },
-  InvalidAuthenticationToken: {
-    cause: 'Microsoft Graph did not accept the token itself: expired, for another audience, or malformed.',
-    fix: () => 'Get a new token for https://graph.microsoft.com/.default and send it unchanged.',
-  },
-  Authorization_IdentityNotFound: {
-    cause: "Microsoft Graph could not find the calling identity's service principal in the tenant.",
-    fix: () =>
-      'Make sure the agent identity (its service principal) exists in the tenant the token was issued for; right after creating it, wait for replication and retry.',
-  },
-  Request_ResourceNotFound: {
-    cause: 'The object the URL names does not exist, or this identity may not see it.',
-    fix: () => 'Check the id in the URL; an identity without read permission on the object can get this too.',
-  },
-  BadRequest: {
-    cause: 'Microsoft Graph refused the request itself (its URL, its query, or what this kind of token may ask).',
-    fix: () => "Read Graph's message: it names the segment or the rule.",
-  },
-  ErrorAccessDenied: {
-    cause: 'The service behind Graph denied access to this resource.',
-    fix: (appOnly, need) =>
-      appOnly
-        ? `Grant the application permission${need}, and check any application access policy of the mailbox or site.`
-        : `Grant the delegated permission${need}.`,
-  },
-};
-
-/** The permission a Graph URL needs, where it is well known (read calls of the sandbox's and common routes). */
-export function graphPermissionFor(url: string, appOnly: boolean): string | undefined {
-  let path: string;
-  try {
-    // Graph's own host, or a stand-in under a prefix (the sandbox's /graph/v1.0/…).
-    path = new URL(url).pathname.replace(/^(\/[^/]+)*?\/(v1\.0|beta)(?=\/|$)/, '').toLowerCase();
-  } catch {
-    return undefined;
-  }
-  if (path.startsWith('/me')) return appOnly ? undefined : 'User.Read';
-  if (path.startsWith('/users')) return appOnly ? 'User.Read.All' : 'User.ReadBasic.All';
-  if (path.startsWith('/applications') || path.startsWith('/serviceprincipals')) return 'Application.Read.All';
-  if (path.startsWith('/groups')) return appOnly ? 'Group.Read.All' : 'GroupMember.Read.All';
-  return undefined;
 }
 
 /**

@@ -63,3 +63,23 @@ export class CancelledError extends Error {
 export function isCancelled(e: unknown): e is CancelledError {
   return e instanceof CancelledError;
 }
+
+/** A Graph error, explained: Graph's code and message, what it means here, the fix, and the ids a ticket needs. */
+export class GraphError extends Error {
+  override readonly name = 'GraphError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly graphMessage: string,
+    readonly meaning: string,
+    readonly fix: string,
+    readonly requestId: string | undefined,
+    readonly clientRequestId: string,
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(
+      `Microsoft Graph: ${method} ${path} → ${status} ${code}: ${graphMessage} ${meaning} Fix: ${fix} (request-id ${requestId ?? 'none'}, client-request-id ${clientRequestId})`,
+    );
+  }
+}

@@ -51,6 +51,8 @@ export interface BlueprintFile {
   /** Federated identity credentials: tokens from these issuers, for these subjects, are accepted as assertions. */
   federatedCredentials?: FederatedCredential[];
   disabled?: boolean;
+  /** App roles granted to the blueprint itself (its own app token), by resource identifier URI or app id. */
+  roles?: Record<string, string[]>;
   agents: AgentFile[];
 }
 
@@ -92,6 +94,8 @@ export interface Blueprint {
   certificates: { x5tS256: string; x5t: string; publicKey: X509Certificate['publicKey'] }[];
   federatedCredentials: Required<FederatedCredential>[];
   disabled: boolean;
+  /** App roles of the blueprint's own app token (e.g. Graph's AgentIdentity.CreateAsManager). */
+  roles: Record<string, string[]>;
   agents: Map<string, Agent>;
 }
 
@@ -174,6 +178,13 @@ export function defaultDirectoryFile(): DirectoryFile {
             objectId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
             displayName: 'Sandbox Blueprint',
             clientSecrets: [`sbx~${randomBytes(24).toString('base64url')}`],
+            // It manages its own agent identities and their agent users through Graph, with no one signed in.
+            roles: {
+              'https://graph.microsoft.com': [
+                'AgentIdentity.CreateAsManager',
+                'AgentIdUser.ReadWrite.IdentityParentedBy',
+              ],
+            },
             agents: [
               {
                 clientId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
@@ -267,6 +278,7 @@ export function buildDirectory(file: DirectoryFile): Directory {
           return { issuer: f.issuer, subject: f.subject, audiences: f.audiences ?? ['api://AzureADTokenExchange'] };
         }),
         disabled: b.disabled === true,
+        roles: b.roles ?? {},
         agents: new Map(),
       };
       if (!Array.isArray(b.agents)) throw new DirectoryError(`${bat}.agents must be an array.`);
@@ -423,6 +435,7 @@ export function registerBlueprint(
     certificates: [],
     federatedCredentials: [],
     disabled: false,
+    roles: {},
     agents: new Map(),
   };
   tenant.blueprints.set(clientId, blueprint);

@@ -5,7 +5,7 @@
 // (`{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`) and headers.
 import { randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import type { Directory, Tenant } from './directory';
+import type { Agent, Directory, Tenant } from './directory';
 import { GRAPH_AUDIENCES, graphSignedForm, issuerV1, issuerV2, type SigningKey } from './issuer';
 
 export interface GraphAnswer {
@@ -40,11 +40,45 @@ interface Caller {
   readonly granted: readonly string[];
 }
 
+/**
+ * What the Graph subset remembers between calls: when each object was created, for the replication lag (an object
+ * is not found for `replicationLagMs` after its creation, as right after a create in Entra), and the faults to
+ * answer with next (429 with Retry-After, 503).
+ */
+export class GraphState {
+  replicationLagMs = 0;
+  private readonly created = new Map<string, number>();
+  readonly faults: { status: 429 | 503; retryAfterSeconds?: number }[] = [];
+
+  created_(id: string): void {
+    this.created.set(id, Date.now());
+  }
+
+  /** Still replicating: a read of it fails as in Entra right after a create. */
+  replicating(id: string): boolean {
+    const at = this.created.get(id);
+    return at !== undefined && Date.now() - at < this.replicationLagMs;
+  }
+}
+
+/** Agent ID's application permissions that let a blueprint manage its own agent identities and agent users. */
+const MANAGE_AGENTS = 'AgentIdentity.CreateAsManager';
+const MANAGE_AGENT_USERS = 'AgentIdUser.ReadWrite.IdentityParentedBy';
+const PAGE_SIZE = 100;
+
 export async function answerGraph(
   origin: string,
   directory: Directory,
   key: SigningKey,
-  request: { method: string; path: string; query: URLSearchParams; authorization?: string; clientRequestId?: string },
+  request: {
+    method: string;
+    path: string;
+    query: URLSearchParams;
+    authorization?: string;
+    clientRequestId?: string;
+    body?: string;
+  },
+  state: GraphState = new GraphState(),
 ): Promise<GraphAnswer> {
   const requestId = randomUUID();
   const clientRequestId = request.clientRequestId?.slice(0, 100) || requestId;
@@ -88,6 +122,20 @@ export async function answerGraph(
     return error(401, checked.code, checked.message, checked.code === 'InvalidAuthenticationToken' ? challenge : {});
   const caller = checked;
 
+  const fault = state.faults.shift();
+  if (fault)
+    return error(
+      fault.status,
+      fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable',
+      fault.status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable.',
+      fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {},
+    );
+  const agentIdOps = agentIdCall(request, segments, caller, base, state, error, (status, body) => ({
+    status,
+    headers,
+    body,
+  }));
+  if (agentIdOps) return agentIdOps;
   if (request.method !== 'GET')
     return error(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
   const [collection, id, ...rest] = segments;
@@ -148,7 +196,7 @@ export async function answerGraph(
       if (!id) return error(400, 'BadRequest', 'This sandbox serves /servicePrincipals/{id} only.');
       if (!allowed(caller, PERMISSIONS.applications)) return denied();
       const wanted = id.toLowerCase();
-      const agent = caller.tenant.agents.get(wanted);
+      const agent = state.replicating(wanted) ? undefined : caller.tenant.agents.get(wanted);
       if (agent)
         return ok({
           '@odata.context': `${base}/$metadata#servicePrincipals/$entity`,
@@ -213,4 +261,191 @@ async function checkToken(
   const roles = Array.isArray(claims.roles) ? claims.roles.map(String) : [];
   const appOnly = claims.idtyp === 'app' || scopes.length === 0;
   return { claims, tenant, appOnly, granted: appOnly ? roles : scopes };
+}
+
+type ErrorOf = (status: number, code: string, message: string, extra?: Record<string, string>) => GraphAnswer;
+
+/**
+ * Agent ID's calls (shared docs, graph-agent-id.md): list, create and delete agent identities, create agent users. A
+ * blueprint acting as itself may do them for its own objects only, with AgentIdentity.CreateAsManager and
+ * AgentIdUser.ReadWrite.IdentityParentedBy. Undefined when the request is not one of them.
+ */
+function agentIdCall(
+  request: { method: string; query: URLSearchParams; body?: string },
+  segments: readonly string[],
+  caller: Caller,
+  base: string,
+  state: GraphState,
+  error: ErrorOf,
+  answer: (status: number, body: unknown) => GraphAnswer,
+): GraphAnswer | undefined {
+  const [collection, cast, ...rest] = segments.map((s) => s.toLowerCase());
+  const tenant = caller.tenant;
+  const callerId = String(caller.claims.appid ?? caller.claims.azp ?? '');
+  const ownBlueprint = caller.appOnly ? tenant.blueprints.get(callerId) : undefined;
+  const denied = () => error(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+  const may = (permission: string) => caller.appOnly && caller.granted.includes(permission);
+  const headers = answer;
+  const agentJson = (a: Agent) => ({
+    '@odata.type': '#microsoft.graph.agentIdentity',
+    id: a.clientId,
+    appId: a.clientId,
+    displayName: a.displayName,
+    servicePrincipalType: 'ServiceIdentity',
+    agentIdentityBlueprintId: a.blueprint.clientId,
+    accountEnabled: !a.disabled,
+  });
+
+  if (collection === 'serviceprincipals' && cast === 'microsoft.graph.agentidentity' && rest.length === 0) {
+    if (request.method === 'GET') {
+      const filter = request.query.get('$filter') ?? '';
+      const named = /^agentIdentityBlueprintId eq '([0-9a-f-]{36})'$/i.exec(filter.trim())?.[1]?.toLowerCase();
+      if (filter && !named)
+        return error(
+          400,
+          'Request_UnsupportedQuery',
+          `Unsupported or invalid query filter clause specified: '${filter.slice(0, 80)}'.`,
+        );
+      // A blueprint as itself lists its own agents only; Application.Read.All lists any.
+      const readAll =
+        caller.granted.includes('Application.Read.All') || caller.granted.includes('AgentIdentity.Read.All');
+      if (!readAll && !(ownBlueprint && may(MANAGE_AGENTS) && named === ownBlueprint.clientId)) return denied();
+      const all = [...tenant.agents.values()].filter(
+        (a) => (!named || a.blueprint.clientId === named) && !state.replicating(a.clientId),
+      );
+      const top = Math.min(Math.max(Number(request.query.get('$top') ?? PAGE_SIZE) || PAGE_SIZE, 1), 999);
+      const skip = Math.max(Number(request.query.get('$skiptoken') ?? 0) || 0, 0);
+      const page = all.slice(skip, skip + top);
+      const next = skip + top < all.length;
+      const query = new URLSearchParams({
+        ...(filter ? { $filter: filter } : {}),
+        $top: String(top),
+        $skiptoken: String(skip + top),
+      });
+      return headers(200, {
+        '@odata.context': `${base}/$metadata#servicePrincipals/microsoft.graph.agentIdentity`,
+        ...(next
+          ? { '@odata.nextLink': `${base}/servicePrincipals/microsoft.graph.agentIdentity?${query.toString()}` }
+          : {}),
+        value: page.map(agentJson),
+      });
+    }
+    if (request.method === 'POST') {
+      const body = jsonBody(request.body);
+      if (!body)
+        return error(
+          400,
+          'BadRequest',
+          'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+        );
+      const blueprintId = String(body.agentIdentityBlueprintId ?? '').toLowerCase();
+      const blueprint = tenant.blueprints.get(blueprintId);
+      if (!blueprint)
+        return error(
+          400,
+          'Request_BadRequest',
+          "Invalid value specified for property 'agentIdentityBlueprintId' of resource 'AgentIdentity'.",
+        );
+      if (!(ownBlueprint === blueprint && may(MANAGE_AGENTS))) return denied();
+      const displayName = typeof body.displayName === 'string' ? body.displayName.trim().slice(0, 256) : '';
+      if (!displayName) return error(400, 'Request_BadRequest', "The property 'displayName' is required.");
+      const sponsors = body['sponsors@odata.bind'];
+      if (sponsors !== undefined) {
+        if (!Array.isArray(sponsors)) return error(400, 'BadRequest', "Invalid value for 'sponsors@odata.bind'.");
+        for (const s of sponsors) {
+          const id = /\/users\/([0-9a-f-]{36})$/i.exec(String(s))?.[1]?.toLowerCase();
+          if (!id || !tenant.users.some((u) => u.id === id && !u.identityParentId))
+            return error(
+              400,
+              'Request_BadRequest',
+              `Invalid sponsor: '${String(s).slice(0, 120)}' is not a user of this tenant.`,
+            );
+        }
+      }
+      const clientId = randomUUID();
+      const agent: Agent = { clientId, displayName, disabled: false, roles: {}, delegated: {}, blueprint };
+      blueprint.agents.set(clientId, agent);
+      tenant.agents.set(clientId, agent);
+      state.created_(clientId);
+      return headers(201, {
+        '@odata.context': `${base}/$metadata#servicePrincipals/microsoft.graph.agentIdentity/$entity`,
+        ...agentJson(agent),
+      });
+    }
+    return error(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
+  }
+
+  if (collection === 'serviceprincipals' && cast && rest.length === 0 && request.method === 'DELETE') {
+    const agent = state.replicating(cast) ? undefined : tenant.agents.get(cast);
+    if (!agent)
+      return error(
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${cast.slice(0, 100)}' does not exist or one of its queried reference-property objects are not present.`,
+      );
+    if (!(ownBlueprint === agent.blueprint && may(MANAGE_AGENTS))) return denied();
+    agent.blueprint.agents.delete(agent.clientId);
+    tenant.agents.delete(agent.clientId);
+    return { status: 204, headers: {}, body: undefined };
+  }
+
+  const agentUserCreate =
+    request.method === 'POST' &&
+    collection === 'users' &&
+    (cast === 'microsoft.graph.agentuser' ||
+      (cast === undefined && jsonBody(request.body)?.['@odata.type'] === '#microsoft.graph.agentUser')) &&
+    rest.length === 0;
+  if (agentUserCreate) {
+    const body = jsonBody(request.body);
+    if (!body) return error(400, 'BadRequest', 'Unable to read JSON request payload.');
+    const parentId = String(body.identityParentId ?? '').toLowerCase();
+    const parent = state.replicating(parentId) ? undefined : tenant.agents.get(parentId);
+    if (!parent) return error(400, 'Request_BadRequest', `Object with id ${parentId.slice(0, 40) || "''"} not found.`);
+    if (!(ownBlueprint === parent.blueprint && may(MANAGE_AGENT_USERS))) return denied();
+    if (tenant.users.some((u) => u.identityParentId === parent.clientId))
+      return error(
+        400,
+        'Request_BadRequest',
+        'The agent identity already has an agent user: an agent identity has at most one.',
+      );
+    const upn = typeof body.userPrincipalName === 'string' ? body.userPrincipalName.trim() : '';
+    const domain = upn.split('@')[1]?.toLowerCase();
+    if (!domain || !tenant.domains.includes(domain))
+      return error(
+        400,
+        'Request_BadRequest',
+        'The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.',
+      );
+    if (tenant.users.some((u) => u.userPrincipalName.toLowerCase() === upn.toLowerCase()))
+      return error(
+        400,
+        'Request_BadRequest',
+        'Another object with the same value for property userPrincipalName already exists.',
+      );
+    const user = {
+      id: randomUUID(),
+      userPrincipalName: upn,
+      displayName:
+        typeof body.displayName === 'string' && body.displayName.trim() ? body.displayName.trim().slice(0, 256) : upn,
+      identityParentId: parent.clientId,
+    };
+    tenant.users.push(user);
+    state.created_(user.id);
+    return headers(201, {
+      '@odata.context': `${base}/$metadata#users/$entity`,
+      '@odata.type': '#microsoft.graph.agentUser',
+      ...user,
+    });
+  }
+  return undefined;
+}
+
+function jsonBody(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

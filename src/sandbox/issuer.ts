@@ -115,7 +115,7 @@ export function appTokenClaims(
 ): Record<string, unknown> {
   const isAgent = 'blueprint' in client;
   const objectId = isAgent ? client.clientId : client.objectId; // an agent identity's object id equals its app id
-  const roles = isAgent ? rolesFor(client, resource) : [];
+  const roles = rolesFor(client, resource);
   const v1 = resource.accessTokenVersion === 1;
   return {
     aud: v1 ? resource.identifierUri : resource.appId,
@@ -135,8 +135,8 @@ export function appTokenClaims(
   };
 }
 
-function rolesFor(agent: Agent, resource: Resource): string[] {
-  const lists = Object.entries(agent.roles).filter(([k]) => {
+function rolesFor(client: Agent | Blueprint, resource: Resource): string[] {
+  const lists = Object.entries(client.roles).filter(([k]) => {
     const key = k.toLowerCase();
     return key === resource.identifierUri.toLowerCase() || key === resource.appId || key === `api://${resource.appId}`;
   });

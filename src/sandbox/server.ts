@@ -1,4 +1,4 @@
-import { answerGraph } from './graph';
+import { answerGraph, GraphState } from './graph';
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -97,6 +97,11 @@ export class SandboxTenant {
   /** Bytes of the last flood fault's body the socket accepted before the client closed it (or all of them). */
   floodBytesSent = 0;
   private readonly faults: Fault[] = [];
+  /**
+   * The Graph subset's memory (graph.ts): set `graph.replicationLagMs` to make new objects unreadable for that long
+   * after their creation, and push to `graph.faults` to answer the next Graph calls with 429/503.
+   */
+  readonly graph = new GraphState();
   private readonly sockets = new Set<Socket>();
   private readonly socketIds = new WeakMap<Socket, number>();
 
@@ -241,14 +246,28 @@ export class SandboxTenant {
       case 'api-metadata':
         return this.protectedApi(req, res, route);
       case 'graph': {
-        await drain(req);
-        const answer = await answerGraph(this.origin, this.directory, this.key, {
-          method: req.method ?? 'GET',
-          path: route.path,
-          query: url.searchParams,
-          ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
-          ...(headerValue(req, 'client-request-id') ? { clientRequestId: headerValue(req, 'client-request-id') } : {}),
-        });
+        const body =
+          req.method === 'GET' || req.method === 'DELETE' ? (await drain(req), undefined) : await readBody(req);
+        const answer = await answerGraph(
+          this.origin,
+          this.directory,
+          this.key,
+          {
+            method: req.method ?? 'GET',
+            path: route.path,
+            query: url.searchParams,
+            ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+            ...(headerValue(req, 'client-request-id')
+              ? { clientRequestId: headerValue(req, 'client-request-id') }
+              : {}),
+            ...(body !== undefined ? { body } : {}),
+          },
+          this.graph,
+        );
+        if (answer.status === 204) {
+          res.writeHead(204, answer.headers).end();
+          return;
+        }
         return this.json(res, answer.status, answer.body, answer.headers);
       }
     }
