@@ -1,6 +1,6 @@
 import { EntraError } from './entraError';
 import { remedyOf, type Remedy } from './errorCatalog';
-import { ConfigError, CredentialError, isCancelled, NetworkError, TokenDecodeError } from './errors';
+import { ConfigError, CredentialError, GraphError, isCancelled, NetworkError, TokenDecodeError } from './errors';
 
 /**
  * What a face (a command, a webview message, a sidecar request, a language-model tool) does with an error it caught:
@@ -22,7 +22,7 @@ export type ErrorReport =
     }
   | { readonly kind: 'unexpected'; readonly summary: string; readonly logLine: string };
 
-export type ExplainedCategory = 'entra' | 'config' | 'credential' | 'token' | 'network';
+export type ExplainedCategory = 'entra' | 'config' | 'credential' | 'token' | 'network' | 'graph';
 
 export function reportOf(e: unknown): ErrorReport {
   if (isCancelled(e)) return { kind: 'cancelled', summary: 'Cancelled.', logLine: 'cancelled.' };
@@ -48,6 +48,24 @@ export function reportOf(e: unknown): ErrorReport {
       ]),
     };
   }
+  if (e instanceof GraphError)
+    return {
+      kind: 'explained',
+      category: 'graph',
+      summary: `Microsoft Graph: ${e.code}. ${e.meaning} ${e.fix}`,
+      logLine: e.message,
+      ...(e.status === 429 || e.status >= 500 ? { remedy: 'retry' as const } : {}),
+      details: detailLines([
+        ['Error', `${e.code}, HTTP ${e.status}`],
+        ['Graph said', e.graphMessage],
+        ['Meaning', e.meaning],
+        ['Fix', e.fix],
+        ['Call', `${e.method} ${e.path}`],
+        ['request-id', e.requestId],
+        ['client-request-id', e.clientRequestId],
+        ['Time', new Date().toISOString()],
+      ]),
+    };
   if (e instanceof ConfigError) {
     // The one configuration error a setting fixes: an authority outside the allow-list.
     const remedy: Remedy | undefined = e.field === 'Authority' && /allowed/.test(e.problem) ? 'settings' : undefined;

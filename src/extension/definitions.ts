@@ -174,9 +174,17 @@ export class DefinitionStore implements vscode.Disposable {
   async rememberAgentUser(agentId: string, user: AgentUserReference): Promise<void> {
     const state = this.persisted();
     const agent = state.agents.find((a) => a.clientId === agentId.toLowerCase());
-    if (!agent) return; // sandbox agents know their agent users already
     const same = (u: AgentUserReference) =>
       (user.userId && u.userId === user.userId) || (user.username && u.username === user.username);
+    if (!agent) {
+      // A sandbox agent: its agent users came with the sandbox, in memory; one made since (through Graph) joins them.
+      const sandboxAgent = this.sandboxAgents.find((a) => a.clientId === agentId.toLowerCase());
+      if (!sandboxAgent || sandboxAgent.agentUsers?.some(same)) return;
+      const next = { ...sandboxAgent, agentUsers: [...(sandboxAgent.agentUsers ?? []), user] };
+      this.sandboxAgents = this.sandboxAgents.map((a) => (a === sandboxAgent ? next : a));
+      this.changed.fire();
+      return;
+    }
     if (agent.agentUsers?.some(same)) return;
     const next = { ...agent, agentUsers: [...(agent.agentUsers ?? []), user] };
     await this.write({ ...state, agents: state.agents.map((a) => (a === agent ? next : a)) });
@@ -235,6 +243,24 @@ export class DefinitionStore implements vscode.Disposable {
     this.sandboxBlueprints = this.sandboxBlueprints.map((b) => (b === current ? next : b));
     this.changed.fire();
     return next;
+  }
+
+  /**
+   * An agent identity the sandbox's blueprint created through Graph: in memory only, like the sandbox's own (its
+   * directory lives in memory, so it is gone when the sandbox stops).
+   */
+  addSandboxAgent(input: AgentDefinition): AgentDefinition {
+    const agent = this.validateAgent(input);
+    if (!this.sandboxBlueprints.some((b) => b.clientId === agent.blueprintId))
+      throw new ConfigError(
+        'Blueprint',
+        `${agent.blueprintId} is not the running sandbox's.`,
+        'Start the sandbox tenant.',
+      );
+    if (this.agent(agent.clientId)) return this.agent(agent.clientId)!;
+    this.sandboxAgents = [...this.sandboxAgents, agent];
+    this.changed.fire();
+    return agent;
   }
 
   setSandbox(blueprints: BlueprintDefinition[], agents: AgentDefinition[]): void {

@@ -2,6 +2,8 @@
 // core knows the flows' legs and how a credential is assembled; this only says which blueprint, agent and user.
 import type { TokenRequest } from '../core/acquisition';
 import type { CredentialSource } from '../core/credentialSource';
+import { CLOUDS, cloudOfAuthority } from '../core/clouds';
+import { isLoopbackHost } from '../core/config';
 import type { AgentDefinition, AgentUserReference, BlueprintDefinition } from './definitionRules';
 
 /** Which flow: the agent as itself, as its agent user, or on behalf of a signed-in user (their token for the blueprint). */
@@ -81,4 +83,21 @@ export function blueprintAppTokenRequest(blueprint: BlueprintDefinition, scope: 
     scope,
     credential: credentialSourceOf(blueprint),
   };
+}
+
+/**
+ * Where a blueprint's Graph calls go: the sandbox's Graph subset for a blueprint on the sandbox (a loopback
+ * authority), else its cloud's Graph. `resource` is what the token is for (Graph's own identifier in both cases).
+ */
+export function graphEndpointFor(authority: string): { endpoint: string; resource: string } {
+  const cloud = cloudOfAuthority(authority);
+  let loopback: boolean;
+  try {
+    loopback = isLoopbackHost(new URL(authority).hostname);
+  } catch {
+    loopback = false;
+  }
+  return loopback
+    ? { endpoint: `${new URL(authority).origin}/graph`, resource: CLOUDS.public.graph }
+    : { endpoint: cloud.graph, resource: cloud.graph };
 }

@@ -11,7 +11,14 @@ import { errorActions } from './errorActions';
 import { agentUserLabel, type AgentDefinition, type BlueprintDefinition, type DefinitionStore } from './definitions';
 import type { ExtensionLog } from './log';
 import { readSettings } from './settings';
-import { agentTokenRequest, legsDestination, type FlowChoice } from './tokenRequests';
+import {
+  agentTokenRequest,
+  blueprintAppTokenRequest,
+  graphEndpointFor,
+  legsDestination,
+  type FlowChoice,
+} from './tokenRequests';
+import type { GraphClient } from '../core/graphClient';
 import type { HeldToken, TokenStore } from './tokenStore';
 
 export type { FlowChoice } from './tokenRequests';
@@ -124,6 +131,31 @@ export class TokenService implements vscode.Disposable {
       const engine = this.engineFor(settings.requestTimeoutMs, AgentTokenEngine);
       return acquireToken(engine, request, this.credentialHost(blueprint), options);
     };
+  }
+
+  /**
+   * Microsoft Graph as the blueprint itself: its own app token for Graph (client credentials with its stored
+   * credential, no fmi_path, no one signed in), through the shared engine and its cache. Graph is the cloud's for
+   * the blueprint's authority, or the sandbox's /graph for a blueprint on the sandbox. The caller closes it.
+   */
+  async graphAsBlueprint(blueprint: BlueprintDefinition): Promise<GraphClient> {
+    const settings = readSettings();
+    await this.checkUsable(blueprint, 'ask', settings);
+    const { acquireToken } = await import('../core/acquisition');
+    const { AgentTokenEngine } = await import('../core/agentTokens');
+    const { GraphClient } = await import('../core/graphClient');
+    const engine = this.engineFor(settings.requestTimeoutMs, AgentTokenEngine);
+    const graph = graphEndpointFor(blueprint.authority);
+    const request = blueprintAppTokenRequest(blueprint, `${graph.resource}/.default`);
+    return new GraphClient({
+      endpoint: graph.endpoint,
+      appOnly: true,
+      caller: `the blueprint "${blueprint.displayName}"`,
+      timeoutMs: settings.requestTimeoutMs,
+      logger: this.log,
+      token: async (signal) =>
+        (await acquireToken(engine, request, this.credentialHost(blueprint), signal ? { signal } : {})).accessToken,
+    });
   }
 
   private async send(

@@ -179,12 +179,7 @@ export function defaultDirectoryFile(): DirectoryFile {
             displayName: 'Sandbox Blueprint',
             clientSecrets: [`sbx~${randomBytes(24).toString('base64url')}`],
             // It manages its own agent identities and their agent users through Graph, with no one signed in.
-            roles: {
-              'https://graph.microsoft.com': [
-                'AgentIdentity.CreateAsManager',
-                'AgentIdUser.ReadWrite.IdentityParentedBy',
-              ],
-            },
+            roles: { 'https://graph.microsoft.com': [...SANDBOX_BLUEPRINT_GRAPH_ROLES] },
             agents: [
               {
                 clientId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
@@ -222,6 +217,12 @@ export function defaultDirectoryFile(): DirectoryFile {
     ],
   };
 }
+
+/** What a sandbox blueprint may do through Graph as itself: manage its own agent identities and agent users. */
+export const SANDBOX_BLUEPRINT_GRAPH_ROLES = [
+  'AgentIdentity.CreateAsManager',
+  'AgentIdUser.ReadWrite.IdentityParentedBy',
+] as const;
 
 /** The sandbox's own public client and its user's password: for getting a user token (on-behalf-of) without a browser. */
 export const SANDBOX_PUBLIC_CLIENT_ID = 'e3f4a5b6-c7d8-4e9f-8a0b-2c3d4e5f6071';
@@ -435,7 +436,8 @@ export function registerBlueprint(
     certificates: [],
     federatedCredentials: [],
     disabled: false,
-    roles: {},
+    // As the sandbox's own blueprint: it may manage its agent identities and agent users through Graph.
+    roles: { 'https://graph.microsoft.com': [...SANDBOX_BLUEPRINT_GRAPH_ROLES] },
     agents: new Map(),
   };
   tenant.blueprints.set(clientId, blueprint);

@@ -279,6 +279,35 @@ describe('extension in a real VS Code', () => {
       }
     });
 
+    it('creates an agent identity and its agent user through Graph, as the blueprint itself; both usable at once', async () => {
+      const blueprintId = status.blueprintIds[0]!;
+      const created = await run(CommandId.createAgentIdentity, { blueprintId, displayName: 'Graph-made Agent' });
+      assert.ok(created, 'createAgentIdentity returned nothing');
+      assert.match(created.clientId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      assert.ok((await treeRows()).some((r) => r.label === 'Graph-made Agent' && r.contextValue === 'agent.sandbox'));
+      // The next click gets its token: the sandbox's directory has it (Graph made it there).
+      const token = await run(CommandId.getAgentToken, { agentId: created.clientId, openInspector: false });
+      assert.equal(token?.claims.appid, created.clientId);
+      assert.equal(token?.claims.xms_par_app_azp, blueprintId);
+      const user = await run(CommandId.createAgentUser, {
+        agentId: created.clientId,
+        userPrincipalName: 'graph-made@sandbox.onmicrosoft.com',
+      });
+      assert.equal(user?.identityParentId, created.clientId);
+      assert.ok((await treeRows()).some((r) => r.label === 'graph-made@sandbox.onmicrosoft.com'));
+      // An agent identity has one agent user: the second is refused by Graph, explained, and nothing is added.
+      assert.equal(
+        await run(CommandId.createAgentUser, {
+          agentId: created.clientId,
+          userPrincipalName: 'again@sandbox.onmicrosoft.com',
+        }),
+        undefined,
+      );
+      // Everything Graph knows under the blueprint is in the list already.
+      const discovered = await run(CommandId.discoverAgentIdentities, { blueprintId });
+      assert.deepEqual(discovered, { inTenant: status.agentIds.length + 1, added: [] });
+    });
+
     it('simulates a wrong secret: the next token request fails like Entra, and the one after works', async () => {
       assert.equal(await run(CommandId.simulateEntraError, { simulation: 'wrong-secret' }), 'wrong-secret');
       assert.equal(

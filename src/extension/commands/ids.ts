@@ -25,6 +25,9 @@ export const CommandId = {
   copySidecarSettings: 'entraAgentTokens.copySidecarSettings',
   openSidecarRequest: 'entraAgentTokens.openSidecarRequest',
   callApi: 'entraAgentTokens.callApi',
+  createAgentIdentity: 'entraAgentTokens.createAgentIdentity',
+  discoverAgentIdentities: 'entraAgentTokens.discoverAgentIdentities',
+  createAgentUser: 'entraAgentTokens.createAgentUser',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

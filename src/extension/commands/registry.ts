@@ -4,6 +4,7 @@ import { runCommand } from './run';
 import { addAgentIdentity } from './addAgentIdentity';
 import { addBlueprint } from './addBlueprint';
 import { callApi } from './callApi';
+import { createAgentIdentity, createAgentUser, discoverAgentIdentities } from './graphAgents';
 import type { CommandContext } from './context';
 import { copyAccessToken } from './copyAccessToken';
 import { editAgentIdentity } from './editAgentIdentity';
@@ -55,6 +56,9 @@ const handlers: Handlers = {
   [CommandId.copySidecarSettings]: copySidecarSettings,
   [CommandId.openSidecarRequest]: openSidecarRequest,
   [CommandId.callApi]: callApi,
+  [CommandId.createAgentIdentity]: createAgentIdentity,
+  [CommandId.discoverAgentIdentities]: discoverAgentIdentities,
+  [CommandId.createAgentUser]: createAgentUser,
 };
 
 /** Registers every command behind one error boundary. */

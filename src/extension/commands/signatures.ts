@@ -9,6 +9,7 @@ import type { AgentNode, AgentUserNode, BlueprintNode, FailureNode, TokenNode } 
 import type { AddAgentIdentityArgs } from './addAgentIdentity';
 import type { AddBlueprintArgs } from './addBlueprint';
 import type { CallApiArgs, CallApiSummary } from './callApi';
+import type { CreateAgentIdentityArgs, CreateAgentUserArgs, DiscoverAgentIdentitiesArgs } from './graphAgents';
 import type { EditAgentIdentityArgs } from './editAgentIdentity';
 import type { EditBlueprintArgs } from './editBlueprint';
 import type { AgentTokenSummary, GetAgentTokenArgs } from './getAgentToken';
@@ -34,6 +35,18 @@ export interface CommandSignatures {
   };
   [CommandId.getAgentTokenForScope]: { arg: AgentNode | undefined; result: AgentTokenSummary };
   [CommandId.callApi]: { arg: CallApiArgs | AgentNode | TokenNode | undefined; result: CallApiSummary };
+  [CommandId.createAgentIdentity]: {
+    arg: CreateAgentIdentityArgs | BlueprintNode | undefined;
+    result: AgentDefinition;
+  };
+  [CommandId.discoverAgentIdentities]: {
+    arg: DiscoverAgentIdentitiesArgs | BlueprintNode | undefined;
+    result: { inTenant: number; added: AgentDefinition[] };
+  };
+  [CommandId.createAgentUser]: {
+    arg: CreateAgentUserArgs | AgentNode | undefined;
+    result: { id: string; userPrincipalName: string; identityParentId: string };
+  };
   [CommandId.copyAccessToken]: { arg: TokenRef | TokenNode | undefined; result: boolean };
   [CommandId.inspectToken]: {
     arg: { token: string } | TokenNode | undefined;
