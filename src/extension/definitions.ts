@@ -193,7 +193,14 @@ export class DefinitionStore implements vscode.Disposable {
   async removeAgent(clientId: string): Promise<AgentDefinition | undefined> {
     const state = this.persisted();
     const agent = state.agents.find((a) => a.clientId === clientId.toLowerCase());
-    if (!agent) return undefined;
+    if (!agent) {
+      // A sandbox agent deleted through Graph: gone from the sandbox's directory, so from the list too.
+      const sandboxAgent = this.sandboxAgents.find((a) => a.clientId === clientId.toLowerCase());
+      if (!sandboxAgent) return undefined;
+      this.sandboxAgents = this.sandboxAgents.filter((a) => a !== sandboxAgent);
+      this.changed.fire();
+      return sandboxAgent;
+    }
     await this.write({ ...state, agents: state.agents.filter((a) => a !== agent) });
     return agent;
   }

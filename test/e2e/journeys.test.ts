@@ -523,6 +523,28 @@ describe('journeys in a real VS Code', function () {
     await shot('journey-9-200');
   });
 
+  it('10: New Agent Identity… on the blueprint: Graph creates it as the blueprint, the tree lists it, its key gets a token', async () => {
+    const blueprint = treeItem(/Sandbox Blueprint/);
+    await blueprint.click({ button: 'right' });
+    const item = page.getByRole('menuitem', { name: 'New Agent Identity…' });
+    await item.hover();
+    await item.focus();
+    await page.keyboard.press('Enter');
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'New Agent Identity under "Sandbox Blueprint"' }).waitFor();
+    await input.fill('Journey Graph Agent');
+    await input.press('Enter');
+    const agent = treeItem(/Journey Graph Agent/);
+    await agent.waitFor({ timeout: 30_000 });
+    await agent.hover();
+    await agent.locator('a.action-label[aria-label="Get Agent Token"]').click();
+    await inspector()
+      .locator('header h1', { hasText: 'Agent token for Journey Graph Agent' })
+      .waitFor({ timeout: 30_000 });
+    await inspector().locator('tr[data-claim="xms_par_app_azp"]').waitFor({ timeout: 30_000 });
+    await shot('journey-10-new-agent');
+  });
+
   it('2: add a blueprint through the real input boxes; its secret is nowhere in the user data', async () => {
     const secret = `journey-secret-${Date.now()}-${Math.random().toString(36).slice(2)}`;
     await runCommand('Entra Agent Tokens: Add Blueprint…');

@@ -306,6 +306,10 @@ describe('extension in a real VS Code', () => {
       // Everything Graph knows under the blueprint is in the list already.
       const discovered = await run(CommandId.discoverAgentIdentities, { blueprintId });
       assert.deepEqual(discovered, { inTenant: status.agentIds.length + 1, added: [] });
+      // Deleted from the tenant: gone from the list, and Entra no longer knows it.
+      assert.equal(await run(CommandId.deleteAgentIdentity, { agentId: created.clientId }), true);
+      assert.ok(!(await treeRows()).some((r) => r.label === 'Graph-made Agent'));
+      assert.equal(await run(CommandId.getAgentToken, { agentId: created.clientId, openInspector: false }), undefined);
     });
 
     it('simulates a wrong secret: the next token request fails like Entra, and the one after works', async () => {

@@ -111,6 +111,47 @@ export async function discoverAgentIdentities(
   return { inTenant: found.length, added };
 }
 
+/**
+ * Delete Agent Identity from Tenant…: Graph deletes it (AgentIdentity.CreateAsManager, its own blueprint's), then it
+ * leaves the list and its tokens are forgotten. Asked first: its tokens stop working and its agent user is orphaned.
+ */
+export async function deleteAgentIdentity(ctx: CommandContext, arg?: unknown): Promise<boolean> {
+  const args = plainArgs<{ agentId: string }>(arg);
+  const agent =
+    arg instanceof AgentNode
+      ? arg.agent
+      : args
+        ? ctx.definitions.agent(args.agentId ?? '')
+        : (
+            await pick(agentItems(ctx.definitions), {
+              title: 'Delete Agent Identity from Tenant',
+              placeHolder: 'Which agent identity?',
+            })
+          ).agent;
+  if (!agent)
+    throw new ConfigError('Agent identity', `${String(args?.agentId)} is not in the list.`, 'Pick one from the list.');
+  const blueprint = ctx.definitions.blueprint(agent.blueprintId);
+  if (!blueprint) throw new ConfigError('Agent identity', 'has no blueprint in the list.', 'Add its blueprint first.');
+  if (!args) {
+    const answer = await vscode.window.showWarningMessage(
+      `Delete agent identity "${agent.displayName}" from tenant ${agent.tenant ?? blueprint.tenant}?`,
+      {
+        modal: true,
+        detail: `Microsoft Graph deletes ${agent.clientId} as its blueprint "${blueprint.displayName}". Its tokens stop being issued, and whatever it was granted goes with it. To remove it from this list only, use "Remove Agent Identity".`,
+      },
+      'Delete from Tenant',
+    );
+    if (answer !== 'Delete from Tenant') return false;
+  }
+  await withGraph(ctx, blueprint, `Deleting agent identity "${agent.displayName}"…`, (graph, signal) =>
+    graph.delete(`/servicePrincipals/${agent.clientId}`, { signal }),
+  );
+  await ctx.definitions.removeAgent(agent.clientId);
+  ctx.tokens.forget([agent.clientId]);
+  ctx.log.info(`Agent identity ${agent.displayName} (${agent.clientId}) deleted from tenant through Graph.`);
+  return true;
+}
+
 /** New Agent User…: Graph creates the agent identity's agent user (one per agent), and the tree shows it under it. */
 export async function createAgentUser(
   ctx: CommandContext,

@@ -28,6 +28,7 @@ export const CommandId = {
   createAgentIdentity: 'entraAgentTokens.createAgentIdentity',
   discoverAgentIdentities: 'entraAgentTokens.discoverAgentIdentities',
   createAgentUser: 'entraAgentTokens.createAgentUser',
+  deleteAgentIdentity: 'entraAgentTokens.deleteAgentIdentity',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -4,7 +4,7 @@ import { runCommand } from './run';
 import { addAgentIdentity } from './addAgentIdentity';
 import { addBlueprint } from './addBlueprint';
 import { callApi } from './callApi';
-import { createAgentIdentity, createAgentUser, discoverAgentIdentities } from './graphAgents';
+import { createAgentIdentity, createAgentUser, deleteAgentIdentity, discoverAgentIdentities } from './graphAgents';
 import type { CommandContext } from './context';
 import { copyAccessToken } from './copyAccessToken';
 import { editAgentIdentity } from './editAgentIdentity';
@@ -59,6 +59,7 @@ const handlers: Handlers = {
   [CommandId.createAgentIdentity]: createAgentIdentity,
   [CommandId.discoverAgentIdentities]: discoverAgentIdentities,
   [CommandId.createAgentUser]: createAgentUser,
+  [CommandId.deleteAgentIdentity]: deleteAgentIdentity,
 };
 
 /** Registers every command behind one error boundary. */

@@ -43,6 +43,7 @@ export interface CommandSignatures {
     arg: DiscoverAgentIdentitiesArgs | BlueprintNode | undefined;
     result: { inTenant: number; added: AgentDefinition[] };
   };
+  [CommandId.deleteAgentIdentity]: { arg: { agentId: string } | AgentNode | undefined; result: boolean };
   [CommandId.createAgentUser]: {
     arg: CreateAgentUserArgs | AgentNode | undefined;
     result: { id: string; userPrincipalName: string; identityParentId: string };
