@@ -2,6 +2,7 @@
 // The sandbox serves HTTPS on loopback with the test certificate. Comparisons are interleaved (A B C A B C …), the
 // first runs are discarded as warm-up, and medians are reported. Figures, never assertions. --quick: fewer runs and
 // no VS Code journey (a smoke check that the benchmarks still run).
+import { graphRows } from './graph';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -509,6 +510,7 @@ async function main() {
   await coldInProcess(rows, LATENCY_MS);
   await warm(rows);
   await sidecarRows(rows, quick);
+  await graphRows(rows, quick);
   cli(rows);
   await perProcess(rows);
   sizes(rows);
