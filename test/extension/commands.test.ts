@@ -238,7 +238,10 @@ describe('extension in a real VS Code', () => {
       const seen: (string | undefined)[] = [];
       const server = createHttpServer((req, res) => {
         seen.push(req.headers.authorization);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"orders":[]}');
+        // It echoes what it got, as a debugging endpoint does: the token must not come back out of Call API.
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'x-echo': req.headers.authorization ?? '' })
+          .end(JSON.stringify({ orders: [], youSent: req.headers.authorization }));
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const port = (server.address() as { port: number }).port;
@@ -257,6 +260,9 @@ describe('extension in a real VS Code', () => {
         });
         assert.equal(confirmed?.status, 200);
         assert.match(seen[0] ?? '', /^Bearer eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+        assert.equal(JSON.parse(confirmed.body).youSent, 'Bearer [the agent token]');
+        assert.equal(confirmed.headers['x-echo'], 'Bearer [the agent token]');
+        assert.ok(!JSON.stringify(confirmed).includes(seen[0]!.slice(7)), 'the token appears nowhere in the result');
         // Listed by the user for that scope: no confirmation needed; for another scope, still refused.
         await config.update('apiHosts', { [scope]: [`127.0.0.1:${port}`] }, vscode.ConfigurationTarget.Global);
         assert.equal(

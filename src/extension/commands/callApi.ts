@@ -266,6 +266,9 @@ async function perform(
     if (error) display?.panel.showCall(callView({ ...base, error }));
     throw e;
   }
+  // An API that echoes the request (a debugging endpoint, a proxy) would hand the token back: it never goes on to
+  // the webview, the log or a script's result.
+  response = withoutToken(response, held.result.accessToken);
   const claims = held.result.token.claims;
   // For ≥ 400: why, and (RFC 9728) what the API says about itself, from its own origin only.
   const { diagnosis, metadata } = await explainResponse(response, claims, url);
@@ -297,6 +300,18 @@ async function perform(
       ? { resourceMetadata: { ...(metadata.resource ? { resource: metadata.resource } : {}), scopes: metadata.scopes } }
       : {}),
     ...(view.metadata?.retryScope ? { retryScope: view.metadata.retryScope } : {}),
+  };
+}
+
+/** Where the raw token appears in an answer: replaced by words. */
+export const TOKEN_PLACEHOLDER = '[the agent token]';
+
+function withoutToken(response: ApiResponse, token: string): ApiResponse {
+  const scrub = (text: string) => (text.includes(token) ? text.split(token).join(TOKEN_PLACEHOLDER) : text);
+  return {
+    ...response,
+    body: scrub(response.body),
+    headers: Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, scrub(v)])),
   };
 }
 
