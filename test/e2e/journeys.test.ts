@@ -521,6 +521,26 @@ describe('journeys in a real VS Code', function () {
     await view.locator('section.call').scrollIntoViewIfNeeded();
     await page.waitForTimeout(300);
     await shot('journey-9-200');
+    // From the Support Agent's Graph token (journey 5's): Call API starts from this agent's last URL (kept in memory),
+    // sends the Graph token there, and the API's metadata offers the right scope; one click retries with it.
+    const graphToken = page.getByRole('treeitem', { name: /graph\.microsoft\.com\/\.default/ }).first();
+    await graphToken.click({ button: 'right' });
+    const call = page.getByRole('menuitem', { name: 'Call API…' });
+    await call.hover();
+    await call.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'Call API as Support Agent' }).waitFor();
+    assert.match(await input.inputValue(), /\/apis\/weather\/forecast$/, "the agent's last URL");
+    await input.press('Enter');
+    await view.locator('[data-call="401"]').waitFor({ timeout: 30_000 });
+    assert.match(
+      (await view.locator('.explanation').textContent()) ?? '',
+      /A Microsoft Graph token was sent to another API/,
+    );
+    await view.getByRole('button', { name: 'Retry with api://sandbox-weather/.default' }).click();
+    // The right audience now; the Support Agent still lacks the role, and the answer says so.
+    await view.locator('[data-call="403"]').waitFor({ timeout: 30_000 });
+    assert.match((await view.locator('header .muted').textContent()) ?? '', /api:\/\/sandbox-weather\/\.default/);
   });
 
   it('10: New Agent Identity… on the blueprint: Graph creates it as the blueprint, the tree lists it, its key gets a token', async () => {
