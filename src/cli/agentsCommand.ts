@@ -59,20 +59,9 @@ export async function runAgents(
   signal: AbortSignal,
   out: (s: string) => void,
 ): Promise<number> {
-  const [action, ...rest] = args;
-  if (action === undefined || action === '--help' || action === '-h') {
-    out(`${agentsHelp}\n`);
-    return action === undefined ? ExitCode.usage : ExitCode.ok;
-  }
-  if (!['list', 'create', 'delete'].includes(action))
-    throw new UsageError(
-      `agents takes list, create or delete, not "${action.slice(0, 30)}". Run "entra-agent-tokens agents --help".`,
-    );
-  const { values } = parse(`agents ${action}`, withOptionalValue(rest, '--managed-identity'), options);
-  if (values.help) {
-    out(`${agentsHelp}\n`);
-    return ExitCode.ok;
-  }
+  const verb = parseVerb(args, 'agents', ['list', 'create', 'delete'], agentsHelp, out);
+  if (typeof verb === 'number') return verb;
+  const { action, values } = verb;
   notFor(values, action, ['scope', 'flow', 'upn', 'user-id', 'username', 'user-token-env']);
   if (action !== 'create') notFor(values, action, ['display-name', 'sponsor']);
   if (action !== 'delete') notFor(values, action, ['agent']);
@@ -94,13 +83,14 @@ export async function runAgents(
       return ExitCode.ok;
     }
     if (action === 'create') {
-      const endpoint = graphOrigin(values);
       const created = await graph.create<AgentJson>(
         '/servicePrincipals/microsoft.graph.agentIdentity',
         {
           displayName,
           agentIdentityBlueprintId: blueprint,
-          ...(sponsors.length ? { 'sponsors@odata.bind': sponsors.map((s) => `${endpoint}/v1.0/users/${s}`) } : {}),
+          ...(sponsors.length
+            ? { 'sponsors@odata.bind': sponsors.map((s) => `${graphResource(values)}/v1.0/users/${s}`) }
+            : {}),
         },
         { signal },
       );
@@ -129,20 +119,9 @@ export async function runAgentUsers(
   signal: AbortSignal,
   out: (s: string) => void,
 ): Promise<number> {
-  const [action, ...rest] = args;
-  if (action === undefined || action === '--help' || action === '-h') {
-    out(`${agentUsersHelp}\n`);
-    return action === undefined ? ExitCode.usage : ExitCode.ok;
-  }
-  if (action !== 'create')
-    throw new UsageError(
-      `agent-users takes create, not "${action.slice(0, 30)}". Run "entra-agent-tokens agent-users --help".`,
-    );
-  const { values } = parse('agent-users create', withOptionalValue(rest, '--managed-identity'), options);
-  if (values.help) {
-    out(`${agentUsersHelp}\n`);
-    return ExitCode.ok;
-  }
+  const verb = parseVerb(args, 'agent-users', ['create'], agentUsersHelp, out);
+  if (typeof verb === 'number') return verb;
+  const { values } = verb;
   notFor(values, 'agent-users create', ['scope', 'flow', 'sponsor', 'user-id', 'username', 'user-token-env']);
   const agent = guidFlag(values.agent, '--agent', "the agent identity's id");
   const upn = requireText(values.upn, '--upn');
@@ -176,6 +155,31 @@ export async function runAgentUsers(
     );
     return ExitCode.ok;
   });
+}
+
+/** `COMMAND VERB FLAGS…`: the verb checked, the flags parsed; a help request answered (its exit code returned). */
+function parseVerb(
+  args: string[],
+  command: string,
+  verbs: readonly string[],
+  help: string,
+  out: (s: string) => void,
+): number | { action: string; values: Values } {
+  const [action, ...rest] = args;
+  if (action === undefined || action === '--help' || action === '-h') {
+    out(`${help}\n`);
+    return action === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (!verbs.includes(action))
+    throw new UsageError(
+      `${command} takes ${verbs.join(', ').replace(/, ([^,]*)$/, ' or $1')}, not "${action.slice(0, 30)}". Run "entra-agent-tokens ${command} --help".`,
+    );
+  const { values } = parse(`${command} ${action}`, withOptionalValue(rest, '--managed-identity'), options);
+  if (values.help) {
+    out(`${help}\n`);
+    return ExitCode.ok;
+  }
+  return { action, values };
 }
 
 /** The blueprint's own token for Graph (client credentials, no fmi_path), then a Graph client on that token. */

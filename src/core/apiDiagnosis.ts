@@ -2,7 +2,7 @@
 // WWW-Authenticate challenges (RFC 6750, RFC 9728, Entra's claims challenge), the body (Microsoft Graph's error
 // shape) and the token's claims, the likely causes, each with its evidence (which claim, which value) and its fix.
 // Everything read here came from the API or the token: it is quoted as data, never followed.
-import { GRAPH_CODES, graphPermissionFor } from './graphErrors';
+import { GRAPH_CODES, graphPermissionFor, parseGraphErrorBody } from './graphErrors';
 import { CLOUDS, graphHostOfAudience } from './clouds';
 
 /** One challenge of a WWW-Authenticate header: its scheme and its auth-params (names lower-cased). */
@@ -177,25 +177,8 @@ const hostOf = (url: string | undefined): string | undefined => {
 const list = (v: unknown): string[] =>
   Array.isArray(v) ? v.map(String) : typeof v === 'string' && v.trim() ? v.trim().split(/\s+/) : [];
 
-/** A Microsoft Graph error body: `{"error":{"code","message","innerError":{"request-id","client-request-id"}}}`. */
-export function graphError(
-  body: string | undefined,
-): { code: string; message: string; requestId?: string; clientRequestId?: string } | undefined {
-  if (!body || body.length > 1 << 20) return undefined;
-  try {
-    const e = (JSON.parse(body) as { error?: Record<string, unknown> }).error;
-    if (!e || typeof e.code !== 'string') return undefined;
-    const inner = (e.innerError ?? e.innererror) as Record<string, unknown> | undefined;
-    return {
-      code: e.code,
-      message: typeof e.message === 'string' ? e.message : '',
-      ...(typeof inner?.['request-id'] === 'string' ? { requestId: inner['request-id'] } : {}),
-      ...(typeof inner?.['client-request-id'] === 'string' ? { clientRequestId: inner['client-request-id'] } : {}),
-    };
-  } catch {
-    return undefined;
-  }
-}
+/** A Microsoft Graph error body (graphErrors.ts reads it, for the diagnosis and the Graph client alike). */
+export const graphError = parseGraphErrorBody;
 
 /**
  * The likely causes of a 401/403, most likely first. What the API said (its challenge, its error body) comes first;

@@ -4,12 +4,13 @@
 // creates, bounded retries (429/503/504 with Retry-After; the replication lag's "not found" right after a create, when
 // the caller says the call names a new object), and every error explained with Graph's code, message and ids.
 import { randomUUID } from 'node:crypto';
-import { graphErrorExplanation } from './graphErrors';
+import { graphErrorExplanation, parseGraphErrorBody } from './graphErrors';
 
 export { GraphError };
 import { CancelledError, GraphError, NetworkError } from './errors';
 import { Agent, type Dispatcher } from './httpAgent';
 import { silentLogger, type Logger } from './logger';
+import { parseRetryAfter, sleep } from './tokenClient';
 
 export interface GraphClientOptions {
   /** Graph's origin with any path prefix, without the version: https://graph.microsoft.com, or {sandbox}/graph. */
@@ -146,11 +147,14 @@ export class GraphClient {
           );
         }
       }
-      const parsed = parseGraphError(text);
-      const retryAfter = Number(headers['retry-after']);
+      const parsed = parseGraphErrorBody(text) ?? {
+        code: 'UnknownError',
+        message: text ? text.replace(/\s+/g, ' ').slice(0, 200) : '(no body)',
+      };
+      const retryAfter = parseRetryAfter(headers['retry-after']);
       const replicating =
         options.fresh && (status === 400 || status === 404) && /not found|does not exist/i.test(parsed.message);
-      const delay = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : baseDelay * 2 ** (attempt - 1);
+      const delay = retryAfter !== undefined ? retryAfter * 1000 : baseDelay * 2 ** (attempt - 1);
       if ((RETRYABLE.has(status) || replicating) && attempt <= maxRetries && waited + delay <= maxWait) {
         this.logger.warn(
           `Graph: ${method} ${url.pathname} → ${status}${replicating ? ' (the new object is still replicating)' : ''}; retrying in ${delay} ms`,
@@ -238,42 +242,4 @@ export class GraphClient {
       );
     }
   }
-}
-
-function parseGraphError(text: string): {
-  code: string;
-  message: string;
-  requestId?: string;
-  clientRequestId?: string;
-} {
-  try {
-    const e = (JSON.parse(text) as { error?: Record<string, unknown> }).error;
-    if (e && typeof e.code === 'string') {
-      const inner = (e.innerError ?? e.innererror) as Record<string, unknown> | undefined;
-      return {
-        code: e.code,
-        message: typeof e.message === 'string' ? e.message.slice(0, 1000) : '',
-        ...(typeof inner?.['request-id'] === 'string' ? { requestId: inner['request-id'] } : {}),
-        ...(typeof inner?.['client-request-id'] === 'string' ? { clientRequestId: inner['client-request-id'] } : {}),
-      };
-    }
-  } catch {
-    // Not Graph's error shape (a proxy's page, an empty body): named by its status below.
-  }
-  return { code: 'UnknownError', message: text ? text.replace(/\s+/g, ' ').slice(0, 200) : '(no body)' };
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

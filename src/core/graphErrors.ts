@@ -137,3 +137,23 @@ export function graphErrorExplanation(
     fix: "Read Graph's message; the request-id lets Microsoft support find the call.",
   };
 }
+
+/** A Microsoft Graph error body: `{"error":{"code","message","innerError":{"request-id","client-request-id"}}}`. */
+export function parseGraphErrorBody(
+  body: string | undefined,
+): { code: string; message: string; requestId?: string; clientRequestId?: string } | undefined {
+  if (!body || body.length > 1 << 20) return undefined;
+  try {
+    const e = (JSON.parse(body) as { error?: Record<string, unknown> }).error;
+    if (!e || typeof e.code !== 'string') return undefined;
+    const inner = (e.innerError ?? e.innererror) as Record<string, unknown> | undefined;
+    return {
+      code: e.code,
+      message: typeof e.message === 'string' ? e.message : '',
+      ...(typeof inner?.['request-id'] === 'string' ? { requestId: inner['request-id'] } : {}),
+      ...(typeof inner?.['client-request-id'] === 'string' ? { clientRequestId: inner['client-request-id'] } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}

@@ -50,7 +50,7 @@ export class GraphState {
   private readonly created = new Map<string, number>();
   readonly faults: { status: 429 | 503; retryAfterSeconds?: number }[] = [];
 
-  created_(id: string): void {
+  markCreated(id: string): void {
     this.created.set(id, Date.now());
   }
 
@@ -366,7 +366,7 @@ function agentIdCall(
       const agent: Agent = { clientId, displayName, disabled: false, roles: {}, delegated: {}, blueprint };
       blueprint.agents.set(clientId, agent);
       tenant.agents.set(clientId, agent);
-      state.created_(clientId);
+      state.markCreated(clientId);
       return headers(201, {
         '@odata.context': `${base}/$metadata#servicePrincipals/microsoft.graph.agentIdentity/$entity`,
         ...agentJson(agent),
@@ -430,7 +430,7 @@ function agentIdCall(
       identityParentId: parent.clientId,
     };
     tenant.users.push(user);
-    state.created_(user.id);
+    state.markCreated(user.id);
     return headers(201, {
       '@odata.context': `${base}/$metadata#users/$entity`,
       '@odata.type': '#microsoft.graph.agentUser',

@@ -18,7 +18,7 @@ describe('CLI: entra-agent-tokens agents and agent-users (the blueprint as itsel
   const base = () => [...sandboxBlueprintArgs(sandbox().authority), '--client-secret-env', 'BLUEPRINT_SECRET'];
   const env = { BLUEPRINT_SECRET: SECRET };
 
-  it('lists its agent identities (every page), creates one with a sponsor, and the new one gets a token at once', async () => {
+  it('lists its agent identities, creates one with a sponsor, and the new one gets a token at once', async () => {
     const list = await cli(['agents', 'list', ...base(), '--json'], env);
     assert.equal(list.code, 0, list.stderr);
     const before = (JSON.parse(list.stdout) as { agents: { appId: string }[] }).agents.map((a) => a.appId);

@@ -117,21 +117,13 @@ export async function discoverAgentIdentities(
  */
 export async function deleteAgentIdentity(ctx: CommandContext, arg?: unknown): Promise<boolean> {
   const args = plainArgs<{ agentId: string }>(arg);
-  const agent =
-    arg instanceof AgentNode
-      ? arg.agent
-      : args
-        ? ctx.definitions.agent(args.agentId ?? '')
-        : (
-            await pick(agentItems(ctx.definitions), {
-              title: 'Delete Agent Identity from Tenant',
-              placeHolder: 'Which agent identity?',
-            })
-          ).agent;
-  if (!agent)
-    throw new ConfigError('Agent identity', `${String(args?.agentId)} is not in the list.`, 'Pick one from the list.');
-  const blueprint = ctx.definitions.blueprint(agent.blueprintId);
-  if (!blueprint) throw new ConfigError('Agent identity', 'has no blueprint in the list.', 'Add its blueprint first.');
+  const { agent, blueprint } = await agentOf(
+    ctx,
+    arg,
+    args?.agentId,
+    'Delete Agent Identity from Tenant',
+    'Which agent identity?',
+  );
   if (!args) {
     const answer = await vscode.window.showWarningMessage(
       `Delete agent identity "${agent.displayName}" from tenant ${agent.tenant ?? blueprint.tenant}?`,
@@ -158,21 +150,7 @@ export async function createAgentUser(
   arg?: unknown,
 ): Promise<{ id: string; userPrincipalName: string; identityParentId: string }> {
   const args = plainArgs<CreateAgentUserArgs>(arg);
-  const agent =
-    arg instanceof AgentNode
-      ? arg.agent
-      : args
-        ? ctx.definitions.agent(args.agentId ?? '')
-        : (
-            await pick(agentItems(ctx.definitions), {
-              title: 'New Agent User',
-              placeHolder: 'For which agent identity?',
-            })
-          ).agent;
-  if (!agent)
-    throw new ConfigError('Agent identity', `${String(args?.agentId)} is not in the list.`, 'Pick one from the list.');
-  const blueprint = ctx.definitions.blueprint(agent.blueprintId);
-  if (!blueprint) throw new ConfigError('Agent identity', 'has no blueprint in the list.', 'Add its blueprint first.');
+  const { agent, blueprint } = await agentOf(ctx, arg, args?.agentId, 'New Agent User', 'For which agent identity?');
   const upn = (
     args?.userPrincipalName ??
     (await ask({
@@ -207,6 +185,27 @@ export async function createAgentUser(
   ctx.log.info(`Agent user ${user.userPrincipalName} (${user.id}) created for agent identity ${agent.clientId}.`);
   void vscode.window.showInformationMessage(`Agent user ${user.userPrincipalName} created for "${agent.displayName}".`);
   return { id: user.id, userPrincipalName: user.userPrincipalName, identityParentId: user.identityParentId };
+}
+
+/** The agent identity a command acts on (a tree row, a script's id, or picked) and its blueprint. */
+async function agentOf(
+  ctx: CommandContext,
+  arg: unknown,
+  agentId: string | undefined,
+  title: string,
+  placeHolder: string,
+): Promise<{ agent: AgentDefinition; blueprint: BlueprintDefinition }> {
+  const agent =
+    arg instanceof AgentNode
+      ? arg.agent
+      : agentId !== undefined
+        ? ctx.definitions.agent(agentId)
+        : (await pick(agentItems(ctx.definitions), { title, placeHolder })).agent;
+  if (!agent)
+    throw new ConfigError('Agent identity', `${String(agentId)} is not in the list.`, 'Pick one from the list.');
+  const blueprint = ctx.definitions.blueprint(agent.blueprintId);
+  if (!blueprint) throw new ConfigError('Agent identity', 'has no blueprint in the list.', 'Add its blueprint first.');
+  return { agent, blueprint };
 }
 
 async function blueprintOf(
