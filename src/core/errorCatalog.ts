@@ -90,6 +90,11 @@ const catalog: Readonly<Record<number, ErrorExplanation>> = {
     explanation: 'The application (blueprint or agent identity) is disabled.',
     fix: 'Enable the agent identity or blueprint in the tenant, or use another one.',
   },
+  7000229: {
+    explanation:
+      'The blueprint has no service principal in this tenant: Graph creates a blueprint without one, and it cannot sign in until one exists.',
+    fix: 'Create its principal (POST /servicePrincipals/microsoft.graph.agentIdentityBlueprintPrincipal with its appId); in VS Code, run "Finish Setup" on the blueprint.',
+  },
   700229: {
     explanation: 'Only app-only tokens can be used as federated credentials for an Entra issuer.',
     fix: 'Use an app-only token (for example T1 from the blueprint), not a user token, as the client assertion.',
@@ -165,6 +170,7 @@ const remedies: Readonly<Record<number, Remedy>> = {
   70021: 'credential',
   90002: 'blueprint',
   700016: 'blueprint',
+  7000229: 'blueprint',
   700211: 'agent',
   70011: 'agent',
   700022: 'agent',

@@ -53,6 +53,19 @@ export function graphPermissionFor(url: string, appOnly: boolean, method = 'GET'
     return undefined;
   }
   const write = method !== 'GET';
+  if (path.startsWith('/applications/microsoft.graph.agentidentityblueprint'))
+    return write ? 'AgentIdentityBlueprint.Create' : 'AgentIdentityBlueprint.Read.All';
+  if (
+    /^\/applications\/[^/]+\/(microsoft\.graph\.agentidentityblueprint\/)?(addpassword|addkey|federatedidentitycredentials)/.test(
+      path,
+    )
+  )
+    return 'AgentIdentityBlueprint.AddRemoveCreds.All';
+  if (path.startsWith('/serviceprincipals/microsoft.graph.agentidentityblueprintprincipal'))
+    return 'AgentIdentityBlueprintPrincipal.Create';
+  if (/^\/serviceprincipals\/[^/]+\/approleassignments/.test(path))
+    return write ? 'AppRoleAssignment.ReadWrite.All' : 'Application.Read.All';
+  if (path.startsWith('/oauth2permissiongrants')) return 'DelegatedPermissionGrant.ReadWrite.All';
   if (
     path.startsWith('/serviceprincipals/microsoft.graph.agentidentity') ||
     (write && path.startsWith('/serviceprincipals/'))

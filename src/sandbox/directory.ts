@@ -38,6 +38,10 @@ export interface ResourceFile {
   displayName?: string;
   /** 1 → v1 tokens (like Microsoft Graph), 2 → v2 tokens. Default 2. */
   accessTokenVersion?: 1 | 2;
+  /** The app roles it defines (values, e.g. "Forecast.Read"): what Grant Permissions offers, and Graph lists. */
+  appRoles?: string[];
+  /** The delegated scopes it defines (oauth2PermissionScopes). */
+  scopes?: string[];
 }
 
 export interface BlueprintFile {
@@ -73,8 +77,12 @@ export interface AgentFile {
   delegated?: Record<string, string[]>;
 }
 
-export interface Resource extends Required<Omit<ResourceFile, 'displayName'>> {
+export interface Resource extends Required<Omit<ResourceFile, 'displayName' | 'appRoles' | 'scopes'>> {
   displayName: string;
+  /** Its service principal's object id (Graph's resourceId in grants). */
+  servicePrincipalId: string;
+  appRoles: { id: string; value: string }[];
+  scopes: { id: string; value: string }[];
 }
 
 export interface Agent {
@@ -97,6 +105,15 @@ export interface Blueprint {
   /** App roles of the blueprint's own app token (e.g. Graph's AgentIdentity.CreateAsManager). */
   roles: Record<string, string[]>;
   agents: Map<string, Agent>;
+  /**
+   * Whether its service principal exists. Graph creates a blueprint without one (a second call makes it); until then
+   * it cannot get tokens (AADSTS7000229) nor have agent identities (AgentIdentity_AgentBlueprintPrincipalDoesNotExist).
+   */
+  principal: boolean;
+  /** Object ids of the users accountable for it (Graph's sponsors). */
+  sponsors: string[];
+  /** What Graph lists of its client secrets (never the value). */
+  passwordCredentials: { keyId: string; displayName: string; hint: string; endDateTime: string }[];
 }
 
 export interface User {
@@ -129,7 +146,7 @@ export interface Directory {
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 
 /** Present in every tenant, like in Entra. */
-const builtInResources: Resource[] = [
+const builtInResources: ResourceFile[] = [
   {
     appId: TOKEN_EXCHANGE_APP_ID,
     identifierUri: 'api://AzureADTokenExchange',
@@ -141,6 +158,8 @@ const builtInResources: Resource[] = [
     identifierUri: 'https://graph.microsoft.com',
     displayName: 'Microsoft Graph',
     accessTokenVersion: 1,
+    appRoles: ['User.Read.All', 'Mail.Send', 'Mail.Read', 'Application.Read.All'],
+    scopes: ['User.Read', 'User.Read.All', 'Mail.Read', 'Mail.Send'],
   },
 ];
 
@@ -158,18 +177,22 @@ export function defaultDirectoryFile(): DirectoryFile {
             identifierUri: 'api://sandbox-weather',
             displayName: 'Sandbox Weather API',
             accessTokenVersion: 2,
+            appRoles: ['Forecast.Read'],
+            scopes: ['Forecast.Read'],
           },
           {
             appId: '6e2f4d3c-9a5b-4c7d-8e0f-2b3c4d5e6f70',
             identifierUri: 'api://sandbox-legacy',
             displayName: 'Sandbox Legacy API (v1 tokens, validates v2 only)',
             accessTokenVersion: 1,
+            appRoles: ['Legacy.Read'],
           },
           {
             appId: '7f3a5e4d-0b6c-4d8e-9f1a-3c4d5e6f7081',
             identifierUri: 'api://sandbox-partners',
             displayName: 'Sandbox Partners API (refuses agents)',
             accessTokenVersion: 2,
+            appRoles: ['Partners.Read'],
           },
         ],
         blueprints: [
@@ -281,6 +304,11 @@ export function buildDirectory(file: DirectoryFile): Directory {
         disabled: b.disabled === true,
         roles: b.roles ?? {},
         agents: new Map(),
+        principal: true,
+        sponsors: [],
+        passwordCredentials: (b.clientSecrets ?? []).map((secret, si) =>
+          passwordCredential(secret, `secret ${si + 1}`),
+        ),
       };
       if (!Array.isArray(b.agents)) throw new DirectoryError(`${bat}.agents must be an array.`);
       b.agents.forEach((a, ai) => {
@@ -299,22 +327,11 @@ export function buildDirectory(file: DirectoryFile): Directory {
       blueprints.set(clientId, blueprint);
     });
     const resources: Resource[] = [
-      ...builtInResources,
-      ...(t.resources ?? []).map((r, ri) => ({
-        appId: guid(r.appId, `${at}.resources[${ri}].appId`),
-        identifierUri: String(r.identifierUri ?? ''),
-        displayName: r.displayName ?? 'Resource',
-        accessTokenVersion: r.accessTokenVersion === 1 ? (1 as const) : (2 as const),
-      })),
+      ...builtInResources.map((r) => resource(r, r.appId)),
+      ...(t.resources ?? []).map((r, ri) => resource(r, guid(r.appId, `${at}.resources[${ri}].appId`))),
     ];
     // Every blueprint is also a resource: user tokens for the on-behalf-of flow are issued to it (api://{blueprint}).
-    for (const b of blueprints.values())
-      resources.push({
-        appId: b.clientId,
-        identifierUri: `api://${b.clientId}`,
-        displayName: b.displayName,
-        accessTokenVersion: 2,
-      });
+    for (const b of blueprints.values()) resources.push(blueprintResource(b));
     const users = (t.users ?? []).map((u, ui) => {
       const uat = `${at}.users[${ui}]`;
       const parent = u.identityParentId === undefined ? undefined : guid(u.identityParentId, `${uat}.identityParentId`);
@@ -375,6 +392,40 @@ export function findTenant(directory: Directory, idOrDomain: string): Tenant | u
 export function findResource(tenant: Tenant, resource: string): Resource | undefined {
   const r = resource.toLowerCase();
   return tenant.resources.find((x) => x.identifierUri.toLowerCase() === r || x.appId === r || `api://${x.appId}` === r);
+}
+
+function resource(r: ResourceFile, appId: string): Resource {
+  const named = (values: string[] | undefined, kind: string) =>
+    (Array.isArray(values) ? values : []).map((v) => ({
+      id: derivedGuid(`${kind}:${appId}:${String(v)}`),
+      value: String(v),
+    }));
+  return {
+    appId,
+    identifierUri: String(r.identifierUri ?? ''),
+    displayName: r.displayName ?? 'Resource',
+    accessTokenVersion: r.accessTokenVersion === 1 ? 1 : 2,
+    servicePrincipalId: derivedGuid(`sp:${appId}`),
+    appRoles: named(r.appRoles, 'role'),
+    scopes: named(r.scopes, 'scope'),
+  };
+}
+
+/** A blueprint as a resource: the on-behalf-of flow's user tokens are issued to it (api://{blueprint}/access_as_user). */
+export function blueprintResource(b: Blueprint): Resource {
+  return resource(
+    { appId: b.clientId, identifierUri: `api://${b.clientId}`, displayName: b.displayName, scopes: ['access_as_user'] },
+    b.clientId,
+  );
+}
+
+/** What Graph shows of a client secret: its id, name, the first three characters (hint) and its end. */
+export function passwordCredential(
+  secret: string,
+  displayName: string,
+  endDateTime = new Date(Date.now() + 180 * 86_400_000).toISOString(),
+): Blueprint['passwordCredentials'][number] {
+  return { keyId: derivedGuid(`password:${secret}`), displayName, hint: secret.slice(0, 3), endDateTime };
 }
 
 function guid(value: unknown, at: string): string {
@@ -439,8 +490,12 @@ export function registerBlueprint(
     // As the sandbox's own blueprint: it may manage its agent identities and agent users through Graph.
     roles: { 'https://graph.microsoft.com': [...SANDBOX_BLUEPRINT_GRAPH_ROLES] },
     agents: new Map(),
+    principal: true,
+    sponsors: [],
+    passwordCredentials: [passwordCredential(input.clientSecret, 'added on the sandbox')],
   };
   tenant.blueprints.set(clientId, blueprint);
+  tenant.resources.push(blueprintResource(blueprint));
   return blueprint;
 }
 

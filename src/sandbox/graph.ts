@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Agent, Directory, Tenant } from './directory';
+import { accessAsUserBlocks, jsonBody, provisioningCall } from './graphProvisioning';
 import { GRAPH_AUDIENCES, graphSignedForm, issuerV1, issuerV2, type SigningKey } from './issuer';
 
 export interface GraphAnswer {
@@ -33,7 +34,7 @@ const PERMISSIONS = {
   },
 } as const;
 
-interface Caller {
+export interface Caller {
   readonly claims: JWTPayload;
   readonly tenant: Tenant;
   readonly appOnly: boolean;
@@ -49,6 +50,8 @@ export class GraphState {
   replicationLagMs = 0;
   private readonly created = new Map<string, number>();
   readonly faults: { status: 429 | 503; retryAfterSeconds?: number }[] = [];
+  /** Applications a create without OData-Version 4.0 made instead of blueprints (the docs' gotcha). */
+  readonly plainApplications: { id: string; appId: string; displayName: string }[] = [];
 
   markCreated(id: string): void {
     this.created.set(id, Date.now());
@@ -77,6 +80,7 @@ export async function answerGraph(
     authorization?: string;
     clientRequestId?: string;
     body?: string;
+    odataVersion?: string;
   },
   state: GraphState = new GraphState(),
 ): Promise<GraphAnswer> {
@@ -130,11 +134,10 @@ export async function answerGraph(
       fault.status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable.',
       fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {},
     );
-  const agentIdOps = agentIdCall(request, segments, caller, base, state, error, (status, body) => ({
-    status,
-    headers,
-    body,
-  }));
+  const answer = (status: number, body: unknown): GraphAnswer => ({ status, headers, body });
+  const agentIdOps =
+    agentIdCall(request, segments, caller, base, state, error, answer) ??
+    provisioningCall(request, segments, caller, base, state, error, answer);
   if (agentIdOps) return agentIdOps;
   if (request.method !== 'GET')
     return error(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
@@ -263,7 +266,7 @@ async function checkToken(
   return { claims, tenant, appOnly, granted: appOnly ? roles : scopes };
 }
 
-type ErrorOf = (status: number, code: string, message: string, extra?: Record<string, string>) => GraphAnswer;
+export type ErrorOf = (status: number, code: string, message: string, extra?: Record<string, string>) => GraphAnswer;
 
 /**
  * Agent ID's calls (shared docs, graph-agent-id.md): list, create and delete agent identities, create agent users. A
@@ -346,7 +349,15 @@ function agentIdCall(
           'Request_BadRequest',
           "Invalid value specified for property 'agentIdentityBlueprintId' of resource 'AgentIdentity'.",
         );
-      if (!(ownBlueprint === blueprint && may(MANAGE_AGENTS))) return denied();
+      const delegated = !caller.appOnly && caller.granted.includes('AgentIdentity.Create.All');
+      if (!(ownBlueprint === blueprint && may(MANAGE_AGENTS)) && !delegated) return denied();
+      if (accessAsUserBlocks(caller)) return denied();
+      if (!blueprint.principal)
+        return error(
+          400,
+          'AgentIdentity_AgentBlueprintPrincipalDoesNotExist',
+          `The agent identity blueprint '${blueprint.clientId}' has no service principal in this tenant; create it first.`,
+        );
       const displayName = typeof body.displayName === 'string' ? body.displayName.trim().slice(0, 256) : '';
       if (!displayName) return error(400, 'Request_BadRequest', "The property 'displayName' is required.");
       const sponsors = body['sponsors@odata.bind'];
@@ -401,7 +412,7 @@ function agentIdCall(
     const parentId = String(body.identityParentId ?? '').toLowerCase();
     const parent = state.replicating(parentId) ? undefined : tenant.agents.get(parentId);
     if (!parent) return error(400, 'Request_BadRequest', `Object with id ${parentId.slice(0, 40) || "''"} not found.`);
-    if (!(ownBlueprint === parent.blueprint && may(MANAGE_AGENT_USERS))) return denied();
+    if (!(ownBlueprint === parent.blueprint && may(MANAGE_AGENT_USERS)) || accessAsUserBlocks(caller)) return denied();
     if (tenant.users.some((u) => u.identityParentId === parent.clientId))
       return error(
         400,
@@ -438,14 +449,4 @@ function agentIdCall(
     });
   }
   return undefined;
-}
-
-function jsonBody(text: string | undefined): Record<string, unknown> | undefined {
-  if (!text) return undefined;
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -261,6 +261,7 @@ export class SandboxTenant {
               ? { clientRequestId: headerValue(req, 'client-request-id') }
               : {}),
             ...(body !== undefined ? { body } : {}),
+            ...(headerValue(req, 'odata-version') ? { odataVersion: headerValue(req, 'odata-version') } : {}),
           },
           this.graph,
         );

@@ -117,6 +117,14 @@ async function issue(ctx: TokenEndpointContext, params: URLSearchParams): Promis
       7000112,
       `Application '${client.clientId}'(${client.displayName}) is disabled.`,
     );
+  // Graph creates a blueprint without its service principal; until one exists it cannot sign in.
+  if (blueprint && !blueprint.principal)
+    throw reject(
+      400,
+      'unauthorized_client',
+      7000229,
+      `The client application ${blueprint.clientId} is missing service principal in the tenant ${tenant.id}.`,
+    );
 
   const resource = resolveScope(tenant, scope);
   const fmiPath = params.get('fmi_path');

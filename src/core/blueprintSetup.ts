@@ -1,0 +1,219 @@
+// What a signed-in developer does through Microsoft Graph that a blueprint cannot do for itself (shared docs,
+// graph-agent-id.md): create a blueprint with its principal and a client secret, discover the tenant's blueprints,
+// and grant an agent identity app roles or delegated scopes from the resource's own list. `vscode`-free: the
+// extension's commands and any other face run the same steps.
+import type { GraphClient } from './graphClient';
+import { GraphError } from './errors';
+
+export interface GraphUser {
+  readonly id: string;
+  readonly userPrincipalName: string;
+  readonly displayName?: string;
+}
+
+export interface BlueprintObject {
+  /** The application's object id (Graph's {id} in /applications/{id}). */
+  readonly id: string;
+  readonly appId: string;
+  readonly displayName: string;
+}
+
+export interface NewSecret {
+  readonly secretText: string;
+  readonly keyId: string;
+  readonly endDateTime: string;
+}
+
+/** The steps of making a blueprint, in order. A blueprint that exists but lacks a later step is resumable. */
+export type SetupStep = 'principal' | 'secret';
+export const SETUP_STEPS: readonly SetupStep[] = ['principal', 'secret'];
+
+export interface SetupResult {
+  readonly blueprint: BlueprintObject;
+  /** Present when the secret step ran: goes straight to the caller's secret store, never to a log. */
+  readonly secret?: NewSecret;
+  /** The steps still to do, and why the first of them failed. */
+  readonly missing: readonly SetupStep[];
+  readonly failure?: unknown;
+}
+
+export interface ResourcePrincipal {
+  readonly id: string;
+  readonly appId: string;
+  readonly displayName: string;
+  readonly servicePrincipalNames: readonly string[];
+  readonly appRoles: readonly { id: string; value: string; displayName?: string; allowedMemberTypes?: string[] }[];
+  readonly oauth2PermissionScopes: readonly { id: string; value: string; adminConsentDisplayName?: string }[];
+}
+
+/** The delegated permissions each signed-in task needs, least privilege; never Directory.AccessAsUser.All. */
+export const SIGN_IN_PERMISSIONS = {
+  discover: ['AgentIdentityBlueprint.Read.All', 'AgentIdentity.Read.All', 'User.Read.All', 'Application.Read.All'],
+  create: [
+    'User.Read',
+    'AgentIdentityBlueprint.Create',
+    'AgentIdentityBlueprintPrincipal.Create',
+    'AgentIdentityBlueprint.AddRemoveCreds.All',
+  ],
+  grant: ['Application.Read.All', 'AppRoleAssignment.ReadWrite.All', 'DelegatedPermissionGrant.ReadWrite.All'],
+} as const;
+
+export type SignInTask = keyof typeof SIGN_IN_PERMISSIONS;
+
+export function me(graph: GraphClient, signal?: AbortSignal): Promise<GraphUser> {
+  return graph.get<GraphUser>('/me?$select=id,userPrincipalName,displayName', opts(signal));
+}
+
+export function listBlueprints(graph: GraphClient, signal?: AbortSignal): Promise<BlueprintObject[]> {
+  return graph.list<BlueprintObject>(
+    '/applications/microsoft.graph.agentIdentityBlueprint?$select=id,appId,displayName',
+    opts(signal),
+  );
+}
+
+/** The service principal of an application, by app id, or undefined. */
+export async function principalOf(
+  graph: GraphClient,
+  appId: string,
+  signal?: AbortSignal,
+): Promise<ResourcePrincipal | undefined> {
+  const found = await graph.list<ResourcePrincipal>(
+    `/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${appId}'`)}`,
+    opts(signal),
+  );
+  return found[0];
+}
+
+/** A resource's service principal by its identifier URI (api://…, https://graph.microsoft.com) or app id. */
+export async function findResource(
+  graph: GraphClient,
+  resource: string,
+  signal?: AbortSignal,
+): Promise<ResourcePrincipal | undefined> {
+  const value = resource.trim().replace(/\/\.default$/, '');
+  if (/^[0-9a-f-]{36}$/i.test(value)) return principalOf(graph, value.toLowerCase(), signal);
+  const found = await graph.list<ResourcePrincipal>(
+    `/servicePrincipals?$filter=${encodeURIComponent(`servicePrincipalNames/any(n:n eq '${value.replace(/'/g, "''")}')`)}`,
+    opts(signal),
+  );
+  return found[0];
+}
+
+/**
+ * Creates a blueprint (sponsor: the signed-in user), then its principal, then a client secret. Each later step waits
+ * out replication of the earlier one. A failure after the blueprint exists is returned, not thrown, with the steps
+ * still to do: the caller records a resumable blueprint and nothing is orphaned silently.
+ */
+export async function createBlueprint(
+  graph: GraphClient,
+  input: { displayName: string; sponsorId: string; secretName: string; secretDays?: number },
+  onStep: (step: 'blueprint' | SetupStep) => void = () => undefined,
+  signal?: AbortSignal,
+): Promise<SetupResult> {
+  onStep('blueprint');
+  const created = await graph.create<BlueprintObject>(
+    '/applications/microsoft.graph.agentIdentityBlueprint',
+    {
+      displayName: input.displayName,
+      'sponsors@odata.bind': [`https://graph.microsoft.com/v1.0/users/${input.sponsorId}`],
+    },
+    opts(signal),
+  );
+  const blueprint = { id: created.id, appId: created.appId, displayName: created.displayName };
+  return finishSetup(graph, blueprint, SETUP_STEPS, input, onStep, signal);
+}
+
+/** Runs the missing steps of a blueprint's setup; returns what is still missing if one fails. */
+export async function finishSetup(
+  graph: GraphClient,
+  blueprint: BlueprintObject,
+  missing: readonly SetupStep[],
+  input: { secretName: string; secretDays?: number },
+  onStep: (step: SetupStep) => void = () => undefined,
+  signal?: AbortSignal,
+): Promise<SetupResult> {
+  let secret: NewSecret | undefined;
+  const todo = SETUP_STEPS.filter((s) => missing.includes(s));
+  for (let i = 0; i < todo.length; i++) {
+    const step = todo[i]!;
+    onStep(step);
+    try {
+      if (step === 'principal') await createPrincipal(graph, blueprint.appId, signal);
+      else secret = await addSecret(graph, blueprint.id, input.secretName, input.secretDays ?? 180, signal);
+    } catch (failure) {
+      return { blueprint, ...(secret ? { secret } : {}), missing: todo.slice(i), failure };
+    }
+  }
+  return { blueprint, ...(secret ? { secret } : {}), missing: [] };
+}
+
+async function createPrincipal(graph: GraphClient, appId: string, signal?: AbortSignal): Promise<void> {
+  try {
+    await graph.create(
+      '/servicePrincipals/microsoft.graph.agentIdentityBlueprintPrincipal',
+      { appId },
+      opts(signal, true),
+    );
+  } catch (e) {
+    // Made already (a Finish Setup after a lost answer): that is the state wanted.
+    if (e instanceof GraphError && e.status === 409) return;
+    throw e;
+  }
+}
+
+async function addSecret(
+  graph: GraphClient,
+  objectId: string,
+  displayName: string,
+  days: number,
+  signal?: AbortSignal,
+): Promise<NewSecret> {
+  const answer = await graph.create<NewSecret>(
+    `/applications/${objectId}/microsoft.graph.agentIdentityBlueprint/addPassword`,
+    { passwordCredential: { displayName, endDateTime: new Date(Date.now() + days * 86_400_000).toISOString() } },
+    opts(signal, true),
+  );
+  if (typeof answer?.secretText !== 'string' || !answer.secretText)
+    throw new Error('Microsoft Graph added a secret but did not return its value.');
+  return { secretText: answer.secretText, keyId: answer.keyId, endDateTime: answer.endDateTime };
+}
+
+export async function appRoleAssignments(
+  graph: GraphClient,
+  agentId: string,
+  signal?: AbortSignal,
+): Promise<{ appRoleId: string; resourceId: string }[]> {
+  return graph.list(`/servicePrincipals/${agentId}/appRoleAssignments`, opts(signal));
+}
+
+export async function grantAppRole(
+  graph: GraphClient,
+  agentId: string,
+  resource: ResourcePrincipal,
+  appRoleId: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await graph.create(
+    `/servicePrincipals/${agentId}/appRoleAssignments`,
+    { principalId: agentId, resourceId: resource.id, appRoleId },
+    opts(signal, true),
+  );
+}
+
+export async function grantScopes(
+  graph: GraphClient,
+  agentId: string,
+  resource: ResourcePrincipal,
+  scopes: readonly string[],
+  signal?: AbortSignal,
+): Promise<void> {
+  await graph.create(
+    '/oauth2PermissionGrants',
+    { clientId: agentId, consentType: 'AllPrincipals', resourceId: resource.id, scope: scopes.join(' ') },
+    opts(signal, true),
+  );
+}
+
+function opts(signal: AbortSignal | undefined, fresh = false) {
+  return { ...(signal ? { signal } : {}), ...(fresh ? { fresh } : {}) };
+}

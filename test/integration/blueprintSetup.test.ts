@@ -1,0 +1,247 @@
+// A signed-in developer's Graph calls (core/blueprintSetup.ts) against the sandbox's Graph: from an empty blueprint
+// list to a working agent token with no GUID typed — create a blueprint (its principal, a secret), let it create an
+// agent identity as itself, grant a role from the resource's own list, call the API — and Graph's gotchas on the way.
+import assert from 'node:assert/strict';
+import { AgentTokenEngine } from '../../src/core/agentTokens';
+import {
+  appRoleAssignments,
+  createBlueprint,
+  findResource,
+  finishSetup,
+  grantAppRole,
+  grantScopes,
+  listBlueprints,
+  me,
+  principalOf,
+  SIGN_IN_PERMISSIONS,
+} from '../../src/core/blueprintSetup';
+import { clientSecret } from '../../src/core/credentials';
+import { GraphError } from '../../src/core/errors';
+import { EntraError } from '../../src/core/entraError';
+import { GraphClient } from '../../src/core/graphClient';
+import type { SandboxTenant } from '../../src/sandbox/server';
+import { BLUEPRINT, SANDBOX_TENANT, startSandbox, USER_ID, userToken } from '../helpers';
+
+const GRAPH = 'https://graph.microsoft.com';
+const scopes = (names: readonly string[]) => names.map((n) => `${GRAPH}/${n}`).join(' ');
+
+describe('signed in through Graph: blueprints, their setup, and grants (core/blueprintSetup)', () => {
+  let sandbox: SandboxTenant;
+  let engine: AgentTokenEngine;
+  const clients: GraphClient[] = [];
+  before(async () => {
+    sandbox = await startSandbox();
+    engine = new AgentTokenEngine();
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await engine.close();
+    await sandbox.stop();
+  });
+  afterEach(() => {
+    sandbox.graph.replicationLagMs = 0;
+    sandbox.graph.faults.length = 0;
+  });
+
+  /** Graph as the sandbox's user, signed in with these delegated permissions. */
+  function asUser(permissions: readonly string[], options: { maxRetries?: number } = {}): GraphClient {
+    const client = new GraphClient({
+      endpoint: `${sandbox.authority}/graph`,
+      appOnly: false,
+      caller: 'you',
+      retryBaseDelayMs: 100,
+      ...options,
+      token: () => userToken(sandbox.authority, scopes(permissions)),
+    });
+    clients.push(client);
+    return client;
+  }
+  /** Graph as a blueprint itself (its own app token), for its agent identities. */
+  function asBlueprint(blueprintId: string, secret: string): GraphClient {
+    const client = new GraphClient({
+      endpoint: `${sandbox.authority}/graph`,
+      appOnly: true,
+      token: async () =>
+        (
+          await engine.getAppToken({
+            authority: sandbox.authority,
+            tenant: SANDBOX_TENANT,
+            blueprintId,
+            credential: clientSecret(secret),
+            scope: `${GRAPH}/.default`,
+          })
+        ).accessToken,
+    });
+    clients.push(client);
+    return client;
+  }
+  const agentToken = async (blueprintId: string, secret: string, agentId: string, scope: string) =>
+    engine.getAutonomousToken({
+      authority: sandbox.authority,
+      tenant: SANDBOX_TENANT,
+      blueprintId,
+      agentId,
+      credential: clientSecret(secret),
+      scope,
+    });
+
+  it('goes from no blueprint to a 200 from the weather API: create, set up, agent, grant, token', async () => {
+    const user = asUser([...SIGN_IN_PERMISSIONS.create, ...SIGN_IN_PERMISSIONS.grant]);
+    const steps: string[] = [];
+    const self = await me(user);
+    assert.equal(self.id, USER_ID);
+    const made = await createBlueprint(
+      user,
+      { displayName: 'Weather Bot Blueprint', sponsorId: self.id, secretName: 'test' },
+      (s) => steps.push(s),
+    );
+    assert.deepEqual(steps, ['blueprint', 'principal', 'secret']);
+    assert.deepEqual(made.missing, []);
+    assert.match(made.secret!.secretText, /^sbxG~/);
+    // The blueprint, acting as itself, creates its agent identity; the user grants it the API's role by name.
+    const agent = await asBlueprint(made.blueprint.appId, made.secret!.secretText).create<{ id: string }>(
+      '/servicePrincipals/microsoft.graph.agentIdentity',
+      { displayName: 'Weather Bot', agentIdentityBlueprintId: made.blueprint.appId },
+    );
+    const weather = await findResource(user, 'api://sandbox-weather/.default');
+    const role = weather!.appRoles.find((r) => r.value === 'Forecast.Read')!;
+    await grantAppRole(user, agent.id, weather!, role.id);
+    assert.deepEqual(
+      (await appRoleAssignments(user, agent.id)).map((a) => a.appRoleId),
+      [role.id],
+    );
+    const token = await agentToken(
+      made.blueprint.appId,
+      made.secret!.secretText,
+      agent.id,
+      'api://sandbox-weather/.default',
+    );
+    const answer = await fetch(`${sandbox.authority}/apis/weather/forecast`, {
+      headers: { authorization: `Bearer ${token.accessToken}` },
+    });
+    assert.equal(answer.status, 200);
+    // A second grant of the same role is Graph's 400, explained.
+    await assert.rejects(grantAppRole(user, agent.id, weather!, role.id), (e: unknown) => {
+      assert.ok(e instanceof GraphError);
+      assert.match(e.graphMessage, /already exists/);
+      return true;
+    });
+  });
+
+  it("a blueprint without its principal: no token (AADSTS7000229), no agent identity (Agent ID's code, explained)", async () => {
+    const user = asUser([...SIGN_IN_PERMISSIONS.create, 'Application.Read.All']);
+    // The principal's step fails (503, no retries left): the blueprint exists, and the result says what is missing.
+    const flaky = asUser(SIGN_IN_PERMISSIONS.create, { maxRetries: 0 });
+    const self = await me(user);
+    const created = await flaky.create<{ id: string; appId: string; displayName: string }>(
+      '/applications/microsoft.graph.agentIdentityBlueprint',
+      { displayName: 'Half Made', 'sponsors@odata.bind': [`${GRAPH}/v1.0/users/${self.id}`] },
+    );
+    sandbox.graph.faults.push({ status: 503 });
+    const half = await finishSetup(flaky, created, ['principal', 'secret'], { secretName: 'test' });
+    assert.deepEqual(half.missing, ['principal', 'secret']);
+    assert.ok(half.failure instanceof GraphError && half.failure.status === 503);
+    assert.equal(await principalOf(user, created.appId), undefined);
+    // Its secret is added; with no principal it still cannot sign in.
+    const secretOnly = await finishSetup(user, created, ['secret'], { secretName: 'test' });
+    await assert.rejects(
+      engine.getAppToken({
+        authority: sandbox.authority,
+        tenant: SANDBOX_TENANT,
+        blueprintId: created.appId,
+        credential: clientSecret(secretOnly.secret!.secretText),
+        scope: `${GRAPH}/.default`,
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof EntraError);
+        assert.equal(e.code, 7000229);
+        assert.match(e.fix, /Finish Setup/);
+        return true;
+      },
+    );
+    const agents = asUser(['AgentIdentity.Create.All']);
+    await assert.rejects(
+      agents.create('/servicePrincipals/microsoft.graph.agentIdentity', {
+        displayName: 'Too Early',
+        agentIdentityBlueprintId: created.appId,
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof GraphError);
+        assert.equal(e.code, 'AgentIdentity_AgentBlueprintPrincipalDoesNotExist');
+        assert.match(e.fix, /agentIdentityBlueprintPrincipal/);
+        return true;
+      },
+    );
+    // Finish Setup: the principal now; the blueprint signs in.
+    const done = await finishSetup(user, created, ['principal'], { secretName: 'test' });
+    assert.deepEqual(done.missing, []);
+    assert.ok(await principalOf(user, created.appId));
+    await engine.getAppToken({
+      authority: sandbox.authority,
+      tenant: SANDBOX_TENANT,
+      blueprintId: created.appId,
+      credential: clientSecret(secretOnly.secret!.secretText),
+      scope: `${GRAPH}/.default`,
+    });
+  });
+
+  it('waits out replication between the steps (400 "not found" right after a create)', async () => {
+    const user = asUser(SIGN_IN_PERMISSIONS.create);
+    const self = await me(user);
+    sandbox.graph.replicationLagMs = 250;
+    const made = await createBlueprint(user, { displayName: 'Lagged', sponsorId: self.id, secretName: 'test' });
+    assert.deepEqual(made.missing, []);
+    assert.ok(made.secret);
+  });
+
+  it("Graph's gotchas: no sponsor, no OData-Version, Directory.AccessAsUser.All, a missing permission", async () => {
+    const token = await userToken(sandbox.authority, scopes(SIGN_IN_PERMISSIONS.create));
+    const post = (body: unknown, headers: Record<string, string> = { 'odata-version': '4.0' }, t = token) =>
+      fetch(`${sandbox.authority}/graph/v1.0/applications/microsoft.graph.agentIdentityBlueprint`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, any> }));
+    const noSponsor = await post({ displayName: 'No Sponsor' });
+    assert.equal(noSponsor.status, 400);
+    assert.equal(noSponsor.json.error.message, 'No sponsor specified.');
+    const sponsored = { displayName: 'Plain', 'sponsors@odata.bind': [`${GRAPH}/v1.0/users/${USER_ID}`] };
+    const plain = await post(sponsored, {});
+    assert.equal(plain.status, 201);
+    assert.equal(plain.json['@odata.type'], '#microsoft.graph.application');
+    const listed = await listBlueprints(asUser(SIGN_IN_PERMISSIONS.discover));
+    assert.ok(!listed.some((b) => b.appId === plain.json.appId), 'an ordinary application is not a blueprint');
+    assert.ok(listed.some((b) => b.appId === BLUEPRINT));
+    // The Azure CLI's Directory.AccessAsUser.All: every Agent ID write refused, explained.
+    const cli = asUser([...SIGN_IN_PERMISSIONS.create, 'Directory.AccessAsUser.All']);
+    await assert.rejects(
+      createBlueprint(cli, { displayName: 'Via CLI', sponsorId: USER_ID, secretName: 'x' }),
+      (e: unknown) => {
+        assert.ok(e instanceof GraphError);
+        assert.equal(e.status, 403);
+        assert.match(e.fix, /AgentIdentityBlueprint\.Create/);
+        assert.match(e.fix, /Directory\.AccessAsUser\.All/);
+        return true;
+      },
+    );
+    // Granting without AppRoleAssignment.ReadWrite.All: the fix names it.
+    const reader = asUser(['Application.Read.All']);
+    const weather = await findResource(reader, 'api://sandbox-weather');
+    await assert.rejects(
+      grantAppRole(reader, 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', weather!, weather!.appRoles[0]!.id),
+      (e: unknown) => e instanceof GraphError && e.status === 403 && /AppRoleAssignment\.ReadWrite\.All/.test(e.fix),
+    );
+  });
+
+  it("grants delegated scopes from the resource's own list, and refuses one it does not define", async () => {
+    const user = asUser(SIGN_IN_PERMISSIONS.grant);
+    const graph = await findResource(user, GRAPH);
+    assert.ok(graph!.oauth2PermissionScopes.some((s) => s.value === 'User.Read'));
+    const support = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e';
+    await grantScopes(user, support, graph!, ['User.Read']);
+    await assert.rejects(
+      grantScopes(user, support, graph!, ['Not.A.Scope']),
+      (e: unknown) => e instanceof GraphError && e.status === 400 && /Not\.A\.Scope/.test(e.graphMessage),
+    );
+  });
+});
