@@ -201,10 +201,13 @@ describe('signed in through Graph: blueprints, their setup, and grants (core/blu
         method: 'POST',
         headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
-      }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, any> }));
+      }).then(async (r) => ({
+        status: r.status,
+        json: (await r.json()) as { error?: { message?: string }; appId?: string; '@odata.type'?: string },
+      }));
     const noSponsor = await post({ displayName: 'No Sponsor' });
     assert.equal(noSponsor.status, 400);
-    assert.equal(noSponsor.json.error.message, 'No sponsor specified.');
+    assert.equal(noSponsor.json.error?.message, 'No sponsor specified.');
     const sponsored = { displayName: 'Plain', 'sponsors@odata.bind': [`${GRAPH}/v1.0/users/${USER_ID}`] };
     const plain = await post(sponsored, {});
     assert.equal(plain.status, 201);
