@@ -111,6 +111,8 @@ async function main() {
         ...common,
         entryPoints: [chunk.entry],
         outfile: `dist/${name}.js`,
+        // A chunk loaded by the extension may use its API (the provisioning commands); the CLI never loads those.
+        external: ['vscode'],
         plugins: name === 'engine' ? [chunksPlugin(name), withoutHttp2] : [chunksPlugin(name)],
       }),
     ),

@@ -83,3 +83,8 @@ export class GraphError extends Error {
     );
   }
 }
+
+/** The user closed a prompt (Escape, or focus elsewhere): nothing to report. In shared, so every bundle's is one. */
+export class PromptDismissed extends Error {
+  override readonly name = 'PromptDismissed';
+}

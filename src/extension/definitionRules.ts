@@ -51,6 +51,16 @@ export interface BlueprintDefinition {
    * identity): the user confirms where it sends that credential before its first use.
    */
   readonly confirmBeforeUse?: true;
+  /**
+   * Created through Graph, with steps of its setup still to do (a failure or Cancel on the way): the row offers
+   * Finish Setup. Graph's object id (for /applications/{id}/…) and the steps; never a secret.
+   */
+  readonly setup?: BlueprintSetupState;
+}
+
+export interface BlueprintSetupState {
+  readonly objectId: string;
+  readonly missing: readonly ('principal' | 'secret')[];
 }
 
 export interface AgentDefinition {
@@ -149,7 +159,17 @@ export function validateBlueprint(input: BlueprintInput, allowedHosts: readonly 
     ...(input.credentialKind === 'managedIdentity' && input.managedIdentityClientId?.trim()
       ? { managedIdentityClientId: input.managedIdentityClientId.trim().toLowerCase() }
       : {}),
+    ...setupOf(input.setup),
   };
+}
+
+/** A well-formed setup state, or nothing (an import or an old state cannot inject a half-made one). */
+function setupOf(setup: unknown): { setup?: BlueprintSetupState } {
+  if (typeof setup !== 'object' || setup === null) return {};
+  const { objectId, missing } = setup as { objectId?: unknown; missing?: unknown };
+  if (typeof objectId !== 'string' || !isGuid(objectId) || !Array.isArray(missing)) return {};
+  const steps = (['principal', 'secret'] as const).filter((s) => missing.includes(s));
+  return steps.length ? { setup: { objectId: objectId.toLowerCase(), missing: steps } } : {};
 }
 
 export function validateAgent(input: AgentDefinition): AgentDefinition {

@@ -253,6 +253,39 @@ export class DefinitionStore implements vscode.Disposable {
   }
 
   /**
+   * A blueprint created in the running sandbox through Graph: in memory only, like the sandbox's own, gone when it
+   * stops.
+   */
+  addSandboxBlueprint(input: BlueprintInput): BlueprintDefinition {
+    const blueprint: BlueprintDefinition = { ...this.validateBlueprint(input), sandbox: true };
+    if (this.blueprint(blueprint.clientId) || this.agent(blueprint.clientId))
+      throw new ConfigError('Blueprint client id', `${blueprint.clientId} is already in the list.`, 'Use that one.');
+    this.sandboxBlueprints = [...this.sandboxBlueprints, blueprint];
+    this.changed.fire();
+    return blueprint;
+  }
+
+  /** Records what is left of a blueprint's setup (none: done), in the sandbox's memory or the user's list. */
+  async setBlueprintSetup(clientId: string, setup: BlueprintDefinition['setup']): Promise<void> {
+    const id = clientId.toLowerCase();
+    const sandboxed = this.sandboxBlueprints.find((b) => b.clientId === id);
+    if (sandboxed) {
+      const { setup: _, ...rest } = sandboxed;
+      this.sandboxBlueprints = this.sandboxBlueprints.map((b) =>
+        b === sandboxed ? { ...rest, ...(setup ? { setup } : {}) } : b,
+      );
+      this.changed.fire();
+      return;
+    }
+    const state = this.persisted();
+    const current = state.blueprints.find((b) => b.clientId === id);
+    if (!current) throw new ConfigError('Blueprint', `${clientId} is not in the list.`, 'Pick one from the list.');
+    const { setup: _, ...rest } = current;
+    const next: BlueprintDefinition = { ...rest, ...(setup ? { setup } : {}) };
+    await this.write({ ...state, blueprints: state.blueprints.map((b) => (b === current ? next : b)) });
+  }
+
+  /**
    * An agent identity the sandbox's blueprint created through Graph: in memory only, like the sandbox's own (its
    * directory lives in memory, so it is gone when the sandbox stops).
    */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { PromptDismissed } from '../core/errors';
 import { reportOf } from '../core/errorReport';
 import { CommandId } from './commands/ids';
 import { openSettings, runCommand } from './commands/run';
@@ -6,9 +7,7 @@ import { ERROR_ACTION_LABELS, errorActions, type ErrorAction, type ErrorScope } 
 import type { ExtensionLog } from './log';
 
 /** The user dismissed a prompt: ends a command silently, like a cancel. */
-export class PromptDismissed extends Error {
-  override readonly name = 'PromptDismissed';
-}
+export { PromptDismissed };
 
 /** Errors already shown: a failure that crosses two boundaries (a webview message that runs a command) is shown once. */
 const shown = new WeakSet<object>();

@@ -11,6 +11,7 @@ import { InspectorController } from './inspector/inspectorController';
 import { INSPECTOR_VIEW_TYPE } from './inspector/inspectorPanel';
 import { ExtensionLog } from './log';
 import type { InspectorState } from '../webview/protocol';
+import { SANDBOX_AUTH_PROVIDER, SandboxAuthProvider } from './graphSignIn';
 import { SandboxController } from './sandboxController';
 import { SidecarController } from './sidecarController';
 import { SidecarStatusBar } from './sidecarStatusBar';
@@ -48,6 +49,15 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   const tokens = own(new TokenStore());
   const tokenService = own(new TokenService(definitions, credentials, tokens, log));
   const sandbox = own(new SandboxController(definitions, credentials, tokens, log, context.workspaceState));
+  // The sandbox tenant's sign-in, so signed-in Graph commands take one path for the sandbox and a real tenant.
+  own(
+    vscode.authentication.registerAuthenticationProvider(
+      SANDBOX_AUTH_PROVIDER,
+      'Entra Agent Tokens Sandbox',
+      own(new SandboxAuthProvider(sandbox)),
+      { supportsMultipleAccounts: false },
+    ),
+  );
   const sidecar = own(new SidecarController(tokenService, definitions, log));
   // The sidecar first (it may be serving the sandbox's blueprint), then the sandbox: both ports closed on exit.
   stopOnDeactivate = async () => {

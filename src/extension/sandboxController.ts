@@ -195,6 +195,16 @@ export class SandboxController implements vscode.Disposable {
    * grant: the sandbox's stand-in for a user signing in to the agent's front end.
    */
   async userToken(blueprintId: string): Promise<string> {
+    return (await this.signInUser([`api://${blueprintId}/access_as_user`])).accessToken;
+  }
+
+  /**
+   * The sandbox's user signed in with the sandbox's public client for these scopes (its password grant, which only
+   * the sandbox has): the sandbox's sign-in provider and the on-behalf-of flow's user token both come from here.
+   */
+  async signInUser(
+    scopes: readonly string[],
+  ): Promise<{ accessToken: string; userId: string; userPrincipalName: string; expiresInSeconds: number }> {
     const running = this.running;
     if (!running) throw new Error('The sandbox tenant is not running.');
     const { SANDBOX_PUBLIC_CLIENT_ID } = await import('../sandbox/directory');
@@ -207,22 +217,43 @@ export class SandboxController implements vscode.Disposable {
         grant_type: 'password',
         username: user.userPrincipalName,
         password: user.password,
-        scope: `api://${blueprintId}/access_as_user`,
+        scope: scopes.join(' '),
       }),
     });
-    const body = (await res.json()) as { access_token?: string };
-    if (!body.access_token) throw new Error('The sandbox did not sign its user in.');
-    return body.access_token;
+    const body = (await res.json()) as { access_token?: string; expires_in?: number; error_description?: string };
+    if (!body.access_token)
+      throw new Error(`The sandbox did not sign its user in: ${(body.error_description ?? '').slice(0, 200)}`);
+    return {
+      accessToken: body.access_token,
+      userId: user.id,
+      userPrincipalName: user.userPrincipalName,
+      expiresInSeconds: body.expires_in ?? 3600,
+    };
+  }
+
+  /** A blueprint created in the sandbox through Graph: its secret is forgotten when the sandbox stops, as its own. */
+  adopt(blueprintId: string): void {
+    if (this.running && !this.running.status.blueprintIds.includes(blueprintId))
+      this.running.status.blueprintIds.push(blueprintId);
   }
 
   async stop(): Promise<boolean> {
     const running = this.running;
     if (!running) return false;
     this.running = undefined;
+    // Its own objects and those made in it through Graph since it started (all in memory, all gone with it).
+    const blueprintIds = new Set([
+      ...running.status.blueprintIds,
+      ...this.definitions.blueprints().flatMap((b) => (b.sandbox ? [b.clientId] : [])),
+    ]);
+    const agentIds = new Set([
+      ...running.status.agentIds,
+      ...this.definitions.agents().flatMap((a) => (blueprintIds.has(a.blueprintId) ? [a.clientId] : [])),
+    ]);
     await running.sandbox.stop();
     this.definitions.setSandbox([], []);
-    this.tokens.forget(running.status.agentIds);
-    await Promise.all(running.status.blueprintIds.map((id) => this.credentials.deleteAll(id)));
+    this.tokens.forget([...agentIds]);
+    await Promise.all([...blueprintIds].map((id) => this.credentials.deleteAll(id)));
     await setContext(ContextKey.sandboxRunning, false);
     this.log.info('Sandbox tenant stopped.');
     return true;

@@ -15,6 +15,8 @@ export function readSettings(): Settings {
     latencyMs: config.get<unknown>('sandbox.latencyMilliseconds', 0),
     // Where tokens may go: the user's word only, like the authority hosts.
     apiHosts: config.inspect<unknown>('apiHosts')?.globalValue,
+    // Which app signs the developer in: theirs to choose, never a workspace's.
+    signInClientId: config.inspect<unknown>('signIn.clientId')?.globalValue,
   });
 }
 

@@ -8,6 +8,8 @@ export interface Settings {
   readonly sandboxLatencyMs: number;
   /** Hosts the user says serve a scope's resource (Call API sends that scope's tokens there): scope → hosts. */
   readonly apiHosts: Readonly<Record<string, readonly string[]>>;
+  /** The developer's own public-client app for signing in to Graph (VSCODE_CLIENT_ID:); a GUID, else none. */
+  readonly signInClientId?: string;
 }
 
 /** A host name with an optional port, as `new URL().host` writes it (lower case). */
@@ -42,7 +44,9 @@ export function boundedSettings(raw: {
   timeoutSeconds: unknown;
   latencyMs: unknown;
   apiHosts?: unknown;
+  signInClientId?: unknown;
 }): Settings {
+  const clientId = typeof raw.signInClientId === 'string' ? raw.signInClientId.trim().toLowerCase() : '';
   return {
     additionalAuthorityHosts: Array.isArray(raw.hosts)
       ? raw.hosts.filter((h): h is string => typeof h === 'string')
@@ -50,5 +54,8 @@ export function boundedSettings(raw: {
     requestTimeoutMs: clamp(raw.timeoutSeconds, REQUEST_TIMEOUT_SECONDS) * 1000,
     sandboxLatencyMs: Math.round(clamp(raw.latencyMs, SANDBOX_LATENCY_MS)),
     apiHosts: apiHostsOf(raw.apiHosts),
+    ...(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(clientId)
+      ? { signInClientId: clientId }
+      : {}),
   };
 }

@@ -4,17 +4,18 @@
 // never left behind silently.
 import * as vscode from 'vscode';
 import { defaultGraphScope, cloudOfAuthority } from '../../core/clouds';
-import { ConfigError } from '../../core/errors';
+import { ConfigError, PromptDismissed } from '../../core/errors';
 import type { GraphClient } from '../../core/graphClient';
 import type { AgentDefinition, BlueprintDefinition } from '../definitions';
-import { PromptDismissed } from '../errorBoundary';
 import { agentItems, ask, pick, pickBlueprint, plainArgs } from '../prompts';
-import { AgentNode, BlueprintNode } from '../tree/nodes';
+import type { AgentNode, BlueprintNode } from '../tree/nodes';
 import type { CommandContext } from './context';
+import { isNode } from './nodeArgs';
 
 export interface CreateAgentIdentityArgs {
   blueprintId: string;
-  displayName: string;
+  /** Asked for when left out. */
+  displayName?: string;
   /** Object ids of users accountable for it. */
   sponsors?: string[];
 }
@@ -195,12 +196,11 @@ async function agentOf(
   title: string,
   placeHolder: string,
 ): Promise<{ agent: AgentDefinition; blueprint: BlueprintDefinition }> {
-  const agent =
-    arg instanceof AgentNode
-      ? arg.agent
-      : agentId !== undefined
-        ? ctx.definitions.agent(agentId)
-        : (await pick(agentItems(ctx.definitions), { title, placeHolder })).agent;
+  const agent = isNode<AgentNode>(arg, 'agent')
+    ? (arg as AgentNode).agent
+    : agentId !== undefined
+      ? ctx.definitions.agent(agentId)
+      : (await pick(agentItems(ctx.definitions), { title, placeHolder })).agent;
   if (!agent)
     throw new ConfigError('Agent identity', `${String(agentId)} is not in the list.`, 'Pick one from the list.');
   const blueprint = ctx.definitions.blueprint(agent.blueprintId);
@@ -214,12 +214,11 @@ async function blueprintOf(
   blueprintId: string | undefined,
   title: string,
 ): Promise<BlueprintDefinition> {
-  const blueprint =
-    arg instanceof BlueprintNode
-      ? arg.blueprint
-      : blueprintId !== undefined
-        ? ctx.definitions.blueprint(blueprintId)
-        : await pickBlueprint(ctx.definitions, title);
+  const blueprint = isNode<BlueprintNode>(arg, 'blueprint')
+    ? (arg as BlueprintNode).blueprint
+    : blueprintId !== undefined
+      ? ctx.definitions.blueprint(blueprintId)
+      : await pickBlueprint(ctx.definitions, title);
   if (!blueprint)
     throw new ConfigError('Blueprint', `${String(blueprintId)} is not in the list.`, 'Add the blueprint first.');
   return blueprint;

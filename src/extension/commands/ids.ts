@@ -29,6 +29,10 @@ export const CommandId = {
   discoverAgentIdentities: 'entraAgentTokens.discoverAgentIdentities',
   createAgentUser: 'entraAgentTokens.createAgentUser',
   deleteAgentIdentity: 'entraAgentTokens.deleteAgentIdentity',
+  newBlueprint: 'entraAgentTokens.newBlueprint',
+  finishBlueprintSetup: 'entraAgentTokens.finishBlueprintSetup',
+  discoverBlueprints: 'entraAgentTokens.discoverBlueprints',
+  grantPermissions: 'entraAgentTokens.grantPermissions',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -4,7 +4,6 @@ import { runCommand } from './run';
 import { addAgentIdentity } from './addAgentIdentity';
 import { addBlueprint } from './addBlueprint';
 import { callApi } from './callApi';
-import { createAgentIdentity, createAgentUser, deleteAgentIdentity, discoverAgentIdentities } from './graphAgents';
 import type { CommandContext } from './context';
 import { copyAccessToken } from './copyAccessToken';
 import { editAgentIdentity } from './editAgentIdentity';
@@ -56,10 +55,17 @@ const handlers: Handlers = {
   [CommandId.copySidecarSettings]: copySidecarSettings,
   [CommandId.openSidecarRequest]: openSidecarRequest,
   [CommandId.callApi]: callApi,
-  [CommandId.createAgentIdentity]: createAgentIdentity,
-  [CommandId.discoverAgentIdentities]: discoverAgentIdentities,
-  [CommandId.createAgentUser]: createAgentUser,
-  [CommandId.deleteAgentIdentity]: deleteAgentIdentity,
+  // Graph's commands are a lazy chunk (dist/provisioning.js), loaded on the first of them.
+  [CommandId.createAgentIdentity]: async (ctx, arg) => (await import('./graphAgents')).createAgentIdentity(ctx, arg),
+  [CommandId.discoverAgentIdentities]: async (ctx, arg) =>
+    (await import('./graphAgents')).discoverAgentIdentities(ctx, arg),
+  [CommandId.createAgentUser]: async (ctx, arg) => (await import('./graphAgents')).createAgentUser(ctx, arg),
+  [CommandId.deleteAgentIdentity]: async (ctx, arg) => (await import('./graphAgents')).deleteAgentIdentity(ctx, arg),
+  [CommandId.newBlueprint]: async (ctx, arg) => (await import('./graphBlueprints')).newBlueprint(ctx, arg),
+  [CommandId.finishBlueprintSetup]: async (ctx, arg) =>
+    (await import('./graphBlueprints')).finishBlueprintSetup(ctx, arg),
+  [CommandId.discoverBlueprints]: async (ctx, arg) => (await import('./graphBlueprints')).discoverBlueprints(ctx, arg),
+  [CommandId.grantPermissions]: async (ctx, arg) => (await import('./graphBlueprints')).grantPermissions(ctx, arg),
 };
 
 /** Registers every command behind one error boundary. */

@@ -10,6 +10,7 @@ import type { AddAgentIdentityArgs } from './addAgentIdentity';
 import type { AddBlueprintArgs } from './addBlueprint';
 import type { CallApiArgs, CallApiSummary } from './callApi';
 import type { CreateAgentIdentityArgs, CreateAgentUserArgs, DiscoverAgentIdentitiesArgs } from './graphAgents';
+import type { GrantPermissionsArgs, NewBlueprintArgs, NewBlueprintResult } from './graphBlueprints';
 import type { EditAgentIdentityArgs } from './editAgentIdentity';
 import type { EditBlueprintArgs } from './editBlueprint';
 import type { AgentTokenSummary, GetAgentTokenArgs } from './getAgentToken';
@@ -47,6 +48,19 @@ export interface CommandSignatures {
   [CommandId.createAgentUser]: {
     arg: CreateAgentUserArgs | AgentNode | undefined;
     result: { id: string; userPrincipalName: string; identityParentId: string };
+  };
+  [CommandId.newBlueprint]: { arg: NewBlueprintArgs | undefined; result: NewBlueprintResult };
+  [CommandId.finishBlueprintSetup]: {
+    arg: { blueprintId: string } | BlueprintNode | undefined;
+    result: NewBlueprintResult;
+  };
+  [CommandId.discoverBlueprints]: {
+    arg: { tenant: string } | undefined;
+    result: { inTenant: number; added: { blueprints: BlueprintDefinition[]; agents: AgentDefinition[] } };
+  };
+  [CommandId.grantPermissions]: {
+    arg: GrantPermissionsArgs | AgentNode | undefined;
+    result: { appRoles: string[]; scopes: string[] };
   };
   [CommandId.copyAccessToken]: { arg: TokenRef | TokenNode | undefined; result: boolean };
   [CommandId.inspectToken]: {

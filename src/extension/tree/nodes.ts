@@ -16,6 +16,9 @@ import type { AgentFailure, HeldToken } from '../tokenStore';
 export const ContextValue = {
   blueprint: 'blueprint',
   sandboxBlueprint: 'blueprint.sandbox',
+  /** Created through Graph with steps still to do: Finish Setup (`viewItem =~ /\.setup$/`). */
+  unfinishedBlueprint: 'blueprint.setup',
+  unfinishedSandboxBlueprint: 'blueprint.sandbox.setup',
   agent: 'agent',
   sandboxAgent: 'agent.sandbox',
   token: 'token',
@@ -36,12 +39,19 @@ export class BlueprintNode {
     const item = new vscode.TreeItem(b.displayName, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `blueprint:${b.clientId}`;
     const credential = CREDENTIAL_LABELS[b.credentialKind];
-    item.description = `${b.sandbox ? 'sandbox · ' : ''}${b.tenant} · ${this.hasCredential ? credential : `no ${credential}`}${b.confirmBeforeUse ? ' · imported, confirm on first use' : ''}`;
+    const unfinished = b.setup ? ` · setup unfinished: no ${b.setup.missing.join(', no ')}` : '';
+    item.description = `${b.sandbox ? 'sandbox · ' : ''}${b.tenant} · ${this.hasCredential ? credential : `no ${credential}`}${b.confirmBeforeUse ? ' · imported, confirm on first use' : ''}${unfinished}`;
     item.iconPath = new vscode.ThemeIcon(
-      b.sandbox ? 'beaker' : 'shield',
-      this.hasCredential ? undefined : new vscode.ThemeColor('problemsWarningIcon.foreground'),
+      b.setup ? 'warning' : b.sandbox ? 'beaker' : 'shield',
+      this.hasCredential && !b.setup ? undefined : new vscode.ThemeColor('problemsWarningIcon.foreground'),
     );
-    item.contextValue = b.sandbox ? ContextValue.sandboxBlueprint : ContextValue.blueprint;
+    item.contextValue = b.setup
+      ? b.sandbox
+        ? ContextValue.unfinishedSandboxBlueprint
+        : ContextValue.unfinishedBlueprint
+      : b.sandbox
+        ? ContextValue.sandboxBlueprint
+        : ContextValue.blueprint;
     item.tooltip = markdownTable([
       ['Blueprint', b.displayName],
       ['Client id', b.clientId],
@@ -62,6 +72,14 @@ export class BlueprintNode {
           ]
         : []),
       ...(b.sandbox ? [['Sandbox', 'yes: runs inside VS Code, gone when stopped'] as [string, string]] : []),
+      ...(b.setup
+        ? [
+            [
+              'Setup',
+              `unfinished: its ${b.setup.missing.map((m) => (m === 'principal' ? 'service principal' : 'client secret')).join(' and ')} still to make; run Finish Setup`,
+            ] as [string, string],
+          ]
+        : []),
     ]);
     return item;
   }

@@ -1,0 +1,542 @@
+// The signed-in developer through Microsoft Graph: New Blueprint… (blueprint, principal, client secret straight into
+// SecretStorage), Finish Setup (the steps a failure or Cancel left), Discover Blueprints… (the tenant's, with their
+// agent identities and agent users) and Grant Permissions… (app roles or delegated scopes, from the resource's own
+// list). Each runs with progress and Cancel; what Graph made is in the tree at once, and what is half-made says so.
+import * as vscode from 'vscode';
+import type { BlueprintObject, ResourcePrincipal, SetupResult, SetupStep, SignInTask } from '../../core/blueprintSetup';
+import { cloudOfAuthority, defaultGraphScope } from '../../core/clouds';
+import { validateTenant } from '../../core/config';
+import { CancelledError, ConfigError, PromptDismissed } from '../../core/errors';
+import type { GraphClient } from '../../core/graphClient';
+import type { AgentDefinition, BlueprintDefinition } from '../definitions';
+import { graphAsUser, type SignInTarget } from '../userGraph';
+import { agentItems, ask, pick, plainArgs } from '../prompts';
+import type { AgentNode, BlueprintNode } from '../tree/nodes';
+import type { CommandContext } from './context';
+import { isNode } from './nodeArgs';
+import { CommandId } from './ids';
+import { runCommand } from './run';
+import { startSandbox } from './sandbox';
+
+export interface NewBlueprintArgs {
+  displayName: string;
+  /** "sandbox" (the default when the sandbox is running), or a tenant id or domain for a real tenant. */
+  tenant?: string;
+}
+
+export interface GrantPermissionsArgs {
+  agentId: string;
+  /** The resource: identifier URI (api://…, https://graph.microsoft.com) or app id. */
+  resource: string;
+  /** App roles to assign, by value. */
+  appRoles?: string[];
+  /** Delegated scopes to consent for all users, by value. */
+  scopes?: string[];
+}
+
+export interface NewBlueprintResult {
+  clientId: string;
+  objectId: string;
+  displayName: string;
+  /** The steps still to do (Finish Setup), none when the blueprint is ready for tokens. */
+  missing: SetupStep[];
+}
+
+const SECRET_NAME = 'Entra Agent Tokens (VS Code)';
+
+/** New Blueprint…: sign in, create it with you as sponsor, its principal, a secret; the tree lists it at once. */
+export async function newBlueprint(ctx: CommandContext, arg?: unknown): Promise<NewBlueprintResult> {
+  const args = plainArgs<NewBlueprintArgs>(arg);
+  const target = await targetOf(ctx, args?.tenant, 'New Blueprint');
+  const displayName = (
+    args?.displayName ??
+    (await ask({
+      title: 'New Blueprint',
+      prompt: 'Its display name (you become its sponsor; a client secret is made and kept in SecretStorage)',
+      validate: (v) => {
+        if (!v.trim()) throw new Error('Give the blueprint a name.');
+        if (v.trim().length > 256) throw new Error('At most 256 characters.');
+      },
+    }))
+  ).trim();
+  if (!displayName) throw new ConfigError('Display name', 'is empty.', 'Give the blueprint a name.');
+  const result = await withUserGraph(
+    ctx,
+    target,
+    'create',
+    `Creating blueprint "${displayName}"…`,
+    async (graph, signal, report) => {
+      const { createBlueprint, me } = await import('../../core/blueprintSetup');
+      const user = await me(graph, signal);
+      // Once Graph has made the blueprint, it goes into the list whatever happens next: nothing is orphaned silently.
+      return createBlueprint(
+        graph,
+        { displayName, sponsorId: user.id, secretName: SECRET_NAME },
+        (step) => report(STEP_TITLES[step]),
+        signal,
+      );
+    },
+  );
+  const blueprint = await record(ctx, target, result);
+  return report(ctx, blueprint, result, 'created');
+}
+
+/** Finish Setup: the steps a failure or Cancel left (its principal, its secret), resumed where they stopped. */
+export async function finishBlueprintSetup(ctx: CommandContext, arg?: unknown): Promise<NewBlueprintResult> {
+  const args = plainArgs<{ blueprintId: string }>(arg);
+  const blueprint = isNode<BlueprintNode>(arg, 'blueprint')
+    ? (arg as BlueprintNode).blueprint
+    : args?.blueprintId
+      ? ctx.definitions.blueprint(args.blueprintId)
+      : (
+          await pick(
+            ctx.definitions
+              .blueprints()
+              .filter((b) => b.setup)
+              .map((b) => ({ label: b.displayName, description: b.clientId, blueprint: b })),
+            { title: 'Finish Setup', placeHolder: 'Which blueprint?' },
+          )
+        ).blueprint;
+  if (!blueprint) throw new ConfigError('Blueprint', 'is not in the list.', 'Pick one from the list.');
+  if (!blueprint.setup) {
+    void vscode.window.showInformationMessage(`"${blueprint.displayName}" is set up already.`);
+    return { clientId: blueprint.clientId, objectId: '', displayName: blueprint.displayName, missing: [] };
+  }
+  const setup = blueprint.setup;
+  const target = { authority: blueprint.authority, tenant: blueprint.tenant };
+  const object: BlueprintObject = { id: setup.objectId, appId: blueprint.clientId, displayName: blueprint.displayName };
+  const result = await withUserGraph(
+    ctx,
+    target,
+    'create',
+    `Finishing the setup of "${blueprint.displayName}"…`,
+    async (graph, signal, report) => {
+      const { finishSetup } = await import('../../core/blueprintSetup');
+      return finishSetup(
+        graph,
+        object,
+        setup.missing,
+        { secretName: SECRET_NAME },
+        (s) => report(STEP_TITLES[s]),
+        signal,
+      );
+    },
+  );
+  await keep(ctx, blueprint.clientId, result);
+  return report(ctx, ctx.definitions.blueprint(blueprint.clientId) ?? blueprint, result, 'finished');
+}
+
+/**
+ * Discover Blueprints…: the tenant's blueprints not in the list, offered (all picked), added with their agent
+ * identities and agent users. A blueprint found without its principal is added as unfinished (Finish Setup). Their
+ * credentials stay where they are: Set Blueprint Credential… adds one.
+ */
+export async function discoverBlueprints(
+  ctx: CommandContext,
+  arg?: unknown,
+): Promise<{ inTenant: number; added: { blueprints: BlueprintDefinition[]; agents: AgentDefinition[] } }> {
+  const args = plainArgs<{ tenant: string }>(arg);
+  const target = await targetOf(ctx, args?.tenant, 'Discover Blueprints');
+  const sandbox = isSandbox(ctx, target);
+  const outcome = await withUserGraph(
+    ctx,
+    target,
+    'discover',
+    'Discovering the blueprints of the tenant…',
+    async (graph, signal, progress) => {
+      const { listBlueprints, principalOf } = await import('../../core/blueprintSetup');
+      const all = await listBlueprints(graph, signal);
+      const missing = all.filter((b) => !ctx.definitions.blueprint(b.appId));
+      const added = { blueprints: [] as BlueprintDefinition[], agents: [] as AgentDefinition[] };
+      if (missing.length === 0) return { all, added };
+      const chosen = args ? missing : await chooseBlueprints(missing);
+      for (const b of chosen) {
+        progress(b.displayName);
+        // Without its principal it cannot sign in: added as unfinished, with Finish Setup on its row.
+        const principal = await principalOf(graph, b.appId, signal);
+        const definition = {
+          clientId: b.appId.toLowerCase(),
+          displayName: b.displayName || 'Blueprint',
+          tenant: target.tenant,
+          authority: target.authority,
+          credentialKind: 'secret' as const,
+          ...(principal ? {} : { setup: { objectId: b.id, missing: ['principal' as const] } }),
+        };
+        const blueprint = sandbox
+          ? ctx.definitions.addSandboxBlueprint(definition)
+          : await ctx.definitions.addBlueprint(definition);
+        if (sandbox) ctx.sandbox.adopt(blueprint.clientId);
+        added.blueprints.push(blueprint);
+        added.agents.push(...(await addAgentsOf(ctx, graph, blueprint, signal)));
+      }
+      return { all, added };
+    },
+  );
+  const { all, added } = outcome;
+  ctx.log.info(
+    `Discovered ${all.length} blueprints in tenant ${target.tenant}; added ${added.blueprints.length} with ${added.agents.length} agent identities.`,
+  );
+  if (added.blueprints.length === 0)
+    void vscode.window.showInformationMessage(`All ${all.length} blueprints of the tenant are in the list already.`);
+  else
+    void vscode.window
+      .showInformationMessage(
+        `Added ${added.blueprints.length} blueprint${added.blueprints.length === 1 ? '' : 's'} and ${added.agents.length} agent identit${added.agents.length === 1 ? 'y' : 'ies'}. Their credentials are not here yet: set one on each.`,
+        'Set Blueprint Credential…',
+      )
+      .then((a) => a && runCommand(CommandId.setBlueprintCredential, { blueprintId: added.blueprints[0]!.clientId }));
+  return { inTenant: all.length, added };
+}
+
+/**
+ * Grant Permissions…: app roles or delegated scopes for an agent identity, picked from the resource's own list
+ * (those it holds already are shown as such). Its held token is forgotten: the next one carries the grant.
+ */
+export async function grantPermissions(
+  ctx: CommandContext,
+  arg?: unknown,
+): Promise<{ appRoles: string[]; scopes: string[] }> {
+  const args = plainArgs<GrantPermissionsArgs>(arg);
+  const agent = isNode<AgentNode>(arg, 'agent')
+    ? (arg as AgentNode).agent
+    : args?.agentId
+      ? ctx.definitions.agent(args.agentId)
+      : (
+          await pick(agentItems(ctx.definitions), {
+            title: 'Grant Permissions',
+            placeHolder: 'To which agent identity?',
+          })
+        ).agent;
+  if (!agent)
+    throw new ConfigError('Agent identity', `${String(args?.agentId)} is not in the list.`, 'Pick one from the list.');
+  const blueprint = ctx.definitions.blueprint(agent.blueprintId);
+  if (!blueprint) throw new ConfigError('Agent identity', 'has no blueprint in the list.', 'Add its blueprint first.');
+  const target = { authority: blueprint.authority, tenant: agent.tenant ?? blueprint.tenant };
+  const resourceName = args?.resource ?? (await pickResource(agent));
+  const granted = await withUserGraph(
+    ctx,
+    target,
+    'grant',
+    `Granting permissions to "${agent.displayName}"…`,
+    async (graph, signal, progress) => {
+      const { appRoleAssignments, findResource, grantAppRole, grantScopes } = await import('../../core/blueprintSetup');
+      const resource = await findResource(graph, resourceName, signal);
+      if (!resource)
+        throw new ConfigError(
+          'Resource',
+          `${resourceName.slice(0, 200)} has no service principal in tenant ${target.tenant}.`,
+          'Give its identifier URI (api://…) or app id as registered in that tenant.',
+        );
+      const held = new Set(
+        (await appRoleAssignments(graph, agent.clientId, signal))
+          .filter((a) => a.resourceId === resource.id)
+          .map((a) => a.appRoleId),
+      );
+      const wanted = args
+        ? {
+            roles: byValue(resource.appRoles, args.appRoles ?? [], 'app role', resource),
+            scopes: byValue(resource.oauth2PermissionScopes, args.scopes ?? [], 'delegated scope', resource).map(
+              (s) => s.value,
+            ),
+          }
+        : await choosePermissions(resource, held);
+      for (const role of wanted.roles.filter((r) => !held.has(r.id))) {
+        progress(`App role ${role.value}…`);
+        await grantAppRole(graph, agent.clientId, resource, role.id, signal);
+      }
+      if (wanted.scopes.length) {
+        progress(`Delegated ${wanted.scopes.join(', ')}…`);
+        await grantScopes(graph, agent.clientId, resource, wanted.scopes, signal);
+      }
+      return { appRoles: wanted.roles.map((r) => r.value), scopes: wanted.scopes, resource };
+    },
+  );
+  // The next token must carry the grant: the held one and the cached ones are let go.
+  ctx.tokens.forget([agent.clientId]);
+  ctx.tokenService.clearCache();
+  const what = [
+    ...granted.appRoles.map((r) => `${r} (app role)`),
+    ...granted.scopes.map((s) => `${s} (delegated, all users)`),
+  ].join(', ');
+  ctx.log.info(`Granted ${what || 'nothing'} on ${granted.resource.displayName} to agent identity ${agent.clientId}.`);
+  void vscode.window
+    .showInformationMessage(
+      `Granted ${what || 'nothing new'} on ${granted.resource.displayName} to "${agent.displayName}".${blueprint.sandbox ? '' : ' New tokens carry it within 30–120 s.'}`,
+      'Get Agent Token',
+    )
+    .then((a) => a && runCommand(CommandId.getAgentToken, { agentId: agent.clientId }));
+  return { appRoles: granted.appRoles, scopes: granted.scopes };
+}
+
+const STEP_TITLES: Record<'blueprint' | SetupStep, string> = {
+  blueprint: 'Creating the blueprint…',
+  principal: 'Creating its service principal…',
+  secret: 'Adding a client secret (kept in SecretStorage only)…',
+};
+
+/** The sandbox when it runs (or the user picks it), else a tenant the user names. */
+async function targetOf(ctx: CommandContext, tenant: string | undefined, title: string): Promise<SignInTarget> {
+  const sandboxChoice = async (): Promise<SignInTarget> => {
+    const status = await startSandbox(ctx);
+    return { authority: status.authority, tenant: status.tenantId };
+  };
+  if (tenant === 'sandbox') return sandboxChoice();
+  if (tenant !== undefined)
+    return { authority: 'https://login.microsoftonline.com', tenant: validateTenant(tenant, 'Tenant') };
+  const choice = await pick(
+    [
+      {
+        label: '$(beaker) Sandbox tenant',
+        description: ctx.sandbox.status ? 'running' : 'starts it',
+        detail: 'Signs in as the sandbox user Ada; everything stays in memory.',
+        where: 'sandbox' as const,
+      },
+      {
+        label: '$(organization) A Microsoft Entra tenant…',
+        detail: 'Signs you in with your own app registration (setting entraAgentTokens.signIn.clientId).',
+        where: 'tenant' as const,
+      },
+    ],
+    { title, placeHolder: 'Where?' },
+  );
+  if (choice.where === 'sandbox') return sandboxChoice();
+  const typed = await ask({
+    title,
+    prompt: 'The tenant: its id (GUID) or a verified domain',
+    placeHolder: 'contoso.onmicrosoft.com',
+    validate: (v) => void validateTenant(v.trim(), 'Tenant'),
+  });
+  return { authority: 'https://login.microsoftonline.com', tenant: validateTenant(typed.trim(), 'Tenant') };
+}
+
+function isSandbox(ctx: CommandContext, target: SignInTarget): boolean {
+  return ctx.sandbox.status?.authority === target.authority;
+}
+
+/** Graph as the signed-in user for one task, with progress and Cancel; the client is closed after. */
+async function withUserGraph<T>(
+  ctx: CommandContext,
+  target: SignInTarget,
+  task: SignInTask,
+  title: string,
+  run: (graph: GraphClient, signal: AbortSignal, report: (message: string) => void) => Promise<T>,
+): Promise<T> {
+  // Sign-in first, outside the progress: VS Code's consent and the browser need the user's attention.
+  const { graph } = await graphAsUser(ctx.sandbox, ctx.log, target, task);
+  try {
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, cancellation) => {
+        const abort = new AbortController();
+        const sub = cancellation.onCancellationRequested(() => abort.abort());
+        try {
+          return await run(graph, abort.signal, (message) => progress.report({ message }));
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+  } finally {
+    await graph.close();
+  }
+}
+
+/** Puts a (possibly half-made) blueprint into the list, with its secret in SecretStorage. */
+async function record(ctx: CommandContext, target: SignInTarget, result: SetupResult): Promise<BlueprintDefinition> {
+  const b = result.blueprint;
+  const definition = {
+    clientId: b.appId.toLowerCase(),
+    displayName: b.displayName,
+    tenant: target.tenant,
+    authority: target.authority,
+    credentialKind: 'secret' as const,
+    ...(result.missing.length ? { setup: { objectId: b.id, missing: [...result.missing] } } : {}),
+  };
+  try {
+    if (result.secret) await ctx.credentials.set(definition.clientId, 'clientSecret', result.secret.secretText);
+    if (isSandbox(ctx, target)) {
+      ctx.sandbox.adopt(definition.clientId);
+      return ctx.definitions.addSandboxBlueprint(definition);
+    }
+    return await ctx.definitions.addBlueprint(definition);
+  } catch (e) {
+    throw new ConfigError(
+      'Blueprint',
+      `${b.appId} (object ${b.id}) exists in the tenant, but could not be added to the list: ${(e as Error).message}`,
+      'Run "Discover Blueprints…" to add it; then "Set Blueprint Credential…" (its new secret was not kept).',
+    );
+  }
+}
+
+/** After Finish Setup: the secret kept, and what is still missing recorded (nothing: the row is a plain blueprint). */
+async function keep(ctx: CommandContext, clientId: string, result: SetupResult): Promise<void> {
+  if (result.secret) await ctx.credentials.set(clientId, 'clientSecret', result.secret.secretText);
+  const current = ctx.definitions.blueprint(clientId);
+  await ctx.definitions.setBlueprintSetup(
+    clientId,
+    result.missing.length && current?.setup
+      ? { objectId: current.setup.objectId, missing: [...result.missing] }
+      : undefined,
+  );
+}
+
+function report(
+  ctx: CommandContext,
+  blueprint: BlueprintDefinition,
+  result: SetupResult,
+  verb: 'created' | 'finished',
+): NewBlueprintResult {
+  const out = {
+    clientId: blueprint.clientId,
+    objectId: result.blueprint.id,
+    displayName: blueprint.displayName,
+    missing: [...result.missing],
+  };
+  if (result.missing.length) {
+    const why = result.failure instanceof Error ? result.failure.message : String(result.failure);
+    ctx.log.warn(`Blueprint ${blueprint.clientId}: setup stopped before its ${result.missing.join(' and ')}: ${why}`);
+    if (result.failure instanceof CancelledError) return out;
+    void vscode.window
+      .showWarningMessage(
+        `Blueprint "${blueprint.displayName}" ${verb === 'created' ? 'was created, but' : ':'} its ${result.missing.map((m) => (m === 'principal' ? 'service principal' : 'client secret')).join(' and ')} could not be made. It is in the list as unfinished.`,
+        { detail: why.slice(0, 600) },
+        'Finish Setup',
+      )
+      .then((a) => a && runCommand(CommandId.finishBlueprintSetup, { blueprintId: blueprint.clientId }));
+    return out;
+  }
+  ctx.log.info(
+    `Blueprint ${blueprint.displayName} (${blueprint.clientId}) ${verb}: principal and client secret made (secret in SecretStorage).`,
+  );
+  void vscode.window
+    .showInformationMessage(
+      `Blueprint "${blueprint.displayName}" is ready: ${blueprint.clientId}.`,
+      'New Agent Identity…',
+    )
+    .then((a) => a && runCommand(CommandId.createAgentIdentity, { blueprintId: blueprint.clientId }));
+  return out;
+}
+
+async function addAgentsOf(
+  ctx: CommandContext,
+  graph: GraphClient,
+  blueprint: BlueprintDefinition,
+  signal: AbortSignal,
+): Promise<AgentDefinition[]> {
+  const agents = await graph.list<{ appId: string; displayName: string }>(
+    `/servicePrincipals/microsoft.graph.agentIdentity?$filter=${encodeURIComponent(`agentIdentityBlueprintId eq '${blueprint.clientId}'`)}&$select=id,appId,displayName`,
+    { signal },
+  );
+  const added: AgentDefinition[] = [];
+  for (const a of agents) {
+    if (ctx.definitions.agent(a.appId)) continue;
+    const users = await graph.list<{ id: string; userPrincipalName: string }>(
+      `/users/microsoft.graph.agentUser?$filter=${encodeURIComponent(`identityParentId eq '${a.appId}'`)}&$select=id,userPrincipalName`,
+      { signal },
+    );
+    const agent: AgentDefinition = {
+      blueprintId: blueprint.clientId,
+      clientId: a.appId.toLowerCase(),
+      displayName: a.displayName || 'Agent identity',
+      defaultScope: defaultGraphScope(cloudOfAuthority(blueprint.authority)),
+      ...(users.length ? { agentUsers: users.map((u) => ({ userId: u.id, username: u.userPrincipalName })) } : {}),
+    };
+    added.push(blueprint.sandbox ? ctx.definitions.addSandboxAgent(agent) : await ctx.definitions.addAgent(agent));
+  }
+  return added;
+}
+
+async function chooseBlueprints(missing: BlueprintObject[]): Promise<BlueprintObject[]> {
+  const picked = await vscode.window.showQuickPick(
+    missing.map((b) => ({ label: b.displayName, description: b.appId, picked: true, blueprint: b })),
+    {
+      title: 'Discover Blueprints',
+      placeHolder: `${missing.length} in the tenant and not in the list: choose the ones to add`,
+      canPickMany: true,
+      ignoreFocusOut: true,
+    },
+  );
+  if (!picked) throw new PromptDismissed();
+  return picked.map((p) => p.blueprint);
+}
+
+/** The agent's default resource and Microsoft Graph first, or another the user names. */
+async function pickResource(agent: AgentDefinition): Promise<string> {
+  const own = agent.defaultScope.replace(/\/\.default$/, '');
+  const graph = 'https://graph.microsoft.com';
+  const items = [
+    ...(own !== graph ? [{ label: own, description: "the agent's default scope", resource: own }] : []),
+    { label: graph, description: 'Microsoft Graph', resource: graph },
+    { label: '$(edit) Another resource…', description: 'its identifier URI or app id', resource: '' },
+  ];
+  const choice = await pick(items, {
+    title: `Grant Permissions to "${agent.displayName}"`,
+    placeHolder: 'On which resource?',
+  });
+  if (choice.resource) return choice.resource;
+  return (
+    await ask({
+      title: `Grant Permissions to "${agent.displayName}"`,
+      prompt: "The resource's identifier URI (api://…) or app id",
+      validate: (v) => {
+        if (!v.trim()) throw new Error('Name the resource.');
+      },
+    })
+  ).trim();
+}
+
+async function choosePermissions(
+  resource: ResourcePrincipal,
+  held: Set<string>,
+): Promise<{ roles: ResourcePrincipal['appRoles'][number][]; scopes: string[] }> {
+  const items = [
+    ...resource.appRoles
+      .filter((r) => !r.allowedMemberTypes || r.allowedMemberTypes.includes('Application'))
+      .map((r) => ({
+        label: r.value,
+        description: held.has(r.id) ? 'app role · granted already' : 'app role (the agent as itself)',
+        picked: held.has(r.id),
+        role: r,
+      })),
+    ...resource.oauth2PermissionScopes.map((s) => ({
+      label: s.value,
+      description: 'delegated (on behalf of users; consent for all users)',
+      scope: s.value,
+    })),
+  ];
+  if (items.length === 0)
+    throw new ConfigError(
+      'Resource',
+      `${resource.displayName} defines no app roles or scopes.`,
+      'Define them on its app registration first.',
+    );
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `Grant Permissions on ${resource.displayName}`,
+    placeHolder: 'App roles for the agent itself, delegated scopes for its on-behalf-of and agent-user tokens',
+    canPickMany: true,
+    ignoreFocusOut: true,
+  });
+  if (!picked) throw new PromptDismissed();
+  return {
+    roles: picked.flatMap((p) => ('role' in p && p.role ? [p.role] : [])),
+    scopes: picked.flatMap((p) => ('scope' in p && p.scope ? [p.scope] : [])),
+  };
+}
+
+function byValue<T extends { value: string }>(
+  list: readonly T[],
+  values: readonly string[],
+  what: string,
+  resource: ResourcePrincipal,
+): T[] {
+  return values.map((v) => {
+    const found = list.find((x) => x.value === v);
+    if (!found)
+      throw new ConfigError(
+        what === 'app role' ? 'App role' : 'Scope',
+        `${resource.displayName} defines no ${what} "${v.slice(0, 80)}".`,
+        `Use one of: ${list.map((x) => x.value).join(', ') || '(none)'}.`,
+      );
+    return found;
+  });
+}
