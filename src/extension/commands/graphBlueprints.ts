@@ -212,7 +212,7 @@ export async function grantPermissions(
   const blueprint = ctx.definitions.blueprint(agent.blueprintId);
   if (!blueprint) throw new ConfigError('Agent identity', 'has no blueprint in the list.', 'Add its blueprint first.');
   const target = { authority: blueprint.authority, tenant: agent.tenant ?? blueprint.tenant };
-  const resourceName = args?.resource ?? (await pickResource(agent));
+  const resourceName = args?.resource ?? (await pickResource(agent, !!blueprint.sandbox));
   const granted = await withUserGraph(
     ctx,
     target,
@@ -461,11 +461,15 @@ async function chooseBlueprints(missing: BlueprintObject[]): Promise<BlueprintOb
 }
 
 /** The agent's default resource and Microsoft Graph first, or another the user names. */
-async function pickResource(agent: AgentDefinition): Promise<string> {
+async function pickResource(agent: AgentDefinition, sandbox: boolean): Promise<string> {
   const own = agent.defaultScope.replace(/\/\.default$/, '');
   const graph = 'https://graph.microsoft.com';
+  const sample = 'api://sandbox-weather';
   const items = [
     ...(own !== graph ? [{ label: own, description: "the agent's default scope", resource: own }] : []),
+    ...(sandbox && own !== sample
+      ? [{ label: sample, description: "the sandbox's sample API", resource: sample }]
+      : []),
     { label: graph, description: 'Microsoft Graph', resource: graph },
     { label: '$(edit) Another resource…', description: 'its identifier URI or app id', resource: '' },
   ];
@@ -512,7 +516,7 @@ async function choosePermissions(
     );
   const picked = await vscode.window.showQuickPick(items, {
     title: `Grant Permissions on ${resource.displayName}`,
-    placeHolder: 'App roles for the agent itself, delegated scopes for its on-behalf-of and agent-user tokens',
+    placeHolder: 'App roles: the agent itself. Delegated: on behalf of users.',
     canPickMany: true,
     ignoreFocusOut: true,
   });
