@@ -3,7 +3,7 @@
 // and grant an agent identity app roles or delegated scopes from the resource's own list. `vscode`-free: the
 // extension's commands and any other face run the same steps.
 import type { GraphClient } from './graphClient';
-import { GraphError } from './errors';
+import { ConfigError, GraphError } from './errors';
 
 export interface GraphUser {
   readonly id: string;
@@ -56,6 +56,7 @@ export const SIGN_IN_PERMISSIONS = {
     'AgentIdentityBlueprint.AddRemoveCreds.All',
   ],
   grant: ['Application.Read.All', 'AppRoleAssignment.ReadWrite.All', 'DelegatedPermissionGrant.ReadWrite.All'],
+  credentials: ['AgentIdentityBlueprint.Read.All', 'AgentIdentityBlueprint.AddRemoveCreds.All'],
 } as const;
 
 export type SignInTask = keyof typeof SIGN_IN_PERMISSIONS;
@@ -69,6 +70,19 @@ export function listBlueprints(graph: GraphClient, signal?: AbortSignal): Promis
     '/applications/microsoft.graph.agentIdentityBlueprint?$select=id,appId,displayName',
     opts(signal),
   );
+}
+
+/** A blueprint's object id (Graph's {id} in /applications/{id}) by its app id, or undefined. */
+export async function blueprintByAppId(
+  graph: GraphClient,
+  appId: string,
+  signal?: AbortSignal,
+): Promise<BlueprintObject | undefined> {
+  const found = await graph.list<BlueprintObject>(
+    `/applications/microsoft.graph.agentIdentityBlueprint?$filter=${encodeURIComponent(`appId eq '${appId}'`)}&$select=id,appId,displayName`,
+    opts(signal),
+  );
+  return found[0];
 }
 
 /** The service principal of an application, by app id, or undefined. */
@@ -216,4 +230,93 @@ export async function grantScopes(
 
 function opts(signal: AbortSignal | undefined, fresh = false) {
   return { ...(signal ? { signal } : {}), ...(fresh ? { fresh } : {}) };
+}
+
+export interface NewCertificate {
+  /** Certificate and private key, PEM: for the file the user picks, nowhere else. */
+  readonly pem: string;
+  /** The certificate alone, DER in base64: the public part Graph gets. */
+  readonly publicDerBase64: string;
+  /** SHA-1 thumbprint, hex, as the portal shows it. */
+  readonly thumbprint: string;
+  readonly notAfter: string;
+}
+
+/**
+ * A new RSA 2048 key (Node's crypto) and a self-signed certificate for it (node-forge, loaded here only), valid for
+ * `days`. The private key is only in the returned PEM.
+ */
+export async function makeSelfSignedCertificate(commonName: string, days = 365): Promise<NewCertificate> {
+  const { generateKeyPairSync, createHash, randomBytes } = await import('node:crypto');
+  const forge = (await import('node-forge')).default;
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const key = forge.pki.privateKeyFromPem(keyPem) as import('node-forge').pki.rsa.PrivateKey;
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  // A positive serial: the first byte's high bit cleared.
+  cert.serialNumber = `0${randomBytes(15).toString('hex')}`;
+  const now = new Date();
+  cert.validity.notBefore = new Date(now.getTime() - 5 * 60_000);
+  cert.validity.notAfter = new Date(now.getTime() + days * 86_400_000);
+  const name = [{ name: 'commonName', value: commonName.slice(0, 64) || 'Agent identity blueprint' }];
+  cert.setSubject(name);
+  cert.setIssuer(name);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, critical: true },
+  ]);
+  cert.sign(key, forge.md.sha256.create());
+  const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
+  return {
+    pem: `${forge.pki.certificateToPem(cert)}${keyPem}`,
+    publicDerBase64: der.toString('base64'),
+    thumbprint: createHash('sha1').update(der).digest('hex').toUpperCase(),
+    notAfter: cert.validity.notAfter.toISOString(),
+  };
+}
+
+/**
+ * Uploads a blueprint's first certificate (its public part): PATCH keyCredentials, which replaces the list, so only
+ * when it has none (a later one needs addKey with a proof of possession signed by a current key).
+ */
+export async function uploadFirstCertificate(
+  graph: GraphClient,
+  objectId: string,
+  certificate: Pick<NewCertificate, 'publicDerBase64'>,
+  displayName: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const current = await graph.get<{ keyCredentials?: unknown[] }>(
+    `/applications/${objectId}?$select=id,keyCredentials`,
+    opts(signal, true),
+  );
+  if (Array.isArray(current.keyCredentials) && current.keyCredentials.length > 0)
+    throw new ConfigError(
+      'Certificate',
+      `the blueprint has ${current.keyCredentials.length} certificate(s) already; adding one here would replace them.`,
+      'Add further certificates in the Entra admin center, or with addKey and a proof of possession signed by a current key.',
+    );
+  await graph.send(
+    'PATCH',
+    `/applications/${objectId}`,
+    {
+      keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: certificate.publicDerBase64, displayName }],
+    },
+    opts(signal, true),
+  );
+}
+
+/** Trusts a managed identity (or another workload) as the blueprint's credential: a federated identity credential. */
+export async function trustFederatedIdentity(
+  graph: GraphClient,
+  objectId: string,
+  input: { name: string; issuer: string; subject: string },
+  signal?: AbortSignal,
+): Promise<void> {
+  await graph.create(
+    `/applications/${objectId}/microsoft.graph.agentIdentityBlueprint/federatedIdentityCredentials`,
+    { name: input.name, issuer: input.issuer, subject: input.subject, audiences: ['api://AzureADTokenExchange'] },
+    opts(signal, true),
+  );
 }

@@ -63,7 +63,7 @@ export class GraphClient {
 
   /** GET a path (under the version), JSON. */
   get<T>(path: string, options: RequestOptions = {}): Promise<T> {
-    return this.send<T>('GET', this.url(path), undefined, options);
+    return this.request<T>('GET', this.url(path), undefined, options);
   }
 
   /** Every page of a collection, following @odata.nextLink on Graph's own origin, at most 50 pages. */
@@ -77,7 +77,7 @@ export class GraphClient {
           `Microsoft Graph sent more than ${MAX_PAGES} pages; stopped there.`,
           url.href,
         );
-      const body: { value?: T[]; '@odata.nextLink'?: unknown } = await this.send('GET', url, undefined, options);
+      const body: { value?: T[]; '@odata.nextLink'?: unknown } = await this.request('GET', url, undefined, options);
       out.push(...(Array.isArray(body.value) ? body.value : []));
       const next = body['@odata.nextLink'];
       url = typeof next === 'string' ? this.sameOrigin(next) : undefined;
@@ -87,11 +87,16 @@ export class GraphClient {
 
   /** POST a new object: OData-Version 4.0 (without it, some Agent ID creates make an ordinary object). */
   create<T>(path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
-    return this.send<T>('POST', this.url(path), body, options);
+    return this.request<T>('POST', this.url(path), body, options);
+  }
+
+  /** Another method with a JSON body (PATCH), under the version. */
+  send<T = unknown>(method: 'PATCH' | 'PUT', path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>(method, this.url(path), body, options);
   }
 
   async delete(path: string, options: RequestOptions = {}): Promise<void> {
-    await this.send('DELETE', this.url(path), undefined, options);
+    await this.request('DELETE', this.url(path), undefined, options);
   }
 
   close(): Promise<void> {
@@ -126,7 +131,7 @@ export class GraphClient {
     return url;
   }
 
-  private async send<T>(method: string, url: URL, body: unknown, options: RequestOptions): Promise<T> {
+  private async request<T>(method: string, url: URL, body: unknown, options: RequestOptions): Promise<T> {
     const maxRetries = this.options.maxRetries ?? 3;
     const maxWait = this.options.maxRetryWaitMs ?? 30_000;
     const baseDelay = this.options.retryBaseDelayMs ?? 1_000;

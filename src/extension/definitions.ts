@@ -237,7 +237,10 @@ export class DefinitionStore implements vscode.Disposable {
    * The sandbox's blueprint, edited for practice (a wrong tenant shows AADSTS90002): in memory only, until the
    * sandbox's next start. Its authority stays the sandbox's.
    */
-  updateSandboxBlueprint(clientId: string, patch: { displayName?: string; tenant?: string }): BlueprintDefinition {
+  updateSandboxBlueprint(
+    clientId: string,
+    patch: { displayName?: string; tenant?: string; credentialKind?: 'certificate'; certificatePath?: string },
+  ): BlueprintDefinition {
     const id = clientId.toLowerCase();
     const current = this.sandboxBlueprints.find((b) => b.clientId === id);
     if (!current) throw new ConfigError('Blueprint', `${clientId} is not the running sandbox's.`, 'Start the sandbox.');
@@ -245,6 +248,7 @@ export class DefinitionStore implements vscode.Disposable {
       ...current,
       ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
       ...(patch.tenant !== undefined ? { tenant: patch.tenant } : {}),
+      ...(patch.credentialKind ? { credentialKind: patch.credentialKind, certificatePath: patch.certificatePath } : {}),
     });
     const next: BlueprintDefinition = { ...validated, sandbox: true };
     this.sandboxBlueprints = this.sandboxBlueprints.map((b) => (b === current ? next : b));

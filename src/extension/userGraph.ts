@@ -36,7 +36,7 @@ export async function graphAsUser(
   log: ExtensionLog,
   target: SignInTarget,
   task: SignInTask,
-): Promise<{ graph: GraphClient; account: string }> {
+): Promise<{ graph: GraphClient; account: string; tenantId: string | undefined }> {
   const isSandbox = sandbox.status?.authority === target.authority;
   let provider: string;
   let scopes: string[];
@@ -70,5 +70,14 @@ export async function graphAsUser(
     token: async () =>
       (await vscode.authentication.getSession(provider, scopes, { silent: true }))?.accessToken ?? session.accessToken,
   });
-  return { graph, account: session.account.label };
+  // The tenant's id as the token names it (the target may be a domain): for issuers that must name the GUID.
+  let tenantId: string | undefined;
+  try {
+    const { decodeToken } = await import('../core/jwt');
+    const tid = decodeToken(session.accessToken).claims.tid;
+    tenantId = typeof tid === 'string' ? tid : undefined;
+  } catch {
+    tenantId = undefined;
+  }
+  return { graph, account: session.account.label, tenantId };
 }

@@ -440,9 +440,14 @@ function unique(id: string, seen: Set<string>, at: string): string {
   return id;
 }
 
+/** A certificate Graph was given (keyCredentials' key: DER, base64), as the token endpoint checks assertions. */
+export function certificateFromDer(base64: string, at: string): Blueprint['certificates'][number] {
+  return certificate(Buffer.from(base64, 'base64'), at);
+}
+
 function certificate(pem: unknown, at: string): Blueprint['certificates'][number] {
   try {
-    const cert = new X509Certificate(String(pem));
+    const cert = new X509Certificate(Buffer.isBuffer(pem) ? pem : String(pem));
     return {
       x5tS256: createHash('sha256').update(cert.raw).digest('base64url'),
       x5t: createHash('sha1').update(cert.raw).digest('base64url'),

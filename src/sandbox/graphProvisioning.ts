@@ -5,7 +5,7 @@
 // Directory.AccessAsUser.All is refused every Agent ID write, as Entra does.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Agent, Blueprint, Resource } from './directory';
-import { blueprintResource, derivedGuid, passwordCredential } from './directory';
+import { blueprintResource, certificateFromDer, derivedGuid, passwordCredential } from './directory';
 import type { Caller, ErrorOf, GraphAnswer, GraphState } from './graph';
 
 /** The permissions that let each call through (least first), app-only and delegated alike unless noted. */
@@ -81,12 +81,22 @@ export function provisioningCall(
   // Blueprints: list and create.
   if (collection === 'applications' && second === 'microsoft.graph.agentidentityblueprint' && third === undefined) {
     if (request.method === 'GET') {
-      if (!has(NEEDS.readBlueprints)) return denied();
-      const all = [...tenant.blueprints.values()].filter((b) => !state.replicating(b.objectId)).map(blueprintJson);
+      if (!has(NEEDS.readBlueprints) && !has(NEEDS.addCredential)) return denied();
+      const filter = (request.query.get('$filter') ?? '').trim();
+      const appId = /^appId eq '([0-9a-f-]{36})'$/i.exec(filter)?.[1]?.toLowerCase();
+      if (filter && !appId)
+        return error(
+          400,
+          'Request_UnsupportedQuery',
+          `Unsupported or invalid query filter clause specified: '${filter.slice(0, 80)}'.`,
+        );
+      const all = [...tenant.blueprints.values()]
+        .filter((b) => !state.replicating(b.objectId) && (!appId || b.clientId === appId))
+        .map(blueprintJson);
       return page(
         all,
         'applications/microsoft.graph.agentIdentityBlueprint',
-        '',
+        filter,
         'applications/microsoft.graph.agentIdentityBlueprint',
       );
     }
@@ -179,6 +189,103 @@ export function provisioningCall(
       appId: blueprint.clientId,
       displayName: blueprint.displayName,
       servicePrincipalType: 'Application',
+    });
+  }
+
+  // One blueprint by object id: read it, or PATCH its certificates (keyCredentials: the list is replaced).
+  if (
+    collection === 'applications' &&
+    second &&
+    third === undefined &&
+    (request.method === 'GET' || request.method === 'PATCH')
+  ) {
+    const blueprint = [...tenant.blueprints.values()].find(
+      (b) => b.objectId === second && !state.replicating(b.objectId),
+    );
+    if (!blueprint) return notFound(second);
+    if (request.method === 'GET') {
+      if (!has(NEEDS.readBlueprints) && !has(NEEDS.addCredential)) return denied();
+      return answer(200, {
+        '@odata.context': `${base}/$metadata#applications/$entity`,
+        ...selected(blueprintJson(blueprint), request.query),
+      });
+    }
+    if (!write(NEEDS.addCredential)) return denied();
+    const body = jsonBody(request.body);
+    if (!body) return badBody();
+    const keys = body.keyCredentials;
+    if (!Array.isArray(keys))
+      return error(400, 'Request_BadRequest', 'Only keyCredentials can be changed on a blueprint here.');
+    const certificates: Blueprint['certificates'] = [];
+    for (const [i, k] of keys.entries()) {
+      const key = (k ?? {}) as Record<string, unknown>;
+      if (key.type !== 'AsymmetricX509Cert' || key.usage !== 'Verify' || typeof key.key !== 'string')
+        return error(
+          400,
+          'Request_BadRequest',
+          `keyCredentials[${i}] needs type AsymmetricX509Cert, usage Verify and a key.`,
+        );
+      try {
+        certificates.push(certificateFromDer(key.key, `keyCredentials[${i}]`));
+      } catch {
+        return error(
+          400,
+          'Request_BadRequest',
+          `Invalid value specified for property 'key' of resource 'KeyCredential'.`,
+        );
+      }
+    }
+    blueprint.certificates = certificates;
+    return { status: 204, headers: {}, body: undefined };
+  }
+
+  // A federated identity credential (a managed identity or another workload as the blueprint's credential).
+  if (
+    collection === 'applications' &&
+    second &&
+    third === 'microsoft.graph.agentidentityblueprint' &&
+    fourth === 'federatedidentitycredentials' &&
+    rest.length === 0 &&
+    request.method === 'POST'
+  ) {
+    const blueprint = [...tenant.blueprints.values()].find(
+      (b) => b.objectId === second && !state.replicating(b.objectId),
+    );
+    if (!blueprint) return notFound(second);
+    if (!write(NEEDS.addCredential)) return denied();
+    const body = jsonBody(request.body);
+    if (!body) return badBody();
+    const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+    const name = text(body.name);
+    const issuer = text(body.issuer);
+    const subject = text(body.subject);
+    const audiences = Array.isArray(body.audiences) ? body.audiences.map(String) : [];
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$/.test(name))
+      return error(
+        400,
+        'Request_BadRequest',
+        "Invalid value specified for property 'name' of resource 'FederatedIdentityCredential'.",
+      );
+    if (!issuer || !subject || audiences.length !== 1)
+      return error(
+        400,
+        'Request_BadRequest',
+        'A federated identity credential needs an issuer, a subject and one audience.',
+      );
+    if (blueprint.federatedCredentials.some((f) => f.issuer === issuer && f.subject === subject))
+      return error(
+        409,
+        'Request_MultipleObjectsWithSameKeyValue',
+        'FederatedIdentityCredential with the same issuer and subject already exists.',
+      );
+    blueprint.federatedCredentials.push({ issuer, subject, audiences });
+    return answer(201, {
+      '@odata.context': `${base}/$metadata#applications('${blueprint.objectId}')/federatedIdentityCredentials/$entity`,
+      id: derivedGuid(`fic:${blueprint.clientId}:${issuer}:${subject}`),
+      name,
+      issuer,
+      subject,
+      audiences,
     });
   }
 

@@ -11,16 +11,29 @@ import {
   grantAppRole,
   grantScopes,
   listBlueprints,
+  makeSelfSignedCertificate,
   me,
+  trustFederatedIdentity,
+  uploadFirstCertificate,
   principalOf,
   SIGN_IN_PERMISSIONS,
 } from '../../src/core/blueprintSetup';
-import { clientSecret } from '../../src/core/credentials';
-import { GraphError } from '../../src/core/errors';
+import { certificateCredential, clientSecret, loadPemCertificate } from '../../src/core/credentials';
+import { ConfigError, GraphError } from '../../src/core/errors';
 import { EntraError } from '../../src/core/entraError';
 import { GraphClient } from '../../src/core/graphClient';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { BLUEPRINT, SANDBOX_TENANT, startSandbox, USER_ID, userToken } from '../helpers';
+import {
+  BLUEPRINT,
+  managedIdentitySandbox,
+  MI_CLIENT_ID,
+  MI_OBJECT_ID,
+  SANDBOX_TENANT,
+  startSandbox,
+  USER_ID,
+  userToken,
+} from '../helpers';
+import { managedIdentityAssertion } from '../../src/core/managedIdentity';
 
 const GRAPH = 'https://graph.microsoft.com';
 const scopes = (names: readonly string[]) => names.map((n) => `${GRAPH}/${n}`).join(' ');
@@ -234,6 +247,73 @@ describe('signed in through Graph: blueprints, their setup, and grants (core/blu
       grantAppRole(reader, 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', weather!, weather!.appRoles[0]!.id),
       (e: unknown) => e instanceof GraphError && e.status === 403 && /AppRoleAssignment\.ReadWrite\.All/.test(e.fix),
     );
+  });
+
+  it('a certificate made here: its key only in the PEM, its public part uploaded, and the blueprint signs with it', async () => {
+    const user = asUser([...SIGN_IN_PERMISSIONS.create, ...SIGN_IN_PERMISSIONS.credentials]);
+    const self = await me(user);
+    const made = await createBlueprint(user, { displayName: 'Cert Made Here', sponsorId: self.id, secretName: 't' });
+    const agent = await asBlueprint(made.blueprint.appId, made.secret!.secretText).create<{ id: string }>(
+      '/servicePrincipals/microsoft.graph.agentIdentity',
+      { displayName: 'Cert Bot', agentIdentityBlueprintId: made.blueprint.appId },
+    );
+    const certificate = await makeSelfSignedCertificate('Cert Made Here', 30);
+    assert.match(certificate.pem, /-----BEGIN CERTIFICATE-----[\s\S]+-----BEGIN PRIVATE KEY-----/);
+    assert.ok(!Buffer.from(certificate.publicDerBase64, 'base64').toString('latin1').includes('PRIVATE'));
+    assert.match(certificate.thumbprint, /^[0-9A-F]{40}$/);
+    await uploadFirstCertificate(user, made.blueprint.id, certificate, 'test');
+    const token = await engine.getAutonomousToken({
+      authority: sandbox.authority,
+      tenant: SANDBOX_TENANT,
+      blueprintId: made.blueprint.appId,
+      agentId: agent.id,
+      credential: certificateCredential(loadPemCertificate(certificate.pem)),
+      scope: `${GRAPH}/.default`,
+    });
+    assert.ok(token.accessToken);
+    // A second upload would replace the first: refused before anything is sent.
+    await assert.rejects(
+      uploadFirstCertificate(user, made.blueprint.id, await makeSelfSignedCertificate('again', 1), 'test'),
+      (e: unknown) => e instanceof ConfigError && /replace them/.test(e.message),
+    );
+  });
+
+  it('a federated credential for a managed identity: the blueprint then takes its token as its credential', async () => {
+    // The sandbox whose managed-identity endpoint @azure/identity is pointed at (IDENTITY_ENDPOINT).
+    const mi = await managedIdentitySandbox();
+    const graph = (token: () => Promise<string>, appOnly: boolean) => {
+      const client = new GraphClient({ endpoint: `${mi.authority}/graph`, appOnly, token });
+      clients.push(client);
+      return client;
+    };
+    const user = graph(
+      () => userToken(mi.authority, scopes([...SIGN_IN_PERMISSIONS.create, ...SIGN_IN_PERMISSIONS.credentials])),
+      false,
+    );
+    const made = await createBlueprint(user, { displayName: 'Trusts an MI', sponsorId: USER_ID, secretName: 't' });
+    const secret = clientSecret(made.secret!.secretText);
+    const base = { authority: mi.authority, tenant: SANDBOX_TENANT, blueprintId: made.blueprint.appId };
+    const asItself = graph(
+      async () => (await engine.getAppToken({ ...base, credential: secret, scope: `${GRAPH}/.default` })).accessToken,
+      true,
+    );
+    const agent = await asItself.create<{ id: string }>('/servicePrincipals/microsoft.graph.agentIdentity', {
+      displayName: 'MI Bot',
+      agentIdentityBlueprintId: made.blueprint.appId,
+    });
+    const credential = managedIdentityAssertion('api://AzureADTokenExchange', MI_CLIENT_ID);
+    const attempt = () =>
+      engine.getAutonomousToken({ ...base, agentId: agent.id, credential, scope: `${GRAPH}/.default` });
+    // Before: no federated credential matches the managed identity's token.
+    await assert.rejects(attempt(), (e: unknown) => e instanceof EntraError && e.code === 700211);
+    const input = { name: 'mi-1', issuer: `${mi.authority}/${SANDBOX_TENANT}/v2.0`, subject: MI_OBJECT_ID };
+    await trustFederatedIdentity(user, made.blueprint.id, input);
+    await assert.rejects(
+      trustFederatedIdentity(user, made.blueprint.id, input),
+      (e: unknown) => e instanceof GraphError && e.status === 409,
+    );
+    const token = await attempt();
+    assert.equal(token.token.claims.appid, agent.id);
   });
 
   it("grants delegated scopes from the resource's own list, and refuses one it does not define", async () => {

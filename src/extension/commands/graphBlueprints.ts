@@ -2,6 +2,7 @@
 // SecretStorage), Finish Setup (the steps a failure or Cancel left), Discover Blueprints… (the tenant's, with their
 // agent identities and agent users) and Grant Permissions… (app roles or delegated scopes, from the resource's own
 // list). Each runs with progress and Cancel; what Graph made is in the tree at once, and what is half-made says so.
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { BlueprintObject, ResourcePrincipal, SetupResult, SetupStep, SignInTask } from '../../core/blueprintSetup';
 import { cloudOfAuthority, defaultGraphScope } from '../../core/clouds';
@@ -319,10 +320,15 @@ async function withUserGraph<T>(
   target: SignInTarget,
   task: SignInTask,
   title: string,
-  run: (graph: GraphClient, signal: AbortSignal, report: (message: string) => void) => Promise<T>,
+  run: (
+    graph: GraphClient,
+    signal: AbortSignal,
+    report: (message: string) => void,
+    tenantId: string | undefined,
+  ) => Promise<T>,
 ): Promise<T> {
   // Sign-in first, outside the progress: VS Code's consent and the browser need the user's attention.
-  const { graph } = await graphAsUser(ctx.sandbox, ctx.log, target, task);
+  const { graph, tenantId } = await graphAsUser(ctx.sandbox, ctx.log, target, task);
   try {
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
@@ -330,7 +336,7 @@ async function withUserGraph<T>(
         const abort = new AbortController();
         const sub = cancellation.onCancellationRequested(() => abort.abort());
         try {
-          return await run(graph, abort.signal, (message) => progress.report({ message }));
+          return await run(graph, abort.signal, (message) => progress.report({ message }), tenantId);
         } finally {
           sub.dispose();
         }
@@ -543,4 +549,165 @@ function byValue<T extends { value: string }>(
       );
     return found;
   });
+}
+
+export interface AddCertificateArgs {
+  blueprintId: string;
+  /** Where to write the certificate and its private key (PEM, mode 0600). */
+  path: string;
+}
+
+/**
+ * Add Certificate…: a new RSA key and self-signed certificate made here, written with its key only to the file the
+ * user picks (mode 0600), its public part uploaded to the blueprint; the blueprint signs with it from then on, and
+ * the client secret kept here is let go (it stays valid in the tenant until removed there).
+ */
+export async function addCertificate(
+  ctx: CommandContext,
+  arg?: unknown,
+): Promise<{ path: string; thumbprint: string; notAfter: string }> {
+  const args = plainArgs<AddCertificateArgs>(arg);
+  const blueprint = blueprintArg(ctx, arg, args?.blueprintId);
+  let path = args?.path;
+  if (!path) {
+    const home = vscode.Uri.file(homedir());
+    const chosen = await vscode.window.showSaveDialog({
+      title: `Save the certificate and private key of "${blueprint.displayName}"`,
+      defaultUri: vscode.Uri.joinPath(home, `${blueprint.displayName.replace(/[^\w.-]+/g, '-').slice(0, 60)}.pem`),
+      filters: { 'PEM (certificate and private key)': ['pem'] },
+      saveLabel: 'Save Key Here',
+    });
+    if (!chosen) throw new PromptDismissed();
+    path = chosen.fsPath;
+  }
+  const file = path;
+  const target = { authority: blueprint.authority, tenant: blueprint.tenant };
+  const made = await withUserGraph(
+    ctx,
+    target,
+    'credentials',
+    `Adding a certificate to "${blueprint.displayName}"…`,
+    async (graph, signal, progress) => {
+      const { blueprintByAppId, makeSelfSignedCertificate, uploadFirstCertificate } =
+        await import('../../core/blueprintSetup');
+      const object = blueprint.setup?.objectId ?? (await blueprintByAppId(graph, blueprint.clientId, signal))?.id;
+      if (!object)
+        throw new ConfigError(
+          'Blueprint',
+          `${blueprint.clientId} is not a blueprint of tenant ${blueprint.tenant}.`,
+          'Check its tenant, or discover it again.',
+        );
+      progress('Making an RSA key and a self-signed certificate…');
+      const certificate = await makeSelfSignedCertificate(blueprint.displayName);
+      // The key is on disk (0600) before anything is sent: an upload without its key would be a lock without a key.
+      const { writeFile, chmod } = await import('node:fs/promises');
+      await writeFile(file, certificate.pem, { mode: 0o600 });
+      await chmod(file, 0o600);
+      progress('Uploading its public part…');
+      await uploadFirstCertificate(
+        graph,
+        object,
+        certificate,
+        `Entra Agent Tokens ${certificate.thumbprint.slice(0, 8)}`,
+        signal,
+      );
+      return certificate;
+    },
+  );
+  if (blueprint.sandbox)
+    ctx.definitions.updateSandboxBlueprint(blueprint.clientId, {
+      credentialKind: 'certificate',
+      certificatePath: file,
+    });
+  else
+    await ctx.definitions.updateBlueprint(blueprint.clientId, {
+      credentialKind: 'certificate',
+      certificatePath: file,
+      assertionAlgorithm: 'PS256',
+      federatedTokenFile: undefined,
+      managedIdentityClientId: undefined,
+    });
+  await ctx.credentials.deleteAll(blueprint.clientId);
+  ctx.tokenService.clearCache();
+  ctx.log.info(
+    `Certificate ${made.thumbprint} added to blueprint ${blueprint.clientId}; its key is in ${file} (0600).`,
+  );
+  void vscode.window.showInformationMessage(
+    `Certificate ${made.thumbprint} uploaded to "${blueprint.displayName}"; it signs with ${file} from now on. Its client secret stays valid in the tenant until you remove it there.`,
+  );
+  return { path: file, thumbprint: made.thumbprint, notAfter: made.notAfter };
+}
+
+export interface AddFederatedCredentialArgs {
+  blueprintId: string;
+  /** The managed identity's object (principal) id, or another workload's subject. */
+  subject: string;
+  /** Default: the blueprint's tenant as an Entra issuer ({authority}/{tenant id}/v2.0), a managed identity's. */
+  issuer?: string;
+  name?: string;
+}
+
+/**
+ * Add Federated Credential…: the blueprint trusts a managed identity (its object id as subject, the tenant as issuer)
+ * or another workload, so it needs no secret where that identity runs.
+ */
+export async function addFederatedCredential(
+  ctx: CommandContext,
+  arg?: unknown,
+): Promise<{ issuer: string; subject: string; name: string }> {
+  const args = plainArgs<AddFederatedCredentialArgs>(arg);
+  const blueprint = blueprintArg(ctx, arg, args?.blueprintId);
+  const subject = (
+    args?.subject ??
+    (await ask({
+      title: `Add Federated Credential to "${blueprint.displayName}"`,
+      prompt: "The managed identity's object (principal) id: the blueprint accepts its tokens as its credential",
+      placeHolder: '00000000-0000-0000-0000-000000000000',
+      validate: (v) => {
+        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v.trim()))
+          throw new Error(
+            "A managed identity's object id is a GUID (Azure portal: the identity's Object (principal) ID).",
+          );
+      },
+    }))
+  ).trim();
+  const target = { authority: blueprint.authority, tenant: blueprint.tenant };
+  const done = await withUserGraph(
+    ctx,
+    target,
+    'credentials',
+    `Adding a federated credential to "${blueprint.displayName}"…`,
+    async (graph, signal, _p, tenantId) => {
+      const { trustFederatedIdentity, blueprintByAppId } = await import('../../core/blueprintSetup');
+      const object = blueprint.setup?.objectId ?? (await blueprintByAppId(graph, blueprint.clientId, signal))?.id;
+      if (!object)
+        throw new ConfigError(
+          'Blueprint',
+          `${blueprint.clientId} is not a blueprint of tenant ${blueprint.tenant}.`,
+          'Check its tenant, or discover it again.',
+        );
+      const issuer = args?.issuer ?? `${blueprint.authority.replace(/\/+$/, '')}/${tenantId ?? blueprint.tenant}/v2.0`;
+      const name = args?.name ?? `managed-identity-${subject.slice(0, 8)}`;
+      await trustFederatedIdentity(graph, object, { name, issuer, subject }, signal);
+      return { issuer, subject, name };
+    },
+  );
+  ctx.log.info(`Blueprint ${blueprint.clientId} now trusts ${done.subject} (issuer ${done.issuer}) as its credential.`);
+  void vscode.window.showInformationMessage(
+    `"${blueprint.displayName}" now accepts tokens of ${done.subject} as its credential. Where that managed identity runs, set the blueprint's credential to "Managed identity" (Set Blueprint Credential…).`,
+  );
+  return done;
+}
+
+function blueprintArg(ctx: CommandContext, arg: unknown, blueprintId: string | undefined): BlueprintDefinition {
+  const blueprint = isNode<BlueprintNode>(arg, 'blueprint')
+    ? (arg as BlueprintNode).blueprint
+    : ctx.definitions.blueprint(blueprintId ?? '');
+  if (!blueprint)
+    throw new ConfigError(
+      'Blueprint',
+      `${String(blueprintId)} is not in the list.`,
+      'Run it on a blueprint in the list.',
+    );
+  return blueprint;
 }

@@ -33,6 +33,8 @@ export const CommandId = {
   finishBlueprintSetup: 'entraAgentTokens.finishBlueprintSetup',
   discoverBlueprints: 'entraAgentTokens.discoverBlueprints',
   grantPermissions: 'entraAgentTokens.grantPermissions',
+  addCertificate: 'entraAgentTokens.addCertificate',
+  addFederatedCredential: 'entraAgentTokens.addFederatedCredential',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

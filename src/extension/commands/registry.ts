@@ -66,6 +66,9 @@ const handlers: Handlers = {
     (await import('./graphBlueprints')).finishBlueprintSetup(ctx, arg),
   [CommandId.discoverBlueprints]: async (ctx, arg) => (await import('./graphBlueprints')).discoverBlueprints(ctx, arg),
   [CommandId.grantPermissions]: async (ctx, arg) => (await import('./graphBlueprints')).grantPermissions(ctx, arg),
+  [CommandId.addCertificate]: async (ctx, arg) => (await import('./graphBlueprints')).addCertificate(ctx, arg),
+  [CommandId.addFederatedCredential]: async (ctx, arg) =>
+    (await import('./graphBlueprints')).addFederatedCredential(ctx, arg),
 };
 
 /** Registers every command behind one error boundary. */

@@ -10,7 +10,13 @@ import type { AddAgentIdentityArgs } from './addAgentIdentity';
 import type { AddBlueprintArgs } from './addBlueprint';
 import type { CallApiArgs, CallApiSummary } from './callApi';
 import type { CreateAgentIdentityArgs, CreateAgentUserArgs, DiscoverAgentIdentitiesArgs } from './graphAgents';
-import type { GrantPermissionsArgs, NewBlueprintArgs, NewBlueprintResult } from './graphBlueprints';
+import type {
+  AddCertificateArgs,
+  AddFederatedCredentialArgs,
+  GrantPermissionsArgs,
+  NewBlueprintArgs,
+  NewBlueprintResult,
+} from './graphBlueprints';
 import type { EditAgentIdentityArgs } from './editAgentIdentity';
 import type { EditBlueprintArgs } from './editBlueprint';
 import type { AgentTokenSummary, GetAgentTokenArgs } from './getAgentToken';
@@ -61,6 +67,14 @@ export interface CommandSignatures {
   [CommandId.grantPermissions]: {
     arg: GrantPermissionsArgs | AgentNode | undefined;
     result: { appRoles: string[]; scopes: string[] };
+  };
+  [CommandId.addCertificate]: {
+    arg: AddCertificateArgs | BlueprintNode | undefined;
+    result: { path: string; thumbprint: string; notAfter: string };
+  };
+  [CommandId.addFederatedCredential]: {
+    arg: AddFederatedCredentialArgs | BlueprintNode | undefined;
+    result: { issuer: string; subject: string; name: string };
   };
   [CommandId.copyAccessToken]: { arg: TokenRef | TokenNode | undefined; result: boolean };
   [CommandId.inspectToken]: {
