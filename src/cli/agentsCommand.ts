@@ -27,7 +27,7 @@ and deletes its agent identities. It needs the application permission AgentIdent
   --json                 list: {"agents":[{"id","appId","displayName"}]} (every page); create: {"id","appId",
                          "displayName","agentIdentityBlueprintId"}
 
-Exit codes: 0 done; 2 bad input; 3 Entra refused the blueprint's token; 4 network; 5 Graph refused (explained).`;
+Exit codes: 0 done; 2 bad input; 3 Entra refused the blueprint's token; 4 network; 6 Graph refused (explained).`;
 
 export const agentUsersHelp = `Usage: entra-agent-tokens agent-users create --agent A --upn UPN [--display-name NAME] --tenant T --blueprint B CREDENTIAL [--graph-endpoint URL] [--json]
 

@@ -10,8 +10,17 @@ import {
 import { terminalSafe } from '../core/terminalText';
 import { UsageError } from './usage';
 
-/** `api`: `call` got a 4xx or 5xx answer from the API, or Microsoft Graph refused an `agents`/`agent-users` call. */
-export const ExitCode = { ok: 0, internal: 1, usage: 2, entra: 3, network: 4, api: 5, interrupted: 130 } as const;
+/** `api`: `call` got a 4xx or 5xx answer from the API; `graph`: Microsoft Graph refused an `agents`/`agent-users` call. */
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  entra: 3,
+  network: 4,
+  api: 5,
+  graph: 6,
+  interrupted: 130,
+} as const;
 
 /**
  * One place that turns any failure into an exit code and a message for stderr. Never a stack trace, never a secret.
@@ -34,7 +43,7 @@ export function describeFailure(e: unknown): { code: number; message: string } {
   }
   if (e instanceof GraphError)
     return {
-      code: ExitCode.api,
+      code: ExitCode.graph,
       message: [
         `error: Microsoft Graph refused ${e.method} ${printable(e.path, 200)}: HTTP ${e.status} ${printable(e.code, 100)}`,
         `  Graph said: ${printable(e.graphMessage)}`,

@@ -51,4 +51,4 @@ Usage:
 Run "entra-agent-tokens <command> --help" for a command's options.
 
 Exit codes: 0 success, 2 usage or input error, 3 Entra error, 4 network failure or timeout, 5 the API answered
-4xx/5xx (call) or Microsoft Graph refused (agents, agent-users), 130 interrupted.`;
+4xx/5xx (call), 6 Microsoft Graph refused (agents, agent-users), 130 interrupted.`;

@@ -8,6 +8,8 @@ import { SIGN_IN_PERMISSIONS, type SignInTask } from '../core/blueprintSetup';
 import { ConfigError } from '../core/errors';
 import type { GraphClient } from '../core/graphClient';
 import { SANDBOX_AUTH_PROVIDER } from './graphSignIn';
+import { ContextKey } from './commands/ids';
+import { setContext } from './commands/run';
 import type { ExtensionLog } from './log';
 import type { SandboxController } from './sandboxController';
 import { readSettings } from './settings';
@@ -55,6 +57,7 @@ export async function graphAsUser(
     scopes = [`VSCODE_CLIENT_ID:${clientId}`, `VSCODE_TENANT:${target.tenant}`, ...signInScopes(target, task)];
   }
   const session = await vscode.authentication.getSession(provider, scopes, { createIfNone: true });
+  if (!isSandbox) await setContext(ContextKey.hasSignedIn, true);
   log.info(
     `Signed in to Microsoft Graph as ${session.account.label} (${isSandbox ? 'sandbox tenant' : `tenant ${target.tenant}`}) for: ${SIGN_IN_PERMISSIONS[task].join(', ')}.`,
   );

@@ -69,7 +69,7 @@ describe('CLI: entra-agent-tokens agents and agent-users (the blueprint as itsel
       ['agent-users', 'create', '--agent', agent.appId, '--upn', 'orders-2@sandbox.onmicrosoft.com', ...base()],
       env,
     );
-    assert.equal(again.code, 5);
+    assert.equal(again.code, 6);
     assert.match(
       again.stderr,
       /^error: Microsoft Graph refused POST \/graph\/v1\.0\/users\/microsoft\.graph\.agentUser: HTTP 400 Request_BadRequest/,
@@ -80,7 +80,7 @@ describe('CLI: entra-agent-tokens agents and agent-users (the blueprint as itsel
     const deleted = await cli(['agents', 'delete', '--agent', agent.appId, ...base()], env);
     assert.equal(deleted.code, 0, deleted.stderr);
     const gone = await cli(['agents', 'delete', '--agent', agent.appId, ...base()], env);
-    assert.equal(gone.code, 5);
+    assert.equal(gone.code, 6);
     assert.match(gone.stderr, /HTTP 404 Request_ResourceNotFound/);
   });
 
@@ -88,7 +88,7 @@ describe('CLI: entra-agent-tokens agents and agent-users (the blueprint as itsel
     // The second tenant's blueprint has no Graph permission at all.
     const second = ['--authority', sandbox().authority, '--tenant', SECOND_TENANT, '--blueprint', SECOND_BLUEPRINT];
     const r = await cli(['agents', 'list', ...second, '--client-secret-env', 'BLUEPRINT_SECRET'], env);
-    assert.equal(r.code, 5, r.stderr);
+    assert.equal(r.code, 6, r.stderr);
     assert.match(r.stderr, /HTTP 403 Authorization_RequestDenied/);
     assert.match(
       r.stderr,
@@ -98,7 +98,7 @@ describe('CLI: entra-agent-tokens agents and agent-users (the blueprint as itsel
     );
     // And the sandbox's blueprint may not delete another blueprint's agent.
     const other = await cli(['agents', 'delete', '--agent', SECOND_AGENT, ...base()], env);
-    assert.equal(other.code, 5);
+    assert.equal(other.code, 6);
     assert.match(other.stderr, /HTTP 404 Request_ResourceNotFound|HTTP 403 Authorization_RequestDenied/);
   });
 

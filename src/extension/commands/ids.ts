@@ -49,6 +49,8 @@ export const ContextKey = {
   sidecarRunning: 'entraAgentTokens.sidecarRunning',
   /** An API answered a Call API in this window (the walkthrough's "Call your API" step is done). */
   hasCalledApi: 'entraAgentTokens.hasCalledApi',
+  /** Signed in to a real tenant's Graph in this window (the walkthrough's "Create blueprints in your tenant"). */
+  hasSignedIn: 'entraAgentTokens.hasSignedIn',
 } as const;
 
 export type ContextKey = (typeof ContextKey)[keyof typeof ContextKey];
