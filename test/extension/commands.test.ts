@@ -318,6 +318,18 @@ describe('extension in a real VS Code', () => {
       assert.equal(await run(CommandId.getAgentToken, { agentId: created.clientId, openInspector: false }), undefined);
     });
 
+    it('New Blueprint in a real tenant without your sign-in app: refused before any sign-in, nothing added', async () => {
+      const before = (await treeRows()).length;
+      assert.equal(
+        await run(CommandId.newBlueprint, { tenant: 'contoso.onmicrosoft.com', displayName: 'Nope' }),
+        undefined,
+      );
+      assert.equal((await treeRows()).length, before);
+      // A bad tenant is refused as typed.
+      assert.equal(await run(CommandId.newBlueprint, { tenant: 'not a tenant', displayName: 'Nope' }), undefined);
+      assert.ok(!(await treeRows()).some((r) => r.label === 'Nope'));
+    });
+
     it('simulates a wrong secret: the next token request fails like Entra, and the one after works', async () => {
       assert.equal(await run(CommandId.simulateEntraError, { simulation: 'wrong-secret' }), 'wrong-secret');
       assert.equal(
