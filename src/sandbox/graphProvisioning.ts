@@ -119,7 +119,7 @@ export function provisioningCall(
         displayName,
       });
     }
-    const sponsors = userBinds(body['sponsors@odata.bind'], caller);
+    const sponsors = userBinds(body['sponsors@odata.bind']);
     if (sponsors === 'invalid') return error(400, 'BadRequest', "Invalid value for 'sponsors@odata.bind'.");
     if (sponsors.length === 0) return error(400, 'Request_BadRequest', 'No sponsor specified.');
     const unknown = sponsors.find((s) => !tenant.users.some((u) => u.id === s && !u.identityParentId));
@@ -471,7 +471,7 @@ export function accessAsUserBlocks(caller: Caller): boolean {
   return !caller.appOnly && caller.granted.includes(ACCESS_AS_USER);
 }
 
-export function principalIdOf(blueprint: Blueprint): string {
+function principalIdOf(blueprint: Blueprint): string {
   return derivedGuid(`sp:${blueprint.clientId}`);
 }
 
@@ -543,9 +543,8 @@ function assignmentsOf(agent: Agent, resources: readonly Resource[]) {
   });
 }
 
-/** The user ids of `…/users/{id}` binds; the signed-in user's `me` is not a bind Graph accepts. */
-function userBinds(value: unknown, caller: Caller): string[] | 'invalid' {
-  void caller;
+/** The user ids of `…/users/{id}` (or `…/directoryObjects/{id}`) binds. */
+function userBinds(value: unknown): string[] | 'invalid' {
   if (value === undefined) return [];
   if (!Array.isArray(value)) return 'invalid';
   const ids: string[] = [];
