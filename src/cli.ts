@@ -50,9 +50,12 @@ async function main(argv: string[]): Promise<number> {
     case 'sidecar':
       await (await import('./cli/sidecarCommand')).runSidecar(args, process.env, out, stopped);
       return ExitCode.ok;
+    case 'mcp':
+      await (await import('./cli/mcpCommand')).runMcp(args, process.env, out, stopped);
+      return ExitCode.ok;
     default:
       throw new UsageError(
-        `Unknown command "${command.slice(0, 40)}". Commands: token, call, agents, agent-users, decode, sandbox, sidecar. Run "entra-agent-tokens --help".`,
+        `Unknown command "${command.slice(0, 40)}". Commands: token, call, agents, agent-users, decode, sandbox, sidecar, mcp. Run "entra-agent-tokens --help".`,
       );
   }
 }

@@ -44,7 +44,11 @@ const options = {
   upn: { type: 'string' },
 } as const;
 
-type Values = ReturnType<typeof parse<typeof options>>['values'];
+type Values = Pick<
+  ReturnType<typeof parse<typeof options>>['values'],
+  'graph-endpoint' | 'authority' | 'cloud' | 'allow-authority-host'
+> &
+  Partial<ReturnType<typeof parse<typeof options>>['values']>;
 
 interface AgentJson {
   id: string;
@@ -220,7 +224,7 @@ function cloudOf(values: Values): CloudName {
 }
 
 /** The resource the blueprint's token is for: the cloud's Graph (the sandbox's tokens for Graph are Graph's too). */
-function graphResource(values: Values): string {
+export function graphResource(values: Values): string {
   return CLOUDS[cloudOf(values)].graph;
 }
 
@@ -229,7 +233,8 @@ function graphResource(values: Values): string {
  * loopback, or --allow-authority-host; https except loopback), else the sandbox's /graph for a loopback authority,
  * else the cloud's Graph.
  */
-function graphOrigin(values: Values): string {
+/** Where Graph is for these flags: --graph-endpoint, else the sandbox's for a loopback authority, else the cloud's. */
+export function graphOrigin(values: Values): string {
   const given = values['graph-endpoint'];
   if (given === undefined) {
     if (values.authority && isLoopback(values.authority)) return `${new URL(values.authority).origin}/graph`;

@@ -1,0 +1,76 @@
+// `mcp`: an MCP server over stdio for a coding agent, on one blueprint's credential (flags or environment, never a
+// secret as an argument). Its tools explain and act, and never hand out a secret or a raw token (mcpServer.ts).
+import { isLoopbackHost } from '../core/config';
+import { graphOrigin, graphResource } from './agentsCommand';
+import { tokenOptions, tokenRequestFromFlags, withOptionalValue } from './tokenCommand';
+import { parse, UsageError } from './usage';
+
+declare const __VERSION__: string;
+
+export const mcpHelp = `Usage: entra-agent-tokens mcp --tenant T --blueprint B CREDENTIAL [--authority URL] [--cloud C]
+                              [--allow-authority-host H]... [--allow-api-host H]... [--graph-endpoint URL]
+
+Speaks the Model Context Protocol on stdin/stdout for a coding agent (VS Code's agent mode, a terminal agent), with
+the blueprint's credential. Its tools:
+  decode_token {token}                      header, claims explained, warnings (the token is not repeated)
+  explain_error {text}                      an AADSTS code, an HTTP 401/403 with its WWW-Authenticate, a Graph error
+  get_agent_token {agent, scope?, flow?, user?}   claims, expiry and legs; never the token itself
+  call_api {agent, url, method?, scope?, body?}   only to the resource's own hosts or --allow-api-host; the answer
+                                            with the token scrubbed, and why a 401/403 happened
+  list_agents {}                            the blueprint's agent identities, through Microsoft Graph as the blueprint
+Token contents and API answers are returned as untrusted data. Logs go to stderr and never hold a token.
+
+  CREDENTIAL: --client-secret-env VAR | --certificate FILE [--certificate-password-env VAR] |
+              --federated-token-file FILE | --managed-identity [CLIENT_ID]
+  --allow-api-host HOST  call_api may also send a token to HOST (repeatable)
+  --graph-endpoint URL   for list_agents; as for "agents"`;
+
+const options = {
+  ...tokenOptions,
+  'allow-api-host': { type: 'string', multiple: true },
+  'graph-endpoint': { type: 'string' },
+} as const;
+
+export async function runMcp(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  out: (s: string) => void,
+  stopped: Promise<void>,
+): Promise<void> {
+  const { values } = parse('mcp', withOptionalValue(args, '--managed-identity'), options);
+  if (values.help) return out(`${mcpHelp}\n`);
+  for (const flag of ['agent', 'scope', 'flow', 'user-token-env', 'user-id', 'username', 'json'] as const)
+    if (values[flag] !== undefined)
+      throw new UsageError(`--${flag} does not go with "mcp": the agent's tools name the agent and scope per call.`);
+  const allowApiHosts = (values['allow-api-host'] ?? []).map((h) => {
+    if (!/^[a-z0-9.-]{1,253}(:\d{1,5})?$/i.test(h.trim()))
+      throw new UsageError(`--allow-api-host takes a host name, such as api.contoso.com, not "${h.slice(0, 60)}".`);
+    return h.trim().toLowerCase();
+  });
+  const graph = { endpoint: graphOrigin(values), resource: graphResource(values) };
+  // The blueprint's part of every request (tenant, authority, credential), checked now: a bad flag fails at start.
+  const { request, host, timeoutMs } = tokenRequestFromFlags(
+    { ...values, flow: 'app', agent: undefined, scope: `${graph.resource}/.default` },
+    env,
+  );
+  const authority = new URL(request.authority);
+  const { serveMcp } = await import('./mcpServer');
+  await serveMcp(
+    {
+      base: {
+        authority: request.authority,
+        tenant: request.tenant,
+        blueprintId: request.blueprintId,
+        credential: request.credential,
+        ...(request.cloud ? { cloud: request.cloud } : {}),
+      },
+      host,
+      timeoutMs,
+      allowApiHosts,
+      graph,
+      ...(isLoopbackHost(authority.hostname) ? { sandboxOrigin: authority.origin } : {}),
+      version: typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0',
+    },
+    stopped,
+  );
+}
