@@ -10,6 +10,7 @@ import { acquireToken, type TokenRequest } from '../core/acquisition';
 import { AgentTokenEngine } from '../core/agentTokens';
 import {
   agentListText,
+  factsOf,
   callApiTool,
   decodeTokenTool,
   explainErrorTool,
@@ -226,7 +227,7 @@ export async function serveMcp(options: McpServerOptions, stopped: Promise<void>
       async (a: { agent: string; scope?: string; flow?: 'autonomous' | 'agent-user'; user?: string }, signal) => {
         const scope = a.scope ?? defaultScope;
         const result = await acquire(requestFor(await agentId(a.agent, signal), scope, a.flow, a.user), signal);
-        return summariseToken(result, scope);
+        return summariseToken(factsOf(result), scope);
       },
     ),
   );

@@ -158,38 +158,58 @@ export interface AgentTokenSummaryResult {
   warnings: string[];
 }
 
+/** What is known of a token once it is had, whoever got it (the engine, or VS Code's command). */
+export interface TokenFacts {
+  readonly flow: string;
+  readonly expiresOn: Date;
+  readonly fromCache: boolean;
+  readonly claims: Readonly<Record<string, unknown>>;
+  readonly legs: readonly { name: string; status: number; durationMs: number; cached: boolean }[];
+}
+
+/** The facts of an engine's result. */
+export function factsOf(result: AgentTokenResult): TokenFacts {
+  return {
+    flow: result.flow,
+    expiresOn: result.expiresOn,
+    fromCache: result.fromCache,
+    claims: result.token.claims,
+    legs: result.legs,
+  };
+}
+
 /** What a model may know of a token it asked for: who, for what, until when, how it was made. Never the token. */
 export function summariseToken(
-  result: AgentTokenResult,
+  facts: TokenFacts,
   scope: string,
   nowMs = Date.now(),
 ): ToolResult<AgentTokenSummaryResult> {
-  const c = result.token.claims;
+  const c = facts.claims;
   const pick = (...names: string[]) =>
     Object.fromEntries(
       names.filter((n) => c[n] !== undefined).map((n) => [n, c[n]]),
     ) as AgentTokenSummaryResult['claims'];
   const structured: AgentTokenSummaryResult = {
     agent: String(c.appid ?? c.azp ?? ''),
-    flow: result.flow,
+    flow: facts.flow,
     scope,
-    expiresOn: result.expiresOn.toISOString(),
-    expiresInSeconds: Math.max(0, Math.round((result.expiresOn.getTime() - nowMs) / 1000)),
-    fromCache: result.fromCache,
+    expiresOn: facts.expiresOn.toISOString(),
+    expiresInSeconds: Math.max(0, Math.round((facts.expiresOn.getTime() - nowMs) / 1000)),
+    fromCache: facts.fromCache,
     claims: {
       ...pick('aud', 'tid', 'roles', 'scp', 'idtyp', 'oid', 'xms_par_app_azp', 'upn'),
       appid: c.appid ?? c.azp,
     },
-    legs: result.legs.map((l) => ({
+    legs: facts.legs.map((l) => ({
       name: l.name,
       status: l.status,
       durationMs: Math.round(l.durationMs),
       cached: l.cached,
     })),
-    warnings: tokenWarnings(result.token, nowMs).map((w) => w.message),
+    warnings: tokenWarnings({ raw: '', header: {}, claims: { ...c } }, nowMs).map((w) => w.message),
   };
   const text = [
-    `Got a ${result.flow} token for ${scope}, valid for ${Math.round(structured.expiresInSeconds / 60)} min (until ${structured.expiresOn}); ${structured.legs.length} leg(s)${result.fromCache ? ', from the cache' : ''}. The token itself stays with the tool: use call_api to use it.`,
+    `Got a ${facts.flow} token for ${scope}, valid for ${Math.round(structured.expiresInSeconds / 60)} min (until ${structured.expiresOn}); ${structured.legs.length} leg(s)${facts.fromCache ? ', from the cache' : ''}. The token itself stays with the tool; the API-calling tool uses it.`,
     ...structured.warnings.map((w) => `Warning: ${w}`),
     untrusted('Its claims', structured.claims),
   ].join('\n');
@@ -269,16 +289,26 @@ export async function callApiTool(
     status: response.status,
     statusText: response.statusText,
     headers: Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, scrub(v)])),
-    body: fullBody.slice(0, MAX_TOOL_BODY),
-    truncated: response.truncated || fullBody.length > MAX_TOOL_BODY,
+    body: fullBody,
+    truncated: response.truncated,
     durationMs: Math.round(response.durationMs),
     scope: plan.scope,
     ...(diagnosis && response.status >= 400
       ? { explanation: { summary: diagnosis.summary, causes: diagnosis.causes.map((c) => ({ ...c })) } }
       : {}),
   };
+  return apiAnswer(plan, structured);
+}
+
+/** An API's answer (the token already scrubbed) as a model reads it: the status, why, then the answer as data. */
+export function apiAnswer(plan: { url: string; method: string }, answer: ApiCallResult): ToolResult<ApiCallResult> {
+  const structured: ApiCallResult = {
+    ...answer,
+    body: answer.body.slice(0, MAX_TOOL_BODY),
+    truncated: answer.truncated || answer.body.length > MAX_TOOL_BODY,
+  };
   const lines = [
-    `${plan.method} ${safeOrigin(plan.url)}… → HTTP ${response.status} ${response.statusText} in ${structured.durationMs} ms.`,
+    `${plan.method} ${safeOrigin(plan.url)} → HTTP ${structured.status} ${structured.statusText} in ${structured.durationMs} ms.`,
   ];
   if (structured.explanation) {
     lines.push(structured.explanation.summary);

@@ -12,6 +12,7 @@ import { INSPECTOR_VIEW_TYPE } from './inspector/inspectorPanel';
 import { ExtensionLog } from './log';
 import type { InspectorState } from '../webview/protocol';
 import { SANDBOX_AUTH_PROVIDER, SandboxAuthProvider } from './graphSignIn';
+import { registerLanguageModelTools } from './lmTools';
 import { SandboxController } from './sandboxController';
 import { SidecarController } from './sidecarController';
 import { SidecarStatusBar } from './sidecarStatusBar';
@@ -99,6 +100,7 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
     calls: new CallHistory(),
   };
   for (const d of registerCommands(commandContext)) own(d);
+  for (const d of registerLanguageModelTools(commandContext)) own(d);
   // A Send in an inspector's request editor: the same call as Call API's, through the same error boundary.
   inspector.onCall = (draft, panel) =>
     guarded('inspector: call', log, () => callFromEditor(commandContext, draft, panel)).then(

