@@ -13,6 +13,7 @@ import { ExtensionLog } from './log';
 import type { InspectorState } from '../webview/protocol';
 import { SANDBOX_AUTH_PROVIDER, SandboxAuthProvider } from './graphSignIn';
 import { registerLanguageModelTools } from './lmTools';
+import { registerMcpProvider } from './mcpProvider';
 import { SandboxController } from './sandboxController';
 import { SidecarController } from './sidecarController';
 import { SidecarStatusBar } from './sidecarStatusBar';
@@ -101,6 +102,13 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
   };
   for (const d of registerCommands(commandContext)) own(d);
   for (const d of registerLanguageModelTools(commandContext)) own(d);
+  for (const d of registerMcpProvider(
+    context.extensionUri,
+    context.extension.packageJSON.version as string,
+    definitions,
+    credentials,
+  ))
+    own(d);
   // A Send in an inspector's request editor: the same call as Call API's, through the same error boundary.
   inspector.onCall = (draft, panel) =>
     guarded('inspector: call', log, () => callFromEditor(commandContext, draft, panel)).then(

@@ -6,7 +6,9 @@
 import * as vscode from 'vscode';
 import { reportOf } from '../core/errorReport';
 import { ConfigError } from '../core/errors';
+import { callApi } from './commands/callApi';
 import type { CommandContext } from './commands/context';
+import { getAgentToken } from './commands/getAgentToken';
 import type { AgentDefinition } from './definitions';
 
 export const LM_TOOLS = {
@@ -86,7 +88,6 @@ export function registerLanguageModelTools(ctx: CommandContext): vscode.Disposab
       invoke: (o, token) =>
         answer(ctx, 'getAgentToken', token, async () => {
           const agent = agentNamed(ctx, o.input.agent);
-          const { getAgentToken } = await import('./commands/getAgentToken');
           const user = o.input.user?.trim();
           const got = await getAgentToken(ctx, {
             agentId: agent.clientId,
@@ -135,7 +136,6 @@ export function registerLanguageModelTools(ctx: CommandContext): vscode.Disposab
       invoke: (o, token) =>
         answer(ctx, 'callApi', token, async () => {
           const agent = agentNamed(ctx, o.input.agent);
-          const { callApi } = await import('./commands/callApi');
           const method = o.input.method ?? (o.input.body !== undefined ? 'POST' : 'GET');
           // A script's call: a host outside the resource's is refused unless the user listed it (no confirmHost).
           const result = await callApi(ctx, {
