@@ -3,6 +3,7 @@
 // first runs are discarded as warm-up, and medians are reported. Figures, never assertions. --quick: fewer runs and
 // no VS Code journey (a smoke check that the benchmarks still run).
 import { graphRows } from './graph';
+import { mcpRows } from './mcp';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -493,7 +494,10 @@ function sizes(rows: string[][]) {
     'dist/sandbox.js': 'sandbox start',
     'dist/sidecar.js': 'sidecar start',
     'dist/azure-identity.js': 'managed identities only',
-    'dist/node-forge.js': 'PFX files only',
+    'dist/node-forge.js': 'PFX files and Add Certificate… only',
+    'dist/api.js': 'first Call API or agent tool',
+    'dist/provisioning.js': 'first Graph command in VS Code',
+    'dist/mcp.js': "the CLI's mcp command only",
   };
   for (const f of ['dist/extension.js', 'dist/shared.js', 'dist/cli.js', 'dist/webview.js', ...Object.keys(lazy)]) {
     rows.push([`size: ${f}${lazy[f] ? ` (loaded on ${lazy[f]})` : ''}`, '', '', `${kb(f).toFixed(0)} KB`, '']);
@@ -511,6 +515,7 @@ async function main() {
   await warm(rows);
   await sidecarRows(rows, quick);
   await graphRows(rows, quick);
+  await mcpRows(rows, quick);
   cli(rows);
   await perProcess(rows);
   sizes(rows);

@@ -173,11 +173,17 @@ async function answer(
   run: () => Promise<string>,
 ): Promise<vscode.LanguageModelToolResult> {
   if (cancellation.isCancellationRequested) throw new vscode.CancellationError();
+  // A cancelled tool answers at once; what it started finishes on its own (a token is cached, a call completes).
+  let stop: vscode.Disposable | undefined;
+  const cancelled = new Promise<never>((_, reject) => {
+    stop = cancellation.onCancellationRequested(() => reject(new vscode.CancellationError()));
+  });
   try {
-    const text = await run();
+    const text = await Promise.race([run(), cancelled]);
     ctx.log.info(`Language-model tool ${name}: answered.`);
     return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(text)]);
   } catch (e) {
+    if (e instanceof vscode.CancellationError) throw e;
     const report = reportOf(e);
     if (report.kind === 'cancelled') throw new vscode.CancellationError();
     if (report.kind === 'unexpected') ctx.log.error(`Language-model tool ${name}: ${report.logLine}`);
@@ -185,6 +191,8 @@ async function answer(
     return new vscode.LanguageModelToolResult([
       new vscode.LanguageModelTextPart(`The tool could not do it. ${report.summary}`),
     ]);
+  } finally {
+    stop?.dispose();
   }
 }
 

@@ -376,7 +376,9 @@ describe('journeys in a real VS Code', function () {
     await toast.waitFor({ state: 'detached', timeout: 5_000 });
     const took = Date.now() - clicked;
     console.log(`      (Cancel click → progress notification gone: ${took} ms)`);
-    assert.ok(took < 200, `cancel took ${took} ms`);
+    // Well under the sandbox's 2 s per request: the notification went at the click, not when leg 1 answered. (How
+    // fast exactly is a figure, printed above, not a pass mark: a busy 2-core machine took 224 ms once.)
+    assert.ok(took < 1_000, `cancel took ${took} ms`);
     // Had the exchange gone on, its token would land after 2 × 2 s: wait that out, and find none.
     await page.waitForTimeout(4_500);
     assert.equal(await treeItem(/graph\.microsoft\.com\/\.default/).count(), 0, 'no token arrived after the cancel');
