@@ -209,7 +209,7 @@ export function summariseToken(
     warnings: tokenWarnings({ raw: '', header: {}, claims: { ...c } }, nowMs).map((w) => w.message),
   };
   const text = [
-    `Got a ${facts.flow} token for ${scope}, valid for ${Math.round(structured.expiresInSeconds / 60)} min (until ${structured.expiresOn}); ${structured.legs.length} leg(s)${facts.fromCache ? ', from the cache' : ''}. The token itself stays with the tool; the API-calling tool uses it.`,
+    `Got the agent's token (flow ${facts.flow}) for ${scope}, valid for ${Math.round(structured.expiresInSeconds / 60)} min (until ${structured.expiresOn}); ${structured.legs.length} leg(s)${facts.fromCache ? ', from the cache' : ''}. The token itself stays with the tool; the API-calling tool uses it.`,
     ...structured.warnings.map((w) => `Warning: ${w}`),
     untrusted('Its claims', structured.claims),
   ].join('\n');
