@@ -9,6 +9,8 @@ export const SANDBOX_AUTH_PROVIDER = 'entraAgentTokens.sandbox';
 
 interface SandboxSession extends vscode.AuthenticationSession {
   expiresAt: number;
+  /** The sandbox run that signed it: a restarted sandbox has new keys, so older sessions are let go. */
+  run: object;
 }
 
 /**
@@ -24,11 +26,10 @@ export class SandboxAuthProvider implements vscode.AuthenticationProvider, vscod
   constructor(private readonly sandbox: SandboxController) {}
 
   async getSessions(scopes?: readonly string[]): Promise<vscode.AuthenticationSession[]> {
-    if (!this.sandbox.status) {
-      // The sandbox stopped: its sign-ins went with it.
-      this.forgetAll();
-      return [];
-    }
+    const run = this.sandbox.status;
+    // The sandbox stopped or started again: sign-ins of an earlier run went with it.
+    this.forget((s) => s.run !== run);
+    if (!run) return [];
     const wanted = (scopes ?? []).filter((s) => !s.startsWith('VSCODE_'));
     const matching = this.sessions.filter((s) => wanted.every((w) => s.scopes.includes(w)));
     // A session's token outlives no sandbox token lifetime: renewed silently, as a refresh token would.
@@ -41,7 +42,7 @@ export class SandboxAuthProvider implements vscode.AuthenticationProvider, vscod
       throw new Error('The sandbox tenant is not running: start it first (Entra Agent Tokens: Start Sandbox Tenant).');
     const wanted = scopes.filter((s) => !s.startsWith('VSCODE_'));
     const signed = await this.signIn(wanted);
-    const session: SandboxSession = { id: randomUUID(), scopes: wanted, ...signed };
+    const session: SandboxSession = { id: randomUUID(), scopes: wanted, ...signed, run: this.sandbox.status };
     this.sessions.push(session);
     this.changed.fire({ added: [session], removed: [], changed: [] });
     return session;
@@ -57,10 +58,10 @@ export class SandboxAuthProvider implements vscode.AuthenticationProvider, vscod
     this.changed.dispose();
   }
 
-  private forgetAll(): void {
-    if (!this.sessions.length) return;
-    const removed = this.sessions;
-    this.sessions = [];
+  private forget(which: (s: SandboxSession) => boolean): void {
+    const removed = this.sessions.filter(which);
+    if (!removed.length) return;
+    this.sessions = this.sessions.filter((s) => !which(s));
     this.changed.fire({ added: [], removed, changed: [] });
   }
 

@@ -366,6 +366,8 @@ async function record(ctx: CommandContext, target: SignInTarget, result: SetupRe
     }
     return await ctx.definitions.addBlueprint(definition);
   } catch (e) {
+    // Nothing half-kept here: a secret for a blueprint that is not in the list goes too.
+    await ctx.credentials.deleteAll(definition.clientId).catch(() => undefined);
     throw new ConfigError(
       'Blueprint',
       `${b.appId} (object ${b.id}) exists in the tenant, but could not be added to the list: ${(e as Error).message}`,
