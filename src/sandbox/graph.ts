@@ -5,15 +5,12 @@
 // (`{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`) and headers.
 import { randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import type { Agent, Directory, Tenant } from './directory';
+import type { Agent, Directory } from './directory';
 import { accessAsUserBlocks, jsonBody, provisioningCall } from './graphProvisioning';
-import { GRAPH_AUDIENCES, graphSignedForm, issuerV1, issuerV2, type SigningKey } from './issuer';
+import { GraphState, type Caller, type ErrorOf, type GraphAnswer } from './graphState';
 
-export interface GraphAnswer {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: unknown;
-}
+export { GraphState, type GraphAnswer };
+import { GRAPH_AUDIENCES, graphSignedForm, issuerV1, issuerV2, type SigningKey } from './issuer';
 
 /** Graph's JSON content type, as it sends it. */
 const ODATA_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
@@ -33,36 +30,6 @@ const PERMISSIONS = {
     delegated: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All'],
   },
 } as const;
-
-export interface Caller {
-  readonly claims: JWTPayload;
-  readonly tenant: Tenant;
-  readonly appOnly: boolean;
-  readonly granted: readonly string[];
-}
-
-/**
- * What the Graph subset remembers between calls: when each object was created, for the replication lag (an object
- * is not found for `replicationLagMs` after its creation, as right after a create in Entra), and the faults to
- * answer with next (429 with Retry-After, 503).
- */
-export class GraphState {
-  replicationLagMs = 0;
-  private readonly created = new Map<string, number>();
-  readonly faults: { status: 429 | 503; retryAfterSeconds?: number }[] = [];
-  /** Applications a create without OData-Version 4.0 made instead of blueprints (the docs' gotcha). */
-  readonly plainApplications: { id: string; appId: string; displayName: string }[] = [];
-
-  markCreated(id: string): void {
-    this.created.set(id, Date.now());
-  }
-
-  /** Still replicating: a read of it fails as in Entra right after a create. */
-  replicating(id: string): boolean {
-    const at = this.created.get(id);
-    return at !== undefined && Date.now() - at < this.replicationLagMs;
-  }
-}
 
 /** Agent ID's application permissions that let a blueprint manage its own agent identities and agent users. */
 const MANAGE_AGENTS = 'AgentIdentity.CreateAsManager';
@@ -265,8 +232,6 @@ async function checkToken(
   const appOnly = claims.idtyp === 'app' || scopes.length === 0;
   return { claims, tenant, appOnly, granted: appOnly ? roles : scopes };
 }
-
-export type ErrorOf = (status: number, code: string, message: string, extra?: Record<string, string>) => GraphAnswer;
 
 /**
  * Agent ID's calls (shared docs, graph-agent-id.md): list, create and delete agent identities, create agent users. A

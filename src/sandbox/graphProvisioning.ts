@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Agent, Blueprint, Resource } from './directory';
 import { blueprintResource, certificateFromDer, derivedGuid, passwordCredential } from './directory';
-import type { Caller, ErrorOf, GraphAnswer, GraphState } from './graph';
+import type { Caller, ErrorOf, GraphAnswer, GraphState } from './graphState';
 
 /** The permissions that let each call through (least first), app-only and delegated alike unless noted. */
 const NEEDS = {
