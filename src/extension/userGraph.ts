@@ -5,6 +5,7 @@
 // Directory.AccessAsUser.All.
 import * as vscode from 'vscode';
 import { SIGN_IN_PERMISSIONS, type SignInTask } from '../core/blueprintSetup';
+import { cloudOfAuthority } from '../core/clouds';
 import { ConfigError } from '../core/errors';
 import type { GraphClient } from '../core/graphClient';
 import { SANDBOX_AUTH_PROVIDER } from './graphSignIn';
@@ -16,6 +17,7 @@ import { readSettings } from './settings';
 import { graphEndpointFor } from './tokenRequests';
 
 const MICROSOFT_AUTH_PROVIDER = 'microsoft';
+const SOVEREIGN_AUTH_PROVIDER = 'microsoft-sovereign-cloud';
 
 /** Where to sign in: the sandbox (its authority), or a Microsoft Entra tenant. */
 export interface SignInTarget {
@@ -53,7 +55,19 @@ export async function graphAsUser(
         "creating and discovering blueprints needs your own public-client app registration: VS Code's may not ask for Agent ID's permissions.",
         'Register one (see the walkthrough step "Sign in to your tenant"), then put its application (client) id in the user setting "entraAgentTokens.signIn.clientId".',
       );
-    provider = MICROSOFT_AUTH_PROVIDER;
+    // National clouds sign in through VS Code's sovereign-cloud provider, set to that cloud.
+    const cloud = cloudOfAuthority(target.authority).name;
+    provider = cloud === 'public' ? MICROSOFT_AUTH_PROVIDER : SOVEREIGN_AUTH_PROVIDER;
+    if (cloud !== 'public') {
+      const wanted = cloud === 'usgov' ? 'USGovernment' : 'ChinaCloud';
+      const set = vscode.workspace.getConfiguration('microsoft-sovereign-cloud').get<string>('environment');
+      if (set !== wanted)
+        throw new ConfigError(
+          'Sign-in',
+          `a tenant in ${cloud === 'usgov' ? 'the US Government cloud' : 'Azure China'} signs in through VS Code's "Microsoft Sovereign Cloud" account provider, which is set to ${set ? `"${set}"` : 'no cloud'}.`,
+          `Set the user setting "microsoft-sovereign-cloud.environment" to "${wanted}", then run the command again.`,
+        );
+    }
     scopes = [`VSCODE_CLIENT_ID:${clientId}`, `VSCODE_TENANT:${target.tenant}`, ...signInScopes(target, task)];
   }
   const session = await vscode.authentication.getSession(provider, scopes, { createIfNone: true });

@@ -382,8 +382,20 @@ describe('extension in a real VS Code', () => {
         undefined,
       );
       assert.equal((await treeRows()).length, before);
-      // A bad tenant is refused as typed.
+      // A bad tenant or cloud is refused as given; a national cloud's tenant likewise needs the sign-in app.
       assert.equal(await run(CommandId.newBlueprint, { tenant: 'not a tenant', displayName: 'Nope' }), undefined);
+      assert.equal(
+        await run(CommandId.newBlueprint, { tenant: 'contoso.onmicrosoft.us', cloud: 'usgov', displayName: 'Nope' }),
+        undefined,
+      );
+      assert.equal(
+        await run(CommandId.newBlueprint, {
+          tenant: 'contoso.onmicrosoft.com',
+          cloud: 'mars' as 'usgov',
+          displayName: 'Nope',
+        }),
+        undefined,
+      );
       assert.ok(!(await treeRows()).some((r) => r.label === 'Nope'));
     });
 

@@ -5,7 +5,7 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { BlueprintObject, ResourcePrincipal, SetupResult, SetupStep, SignInTask } from '../../core/blueprintSetup';
-import { cloudOfAuthority, defaultGraphScope } from '../../core/clouds';
+import { CLOUDS, cloudOfAuthority, defaultGraphScope, isCloudName, type CloudName } from '../../core/clouds';
 import { validateTenant } from '../../core/config';
 import { CancelledError, ConfigError, PromptDismissed } from '../../core/errors';
 import type { GraphClient } from '../../core/graphClient';
@@ -21,8 +21,10 @@ import { startSandbox } from './sandbox';
 
 export interface NewBlueprintArgs {
   displayName: string;
-  /** "sandbox" (the default when the sandbox is running), or a tenant id or domain for a real tenant. */
+  /** "sandbox" (a script's default; started if needed), or a tenant id or domain for a real tenant. */
   tenant?: string;
+  /** A real tenant's cloud: public (default), usgov or china. */
+  cloud?: CloudName;
 }
 
 export interface GrantPermissionsArgs {
@@ -48,7 +50,7 @@ const SECRET_NAME = 'Entra Agent Tokens (VS Code)';
 /** New Blueprint…: sign in, create it with you as sponsor, its principal, a secret; the tree lists it at once. */
 export async function newBlueprint(ctx: CommandContext, arg?: unknown): Promise<NewBlueprintResult> {
   const args = plainArgs<NewBlueprintArgs>(arg);
-  const target = await targetOf(ctx, args?.tenant, 'New Blueprint');
+  const target = await targetOf(ctx, args, 'New Blueprint');
   const displayName = (
     args?.displayName ??
     (await ask({
@@ -136,8 +138,8 @@ export async function discoverBlueprints(
   ctx: CommandContext,
   arg?: unknown,
 ): Promise<{ inTenant: number; added: { blueprints: BlueprintDefinition[]; agents: AgentDefinition[] } }> {
-  const args = plainArgs<{ tenant: string }>(arg);
-  const target = await targetOf(ctx, args?.tenant, 'Discover Blueprints');
+  const args = plainArgs<{ tenant: string; cloud?: CloudName }>(arg);
+  const target = await targetOf(ctx, args, 'Discover Blueprints');
   const sandbox = isSandbox(ctx, target);
   const outcome = await withUserGraph(
     ctx,
@@ -275,15 +277,33 @@ const STEP_TITLES: Record<'blueprint' | SetupStep, string> = {
   secret: 'Adding a client secret (kept in SecretStorage only)…',
 };
 
-/** The sandbox when it runs (or the user picks it), else a tenant the user names. */
-async function targetOf(ctx: CommandContext, tenant: string | undefined, title: string): Promise<SignInTarget> {
+/**
+ * Where to act: for a script, the sandbox unless it names a tenant (and its cloud); interactively, the sandbox, a
+ * tenant of the global cloud, or one of a national cloud.
+ */
+async function targetOf(
+  ctx: CommandContext,
+  args: { tenant?: string; cloud?: string } | undefined,
+  title: string,
+): Promise<SignInTarget> {
   const sandboxChoice = async (): Promise<SignInTarget> => {
     const status = await startSandbox(ctx);
     return { authority: status.authority, tenant: status.tenantId };
   };
-  if (tenant === 'sandbox') return sandboxChoice();
-  if (tenant !== undefined)
-    return { authority: 'https://login.microsoftonline.com', tenant: validateTenant(tenant, 'Tenant') };
+  const cloudOf = (name: string | undefined): CloudName => {
+    if (name === undefined) return 'public';
+    if (!isCloudName(name))
+      throw new ConfigError(
+        'Cloud',
+        `"${name.slice(0, 20)}" is not a cloud.`,
+        `Use one of ${Object.keys(CLOUDS).join(', ')}.`,
+      );
+    return name;
+  };
+  if (args) {
+    if (args.tenant === undefined || args.tenant === 'sandbox') return sandboxChoice();
+    return { authority: CLOUDS[cloudOf(args.cloud)].authority, tenant: validateTenant(args.tenant, 'Tenant') };
+  }
   const choice = await pick(
     [
       {
@@ -295,19 +315,35 @@ async function targetOf(ctx: CommandContext, tenant: string | undefined, title: 
       {
         label: '$(organization) A Microsoft Entra tenant…',
         detail: 'Signs you in with your own app registration (setting entraAgentTokens.signIn.clientId).',
-        where: 'tenant' as const,
+        where: 'public' as const,
+      },
+      {
+        label: '$(globe) A tenant in a national cloud…',
+        detail: 'US Government or China: the same, on that cloud’s sign-in and Graph hosts.',
+        where: 'national' as const,
       },
     ],
     { title, placeHolder: 'Where?' },
   );
   if (choice.where === 'sandbox') return sandboxChoice();
+  const cloud =
+    choice.where === 'public'
+      ? CLOUDS.public
+      : (
+          await pick(
+            Object.values(CLOUDS)
+              .filter((c) => c.name !== 'public')
+              .map((c) => ({ label: c.displayName, description: c.authority, cloud: c })),
+            { title, placeHolder: 'Which cloud?' },
+          )
+        ).cloud;
   const typed = await ask({
     title,
-    prompt: 'The tenant: its id (GUID) or a verified domain',
+    prompt: `The tenant in ${cloud.displayName}: its id (GUID) or a verified domain`,
     placeHolder: 'contoso.onmicrosoft.com',
     validate: (v) => void validateTenant(v.trim(), 'Tenant'),
   });
-  return { authority: 'https://login.microsoftonline.com', tenant: validateTenant(typed.trim(), 'Tenant') };
+  return { authority: cloud.authority, tenant: validateTenant(typed.trim(), 'Tenant') };
 }
 
 function isSandbox(ctx: CommandContext, target: SignInTarget): boolean {

@@ -61,7 +61,7 @@ export interface CommandSignatures {
     result: NewBlueprintResult;
   };
   [CommandId.discoverBlueprints]: {
-    arg: { tenant: string } | undefined;
+    arg: { tenant: string; cloud?: 'public' | 'usgov' | 'china' } | undefined;
     result: { inTenant: number; added: { blueprints: BlueprintDefinition[]; agents: AgentDefinition[] } };
   };
   [CommandId.grantPermissions]: {
