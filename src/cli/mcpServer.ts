@@ -7,6 +7,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import * as z from 'zod/v4';
 import { acquireToken, type TokenRequest } from '../core/acquisition';
+import { ConfigError } from '../core/errors';
 import { AgentTokenEngine } from '../core/agentTokens';
 import {
   agentListText,
@@ -87,7 +88,12 @@ export async function serveMcp(options: McpServerOptions, stopped: Promise<void>
     user: string | undefined,
   ): TokenRequest => {
     if (flow === 'agent-user') {
-      if (!user) throw new Error('flow "agent-user" needs user: the agent user\'s UPN or object id.');
+      if (!user)
+        throw new ConfigError(
+          'User',
+          'is needed for flow "agent-user".',
+          "Pass user: the agent user's UPN or object id.",
+        );
       const isId = /^[0-9a-f-]{36}$/i.test(user.trim());
       return {
         ...options.base,

@@ -121,6 +121,19 @@ describe('entra-agent-tokens mcp, through the MCP SDK client over stdio', () => 
       const listed = await s.client.callTool({ name: 'list_agents', arguments: {} });
       const agents = (listed.structuredContent as { agents: { appId: string }[] }).agents.map((a) => a.appId);
       assert.ok(agents.includes(AGENT) && agents.includes(OTHER_AGENT));
+      // As its agent user (the Research Agent has one), and without naming the user: explained, not a crash.
+      const asUser = await s.client.callTool({
+        name: 'get_agent_token',
+        arguments: { agent: AGENT, flow: 'agent-user', user: 'research-agent@sandbox.onmicrosoft.com' },
+      });
+      assert.equal((asUser.structuredContent as { flow: string }).flow, 'agent-user', text(asUser));
+      const noUser = await s.client.callTool({
+        name: 'get_agent_token',
+        arguments: { agent: AGENT, flow: 'agent-user' },
+      });
+      assert.equal(noUser.isError, true);
+      assert.match(text(noUser), /User is needed for flow "agent-user"/);
+      assert.doesNotMatch(text(noUser), /internal error/);
       const unknown = await s.client.callTool({ name: 'get_agent_token', arguments: { agent: 'Nobody' } });
       assert.equal(unknown.isError, true);
       assert.match(text(unknown), /list_agents/);
