@@ -480,14 +480,27 @@ describe('journeys in a real VS Code', function () {
       .locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with Entra Agent Tokens' })
       .click();
     const step = (title: string) => page.locator('.getting-started-step', { hasText: title }).first();
-    const button = page.locator('.getting-started-step.expanded a.monaco-button', { hasText: 'Get Agent Token' });
+    const expanded = (title: string) => page.locator('.getting-started-step.expanded', { hasText: title }).first();
+    const button = expanded('Get an agent token').locator('a.monaco-button', { hasText: 'Get Agent Token' });
+    /** Selects a step and waits until it is the one expanded (a click during the page's animation can miss). */
+    const select = async (title: string) => {
+      for (let attempt = 1; ; attempt++) {
+        await step(title).click();
+        try {
+          await expanded(title).waitFor({ timeout: 3_000 });
+          return;
+        } catch (e) {
+          if (attempt >= 3) throw e;
+        }
+      }
+    };
     const focusedInQuickInput = () =>
       page.evaluate("!!document.activeElement && !!document.activeElement.closest('.quick-input-widget')");
     // Selecting the step, then its button; and Enter on the button: the page focused its step as the box opened,
     // which left the box deaf to the keyboard every time (30 runs) until the box asked for the focus again.
     for (const how of ['click', 'Enter'] as const) {
-      await step('Add your blueprint').click();
-      await step('Get an agent token').click();
+      await select('Add your blueprint');
+      await select('Get an agent token');
       await button.waitFor();
       if (how === 'click') await button.click();
       else {
