@@ -147,19 +147,7 @@ export function registerLanguageModelTools(ctx: CommandContext): vscode.Disposab
             openInspector: false,
           });
           const { apiAnswer } = await tools();
-          return apiAnswer(
-            { url: o.input.url, method: method.toUpperCase() },
-            {
-              status: result.status,
-              statusText: result.statusText,
-              headers: result.headers,
-              body: result.body,
-              truncated: result.truncated,
-              durationMs: result.durationMs,
-              scope: result.scope,
-              ...(result.explanation ? { explanation: result.explanation } : {}),
-            },
-          ).text;
+          return apiAnswer({ url: o.input.url, method: method.toUpperCase() }, result).text;
         }),
     }),
   ];

@@ -1,3 +1,4 @@
+import type { ApiCallResult } from '../../core/agentTools';
 import * as vscode from 'vscode';
 import type { ApiResponse } from '../../core/apiCaller';
 import { scopeForUrl, tokenDestination, type HostContext } from '../../core/apiHosts';
@@ -38,16 +39,8 @@ export interface CallApiArgs {
 }
 
 /** What the command returns to a script: the answer, and for a status ≥ 400 why. Never the token. */
-export interface CallApiSummary {
+export interface CallApiSummary extends ApiCallResult {
   agentId: string;
-  scope: string;
-  status: number;
-  statusText: string;
-  headers: Record<string, string>;
-  body: string;
-  truncated: boolean;
-  durationMs: number;
-  explanation?: { summary: string; causes: { cause: string; evidence: string; fix: string }[] };
   resourceMetadata?: { resource?: string; scopes: readonly string[] };
   /** The API's metadata names another scope than the one used: call again with this one. */
   retryScope?: string;
