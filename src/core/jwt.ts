@@ -31,7 +31,31 @@ export function decodeToken(input: string): DecodedToken {
   } catch {
     throw new TokenDecodeError('This is not a JWT: its payload is not a base64url-encoded JSON object.');
   }
+  if (depthOver(header, MAX_DEPTH))
+    throw new TokenDecodeError(`This token's header is nested deeper than ${MAX_DEPTH} levels, which no issuer writes.`);
+  if (depthOver(claims, MAX_DEPTH))
+    throw new TokenDecodeError(
+      `This token's claims are nested deeper than ${MAX_DEPTH} levels, which no issuer writes; it is not shown.`,
+    );
   return { raw, header, claims };
+}
+
+/**
+ * How deep a token's JSON may nest. JSON.parse takes 5,000 levels in 13 KB, but JSON.stringify and every recursive
+ * reader after it (the claim explanations, each face's output) overflow the stack: a decode error here instead.
+ */
+export const MAX_DEPTH = 64;
+
+/** Whether a parsed JSON value nests deeper than `max` (objects and arrays), walked without recursion. */
+function depthOver(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** For tokens a server issued: an undecodable one (say, encrypted for its resource) is still a token, just opaque. */

@@ -32,6 +32,20 @@ describe('JWT decoding', () => {
         input,
       );
   });
+  it('promise: deeply nested claims are a typed decode error, never "internal error … This is a bug"', () => {
+    // 5,000 levels in 13 KB: JSON.parse takes it, JSON.stringify (every face's output) overflowed the stack.
+    const deep = `${b64({ alg: 'none' })}.${b64(`{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`)}.x`;
+    assert.throws(
+      () => decodeToken(deep),
+      (e: unknown) => e instanceof TokenDecodeError && /nested deeper than 64 levels/.test(e.message),
+    );
+    assert.equal(decodeTokenLenient(deep).opaque, true);
+    // 64 levels are claims like any other.
+    const ok = `${b64({ alg: 'none' })}.${b64(`{"a":${'['.repeat(63)}${']'.repeat(63)}}`)}.x`;
+    assert.ok(Array.isArray(decodeToken(ok).claims.a));
+    const header = `${b64(`{"alg":"none","x":${'{"y":'.repeat(100)}1${'}'.repeat(100)}}`)}.${b64({})}.x`;
+    assert.throws(() => decodeToken(header), (e: unknown) => e instanceof TokenDecodeError && /header/.test(e.message));
+  });
   it('keeps undecodable server tokens as opaque', () => {
     const t = decodeTokenLenient('opaque-token');
     assert.equal(t.opaque, true);
