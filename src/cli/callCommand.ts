@@ -72,8 +72,8 @@ export async function runCall(
 
   const result = await acquireWithFlags(request, host, timeoutMs, signal);
   const { callApi } = await import('../core/apiCaller');
-  const { explainResponse } = await import('../core/apiExplain');
-  const response = await callApi({
+  const { explainResponse, withoutToken } = await import('../core/apiExplain');
+  const raw = await callApi({
     url,
     method,
     headers,
@@ -83,8 +83,11 @@ export async function runCall(
     signal,
   });
   const claims = result.token.claims;
-  // For ≥ 400: why, and (RFC 9728) what the API says about itself, from its own origin only.
-  const { diagnosis: explanation, metadata } = await explainResponse(response, claims, url, signal);
+  // For ≥ 400: why, and (RFC 9728) what the API says about itself, from its own origin only. Then the answer and
+  // what was made of it lose the token, in any spelling (an echo, a claims challenge quoting it).
+  const explained = await explainResponse(raw, claims, url, signal);
+  const response = withoutToken(raw, result.accessToken);
+  const { diagnosis: explanation, metadata } = withoutToken(explained, result.accessToken);
   if (values.json) {
     out(
       `${JSON.stringify({

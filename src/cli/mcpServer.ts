@@ -13,6 +13,8 @@ import {
   agentListText,
   factsOf,
   callApiTool,
+  guardedResult,
+  guardedText,
   decodeTokenTool,
   explainErrorTool,
   planApiCall,
@@ -23,7 +25,7 @@ import {
 } from '../core/agentTools';
 import type { CredentialHost, CredentialSource } from '../core/credentialSource';
 import { GraphClient } from '../core/graphClient';
-import { logLine, redactTokens } from '../core/redact';
+import { logLine } from '../core/redact';
 import type { CloudName } from '../core/clouds';
 import { terminalSafe } from '../core/terminalText';
 import { describeFailure } from './errors';
@@ -57,7 +59,7 @@ const claimRow = z.object({
 const cause = z.object({ cause: z.string(), evidence: z.string(), fix: z.string() });
 
 export async function serveMcp(options: McpServerOptions, stopped: Promise<void>): Promise<void> {
-  const log = (line: string) => writeErr(`${terminalSafe(logLine(redactTokens(line)))}\n`);
+  const log = (line: string) => writeErr(`${terminalSafe(logLine(line))}\n`);
   const engine = new AgentTokenEngine({ timeoutMs: options.timeoutMs });
   const acquire = (request: TokenRequest, signal?: AbortSignal) =>
     acquireToken(engine, request, options.host, signal ? { signal } : {});
@@ -121,7 +123,8 @@ export async function serveMcp(options: McpServerOptions, stopped: Promise<void>
     async (args: A, extra: { signal: AbortSignal }) => {
       const started = performance.now();
       try {
-        const result = await act(args, extra.signal);
+        // The last guard, whatever the tool built: no value sent as a credential, no JWT, in any string.
+        const result = guardedResult(await act(args, extra.signal));
         log(`${name} ${describe(args)} → ok (${Math.round(performance.now() - started)} ms)`);
         return {
           content: [{ type: 'text' as const, text: result.text }],
@@ -130,7 +133,7 @@ export async function serveMcp(options: McpServerOptions, stopped: Promise<void>
       } catch (e) {
         const { message } = describeFailure(e);
         log(`${name} ${describe(args)} → failed: ${message.split('\n')[0]}`);
-        return { isError: true, content: [{ type: 'text' as const, text: redactTokens(message) }] };
+        return { isError: true, content: [{ type: 'text' as const, text: guardedText(message) }] };
       }
     };
 

@@ -7,16 +7,18 @@
 // - a token goes only where it belongs (apiHosts.ts): the host is checked before the token exists.
 import type { AgentTokenResult } from './agentTokens';
 import { callApi as sendApiRequest, type ApiResponse } from './apiCaller';
-import { explainResponse } from './apiExplain';
+import { explainResponse, withoutToken } from './apiExplain';
 import { scopeForUrl, tokenDestination, type HostContext } from './apiHosts';
 import { methodOf } from './apiRequest';
 import { explainClaims, tokenKind } from './claims';
 import { explainAadsts, remedyOf } from './errorCatalog';
 import { ConfigError } from './errors';
 import { GRAPH_CODES, parseGraphErrorBody } from './graphErrors';
-import { decodeTokenLenient } from './jwt';
+import { decodeToken } from './jwt';
 import { tokenWarnings } from './tokenInsights';
 import { diagnose } from './apiDiagnosis';
+import { redactTokens } from './redact';
+import { mapStrings, withholdSent } from './sentValues';
 
 /** What a tool gives back: the structured result (its output schema) and the text a model reads. */
 export interface ToolResult<T> {
@@ -26,7 +28,21 @@ export interface ToolResult<T> {
 
 /** What a model may read of an API's answer body. */
 export const MAX_TOOL_BODY = 16 * 1024;
-export const TOKEN_PLACEHOLDER = '[the agent token]';
+export { TOKEN_PLACEHOLDER } from './apiExplain';
+
+/**
+ * The last guard of every tool result, whichever face returns it (the MCP server, VS Code's language-model tools):
+ * every string of the structured result and the text loses every value this process sent as a credential (in any
+ * spelling: sentValues.ts), then anything shaped like a JWT.
+ */
+export function guardedResult<T>(result: ToolResult<T>): ToolResult<T> {
+  return { structured: mapStrings(result.structured, guardedText), text: guardedText(result.text) };
+}
+
+/** A tool's text (an answer or a failure's explanation) as it may reach a model. */
+export function guardedText(text: string): string {
+  return redactTokens(withholdSent(text));
+}
 
 /** Data from a token or an API as JSON inside a block a model is told not to obey; nothing inside can close it. */
 export function untrusted(label: string, data: unknown): string {
@@ -51,13 +67,8 @@ export interface DecodedTokenResult {
 /** A token's header and claims with their meanings and warnings; the token itself (its signature) is not repeated. */
 export function decodeTokenTool(token: string, nowMs = Date.now()): ToolResult<DecodedTokenResult> {
   const trimmed = token.trim().replace(/^Bearer\s+/i, '');
-  const decoded = decodeTokenLenient(trimmed);
-  if (decoded.opaque)
-    throw new ConfigError(
-      'Token',
-      'is not a JWT that can be read (three base64url parts); it may be encrypted or not a token at all.',
-      'Give an access token as issued (eyJ…), without quotes.',
-    );
+  // The decoder's own reason (not three parts, encrypted, nested too deep) is the explanation.
+  const decoded = decodeToken(trimmed);
   const structured: DecodedTokenResult = {
     kind: tokenKind(decoded.claims),
     header: { ...decoded.header },
@@ -282,21 +293,24 @@ export async function callApiTool(
     timeoutMs,
     ...(signal ? { signal } : {}),
   });
-  const scrub = (text: string) => (text.includes(token) ? text.split(token).join(TOKEN_PLACEHOLDER) : text);
   const { diagnosis } = await explainResponse(response, result.token.claims, plan.url, signal);
-  const fullBody = scrub(response.body);
-  const structured: ApiCallResult = {
-    status: response.status,
-    statusText: response.statusText,
-    headers: Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, scrub(v)])),
-    body: fullBody,
-    truncated: response.truncated,
-    durationMs: Math.round(response.durationMs),
-    scope: plan.scope,
-    ...(diagnosis && response.status >= 400
-      ? { explanation: { summary: diagnosis.summary, causes: diagnosis.causes.map((c) => ({ ...c })) } }
-      : {}),
-  };
+  // The whole answer and what was made of it, scrubbed last: the explanation may have decoded the token out of a
+  // claims challenge, a header or an error description.
+  const structured: ApiCallResult = withoutToken(
+    {
+      status: response.status,
+      statusText: response.statusText,
+      headers: { ...response.headers },
+      body: response.body,
+      truncated: response.truncated,
+      durationMs: Math.round(response.durationMs),
+      scope: plan.scope,
+      ...(diagnosis && response.status >= 400
+        ? { explanation: { summary: diagnosis.summary, causes: diagnosis.causes.map((c) => ({ ...c })) } }
+        : {}),
+    },
+    token,
+  );
   return apiAnswer(plan, structured);
 }
 

@@ -2,6 +2,7 @@
 // the token as the only credential, redirects answered and never followed (a token must not follow a Location to
 // another host), the answer's body read up to 1 MiB. Node's fetch (undici inside): no bundle cost.
 import { CancelledError, NetworkError } from './errors';
+import { rememberSent } from './sentValues';
 
 export const MAX_API_BODY = 1 << 20;
 
@@ -30,6 +31,8 @@ export async function callApi(call: ApiRequest): Promise<ApiResponse> {
   const headers = new Headers();
   for (const [name, value] of call.headers ?? []) headers.append(name, value);
   headers.set('authorization', `Bearer ${call.token}`);
+  // Sent as a credential: no face of this process may print it afterwards, whatever spelling it comes back in.
+  rememberSent(call.token);
   const timeout = AbortSignal.timeout(call.timeoutMs ?? 30_000);
   const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
   const started = performance.now();

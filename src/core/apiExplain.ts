@@ -5,6 +5,20 @@
 import { fetchResourceMetadata, type ApiResponse, type ResourceMetadata } from './apiCaller';
 import { diagnose, type ApiExpectation, type Diagnosis } from './apiDiagnosis';
 import { isGuid } from './config';
+import { mapStrings, removeEncoded, spellingsOf } from './sentValues';
+
+/** What stands where an API's answer (or what was made of it) held the token that was sent. */
+export const TOKEN_PLACEHOLDER = '[the agent token]';
+
+/**
+ * Whatever an API call produced (its answer, and the explanation and metadata drawn from it), with the token it
+ * carried replaced in any spelling: as sent, its payload or signature alone, escaped, percent-encoded, base64 or
+ * base64url (a claims challenge decoded by the explanation). Applied last, to the whole result, by every face.
+ */
+export function withoutToken<T>(value: T, token: string): T {
+  const needles = spellingsOf(token);
+  return mapStrings(value, (text) => removeEncoded(text, needles, TOKEN_PLACEHOLDER));
+}
 
 export interface CallExplanation {
   readonly diagnosis?: Diagnosis;

@@ -32,7 +32,9 @@ export function decodeToken(input: string): DecodedToken {
     throw new TokenDecodeError('This is not a JWT: its payload is not a base64url-encoded JSON object.');
   }
   if (depthOver(header, MAX_DEPTH))
-    throw new TokenDecodeError(`This token's header is nested deeper than ${MAX_DEPTH} levels, which no issuer writes.`);
+    throw new TokenDecodeError(
+      `This token's header is nested deeper than ${MAX_DEPTH} levels, which no issuer writes.`,
+    );
   if (depthOver(claims, MAX_DEPTH))
     throw new TokenDecodeError(
       `This token's claims are nested deeper than ${MAX_DEPTH} levels, which no issuer writes; it is not shown.`,
@@ -53,7 +55,8 @@ function depthOver(value: unknown, max: number): boolean {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (depth > max) return true;
-    for (const child of Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    for (const child of Object.values(v))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }
   return false;
 }

@@ -1,3 +1,5 @@
+import { removeEncoded, spellingsOf, withholdSent } from './sentValues';
+
 /** Form parameters whose values are credentials or tokens: recorded by name, never by value. */
 const SECRET_PARAMETERS = new Set([
   'client_secret',
@@ -19,24 +21,20 @@ const ECHOED_PAIR =
   /\b(client_secret|client_assertion|assertion|refresh_token|password|user_federated_identity_credential)("?\s*[=:]\s*"?)([^&\s"',;<>]+)/gi;
 
 /**
- * Server text about a request (an error body) with every credential or token value that request sent removed, in
- * the spellings an echo would use (as sent, form-encoded, percent-encoded, JSON-escaped), and any
- * `client_secret=…`-style pair blanked. Applied before the text is kept, shown or logged: a proxy or a debugging
- * server that echoes the request must not put the secret into stderr or the log.
+ * Server text about a request (an error body's decoded string) with every credential or token value that request
+ * sent removed, in any spelling an echo would use (as sent, form-, percent- or JSON-escaped, as HTML references,
+ * base64 or base64url: `removeEncoded` compares in one canonical form), and any `client_secret=…`-style pair blanked.
+ * Applied before the text is kept, shown or logged: a proxy or a debugging server that echoes the request must not
+ * put the secret into stderr or the log.
  */
 export function scrubSentValues(text: string, params: Readonly<Record<string, string>>): string {
-  let out = text;
-  for (const [name, value] of Object.entries(params)) {
-    if (!isSecretParameter(name) || value.length < 4) continue;
-    const spellings = new Set([
-      value,
-      new URLSearchParams({ v: value }).toString().slice(2),
-      encodeURIComponent(value),
-      JSON.stringify(value).slice(1, -1),
-    ]);
-    for (const s of spellings) out = out.split(s).join(REDACTED);
-  }
-  return out.replace(ECHOED_PAIR, (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`);
+  const needles = Object.entries(params)
+    .filter(([name, value]) => isSecretParameter(name) && value.length >= 4)
+    .flatMap(([, value]) => spellingsOf(value, 4));
+  return removeEncoded(text, needles).replace(
+    ECHOED_PAIR,
+    (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`,
+  );
 }
 
 export function redactParameters(params: Readonly<Record<string, string>>): Record<string, string> {
@@ -83,10 +81,16 @@ export function redactTokens(text: string): string {
 }
 
 /**
- * A line for the log: bounded first (text from outside can be any size), then redacted. A token cut in half by the
- * bound is still redacted, since the pattern needs no end.
+ * A line for the log: bounded first (text from outside can be any size), then rid of every value this process sent
+ * as a credential (sentValues.ts; read with a margin past the bound, so a value the bound cuts is still found
+ * whole), then redacted. A token cut in half by the bound is still redacted, since the pattern needs no end.
  */
 export function logLine(text: string, max = MAX_LOG_LINE): string {
-  const bounded = text.length > max ? `${text.slice(0, max)}… [${text.length - max} more characters not logged]` : text;
+  const withheld = withholdSent(text.length > max + LOG_MARGIN ? text.slice(0, max + LOG_MARGIN) : text);
+  const bounded =
+    withheld.length > max ? `${withheld.slice(0, max)}… [${text.length - max} more characters not logged]` : withheld;
   return redactTokens(bounded);
 }
+
+/** An encoded credential is at most this long (T1 as HTML character references): read past the bound to find it. */
+const LOG_MARGIN = 64 * 1024;

@@ -1,9 +1,10 @@
 import type { LookupFunction } from 'node:net';
 import { Agent, type Dispatcher } from './httpAgent';
-import { parseEntraErrorBody, EntraError } from './entraError';
+import { parseEntraErrorBody, EntraError, type EntraErrorBody } from './entraError';
 import { CancelledError, NetworkError } from './errors';
 import { silentLogger, type Logger } from './logger';
-import { redactParameters, scrubSentValues } from './redact';
+import { isSecretParameter, redactParameters, scrubSentValues } from './redact';
+import { rememberSent } from './sentValues';
 
 /** What the endpoint returns on success (shared docs §4). */
 export interface TokenResponse {
@@ -95,6 +96,8 @@ export class TokenEndpointClient {
   ): Promise<{ response: TokenResponse; record: LegRecord }> {
     const started = performance.now();
     const body = new URLSearchParams(params).toString();
+    // Every credential this request carries, so that no face of this process can print it afterwards.
+    for (const [name, value] of Object.entries(params)) if (isSecretParameter(name)) rememberSent(value);
     let waited = 0;
     for (let attempt = 1; ; attempt++) {
       let outcome: Attempt;
@@ -124,12 +127,12 @@ export class TokenEndpointClient {
         return { response: parseSuccess(outcome.text, outcome.contentType, url), record };
       }
       const retryAfter = parseRetryAfter(outcome.retryAfter);
-      const error = new EntraError(
-        outcome.status,
-        parseEntraErrorBody(scrubSentValues(outcome.text, params)),
-        retryAfter,
-        { endpoint: url, leg: options.legName },
-      );
+      // Parsed first, then scrubbed: JSON escapes (\u0073ecret) are undone by the parse, so the decoded strings are
+      // what must hold no value sent.
+      const error = new EntraError(outcome.status, scrubBody(parseEntraErrorBody(outcome.text), params), retryAfter, {
+        endpoint: url,
+        leg: options.legName,
+      });
       if (RETRYABLE_STATUS.has(outcome.status) && attempt <= this.maxRetries) {
         const delay = this.retryDelay(attempt, retryAfter);
         if (waited + delay <= this.maxRetryWaitMs) {
@@ -285,6 +288,14 @@ function parseSuccess(text: string, contentType: string | undefined, url: string
       ? { ext_expires_in: Number(json.ext_expires_in) }
       : {}),
   };
+}
+
+/** Every string of an error body with the request's credential values removed, whatever spelling carried them. */
+function scrubBody(body: EntraErrorBody, params: Readonly<Record<string, string>>): EntraErrorBody {
+  const out: EntraErrorBody = { ...body };
+  for (const [key, value] of Object.entries(body))
+    if (typeof value === 'string') (out as Record<string, unknown>)[key] = scrubSentValues(value, params);
+  return out;
 }
 
 /** Retry-After is delta-seconds or an HTTP date (RFC 9110 §10.2.3). */

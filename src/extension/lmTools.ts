@@ -153,6 +153,12 @@ export function registerLanguageModelTools(ctx: CommandContext): vscode.Disposab
   ];
 }
 
+/** The last guard of what a model reads (agentTools.guardedText): no value sent as a credential, no JWT. */
+async function guarded(text: string): Promise<string> {
+  const { guardedText } = await import('../core/agentTools');
+  return guardedText(text);
+}
+
 /** A tool's run: its text, or the error explained as text the model can act on; a line in the log either way. */
 async function answer(
   ctx: CommandContext,
@@ -169,7 +175,7 @@ async function answer(
   try {
     const text = await Promise.race([run(), cancelled]);
     ctx.log.info(`Language-model tool ${name}: answered.`);
-    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(text)]);
+    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(await guarded(text))]);
   } catch (e) {
     if (e instanceof vscode.CancellationError) throw e;
     const report = reportOf(e);
@@ -177,7 +183,7 @@ async function answer(
     if (report.kind === 'unexpected') ctx.log.error(`Language-model tool ${name}: ${report.logLine}`);
     else ctx.log.info(`Language-model tool ${name}: refused: ${report.logLine}`);
     return new vscode.LanguageModelToolResult([
-      new vscode.LanguageModelTextPart(`The tool could not do it. ${report.summary}`),
+      new vscode.LanguageModelTextPart(await guarded(`The tool could not do it. ${report.summary}`)),
     ]);
   } finally {
     stop?.dispose();

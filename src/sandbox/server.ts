@@ -63,7 +63,9 @@ export interface RecordedRequest {
  * - resetMidBody: send 200 and half of a token response, then destroy the connection;
  * - drip: send 200 and then one byte every intervalMs, never finishing the body;
  * - echo: answer with this status and an error body whose description repeats the request body, as a debugging
- *   proxy or a misconfigured gateway does;
+ *   proxy or a misconfigured gateway does; `encoding` says how it is spelled there: as received (default), decoded
+ *   and then every character `\u`-escaped in the JSON (valid JSON, as frameworks that escape non-ASCII or HTML
+ *   characters emit), as base64, or as HTML character references;
  * - pass: none, handle this request normally (to aim the next fault at a later leg);
  * - flood: send 200 and a JSON body of this many bytes, as fast as the client reads it, with no Content-Length;
  *   `floodBytesSent` then says how much got out before the client closed (to measure a client's body cap).
@@ -80,7 +82,11 @@ export type Fault =
   | { readonly kind: 'reset' }
   | { readonly kind: 'resetMidBody' }
   | { readonly kind: 'drip'; readonly intervalMs: number }
-  | { readonly kind: 'echo'; readonly status: number }
+  | {
+      readonly kind: 'echo';
+      readonly status: number;
+      readonly encoding?: 'as-received' | 'json-unicode-escapes' | 'base64' | 'html-references';
+    }
   | { readonly kind: 'pass' }
   | { readonly kind: 'flood'; readonly bytes: number };
 
@@ -397,10 +403,32 @@ export class SandboxTenant {
     }
     if (fault?.kind === 'echo') {
       this.record(req, tenantSegment, new URLSearchParams(body ?? ''), fault.status);
-      return this.json(res, fault.status, {
-        error: 'invalid_request',
-        error_description: `Bad request. Received: ${body ?? ''}`,
-      });
+      const received = body ?? '';
+      const decoded = [...new URLSearchParams(received)].map(([k, v]) => `${k}=${v}`).join('&');
+      switch (fault.encoding ?? 'as-received') {
+        case 'json-unicode-escapes': {
+          const escaped = [...`Bad request. Received: ${decoded}`]
+            .map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+            .join('');
+          res.writeHead(fault.status, { 'content-type': 'application/json; charset=utf-8' });
+          return void res.end(`{"error":"invalid_request","error_description":"${escaped}"}`);
+        }
+        case 'base64':
+          return this.json(res, fault.status, {
+            error: 'invalid_request',
+            error_description: `Bad request. Received (base64): ${Buffer.from(decoded).toString('base64')}`,
+          });
+        case 'html-references':
+          return this.json(res, fault.status, {
+            error: 'invalid_request',
+            error_description: `Bad request. Received: ${[...decoded].map((c) => `&#${c.charCodeAt(0)};`).join('')}`,
+          });
+        default:
+          return this.json(res, fault.status, {
+            error: 'invalid_request',
+            error_description: `Bad request. Received: ${received}`,
+          });
+      }
     }
     if (fault?.kind === 'status') {
       const headers: Record<string, string> = { 'content-type': fault.contentType ?? 'text/plain; charset=utf-8' };

@@ -16,6 +16,7 @@ import type { CredentialSource } from '../core/credentialSource';
 import { EntraError } from '../core/entraError';
 import { reportOf } from '../core/errorReport';
 import { ConfigError, NetworkError } from '../core/errors';
+import { withholdSent } from '../core/sentValues';
 import type { SidecarApi, SidecarRequestRecord } from './requestRecord';
 
 export type { SidecarApi, SidecarRequestRecord } from './requestRecord';
@@ -370,9 +371,15 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/** The last guard of what a caller is told: no value this process sent as a credential, in any spelling. */
 function problemJson(res: ServerResponse, p: Problem): void {
   res.writeHead(p.status, { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(
-    JSON.stringify({ type: `https://httpstatuses.io/${p.status}`, title: p.title, status: p.status, detail: p.detail }),
+    JSON.stringify({
+      type: `https://httpstatuses.io/${p.status}`,
+      title: withholdSent(p.title),
+      status: p.status,
+      detail: withholdSent(p.detail),
+    }),
   );
 }

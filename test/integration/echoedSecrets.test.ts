@@ -75,6 +75,62 @@ describe('promise: a server that echoes the request cannot put a secret or asser
       assert.ok(!(r.stderr + r.stdout).includes(spelling));
   });
 
+  // The test's own decoding, not the code's: every \uXXXX, &#N; and base64 run undone, then searched.
+  const decodedEverywhere = (text: string): string => {
+    const unescaped = text
+      .replace(/\\u([0-9a-fA-F]{4})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)))
+      .replace(/&#(\d+);/g, (_m, d: string) => String.fromCharCode(Number(d)));
+    const base64Runs = [...unescaped.matchAll(/[A-Za-z0-9+/]{16,}={0,2}/g)].map((m) =>
+      Buffer.from(m[0], 'base64').toString('latin1'),
+    );
+    return [unescaped, ...base64Runs].join('\n');
+  };
+  const ENCODINGS = ['json-unicode-escapes', 'base64', 'html-references'] as const;
+
+  for (const encoding of ENCODINGS)
+    it(`promise: an echo spelled with ${encoding} gives back neither the secret (leg 1) nor T1 (leg 2)`, async () => {
+      sandbox.injectFaults({ kind: 'echo', status: 400, encoding });
+      const leg1 = await failure();
+      const said1 = decodedEverywhere(JSON.stringify([leg1.message, leg1.body]));
+      assert.match(said1, /fmi_path=/, 'the echo is there, decoded by the test');
+      assert.ok(!said1.includes(SECRET), `the secret is back: ${said1.slice(0, 300)}`);
+
+      sandbox.injectFaults({ kind: 'pass' }, { kind: 'echo', status: 401, encoding });
+      const leg2 = await failure();
+      const t1 = sandbox.requests.at(-1)?.params.client_assertion;
+      assert.ok(t1 && t1.length > 100, 'the sandbox saw T1');
+      const said2 = decodedEverywhere(JSON.stringify([leg2.message, leg2.body]));
+      for (const part of [t1, ...t1.split('.').slice(1)])
+        assert.ok(!said2.includes(part), `T1 (or a segment of it) is back: ${said2.slice(0, 300)}`);
+    });
+
+  it('promise: the CLI prints no secret an escaped echo carried (text and --json)', async () => {
+    for (const json of [false, true]) {
+      sandbox.injectFaults({ kind: 'echo', status: 400, encoding: 'json-unicode-escapes' });
+      const r = await cli(
+        [
+          'token',
+          '--authority',
+          sandbox.authority,
+          '--tenant',
+          SANDBOX_TENANT,
+          '--blueprint',
+          BLUEPRINT,
+          '--agent',
+          AGENT,
+          '--client-secret-env',
+          'S',
+          ...(json ? ['--json'] : []),
+        ],
+        { S: SECRET },
+      );
+      assert.equal(r.code, 3, r.stderr);
+      const said = decodedEverywhere(r.stdout + r.stderr);
+      assert.match(said, /fmi_path=/, `the echo is shown (json ${json})`);
+      assert.ok(!said.includes(SECRET), `json ${json}: ${said.slice(0, 400)}`);
+    }
+  });
+
   it('blanks name=value pairs of credential parameters even when the value is not one we sent', () => {
     const text =
       'got client_secret=abc123xyz&scope=s and {"refresh_token":"rt-999","password": "pw1"} assertion=eyJa.b.c';

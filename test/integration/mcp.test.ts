@@ -225,6 +225,46 @@ describe('entra-agent-tokens mcp, through the MCP SDK client over stdio', () => 
     }
   });
 
+  it('promise: an authority that echoes the secret or T1 \\u-escaped gets neither back to the model', async () => {
+    const unescape = (t: string) =>
+      t.replace(/\\+u([0-9a-fA-F]{4})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+    const s = await connect();
+    try {
+      sandbox().injectFaults({ kind: 'echo', status: 400, encoding: 'json-unicode-escapes' });
+      const leg1 = await s.client.callTool({ name: 'get_agent_token', arguments: { agent: AGENT } });
+      assert.equal(leg1.isError, true);
+      const said1 = unescape(JSON.stringify(leg1));
+      assert.ok(!said1.includes(SECRET), said1.slice(0, 400));
+      sandbox().injectFaults({ kind: 'pass' }, { kind: 'echo', status: 401, encoding: 'json-unicode-escapes' });
+      const leg2 = await s.client.callTool({
+        name: 'get_agent_token',
+        arguments: { agent: AGENT, scope: 'api://sandbox-legacy/.default' },
+      });
+      assert.equal(leg2.isError, true);
+      const t1 = sandbox().requests.at(-1)?.params.client_assertion ?? '';
+      assert.ok(t1.length > 100, 'the sandbox saw T1');
+      const said2 = unescape(JSON.stringify(leg2));
+      for (const part of [t1, ...t1.split('.').slice(1)]) assert.ok(!said2.includes(part), said2.slice(0, 400));
+      assertNoLeak(s);
+      for (const text of [...s.received, s.stderr()]) assert.ok(!unescape(text).includes(SECRET));
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('promise: a token nested 5,000 levels deep is explained as undecodable, not an internal error', async () => {
+    const deep = `${unsignedJwt({ alg: 'none' }, {}).split('.')[0]}.${Buffer.from(`{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`).toString('base64url')}.x`;
+    const s = await connect();
+    try {
+      const r = await s.client.callTool({ name: 'decode_token', arguments: { token: deep } });
+      assert.equal(r.isError, true);
+      assert.match(text(r), /nested deeper than 64 levels/);
+      assert.doesNotMatch(text(r), /internal error|bug/i);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('explains AADSTS codes, an API challenge and a Graph error', async () => {
     const s = await connect();
     try {

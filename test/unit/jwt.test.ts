@@ -44,7 +44,10 @@ describe('JWT decoding', () => {
     const ok = `${b64({ alg: 'none' })}.${b64(`{"a":${'['.repeat(63)}${']'.repeat(63)}}`)}.x`;
     assert.ok(Array.isArray(decodeToken(ok).claims.a));
     const header = `${b64(`{"alg":"none","x":${'{"y":'.repeat(100)}1${'}'.repeat(100)}}`)}.${b64({})}.x`;
-    assert.throws(() => decodeToken(header), (e: unknown) => e instanceof TokenDecodeError && /header/.test(e.message));
+    assert.throws(
+      () => decodeToken(header),
+      (e: unknown) => e instanceof TokenDecodeError && /header/.test(e.message),
+    );
   });
   it('keeps undecodable server tokens as opaque', () => {
     const t = decodeTokenLenient('opaque-token');

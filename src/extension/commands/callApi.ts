@@ -227,7 +227,7 @@ async function perform(
   display?.done(held.result, { call: callView(base), draft });
 
   const { callApi: send } = await import('../../core/apiCaller');
-  const { explainResponse } = await import('../../core/apiExplain');
+  const { explainResponse, withoutToken } = await import('../../core/apiExplain');
   let response: ApiResponse;
   try {
     response = await vscode.window.withProgress(
@@ -259,12 +259,13 @@ async function perform(
     if (error) display?.panel.showCall(callView({ ...base, error }));
     throw e;
   }
-  // An API that echoes the request (a debugging endpoint, a proxy) would hand the token back: it never goes on to
-  // the webview, the log or a script's result.
-  response = withoutToken(response, held.result.accessToken);
-  const claims = held.result.token.claims;
   // For ≥ 400: why, and (RFC 9728) what the API says about itself, from its own origin only.
-  const { diagnosis, metadata } = await explainResponse(response, claims, url);
+  const explained = await explainResponse(response, held.result.token.claims, url);
+  // An API that echoes the request (a debugging endpoint, a proxy, a claims challenge that quotes it) would hand the
+  // token back: the answer and what was made of it lose it, in any spelling, before the webview, the log or a
+  // script's result sees them.
+  const { diagnosis, metadata } = withoutToken(explained, held.result.accessToken);
+  response = withoutToken(response, held.result.accessToken);
   const view: CallView = callView({
     ...base,
     response,
@@ -293,18 +294,6 @@ async function perform(
       ? { resourceMetadata: { ...(metadata.resource ? { resource: metadata.resource } : {}), scopes: metadata.scopes } }
       : {}),
     ...(view.metadata?.retryScope ? { retryScope: view.metadata.retryScope } : {}),
-  };
-}
-
-/** Where the raw token appears in an answer: replaced by words. */
-export const TOKEN_PLACEHOLDER = '[the agent token]';
-
-function withoutToken(response: ApiResponse, token: string): ApiResponse {
-  const scrub = (text: string) => (text.includes(token) ? text.split(token).join(TOKEN_PLACEHOLDER) : text);
-  return {
-    ...response,
-    body: scrub(response.body),
-    headers: Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, scrub(v)])),
   };
 }
 

@@ -1,0 +1,67 @@
+// SECURITY.md: behind the token client's own scrub, every face's writer is a last guard. Here the first layer is
+// bypassed on purpose (an error that already holds a sent value, in an escaped spelling): the CLI's writers and the
+// sidecar's ProblemDetails must still not let it out.
+import assert from 'node:assert/strict';
+import { request } from 'undici';
+import { NetworkError } from '../../src/core/errors';
+import { forgetSent, rememberSent } from '../../src/core/sentValues';
+import { writeErr, writeOut } from '../../src/cli/terminal';
+import { AgentSidecar } from '../../src/sidecar/sidecarServer';
+import { BLUEPRINT, SANDBOX_TENANT } from '../helpers';
+
+const SENT = 'Zq9~a-sent-credential.0123456789_abcdef';
+const jsonEscaped = (v: string) => [...v].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+const percent = (v: string) => [...v].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('');
+
+describe('promise: the last guard at each writer holds a sent value back, whatever spelling reached it', () => {
+  afterEach(() => forgetSent());
+
+  it("the CLI's stdout and stderr writers", () => {
+    rememberSent(SENT);
+    const written: string[] = [];
+    const out = process.stdout.write.bind(process.stdout);
+    const err = process.stderr.write.bind(process.stderr);
+    process.stdout.write = ((s: string) => (written.push(s), true)) as typeof process.stdout.write;
+    process.stderr.write = ((s: string) => (written.push(s), true)) as typeof process.stderr.write;
+    try {
+      writeOut(`{"said":"${jsonEscaped(SENT)}"}\n`);
+      writeErr(`error: ${percent(SENT)} and ${SENT}\n`);
+    } finally {
+      process.stdout.write = out;
+      process.stderr.write = err;
+    }
+    const all = written.join('');
+    for (const spelling of [SENT, jsonEscaped(SENT), percent(SENT)]) assert.ok(!all.includes(spelling), all);
+    assert.match(written[0]!, /^\{"said":"\[redacted\]"\}\n$/, 'JSON output stays JSON');
+  });
+
+  it("the sidecar's ProblemDetails", async () => {
+    const sidecar = await AgentSidecar.start({
+      port: 0,
+      blueprint: {
+        authority: 'https://login.microsoftonline.com',
+        tenant: SANDBOX_TENANT,
+        clientId: BLUEPRINT,
+        credential: { kind: 'secret' },
+      },
+      acquire: async () => {
+        rememberSent(SENT);
+        // As if a layer before had missed it: the failure's own text holds it percent-encoded.
+        throw new NetworkError(
+          'protocol',
+          `The token endpoint's proxy answered: bad request ${percent(SENT)}`,
+          'https://login.microsoftonline.com/x/oauth2/v2.0/token',
+        );
+      },
+    });
+    try {
+      const r = await request(`${sidecar.url}/AuthorizationHeaderUnauthenticated/graph`);
+      const body = await r.body.text();
+      assert.equal(r.statusCode, 502, body);
+      for (const spelling of [SENT, percent(SENT), jsonEscaped(SENT)]) assert.ok(!body.includes(spelling), body);
+      assert.match(body, /proxy answered: bad request \[redacted\]/);
+    } finally {
+      await sidecar.stop();
+    }
+  });
+});
