@@ -15,6 +15,7 @@ import {
   callApiTool,
   guardedResult,
   guardedText,
+  toolFailureText,
   decodeTokenTool,
   explainErrorTool,
   planApiCall,
@@ -56,7 +57,14 @@ const claimRow = z.object({
   meaning: z.string().optional(),
   detail: z.string().optional(),
 });
-const cause = z.object({ cause: z.string(), evidence: z.string(), fix: z.string() });
+const cause = z.object({
+  cause: z.string(),
+  evidence: z.string(),
+  fix: z.string(),
+  quoted: z.record(z.string(), z.string()),
+  catalogue: z.object({ cause: z.string(), fix: z.string() }),
+});
+const explanation = { summary: z.string(), catalogueSummary: z.string(), causes: z.array(cause) };
 
 export async function serveMcp(options: McpServerOptions, stopped: Promise<void>): Promise<void> {
   const log = (line: string) => writeErr(`${terminalSafe(logLine(line))}\n`);
@@ -133,7 +141,8 @@ export async function serveMcp(options: McpServerOptions, stopped: Promise<void>
       } catch (e) {
         const { message } = describeFailure(e);
         log(`${name} ${describe(args)} → failed: ${message.split('\n')[0]}`);
-        return { isError: true, content: [{ type: 'text' as const, text: guardedText(message) }] };
+        const said = toolFailureText(e, () => message);
+        return { isError: true, content: [{ type: 'text' as const, text: guardedText(said) }] };
       }
     };
 
@@ -183,7 +192,7 @@ export async function serveMcp(options: McpServerOptions, stopped: Promise<void>
         aadsts: z.array(
           z.object({ code: z.number(), explanation: z.string(), fix: z.string(), remedy: z.string().optional() }),
         ),
-        http: z.object({ status: z.number(), summary: z.string(), causes: z.array(cause) }).optional(),
+        http: z.object({ status: z.number(), ...explanation }).optional(),
         graph: z.object({ code: z.string(), meaning: z.string(), fix: z.string() }).optional(),
         understood: z.boolean(),
       },
@@ -270,7 +279,7 @@ export async function serveMcp(options: McpServerOptions, stopped: Promise<void>
         truncated: z.boolean(),
         durationMs: z.number(),
         scope: z.string(),
-        explanation: z.object({ summary: z.string(), causes: z.array(cause) }).optional(),
+        explanation: z.object(explanation).optional(),
       },
       annotations: { readOnlyHint: false, openWorldHint: true },
     },

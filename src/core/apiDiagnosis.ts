@@ -1,8 +1,10 @@
 // Why did an API answer 401 or 403 to this token? Pure (no network, no vscode): from the status, the
 // WWW-Authenticate challenges (RFC 6750, RFC 9728, Entra's claims challenge), the body (Microsoft Graph's error
 // shape) and the token's claims, the likely causes, each with its evidence (which claim, which value) and its fix.
-// Everything read here came from the API or the token: it is quoted as data, never followed.
-import { GRAPH_CODES, graphPermissionFor, parseGraphErrorBody } from './graphErrors';
+// Everything read here came from the API or the token: it is quoted as data, never followed. Each cause is written
+// once, as catalogue text naming the values it quotes ({scope}); people read it filled in, a model reads the
+// catalogue text with the values apart, inside its untrusted-data block.
+import { graphPermissionFor, knownGraphCode, parseGraphErrorBody } from './graphErrors';
 import { CLOUDS, graphHostOfAudience } from './clouds';
 
 /** One challenge of a WWW-Authenticate header: its scheme and its auth-params (names lower-cased). */
@@ -13,14 +15,21 @@ export interface Challenge {
 
 /** One likely cause: what is wrong, what shows it, and what fixes it. */
 export interface Cause {
+  /** For people: the catalogue text with the quoted values filled in. */
   readonly cause: string;
   readonly evidence: string;
   readonly fix: string;
+  /** What the API or the token said that this cause quotes, by name. */
+  readonly quoted: Readonly<Record<string, string>>;
+  /** For a model: the catalogue text alone, naming the quoted values as {name}; nothing from outside. */
+  readonly catalogue: { readonly cause: string; readonly fix: string };
 }
 
 export interface Diagnosis {
   /** One sentence: the status and the most likely cause. */
   readonly summary: string;
+  /** The same from catalogue text alone (the first cause's names in braces): what a model may read outside a quote. */
+  readonly catalogueSummary: string;
   /** Most likely first. Empty when the status is not an error. */
   readonly causes: readonly Cause[];
   /** RFC 9728: where the API describes itself (its `resource` and `scopes_supported`), to fetch on the same host. */
@@ -180,13 +189,34 @@ const list = (v: unknown): string[] =>
 /** A Microsoft Graph error body (graphErrors.ts reads it, for the diagnosis and the Graph client alike). */
 export const graphError = parseGraphErrorBody;
 
+/** A template's {name}s replaced by the quoted values, in one pass (a value's own braces are never read again). */
+export function fill(template: string, quoted: Readonly<Record<string, string>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(quoted, name) ? quoted[name]! : whole));
+}
+
+/** A cause from its catalogue text (cause, evidence, fix, with {name}s) and the values it quotes. */
+function because(
+  text: { readonly cause: string; readonly evidence: string; readonly fix: string },
+  quoted: Readonly<Record<string, string | undefined>> = {},
+): Cause {
+  const values: Record<string, string> = {};
+  for (const [k, v] of Object.entries(quoted)) if (v !== undefined) values[k] = v;
+  return {
+    cause: fill(text.cause, values),
+    evidence: fill(text.evidence, values),
+    fix: fill(text.fix, values),
+    quoted: values,
+    catalogue: { cause: text.cause, fix: text.fix },
+  };
+}
+
 /**
  * The likely causes of a 401/403, most likely first. What the API said (its challenge, its error body) comes first;
  * then what the token shows against what the API expects.
  */
 export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
   const { status } = input;
-  if (status < 400) return { summary: `HTTP ${status}`, causes: [] };
+  if (status < 400) return { summary: `HTTP ${status}`, catalogueSummary: `HTTP ${status}`, causes: [] };
   const causes: Cause[] = [];
   const claims = input.claims ?? {};
   const now = input.now ?? Date.now();
@@ -200,46 +230,67 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
   // What the API said.
   if (p.error === 'insufficient_claims' || p.claims) {
     const asked = p.claims ? describeClaimsChallenge(p.claims).asks : ['more claims'];
-    causes.push({
-      cause: 'A claims challenge: the API wants a token with more (or newer) claims.',
-      evidence: `WWW-Authenticate: error="${p.error ?? ''}", claims asking for ${asked.join('; ')}`,
-      fix: 'Get a new token passing these claims (MSAL: claims in the request; this extension: Get Agent Token again). An app-only agent cannot satisfy a user step-up: the API must allow app tokens for this call.',
-    });
+    causes.push(
+      because(
+        {
+          cause: 'A claims challenge: the API wants a token with more (or newer) claims.',
+          evidence: 'WWW-Authenticate: error="{error}", claims asking for {asks}',
+          fix: 'Get a new token passing these claims (MSAL: claims in the request; this extension: Get Agent Token again). An app-only agent cannot satisfy a user step-up: the API must allow app tokens for this call.',
+        },
+        { error: p.error ?? '', asks: asked.join('; ') },
+      ),
+    );
   }
   if (p.error === 'insufficient_scope') {
     // What the token carries, set against what the API named: an app-only token's roles, a user token's scp.
     const carried = appOnly
       ? `the token is app-only, roles = ${list(claims.roles).join(', ') || '(none)'}`
       : `the token is delegated, scp = ${list(claims.scp).join(' ') || '(none)'}`;
-    causes.push({
-      cause: p.scope
-        ? `The token lacks ${p.scope}: the API says this call needs it${appOnly ? ' (as an app role)' : ' (as a delegated scope)'}.`
-        : 'The API says the token does not carry the scope or role this call needs.',
-      evidence: `WWW-Authenticate: error="insufficient_scope"${p.scope ? `, scope="${p.scope}"` : ''}${p.error_description ? `, "${p.error_description}"` : ''}; ${carried}`,
-      fix: !p.scope
-        ? 'Grant the permission the API documents for this call, then get a new token.'
-        : appOnly
-          ? `Assign the agent identity the app role ${p.scope} on the API's service principal (an app role assignment, by an admin), then get a new token: roles are fixed when a token is issued.`
-          : `Grant the agent identity the delegated scope ${p.scope} for this user (an oauth2PermissionGrant), then get a new token.`,
-    });
+    causes.push(
+      because(
+        {
+          cause: p.scope
+            ? `The token lacks {scope}: the API says this call needs it${appOnly ? ' (as an app role)' : ' (as a delegated scope)'}.`
+            : 'The API says the token does not carry the scope or role this call needs.',
+          evidence: `WWW-Authenticate: error="insufficient_scope"${p.scope ? ', scope="{scope}"' : ''}${p.error_description ? ', "{error_description}"' : ''}; {carried}`,
+          fix: !p.scope
+            ? 'Grant the permission the API documents for this call, then get a new token.'
+            : appOnly
+              ? "Assign the agent identity the app role {scope} on the API's service principal (an app role assignment, by an admin), then get a new token: roles are fixed when a token is issued."
+              : 'Grant the agent identity the delegated scope {scope} for this user (an oauth2PermissionGrant), then get a new token.',
+        },
+        { scope: p.scope, error_description: p.error_description, carried },
+      ),
+    );
   }
   if (p.error === 'invalid_token')
-    causes.push({
-      cause: 'The API did not accept the token itself (its signature, issuer, audience or lifetime).',
-      evidence: `WWW-Authenticate: error="invalid_token"${p.error_description ? `, "${p.error_description}"` : ''}`,
-      fix: 'Compare the token with what the API expects (see the checks below), and get a token for its audience.',
-    });
+    causes.push(
+      because(
+        {
+          cause: 'The API did not accept the token itself (its signature, issuer, audience or lifetime).',
+          evidence: `WWW-Authenticate: error="invalid_token"${p.error_description ? ', "{error_description}"' : ''}`,
+          fix: 'Compare the token with what the API expects (see the checks below), and get a token for its audience.',
+        },
+        { error_description: p.error_description },
+      ),
+    );
   if (p.resource_metadata) {
     resourceMetadata = p.resource_metadata;
-    causes.push({
-      cause: 'The API publishes its protected-resource metadata (RFC 9728): its resource and the scopes it supports.',
-      evidence: `WWW-Authenticate: resource_metadata="${p.resource_metadata}"`,
-      fix: "Read it (same host only) and retry with a scope it lists: the token's audience must be its resource.",
-    });
+    causes.push(
+      because(
+        {
+          cause:
+            'The API publishes its protected-resource metadata (RFC 9728): its resource and the scopes it supports.',
+          evidence: 'WWW-Authenticate: resource_metadata="{resource_metadata}"',
+          fix: "Read it (same host only) and retry with a scope it lists: the token's audience must be its resource.",
+        },
+        { resource_metadata: p.resource_metadata },
+      ),
+    );
   }
   const graph = graphError(input.body);
   if (graph) {
-    const known = GRAPH_CODES[graph.code];
+    const known = knownGraphCode(graph.code);
     const need = input.url ? graphPermissionFor(input.url, appOnly) : undefined;
     const ids = [
       graph.requestId && `request-id ${graph.requestId}`,
@@ -247,54 +298,78 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
     ]
       .filter(Boolean)
       .join(', ');
-    causes.push({
-      cause: known?.cause ?? `Microsoft Graph answered ${graph.code}.`,
-      evidence: `${graph.code}: ${graph.message.slice(0, 300)}${ids ? ` (${ids})` : ''}`,
-      fix: known ? known.fix(appOnly, need ? ` ${need}` : '') : 'See the message; Graph documents each code.',
-    });
+    causes.push(
+      because(
+        {
+          cause: known?.cause ?? 'Microsoft Graph answered {code}.',
+          evidence: `{code}: {message}${ids ? ' ({ids})' : ''}`,
+          fix: known ? known.fix(appOnly, need ? ` ${need}` : '') : 'See the message; Graph documents each code.',
+        },
+        { code: graph.code, message: graph.message.slice(0, 300), ids },
+      ),
+    );
   }
 
   // A Graph token sent elsewhere: the API's "invalid signature" or "wrong audience" hides the real cause.
   const graphAudience = graphHostOfAudience(claims.aud);
   const urlHost = hostOf(input.url);
   if (graphAudience && urlHost && !graph && !Object.values(CLOUDS).some((c) => new URL(c.graph).host === urlHost))
-    causes.unshift({
-      cause: 'A Microsoft Graph token was sent to another API: only Graph accepts it.',
-      evidence: `aud = ${String(claims.aud)}; the URL's host is ${urlHost}`,
-      fix: "Get the token for this API's own scope (its app ID URI or URL, then /.default). A Graph token even fails other APIs' signature checks by design: it is signed over a hashed header nonce that only Graph knows to use.",
-    });
+    causes.unshift(
+      because(
+        {
+          cause: 'A Microsoft Graph token was sent to another API: only Graph accepts it.',
+          evidence: "aud = {aud}; the URL's host is {host}",
+          fix: "Get the token for this API's own scope (its app ID URI or URL, then /.default). A Graph token even fails other APIs' signature checks by design: it is signed over a hashed header nonce that only Graph knows to use.",
+        },
+        { aud: String(claims.aud), host: urlHost },
+      ),
+    );
 
   // What the token shows against what the API expects.
   const expect = input.expect ?? {};
   const aud = typeof claims.aud === 'string' ? claims.aud : undefined;
   if (expect.audiences?.length && aud && !expect.audiences.some((a) => sameAudience(a, aud)))
-    causes.push({
-      cause: 'The token is for another API: its audience is not this one.',
-      evidence: `aud = ${aud}; the API accepts ${expect.audiences.join(' or ')}`,
-      fix: `Get the token with scope ${scopeFor(expect.audiences[0]!)}.`,
-    });
+    causes.push(
+      because(
+        {
+          cause: 'The token is for another API: its audience is not this one.',
+          evidence: 'aud = {aud}; the API accepts {accepted}',
+          fix: 'Get the token with scope {scope}.',
+        },
+        { aud, accepted: expect.audiences.join(' or '), scope: scopeFor(expect.audiences[0]!) },
+      ),
+    );
   const exp = Number(claims.exp);
   const nbf = Number(claims.nbf);
   if (Number.isFinite(exp) && exp * 1000 <= now)
-    causes.push({
-      cause: 'The token has expired.',
-      evidence: `exp = ${new Date(exp * 1000).toISOString()}, ${Math.round((now - exp * 1000) / 60_000)} min ago`,
-      fix: 'Get a new token (Get Agent Token, or the CLI with --force-refresh).',
-    });
+    causes.push(
+      because(
+        {
+          cause: 'The token has expired.',
+          evidence: 'exp = {exp}, {ago} min ago',
+          fix: 'Get a new token (Get Agent Token, or the CLI with --force-refresh).',
+        },
+        { exp: isoOf(exp), ago: String(Math.round((now - exp * 1000) / 60_000)) },
+      ),
+    );
   if (Number.isFinite(nbf) && nbf * 1000 > now + 5 * 60_000)
-    causes.push({
-      cause: 'The token is not valid yet.',
-      evidence: `nbf = ${new Date(nbf * 1000).toISOString()}`,
-      fix: "Check this machine's clock and the API's.",
-    });
+    causes.push(
+      because(
+        { cause: 'The token is not valid yet.', evidence: 'nbf = {nbf}', fix: "Check this machine's clock and the API's." },
+        { nbf: isoOf(nbf) },
+      ),
+    );
   // Graph's /me acts for the signed-in user: Graph answers an app-only token there with 400 BadRequest.
   const graphMe = !!graph && !!input.url && graphPermissionFor(input.url, false) === 'User.Read';
   if ((expect.userOnly || graphMe) && appOnly) {
-    const userOnly = {
-      cause: 'An app-only token on a route that acts for a signed-in user.',
-      evidence: `idtyp = ${String(claims.idtyp ?? 'app')}, no scp; the route needs a user (e.g. Graph /me)`,
-      fix: "Use the agent user's token (Get Agent Token → as its agent user), or a route that names the object (e.g. /users/{id}).",
-    };
+    const userOnly = because(
+      {
+        cause: 'An app-only token on a route that acts for a signed-in user.',
+        evidence: 'idtyp = {idtyp}, no scp; the route needs a user (e.g. Graph /me)',
+        fix: "Use the agent user's token (Get Agent Token → as its agent user), or a route that names the object (e.g. /users/{id}).",
+      },
+      { idtyp: String(claims.idtyp ?? 'app') },
+    );
     // Graph's own words for it (400 BadRequest) are less telling: this goes first.
     if (graphMe) causes.unshift(userOnly);
     else causes.push(userOnly);
@@ -302,77 +377,128 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
   const roles = list(claims.roles);
   const scopes = list(claims.scp);
   if (appOnly && expect.roles?.length && !expect.roles.some((r) => roles.includes(r)))
-    causes.push({
-      cause: `The token lacks the app role the API requires (${expect.roles.join(' or ')}).`,
-      evidence: `roles = ${roles.length ? roles.join(', ') : '(none)'}`,
-      fix: `Assign the agent identity the app role ${expect.roles[0]} on the API's service principal (admin consent), then get a new token: roles are fixed when it is issued.`,
-    });
+    causes.push(
+      because(
+        {
+          cause: 'The token lacks the app role the API requires ({required}).',
+          evidence: 'roles = {roles}',
+          fix: "Assign the agent identity the app role {role} on the API's service principal (admin consent), then get a new token: roles are fixed when it is issued.",
+        },
+        { required: expect.roles.join(' or '), roles: roles.length ? roles.join(', ') : '(none)', role: expect.roles[0] },
+      ),
+    );
   if (!appOnly && expect.scopes?.length && !expect.scopes.some((s) => scopes.includes(s)))
-    causes.push({
-      cause: `The token lacks the delegated scope the API requires (${expect.scopes.join(' or ')}).`,
-      evidence: `scp = ${scopes.length ? scopes.join(' ') : '(none)'}`,
-      fix: `Grant ${expect.scopes[0]} to the agent identity for this user (a delegated permission grant), then get a new token.`,
-    });
+    causes.push(
+      because(
+        {
+          cause: 'The token lacks the delegated scope the API requires ({required}).',
+          evidence: 'scp = {scp}',
+          fix: 'Grant {scope} to the agent identity for this user (a delegated permission grant), then get a new token.',
+        },
+        { required: expect.scopes.join(' or '), scp: scopes.length ? scopes.join(' ') : '(none)', scope: expect.scopes[0] },
+      ),
+    );
   if (appOnly && !expect.roles?.length && expect.scopes?.length)
-    causes.push({
-      cause: 'An app-only token to an API that takes delegated scopes only.',
-      evidence: `roles = ${roles.join(', ') || '(none)'}, no scp; the API expects ${expect.scopes.join(' or ')}`,
-      fix: "Use the agent user's token, or ask the API's owner for an app role.",
-    });
+    causes.push(
+      because(
+        {
+          cause: 'An app-only token to an API that takes delegated scopes only.',
+          evidence: 'roles = {roles}, no scp; the API expects {expected}',
+          fix: "Use the agent user's token, or ask the API's owner for an app role.",
+        },
+        { roles: roles.join(', ') || '(none)', expected: expect.scopes.join(' or ') },
+      ),
+    );
   if (expect.tenant && typeof claims.tid === 'string' && claims.tid.toLowerCase() !== expect.tenant.toLowerCase())
-    causes.push({
-      cause: "The token comes from another tenant than the API's.",
-      evidence: `tid = ${claims.tid}; the API's tenant is ${expect.tenant}`,
-      fix: "Get the token from the API's tenant (the agent identity must exist there), or make the API multi-tenant.",
-    });
+    causes.push(
+      because(
+        {
+          cause: "The token comes from another tenant than the API's.",
+          evidence: "tid = {tid}; the API's tenant is {tenant}",
+          fix: "Get the token from the API's tenant (the agent identity must exist there), or make the API multi-tenant.",
+        },
+        { tid: claims.tid, tenant: expect.tenant },
+      ),
+    );
   const ver = typeof claims.ver === 'string' ? claims.ver : undefined;
   if (expect.tokenVersion && ver && ver !== expect.tokenVersion)
-    causes.push({
-      cause: `A v${ver} token to an API that validates v${expect.tokenVersion} tokens (issuer and audience formats differ).`,
-      evidence: `ver = ${ver}, iss = ${String(claims.iss ?? '')}`,
-      fix: `Entra issues the version the API's own registration asks for (accessTokenVersion), whoever the caller is: make the API's validation match it (accept the ${ver === '2.0' ? 'login.microsoftonline.com/{tid}/v2.0' : 'sts.windows.net/{tid}/'} issuer), or set accessTokenVersion to ${expect.tokenVersion === '2.0' ? '2' : '1'} in its registration.`,
-    });
+    causes.push(
+      because(
+        {
+          cause: `A v{ver} token to an API that validates v${expect.tokenVersion} tokens (issuer and audience formats differ).`,
+          evidence: 'ver = {ver}, iss = {iss}',
+          fix: `Entra issues the version the API's own registration asks for (accessTokenVersion), whoever the caller is: make the API's validation match it (accept the ${ver === '2.0' ? 'login.microsoftonline.com/{tid}/v2.0' : 'sts.windows.net/{tid}/'} issuer), or set accessTokenVersion to ${expect.tokenVersion === '2.0' ? '2' : '1'} in its registration.`,
+        },
+        { ver, iss: String(claims.iss ?? '') },
+      ),
+    );
   const parent = typeof claims.xms_par_app_azp === 'string' ? claims.xms_par_app_azp : undefined;
   if (parent && expect.rejectsAgents)
-    causes.push({
-      cause: 'The API refuses agent identities.',
-      evidence: `xms_par_app_azp = ${parent} (the token is an agent's)`,
-      fix: "Ask the API's owner to accept agents, or call it as an ordinary application.",
-    });
+    causes.push(
+      because(
+        {
+          cause: 'The API refuses agent identities.',
+          evidence: "xms_par_app_azp = {parent} (the token is an agent's)",
+          fix: "Ask the API's owner to accept agents, or call it as an ordinary application.",
+        },
+        { parent },
+      ),
+    );
   if (expect.parentBlueprints?.length && !(parent && expect.parentBlueprints.includes(parent)))
-    causes.push({
-      cause: "The API accepts agents of other blueprints only (it checks the token's parent blueprint).",
-      evidence: `xms_par_app_azp = ${parent ?? '(none: not an agent token)'}; accepted: ${expect.parentBlueprints.join(', ')}`,
-      fix: "Use an agent identity of an accepted blueprint, or ask the API's owner to add yours.",
-    });
+    causes.push(
+      because(
+        {
+          cause: "The API accepts agents of other blueprints only (it checks the token's parent blueprint).",
+          evidence: 'xms_par_app_azp = {parent}; accepted: {accepted}',
+          fix: "Use an agent identity of an accepted blueprint, or ask the API's owner to add yours.",
+        },
+        { parent: parent ?? '(none: not an agent token)', accepted: expect.parentBlueprints.join(', ') },
+      ),
+    );
 
   // Nothing above explains it: the API's own words, and for an agent's token the likeliest reason left.
   if (causes.length === 0 && status >= 400) {
     const told = graph ? undefined : bodyMessage(input.body);
     // Only when the caller knows nothing of what the API expects: with expectations met, the agent is not the cause.
     if (parent && status === 403 && !input.expect)
-      causes.push({
-        cause:
-          'The API refused an agent identity for a reason of its own: it may not accept agents, or only those of certain blueprints.',
-        evidence: `xms_par_app_azp = ${parent} (an agent's token)${told ? `; the API said "${told}"` : ''}`,
-        fix: "Ask the API's owner whether it accepts agent identities (tokens that carry xms_par_app_azp) and from which blueprints; if it does not, call it as an ordinary application.",
-      });
+      causes.push(
+        because(
+          {
+            cause:
+              'The API refused an agent identity for a reason of its own: it may not accept agents, or only those of certain blueprints.',
+            evidence: `xms_par_app_azp = {parent} (an agent's token)${told ? '; the API said "{told}"' : ''}`,
+            fix: "Ask the API's owner whether it accepts agent identities (tokens that carry xms_par_app_azp) and from which blueprints; if it does not, call it as an ordinary application.",
+          },
+          { parent, told },
+        ),
+      );
     else if (told)
-      causes.push({
-        cause: 'The API gives its reason in the body.',
-        evidence: `"${told}"`,
-        fix: "Read the API's message; nothing in the challenge or the token explains the refusal.",
-      });
+      causes.push(
+        because(
+          {
+            cause: 'The API gives its reason in the body.',
+            evidence: '"{told}"',
+            fix: "Read the API's message; nothing in the challenge or the token explains the refusal.",
+          },
+          { told },
+        ),
+      );
   }
 
   const first = causes[0];
+  const unexplained = `HTTP ${status}, and nothing in the answer or the token says why${status === 403 ? ': the API refused this identity for its own reasons' : ''}.`;
   return {
-    summary: first
-      ? `HTTP ${status}: ${first.cause}`
-      : `HTTP ${status}, and nothing in the answer or the token says why${status === 403 ? ': the API refused this identity for its own reasons' : ''}.`,
+    summary: first ? `HTTP ${status}: ${first.cause}` : unexplained,
+    catalogueSummary: first ? `HTTP ${status}: ${first.catalogue.cause}` : unexplained,
     causes,
     ...(resourceMetadata ? { resourceMetadata } : {}),
   };
+}
+
+/** A NumericDate as ISO text; a value no Date can hold is shown as it is. */
+function isoOf(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  return Number.isNaN(d.getTime()) ? String(seconds) : d.toISOString();
 }
 
 /** An audience matches its app id URI with or without a trailing slash, and GUIDs in any case. */

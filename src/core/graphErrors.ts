@@ -38,6 +38,11 @@ export const GRAPH_CODES: Readonly<
   },
 };
 
+/** What a Graph error code means here, for a code in the list only (never an inherited key such as "constructor"). */
+export function knownGraphCode(code: string): (typeof GRAPH_CODES)[string] | undefined {
+  return Object.hasOwn(GRAPH_CODES, code) ? GRAPH_CODES[code] : undefined;
+}
+
 /**
  * The permission a Graph call needs, where it is well known: Agent ID's calls (by method), and the read calls of the
  * sandbox's and common routes. `url` may be a whole URL or a path.
@@ -130,7 +135,7 @@ export function graphErrorExplanation(
   const agentId = AGENT_ID_CASES.find((c) => c.match(code, message));
   if (agentId) return { meaning: agentId.meaning, fix: agentId.fix };
   const need = graphPermissionFor(path, appOnly, method);
-  const known = GRAPH_CODES[code];
+  const known = knownGraphCode(code);
   if (known) {
     const fix = known.fix(appOnly, need ? ` ${need}` : '', who);
     // A delegated token carrying Directory.AccessAsUser.All (the Azure CLI's) is refused every Agent ID write.

@@ -268,7 +268,9 @@ function parseSuccess(text: string, contentType: string | undefined, url: string
         url,
       );
     }
-    const shown = contentType ? `${contentType.split(';')[0]!.trim().slice(0, 60)} ` : '';
+    // The server's Content-Type, named only when it is one (type/subtype): it is the server's text.
+    const type = contentType?.split(';')[0]!.trim().slice(0, 60) ?? '';
+    const shown = /^[\w.+-]+\/[\w.+-]+$/.test(type) ? `${type} ` : '';
     throw new NetworkError(
       'protocol',
       `The token endpoint at ${host} answered 200 with ${text.length ? `a ${shown}body that is not JSON` : 'an empty body'}, not a token response. Check the authority URL.`,

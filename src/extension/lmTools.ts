@@ -182,8 +182,10 @@ async function answer(
     if (report.kind === 'cancelled') throw new vscode.CancellationError();
     if (report.kind === 'unexpected') ctx.log.error(`Language-model tool ${name}: ${report.logLine}`);
     else ctx.log.info(`Language-model tool ${name}: refused: ${report.logLine}`);
+    const { toolFailureText } = await import('../core/agentTools');
+    const said = toolFailureText(e, () => report.summary);
     return new vscode.LanguageModelToolResult([
-      new vscode.LanguageModelTextPart(await guarded(`The tool could not do it. ${report.summary}`)),
+      new vscode.LanguageModelTextPart(await guarded(`The tool could not do it. ${said}`)),
     ]);
   } finally {
     stop?.dispose();

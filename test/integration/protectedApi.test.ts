@@ -256,6 +256,11 @@ describe('every cause the explanation names, each from a real answer of the sand
         cause: 'The API gives its reason in the body.',
         evidence: '"Quota exceeded for tenant"',
         fix: "Read the API's message; nothing in the challenge or the token explains the refusal.",
+        quoted: { told: 'Quota exceeded for tenant' },
+        catalogue: {
+          cause: 'The API gives its reason in the body.',
+          fix: "Read the API's message; nothing in the challenge or the token explains the refusal.",
+        },
       },
     ]);
     assert.equal(diagnose({ status: 403, headers: {}, body: '<html>denied</html>', claims: {} }).causes.length, 0);

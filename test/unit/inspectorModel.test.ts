@@ -184,14 +184,18 @@ describe('the request editor and the call view', () => {
   });
 
   it("carries a 403's explanation, and offers the metadata's scope only when it differs from the one used", () => {
-    const diagnosis = { summary: 'HTTP 403: x', causes: [{ cause: 'c', evidence: 'e', fix: 'f' }] };
+    const diagnosis = {
+      summary: 'HTTP 403: x',
+      catalogueSummary: 'HTTP 403: x',
+      causes: [{ cause: 'c', evidence: 'e', fix: 'f', quoted: {}, catalogue: { cause: 'c', fix: 'f' } }],
+    };
     const denied = callView({
       ...base,
       response: response(403, ''),
       diagnosis,
       metadata: { resource: 'api://y', scopes: ['api://y/Read', 'api://y/.default'] },
     });
-    assert.deepEqual(denied.explanation, { summary: 'HTTP 403: x', causes: diagnosis.causes });
+    assert.deepEqual(denied.explanation, { summary: 'HTTP 403: x', causes: [{ cause: 'c', evidence: 'e', fix: 'f' }] });
     assert.equal(denied.bodyKind, 'empty');
     assert.equal(denied.metadata?.retryScope, 'api://y/.default');
     const same = callView({ ...base, response: response(403, ''), metadata: { scopes: ['api://x/.default'] } });

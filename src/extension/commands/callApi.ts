@@ -228,6 +228,7 @@ async function perform(
 
   const { callApi: send } = await import('../../core/apiCaller');
   const { explainResponse, withoutToken } = await import('../../core/apiExplain');
+  const { toolExplanation } = await import('../../core/agentTools');
   let response: ApiResponse;
   try {
     response = await vscode.window.withProgress(
@@ -287,9 +288,7 @@ async function perform(
     body: response.body,
     truncated: response.truncated,
     durationMs: response.durationMs,
-    ...(diagnosis
-      ? { explanation: { summary: diagnosis.summary, causes: diagnosis.causes.map((c) => ({ ...c })) } }
-      : {}),
+    ...(diagnosis ? { explanation: toolExplanation(diagnosis) } : {}),
     ...(metadata
       ? { resourceMetadata: { ...(metadata.resource ? { resource: metadata.resource } : {}), scopes: metadata.scopes } }
       : {}),

@@ -200,7 +200,12 @@ export function callView(outcome: CallOutcome): CallView {
     bodyKind: body.kind,
     truncated: response.truncated,
     ...(outcome.diagnosis && response.status >= 400
-      ? { explanation: { summary: outcome.diagnosis.summary, causes: outcome.diagnosis.causes } }
+      ? {
+          explanation: {
+            summary: outcome.diagnosis.summary,
+            causes: outcome.diagnosis.causes.map(({ cause, evidence, fix }) => ({ cause, evidence, fix })),
+          },
+        }
       : {}),
     ...(metadata
       ? {
