@@ -54,6 +54,7 @@ export function guardedText(text: string): string {
  * Each becomes its \uXXXX escape, which means the same character to a JSON reader.
  */
 const HIDDEN_OR_BRACKET =
+  // eslint-disable-next-line no-misleading-character-class -- variation selectors are matched one by one, on purpose
   /[<>\u0080-\u009f\u00ad\u02c2\u02c3\u061c\u1433\u1438\u180e\u200b-\u200f\u2028-\u202e\u2039\u203a\u2060-\u2064\u2066-\u206f\u2329\u232a\u2770\u2771\u276e\u276f\u27e8\u27e9\u3008\u3009\ufe00-\ufe0f\ufe3f\ufe40\ufe64\ufe65\ufeff\uff1c\uff1e]|\udb40[\udc00-\udc7f\udd00-\uddef]/g;
 
 const escapeUnits = (text: string) =>
