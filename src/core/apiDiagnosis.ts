@@ -355,7 +355,11 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
   if (Number.isFinite(nbf) && nbf * 1000 > now + 5 * 60_000)
     causes.push(
       because(
-        { cause: 'The token is not valid yet.', evidence: 'nbf = {nbf}', fix: "Check this machine's clock and the API's." },
+        {
+          cause: 'The token is not valid yet.',
+          evidence: 'nbf = {nbf}',
+          fix: "Check this machine's clock and the API's.",
+        },
         { nbf: isoOf(nbf) },
       ),
     );
@@ -384,7 +388,11 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
           evidence: 'roles = {roles}',
           fix: "Assign the agent identity the app role {role} on the API's service principal (admin consent), then get a new token: roles are fixed when it is issued.",
         },
-        { required: expect.roles.join(' or '), roles: roles.length ? roles.join(', ') : '(none)', role: expect.roles[0] },
+        {
+          required: expect.roles.join(' or '),
+          roles: roles.length ? roles.join(', ') : '(none)',
+          role: expect.roles[0],
+        },
       ),
     );
   if (!appOnly && expect.scopes?.length && !expect.scopes.some((s) => scopes.includes(s)))
@@ -395,7 +403,11 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
           evidence: 'scp = {scp}',
           fix: 'Grant {scope} to the agent identity for this user (a delegated permission grant), then get a new token.',
         },
-        { required: expect.scopes.join(' or '), scp: scopes.length ? scopes.join(' ') : '(none)', scope: expect.scopes[0] },
+        {
+          required: expect.scopes.join(' or '),
+          scp: scopes.length ? scopes.join(' ') : '(none)',
+          scope: expect.scopes[0],
+        },
       ),
     );
   if (appOnly && !expect.roles?.length && expect.scopes?.length)

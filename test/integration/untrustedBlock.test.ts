@@ -162,7 +162,17 @@ describe('promise: what came from outside reaches a model only inside the untrus
       trace_id: MARK,
       correlation_id: MARK,
     });
-    const graph = new GraphError(403, `${MARK}_Code`, HOSTILE, 'It means this.', 'Fix it so.', MARK, 'c', 'GET', `/x/${MARK}`);
+    const graph = new GraphError(
+      403,
+      `${MARK}_Code`,
+      HOSTILE,
+      'It means this.',
+      'Fix it so.',
+      MARK,
+      'c',
+      'GET',
+      `/x/${MARK}`,
+    );
     for (const e of [entra, graph]) {
       const text = toolFailureText(e, () => 'not used');
       assert.ok(text.includes(MARK), 'quoted');
