@@ -67,3 +67,17 @@ export function graphHostOfAudience(aud: unknown): string | undefined {
   const origin = aud.replace(/\/+$/, '');
   return Object.values(CLOUDS).find((c) => c.graph === origin)?.graph;
 }
+
+/**
+ * The issuers a token of tenant `tenantId` carries when it comes from this authority: v2
+ * `{authority}/{tid}/v2.0`, and v1 `https://sts.windows.net/{tid}/` (`sts.chinacloudapi.cn` in China; the authority's
+ * own origin for a loopback stand-in). Entra signs every tenant's tokens with the same keys: only the issuer (and
+ * `tid`) says which tenant a token is from.
+ */
+export function issuersOf(authority: string, tenantId: string): Set<string> {
+  const origin = new URL(authority).origin;
+  const tid = tenantId.toLowerCase();
+  const v1Host =
+    cloudOfAuthority(authority).name === 'china' ? 'https://sts.chinacloudapi.cn' : 'https://sts.windows.net';
+  return new Set([`${origin}/${tid}/v2.0`, `${v1Host}/${tid}/`, `${origin}/${tid}/`]);
+}

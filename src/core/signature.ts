@@ -1,6 +1,6 @@
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { ENTRA_AUTHORITY_HOSTS } from './authorityPolicy';
-import { isLoopbackHost } from './config';
+import { isGuid, isLoopbackHost } from './config';
 import type { DecodedToken } from './jwt';
 
 export type SignatureStatus =
@@ -111,6 +111,30 @@ export class SignatureVerifier {
       return { status: 'failed', reason: (e as Error).message, jwksUri };
     }
   }
+
+  /**
+   * A tenant's id (a GUID) from its name (a domain such as contoso.onmicrosoft.com), read from the issuer of its v2
+   * metadata at the authority, under the same rules as keys (Entra's hosts, or the running sandbox). A GUID is
+   * returned as it is. Remembered per authority and name.
+   */
+  async tenantIdOf(authority: string, tenant: string): Promise<string> {
+    if (isGuid(tenant)) return tenant.toLowerCase();
+    const url = new URL(
+      `${new URL(authority).origin}/${encodeURIComponent(tenant)}/v2.0/.well-known/openid-configuration`,
+    );
+    const key = url.href.toLowerCase();
+    const known = this.tenantIds.get(key);
+    if (known) return known;
+    if (this.classify(url) !== 'auto')
+      throw new KeyDocumentError(`the tenant ${tenant} cannot be looked up at ${url.host}`);
+    const body = (await this.fetchJson(url)) as { issuer?: unknown } | null;
+    const id = typeof body?.issuer === 'string' ? /\/([0-9a-f-]{36})\/v2\.0\/?$/i.exec(body.issuer)?.[1] : undefined;
+    if (!id || !isGuid(id)) throw new KeyDocumentError(`the metadata of ${tenant} names no tenant id`);
+    this.tenantIds.set(key, id.toLowerCase());
+    return id.toLowerCase();
+  }
+
+  private readonly tenantIds = new Map<string, string>();
 
   private classify(metadata: URL): 'auto' | 'ask' | 'refused' {
     const host = metadata.hostname.toLowerCase();

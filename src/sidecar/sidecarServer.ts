@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { TokenAcquirer, TokenRequest } from '../core/acquisition';
 import type { AgentTokenResult } from '../core/agentTokens';
-import { cloudOfAuthority } from '../core/clouds';
+import { cloudOfAuthority, issuersOf } from '../core/clouds';
 import { isGuid, isLoopbackHost } from '../core/config';
 import { decodeToken } from '../core/jwt';
 import { foreignCallerReason } from '../core/loopbackGuard';
@@ -23,6 +23,8 @@ export type { SidecarApi, SidecarRequestRecord } from './requestRecord';
 
 export const DEFAULT_SIDECAR_PORT = 5178;
 const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
+/** The clock skew Microsoft.IdentityModel allows by default when it checks a token's lifetime. */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 export interface SidecarBlueprint {
   readonly authority: string;
@@ -42,6 +44,8 @@ export interface SidecarOptions {
   readonly apis?: readonly SidecarApi[];
   /** 0 takes a free port; default 5178. Always on 127.0.0.1. */
   readonly port?: number;
+  /** The sidecar's clock for checking callers' tokens (tests set it off the tenant's); default Date.now. */
+  readonly clock?: () => number;
   /** Each request once answered; `result` is the token it served (in memory, for the face to show; never logged). */
   readonly onRequest?: (record: SidecarRequestRecord, result?: AgentTokenResult) => void;
 }
@@ -232,21 +236,48 @@ export class AgentSidecar {
     return { statusCode: r.status, headers, content };
   }
 
-  /** The inbound `Authorization: Bearer` token: for the blueprint, in its lifetime, signed by the tenant's keys. */
+  /**
+   * The inbound `Authorization: Bearer` token: for the blueprint, in its lifetime (five minutes of clock skew, as
+   * Microsoft.IdentityModel allows), issued by the sidecar's own tenant, and signed by the tenant's keys.
+   */
   private async inboundUserToken(req: IncomingMessage): Promise<string> {
     const m = /^Bearer\s+([A-Za-z0-9_.-]+)$/i.exec(req.headers.authorization ?? '');
     if (!m)
       throw new Problem(401, 'No bearer token', "This route needs the caller's token: Authorization: Bearer <token>.");
     const token = m[1]!;
+    const now = this.options.clock?.() ?? Date.now();
     try {
-      checkUserTokenForBlueprint(token, this.options.blueprint.clientId, 'The bearer token');
+      checkUserTokenForBlueprint(token, this.options.blueprint.clientId, 'The bearer token', now);
     } catch (e) {
       throw new Problem(401, 'The bearer token is not valid here', reportOf(e).summary);
     }
     const decoded = decodeToken(token);
     const exp = Number(decoded.claims.exp);
-    if (!Number.isFinite(exp) || exp * 1000 <= Date.now())
+    if (!Number.isFinite(exp) || exp * 1000 <= now)
       throw new Problem(401, 'The bearer token has expired', 'Get a new token for the blueprint and send it again.');
+    const nbf = decoded.claims.nbf;
+    if (nbf !== undefined && !(Number.isFinite(Number(nbf)) && Number(nbf) * 1000 <= now + CLOCK_SKEW_MS))
+      throw new Problem(
+        401,
+        'The bearer token is not valid yet',
+        "Its nbf is more than five minutes ahead of this machine's clock: check the clock, or wait.",
+      );
+    // Entra signs every tenant's tokens with the same keys: the issuer and tid must be this tenant's.
+    const { authority, tenant } = this.options.blueprint;
+    let tenantId: string;
+    try {
+      tenantId = await this.verifier.tenantIdOf(authority, tenant);
+    } catch (e) {
+      throw new Problem(502, 'The tenant could not be looked up', `${tenant}: ${(e as Error).message}`);
+    }
+    const iss = typeof decoded.claims.iss === 'string' ? decoded.claims.iss.toLowerCase() : '';
+    const tid = typeof decoded.claims.tid === 'string' ? decoded.claims.tid.toLowerCase() : '';
+    if (tid !== tenantId || !issuersOf(authority, tenantId).has(iss))
+      throw new Problem(
+        401,
+        'The bearer token is from another tenant',
+        `This sidecar accepts users of its own tenant (${tenantId}) only; the token was issued by another tenant.`,
+      );
     const signature = await this.verifier.verify(decoded);
     if (signature.status !== 'verified')
       throw new Problem(

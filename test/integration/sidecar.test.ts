@@ -19,7 +19,10 @@ import {
   SANDBOX_TENANT,
   SECOND_TENANT,
   SECRET,
+  SANDBOX_PUBLIC_CLIENT_ID,
+  SANDBOX_USER_PASSWORD,
   startSandbox,
+  testDirectory,
   userToken,
 } from '../helpers';
 
@@ -297,5 +300,104 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         await new Promise((r) => api.close(r));
       }
     });
+  });
+});
+
+// SECURITY.md, the agent sidecar: "a caller's bearer token is accepted only from its own tenant". Entra signs every
+// tenant's tokens with the same keys, so a user of another tenant where the blueprint's (multi-tenant) principal
+// exists holds a token with the right audience and a valid signature: only the issuer tells.
+describe("promise: the sidecar trusts only its own tenant's users (/Validate, /AuthorizationHeader, /DownstreamApi)", () => {
+  let sandbox: SandboxTenant;
+  let engine: AgentTokenEngine;
+  const started: AgentSidecar[] = [];
+  before(async () => {
+    const directory = testDirectory();
+    const second = directory.tenants.find((t) => t.id === SECOND_TENANT)!;
+    // The blueprint's principal in the second tenant (a multi-tenant app), a user there, and the sign-in client.
+    second.resources = [
+      ...(second.resources ?? []),
+      { appId: BLUEPRINT, identifierUri: `api://${BLUEPRINT}`, scopes: ['access_as_user'] },
+    ];
+    second.users = [
+      {
+        id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6e',
+        userPrincipalName: 'eve@second.onmicrosoft.com',
+        password: 'Second-tenant-pw1',
+      },
+    ];
+    second.publicClients = [{ clientId: SECOND_PUBLIC_CLIENT }];
+    sandbox = await startSandbox({ directory });
+    engine = new AgentTokenEngine({ retryBaseDelayMs: 10 });
+  });
+  after(async () => {
+    for (const s of started) await s.stop();
+    await engine?.close();
+    await sandbox?.stop();
+  });
+  const sidecarFor = async (tenant: string, clock?: () => number) => {
+    const s = await AgentSidecar.start({
+      ...(clock ? { clock } : {}),
+      acquire: acquirerOf(engine, {
+        readSecret: async (k) => (k === 'clientSecret' ? SECRET : undefined),
+        warn: () => {},
+      }),
+      port: 0,
+      blueprint: { authority: sandbox.authority, tenant, clientId: BLUEPRINT, credential: { kind: 'secret' } },
+      apis: [{ name: 'mine', scopes: ['api://sandbox-weather/.default'], baseUrl: 'http://127.0.0.1:9/' }],
+    });
+    started.push(s);
+    return s;
+  };
+  const SECOND_PUBLIC_CLIENT = '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8c';
+  const userOf = async (tenant: string, username: string, password: string) => {
+    const res = await fetch(`${sandbox.authority}/${tenant}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        client_id: tenant === SECOND_TENANT ? SECOND_PUBLIC_CLIENT : SANDBOX_PUBLIC_CLIENT_ID,
+        grant_type: 'password',
+        username,
+        password,
+        scope: `api://${BLUEPRINT}/access_as_user`,
+      }),
+    });
+    const body = (await res.json()) as { access_token?: string };
+    assert.ok(body.access_token, JSON.stringify(body));
+    return body.access_token;
+  };
+  const call = async (s: AgentSidecar, path: string, token: string, method: 'GET' | 'POST' = 'GET') => {
+    const r = await request(`${s.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+    return { status: r.statusCode, body: (await r.body.json()) as Record<string, unknown> };
+  };
+
+  it("refuses a user of another tenant on every authenticated route, and still serves its own tenant's users", async () => {
+    const foreign = await userOf(SECOND_TENANT, 'eve@second.onmicrosoft.com', 'Second-tenant-pw1');
+    assert.equal(decodeToken(foreign).claims.tid, SECOND_TENANT, 'the other tenant issued it, for the blueprint');
+    const own = await userOf(SANDBOX_TENANT, 'ada@sandbox.onmicrosoft.com', SANDBOX_USER_PASSWORD);
+    // The sidecar's tenant by id, and by a domain name (resolved through the tenant's metadata).
+    for (const tenant of [SANDBOX_TENANT, 'sandbox.onmicrosoft.com']) {
+      const s = await sidecarFor(tenant);
+      for (const [path, method] of [
+        ['/Validate', 'GET'],
+        [`/AuthorizationHeader/mine?AgentIdentity=${AGENT}`, 'GET'],
+        [`/DownstreamApi/mine?AgentIdentity=${AGENT}`, 'POST'],
+      ] as const) {
+        const r = await call(s, path, foreign, method);
+        assert.equal(r.status, 401, `${tenant} ${path}: ${JSON.stringify(r.body)}`);
+        assert.match(String(r.body.detail), /another tenant|its own tenant/i, path);
+      }
+      assert.equal((await call(s, '/Validate', own)).status, 200, `${tenant}: its own user`);
+    }
+  });
+
+  it('refuses a token that is not valid yet (nbf more than 5 minutes ahead of its clock)', async () => {
+    const own = await userOf(SANDBOX_TENANT, 'ada@sandbox.onmicrosoft.com', SANDBOX_USER_PASSWORD);
+    // A sidecar whose clock is an hour behind the tenant's: a fresh token is not valid yet for it.
+    const behind = await sidecarFor(SANDBOX_TENANT, () => Date.now() - 3600_000);
+    const r = await call(behind, '/Validate', own);
+    assert.equal(r.status, 401, JSON.stringify(r.body));
+    assert.match(String(r.body.title), /not valid yet/);
+    // Four minutes behind is within the five minutes of skew allowed.
+    const close = await sidecarFor(SANDBOX_TENANT, () => Date.now() - 4 * 60_000);
+    assert.equal((await call(close, '/Validate', own)).status, 200);
   });
 });
