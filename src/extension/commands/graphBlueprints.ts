@@ -18,6 +18,7 @@ import { isNode } from './nodeArgs';
 import { CommandId } from './ids';
 import { runCommand } from './run';
 import { startSandbox } from './sandbox';
+import { writePrivateFile } from '../../core/privateFile';
 
 export interface NewBlueprintArgs {
   displayName: string;
@@ -637,10 +638,9 @@ export async function addCertificate(
         );
       progress('Making an RSA key and a self-signed certificate…');
       const certificate = await makeSelfSignedCertificate(blueprint.displayName);
-      // The key is on disk (0600) before anything is sent: an upload without its key would be a lock without a key.
-      const { writeFile, chmod } = await import('node:fs/promises');
-      await writeFile(file, certificate.pem, { mode: 0o600 });
-      await chmod(file, 0o600);
+      // The key is on disk (0600 from its first byte, never through a link) before anything is sent: an upload
+      // without its key would be a lock without a key.
+      await writePrivateFile(file, certificate.pem);
       progress('Uploading its public part…');
       await uploadFirstCertificate(
         graph,
