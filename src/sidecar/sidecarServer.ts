@@ -18,6 +18,7 @@ import { reportOf } from '../core/errorReport';
 import { ConfigError, NetworkError } from '../core/errors';
 import { withholdSent } from '../core/sentValues';
 import type { SidecarApi, SidecarRequestRecord } from './requestRecord';
+import { callApi, type ApiResponse } from '../core/apiCaller';
 
 export type { SidecarApi, SidecarRequestRecord } from './requestRecord';
 
@@ -220,20 +221,34 @@ export class AgentSidecar {
     const loopback = isLoopbackHost(base.hostname);
     if (base.protocol !== 'https:' && !loopback)
       throw new Problem(400, 'Insecure base URL', `The API "${api.name}" must be https (http only on loopback).`);
-    // Node's fetch (undici inside, no bundle cost); redirects are not followed: the token goes to this origin only.
-    const r = await fetch(target, {
-      method: 'POST',
-      headers: { authorization, ...(contentType ? { 'content-type': contentType } : {}) },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(30_000),
-    }).catch((e: unknown) => {
-      throw new Problem(502, 'The API could not be reached', `${target.origin}: ${(e as Error).message}`);
-    });
-    const content = await r.text();
-    const headers: Record<string, string> = {};
-    r.headers.forEach((v, k) => (headers[k] = v));
-    return { statusCode: r.status, headers, content };
+    // The one API caller: redirects answered, never followed (the token goes to this origin only), the answer read
+    // up to 1 MiB and no further.
+    let answer: ApiResponse;
+    try {
+      answer = await callApi({
+        url: target.href,
+        method: 'POST',
+        headers: contentType ? [['content-type', contentType]] : [],
+        body,
+        token: authorization.replace(/^Bearer /, ''),
+        timeoutMs: 30_000,
+      });
+    } catch (e) {
+      if (e instanceof NetworkError)
+        throw new Problem(
+          e.kind === 'timeout' ? 504 : 502,
+          'The API could not be reached',
+          `${target.origin}: ${e.message}`,
+        );
+      throw e;
+    }
+    if (answer.truncated)
+      throw new Problem(
+        502,
+        "The API's answer is too large",
+        `${target.origin} answered with more than 1 MiB; the sidecar relays answers up to 1 MiB and stopped reading there.`,
+      );
+    return { statusCode: answer.status, headers: { ...answer.headers }, content: answer.body };
   }
 
   /**

@@ -236,6 +236,53 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
       assert.equal(sandbox.requests.length, 1);
     });
 
+    it('promise: a downstream answer is read up to 1 MiB only (an endless one does not fill the memory)', async () => {
+      let sent = 0;
+      const api = createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        const chunk = Buffer.alloc(64 * 1024, 0x61);
+        const pump = () => {
+          while (!res.destroyed && sent < 400 * (1 << 20)) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        pump();
+      });
+      await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+      const own = await AgentSidecar.start({
+        acquire: acquirerOf(engine, { readSecret: async () => SECRET, warn: () => {} }),
+        port: 0,
+        apis: [
+          {
+            name: 'big',
+            scopes: ['api://sandbox-weather/.default'],
+            baseUrl: `http://127.0.0.1:${(api.address() as AddressInfo).port}/`,
+          },
+        ],
+        blueprint: {
+          authority: sandbox.authority,
+          tenant: SANDBOX_TENANT,
+          clientId: BLUEPRINT,
+          credential: { kind: 'secret' },
+        },
+      });
+      try {
+        const r = await request(`${own.url}/DownstreamApiUnauthenticated/big?AgentIdentity=${AGENT}`, {
+          method: 'POST',
+        });
+        const body = (await r.body.json()) as Record<string, unknown>;
+        assert.equal(r.statusCode, 502, JSON.stringify(body).slice(0, 300));
+        assert.match(String(body.detail), /1 MiB/);
+        assert.ok(sent < 16 * (1 << 20), `${sent} bytes left the API before the sidecar stopped reading`);
+      } finally {
+        await own.stop();
+        api.closeAllConnections();
+        await new Promise((r) => api.close(r));
+      }
+    });
+
     it('calls the configured API with the token (DownstreamApiUnauthenticated), and nowhere else', async () => {
       const seen: { path: string; auth: string; body: string }[] = [];
       const api = createServer((req, res) => {
