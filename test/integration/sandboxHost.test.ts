@@ -73,6 +73,41 @@ describe('promise: a DNS-rebinding web page cannot use the sandbox', () => {
     assert.match(JSON.parse(r.body).error_description, /web pages/);
   });
 
+  it("promise: refuses any other page of this machine, an opaque origin, and a page's simple GET (Sec-Fetch-Site)", async () => {
+    sandbox.clearRecords();
+    const port = Number(new URL(sandbox.authority).port);
+    for (const extra of [
+      { origin: 'http://localhost:3000' },
+      { origin: `http://127.0.0.1:${port + 1}` },
+      { origin: `http://localhost:${port}` },
+      { origin: 'null' },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' },
+    ]) {
+      const r = await raw(
+        sandbox.authority,
+        path,
+        { host: own(), 'content-type': 'application/x-www-form-urlencoded', ...extra },
+        'POST',
+        form,
+      );
+      assert.equal(r.status, 403, JSON.stringify(extra));
+      assert.match(JSON.parse(r.body).error_description, /web pages/, JSON.stringify(extra));
+    }
+    assert.equal(sandbox.requests.length, 0, 'no token request was handled');
+    for (const site of ['none', 'same-origin']) {
+      const r = await raw(
+        sandbox.authority,
+        path,
+        { host: own(), 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': site },
+        'POST',
+        form,
+      );
+      assert.equal(r.status, 200, site);
+    }
+  });
+
   it('answers its own Host (and localhost on its port), as real clients send it', async () => {
     for (const host of [own(), `localhost:${new URL(sandbox.authority).port}`]) {
       const r = await raw(

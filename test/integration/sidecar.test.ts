@@ -161,6 +161,11 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         ['/AuthorizationHeaderUnauthenticated/graph?AgentUsername=a@b.c', {}, 400],
         ['/AuthorizationHeaderUnauthenticated/graph', { host: 'evil.example:5178' }, 403],
         ['/AuthorizationHeaderUnauthenticated/graph', { origin: 'https://evil.example' }, 403],
+        ['/AuthorizationHeaderUnauthenticated/graph', { origin: 'http://localhost:3000' }, 403],
+        ['/AuthorizationHeaderUnauthenticated/graph', { origin: 'http://127.0.0.1:1' }, 403],
+        ['/AuthorizationHeaderUnauthenticated/graph', { origin: 'null' }, 403],
+        ['/AuthorizationHeaderUnauthenticated/graph', { 'sec-fetch-site': 'cross-site' }, 403],
+        ['/AuthorizationHeaderUnauthenticated/graph', { 'sec-fetch-site': 'same-site' }, 403],
         ['/nowhere', {}, 404],
       ] as const) {
         const r = await get(path, headers);
@@ -169,6 +174,14 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         assert.equal(r.body.status, status);
         assert.ok(typeof r.body.title === 'string' && typeof r.body.detail === 'string', path);
       }
+      // A page's <img src="http://127.0.0.1:5178/…&ForceRefresh=true">: no Origin, but Sec-Fetch-Site. Nothing is asked of Entra.
+      sandbox.clearRecords();
+      const img = await get(
+        `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}&optionsOverride.AcquireTokenOptions.ForceRefresh=true`,
+        { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' },
+      );
+      assert.equal(img.status, 403);
+      assert.equal(sandbox.requests.length, 0, 'no credential was sent to the tenant');
     });
 
     it("validates the caller's token (/Validate) and runs on-behalf-of with it (/AuthorizationHeader)", async () => {
