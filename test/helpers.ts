@@ -20,6 +20,10 @@ export const DISABLED_AGENT = 'e5f6a7b8-c9d0-4e1f-8a2b-4c5d6e7f8091';
 export const SECRET = 'test-secret-value~0123456789';
 /** A v1-token resource of the sandbox (not Graph): its API validates v2 issuers only, on purpose. */
 export const LEGACY_API = 'api://sandbox-legacy';
+/** The test directory's own API (not the sandbox's): its scope, and its app id. */
+export const JOBS_API = 'api://contoso-jobs';
+export const JOBS_SCOPE = 'api://contoso-jobs/.default';
+export const JOBS_API_APP_ID = '8a4b6f5e-1c7d-4e9f-8a2b-4d5e6f708192';
 export const LEGACY_API_APP_ID = '6e2f4d3c-9a5b-4c7d-8e0f-2b3c4d5e6f70';
 /** The wire value, spelled here once so the tests check the source's constant rather than share it. */
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -48,6 +52,17 @@ export function testDirectory(): DirectoryFile {
   tenant.blueprints[0]!.agents.push({ clientId: DISABLED_AGENT, displayName: 'Disabled Agent', disabled: true });
   // The sandbox's weather API is multi-tenant here: the second tenant can get tokens for it (another tenant's).
   const weather = tenant.resources!.find((r) => r.identifierUri === 'api://sandbox-weather')!;
+  // An API of the user's own, not one of the sandbox's: its tokens may go to a host the user lists (tests run it on
+  // another loopback port), as a real API's would; the Research Agent holds its role.
+  tenant.resources!.push({
+    appId: JOBS_API_APP_ID,
+    identifierUri: JOBS_API,
+    displayName: 'Contoso Jobs API',
+    accessTokenVersion: 2,
+    appRoles: ['Jobs.Read'],
+  });
+  const research = tenant.blueprints[0]!.agents.find((a) => a.clientId === AGENT)!;
+  research.roles = { ...research.roles, [JOBS_API]: ['Jobs.Read'] };
   const certPem = fixture('blueprint-cert.pem').split('-----BEGIN PRIVATE KEY-----')[0]!;
   tenant.blueprints.push({
     clientId: CERT_BLUEPRINT,

@@ -18,8 +18,9 @@ status of 400 or more, the status line and why the API refused (cause, evidence,
   --header "Name: v"     an extra request header (repeatable); the Authorization header is the token's
   --data TEXT | @FILE    the request body (a file up to 1 MiB)
   --scope S              default: inferred from the URL (Microsoft Graph, the sandbox's APIs); required otherwise
-  --allow-api-host HOST  also send the token to HOST (repeatable). Otherwise a token goes only to its resource's
-                         own hosts (Graph's, the sandbox's), over https (http only to loopback)
+  --allow-api-host HOST  also send the token for --scope to HOST (repeatable). Otherwise a token goes only to its
+                         resource's own hosts, over https (http only to loopback). Tokens for Microsoft Graph, the
+                         sandbox's APIs and the exchange (api://AzureADTokenExchange) never go elsewhere
   --json                 {"status","headers","body","durationMs","token":{aud,azp,roles,scp,tid,exp},"explanation"}
 
 Exit codes: 0 for a 2xx or 3xx answer, 5 for 4xx or 5xx; 2, 3 and 4 as for "token".`;

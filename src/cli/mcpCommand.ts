@@ -1,6 +1,9 @@
 // `mcp`: an MCP server over stdio for a coding agent, on one blueprint's credential (flags or environment, never a
 // secret as an argument). Its tools explain and act, and never hand out a secret or a raw token (mcpServer.ts).
+import { resourceOfScope, isExchangeResource } from '../core/apiHosts';
+import { CLOUDS } from '../core/clouds';
 import { isLoopbackHost } from '../core/config';
+import { resourceKey } from '../core/agentTools';
 import { graphOrigin, graphResource } from './agentsCommand';
 import { tokenOptions, tokenRequestFromFlags, withOptionalValue } from './tokenCommand';
 import { parse, UsageError } from './usage';
@@ -8,21 +11,25 @@ import { parse, UsageError } from './usage';
 declare const __VERSION__: string;
 
 export const mcpHelp = `Usage: entra-agent-tokens mcp --tenant T --blueprint B CREDENTIAL [--authority URL] [--cloud C]
-                              [--allow-authority-host H]... [--allow-api-host H]... [--graph-endpoint URL]
+                              [--allow-authority-host H]... [--allow-api-host RESOURCE=HOST]...
+                              [--graph-endpoint URL]
 
 Speaks the Model Context Protocol on stdin/stdout for a coding agent (VS Code's agent mode, a terminal agent), with
 the blueprint's credential. Its tools:
   decode_token {token}                      header, claims explained, warnings (the token is not repeated)
   explain_error {text}                      an AADSTS code, an HTTP 401/403 with its WWW-Authenticate, a Graph error
   get_agent_token {agent, scope?, flow?, user?}   claims, expiry and legs; never the token itself
-  call_api {agent, url, method?, scope?, body?}   only to the resource's own hosts or --allow-api-host; the answer
+  call_api {agent, url, method?, scope?, body?}   only to the resource's own hosts or --allow-api-host's; the answer
                                             with the token scrubbed, and why a 401/403 happened
   list_agents {}                            the blueprint's agent identities, through Microsoft Graph as the blueprint
 Token contents and API answers are returned as untrusted data. Logs go to stderr and never hold a token.
 
   CREDENTIAL: --client-secret-env VAR | --certificate FILE [--certificate-password-env VAR] |
               --federated-token-file FILE | --managed-identity [CLIENT_ID]
-  --allow-api-host HOST  call_api may also send a token to HOST (repeatable)
+  --allow-api-host RESOURCE=HOST
+                         call_api may also send a token for RESOURCE (an app ID URI, URL or app id) to HOST
+                         (repeatable). Tokens for Microsoft Graph, the sandbox's APIs and the token exchange never
+                         go to another host.
   --graph-endpoint URL   for list_agents; as for "agents"`;
 
 const options = {
@@ -42,11 +49,7 @@ export async function runMcp(
   for (const flag of ['agent', 'scope', 'flow', 'user-token-env', 'user-id', 'username', 'json'] as const)
     if (values[flag] !== undefined)
       throw new UsageError(`--${flag} does not go with "mcp": the agent's tools name the agent and scope per call.`);
-  const allowApiHosts = (values['allow-api-host'] ?? []).map((h) => {
-    if (!/^[a-z0-9.-]{1,253}(:\d{1,5})?$/i.test(h.trim()))
-      throw new UsageError(`--allow-api-host takes a host name, such as api.contoso.com, not "${h.slice(0, 60)}".`);
-    return h.trim().toLowerCase();
-  });
+  const allowApiHosts = allowedApiHosts(values['allow-api-host'] ?? []);
   const graph = { endpoint: graphOrigin(values), resource: graphResource(values) };
   // The blueprint's part of every request (tenant, authority, credential), checked now: a bad flag fails at start.
   const { request, host, timeoutMs } = tokenRequestFromFlags(
@@ -73,4 +76,33 @@ export async function runMcp(
     },
     stopped,
   );
+}
+
+/**
+ * --allow-api-host RESOURCE=HOST, as resource → hosts. A bare HOST is refused: it would let every token the model
+ * asks for (Graph's, the exchange's) go there. Resources whose tokens never leave their own hosts cannot be listed.
+ */
+function allowedApiHosts(flags: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const flag of flags) {
+    const cut = flag.lastIndexOf('=');
+    const resource = resourceKey(resourceOfScope(cut > 0 ? flag.slice(0, cut) : ''));
+    const host = (cut > 0 ? flag.slice(cut + 1) : flag).trim().toLowerCase();
+    if (cut <= 0 || !resource)
+      throw new UsageError(
+        `--allow-api-host takes RESOURCE=HOST, such as api://contoso-jobs=jobs.contoso.com, not "${flag.slice(0, 60)}": a host is allowed for one resource's tokens only.`,
+      );
+    if (!/^[a-z0-9.-]{1,253}(:\d{1,5})?$/.test(host))
+      throw new UsageError(`--allow-api-host: "${host.slice(0, 60)}" is not a host name, such as api.contoso.com.`);
+    if (
+      isExchangeResource(resource) ||
+      Object.values(CLOUDS).some((c) => c.graph === resource) ||
+      resource.startsWith('api://sandbox-')
+    )
+      throw new UsageError(
+        `--allow-api-host: tokens for ${resource.slice(0, 100)} go only to its own hosts; no allow-list can send them elsewhere.`,
+      );
+    (out[resource] ??= []).push(host);
+  }
+  return out;
 }

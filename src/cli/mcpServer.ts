@@ -42,7 +42,8 @@ export interface McpServerOptions {
   };
   readonly host: CredentialHost;
   readonly timeoutMs: number;
-  readonly allowApiHosts: readonly string[];
+  /** Hosts the user allowed per resource (--allow-api-host RESOURCE=HOST): resource → hosts. */
+  readonly allowApiHosts: Readonly<Record<string, readonly string[]>>;
   readonly graph: { readonly endpoint: string; readonly resource: string };
   /** The sandbox's origin when the authority is loopback: its APIs take its tokens. */
   readonly sandboxOrigin?: string;

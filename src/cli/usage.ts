@@ -46,7 +46,7 @@ Usage:
   entra-agent-tokens decode  [TOKEN|-] [--json]
   entra-agent-tokens sandbox [--port N] [--directory FILE] [--tls-cert F --tls-key F] [--json]
   entra-agent-tokens sidecar --tenant T --blueprint B CREDENTIAL [--port N] [--api NAME=SCOPES]... [--json]
-  entra-agent-tokens mcp     --tenant T --blueprint B CREDENTIAL [--allow-api-host H]...   (MCP over stdio)
+  entra-agent-tokens mcp     --tenant T --blueprint B CREDENTIAL [--allow-api-host RESOURCE=HOST]...  (MCP, stdio)
   entra-agent-tokens --version | --help
 
 Run "entra-agent-tokens <command> --help" for a command's options.

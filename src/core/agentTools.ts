@@ -8,7 +8,7 @@
 import type { AgentTokenResult } from './agentTokens';
 import { callApi as sendApiRequest, type ApiResponse } from './apiCaller';
 import { explainResponse, withoutToken } from './apiExplain';
-import { scopeForUrl, tokenDestination, type HostContext } from './apiHosts';
+import { resourceOfScope, scopeForUrl, tokenDestination, type HostContext } from './apiHosts';
 import { methodOf } from './apiRequest';
 import { explainClaims, tokenKind } from './claims';
 import { explainAadsts, remedyOf } from './errorCatalog';
@@ -309,12 +309,15 @@ export interface ApiCallResult {
   explanation?: ToolExplanation;
 }
 
-/** The scope and method a call would use, after the host rule: refused before any token exists. */
+/**
+ * The scope and method a call would use, after the host rule: refused before any token exists. The scope is a
+ * model's choice, so a resource URI's own host grants nothing (apiHosts.ts); the user's allow-list is per resource.
+ */
 export function planApiCall(
   input: CallApiToolInput,
   context: HostContext,
-  /** Hosts the user allowed for any scope (the MCP server's --allow-api-host). */
-  allowHosts: readonly string[] = [],
+  /** Hosts the user allowed per resource (the MCP server's --allow-api-host RESOURCE=HOST): resource → hosts. */
+  allowHosts: Readonly<Record<string, readonly string[]>> = {},
   defaultScope?: string,
 ): { url: string; method: string; scope: string } {
   const method = methodOf(input.method ?? (input.body !== undefined ? 'POST' : 'GET'));
@@ -331,10 +334,17 @@ export function planApiCall(
       `cannot be told from ${safeOrigin(input.url)}.`,
       'Pass the scope of the API the URL belongs to, such as api://contoso-jobs/.default.',
     );
-  const userHosts = { ...context.userHosts, [scope]: [...(context.userHosts?.[scope] ?? []), ...allowHosts] };
-  const verdict = tokenDestination(input.url, scope, { ...context, userHosts });
+  const resource = resourceKey(resourceOfScope(scope));
+  const listed = Object.entries(allowHosts).flatMap(([r, hosts]) => (resourceKey(r) === resource ? hosts : []));
+  const userHosts = { ...context.userHosts, [scope]: [...(context.userHosts?.[scope] ?? []), ...listed] };
+  const verdict = tokenDestination(input.url, scope, { ...context, userHosts, modelChoseScope: true });
   if (!verdict.send) throw new ConfigError('URL', `refused: ${verdict.reason}`, verdict.fix);
   return { url: input.url, method, scope };
+}
+
+/** A resource as an allow-list key: lower case, no trailing slash. */
+export function resourceKey(resource: string): string {
+  return resource.trim().replace(/\/+$/, '').toLowerCase();
 }
 
 /** Calls the API with the token, then reports what a model may read: the answer with the token scrubbed, and why. */

@@ -2,13 +2,42 @@
 // calls an API with a token (Call API, the CLI's `call`, the language-model tools). A token must not leak to the
 // wrong host because a URL was mistyped, pasted, or written by a prompt-injected model.
 import { CLOUDS } from './clouds';
-import { isLoopbackHost } from './config';
+import { isLoopbackHost, TOKEN_EXCHANGE_APP_ID } from './config';
 
 export interface HostContext {
   /** The running sandbox's origin (http://127.0.0.1:PORT), whose APIs take its tokens. */
   readonly sandboxOrigin?: string;
   /** Hosts the user listed for a scope (a user-level setting, or the CLI's --allow-api-host): scope → hosts. */
   readonly userHosts?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The scope was chosen by a model (an agent tool's argument), not typed by the user: a resource URI that names a
+   * host (https://api.contoso.com/.default) then grants that host nothing, or a prompt-injected model could name
+   * any host as its own resource.
+   */
+  readonly modelChoseScope?: boolean;
+}
+
+/**
+ * The token exchange's resource in each cloud (the FIC audience), and its app id: a token for it is the agent's
+ * credential (T1's kind), never a token for an API.
+ */
+export function isExchangeResource(resource: string): boolean {
+  const r = resource.replace(/\/+$/, '').toLowerCase();
+  return (
+    Object.values(CLOUDS).some((c) => c.ficAudience.toLowerCase() === r) ||
+    r === TOKEN_EXCHANGE_APP_ID ||
+    r === `api://${TOKEN_EXCHANGE_APP_ID}`
+  );
+}
+
+/** Resources whose tokens go only to their own hosts, whatever an allow-list says: Graph's, the sandbox's. */
+function isPinned(resource: string, context: HostContext): boolean {
+  const r = resource.replace(/\/+$/, '').toLowerCase();
+  return (
+    Object.values(CLOUDS).some((c) => c.graph === r) ||
+    r.startsWith('api://sandbox-') ||
+    (!!context.sandboxOrigin && r === context.sandboxOrigin.toLowerCase())
+  );
 }
 
 /** The verdict: send, refuse with the reason and the fix, or ask the user once (a host outside the resource's). */
@@ -32,6 +61,8 @@ function knownHosts(resource: string, context: HostContext): string[] {
     return [new URL(graph.graph).host, ...(context.sandboxOrigin ? [new URL(context.sandboxOrigin).host] : [])];
   if (context.sandboxOrigin && (r.startsWith('api://sandbox-') || r === context.sandboxOrigin.toLowerCase()))
     return [new URL(context.sandboxOrigin).host];
+  // A resource URI that is a URL names its host, when the user typed the scope; a model's choice grants nothing.
+  if (context.modelChoseScope) return [];
   try {
     const u = new URL(r);
     if (u.protocol === 'https:') return [u.host];
@@ -69,7 +100,23 @@ export function tokenDestination(url: string, scope: string, context: HostContex
     };
   const resource = resourceOfScope(scope);
   const host = u.host.toLowerCase();
-  const allowed = [...knownHosts(resource, context), ...(context.userHosts?.[scope] ?? [])].map((h) => h.toLowerCase());
+  if (isExchangeResource(resource))
+    return {
+      send: false,
+      confirm: false,
+      reason: `A token for ${resource} is the agent's credential in the exchange (what T1 is), not a token for an API: it is never sent to one.`,
+      fix: "Call the API with a token for the API's own scope (its app ID URI or URL, then /.default).",
+    };
+  const own = knownHosts(resource, context).map((h) => h.toLowerCase());
+  if (own.includes(host)) return { send: true, host };
+  if (isPinned(resource, context))
+    return {
+      send: false,
+      confirm: false,
+      reason: `${host} is not a host of ${resource}: its tokens go only to ${own.join(', ') || 'its own hosts'}, whatever any allow-list says.`,
+      fix: `Call ${resource} at its own host, or get a token for the API that ${host} serves.`,
+    };
+  const allowed = [...own, ...(context.userHosts?.[scope] ?? []).map((h) => h.toLowerCase())];
   if (allowed.includes(host)) return { send: true, host };
   return {
     send: false,

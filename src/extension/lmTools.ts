@@ -142,7 +142,7 @@ export function registerLanguageModelTools(ctx: CommandContext): vscode.Disposab
             agentId: agent.clientId,
             url: o.input.url,
             method,
-            ...(o.input.scope ? { scope: o.input.scope } : {}),
+            ...(o.input.scope ? { scope: o.input.scope, scopeFromModel: true } : {}),
             ...(o.input.body !== undefined ? { body: o.input.body } : {}),
             openInspector: false,
           });

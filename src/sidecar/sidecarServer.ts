@@ -19,6 +19,7 @@ import { ConfigError, NetworkError } from '../core/errors';
 import { withholdSent } from '../core/sentValues';
 import type { SidecarApi, SidecarRequestRecord } from './requestRecord';
 import { callApi, type ApiResponse } from '../core/apiCaller';
+import { tokenDestination } from '../core/apiHosts';
 
 export type { SidecarApi, SidecarRequestRecord } from './requestRecord';
 
@@ -159,6 +160,8 @@ export class AgentSidecar {
         if (req.method !== 'POST') throw new Problem(405, 'Method Not Allowed', 'This route takes POST.');
         const userToken = lower === 'downstreamapi' ? await this.inboundUserToken(req) : undefined;
         const apiName = decodeSegment(rest[0]!);
+        // The host rule first: a refused call never gets a token made for it.
+        const target = this.downstreamTarget(apiName, url.searchParams);
         const body = await readBody(req);
         const { header, result } = await this.authorizationHeader(
           apiName,
@@ -168,7 +171,7 @@ export class AgentSidecar {
         );
         record = { ...record, fromCache: result.fromCache };
         served = result;
-        const answer = await this.callDownstream(apiName, url.searchParams, header, body, req.headers['content-type']);
+        const answer = await this.callDownstream(target, header, body, req.headers['content-type']);
         status = 200;
         return json(res, 200, answer);
       }
@@ -197,14 +200,14 @@ export class AgentSidecar {
    * Calls the API's configured base URL (+ optionsOverride.RelativePath, which may not leave its origin) with the
    * token. optionsOverride.BaseUrl is never honoured: a token goes only where the user configured its API.
    */
-  private async callDownstream(
-    apiName: string,
-    query: URLSearchParams,
-    authorization: string,
-    body: Buffer,
-    contentType: string | undefined,
-  ): Promise<{ statusCode: number; headers: Record<string, string>; content: string }> {
-    const api = this.apis.get(apiName.toLowerCase())!;
+  /**
+   * Where a DownstreamApi call goes, decided before any token exists: the API's configured base URL (+
+   * optionsOverride.RelativePath, which may not leave its origin; optionsOverride.BaseUrl is never honoured), and the
+   * host rule of every face (core/apiHosts.ts): https (http only on loopback), and never a token for the exchange,
+   * nor one for Graph or the sandbox to another host than theirs, whatever the configuration lists.
+   */
+  private downstreamTarget(apiName: string, query: URLSearchParams): URL {
+    const api = this.apiNamed(apiName);
     if (!api.baseUrl)
       throw new Problem(
         400,
@@ -218,9 +221,39 @@ export class AgentSidecar {
     );
     if (target.origin !== base.origin)
       throw new Problem(400, 'Bad RelativePath', `optionsOverride.RelativePath may not leave ${base.origin}.`);
-    const loopback = isLoopbackHost(base.hostname);
-    if (base.protocol !== 'https:' && !loopback)
-      throw new Problem(400, 'Insecure base URL', `The API "${api.name}" must be https (http only on loopback).`);
+    const authority = new URL(this.options.blueprint.authority);
+    const context = isLoopbackHost(authority.hostname) ? { sandboxOrigin: authority.origin } : {};
+    for (const scope of this.scopesOf(api, query)) {
+      const verdict = tokenDestination(target.href, scope, { ...context, userHosts: { [scope]: [base.host] } });
+      if (!verdict.send) throw new Problem(400, 'The token may not go there', `${verdict.reason} ${verdict.fix}`);
+    }
+    return target;
+  }
+
+  private apiNamed(apiName: string): SidecarApi {
+    const api = this.apis.get(apiName.toLowerCase());
+    if (!api)
+      throw new Problem(
+        400,
+        'Unknown API',
+        `No downstream API named "${apiName.slice(0, 60)}" is configured. Known: ${[...this.apis.keys()].join(', ')}.`,
+      );
+    return api;
+  }
+
+  /** The scopes a request asks for: optionsOverride.Scopes, else the API's configured ones. */
+  private scopesOf(api: SidecarApi, query: URLSearchParams): string[] {
+    const overridden = query.getAll('optionsOverride.Scopes').filter(Boolean);
+    return overridden.length ? overridden : [...api.scopes];
+  }
+
+  /** Calls the API at `target` with the token; the answer as the sidecar returns it. */
+  private async callDownstream(
+    target: URL,
+    authorization: string,
+    body: Buffer,
+    contentType: string | undefined,
+  ): Promise<{ statusCode: number; headers: Record<string, string>; content: string }> {
     // The one API caller: redirects answered, never followed (the token goes to this origin only), the answer read
     // up to 1 MiB and no further.
     let answer: ApiResponse;
@@ -310,15 +343,8 @@ export class AgentSidecar {
     /** What was asked (API, agent, agent user, scope), once known and before Entra is asked: the request log's. */
     asked: (what: Pick<SidecarRequestRecord, 'api' | 'agentId' | 'agentUser' | 'scope'>) => void,
   ): Promise<{ header: string; result: AgentTokenResult }> {
-    const api = this.apis.get(apiName.toLowerCase());
-    if (!api)
-      throw new Problem(
-        400,
-        'Unknown API',
-        `No downstream API named "${apiName.slice(0, 60)}" is configured. Known: ${[...this.apis.keys()].join(', ')}.`,
-      );
-    const overridden = query.getAll('optionsOverride.Scopes').filter(Boolean);
-    const scopes = overridden.length ? overridden : api.scopes;
+    const api = this.apiNamed(apiName);
+    const scopes = this.scopesOf(api, query);
     if (scopes.length === 0)
       throw new Problem(400, 'No scopes', `The API "${api.name}" has no scopes; pass optionsOverride.Scopes.`);
     const scope = scopes.join(' ');

@@ -247,7 +247,9 @@ describe('extension in a real VS Code', () => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const port = (server.address() as { port: number }).port;
       const url = `http://127.0.0.1:${port}/orders`;
-      const scope = 'api://sandbox-weather/.default';
+      // An API of the user's own (the sandbox blueprint's API, not one of the sandbox's sample APIs, whose tokens
+      // never leave the sandbox): its host is the user's to allow.
+      const scope = `api://${status.blueprintIds[0]}/.default`;
       const config = vscode.workspace.getConfiguration('entraAgentTokens');
       try {
         assert.equal(await run(CommandId.callApi, { agentId: research, url, scope, openInspector: false }), undefined);
@@ -278,6 +280,36 @@ describe('extension in a real VS Code', () => {
             openInspector: false,
           }),
           undefined,
+        );
+        assert.equal(seen.length, 2);
+        // Never, whatever is listed or confirmed: a sample API's token elsewhere, or the exchange's token anywhere.
+        const pinned = ['api://sandbox-weather/.default', 'api://AzureADTokenExchange/.default'];
+        await config.update(
+          'apiHosts',
+          Object.fromEntries(pinned.map((s) => [s, [`127.0.0.1:${port}`]])),
+          vscode.ConfigurationTarget.Global,
+        );
+        for (const never of pinned)
+          assert.equal(
+            await run(CommandId.callApi, {
+              agentId: research,
+              url,
+              scope: never,
+              confirmHost: true,
+              openInspector: false,
+            }),
+            undefined,
+            never,
+          );
+        assert.equal(
+          await run(CommandId.callApi, {
+            agentId: research,
+            url: `${status.authority}/apis/weather/forecast`,
+            scope: 'api://AzureADTokenExchange/.default',
+            openInspector: false,
+          }),
+          undefined,
+          'the exchange token goes to no API, not even the sandbox',
         );
         assert.equal(seen.length, 2);
       } finally {

@@ -78,14 +78,23 @@ describe('CLI: entra-agent-tokens call', () => {
   it("sends the token only to its resource's hosts: anything else needs --allow-api-host, and gets nothing before", async () => {
     sandbox().clearRecords();
     const other = await cli(
-      ['call', 'https://api.contoso.example/x', '--scope', 'api://sandbox-weather/.default', ...base(AGENT)],
+      ['call', 'https://api.contoso.example/x', '--scope', 'api://contoso-jobs/.default', ...base(AGENT)],
       env,
     );
     assert.equal(other.code, 2);
     assert.match(
       other.stderr,
-      /api\.contoso\.example is not a host of api:\/\/sandbox-weather.*--allow-api-host api\.contoso\.example/,
+      /api\.contoso\.example is not a host of api:\/\/contoso-jobs.*--allow-api-host api\.contoso\.example/,
     );
+    // Never, whatever is allowed: a sandbox API's token elsewhere, and the exchange's token anywhere.
+    for (const [url, scope] of [
+      ['https://api.contoso.example/x', 'api://sandbox-weather/.default'],
+      [weather(), 'api://AzureADTokenExchange/.default'],
+    ]) {
+      const r = await cli(['call', url, '--scope', scope, '--allow-api-host', new URL(url).host, ...base(AGENT)], env);
+      assert.equal(r.code, 2, `${scope}: ${r.stderr}`);
+      assert.match(r.stderr, /whatever any allow-list says|the agent's credential/);
+    }
     assert.equal(sandbox().requests.length, 0, 'no token was even asked for');
     const http = await cli(['call', 'http://graph.microsoft.com/v1.0/me', ...base(AGENT)], env);
     assert.equal(http.code, 2);

@@ -9,7 +9,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { AgentTokenEngine } from '../../src/core/agentTokens';
 import { clientSecret } from '../../src/core/credentials';
 import { cliPath, cliSuiteSandbox, sandboxBlueprintArgs } from '../cliRunner';
-import { AGENT, OTHER_AGENT, SANDBOX_TENANT, BLUEPRINT, SECRET } from '../helpers';
+import { AGENT, JOBS_API, JOBS_SCOPE, OTHER_AGENT, SANDBOX_TENANT, BLUEPRINT, SECRET } from '../helpers';
 import { unsignedJwt } from '../jwtText';
 
 const JWT = /eyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]*/;
@@ -174,18 +174,51 @@ describe('entra-agent-tokens mcp, through the MCP SDK client over stdio', () => 
     }
   });
 
-  it('--allow-api-host lets a token go to that host, and an API that echoes it gets words back, not the token', async () => {
-    const s = await connect(['--allow-api-host', echoHost]);
+  it("--allow-api-host RESOURCE=HOST lets that resource's token go to that host, and an API that echoes it gets words back", async () => {
+    const s = await connect(['--allow-api-host', `${JOBS_API}=${echoHost}`]);
     try {
       const echoed = await s.client.callTool({
         name: 'call_api',
-        arguments: { agent: AGENT, url: `http://${echoHost}/x`, scope: 'api://sandbox-weather/.default' },
+        arguments: { agent: AGENT, url: `http://${echoHost}/x`, scope: JOBS_SCOPE },
       });
       assert.ok(!echoed.isError, text(echoed));
       assert.equal(JSON.parse((echoed.structuredContent as { body: string }).body).youSent, 'Bearer [the agent token]');
+      // A model-chosen scope widens nothing: Graph's, a sample API's and the exchange's tokens never go there, nor
+      // anywhere for the exchange's; a scope naming a host as its resource grants it nothing. No token is asked for.
+      sandbox().clearRecords();
+      for (const [scope, url] of [
+        ['https://graph.microsoft.com/.default', `http://${echoHost}/x`],
+        ['api://sandbox-weather/.default', `http://${echoHost}/x`],
+        ['api://AzureADTokenExchange/.default', `http://${echoHost}/x`],
+        ['api://AzureADTokenExchange/.default', `${sandbox().authority}/apis/weather/forecast`],
+        [`https://${echoHost}/.default`, `https://${echoHost}/x`],
+      ]) {
+        const r = await s.client.callTool({ name: 'call_api', arguments: { agent: AGENT, url, scope } });
+        assert.equal(r.isError, true, `${scope} → ${url}: ${text(r)}`);
+        assert.match(text(r), /refused/);
+      }
+      assert.equal(sandbox().requests.length, 0, 'no token was asked for a refused call');
       assertNoLeak(s);
     } finally {
       await s.close();
+    }
+  });
+
+  it('--allow-api-host takes RESOURCE=HOST only, and never for Graph, the sandbox or the exchange', async () => {
+    const { cli } = await import('../cliRunner');
+    for (const flag of [
+      echoHost,
+      `https://graph.microsoft.com=${echoHost}`,
+      `api://sandbox-weather=${echoHost}`,
+      `api://AzureADTokenExchange=${echoHost}`,
+      `${JOBS_API}=not a host`,
+    ]) {
+      const r = await cli(
+        ['mcp', ...sandboxBlueprintArgs(sandbox().authority), '--client-secret-env', 'S', '--allow-api-host', flag],
+        { S: SECRET },
+      );
+      assert.equal(r.code, 2, `${flag}: ${r.stderr}`);
+      assert.match(r.stderr, /--allow-api-host/);
     }
   });
 

@@ -76,7 +76,7 @@ describe('promise: a DNS-rebinding web page cannot use the sandbox', () => {
   it("promise: refuses any other page of this machine, an opaque origin, and a page's simple GET (Sec-Fetch-Site)", async () => {
     sandbox.clearRecords();
     const port = Number(new URL(sandbox.authority).port);
-    for (const extra of [
+    const extras: Record<string, string>[] = [
       { origin: 'http://localhost:3000' },
       { origin: `http://127.0.0.1:${port + 1}` },
       { origin: `http://localhost:${port}` },
@@ -84,7 +84,8 @@ describe('promise: a DNS-rebinding web page cannot use the sandbox', () => {
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
       { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' },
-    ]) {
+    ];
+    for (const extra of extras) {
       const r = await raw(
         sandbox.authority,
         path,

@@ -19,6 +19,7 @@ import {
   SANDBOX_TENANT,
   SECOND_TENANT,
   SECRET,
+  JOBS_SCOPE,
   SANDBOX_PUBLIC_CLIENT_ID,
   SANDBOX_USER_PASSWORD,
   startSandbox,
@@ -270,7 +271,7 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         apis: [
           {
             name: 'big',
-            scopes: ['api://sandbox-weather/.default'],
+            scopes: [JOBS_SCOPE],
             baseUrl: `http://127.0.0.1:${(api.address() as AddressInfo).port}/`,
           },
         ],
@@ -317,7 +318,7 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
       const own = await AgentSidecar.start({
         acquire: acquirerOf(engine, { readSecret: async () => SECRET, warn: () => {} }),
         port: 0,
-        apis: [{ name: 'mine', scopes: ['api://sandbox-weather/.default'], baseUrl: base }],
+        apis: [{ name: 'mine', scopes: [JOBS_SCOPE], baseUrl: base }],
         blueprint: {
           authority: sandbox.authority,
           tenant: SANDBOX_TENANT,
@@ -342,7 +343,7 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         assert.equal(seen[0]?.path, '/v1/forecast', 'BaseUrl is ignored; RelativePath is under the configured base');
         assert.equal(seen[0]?.body, '{"q":1}');
         const token = decodeToken(seen[0]!.auth.replace(/^Bearer /, ''));
-        assert.deepEqual(token.claims.roles, ['Forecast.Read']);
+        assert.deepEqual(token.claims.roles, ['Jobs.Read']);
         // A redirect is answered, not followed; a path that leaves the origin is refused before any call.
         const moved = await post(
           `/DownstreamApiUnauthenticated/mine?AgentIdentity=${AGENT}&optionsOverride.RelativePath=moved`,
@@ -354,6 +355,22 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         );
         assert.equal(away.status, 400);
         assert.equal((await post('/DownstreamApiUnauthenticated/graph')).status, 400, 'an API without a base URL');
+        assert.equal(seen.length, 2);
+        // Never, whatever the configuration says: the exchange's token to any API, Graph's or a sample API's to this
+        // host. Refused before a token is asked for.
+        sandbox.clearRecords();
+        for (const scope of [
+          'api://AzureADTokenExchange/.default',
+          'https://graph.microsoft.com/.default',
+          'api://sandbox-weather/.default',
+        ]) {
+          const r = await post(
+            `/DownstreamApiUnauthenticated/mine?AgentIdentity=${AGENT}&optionsOverride.Scopes=${encodeURIComponent(scope)}`,
+          );
+          assert.equal(r.status, 400, scope);
+          assert.match(String(r.body.detail), /whatever any allow-list says|the agent's credential/, scope);
+        }
+        assert.equal(sandbox.requests.length, 0, 'no token was asked for');
         assert.equal(seen.length, 2);
       } finally {
         await own.stop();
@@ -403,7 +420,7 @@ describe("promise: the sidecar trusts only its own tenant's users (/Validate, /A
       }),
       port: 0,
       blueprint: { authority: sandbox.authority, tenant, clientId: BLUEPRINT, credential: { kind: 'secret' } },
-      apis: [{ name: 'mine', scopes: ['api://sandbox-weather/.default'], baseUrl: 'http://127.0.0.1:9/' }],
+      apis: [{ name: 'mine', scopes: [JOBS_SCOPE], baseUrl: 'http://127.0.0.1:9/' }],
     });
     started.push(s);
     return s;

@@ -12,7 +12,7 @@ describe('where a token may be sent (core/apiHosts)', () => {
     });
     const elsewhere = tokenDestination('https://graph.microsoft.com.evil.example/v1.0/me', GRAPH);
     assert.equal(elsewhere.send, false);
-    assert.ok(!elsewhere.send && elsewhere.confirm, 'a host outside the resource asks first');
+    assert.ok(!elsewhere.send && !elsewhere.confirm, 'a Graph token never goes elsewhere: nothing to confirm');
     assert.ok(!elsewhere.send && /not a host of https:\/\/graph\.microsoft\.com/.test(elsewhere.reason));
     assert.equal(tokenDestination('https://graph.microsoft.us/v1.0/me', GRAPH).send, false, 'another cloud');
     assert.equal(
@@ -42,6 +42,48 @@ describe('where a token may be sent (core/apiHosts)', () => {
     assert.equal(tokenDestination(`${sandboxOrigin}/apis/weather/forecast`, scope, { sandboxOrigin }).send, true);
     assert.equal(tokenDestination('http://127.0.0.1:9/apis/weather', scope, { sandboxOrigin }).send, false);
     assert.equal(tokenDestination(`${sandboxOrigin}/apis/weather`, scope).send, false, 'no sandbox running');
+  });
+
+  it('promise: a token for Graph, the sandbox or the exchange never goes to a host outside its own, whatever any allow-list says', () => {
+    const listed = (scope: string, host: string) => ({ sandboxOrigin, userHosts: { [scope]: [host] } });
+    for (const [scope, url] of [
+      [GRAPH, 'https://jobs.contoso.com/x'],
+      ['https://graph.microsoft.us/.default', 'https://jobs.contoso.com/x'],
+      ['api://sandbox-weather/.default', 'http://127.0.0.1:9/apis/weather'],
+      [`${sandboxOrigin}/.default`, 'http://127.0.0.1:9/'],
+    ] as const) {
+      const v = tokenDestination(url, scope, listed(scope, new URL(url).host));
+      assert.deepEqual([v.send, !v.send && v.confirm], [false, false], scope);
+    }
+    for (const scope of [
+      'api://AzureADTokenExchange/.default',
+      'api://AzureADTokenExchange',
+      'api://AzureADTokenExchangeUSGov/.default',
+      'api://AzureADTokenExchangeChina/.default',
+      'fb60f99c-7a34-4190-8149-302f77469936/.default',
+      'api://fb60f99c-7a34-4190-8149-302f77469936/.default',
+    ]) {
+      for (const url of [
+        'https://login.microsoftonline.com/x',
+        'https://jobs.contoso.com/x',
+        `${sandboxOrigin}/apis/weather`,
+      ]) {
+        const v = tokenDestination(url, scope, listed(scope, new URL(url).host));
+        assert.deepEqual([v.send, !v.send && v.confirm], [false, false], `${scope} → ${url}`);
+        assert.ok(!v.send && /the agent's credential/.test(v.reason));
+      }
+    }
+  });
+
+  it('promise: a resource URI that names a host grants it nothing when a model chose the scope', () => {
+    const scope = 'https://127.0.0.1:4443/.default';
+    assert.equal(tokenDestination('https://127.0.0.1:4443/x', scope).send, true, 'typed by the user: its own host');
+    const chosen = tokenDestination('https://127.0.0.1:4443/x', scope, { modelChoseScope: true });
+    assert.equal(chosen.send, false);
+    assert.equal(
+      tokenDestination('https://api.contoso.com/x', 'https://api.contoso.com/.default', { modelChoseScope: true }).send,
+      false,
+    );
   });
 
   it('sends to a host the user listed for that scope, and an https resource to its own host', () => {

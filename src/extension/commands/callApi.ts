@@ -36,6 +36,11 @@ export interface CallApiArgs {
   /** Default true: show the exchange and the answer in the inspector. */
   openInspector?: boolean;
   confirmImportedCredential?: boolean;
+  /**
+   * The scope was chosen by a model (agent mode's tool), not typed by a person: a resource URI that names a host
+   * then grants that host nothing (core/apiHosts.ts).
+   */
+  scopeFromModel?: boolean;
 }
 
 /** What the command returns to a script: the answer, and for a status ≥ 400 why. Never the token. */
@@ -175,6 +180,7 @@ async function scripted(ctx: CommandContext, args: Partial<CallApiArgs>): Promis
       hosts: args.confirmHost === true ? 'given' : 'refuse',
       consent: args.confirmImportedCredential === true ? 'given' : 'refuse',
       openInspector: args.openInspector !== false,
+      modelChoseScope: args.scopeFromModel === true && typeof args.scope === 'string',
     },
   );
 }
@@ -191,10 +197,11 @@ async function perform(
     consent: 'ask' | 'given' | 'refuse';
     openInspector: boolean;
     panel?: InspectorPanel;
+    modelChoseScope?: boolean;
   },
 ): Promise<CallApiSummary> {
   const { agent, method, url } = plan;
-  const context = hostContext(ctx, agent);
+  const context = { ...hostContext(ctx, agent), ...(options.modelChoseScope ? { modelChoseScope: true } : {}) };
   const scope = validateDefaultScope(await scopeFor(plan, context, options.hosts === 'ask'), 'Scope');
   await checkHost(url, scope, context, options.hosts);
 
