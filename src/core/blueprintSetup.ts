@@ -3,7 +3,7 @@
 // and grant an agent identity app roles or delegated scopes from the resource's own list. `vscode`-free: the
 // extension's commands and any other face run the same steps.
 import type { GraphClient } from './graphClient';
-import { ConfigError, GraphError } from './errors';
+import { ConfigError, GraphError, NetworkError } from './errors';
 
 export interface GraphUser {
   readonly id: string;
@@ -182,14 +182,63 @@ async function addSecret(
   days: number,
   signal?: AbortSignal,
 ): Promise<NewSecret> {
-  const answer = await graph.create<NewSecret>(
-    `/applications/${objectId}/microsoft.graph.agentIdentityBlueprint/addPassword`,
-    { passwordCredential: { displayName, endDateTime: new Date(Date.now() + days * 86_400_000).toISOString() } },
-    opts(signal, true),
-  );
+  let answer: NewSecret;
+  try {
+    answer = await graph.create<NewSecret>(
+      `/applications/${objectId}/microsoft.graph.agentIdentityBlueprint/addPassword`,
+      { passwordCredential: { displayName, endDateTime: new Date(Date.now() + days * 86_400_000).toISOString() } },
+      { ...opts(signal, true), once: true },
+    );
+  } catch (e) {
+    throw await unconfirmedSecret(graph, objectId, e, signal);
+  }
   if (typeof answer?.secretText !== 'string' || !answer.secretText)
     throw new Error('Microsoft Graph added a secret but did not return its value.');
   return { secretText: answer.secretText, keyId: answer.keyId, endDateTime: answer.endDateTime };
+}
+
+/**
+ * addPassword got no answer it can trust (503, 504, a timeout, a cut connection): Graph may have added the secret
+ * anyway, and its value is lost. It is not tried again; the blueprint's secrets are listed, so the user knows what
+ * exists and can remove one nobody holds.
+ */
+async function unconfirmedSecret(
+  graph: GraphClient,
+  objectId: string,
+  e: unknown,
+  signal?: AbortSignal,
+): Promise<unknown> {
+  const unsure = (e instanceof GraphError && (e.status === 503 || e.status === 504)) || e instanceof NetworkError;
+  if (!unsure) return e;
+  let listed =
+    'Its secrets could not be listed either; look in the Entra admin center (App registrations → the blueprint → Certificates & secrets).';
+  try {
+    const app = await graph.get<{
+      passwordCredentials?: { displayName?: string | null; hint?: string | null; endDateTime?: string | null }[];
+    }>(`/applications/${objectId}?$select=passwordCredentials`, opts(signal));
+    const secrets = app.passwordCredentials ?? [];
+    listed = secrets.length
+      ? `The blueprint has ${secrets.length} client secret${secrets.length === 1 ? '' : 's'} now: ${secrets
+          .map(
+            (p) =>
+              `"${(p.displayName ?? '').slice(0, 60)}" (starts ${(p.hint ?? '?').slice(0, 3)}…, until ${(p.endDateTime ?? '?').slice(0, 10)})`,
+          )
+          .join('; ')}.`
+      : 'The blueprint has no client secret: none was added.';
+  } catch {
+    // the listing is a help, not a requirement
+  }
+  const status = e instanceof GraphError ? `HTTP ${e.status}` : 'no answer';
+  const meaning = `Microsoft Graph did not confirm the new client secret (${status}); it may have added it anyway, and its value is lost. It was not tried again, so that no second secret nobody holds is made. ${listed}`;
+  const fix =
+    'Remove a secret nobody holds in the Entra admin center (App registrations → the blueprint → Certificates & secrets), then run Finish Setup for a new one.';
+  return e instanceof GraphError
+    ? new GraphError(e.status, e.code, e.graphMessage, meaning, fix, e.requestId, e.clientRequestId, e.method, e.path)
+    : new NetworkError(
+        (e as NetworkError).kind,
+        `${(e as NetworkError).message} ${meaning} ${fix}`,
+        (e as NetworkError).url,
+      );
 }
 
 export async function appRoleAssignments(

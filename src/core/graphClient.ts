@@ -40,6 +40,12 @@ export interface RequestOptions {
    * replicating, so it is retried with backoff within the retry budget.
    */
   readonly fresh?: boolean;
+  /**
+   * The call mints a credential (addPassword): it is never repeated after 503 or 504, which Graph may send after
+   * doing the work, since a repeated POST can leave a secret in the tenant that nobody holds. 429 (not done) and a
+   * fresh object's "not found" are still retried.
+   */
+  readonly once?: boolean;
 }
 
 const RETRYABLE = new Set([429, 503, 504]);
@@ -160,7 +166,8 @@ export class GraphClient {
       const replicating =
         options.fresh && (status === 400 || status === 404) && /not found|does not exist/i.test(parsed.message);
       const delay = retryAfter !== undefined ? retryAfter * 1000 : baseDelay * 2 ** (attempt - 1);
-      if ((RETRYABLE.has(status) || replicating) && attempt <= maxRetries && waited + delay <= maxWait) {
+      const mayRepeat = replicating || (RETRYABLE.has(status) && (!options.once || status === 429));
+      if (mayRepeat && attempt <= maxRetries && waited + delay <= maxWait) {
         this.logger.warn(
           `Graph: ${method} ${url.pathname} → ${status}${replicating ? ' (the new object is still replicating)' : ''}; retrying in ${delay} ms`,
         );

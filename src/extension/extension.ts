@@ -12,7 +12,7 @@ import { INSPECTOR_VIEW_TYPE } from './inspector/inspectorPanel';
 import { ExtensionLog } from './log';
 import type { InspectorState } from '../webview/protocol';
 import { SANDBOX_AUTH_PROVIDER, SandboxAuthProvider } from './graphSignIn';
-import { registerLanguageModelTools } from './lmTools';
+import { callConfirmation, registerLanguageModelTools, type CallApiInput } from './lmTools';
 import { registerMcpProvider } from './mcpProvider';
 import { SandboxController } from './sandboxController';
 import { SidecarController } from './sidecarController';
@@ -32,6 +32,8 @@ export interface EntraAgentTokensApi {
   readonly sidecarTree: SidecarTreeProvider;
   /** Which secrets are stored for a blueprint (names only). */
   storedSecrets(blueprintId: string): Promise<SecretKind[]>;
+  /** What agent mode's call-API tool asks the user to confirm for this input: its title and Markdown source. */
+  callConfirmation(input: CallApiInput): { title: string; markdown: string };
 }
 
 declare const __eatLoadStart: number | undefined;
@@ -128,6 +130,10 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
       const kinds: SecretKind[] = ['clientSecret', 'certificatePassphrase'];
       const present = await Promise.all(kinds.map(async (k) => !!(await credentials.get(blueprintId, k))));
       return kinds.filter((_, i) => present[i]);
+    },
+    callConfirmation: (input) => {
+      const { title, message } = callConfirmation(commandContext, input).confirmationMessages;
+      return { title, markdown: message.value };
     },
   };
 }

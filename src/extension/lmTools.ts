@@ -5,6 +5,7 @@
 // Registered at activation; what they run loads on first use.
 import * as vscode from 'vscode';
 import { reportOf } from '../core/errorReport';
+import { methodOf } from '../core/apiRequest';
 import { ConfigError } from '../core/errors';
 import { callApi } from './commands/callApi';
 import type { CommandContext } from './commands/context';
@@ -26,7 +27,7 @@ interface GetTokenInput {
   user?: string;
 }
 
-interface CallApiInput {
+export interface CallApiInput {
   agent: string;
   url: string;
   method?: string;
@@ -110,29 +111,8 @@ export function registerLanguageModelTools(ctx: CommandContext): vscode.Disposab
         }),
     }),
     vscode.lm.registerTool<CallApiInput>(LM_TOOLS.callApi, {
-      // Every call is confirmed: the agent, the method and the host, and whether the host is the resource's own.
-      prepareInvocation: async (o) => {
-        const agent = ctx.definitions.agents().find((a) => matches(a, o.input.agent));
-        const method = (o.input.method ?? (o.input.body !== undefined ? 'POST' : 'GET')).toUpperCase();
-        let host = '(not a URL)';
-        try {
-          host = new URL(o.input.url).host;
-        } catch {
-          // refused by the call itself
-        }
-        const message = new vscode.MarkdownString();
-        message.appendMarkdown(`**${method}** to host `);
-        message.appendText(host);
-        message.appendMarkdown(' with the token of agent identity ');
-        message.appendText(agent ? `${agent.displayName} (${agent.clientId})` : o.input.agent);
-        message.appendMarkdown(
-          '. The token goes only to its resource\'s own hosts or hosts you listed in "entraAgentTokens.apiHosts"; the answer is shown to the model.',
-        );
-        return {
-          invocationMessage: `Calling ${host} as ${agent?.displayName ?? o.input.agent}`,
-          confirmationMessages: { title: 'Call an API with an agent token?', message },
-        };
-      },
+      // Every call is confirmed: the agent, the method, the whole URL, the scope and the body's size.
+      prepareInvocation: async (o) => callConfirmation(ctx, o.input),
       invoke: (o, token) =>
         answer(ctx, 'callApi', token, async () => {
           const agent = agentNamed(ctx, o.input.agent);
@@ -151,6 +131,41 @@ export function registerLanguageModelTools(ctx: CommandContext): vscode.Disposab
         }),
     }),
   ];
+}
+
+/**
+ * What the user confirms before agent mode's call-API tool runs. Every value in it came from the model, so each is
+ * plain text (MarkdownString.appendText): a method or URL holding `[link](command:…)` or an image shows as typed.
+ */
+export function callConfirmation(
+  ctx: CommandContext,
+  input: CallApiInput,
+): vscode.PreparedToolInvocation & { confirmationMessages: { message: vscode.MarkdownString } } {
+  const agent = ctx.definitions.agents().find((a) => matches(a, String(input.agent ?? '')));
+  const method = methodOf(String(input.method ?? (input.body !== undefined ? 'POST' : 'GET')));
+  let host = '(not a URL)';
+  try {
+    host = new URL(String(input.url)).host;
+  } catch {
+    // refused by the call itself
+  }
+  const who = agent ? `${agent.displayName} (${agent.clientId})` : String(input.agent ?? '').slice(0, 300);
+  const lines = [
+    `Agent identity: ${who}`,
+    `Request: ${method ?? `(not an HTTP method: ${String(input.method).slice(0, 20)})`} ${String(input.url ?? '').slice(0, 2048)}`,
+    `Scope: ${input.scope !== undefined ? String(input.scope).slice(0, 500) : 'told from the URL'}`,
+    `Body: ${input.body !== undefined ? `${Buffer.byteLength(String(input.body))} bytes` : 'none'}`,
+    'The token goes only to its resource\'s own hosts or hosts you listed in "entraAgentTokens.apiHosts"; the answer is shown to the model.',
+  ];
+  const message = new vscode.MarkdownString();
+  lines.forEach((line, i) => {
+    if (i > 0) message.appendMarkdown('\n\n');
+    message.appendText(line);
+  });
+  return {
+    invocationMessage: `Calling ${host} as ${agent?.displayName ?? 'an agent identity'}`,
+    confirmationMessages: { title: 'Call an API with an agent token?', message },
+  };
 }
 
 /** The last guard of what a model reads (agentTools.guardedText): no value sent as a credential, no JWT. */

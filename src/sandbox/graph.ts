@@ -94,17 +94,20 @@ export async function answerGraph(
   const caller = checked;
 
   const fault = state.faults.shift();
-  if (fault)
-    return error(
-      fault.status,
-      fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable',
-      fault.status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable.',
-      fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {},
+  const faulted = () =>
+    error(
+      fault!.status,
+      fault!.status === 429 ? 'TooManyRequests' : fault!.status === 504 ? 'GatewayTimeout' : 'ServiceUnavailable',
+      fault!.status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable.',
+      fault!.retryAfterSeconds !== undefined ? { 'retry-after': String(fault!.retryAfterSeconds) } : {},
     );
+  if (fault && !fault.afterHandling) return faulted();
   const answer = (status: number, body: unknown): GraphAnswer => ({ status, headers, body });
   const agentIdOps =
     agentIdCall(request, segments, caller, base, state, error, answer) ??
     provisioningCall(request, segments, caller, base, state, error, answer);
+  // The work is done; the answer is lost on the way back.
+  if (fault) return faulted();
   if (agentIdOps) return agentIdOps;
   if (request.method !== 'GET')
     return error(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');

@@ -27,7 +27,11 @@ export type ErrorOf = (status: number, code: string, message: string, extra?: Re
 export class GraphState {
   replicationLagMs = 0;
   private readonly created = new Map<string, number>();
-  readonly faults: { status: 429 | 503; retryAfterSeconds?: number }[] = [];
+  /**
+   * `afterHandling`: the call is carried out, then its answer is lost and this status sent instead (a gateway that
+   * timed out after the backend did the work): what makes a repeated POST dangerous.
+   */
+  readonly faults: { status: 429 | 503 | 504; retryAfterSeconds?: number; afterHandling?: boolean }[] = [];
   /** Applications a create without OData-Version 4.0 made instead of blueprints (the docs' gotcha). */
   readonly plainApplications: { id: string; appId: string; displayName: string }[] = [];
 

@@ -407,6 +407,27 @@ describe('extension in a real VS Code', () => {
       for (const text of said) assert.ok(!jwt.test(text), `a token in a tool's answer: ${text.slice(0, 200)}`);
     });
 
+    it("promise: agent mode's call confirmation shows method, the whole URL, scope and body size, all as plain text", async () => {
+      const hostile = '[run](command:workbench.action.quit) ![x](https://attacker.example/p.png) **b** `c` <img src=x>';
+      const url = `https://graph.microsoft.com/v1.0/users/${encodeURIComponent('x')}?q=${hostile}`;
+      const c = (await api()).callConfirmation({
+        agent: 'Research Agent',
+        url,
+        method: `GET ${hostile}`,
+        scope: `https://graph.microsoft.com/.default ${hostile}`,
+        body: 'x'.repeat(1234),
+      });
+      // Every Markdown character the model wrote is escaped: nothing of it can become a link, an image or a command.
+      for (const [i, ch] of [...c.markdown].entries())
+        if ('[]()!*`'.includes(ch)) assert.equal(c.markdown[i - 1], '\\', `unescaped ${ch} at ${i}: ${c.markdown}`);
+      const plain = c.markdown.replace(/\\(.)/g, '$1');
+      assert.ok(plain.includes(`/v1.0/users/x?q=${hostile}`), `the whole URL, path and query: ${plain}`);
+      assert.match(plain, /Scope: https:\/\/graph\.microsoft\.com\/\.default/);
+      assert.match(plain, /Body: 1234 bytes/);
+      assert.match(plain, /not an HTTP method/);
+      assert.match(plain, /Agent identity: Research Agent \([0-9a-f-]{36}\)/);
+    });
+
     it('New Blueprint in a real tenant without your sign-in app: refused before any sign-in, nothing added', async () => {
       const before = (await treeRows()).length;
       assert.equal(

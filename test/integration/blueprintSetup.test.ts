@@ -198,6 +198,37 @@ describe('signed in through Graph: blueprints, their setup, and grants (core/blu
     });
   });
 
+  it('promise: a POST that mints a secret is never repeated after a 503 or 504; the secrets that exist are listed', async () => {
+    const user = asUser([...SIGN_IN_PERMISSIONS.create, 'Application.Read.All']);
+    const self = await me(user);
+    for (const status of [503, 504] as const) {
+      const created = await user.create<{ id: string; appId: string; displayName: string }>(
+        '/applications/microsoft.graph.agentIdentityBlueprint',
+        { displayName: `Lost Answer ${status}`, 'sponsors@odata.bind': [`${GRAPH}/v1.0/users/${self.id}`] },
+      );
+      // Graph adds the secret, then the gateway times out: the answer (and the secret's value) is lost.
+      sandbox.graph.faults.push({ status, afterHandling: true });
+      const result = await finishSetup(user, created, ['secret'], { secretName: 'lost' });
+      assert.deepEqual(result.missing, ['secret']);
+      const failure = result.failure;
+      assert.ok(failure instanceof GraphError && failure.status === status, String(failure));
+      assert.match(failure.meaning, /may have added it anyway/);
+      assert.match(failure.meaning, /has 1 client secret now: "lost"/);
+      assert.match(failure.fix, /Certificates & secrets/);
+      const app = await user.get<{ passwordCredentials: unknown[] }>(`/applications/${created.id}`);
+      assert.equal(app.passwordCredentials.length, 1, 'one POST, one secret: not repeated');
+    }
+    // 429 says the work was not done: that one is retried, and the secret comes back.
+    const created = await user.create<{ id: string; appId: string; displayName: string }>(
+      '/applications/microsoft.graph.agentIdentityBlueprint',
+      { displayName: 'Throttled', 'sponsors@odata.bind': [`${GRAPH}/v1.0/users/${self.id}`] },
+    );
+    sandbox.graph.faults.push({ status: 429, retryAfterSeconds: 0 });
+    const done = await finishSetup(user, created, ['secret'], { secretName: 'ok' });
+    assert.deepEqual(done.missing, []);
+    assert.match(done.secret!.secretText, /^sbxG~/);
+  });
+
   it('waits out replication between the steps (400 "not found" right after a create)', async () => {
     const user = asUser(SIGN_IN_PERMISSIONS.create);
     const self = await me(user);
