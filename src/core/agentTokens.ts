@@ -16,6 +16,7 @@ import {
 } from './credentials';
 import { decodeTokenLenient, type DecodedToken } from './jwt';
 import { ConfigError } from './errors';
+import { EntraError } from './entraError';
 import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from './userFlows';
 import { silentLogger, type Logger } from './logger';
 import {
@@ -163,6 +164,11 @@ export function validateAgentUserRequest(
   return { ...validateParties(request, names), scope: validateDelegatedScopes(request.scope, names?.scope), ...user };
 }
 
+/** AADSTS700016 (no such application in the tenant) and 7000112 (the application is disabled). */
+const REMEMBERED_REFUSALS = new Set([700016, 7000112]);
+const REFUSAL_MEMORY_MS = 30_000;
+const MAX_REFUSALS = 1000;
+
 /**
  * Gets agent tokens: the blueprint's T1 (with fmi_path), then the agent identity's token with T1 as its assertion.
  * Holds one connection pool and the caches; share one engine per process.
@@ -171,6 +177,11 @@ export class AgentTokenEngine {
   private readonly client: TokenEndpointClient;
   private readonly t1Cache: TokenCache<LegToken>;
   private readonly finalCache: TokenCache<AgentTokenResult>;
+  /**
+   * Refusals that asking again cannot change for a while (an unknown or disabled agent identity), per request, for
+   * 30 s: a loop or 200 callers asking for an agent that does not exist make one request to Entra, not 200.
+   */
+  private readonly refusals = new Map<string, { readonly error: EntraError; readonly untilMs: number }>();
   private readonly now: () => number;
   private readonly logger: Logger;
 
@@ -320,6 +331,7 @@ export class AgentTokenEngine {
   clearCache(): void {
     this.t1Cache.clear();
     this.finalCache.clear();
+    this.refusals.clear();
   }
 
   private async cached(
@@ -327,9 +339,21 @@ export class AgentTokenEngine {
     options: AcquireOptions,
     acquire: () => Promise<{ value: AgentTokenResult; expiresOnMs: number }>,
   ): Promise<AgentTokenResult> {
-    if (options.forceRefresh) return (await acquire()).value;
-    const { value, fromCache } = await this.finalCache.getOrAcquire(key, acquire, options.signal);
-    return fromCache ? { ...value, fromCache: true, legs: value.legs.map((l) => ({ ...l, cached: true })) } : value;
+    if (options.forceRefresh) this.refusals.delete(key);
+    const refused = this.refusals.get(key);
+    if (refused && refused.untilMs > this.now()) throw refused.error;
+    try {
+      if (options.forceRefresh) return (await acquire()).value;
+      const { value, fromCache } = await this.finalCache.getOrAcquire(key, acquire, options.signal);
+      return fromCache ? { ...value, fromCache: true, legs: value.legs.map((l) => ({ ...l, cached: true })) } : value;
+    } catch (e) {
+      if (e instanceof EntraError && e.code !== undefined && REMEMBERED_REFUSALS.has(e.code)) {
+        this.refusals.delete(key);
+        this.refusals.set(key, { error: e, untilMs: this.now() + REFUSAL_MEMORY_MS });
+        if (this.refusals.size > MAX_REFUSALS) this.refusals.delete(this.refusals.keys().next().value!);
+      }
+      throw e;
+    }
   }
 
   private async leg(

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { AgentTokenEngine, type AutonomousTokenRequest } from '../../src/core/agentTokens';
 import { clientSecret } from '../../src/core/credentials';
-import { AGENT, OTHER_AGENT, sandboxRequest, startSandbox, testDirectory, sandboxAndEngine } from '../helpers';
+import { EntraError } from '../../src/core/entraError';
+import {
+  AGENT,
+  DISABLED_AGENT,
+  OTHER_AGENT,
+  sandboxRequest,
+  startSandbox,
+  testDirectory,
+  sandboxAndEngine,
+} from '../helpers';
 
 describe('engine caches', () => {
   const live = sandboxAndEngine();
@@ -86,5 +95,47 @@ describe('engine caches', () => {
     await assert.rejects(live.engine.getAutonomousToken(request({ credential: clientSecret('wrong') })));
     await live.engine.getAutonomousToken(request());
     assert.equal(live.sandbox.requests.length, 3);
+  });
+
+  it('promise: an unknown or disabled agent identity is asked about once per 30 s, not once per caller', async () => {
+    const unknown = request({ agentId: '0f0e0d0c-0b0a-4908-8706-050403020100' });
+    const first = await live.engine.getAutonomousToken(unknown).catch((e: unknown) => e);
+    assert.ok(first instanceof EntraError && first.code === 700016, String(first));
+    const sent = live.sandbox.requests.length;
+    const again = await Promise.all(
+      Array.from({ length: 200 }, () => live.engine.getAutonomousToken(unknown).catch((e: unknown) => e)),
+    );
+    assert.ok(again.every((e) => e instanceof EntraError && e.code === 700016));
+    assert.equal(live.sandbox.requests.length, sent, '200 more callers, no more requests');
+    // Another scope of the same agent, or a disabled one: each its own entry.
+    const disabled = request({ agentId: DISABLED_AGENT });
+    for (let i = 0; i < 3; i++)
+      await assert.rejects(
+        live.engine.getAutonomousToken(disabled),
+        (e: unknown) => (e as EntraError).code === 7000112,
+      );
+    assert.equal(live.sandbox.requests.length, sent + 2, 'the disabled agent: both legs once');
+    // ForceRefresh asks again; so does anyone after an edit (clearCache).
+    await assert.rejects(live.engine.getAutonomousToken(unknown, { forceRefresh: true }));
+    assert.equal(live.sandbox.requests.length, sent + 3);
+    live.engine.clearCache();
+    await assert.rejects(live.engine.getAutonomousToken(unknown));
+    assert.equal(live.sandbox.requests.length, sent + 4);
+  });
+
+  it('remembers a refusal for 30 s only', async () => {
+    let now = Date.now();
+    const engine = new AgentTokenEngine({ now: () => now });
+    try {
+      const unknown = request({ agentId: '0f0e0d0c-0b0a-4908-8706-050403020100' });
+      await assert.rejects(engine.getAutonomousToken(unknown));
+      await assert.rejects(engine.getAutonomousToken(unknown));
+      assert.equal(live.sandbox.requests.length, 1);
+      now += 30_001;
+      await assert.rejects(engine.getAutonomousToken(unknown));
+      assert.equal(live.sandbox.requests.length, 2);
+    } finally {
+      await engine.close();
+    }
   });
 });
