@@ -334,6 +334,11 @@ export class AgentTokenEngine {
     this.refusals.clear();
   }
 
+  /** Forgets remembered refusals only (a simulated one, which happens once). */
+  forgetRefusals(): void {
+    this.refusals.clear();
+  }
+
   private async cached(
     key: string,
     options: AcquireOptions,

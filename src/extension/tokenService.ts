@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { TokenAcquirer } from '../core/acquisition';
-import type { AcquireOptions, AgentTokenEngine, LegResult } from '../core/agentTokens';
+import type { AcquisitionOptions, TokenAcquirer, TokenRequest } from '../core/acquisition';
+import type { AcquireOptions, AgentTokenEngine, AgentTokenResult, LegResult } from '../core/agentTokens';
 import { isAllowedAuthority } from '../core/authorityPolicy';
 import type { CredentialHost } from '../core/credentialSource';
 import { CredentialError, ConfigError, isCancelled } from '../core/errors';
@@ -126,10 +126,9 @@ export class TokenService implements vscode.Disposable {
         );
       const settings = readSettings();
       await this.checkUsable(blueprint, 'refuse', settings);
-      const { acquireToken } = await import('../core/acquisition');
       const { AgentTokenEngine } = await import('../core/agentTokens');
       const engine = this.engineFor(settings.requestTimeoutMs, AgentTokenEngine);
-      return acquireToken(engine, request, this.credentialHost(blueprint), options);
+      return this.acquireOn(engine, request, this.credentialHost(blueprint), options);
     };
   }
 
@@ -141,7 +140,6 @@ export class TokenService implements vscode.Disposable {
   async graphAsBlueprint(blueprint: BlueprintDefinition): Promise<GraphClient> {
     const settings = readSettings();
     await this.checkUsable(blueprint, 'ask', settings);
-    const { acquireToken } = await import('../core/acquisition');
     const { AgentTokenEngine } = await import('../core/agentTokens');
     const { GraphClient } = await import('../core/graphClient');
     const engine = this.engineFor(settings.requestTimeoutMs, AgentTokenEngine);
@@ -154,7 +152,7 @@ export class TokenService implements vscode.Disposable {
       timeoutMs: settings.requestTimeoutMs,
       logger: this.log,
       token: async (signal) =>
-        (await acquireToken(engine, request, this.credentialHost(blueprint), signal ? { signal } : {})).accessToken,
+        (await this.acquireOn(engine, request, this.credentialHost(blueprint), signal ? { signal } : {})).accessToken,
     });
   }
 
@@ -167,21 +165,22 @@ export class TokenService implements vscode.Disposable {
     requestTimeoutMs: number,
   ): Promise<HeldToken> {
     const request = agentTokenRequest(blueprint, agent, scope, choice);
-    const { acquireToken } = await import('../core/acquisition');
     const { AgentTokenEngine } = await import('../core/agentTokens');
     const engine = this.engineFor(requestTimeoutMs, AgentTokenEngine);
     this.log.info(
       `Getting a token for agent identity ${agent.displayName} (${agent.clientId}), scope ${scope}, blueprint ${blueprint.clientId}; ${legsDestination(blueprint, agent)}.`,
     );
-    const result = await acquireToken(engine, request, this.credentialHost(blueprint), options).catch((e: unknown) => {
-      if (e instanceof CredentialError && e.part === 'certificate')
-        throw new CredentialError(
-          `Blueprint "${blueprint.displayName}", certificate: ${e.problem}`,
-          `${e.fix} To choose the file again, run "Set Blueprint Credential…".`,
-          'certificate',
-        );
-      throw e;
-    });
+    const result = await this.acquireOn(engine, request, this.credentialHost(blueprint), options).catch(
+      (e: unknown) => {
+        if (e instanceof CredentialError && e.part === 'certificate')
+          throw new CredentialError(
+            `Blueprint "${blueprint.displayName}", certificate: ${e.problem}`,
+            `${e.fix} To choose the file again, run "Set Blueprint Credential…".`,
+            'certificate',
+          );
+        throw e;
+      },
+    );
     for (const leg of result.legs)
       this.log.info(
         `  leg ${leg.name}: ${leg.cached ? 'from cache' : `HTTP ${leg.status} in ${leg.durationMs} ms, ${leg.attempts} attempt(s)`}`,
@@ -237,6 +236,37 @@ export class TokenService implements vscode.Disposable {
   /** Drop cached tokens (e.g. after a credential changed). */
   clearCache(): void {
     this.engine?.clearCache();
+  }
+
+  /**
+   * A simulation is armed on the sandbox (Simulate an Entra Error…): cached tokens would answer without asking it,
+   * and its refusal must not be remembered as a real one (the engine keeps an unknown agent's for 30 s): it happens
+   * once.
+   */
+  armSimulation(): void {
+    this.clearCache();
+    this.simulationArmed = true;
+  }
+
+  private simulationArmed = false;
+
+  /** Every acquisition of the extension, on the shared engine. */
+  private async acquireOn(
+    engine: AgentTokenEngine,
+    request: TokenRequest,
+    host: CredentialHost,
+    options: AcquisitionOptions = {},
+  ): Promise<AgentTokenResult> {
+    const { acquireToken } = await import('../core/acquisition');
+    try {
+      return await acquireToken(engine, request, host, options);
+    } catch (e) {
+      if (this.simulationArmed) {
+        this.simulationArmed = false;
+        engine.forgetRefusals();
+      }
+      throw e;
+    }
   }
 
   dispose(): void {

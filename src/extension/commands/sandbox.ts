@@ -49,8 +49,9 @@ export async function simulateEntraError(ctx: CommandContext, arg?: unknown): Pr
     ).id;
   }
   const simulation = await ctx.sandbox.simulate(id, readSettings().requestTimeoutMs);
-  // Cached tokens would answer without asking the sandbox: the next request must reach it.
-  ctx.tokenService.clearCache();
+  // Cached tokens would answer without asking the sandbox: the next request must reach it, and its refusal is not
+  // remembered as a real one.
+  ctx.tokenService.armSimulation();
   const agentId = status.agentIds[0];
   if (!plainArgs(arg) && agentId)
     void vscode.window
