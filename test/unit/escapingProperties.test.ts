@@ -9,9 +9,12 @@ import { formatToken } from '../../src/cli/output';
 import { EntraError, parseEntraErrorBody } from '../../src/core/entraError';
 import { decodeToken } from '../../src/core/jwt';
 import { posixQuote } from '../../src/core/shellQuote';
-import { hasTerminalControl, terminalSafe, terminalSafeLines } from '../../src/core/terminalText';
+import { terminalSafe, terminalSafeLines } from '../../src/core/terminalText';
 import { copyText } from '../../src/extension/inspector/inspectorModel';
-import { EVERY_CONTROL, unsignedJwt } from '../hostile';
+import { untrusted } from '../../src/core/agentTools';
+import { withoutToken } from '../../src/core/apiExplain';
+import { anyText, hostileJson } from '../arbitraries';
+import { EVERY_CONTROL, hasRawControl, unsignedJwt } from '../hostile';
 
 const RUNS = 1000;
 const SHELL = [...'\'"$`\\!*?[]{}();&|<>~#=% \t\n'];
@@ -25,7 +28,7 @@ describe('properties of the escaping and quoting functions (generated hostile te
     fc.assert(
       fc.property(hostileText(), (s) => {
         const out = terminalSafe(s);
-        assert.ok(!hasTerminalControl(out), JSON.stringify(out));
+        assert.ok(!hasRawControl(out), JSON.stringify(out));
         if (!s.includes('\\')) assert.equal(unescape(out), s, 'nothing is lost, only made visible');
       }),
       { numRuns: RUNS },
@@ -40,7 +43,7 @@ describe('properties of the escaping and quoting functions (generated hostile te
       fc.property(json, ({ v, s, k }) => {
         const value = { [k]: s, v };
         const out = terminalSafeLines(JSON.stringify(value));
-        assert.ok(!hasTerminalControl(out, true));
+        assert.ok(!hasRawControl(out, true));
         assert.deepEqual(JSON.parse(out), JSON.parse(JSON.stringify(value)));
       }),
       { numRuns: RUNS },
@@ -56,7 +59,7 @@ describe('properties of the escaping and quoting functions (generated hostile te
         const token = decodeToken(
           unsignedJwt({ alg: 'RS256', kid }, { ...c, sub: `/eid1/c/pub/t/x/a/${kid}`, xms_act_fct: `11 ${kid}` }),
         );
-        assert.ok(!hasTerminalControl(formatToken('t', token), true));
+        assert.ok(!hasRawControl(formatToken('t', token), true));
       }),
       { numRuns: RUNS / 2 },
     );
@@ -74,7 +77,7 @@ describe('properties of the escaping and quoting functions (generated hostile te
     fc.assert(
       fc.property(body, fc.integer({ min: 400, max: 599 }), (b, status) => {
         const { message } = describeFailure(new EntraError(status, parseEntraErrorBody(JSON.stringify(b))));
-        assert.ok(!hasTerminalControl(message, true), JSON.stringify(message));
+        assert.ok(!hasRawControl(message, true), JSON.stringify(message));
       }),
       { numRuns: RUNS / 2 },
     );
@@ -114,5 +117,59 @@ describe('properties of the escaping and quoting functions (generated hostile te
       assert.deepEqual(args.slice(0, 2), ['-H', `Authorization: Bearer ${token}`]);
       assert.match(args[2]!, /^https?:\/\//);
     });
+  });
+
+  it("the model's data block: for any hostile data, nothing raw a person cannot see, no < or > look-alike, one block, the same JSON", () => {
+    // The test's own list of what may not stand raw in the block.
+    const hidden = (c: number) =>
+      (c >= 0x80 && c <= 0x9f) ||
+      [
+        0xad, 0x61c, 0x180e, 0xfeff, 0xff1c, 0xff1e, 0xfe64, 0xfe65, 0x2039, 0x203a, 0x3008, 0x3009, 0x27e8, 0x27e9,
+      ].includes(c) ||
+      (c >= 0x200b && c <= 0x200f) ||
+      (c >= 0x2028 && c <= 0x202e) ||
+      (c >= 0x2060 && c <= 0x2064) ||
+      (c >= 0x2066 && c <= 0x206f) ||
+      (c >= 0xfe00 && c <= 0xfe0f) ||
+      (c >= 0xe0000 && c <= 0xe007f) ||
+      c === 0x3c ||
+      c === 0x3e;
+    fc.assert(
+      fc.property(fc.oneof(hostileJson, anyText(60)), (data) => {
+        const text = untrusted('label', { data });
+        const body = text.slice(text.indexOf('<untrusted-data>\n') + 17, text.lastIndexOf('\n</untrusted-data>'));
+        for (const ch of body) assert.ok(!hidden(ch.codePointAt(0)!), `U+${ch.codePointAt(0)!.toString(16)} raw`);
+        assert.equal(text.split('</untrusted-data>').length, 2);
+        assert.deepEqual(JSON.parse(body), JSON.parse(JSON.stringify({ data })));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('the token scrub: a token, its payload or signature, in JSON escapes, base64 or base64url, inside any text, is gone', () => {
+    const token = unsignedJwt({ alg: 'RS256', typ: 'JWT' }, { aud: 'api://x', oid: 'o'.repeat(24) }, 's'.repeat(43));
+    const [, payload, signature] = token.split('.');
+    const encodings: ((v: string) => string)[] = [
+      (v) => v,
+      (v) => [...v].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+      (v) => Buffer.from(v).toString('base64'),
+      (v) => Buffer.from(v).toString('base64url'),
+      (v) => encodeURIComponent(v),
+    ];
+    fc.assert(
+      fc.property(
+        anyText(30),
+        fc.constantFrom(token, payload!, signature!),
+        fc.integer({ min: 0, max: encodings.length - 1 }),
+        anyText(30),
+        (before, part, which, after) => {
+          const spelled = encodings[which]!(part);
+          const out = withoutToken({ text: `${before} ${spelled} ${after}` }, token).text;
+          assert.ok(!out.includes(spelled), out);
+          assert.ok(out.includes('[the agent token]'), out);
+        },
+      ),
+      { numRuns: RUNS },
+    );
   });
 });

@@ -10,9 +10,9 @@ import { compareClaims, tokenWarnings } from '../../src/core/tokenInsights';
 import { describeFailure } from '../../src/cli/errors';
 import { formatToken } from '../../src/cli/output';
 import { tokenOptions } from '../../src/cli/tokenCommand';
-import { hasTerminalControl } from '../../src/core/terminalText';
 import { singleTokenView } from '../../src/extension/inspector/inspectorModel';
 import { anyText, bytesSegment, hostileJson, hostileJwt, tokenShapedText } from '../arbitraries';
+import { hasRawControl } from '../hostile';
 import { parse, UsageError } from '../../src/cli/usage';
 import {
   DEFINITIONS_FILE_KIND,
@@ -143,7 +143,7 @@ describe('properties (generated inputs)', () => {
             'every value reaches the webview as text',
           );
         assert.ok(
-          !hasTerminalControl(formatToken('t', left, now), true),
+          !hasRawControl(formatToken('t', left, now), true),
           'the CLI rendering escapes every control character',
         );
       }),
@@ -173,7 +173,7 @@ describe('properties (generated inputs)', () => {
         assert.ok(e.message.length < 1_000, "the message is the catalogue's, not the body");
         if (body.error_codes) assert.ok(body.error_codes.every((c) => Number.isInteger(c)));
         for (const v of Object.values(body)) assert.ok(typeof v === 'string' || Array.isArray(v), 'fields are typed');
-        assert.ok(!hasTerminalControl(describeFailure(e).message, true), 'the CLI report escapes it');
+        assert.ok(!hasRawControl(describeFailure(e).message, true), 'the CLI report escapes it');
       }),
       { numRuns: RUNS },
     );
