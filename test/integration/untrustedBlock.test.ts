@@ -116,6 +116,17 @@ describe('promise: what came from outside reaches a model only inside the untrus
         case '/graph':
           res.writeHead(403, { 'content-type': 'application/json' });
           return res.end(body({ error: { code: `${MARK}_Code`, message: HOSTILE } }));
+        case '/echo-challenge': {
+          // The token the API got, put back into its challenge: as error_description, as scope, inside a claims
+          // challenge (base64 of JSON), and base64url in a header of its own.
+          const got = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+          const claimsB64 = Buffer.from(JSON.stringify({ access_token: { echo: { value: got } } })).toString('base64');
+          res.writeHead(401, {
+            'www-authenticate': `Bearer error="insufficient_claims", error_description="bad ${got}", scope="${got}", claims="${claimsB64}"`,
+            'x-debug': Buffer.from(got).toString('base64url'),
+          });
+          return res.end(JSON.stringify({ message: `token ${got.split('.')[2]}` }));
+        }
         case '/body':
           res.writeHead(403, { 'content-type': 'application/json' });
           return res.end(body({ detail: HOSTILE, title: HOSTILE }));
@@ -139,6 +150,22 @@ describe('promise: what came from outside reaches a model only inside the untrus
       assert.ok(result.text.includes(MARK), 'what the API said is there, quoted');
       assertQuotedOnly(result.text, path);
     });
+
+  it('promise: a token the API puts into its challenge, a claims challenge or a header comes back nowhere', async () => {
+    const plan = { url: `${origin}/echo-challenge`, method: 'GET', scope: 'api://sandbox-weather/.default' };
+    const result = await callApiTool(plan, undefined, token, 5_000);
+    assert.equal(result.structured.status, 401);
+    const said = JSON.stringify(result.structured) + result.text;
+    const [, payload, signature] = token.accessToken.split('.');
+    for (const part of [token.accessToken, payload!, signature!]) {
+      assert.ok(!said.includes(part), 'the token or a segment of it');
+      assert.ok(!said.includes(Buffer.from(part).toString('base64url').slice(4, 40)), 'its base64url');
+      // The test's own decoding of every base64 run: no token inside either.
+      for (const run of said.match(/[A-Za-z0-9+/_-]{24,}={0,2}/g) ?? [])
+        assert.ok(!Buffer.from(run, 'base64').toString('latin1').includes(part.slice(0, 24)), 'in a base64 run');
+    }
+    assert.match(said, /\[the agent token\]/);
+  });
 
   it('explain_error: any text given is quoted, the catalogue explains', () => {
     const texts = [
