@@ -3,8 +3,8 @@ import { AgentTokenEngine } from '../../src/core/agentTokens';
 import { EntraError } from '../../src/core/entraError';
 import { scrubSentValues } from '../../src/core/redact';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { buildCli, cli } from '../cliRunner';
-import { AGENT, BLUEPRINT, SANDBOX_TENANT, SECRET, sandboxRequest, startSandbox } from '../helpers';
+import { buildCli, cli, sandboxBlueprintArgs } from '../cliRunner';
+import { AGENT, SECRET, sandboxRequest, startSandbox } from '../helpers';
 
 // SECURITY.md, "No secret reaches command output or the log": a server that echoes the request.
 describe('promise: a server that echoes the request cannot put a secret or assertion into an error', function () {
@@ -21,6 +21,16 @@ describe('promise: a server that echoes the request cannot put a secret or asser
     engine = new AgentTokenEngine({ retryBaseDelayMs: 20 });
   });
   afterEach(() => engine.close());
+
+  /** `token` for the first agent, the secret in $S. */
+  const tokenArgs = () => [
+    'token',
+    ...sandboxBlueprintArgs(sandbox.authority),
+    '--agent',
+    AGENT,
+    '--client-secret-env',
+    'S',
+  ];
 
   const failure = async (): Promise<EntraError> => {
     try {
@@ -53,22 +63,7 @@ describe('promise: a server that echoes the request cannot put a secret or asser
 
   it('in the CLI, neither stderr nor stdout holds the secret', async () => {
     sandbox.injectFaults({ kind: 'echo', status: 400 });
-    const r = await cli(
-      [
-        'token',
-        '--authority',
-        sandbox.authority,
-        '--tenant',
-        SANDBOX_TENANT,
-        '--blueprint',
-        BLUEPRINT,
-        '--agent',
-        AGENT,
-        '--client-secret-env',
-        'S',
-      ],
-      { S: SECRET },
-    );
+    const r = await cli(tokenArgs(), { S: SECRET });
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /client_secret=\[redacted\]/);
     for (const spelling of [SECRET, new URLSearchParams({ v: SECRET }).toString().slice(2)])
@@ -107,23 +102,7 @@ describe('promise: a server that echoes the request cannot put a secret or asser
   it('promise: the CLI prints no secret an escaped echo carried (text and --json)', async () => {
     for (const json of [false, true]) {
       sandbox.injectFaults({ kind: 'echo', status: 400, encoding: 'json-unicode-escapes' });
-      const r = await cli(
-        [
-          'token',
-          '--authority',
-          sandbox.authority,
-          '--tenant',
-          SANDBOX_TENANT,
-          '--blueprint',
-          BLUEPRINT,
-          '--agent',
-          AGENT,
-          '--client-secret-env',
-          'S',
-          ...(json ? ['--json'] : []),
-        ],
-        { S: SECRET },
-      );
+      const r = await cli([...tokenArgs(), ...(json ? ['--json'] : [])], { S: SECRET });
       assert.equal(r.code, 3, r.stderr);
       const said = decodedEverywhere(r.stdout + r.stderr);
       assert.match(said, /fmi_path=/, `the echo is shown (json ${json})`);

@@ -250,6 +250,20 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
       assert.equal(sandbox.requests.length, 1);
     });
 
+    /** A sidecar of the suite's blueprint and engine with one more API; the caller stops it. */
+    const sidecarWith = (api: { name: string; scopes: string[]; baseUrl: string }) =>
+      AgentSidecar.start({
+        acquire: acquirerOf(engine, { readSecret: async () => SECRET, warn: () => {} }),
+        port: 0,
+        apis: [api],
+        blueprint: {
+          authority: sandbox.authority,
+          tenant: SANDBOX_TENANT,
+          clientId: BLUEPRINT,
+          credential: { kind: 'secret' },
+        },
+      });
+
     it('promise: a downstream answer is read up to 1 MiB only (an endless one does not fill the memory)', async () => {
       let sent = 0;
       const api = createServer((_req, res) => {
@@ -265,22 +279,10 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         pump();
       });
       await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
-      const own = await AgentSidecar.start({
-        acquire: acquirerOf(engine, { readSecret: async () => SECRET, warn: () => {} }),
-        port: 0,
-        apis: [
-          {
-            name: 'big',
-            scopes: [JOBS_SCOPE],
-            baseUrl: `http://127.0.0.1:${(api.address() as AddressInfo).port}/`,
-          },
-        ],
-        blueprint: {
-          authority: sandbox.authority,
-          tenant: SANDBOX_TENANT,
-          clientId: BLUEPRINT,
-          credential: { kind: 'secret' },
-        },
+      const own = await sidecarWith({
+        name: 'big',
+        scopes: [JOBS_SCOPE],
+        baseUrl: `http://127.0.0.1:${(api.address() as AddressInfo).port}/`,
       });
       try {
         const r = await request(`${own.url}/DownstreamApiUnauthenticated/big?AgentIdentity=${AGENT}`, {
@@ -315,17 +317,7 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
       });
       await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
       const base = `http://127.0.0.1:${(api.address() as AddressInfo).port}/v1`;
-      const own = await AgentSidecar.start({
-        acquire: acquirerOf(engine, { readSecret: async () => SECRET, warn: () => {} }),
-        port: 0,
-        apis: [{ name: 'mine', scopes: [JOBS_SCOPE], baseUrl: base }],
-        blueprint: {
-          authority: sandbox.authority,
-          tenant: SANDBOX_TENANT,
-          clientId: BLUEPRINT,
-          credential: { kind: 'secret' },
-        },
-      });
+      const own = await sidecarWith({ name: 'mine', scopes: [JOBS_SCOPE], baseUrl: base });
       try {
         const post = (path: string) =>
           request(`${own.url}${path}`, {

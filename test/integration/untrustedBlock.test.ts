@@ -7,11 +7,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AgentTokenEngine, type AgentTokenResult } from '../../src/core/agentTokens';
 import { callApiTool, explainErrorTool, toolFailureText, untrusted } from '../../src/core/agentTools';
-import { clientSecret } from '../../src/core/credentials';
 import { EntraError } from '../../src/core/entraError';
 import { GraphError } from '../../src/core/errors';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { AGENT, BLUEPRINT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+import { sandboxRequest, startSandbox } from '../helpers';
 
 const MARK = 'INJECTED';
 
@@ -84,14 +83,7 @@ describe('promise: what came from outside reaches a model only inside the untrus
   before(async () => {
     sandbox = await startSandbox();
     const engine = new AgentTokenEngine();
-    token = await engine.getAutonomousToken({
-      authority: sandbox.authority,
-      tenant: SANDBOX_TENANT,
-      blueprintId: BLUEPRINT,
-      agentId: AGENT,
-      credential: clientSecret(SECRET),
-      scope: 'api://sandbox-weather/.default',
-    });
+    token = await engine.getAutonomousToken(sandboxRequest(sandbox, { scope: 'api://sandbox-weather/.default' }));
     await engine.close();
     const claims = Buffer.from(JSON.stringify({ access_token: { [`${MARK}-claim`]: { value: HOSTILE } } })).toString(
       'base64',
