@@ -1,7 +1,9 @@
 // Log redaction on hostile text (issue: "eyJeyJeyJ…" made it quadratic). Times redactTokens on the unbounded text,
 // so the pattern's own growth shows; the log seam (logLine) also bounds each line to 8 KB first. Figures only.
 // Standalone: node --import tsx bench/redaction.ts
+import { randomBytes } from 'node:crypto';
 import { logLine, redactTokens } from '../src/core/redact';
+import { forgetSent, rememberSent, withholdSent } from '../src/core/sentValues';
 
 const SIZES = [10 * 1024, 100 * 1024, 1024 * 1024];
 const fill = (unit: string, n: number) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
@@ -56,6 +58,42 @@ export function redactionRows(rows: string[][], quick: boolean): void {
     'bounded to 8 KB',
     '',
   ]);
+  guardRows(rows, runs);
+}
+
+/**
+ * The writers' last guard (sentValues.ts) with a full memory: 256 values sent (half of them JWT-sized), on a log
+ * line, an agent tool's 16 KB body, and 1 MiB of plain text, of escapes and of non-ASCII text (canonical form).
+ */
+function guardRows(rows: string[][], runs: number): void {
+  forgetSent();
+  for (let i = 0; i < 256; i++)
+    rememberSent(
+      i % 2
+        ? `eyJhbGciOiJSUzI1NiJ9.${randomBytes(600).toString('base64url')}.${randomBytes(256).toString('base64url')}`
+        : randomBytes(30).toString('base64url'),
+    );
+  const texts: Record<string, string> = {
+    'a 120-character log line': fill('Getting a token for agent identity Research Agent, scope api://x/.default ', 120),
+    'an 8 KB log line': fill('leg agent: POST https://login.microsoftonline.com/t/oauth2/v2.0/token → 200 ', 8192),
+    "a tool's 16 KB body": fill('{"forecast":"Sunny","t":21}', 16 * 1024),
+    '1 MiB plain': fill('y', 1 << 20),
+    '1 MiB of escapes (\\u, %, &#)': fill('\\u0041%41&#65;', 1 << 20),
+    '1 MiB non-ASCII': fill('é中', 1 << 20),
+  };
+  // Warm: the first call builds the memory's index, and the JIT settles.
+  for (let i = 0; i < 20; i++) for (const text of Object.values(texts)) withholdSent(text.slice(0, 16 * 1024));
+  for (const [name, text] of Object.entries(texts)) {
+    const ms = time(() => withholdSent(text), runs);
+    rows.push([
+      `last guard, 256 values remembered: ${name}`,
+      ms.toFixed(3),
+      '',
+      `${((ms * 1e6) / text.length).toFixed(1)} ns/char`,
+      '',
+    ]);
+  }
+  forgetSent();
 }
 
 if (require.main === module) {

@@ -19,18 +19,21 @@ const MIN_REMEMBERED = 8;
 const MAX_REMEMBERED = 256;
 
 const remembered = new Map<string, readonly string[]>();
+/** Every remembered spelling, indexed; made again only after the memory changed. */
+let rememberedIndex: Needles | undefined;
 
 /** Remembers a value this process sent as a credential, so no face can print it afterwards. */
 export function rememberSent(value: string): void {
-  if (value.length < MIN_REMEMBERED) return;
-  remembered.delete(value);
+  if (value.length < MIN_REMEMBERED || remembered.has(value)) return;
   remembered.set(value, spellingsOf(value));
   if (remembered.size > MAX_REMEMBERED) remembered.delete(remembered.keys().next().value!);
+  rememberedIndex = undefined;
 }
 
 /** Forgets every remembered value (tests). */
 export function forgetSent(): void {
   remembered.clear();
+  rememberedIndex = undefined;
 }
 
 /**
@@ -38,16 +41,25 @@ export function forgetSent(): void {
  * API call used) removed in whatever spelling it stands.
  */
 export function withholdSent(text: string, also: readonly string[] = []): string {
-  if (remembered.size === 0 && also.length === 0) return text;
-  const needles: string[] = [];
-  for (const spellings of remembered.values()) needles.push(...spellings);
-  for (const value of also) if (value.length >= MIN_REMEMBERED) needles.push(...spellingsOf(value));
-  return removeEncoded(text, needles);
+  return withhold(text, alsoIndex(also));
 }
 
 /** Every string in a JSON-like structure passed through `withholdSent` (keys included); the structure is copied. */
 export function withholdSentIn<T>(value: T, also: readonly string[] = []): T {
-  return mapStrings(value, (s) => withholdSent(s, also));
+  const extra = alsoIndex(also);
+  return mapStrings(value, (s) => withhold(s, extra));
+}
+
+function alsoIndex(also: readonly string[]): Needles | undefined {
+  const values = also.filter((v) => v.length >= MIN_REMEMBERED);
+  return values.length ? new Needles(values.flatMap((v) => spellingsOf(v))) : undefined;
+}
+
+function withhold(text: string, extra: Needles | undefined): string {
+  if (remembered.size === 0 && !extra) return text;
+  rememberedIndex ??= new Needles([...remembered.values()].flat());
+  const out = removeEncoded(text, rememberedIndex);
+  return extra ? removeEncoded(out, extra) : out;
 }
 
 /** A JSON-like structure with every string (keys included) passed through `f`; copied, never changed in place. */
@@ -90,26 +102,13 @@ export function spellingsOf(value: string, min = MIN_REMEMBERED): string[] {
 }
 
 /** The text with every occurrence of a needle, as it stands or in canonical form, replaced (by WITHHELD). */
-export function removeEncoded(text: string, needles: readonly string[], replacement = WITHHELD): string {
-  if (text.length === 0) return text;
-  const wanted = new Set<string>();
-  for (const n of needles) {
-    if (n.length === 0) continue;
-    wanted.add(n);
-    // A value that itself holds "%41" or "\\" is looked for decoded too, as the text is.
-    if (MAY_ENCODE.test(n)) wanted.add(canonicalOf(n).canonical);
-  }
-  if (wanted.size === 0) return text;
-  const spans: [number, number][] = [];
-  const find = (haystack: string, span: (at: number, length: number) => [number, number]) => {
-    for (const needle of wanted)
-      for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1))
-        spans.push(span(at, needle.length));
-  };
-  find(text, (at, length) => [at, at + length]);
+export function removeEncoded(text: string, needles: Needles | readonly string[], replacement = WITHHELD): string {
+  const index = needles instanceof Needles ? needles : new Needles(needles);
+  if (text.length === 0 || index.empty) return text;
+  const spans = index.spans(text);
   if (MAY_ENCODE.test(text)) {
     const { canonical, start, end } = canonicalOf(text);
-    if (canonical !== text) find(canonical, (at, length) => [start[at]!, end[at + length - 1]!]);
+    if (canonical !== text) for (const [from, to] of index.spans(canonical)) spans.push([start[from]!, end[to - 1]!]);
   }
   if (spans.length === 0) return text;
   spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
@@ -123,10 +122,88 @@ export function removeEncoded(text: string, needles: readonly string[], replacem
   return out + text.slice(copied);
 }
 
-// Invisible characters an echo could slip into a value: soft hyphen, zero-width and joiners, LRM/RLM and the bidi
-// embeddings, overrides and isolates, word joiner and invisible operators, BOM, and the Unicode tag characters.
-const INVISIBLE =
-  /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]|\udb40[\udc00-\udc7f]/;
+/** A needle's first WINDOW characters are hashed; a text is read once, whatever the number of needles. */
+const WINDOW = 8;
+const BASE = 31;
+let POWER = 1;
+for (let k = 0; k < WINDOW - 1; k++) POWER = Math.imul(POWER, BASE);
+const hashAt = (s: string, i: number) => {
+  let h = 0;
+  for (let k = 0; k < WINDOW; k++) h = (Math.imul(h, BASE) + s.charCodeAt(i + k)) | 0;
+  return h;
+};
+const bucket = (h: number) => (h ^ (h >>> 16)) & 0xffff;
+
+/**
+ * Strings to look for, each as given and (when it holds an escape, a % or a non-ASCII character) in canonical form:
+ * a text is scanned once with a rolling hash of WINDOW characters (a 64 K filter, then the needles of that hash), so
+ * the cost is the text's length, not the text's length times the number of needles.
+ */
+export class Needles {
+  private readonly byHash = new Map<number, string[]>();
+  private readonly filter = new Uint8Array(1 << 16);
+  /** Shorter than WINDOW: looked for one by one. */
+  private readonly short: string[] = [];
+
+  constructor(needles: Iterable<string>) {
+    const all = new Set<string>();
+    for (const n of needles) {
+      if (!n) continue;
+      all.add(n);
+      // A value that itself holds "%41" or "\\" is looked for decoded too, as the text is.
+      if (MAY_ENCODE.test(n)) all.add(canonicalOf(n).canonical);
+    }
+    for (const n of all) {
+      if (n.length < WINDOW) {
+        this.short.push(n);
+        continue;
+      }
+      const h = hashAt(n, 0);
+      this.filter[bucket(h)] = 1;
+      const list = this.byHash.get(h);
+      if (list) list.push(n);
+      else this.byHash.set(h, [n]);
+    }
+  }
+
+  get empty(): boolean {
+    return this.byHash.size === 0 && this.short.length === 0;
+  }
+
+  /** Where the needles stand in `text`: [start, end) each. */
+  spans(text: string): [number, number][] {
+    const out: [number, number][] = [];
+    if (text.length >= WINDOW && this.byHash.size) {
+      let h = hashAt(text, 0);
+      for (let i = 0; ; i++) {
+        if (this.filter[bucket(h)])
+          for (const n of this.byHash.get(h) ?? []) if (text.startsWith(n, i)) out.push([i, i + n.length]);
+        if (i + WINDOW >= text.length) break;
+        h = (Math.imul(h - Math.imul(text.charCodeAt(i), POWER), BASE) + text.charCodeAt(i + WINDOW)) | 0;
+      }
+    }
+    for (const n of this.short)
+      for (let at = text.indexOf(n); at >= 0; at = text.indexOf(n, at + 1)) out.push([at, at + n.length]);
+    return out;
+  }
+}
+
+// Invisible characters an echo could slip into a value: soft hyphen, the Arabic letter mark, the Mongolian vowel
+// separator, zero-width characters and joiners, LRM/RLM and the bidi embeddings, overrides and isolates, word joiner
+// and invisible operators, variation selectors, BOM, and the Unicode tag characters.
+function invisible(c: number): boolean {
+  return (
+    c === 0xad ||
+    c === 0x61c ||
+    c === 0x180e ||
+    (c >= 0x200b && c <= 0x200f) ||
+    (c >= 0x202a && c <= 0x202e) ||
+    (c >= 0x2060 && c <= 0x206f) ||
+    (c >= 0xfe00 && c <= 0xfe0f) ||
+    c === 0xfeff ||
+    (c >= 0xe0000 && c <= 0xe007f)
+  );
+}
 const ENTITIES: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>', sol: '/', equals: '=' };
 const MAY_ENCODE = /[\\%&\u0080-\uffff]/;
 
@@ -134,8 +211,12 @@ const MAY_ENCODE = /[\\%&\u0080-\uffff]/;
  * character of the result, the span [start, end) of the original text it came from. */
 export function canonicalOf(text: string): { canonical: string; start: Int32Array; end: Int32Array } {
   let canonical = text;
-  let start = Int32Array.from({ length: text.length }, (_, i) => i);
-  let end = Int32Array.from({ length: text.length }, (_, i) => i + 1);
+  let start = new Int32Array(text.length);
+  let end = new Int32Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    start[i] = i;
+    end[i] = i + 1;
+  }
   for (let round = 0; round < 3 && MAY_ENCODE.test(canonical); round++) {
     const next = decodeOnce(canonical);
     if (next.text === canonical) break;
@@ -152,53 +233,68 @@ export function canonicalOf(text: string): { canonical: string; start: Int32Arra
   return { canonical, start, end };
 }
 
-function decodeOnce(text: string): { text: string; from: number[]; to: number[] } {
-  let out = '';
-  const from: number[] = [];
-  const to: number[] = [];
+const UTF16 = new TextDecoder('utf-16le');
+const ESCAPE = /\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([\\/"'`]))/y;
+const PERCENT = /%([0-9a-fA-F]{2})/y;
+const REFERENCE = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]{2,6}));/y;
+
+/** One round of decoding; each output code unit knows the span [from, to) of the input it came from. */
+function decodeOnce(text: string): { text: string; from: Int32Array; to: Int32Array } {
+  // The output is never longer than the input: every decoding maps one or more units to at most as many.
+  const units = new Uint16Array(text.length);
+  const from = new Int32Array(text.length);
+  const to = new Int32Array(text.length);
+  let n = 0;
   const emit = (chars: string, a: number, b: number) => {
     for (let k = 0; k < chars.length; k++) {
-      out += chars[k];
-      from.push(a);
-      to.push(b);
+      units[n] = chars.charCodeAt(k);
+      from[n] = a;
+      to[n++] = b;
     }
+  };
+  const at = (re: RegExp, i: number) => {
+    re.lastIndex = i;
+    return re.exec(text);
   };
   let i = 0;
   while (i < text.length) {
+    const c = text.charCodeAt(i);
     let m: RegExpExecArray | null;
-    const c = text[i]!;
-    const rest = c === '\\' || c === '%' || c === '&' ? text.slice(i, i + 12) : '';
-    if (
-      c === '\\' &&
-      (m = /^\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([\\/"'`]))/.exec(rest))
-    ) {
+    if (c === 0x5c && (m = at(ESCAPE, i))) {
       const code = m[1] ?? m[2] ?? m[3];
-      const ch = code !== undefined ? fromCode(parseInt(code, 16)) : m[4]!;
-      emit(ch, i, i + m[0].length);
+      emit(code !== undefined ? fromCode(parseInt(code, 16)) : m[4]!, i, i + m[0].length);
       i += m[0].length;
-    } else if (c === '%' && (m = /^%([0-9a-fA-F]{2})/.exec(rest))) {
+    } else if (c === 0x25 && (m = at(PERCENT, i))) {
       emit(String.fromCharCode(parseInt(m[1]!, 16)), i, i + 3);
       i += 3;
-    } else if (c === '&' && (m = /^&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]{2,6}));/.exec(rest))) {
+    } else if (c === 0x26 && (m = at(REFERENCE, i))) {
       const ch = m[1] ? fromCode(Number(m[1])) : m[2] ? fromCode(parseInt(m[2], 16)) : ENTITIES[m[3]!.toLowerCase()];
-      if (ch === undefined) {
-        emit(c, i, i + 1);
-        i += 1;
-        continue;
-      }
-      emit(ch, i, i + m[0].length);
-      i += m[0].length;
+      const length = ch === undefined ? 1 : m[0].length;
+      emit(ch ?? '&', i, i + length);
+      i += length;
+    } else if (c < 0x80) {
+      units[n] = c;
+      from[n] = i;
+      to[n++] = ++i;
     } else {
-      const pair = text.codePointAt(i)! > 0xffff ? text.slice(i, i + 2) : c;
-      const code = pair.codePointAt(0)!;
-      if (INVISIBLE.test(pair)) {
+      const code = text.codePointAt(i)!;
+      const width = code > 0xffff ? 2 : 1;
+      if (invisible(code)) {
         // dropped: the characters on either side now touch
-      } else if (code >= 0xff01 && code <= 0xff5e) emit(String.fromCharCode(code - 0xfee0), i, i + 1);
-      else emit(pair, i, i + pair.length);
-      i += pair.length;
+      } else if (code >= 0xff01 && code <= 0xff5e) {
+        units[n] = code - 0xfee0;
+        from[n] = i;
+        to[n++] = i + 1;
+      } else
+        for (let k = 0; k < width; k++) {
+          units[n] = text.charCodeAt(i + k);
+          from[n] = i;
+          to[n++] = i + width;
+        }
+      i += width;
     }
   }
-  return { text: out, from, to };
+  return { text: UTF16.decode(units.subarray(0, n)), from: from.subarray(0, n), to: to.subarray(0, n) };
 }
 
 function fromCode(code: number): string {
