@@ -4,6 +4,8 @@
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
+// EAT_DIST: build into another folder than dist/ (the bundle test measures a production build there).
+const dist = process.env.EAT_DIST || 'dist';
 // --tests: also the in-VS-Code test bundles (out/test/extension), which the extension host loads.
 const tests = process.argv.includes('--tests');
 const watch = process.argv.includes('--watch');
@@ -94,7 +96,7 @@ async function main() {
     esbuild.context({
       ...common,
       entryPoints: ['src/extension/extension.ts'],
-      outfile: 'dist/extension.js',
+      outfile: `${dist}/extension.js`,
       external: ['vscode'],
       banner: { js: 'var __eatLoadStart = performance.now();' },
       plugins: [chunksPlugin('extension')],
@@ -102,7 +104,7 @@ async function main() {
     esbuild.context({
       ...common,
       entryPoints: ['src/cli.ts'],
-      outfile: 'dist/cli.js',
+      outfile: `${dist}/cli.js`,
       banner: { js: '#!/usr/bin/env node' },
       plugins: [chunksPlugin('cli')],
     }),
@@ -110,7 +112,7 @@ async function main() {
       esbuild.context({
         ...common,
         entryPoints: [chunk.entry],
-        outfile: `dist/${name}.js`,
+        outfile: `${dist}/${name}.js`,
         // A chunk loaded by the extension may use its API (the provisioning commands); the CLI never loads those.
         external: ['vscode'],
         plugins: name === 'engine' ? [chunksPlugin(name), withoutHttp2] : [chunksPlugin(name)],
@@ -126,7 +128,7 @@ async function main() {
       target: 'es2022',
       define: {},
       entryPoints: ['src/webview-ui/inspector.ts'],
-      outfile: 'dist/webview.js',
+      outfile: `${dist}/webview.js`,
     }),
   );
   if (tests) {
@@ -164,9 +166,9 @@ async function main() {
     await Promise.all(built.map((c) => c.watch()));
     return;
   }
-  fs.mkdirSync('dist/codicons', { recursive: true });
+  fs.mkdirSync(`${dist}/codicons`, { recursive: true });
   for (const f of ['codicon.css', 'codicon.ttf'])
-    fs.copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
+    fs.copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `${dist}/codicons/${f}`);
   await Promise.all(built.map((c) => c.rebuild()));
   await Promise.all(built.map((c) => c.dispose()));
 }

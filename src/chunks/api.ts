@@ -4,3 +4,4 @@ export * from '../core/apiCaller';
 export * from '../core/apiDiagnosis';
 export * from '../core/apiExplain';
 export * from '../core/agentTools';
+export * from '../core/apiHosts';

@@ -1,5 +1,4 @@
 import { methodOf, parseHeaderLine } from '../core/apiRequest';
-import { scopeForUrl, tokenDestination } from '../core/apiHosts';
 import { isLoopbackHost } from '../core/config';
 import { readFailure, readRegularFile } from '../core/boundedFile';
 import { terminalSafe, terminalSafeLines } from '../core/terminalText';
@@ -61,6 +60,7 @@ export async function runCall(
   const sandboxOrigin =
     values.authority && isLoopbackOrigin(values.authority) ? new URL(values.authority).origin : undefined;
   const context = { ...(sandboxOrigin ? { sandboxOrigin } : {}) };
+  const { scopeForUrl, tokenDestination } = await import('../core/apiHosts');
   const inferred = values.scope ?? scopeForUrl(url, context);
   if (!inferred)
     throw new UsageError(

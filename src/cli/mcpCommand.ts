@@ -1,9 +1,7 @@
 // `mcp`: an MCP server over stdio for a coding agent, on one blueprint's credential (flags or environment, never a
 // secret as an argument). Its tools explain and act, and never hand out a secret or a raw token (mcpServer.ts).
-import { resourceOfScope, isExchangeResource } from '../core/apiHosts';
 import { CLOUDS } from '../core/clouds';
 import { isLoopbackHost } from '../core/config';
-import { resourceKey } from '../core/agentTools';
 import { graphOrigin, graphResource } from './agentsCommand';
 import { tokenOptions, tokenRequestFromFlags, withOptionalValue } from './tokenCommand';
 import { parse, UsageError } from './usage';
@@ -49,7 +47,7 @@ export async function runMcp(
   for (const flag of ['agent', 'scope', 'flow', 'user-token-env', 'user-id', 'username', 'json'] as const)
     if (values[flag] !== undefined)
       throw new UsageError(`--${flag} does not go with "mcp": the agent's tools name the agent and scope per call.`);
-  const allowApiHosts = allowedApiHosts(values['allow-api-host'] ?? []);
+  const allowApiHosts = allowedApiHosts(values['allow-api-host'] ?? [], await import('../core/apiHosts'));
   const graph = { endpoint: graphOrigin(values), resource: graphResource(values) };
   // The blueprint's part of every request (tenant, authority, credential), checked now: a bad flag fails at start.
   const { request, host, timeoutMs } = tokenRequestFromFlags(
@@ -82,7 +80,10 @@ export async function runMcp(
  * --allow-api-host RESOURCE=HOST, as resource → hosts. A bare HOST is refused: it would let every token the model
  * asks for (Graph's, the exchange's) go there. Resources whose tokens never leave their own hosts cannot be listed.
  */
-function allowedApiHosts(flags: readonly string[]): Record<string, string[]> {
+function allowedApiHosts(
+  flags: readonly string[],
+  { resourceKey, resourceOfScope, isExchangeResource }: typeof import('../core/apiHosts'),
+): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const flag of flags) {
     const cut = flag.lastIndexOf('=');

@@ -8,7 +8,7 @@
 import type { AgentTokenResult } from './agentTokens';
 import { callApi as sendApiRequest, type ApiResponse } from './apiCaller';
 import { explainResponse, withoutToken } from './apiExplain';
-import { resourceOfScope, scopeForUrl, tokenDestination, type HostContext } from './apiHosts';
+import { resourceKey, resourceOfScope, scopeForUrl, tokenDestination, type HostContext } from './apiHosts';
 import { methodOf } from './apiRequest';
 import { explainClaims, tokenKind } from './claims';
 import { explainAadsts, remedyOf } from './errorCatalog';
@@ -342,9 +342,31 @@ export function planApiCall(
   return { url: input.url, method, scope };
 }
 
-/** A resource as an allow-list key: lower case, no trailing slash. */
-export function resourceKey(resource: string): string {
-  return resource.trim().replace(/\/+$/, '').toLowerCase();
+/**
+ * What a person confirms before agent mode calls an API: the agent, the method, the whole URL, the scope and the
+ * body's size. Every value is the model's: the face writes each line as plain text.
+ */
+export function callConfirmationLines(
+  input: { agent?: unknown; url?: unknown; method?: unknown; scope?: unknown; body?: unknown },
+  agentLabel: string | undefined,
+): { lines: string[]; host: string } {
+  const method = methodOf(String(input.method ?? (input.body !== undefined ? 'POST' : 'GET')));
+  let host = '(not a URL)';
+  try {
+    host = new URL(String(input.url)).host;
+  } catch {
+    // refused by the call itself
+  }
+  return {
+    host,
+    lines: [
+      `Agent identity: ${agentLabel ?? String(input.agent ?? '').slice(0, 300)}`,
+      `Request: ${method ?? `(not an HTTP method: ${String(input.method).slice(0, 20)})`} ${String(input.url ?? '').slice(0, 2048)}`,
+      `Scope: ${input.scope !== undefined ? String(input.scope).slice(0, 500) : 'told from the URL'}`,
+      `Body: ${input.body !== undefined ? `${Buffer.byteLength(String(input.body))} bytes` : 'none'}`,
+      'The token goes only to its resource\'s own hosts or hosts you listed in "entraAgentTokens.apiHosts"; the answer is shown to the model.',
+    ],
+  };
 }
 
 /** Calls the API with the token, then reports what a model may read: the answer with the token scrubbed, and why. */

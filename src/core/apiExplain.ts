@@ -5,7 +5,8 @@
 import { fetchResourceMetadata, type ApiResponse, type ResourceMetadata } from './apiCaller';
 import { diagnose, type ApiExpectation, type Diagnosis } from './apiDiagnosis';
 import { isGuid } from './config';
-import { mapStrings, removeEncoded, spellingsOf } from './sentValues';
+import { removeEncoded, spellingsOf } from './encodedMatch';
+import { mapStrings } from './sentValues';
 
 /** What stands where an API's answer (or what was made of it) held the token that was sent. */
 export const TOKEN_PLACEHOLDER = '[the agent token]';

@@ -45,6 +45,11 @@ export type HostVerdict =
   | { readonly send: true; readonly host: string }
   | { readonly send: false; readonly confirm: boolean; readonly reason: string; readonly fix: string };
 
+/** A resource as an allow-list key: lower case, no trailing slash. */
+export function resourceKey(resource: string): string {
+  return resource.trim().replace(/\/+$/, '').toLowerCase();
+}
+
 /** The resource of a scope (`https://graph.microsoft.com/.default` → `https://graph.microsoft.com`). */
 export function resourceOfScope(scope: string): string {
   const first = scope.trim().split(/\s+/)[0] ?? '';

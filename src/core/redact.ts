@@ -1,41 +1,7 @@
-import { removeEncoded, spellingsOf, withholdSent } from './sentValues';
+import { isSecretParameter, REDACTED } from './secretParameters';
+import { withholdSent } from './sentValues';
 
-/** Form parameters whose values are credentials or tokens: recorded by name, never by value. */
-const SECRET_PARAMETERS = new Set([
-  'client_secret',
-  'client_assertion',
-  'assertion',
-  'refresh_token',
-  'user_federated_identity_credential',
-  'password',
-]);
-
-export const REDACTED = '[redacted]';
-
-export function isSecretParameter(name: string): boolean {
-  return SECRET_PARAMETERS.has(name);
-}
-
-/** Parameter names whose values an echoing server's text must never carry, in any spelling of `name=value`. */
-const ECHOED_PAIR =
-  /\b(client_secret|client_assertion|assertion|refresh_token|password|user_federated_identity_credential)("?\s*[=:]\s*"?)([^&\s"',;<>]+)/gi;
-
-/**
- * Server text about a request (an error body's decoded string) with every credential or token value that request
- * sent removed, in any spelling an echo would use (as sent, form-, percent- or JSON-escaped, as HTML references,
- * base64 or base64url: `removeEncoded` compares in one canonical form), and any `client_secret=…`-style pair blanked.
- * Applied before the text is kept, shown or logged: a proxy or a debugging server that echoes the request must not
- * put the secret into stderr or the log.
- */
-export function scrubSentValues(text: string, params: Readonly<Record<string, string>>): string {
-  const needles = Object.entries(params)
-    .filter(([name, value]) => isSecretParameter(name) && value.length >= 4)
-    .flatMap(([, value]) => spellingsOf(value, 4));
-  return removeEncoded(text, needles).replace(
-    ECHOED_PAIR,
-    (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`,
-  );
-}
+export { isSecretParameter, REDACTED };
 
 export function redactParameters(params: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};

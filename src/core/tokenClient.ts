@@ -3,7 +3,8 @@ import { Agent, type Dispatcher } from './httpAgent';
 import { parseEntraErrorBody, EntraError, type EntraErrorBody } from './entraError';
 import { CancelledError, NetworkError } from './errors';
 import { silentLogger, type Logger } from './logger';
-import { isSecretParameter, redactParameters, scrubSentValues } from './redact';
+import { scrubSentValues } from './encodedMatch';
+import { isSecretParameter, redactParameters } from './redact';
 import { rememberSent } from './sentValues';
 
 /** What the endpoint returns on success (shared docs §4). */

@@ -33,7 +33,7 @@ export interface EntraAgentTokensApi {
   /** Which secrets are stored for a blueprint (names only). */
   storedSecrets(blueprintId: string): Promise<SecretKind[]>;
   /** What agent mode's call-API tool asks the user to confirm for this input: its title and Markdown source. */
-  callConfirmation(input: CallApiInput): { title: string; markdown: string };
+  callConfirmation(input: CallApiInput): Promise<{ title: string; markdown: string }>;
 }
 
 declare const __eatLoadStart: number | undefined;
@@ -131,8 +131,8 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
       const present = await Promise.all(kinds.map(async (k) => !!(await credentials.get(blueprintId, k))));
       return kinds.filter((_, i) => present[i]);
     },
-    callConfirmation: (input) => {
-      const { title, message } = callConfirmation(commandContext, input).confirmationMessages;
+    callConfirmation: async (input) => {
+      const { title, message } = (await callConfirmation(commandContext, input)).confirmationMessages;
       return { title, markdown: message.value };
     },
   };

@@ -5,7 +5,6 @@
 // Registered at activation; what they run loads on first use.
 import * as vscode from 'vscode';
 import { reportOf } from '../core/errorReport';
-import { methodOf } from '../core/apiRequest';
 import { ConfigError } from '../core/errors';
 import { callApi } from './commands/callApi';
 import type { CommandContext } from './commands/context';
@@ -134,29 +133,17 @@ export function registerLanguageModelTools(ctx: CommandContext): vscode.Disposab
 }
 
 /**
- * What the user confirms before agent mode's call-API tool runs. Every value in it came from the model, so each is
- * plain text (MarkdownString.appendText): a method or URL holding `[link](command:…)` or an image shows as typed.
+ * What the user confirms before agent mode's call-API tool runs (its lines: agentTools.callConfirmationLines). Every
+ * value in it came from the model, so each line is plain text (MarkdownString.appendText): a method or URL holding
+ * `[link](command:…)` or an image shows as typed.
  */
-export function callConfirmation(
+export async function callConfirmation(
   ctx: CommandContext,
   input: CallApiInput,
-): vscode.PreparedToolInvocation & { confirmationMessages: { message: vscode.MarkdownString } } {
+): Promise<vscode.PreparedToolInvocation & { confirmationMessages: { message: vscode.MarkdownString } }> {
   const agent = ctx.definitions.agents().find((a) => matches(a, String(input.agent ?? '')));
-  const method = methodOf(String(input.method ?? (input.body !== undefined ? 'POST' : 'GET')));
-  let host = '(not a URL)';
-  try {
-    host = new URL(String(input.url)).host;
-  } catch {
-    // refused by the call itself
-  }
-  const who = agent ? `${agent.displayName} (${agent.clientId})` : String(input.agent ?? '').slice(0, 300);
-  const lines = [
-    `Agent identity: ${who}`,
-    `Request: ${method ?? `(not an HTTP method: ${String(input.method).slice(0, 20)})`} ${String(input.url ?? '').slice(0, 2048)}`,
-    `Scope: ${input.scope !== undefined ? String(input.scope).slice(0, 500) : 'told from the URL'}`,
-    `Body: ${input.body !== undefined ? `${Buffer.byteLength(String(input.body))} bytes` : 'none'}`,
-    'The token goes only to its resource\'s own hosts or hosts you listed in "entraAgentTokens.apiHosts"; the answer is shown to the model.',
-  ];
+  const { callConfirmationLines } = await import('../core/agentTools');
+  const { lines, host } = callConfirmationLines(input, agent && `${agent.displayName} (${agent.clientId})`);
   const message = new vscode.MarkdownString();
   lines.forEach((line, i) => {
     if (i > 0) message.appendMarkdown('\n\n');

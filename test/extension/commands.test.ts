@@ -410,7 +410,9 @@ describe('extension in a real VS Code', () => {
     it("promise: agent mode's call confirmation shows method, the whole URL, scope and body size, all as plain text", async () => {
       const hostile = '[run](command:workbench.action.quit) ![x](https://attacker.example/p.png) **b** `c` <img src=x>';
       const url = `https://graph.microsoft.com/v1.0/users/${encodeURIComponent('x')}?q=${hostile}`;
-      const c = (await api()).callConfirmation({
+      const c = await (
+        await api()
+      ).callConfirmation({
         agent: 'Research Agent',
         url,
         method: `GET ${hostile}`,

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import Module from 'node:module';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCli, root } from '../cliRunner';
 
@@ -38,6 +40,22 @@ describe('the activation bundle', () => {
     const extra = [...seen].filter((r) => r !== 'vscode' && r !== './shared.js' && !r.startsWith('node:'));
     assert.deepEqual(extra, [], `required at activation: ${extra.join(', ')}`);
     assert.ok(seen.has('./shared.js') && seen.has('vscode'), `saw ${[...seen].join(', ')}`);
+  });
+
+  it('stays within 150 KiB loaded at activation (extension.js + shared.js, production build)', function () {
+    this.timeout(60_000);
+    const out = mkdtempSync(join(tmpdir(), 'eat-dist-'));
+    try {
+      execFileSync(process.execPath, [join(root, 'esbuild.js'), '--production'], {
+        cwd: root,
+        env: { ...process.env, EAT_DIST: out },
+      });
+      const bytes = ['extension.js', 'shared.js'].reduce((n, f) => n + statSync(join(out, f)).size, 0);
+      // BENCHMARKS.md's budget, in KiB (the .vsix ships these two files as built here).
+      assert.ok(bytes <= 150 * 1024, `${bytes} bytes (${(bytes / 1024).toFixed(1)} KiB) at activation, over 150 KiB`);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it("bundles no module that belongs to a chunk, and of the packages only jose's JWT decoding", () => {

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { logLine } from '../../src/core/redact';
-import { forgetSent, rememberSent, withholdSent, withholdSentIn, WITHHELD } from '../../src/core/sentValues';
+import { WITHHELD } from '../../src/core/encodedMatch';
+import { forgetSent, rememberSent, withholdSent, withholdSentIn } from '../../src/core/sentValues';
 import { guardedResult } from '../../src/core/agentTools';
 import { withoutToken, TOKEN_PLACEHOLDER } from '../../src/core/apiExplain';
 import { anyText } from '../arbitraries';

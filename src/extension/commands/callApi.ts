@@ -1,7 +1,7 @@
 import type { ApiCallResult } from '../../core/agentTools';
 import * as vscode from 'vscode';
 import type { ApiResponse } from '../../core/apiCaller';
-import { scopeForUrl, tokenDestination, type HostContext } from '../../core/apiHosts';
+import type { HostContext } from '../../core/apiHosts';
 import { methodOf, parseHeaderLines } from '../../core/apiRequest';
 import { validateDefaultScope } from '../../core/config';
 import { ConfigError, isCancelled, NetworkError } from '../../core/errors';
@@ -322,6 +322,7 @@ function hostContext(ctx: CommandContext, agent: AgentDefinition): HostContext {
  */
 async function scopeFor(plan: CallPlan, context: HostContext, interactive: boolean): Promise<string> {
   if (plan.scope) return plan.scope;
+  const { scopeForUrl, tokenDestination } = await import('../../core/apiHosts');
   const inferred = scopeForUrl(plan.url, context);
   if (inferred) return inferred;
   if (tokenDestination(plan.url, plan.agent.defaultScope, context).send) return plan.agent.defaultScope;
@@ -341,6 +342,7 @@ async function scopeFor(plan: CallPlan, context: HostContext, interactive: boole
 
 /** The host rule: https (http only on loopback), and a host of the scope's resource unless the user confirms it. */
 async function checkHost(url: string, scope: string, context: HostContext, consent: HostConsent): Promise<void> {
+  const { tokenDestination } = await import('../../core/apiHosts');
   const verdict = tokenDestination(url, scope, context);
   if (verdict.send) return;
   if (!verdict.confirm || consent === 'refuse') throw new ConfigError('URL', verdict.reason, verdict.fix);
