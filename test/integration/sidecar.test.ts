@@ -17,6 +17,8 @@ import {
   AGENT_USER_UPN,
   BLUEPRINT,
   SANDBOX_TENANT,
+  SECOND_AGENT,
+  SECOND_BLUEPRINT,
   SECOND_TENANT,
   SECRET,
   JOBS_SCOPE,
@@ -109,9 +111,23 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         (e: unknown) => e as Error,
       );
     assert.match(error.message, /AADSTS/);
+    // Over plain HTTP, the status itself: 401, with the code in the title.
+    const r = await request(`${sidecar.url}/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${unknown}`);
+    const body = (await r.body.json()) as { title: string; status: number };
+    assert.equal(r.statusCode, 401);
+    assert.equal(body.status, 401);
+    assert.match(body.title, /^Entra refused the request \(AADSTS700016\)$/);
   });
 
   it("is retried by the client when it fails once (the tenant's connection reset on every attempt: 502)", async () => {
+    // Over plain HTTP first: every attempt of the engine reset, the sidecar answers 502 (not any 5xx).
+    sandbox.injectFaults({ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' });
+    const plain = await request(
+      `${sidecar.url}/AuthorizationHeaderUnauthenticated/graph?optionsOverride.AcquireTokenOptions.ForceRefresh=true`,
+    );
+    const problem = (await plain.body.json()) as { title: string };
+    assert.equal(plain.statusCode, 502);
+    assert.equal(problem.title, 'The tenant could not be reached');
     sandbox.injectFaults({ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' });
     const token = decodeToken(await provider().getAccessToken('api://sandbox-weather/.default'));
     assert.equal(token.claims.appid ?? token.claims.azp, BLUEPRINT);
@@ -236,9 +252,42 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
       assert.equal(elsewhere.status, 401, 'the blueprint is not in that tenant: Entra refuses, and says why');
       assert.match(String(elsewhere.body.title), /AADSTS/);
       assert.deepEqual(
-        sandbox.requests.map((r) => r.tenant),
-        [SECOND_TENANT],
+        sandbox.requests.map((r) => [r.tenant, r.params.client_id]),
+        [[SECOND_TENANT, BLUEPRINT]],
+        'leg 1 went there, and was refused',
       );
+      // A blueprint that lives in the second tenant: with Tenant asked for, leg 1 and leg 2 both go there.
+      sandbox.clearRecords();
+      const second = await AgentSidecar.start({
+        acquire: acquirerOf(engine, { readSecret: async () => SECRET, warn: () => {} }),
+        port: 0,
+        blueprint: {
+          authority: sandbox.authority,
+          tenant: SANDBOX_TENANT,
+          clientId: SECOND_BLUEPRINT,
+          credential: { kind: 'secret' },
+        },
+      });
+      try {
+        const r = await request(
+          `${second.url}/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${SECOND_AGENT}&optionsOverride.AcquireTokenOptions.Tenant=${SECOND_TENANT}`,
+        );
+        assert.equal(r.statusCode, 200, await r.body.text());
+        assert.deepEqual(
+          sandbox.requests.map((q) => [
+            q.tenant,
+            q.params.client_id,
+            q.params.fmi_path ?? q.params.client_assertion_type,
+          ]),
+          [
+            [SECOND_TENANT, SECOND_BLUEPRINT, SECOND_AGENT],
+            [SECOND_TENANT, SECOND_AGENT, 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'],
+          ],
+          'leg 1 (the blueprint, fmi_path) and leg 2 (the agent, T1 as its assertion), both to the tenant asked for',
+        );
+      } finally {
+        await second.stop();
+      }
     });
 
     it('answers 100 concurrent requests for a scope not asked before with one exchange (single flight)', async () => {
@@ -263,6 +312,22 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
           credential: { kind: 'secret' },
         },
       });
+
+    it('promise: an API configured over plain http elsewhere than loopback gets no token, and no request', async () => {
+      const own = await sidecarWith({ name: 'plain', scopes: [JOBS_SCOPE], baseUrl: 'http://api.contoso.example/v1' });
+      try {
+        sandbox.clearRecords();
+        const r = await request(`${own.url}/DownstreamApiUnauthenticated/plain?AgentIdentity=${AGENT}`, {
+          method: 'POST',
+        });
+        const body = (await r.body.json()) as Record<string, unknown>;
+        assert.equal(r.statusCode, 400);
+        assert.match(String(body.detail), /https only/);
+        assert.equal(sandbox.requests.length, 0, 'no token was asked for');
+      } finally {
+        await own.stop();
+      }
+    });
 
     it('promise: a downstream answer is read up to 1 MiB only (an endless one does not fill the memory)', async () => {
       let sent = 0;
@@ -342,10 +407,21 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         );
         assert.equal(moved.body.statusCode, 302);
         assert.equal(seen.length, 2);
-        const away = await post(
-          `/DownstreamApiUnauthenticated/mine?AgentIdentity=${AGENT}&optionsOverride.RelativePath=${encodeURIComponent('//evil.example/x')}`,
-        );
-        assert.equal(away.status, 400);
+        const port = new URL(base).port;
+        for (const relative of [
+          '//evil.example/x',
+          `//127.0.0.1.evil.example:${port}/v1/x`,
+          `http://127.0.0.1:${Number(port) + 1}/v1/x`,
+          `http://localhost:${port}/v1/x`,
+          `https://127.0.0.1:${port}/v1/x`,
+          '/\\evil.example/x',
+        ]) {
+          const away = await post(
+            `/DownstreamApiUnauthenticated/mine?AgentIdentity=${AGENT}&optionsOverride.RelativePath=${encodeURIComponent(relative)}`,
+          );
+          assert.equal(away.status, 400, relative);
+          assert.match(String(away.body.detail), /may not leave/, relative);
+        }
         assert.equal((await post('/DownstreamApiUnauthenticated/graph')).status, 400, 'an API without a base URL');
         assert.equal(seen.length, 2);
         // Never, whatever the configuration says: the exchange's token to any API, Graph's or a sample API's to this
