@@ -270,7 +270,8 @@ export class AgentTokenEngine {
    */
   async getAgentUserToken(input: AgentUserTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
     const request = validateAgentUserRequest(input);
-    const who = request.userId ?? request.username ?? '';
+    // By object id or by UPN, never one read as the other; a UPN in any case is one user.
+    const who = request.userId ? `id:${request.userId.toLowerCase()}` : `upn:${(request.username ?? '').toLowerCase()}`;
     return this.cached(
       TokenCache.key('agent-user', request.authority, request.tenant, request.agentId, who, request.scope),
       options,

@@ -4,7 +4,13 @@ import { clientSecret } from '../../src/core/credentials';
 import { EntraError } from '../../src/core/entraError';
 import {
   AGENT,
+  AGENT_USER_ID,
+  BLUEPRINT,
   DISABLED_AGENT,
+  SANDBOX_TENANT,
+  SECOND_AGENT,
+  SECOND_BLUEPRINT,
+  SECOND_TENANT,
   OTHER_AGENT,
   sandboxRequest,
   startSandbox,
@@ -137,5 +143,62 @@ describe('engine caches', () => {
     } finally {
       await engine.close();
     }
+  });
+
+  it("promise: T1 is kept per tenant: asked in another tenant, leg 1 goes there, not the other tenant's T1", async () => {
+    await live.engine.getAutonomousToken(request());
+    live.sandbox.clearRecords();
+    // The same blueprint and agent, asked in the second tenant (where the blueprint is not): leg 1 is sent there.
+    await assert.rejects(live.engine.getAutonomousToken(request({ tenant: SECOND_TENANT })));
+    assert.deepEqual(
+      live.sandbox.requests.map((r) => [r.tenant, r.params.client_id, r.params.fmi_path]),
+      [[SECOND_TENANT, BLUEPRINT, AGENT]],
+    );
+    // And a blueprint refused in one tenant is asked again in the one it lives in (the refusal is that tenant's).
+    live.sandbox.clearRecords();
+    const second = { blueprintId: SECOND_BLUEPRINT, agentId: SECOND_AGENT };
+    await assert.rejects(live.engine.getAutonomousToken(request({ ...second })));
+    const got = await live.engine.getAutonomousToken(request({ ...second, tenant: SECOND_TENANT }));
+    assert.equal(got.token.claims.tid, SECOND_TENANT);
+    assert.deepEqual(
+      live.sandbox.requests.map((r) => [r.tenant, r.params.client_id]),
+      [
+        [SANDBOX_TENANT, SECOND_BLUEPRINT],
+        [SECOND_TENANT, SECOND_BLUEPRINT],
+        [SECOND_TENANT, SECOND_AGENT],
+      ],
+    );
+  });
+});
+
+// SECURITY.md, concurrency: "no cache cross-talk". An agent user's token is the user's: one user's is never served to
+// another, on the same engine, without forceRefresh.
+describe('promise: an agent-user token is cached per agent user', () => {
+  const SECOND_USER_ID = '6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b9d';
+  const SECOND_USER_UPN = 'second-agent-user@sandbox.onmicrosoft.com';
+  const directory = testDirectory();
+  directory.tenants[0]!.users!.push({
+    id: SECOND_USER_ID,
+    userPrincipalName: SECOND_USER_UPN,
+    identityParentId: AGENT,
+  });
+  const live = sandboxAndEngine({ sandbox: { directory } });
+  const asUser = (user: { userId: string } | { username: string }) =>
+    live.engine.getAgentUserToken({ ...sandboxRequest(live.sandbox), ...user });
+
+  it('serves each user their own token, by object id or UPN, and T1 once for both', async () => {
+    const first = await asUser({ userId: AGENT_USER_ID });
+    const second = await asUser({ userId: SECOND_USER_ID });
+    assert.equal(first.token.claims.oid, AGENT_USER_ID);
+    assert.equal(second.token.claims.oid, SECOND_USER_ID, "the second user got the first user's token");
+    assert.equal(second.fromCache, false);
+    const byName = await asUser({ username: SECOND_USER_UPN });
+    assert.equal(byName.token.claims.oid, SECOND_USER_ID);
+    assert.equal((await asUser({ userId: AGENT_USER_ID })).token.claims.oid, AGENT_USER_ID);
+    assert.equal(
+      live.sandbox.requests.filter((r) => r.params.fmi_path === AGENT).length,
+      1,
+      "T1 is the agent's, shared by its users",
+    );
   });
 });
