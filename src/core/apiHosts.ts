@@ -86,7 +86,9 @@ export function tokenDestination(url: string, scope: string, context: HostContex
   try {
     u = new URL(url);
   } catch {
-    return { send: false, confirm: false, reason: `"${url.slice(0, 100)}" is not a URL.`, fix: 'Give an https URL.' };
+    // A token pasted where the URL goes is not repeated, not even in part.
+    const shown = /^\s*(bearer\s+)?eyJ/i.test(url) ? 'A token' : `"${url.slice(0, 60)}"`;
+    return { send: false, confirm: false, reason: `${shown} is not a URL.`, fix: 'Give an https URL.' };
   }
   if (u.username || u.password)
     return {

@@ -9,7 +9,16 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { AgentTokenEngine } from '../../src/core/agentTokens';
 import { clientSecret } from '../../src/core/credentials';
 import { cliPath, cliSuiteSandbox, sandboxBlueprintArgs } from '../cliRunner';
-import { AGENT, JOBS_API, JOBS_SCOPE, OTHER_AGENT, SANDBOX_TENANT, BLUEPRINT, SECRET } from '../helpers';
+import {
+  AGENT,
+  JOBS_API,
+  JOBS_SCOPE,
+  OTHER_AGENT,
+  SANDBOX_TENANT,
+  BLUEPRINT,
+  SECRET,
+  sandboxRequest,
+} from '../helpers';
 import { unsignedJwt } from '../jwtText';
 
 const JWT = /eyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]*/;
@@ -29,7 +38,7 @@ describe('entra-agent-tokens mcp, through the MCP SDK client over stdio', () => 
   before(async () => {
     // An API on another port that echoes the request's Authorization header (to see the token scrubbed).
     echo = createServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
+      res.writeHead(200, { 'content-type': 'application/json', 'x-echo': req.headers.authorization ?? '' });
       res.end(JSON.stringify({ youSent: req.headers.authorization ?? null }));
     });
     await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
@@ -183,6 +192,20 @@ describe('entra-agent-tokens mcp, through the MCP SDK client over stdio', () => 
       });
       assert.ok(!echoed.isError, text(echoed));
       assert.equal(JSON.parse((echoed.structuredContent as { body: string }).body).youSent, 'Bearer [the agent token]');
+      assert.equal(
+        (echoed.structuredContent as { headers: Record<string, string> }).headers['x-echo'],
+        'Bearer [the agent token]',
+        'a header that echoes it too',
+      );
+      // A token pasted where the URL goes: refused, and not repeated, not even in part.
+      const engine = new AgentTokenEngine();
+      const held = await engine.getAutonomousToken(
+        sandboxRequest(sandbox(), { scope: 'api://sandbox-weather/.default' }),
+      );
+      await engine.close();
+      const pasted = await s.client.callTool({ name: 'call_api', arguments: { agent: AGENT, url: held.accessToken } });
+      assert.equal(pasted.isError, true);
+      assert.ok(!JSON.stringify(pasted).includes(held.accessToken.slice(0, 24)), text(pasted));
       // A model-chosen scope widens nothing: Graph's, a sample API's and the exchange's tokens never go there, nor
       // anywhere for the exchange's; a scope naming a host as its resource grants it nothing. No token is asked for.
       sandbox().clearRecords();
