@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { AgentTokenEngine } from '../../src/core/agentTokens';
 import { clientSecret } from '../../src/core/credentials';
-import { GraphError } from '../../src/core/errors';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GraphError, NetworkError } from '../../src/core/errors';
 import { GraphClient } from '../../src/core/graphClient';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { BLUEPRINT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
@@ -113,5 +115,81 @@ describe('core/graphClient against the sandbox Graph', () => {
       assert.match(e.message, /request-id [0-9a-f-]{36}, client-request-id [0-9a-f-]{36}\)$/);
       return true;
     });
+  });
+});
+
+// SECURITY.md: "the token goes only to Graph's origin". A Graph that answers with next links elsewhere (another
+// port, another scheme, a look-alike host) gets nothing followed; a Retry-After of minutes is not waited out.
+describe('promise: the Graph client stays on its origin across pages, and within its retry budget', () => {
+  let graphServer: Server;
+  let other: Server;
+  let origin = '';
+  let otherHits = 0;
+  let nextLink = '';
+  const seenTokens: string[] = [];
+  before(async () => {
+    other = createServer((_req, res) => {
+      otherHits++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"value":[]}');
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    graphServer = createServer((req, res) => {
+      seenTokens.push(String(req.headers.authorization));
+      if (req.url?.startsWith('/v1.0/slow'))
+        return res
+          .writeHead(429, { 'retry-after': '600', 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { code: 'TooManyRequests', message: 'Too many requests.' } }));
+      return res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ value: [{ id: 'a' }], '@odata.nextLink': nextLink }));
+    });
+    await new Promise<void>((r) => graphServer.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(graphServer.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    await new Promise<void>((r) => graphServer.close(() => r()));
+    await new Promise<void>((r) => other.close(() => r()));
+  });
+  const client = () =>
+    new GraphClient({ endpoint: origin, appOnly: true, retryBaseDelayMs: 10, token: async () => 'the-graph-token' });
+
+  it('follows no next link to another port, scheme or host', async () => {
+    const port = new URL(origin).port;
+    const otherPort = (other.address() as AddressInfo).port;
+    for (const link of [
+      `http://127.0.0.1:${otherPort}/v1.0/servicePrincipals?$skiptoken=x`,
+      `https://127.0.0.1:${port}/v1.0/servicePrincipals?$skiptoken=x`,
+      `http://localhost:${port}/v1.0/servicePrincipals?$skiptoken=x`,
+      `http://127.0.0.1.evil.example:${port}/v1.0/servicePrincipals`,
+      'https://graph.microsoft.com.evil.example/v1.0/servicePrincipals',
+      'not a url',
+    ]) {
+      nextLink = link;
+      const graph = client();
+      try {
+        await assert.rejects(
+          graph.list('/servicePrincipals'),
+          (e: unknown) => e instanceof NetworkError && /next link/.test(e.message),
+          link,
+        );
+      } finally {
+        await graph.close();
+      }
+    }
+    assert.equal(otherHits, 0, 'the other port never saw a request');
+  });
+
+  it('a Retry-After of ten minutes fails at once, with the explanation, instead of sleeping', async () => {
+    const graph = client();
+    try {
+      const started = performance.now();
+      await assert.rejects(
+        graph.get('/slow'),
+        (e: unknown) => e instanceof GraphError && e.status === 429 && /Wait a minute/.test(e.fix),
+      );
+      assert.ok(performance.now() - started < 2_000, `${Math.round(performance.now() - started)} ms`);
+    } finally {
+      await graph.close();
+    }
   });
 });
