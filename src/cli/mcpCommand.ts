@@ -1,6 +1,5 @@
 // `mcp`: an MCP server over stdio for a coding agent, on one blueprint's credential (flags or environment, never a
 // secret as an argument). Its tools explain and act, and never hand out a secret or a raw token (mcpServer.ts).
-import { CLOUDS } from '../core/clouds';
 import { isLoopbackHost } from '../core/config';
 import { graphOrigin, graphResource } from './agentsCommand';
 import { tokenOptions, tokenRequestFromFlags, withOptionalValue } from './tokenCommand';
@@ -82,7 +81,7 @@ export async function runMcp(
  */
 function allowedApiHosts(
   flags: readonly string[],
-  { resourceKey, resourceOfScope, isExchangeResource }: typeof import('../core/apiHosts'),
+  { resourceKey, resourceOfScope, isExchangeResource, isGraphResource }: typeof import('../core/apiHosts'),
 ): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const flag of flags) {
@@ -95,11 +94,7 @@ function allowedApiHosts(
       );
     if (!/^[a-z0-9.-]{1,253}(:\d{1,5})?$/.test(host))
       throw new UsageError(`--allow-api-host: "${host.slice(0, 60)}" is not a host name, such as api.contoso.com.`);
-    if (
-      isExchangeResource(resource) ||
-      Object.values(CLOUDS).some((c) => c.graph === resource) ||
-      resource.startsWith('api://sandbox-')
-    )
+    if (isExchangeResource(resource) || isGraphResource(resource) || resource.startsWith('api://sandbox-'))
       throw new UsageError(
         `--allow-api-host: tokens for ${resource.slice(0, 100)} go only to its own hosts; no allow-list can send them elsewhere.`,
       );

@@ -58,14 +58,8 @@ const claimRow = z.object({
   meaning: z.string().optional(),
   detail: z.string().optional(),
 });
-const cause = z.object({
-  cause: z.string(),
-  evidence: z.string(),
-  fix: z.string(),
-  quoted: z.record(z.string(), z.string()),
-  catalogue: z.object({ cause: z.string(), fix: z.string() }),
-});
-const explanation = { summary: z.string(), catalogueSummary: z.string(), causes: z.array(cause) };
+const cause = z.object({ cause: z.string(), fix: z.string(), quoted: z.record(z.string(), z.string()) });
+const explanation = { summary: z.string(), causes: z.array(cause) };
 
 export async function serveMcp(options: McpServerOptions, stopped: Promise<void>): Promise<void> {
   const log = (line: string) => writeErr(`${terminalSafe(logLine(line))}\n`);

@@ -1,7 +1,7 @@
 // Where an agent's token may be sent (issue 14's host rule), and which scope a URL needs: pure, for every face that
 // calls an API with a token (Call API, the CLI's `call`, the language-model tools). A token must not leak to the
 // wrong host because a URL was mistyped, pasted, or written by a prompt-injected model.
-import { CLOUDS } from './clouds';
+import { CLOUDS, GRAPH_APP_ID } from './clouds';
 import { isLoopbackHost, TOKEN_EXCHANGE_APP_ID } from './config';
 
 export interface HostContext {
@@ -30,11 +30,25 @@ export function isExchangeResource(resource: string): boolean {
   );
 }
 
+/**
+ * Microsoft Graph by any of its names: each cloud's URL, its canary, and its app id (a `00000003-…/.default` scope
+ * is a Graph token too).
+ */
+export function isGraphResource(resource: string): boolean {
+  const r = resource.replace(/\/+$/, '').toLowerCase();
+  return (
+    Object.values(CLOUDS).some((c) => c.graph === r) ||
+    r === 'https://canary.graph.microsoft.com' ||
+    r === GRAPH_APP_ID ||
+    r === `api://${GRAPH_APP_ID}`
+  );
+}
+
 /** Resources whose tokens go only to their own hosts, whatever an allow-list says: Graph's, the sandbox's. */
 function isPinned(resource: string, context: HostContext): boolean {
   const r = resource.replace(/\/+$/, '').toLowerCase();
   return (
-    Object.values(CLOUDS).some((c) => c.graph === r) ||
+    isGraphResource(r) ||
     r.startsWith('api://sandbox-') ||
     (!!context.sandboxOrigin && r === context.sandboxOrigin.toLowerCase())
   );
@@ -61,9 +75,12 @@ export function resourceOfScope(scope: string): string {
 function knownHosts(resource: string, context: HostContext): string[] {
   const r = resource.replace(/\/+$/, '').toLowerCase();
   const graph = Object.values(CLOUDS).find((c) => c.graph === r);
+  const sandbox = context.sandboxOrigin ? [new URL(context.sandboxOrigin).host] : [];
   // The sandbox's tokens for Graph go to its Graph stand-in as well ({sandbox}/graph/…).
-  if (graph)
-    return [new URL(graph.graph).host, ...(context.sandboxOrigin ? [new URL(context.sandboxOrigin).host] : [])];
+  if (graph) return [new URL(graph.graph).host, ...sandbox];
+  // Graph by its app id or its canary: any Graph host (each cloud's is Microsoft's own).
+  if (isGraphResource(r))
+    return [...Object.values(CLOUDS).map((c) => new URL(c.graph).host), 'canary.graph.microsoft.com', ...sandbox];
   if (context.sandboxOrigin && (r.startsWith('api://sandbox-') || r === context.sandboxOrigin.toLowerCase()))
     return [new URL(context.sandboxOrigin).host];
   // A resource URI that is a URL names its host, when the user typed the scope; a model's choice grants nothing.

@@ -1,10 +1,12 @@
 // The matcher behind sentValues.ts (a chunk of its own, dist/guard.js, loaded on first use): what stands for a value
 // sent as a credential, and where it stands in a text, in one canonical form. The text is decoded, each decoded
-// character remembering where it came from, of JSON and JavaScript escapes (\u0073, \x73, \/), percent-encoding
-// (%73), HTML character references (&#115; &#x73; &amp;) and fullwidth forms (ｓ), with invisible characters
-// (zero-width, bidi, tag characters, soft hyphens) dropped; three rounds, for nested encodings. A value, its JWT
-// segments and its base64 and base64url forms (at every byte alignment) are looked for there, and each match is
-// removed from the original text.
+// character remembering where it came from, of JSON, JavaScript, Python and C escapes (\u0073, \u{73}, \x73,
+// \U00000073, \163, \/), percent-encoding (%73, %u0073), HTML character references (&#115; &#x73 &amp; &lowbar;) and
+// fullwidth forms (ｓ), with what does not show dropped (line breaks and quoted-printable soft breaks, NUL, tab, every
+// default-ignorable and format character: zero-width, bidi, tags, fillers); round after round until nothing changes,
+// for nested encodings. A value, its JWT segments, their base64 and base64url forms (at every byte alignment) and hex
+// are looked for there; so is every base64 run of the text, decoded (and decoded again: a form body, a JSON body).
+// Each match is removed from the original text.
 import { isSecretParameter, REDACTED } from './secretParameters';
 
 /** What stands where a value sent as a credential was. */
@@ -43,6 +45,8 @@ export function spellingsOf(value: string, min = 8): string[] {
     for (const part of parts.slice(1)) if (part.length >= 16) out.add(part);
   for (const v of [...out]) {
     const bytes = Buffer.from(v, 'utf8');
+    const hex = bytes.toString('hex');
+    out.add(hex).add(hex.toUpperCase());
     for (let pad = 0; pad < 3; pad++) {
       const encoded = Buffer.concat([Buffer.alloc(pad), bytes]).toString('base64');
       // Character i holds bits [6i, 6i + 6) of the padded bytes: keep those wholly inside the value's bits.
@@ -63,10 +67,13 @@ export function removeEncoded(text: string, needles: Needles | readonly string[]
   const index = needles instanceof Needles ? needles : new Needles(needles);
   if (text.length === 0 || index.empty) return text;
   const spans = index.spans(text);
-  if (MAY_ENCODE.test(text)) {
-    const { canonical, start, end } = canonicalOf(text);
-    if (canonical !== text) for (const [from, to] of index.spans(canonical)) spans.push([start[from]!, end[to - 1]!]);
-  }
+  const { canonical, start, end } = MAY_ENCODE.test(text)
+    ? canonicalOf(text)
+    : { canonical: text, start: undefined, end: undefined };
+  const toText = (from: number, to: number): [number, number] =>
+    start && end ? [start[from]!, end[to - 1]!] : [from, to];
+  if (canonical !== text) for (const [from, to] of index.spans(canonical)) spans.push(toText(from, to));
+  for (const [from, to] of base64Spans(canonical, index)) spans.push(toText(from, to));
   if (spans.length === 0) return text;
   spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   let out = '';
@@ -79,7 +86,40 @@ export function removeEncoded(text: string, needles: Needles | readonly string[]
   return out + text.slice(copied);
 }
 
-/** A needle's first WINDOW characters are hashed; a text is read once, whatever the number of needles. */
+const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+const TEXT_ESCAPES = /[\\%&]/;
+
+/**
+ * Needles inside the base64 runs of a (canonical) text: each run decoded at its four possible alignments, searched
+ * as bytes and, when the bytes are text that holds escapes (a form body, a JSON body), in their canonical form too.
+ * Spans are of the text given.
+ */
+function base64Spans(text: string, index: Needles): [number, number][] {
+  const out: [number, number][] = [];
+  for (const m of text.matchAll(BASE64_RUN)) {
+    const run = m[0].replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
+    for (let offset = 0; offset < 4 && run.length - offset >= 16; offset++) {
+      const usable = run.length - offset - ((run.length - offset) % 4 === 1 ? 1 : 0);
+      const decoded = Buffer.from(run.slice(offset, offset + usable), 'base64').toString('latin1');
+      // Byte b of the decoded text is made of the run's characters floor(8b / 6) to floor((8b + 7) / 6).
+      const toRun = (from: number, to: number): [number, number] => [
+        m.index! + offset + Math.floor((8 * from) / 6),
+        m.index! + offset + Math.floor((8 * to - 1) / 6) + 1,
+      ];
+      for (const [from, to] of index.spans(decoded)) out.push(toRun(from, to));
+      if (TEXT_ESCAPES.test(decoded)) {
+        const inner = canonicalOf(decoded);
+        for (const [from, to] of index.spans(inner.canonical)) out.push(toRun(inner.start[from]!, inner.end[to - 1]!));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A needle's last WINDOW characters are hashed (its end is where values differ: tokens of one issuer share their
+ * first hundreds of characters); a text is read once, whatever the number of needles.
+ */
 const WINDOW = 8;
 const BASE = 31;
 let POWER = 1;
@@ -115,7 +155,7 @@ export class Needles {
         this.short.push(n);
         continue;
       }
-      const h = hashAt(n, 0);
+      const h = hashAt(n, n.length - WINDOW);
       this.filter[bucket(h)] = 1;
       const list = this.byHash.get(h);
       if (list) list.push(n);
@@ -133,8 +173,12 @@ export class Needles {
     if (text.length >= WINDOW && this.byHash.size) {
       let h = hashAt(text, 0);
       for (let i = 0; ; i++) {
+        // The window [i, i + WINDOW) is a needle's end: the needle starts at i + WINDOW - its length.
         if (this.filter[bucket(h)])
-          for (const n of this.byHash.get(h) ?? []) if (text.startsWith(n, i)) out.push([i, i + n.length]);
+          for (const n of this.byHash.get(h) ?? []) {
+            const at = i + WINDOW - n.length;
+            if (at >= 0 && text.startsWith(n, at)) out.push([at, at + n.length]);
+          }
         if (i + WINDOW >= text.length) break;
         h = (Math.imul(h - Math.imul(text.charCodeAt(i), POWER), BASE) + text.charCodeAt(i + WINDOW)) | 0;
       }
@@ -145,24 +189,83 @@ export class Needles {
   }
 }
 
-// Invisible characters an echo could slip into a value: soft hyphen, the Arabic letter mark, the Mongolian vowel
-// separator, zero-width characters and joiners, LRM/RLM and the bidi embeddings, overrides and isolates, word joiner
-// and invisible operators, variation selectors, BOM, and the Unicode tag characters.
+// What does not show, and so may stand inside a value unseen: every default-ignorable and format character (soft
+// hyphen, Arabic and Syriac marks, Hangul fillers, zero-width characters and joiners, the bidi embeddings, overrides
+// and isolates, invisible operators, variation selectors, the BOM, interlinear annotation, tags), as Unicode lists
+// them (\p{Default_Ignorable_Code_Point} and \p{Cf}, written out here as ranges so that loading costs nothing).
+const INVISIBLE_RANGES = [
+  [0xad, 0xad],
+  [0x34f, 0x34f],
+  [0x600, 0x605],
+  [0x61c, 0x61c],
+  [0x6dd, 0x6dd],
+  [0x70f, 0x70f],
+  [0x890, 0x891],
+  [0x8e2, 0x8e2],
+  [0x115f, 0x1160],
+  [0x17b4, 0x17b5],
+  [0x180b, 0x180f],
+  [0x200b, 0x200f],
+  [0x202a, 0x202e],
+  [0x2060, 0x206f],
+  [0x3164, 0x3164],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+  [0xffa0, 0xffa0],
+  [0xfff0, 0xfffb],
+  [0x110bd, 0x110bd],
+  [0x110cd, 0x110cd],
+  [0x13430, 0x1343f],
+  [0x1bca0, 0x1bca3],
+  [0x1d173, 0x1d17a],
+  [0xe0000, 0xe0fff],
+] as const;
 function invisible(c: number): boolean {
-  return (
-    c === 0xad ||
-    c === 0x61c ||
-    c === 0x180e ||
-    (c >= 0x200b && c <= 0x200f) ||
-    (c >= 0x202a && c <= 0x202e) ||
-    (c >= 0x2060 && c <= 0x206f) ||
-    (c >= 0xfe00 && c <= 0xfe0f) ||
-    c === 0xfeff ||
-    (c >= 0xe0000 && c <= 0xe007f)
-  );
+  for (const [a, b] of INVISIBLE_RANGES) if (c >= a && c <= b) return true;
+  return false;
 }
-const ENTITIES: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>', sol: '/', equals: '=' };
-const MAY_ENCODE = /[\\%&\u0080-\uffff]/;
+/** Named references for the characters of secrets, tokens and their encodings. */
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  quot: '"',
+  apos: "'",
+  lt: '<',
+  gt: '>',
+  sol: '/',
+  bsol: '\\',
+  equals: '=',
+  lowbar: '_',
+  period: '.',
+  tilde: '~',
+  plus: '+',
+  minus: '-',
+  dash: '-',
+  hyphen: '-',
+  colon: ':',
+  semi: ';',
+  comma: ',',
+  excl: '!',
+  quest: '?',
+  num: '#',
+  dollar: '$',
+  percnt: '%',
+  ast: '*',
+  commat: '@',
+  lpar: '(',
+  rpar: ')',
+  lsqb: '[',
+  rsqb: ']',
+  lcub: '{',
+  rcub: '}',
+  verbar: '|',
+  grave: '`',
+  hat: '^',
+  nbsp: ' ',
+  tab: '',
+  newline: '',
+};
+/** What may need decoding: an escape, a %, an &, a line break, tab or NUL, a non-ASCII character. */
+const MAY_ENCODE = /[\\%&=\r\n\t\0\u0080-\uffff]/;
 
 /** The text decoded of escapes, percent-encoding, entities and fullwidth forms, invisibles dropped; for each
  * character of the result, the span [start, end) of the original text it came from. */
@@ -174,7 +277,9 @@ export function canonicalOf(text: string): { canonical: string; start: Int32Arra
     start[i] = i;
     end[i] = i + 1;
   }
-  for (let round = 0; round < 3 && MAY_ENCODE.test(canonical); round++) {
+  // Until a round changes nothing; each one that changes something shortens the text, so this ends. Eight rounds
+  // at most, which no legitimate text needs (every nested encoding but the last makes the text three times longer).
+  for (let round = 0; round < 8 && MAY_ENCODE.test(canonical); round++) {
     const next = decodeOnce(canonical);
     if (next.text === canonical) break;
     const s = new Int32Array(next.text.length);
@@ -190,10 +295,14 @@ export function canonicalOf(text: string): { canonical: string; start: Int32Arra
   return { canonical, start, end };
 }
 
-const UTF16 = new TextDecoder('utf-16le');
-const ESCAPE = /\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([\\/"'`]))/y;
-const PERCENT = /%([0-9a-fA-F]{2})/y;
-const REFERENCE = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]{2,6}));/y;
+// ignoreBOM: a leading U+FEFF is a character of the text, not a mark to strip (it would shift every span by one).
+const UTF16 = new TextDecoder('utf-16le', { ignoreBOM: true });
+const ESCAPE =
+  /\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|U([0-9a-fA-F]{8})|([0-3][0-7]{2})|([\\/"'`])|([nrt]))/y;
+const PERCENT = /%(?:([0-9a-fA-F]{2})|[uU]([0-9a-fA-F]{4}))/y;
+const REFERENCE = /&(?:#(\d{1,10});?|#[xX]([0-9a-fA-F]{1,8});?|([a-zA-Z]{2,8});)/y;
+/** A quoted-printable soft line break: `=` at the end of a line. */
+const SOFT_BREAK = /=\r?\n/y;
 
 /** One round of decoding; each output code unit knows the span [from, to) of the input it came from. */
 function decodeOnce(text: string): { text: string; from: Int32Array; to: Int32Array } {
@@ -218,17 +327,23 @@ function decodeOnce(text: string): { text: string; from: Int32Array; to: Int32Ar
     const c = text.charCodeAt(i);
     let m: RegExpExecArray | null;
     if (c === 0x5c && (m = at(ESCAPE, i))) {
-      const code = m[1] ?? m[2] ?? m[3];
-      emit(code !== undefined ? fromCode(parseInt(code, 16)) : m[4]!, i, i + m[0].length);
+      const hex = m[1] ?? m[2] ?? m[3] ?? m[4];
+      // \n, \r and \t are line breaks and tabs: dropped, as the characters themselves are.
+      const ch = hex !== undefined ? fromCode(parseInt(hex, 16)) : m[5] ? fromCode(parseInt(m[5], 8)) : (m[6] ?? '');
+      emit(ch, i, i + m[0].length);
       i += m[0].length;
     } else if (c === 0x25 && (m = at(PERCENT, i))) {
-      emit(String.fromCharCode(parseInt(m[1]!, 16)), i, i + 3);
-      i += 3;
+      emit(String.fromCharCode(parseInt(m[1] ?? m[2]!, 16)), i, i + m[0].length);
+      i += m[0].length;
     } else if (c === 0x26 && (m = at(REFERENCE, i))) {
       const ch = m[1] ? fromCode(Number(m[1])) : m[2] ? fromCode(parseInt(m[2], 16)) : ENTITIES[m[3]!.toLowerCase()];
       const length = ch === undefined ? 1 : m[0].length;
       emit(ch ?? '&', i, i + length);
       i += length;
+    } else if (c === 0x3d && (m = at(SOFT_BREAK, i))) {
+      i += m[0].length;
+    } else if (c === 0x0a || c === 0x0d || c === 0x09 || c === 0x00) {
+      i += 1;
     } else if (c < 0x80) {
       units[n] = c;
       from[n] = i;

@@ -65,7 +65,8 @@ export interface RecordedRequest {
  * - echo: answer with this status and an error body whose description repeats the request body, as a debugging
  *   proxy or a misconfigured gateway does; `encoding` says how it is spelled there: as received (default), decoded
  *   and then every character `\u`-escaped in the JSON (valid JSON, as frameworks that escape non-ASCII or HTML
- *   characters emit), as base64, or as HTML character references;
+ *   characters emit), the raw body as base64 (as a debugging proxy logs it: still form-encoded, so a secret's `~` is
+ *   `%7E` inside), the same wrapped at 76 characters with CRLF (MIME), or as HTML character references;
  * - pass: none, handle this request normally (to aim the next fault at a later leg);
  * - flood: send 200 and a JSON body of this many bytes, as fast as the client reads it, with no Content-Length;
  *   `floodBytesSent` then says how much got out before the client closed (to measure a client's body cap).
@@ -85,7 +86,7 @@ export type Fault =
   | {
       readonly kind: 'echo';
       readonly status: number;
-      readonly encoding?: 'as-received' | 'json-unicode-escapes' | 'base64' | 'html-references';
+      readonly encoding?: 'as-received' | 'json-unicode-escapes' | 'base64' | 'base64-mime' | 'html-references';
     }
   | { readonly kind: 'pass' }
   | { readonly kind: 'flood'; readonly bytes: number };
@@ -414,10 +415,14 @@ export class SandboxTenant {
           return void res.end(`{"error":"invalid_request","error_description":"${escaped}"}`);
         }
         case 'base64':
+        case 'base64-mime': {
+          const b64 = Buffer.from(received).toString('base64');
+          const shown = fault.encoding === 'base64' ? b64 : (b64.match(/.{1,76}/g) ?? []).join('\r\n');
           return this.json(res, fault.status, {
             error: 'invalid_request',
-            error_description: `Bad request. Received (base64): ${Buffer.from(decoded).toString('base64')}`,
+            error_description: `Bad request. Received (base64): ${shown}`,
           });
+        }
         case 'html-references':
           return this.json(res, fault.status, {
             error: 'invalid_request',

@@ -70,17 +70,24 @@ describe('promise: a server that echoes the request cannot put a secret or asser
       assert.ok(!(r.stderr + r.stdout).includes(spelling));
   });
 
-  // The test's own decoding, not the code's: every \uXXXX, &#N; and base64 run undone, then searched.
+  // The test's own decoding, not the code's: every \uXXXX, &#N; and base64 run (MIME line breaks joined) undone,
+  // and what base64 held percent-decoded (a form body), then searched.
   const decodedEverywhere = (text: string): string => {
     const unescaped = text
+      .replace(/\\r\\n/g, '')
       .replace(/\\u([0-9a-fA-F]{4})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)))
       .replace(/&#(\d+);/g, (_m, d: string) => String.fromCharCode(Number(d)));
-    const base64Runs = [...unescaped.matchAll(/[A-Za-z0-9+/]{16,}={0,2}/g)].map((m) =>
-      Buffer.from(m[0], 'base64').toString('latin1'),
-    );
+    const base64Runs = [...unescaped.replace(/\r\n/g, '').matchAll(/[A-Za-z0-9+/]{16,}={0,2}/g)].map((m) => {
+      const bytes = Buffer.from(m[0], 'base64').toString('latin1');
+      try {
+        return `${bytes}\n${decodeURIComponent(bytes.replace(/\+/g, ' '))}`;
+      } catch {
+        return bytes;
+      }
+    });
     return [unescaped, ...base64Runs].join('\n');
   };
-  const ENCODINGS = ['json-unicode-escapes', 'base64', 'html-references'] as const;
+  const ENCODINGS = ['json-unicode-escapes', 'base64', 'base64-mime', 'html-references'] as const;
 
   for (const encoding of ENCODINGS)
     it(`promise: an echo spelled with ${encoding} gives back neither the secret (leg 1) nor T1 (leg 2)`, async () => {
@@ -100,13 +107,18 @@ describe('promise: a server that echoes the request cannot put a secret or asser
     });
 
   it('promise: the CLI prints no secret an escaped echo carried (text and --json)', async () => {
-    for (const json of [false, true]) {
-      sandbox.injectFaults({ kind: 'echo', status: 400, encoding: 'json-unicode-escapes' });
+    for (const [json, encoding] of [
+      [false, 'json-unicode-escapes'],
+      [true, 'json-unicode-escapes'],
+      [false, 'base64'],
+      [true, 'base64-mime'],
+    ] as const) {
+      sandbox.injectFaults({ kind: 'echo', status: 400, encoding });
       const r = await cli([...tokenArgs(), ...(json ? ['--json'] : [])], { S: SECRET });
       assert.equal(r.code, 3, r.stderr);
       const said = decodedEverywhere(r.stdout + r.stderr);
-      assert.match(said, /fmi_path=/, `the echo is shown (json ${json})`);
-      assert.ok(!said.includes(SECRET), `json ${json}: ${said.slice(0, 400)}`);
+      assert.match(said, /fmi_path=/, `the echo is shown (json ${json}, ${encoding})`);
+      assert.ok(!said.includes(SECRET), `json ${json}, ${encoding}: ${said.slice(0, 400)}`);
     }
   });
 

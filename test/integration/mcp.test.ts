@@ -157,9 +157,14 @@ describe('entra-agent-tokens mcp, through the MCP SDK client over stdio', () => 
     try {
       const url = `${sandbox().authority}/apis/weather/forecast`;
       const refused = await s.client.callTool({ name: 'call_api', arguments: { agent: 'Support Agent', url } });
-      const r403 = refused.structuredContent as { status: number; explanation?: { summary: string } };
+      const r403 = refused.structuredContent as {
+        status: number;
+        explanation?: { summary: string; causes: { quoted: Record<string, string> }[] };
+      };
       assert.equal(r403.status, 403);
-      assert.match(r403.explanation!.summary, /Forecast\.Read/);
+      // Catalogue sentences naming what they quote, and what the API said apart.
+      assert.match(r403.explanation!.summary, /^HTTP 403: The token lacks \{scope\}/);
+      assert.equal(r403.explanation!.causes[0]!.quoted.scope, 'Forecast.Read');
       const ok = await s.client.callTool({ name: 'call_api', arguments: { agent: AGENT, url } });
       assert.equal((ok.structuredContent as { status: number }).status, 200);
       assert.match(text(ok), /<untrusted-data>[\s\S]*Sunny[\s\S]*<\/untrusted-data>/);
@@ -232,6 +237,7 @@ describe('entra-agent-tokens mcp, through the MCP SDK client over stdio', () => 
     for (const flag of [
       echoHost,
       `https://graph.microsoft.com=${echoHost}`,
+      `00000003-0000-0000-c000-000000000000=${echoHost}`,
       `api://sandbox-weather=${echoHost}`,
       `api://AzureADTokenExchange=${echoHost}`,
       `${JOBS_API}=not a host`,

@@ -52,6 +52,24 @@ const HIDDEN = [
   0x27e9,
   0x2329,
   0x232a,
+  // Found by an attacker's review: more brackets and more that does not show.
+  0x276c,
+  0x276d,
+  0x29fc,
+  0x29fd,
+  0x2f1,
+  0x2f2,
+  0x300a,
+  0x300b,
+  0xab,
+  0xbb,
+  0x34f,
+  0x3164,
+  0x115f,
+  0xffa0,
+  0x17b4,
+  0xfff9,
+  0x1d173,
   0xe0001, // LANGUAGE TAG
   0xe0041, // TAG LATIN CAPITAL LETTER A
   0xe007f, // CANCEL TAG
@@ -141,6 +159,11 @@ describe('promise: what came from outside reaches a model only inside the untrus
       assert.ok(result.structured.status >= 400);
       assert.ok(result.text.includes(MARK), 'what the API said is there, quoted');
       assertQuotedOnly(result.text, path);
+      // Structured content too: the explanation's sentences are the catalogue's; what the API said is in `quoted`.
+      const explained = result.structured.explanation;
+      assert.ok(explained, 'an explanation');
+      for (const sentence of [explained.summary, ...explained.causes.flatMap((c) => [c.cause, c.fix])])
+        assert.ok(!sentence.includes(MARK), `${path}: outside text in a sentence: ${sentence}`);
     });
 
   it('promise: a token the API puts into its challenge, a claims challenge or a header comes back nowhere', async () => {

@@ -51,6 +51,9 @@ describe('where a token may be sent (core/apiHosts)', () => {
       ['https://graph.microsoft.us/.default', 'https://jobs.contoso.com/x'],
       ['api://sandbox-weather/.default', 'http://127.0.0.1:9/apis/weather'],
       [`${sandboxOrigin}/.default`, 'http://127.0.0.1:9/'],
+      // Graph by its app id and its canary: Graph tokens as well.
+      ['00000003-0000-0000-c000-000000000000/.default', 'https://jobs.contoso.com/x'],
+      ['https://canary.graph.microsoft.com/.default', 'https://jobs.contoso.com/x'],
     ] as const) {
       const v = tokenDestination(url, scope, listed(scope, new URL(url).host));
       assert.deepEqual([v.send, !v.send && v.confirm], [false, false], scope);

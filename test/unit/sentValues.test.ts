@@ -42,7 +42,52 @@ const ENCODERS: Record<string, (v: string) => string> = {
   'base64 one byte into a longer text': (v) => Buffer.from(`x${v}yz`).toString('base64'),
   'base64 two bytes into a longer text': (v) => Buffer.from(`xy${v}z`).toString('base64'),
   'base64url two bytes into a longer text': (v) => Buffer.from(`{"${v}"}`).toString('base64url'),
+  // Found by an attacker's review (each was a leak before): a form body's base64, MIME-wrapped base64, hex, deeper
+  // nesting, escapes of other languages, references without semicolons, more invisible characters, a BOM in front.
+  'base64 of a form body (a ~ is %7E there)': (v) =>
+    Buffer.from(`client_id=x&${new URLSearchParams({ client_secret: v }).toString()}&scope=y`).toString('base64'),
+  'base64 wrapped at 76 characters with CRLF (MIME)': (v) =>
+    (
+      Buffer.from(`${'p'.repeat(50)}${v}`)
+        .toString('base64')
+        .match(/.{1,76}/g) ?? []
+    ).join('\r\n'),
+  'base64 of a JSON body with \\u escapes': (v) =>
+    Buffer.from(JSON.stringify({ s: [...v].map((c) => `\\u${hex4(c)}`).join('') })).toString('base64'),
+  hex: (v) => Buffer.from(v).toString('hex'),
+  'upper-case hex': (v) => Buffer.from(v).toString('hex').toUpperCase(),
+  'four rounds of percent-encoding': (v) =>
+    [1, 2, 3, 4].reduce((t) => [...t].map((c) => `%${c.charCodeAt(0).toString(16)}`).join(''), v),
+  '%u escapes': (v) => [...v].map((c) => `%u${hex4(c)}`).join(''),
+  'Python \\U escapes': (v) => [...v].map((c) => `\\U${hex4(c).padStart(8, '0')}`).join(''),
+  'octal escapes': (v) => [...v].map((c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`).join(''),
+  'HTML hex references without semicolons': (v) => [...v].map((c) => `&#x${c.charCodeAt(0).toString(16)}`).join(''),
+  'HTML eight-digit references': (v) => [...v].map((c) => `&#${String(c.charCodeAt(0)).padStart(8, '0')};`).join(''),
+  'HTML named references': (v) =>
+    v.replace(/_/g, '&lowbar;').replace(/\./g, '&period;').replace(/~/g, '&tilde;').replace(/-/g, '&hyphen;'),
+  'quoted-printable soft breaks': (v) => (v.match(/.{1,7}/g) ?? []).join('=\r\n'),
+  'line breaks inside': (v) => (v.match(/.{1,9}/g) ?? []).join('\n'),
+  'literal \\n escapes inside': (v) => (v.match(/.{1,9}/g) ?? []).join('\\n'),
+  'NUL between characters': (v) => [...v].join('\u0000'),
+  'Hangul fillers and a combining grapheme joiner between characters': (v) => [...v].join('\u3164\u034f\uffa0'),
+  'interlinear annotation marks between characters': (v) => [...v].join('\ufff9\ufffb'),
+  'a BOM, then JSON escapes': (v) => `\ufeff${[...v].map((c) => `\\u${hex4(c)}`).join('')}`,
 };
+
+/** Encodings whose every character is the value's: the output must be exactly the text around, and the mark. */
+const EXACT = new Set([
+  'as is',
+  'form-encoded',
+  'every character percent-encoded',
+  'lower-case percent-encoded',
+  'JSON \\u escapes',
+  'HTML decimal references',
+  'HTML hex references without semicolons',
+  'four rounds of percent-encoding',
+  'octal escapes',
+  'quoted-printable soft breaks',
+  'NUL between characters',
+]);
 
 describe('promise: a value sent as a credential never leaves, whatever encoding carried it', () => {
   afterEach(() => forgetSent());
@@ -57,7 +102,18 @@ describe('promise: a value sent as a credential never leaves, whatever encoding 
       assert.match(out, /^before /, 'the text before is kept');
       assert.match(out, / after$/, 'the text after is kept');
       assert.ok(out.includes(WITHHELD) || out.includes('[redacted]'), out);
+      if (EXACT.has(name)) assert.equal(out, `before ${WITHHELD} after`, 'nothing of it left, nothing else taken');
+      if (name.startsWith('a BOM')) assert.equal(out, `before \ufeff${WITHHELD} after`, 'no span shifted by the BOM');
     });
+
+  it('a text that starts with a BOM: no span shifts, nothing of the value is left, nothing else is taken', () => {
+    rememberSent(SECRET);
+    const escaped = [...SECRET].map((c) => `\\u${hex4(c)}`).join('');
+    assert.equal(withholdSent(`\ufeff${escaped}`), `\ufeff${WITHHELD}`);
+    assert.equal(withholdSent(`\ufeffprefix-${SECRET}-suffix`), `\ufeffprefix-${WITHHELD}-suffix`);
+    // A BOM written as a nested escape before it: each round's BOM is kept as text, the value alone is taken.
+    assert.equal(withholdSent(`\ufeff\\u005cufeff${escaped}`), `\ufeff\\u005cufeff${WITHHELD}`);
+  });
 
   it("a token's payload or signature alone, and an API's echo of the token in any spelling, become words", () => {
     const token = unsignedJwt({ alg: 'RS256', typ: 'JWT' }, { aud: 'api://x', oid: 'o'.repeat(30) }, 'S'.repeat(86));
@@ -69,7 +125,12 @@ describe('promise: a value sent as a credential never leaves, whatever encoding 
         // An encoding's first and last characters mix in the bytes around the value (here "x", "yz", quotes):
         // those few stay, nothing of the value's own.
         assert.ok(said.body.includes(TOKEN_PLACEHOLDER), name);
-        assert.ok(said.body.length - TOKEN_PLACEHOLDER.length - 2 <= 8, `${name}: ${said.body}`);
+        if (name.startsWith('base64 ') && !/into a longer text/.test(name)) {
+          // Encodings that carry text around the value: what is left decodes to that text, nothing of the token.
+          const left = said.body.replace(/\r\n/g, '');
+          for (const run of left.match(/[A-Za-z0-9+/]{8,}/g) ?? [])
+            assert.ok(!Buffer.from(run, 'base64').toString('latin1').includes(part.slice(0, 12)), `${name}: ${left}`);
+        } else assert.ok(said.body.length - TOKEN_PLACEHOLDER.length - 2 <= 8, `${name}: ${said.body}`);
       }
   });
 
