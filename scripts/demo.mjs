@@ -37,7 +37,7 @@ const args = [
 
 console.log(`Sandbox tenant ${info.tenantId} is running at ${info.authority}.`);
 console.log(`Getting a token for agent identity "${agent.displayName}" of blueprint "${blueprint.displayName}":`);
-console.log(`  $ entra-agent-tokens ${args.join(' ')}\n`);
+console.log(`  $ node dist/cli.js ${args.join(' ')}\n`);
 
 const token = spawn(process.execPath, [cli, ...args], {
   stdio: 'inherit',

@@ -66,6 +66,17 @@ describe('package.json manifest', () => {
       [],
     );
   });
+  it("ships every chunk the CLI can load in the CLI's npm package (.npmignore)", () => {
+    const shipped = readFileSync(join(__dirname, '..', '..', '.npmignore'), 'utf8').split('\n');
+    const chunks = readdirSync(join(__dirname, '..', '..', 'src', 'chunks'))
+      .map((f) => `dist/${f.replace(/\.ts$/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}.js`)
+      // The Graph commands of the extension import vscode: the CLI never loads them.
+      .filter((c) => c !== 'dist/provisioning.js');
+    assert.deepEqual(
+      [...chunks, 'dist/cli.js'].filter((c) => !shipped.includes(`!${c}`)),
+      [],
+    );
+  });
   it('activates lazily: no "*" and no startup activation', () => {
     assert.ok(!manifest.activationEvents.some((e) => e === '*' || e === 'onStartupFinished'));
     assert.deepEqual(manifest.activationEvents, ['onWebviewPanel:entraAgentTokens.inspector']);
