@@ -110,7 +110,8 @@ export async function runCall(
       })}\n`,
     );
   } else {
-    out(terminalSafeLines(response.body));
+    // The body as the API sent it, and a line end after it (a shell prompt must not follow on its last line).
+    out(terminalSafeLines(response.body.endsWith('\n') || response.body === '' ? response.body : `${response.body}\n`));
     if (response.truncated) writeErr('(the body was cut at 1 MiB)\n');
     if (explanation) {
       const lines = [

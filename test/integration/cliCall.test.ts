@@ -18,6 +18,7 @@ describe('CLI: entra-agent-tokens call', () => {
     const r = await cli(['call', weather(), ...base(AGENT)], env);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as { caller: string }).caller, AGENT);
+    assert.ok(r.stdout.endsWith('}\n'), 'the output ends its last line');
     assert.equal(r.stderr, '');
     assert.ok(!r.stdout.includes(SECRET) && !r.stdout.includes('eyJ'), 'neither the secret nor the token');
   });
