@@ -1,7 +1,8 @@
 // dist/provisioning.js: what acts on the tenant through Microsoft Graph from VS Code — as a blueprint (agent
 // identities, agent users) or as the signed-in developer (blueprints, their setup, grants). Loaded on the first such
-// command, never at activation.
+// command, never at activation. And Copy MCP Server Command, which a user runs rarely.
 export * from '../core/blueprintSetup';
 export * from '../extension/userGraph';
 export * from '../extension/commands/graphAgents';
 export * from '../extension/commands/graphBlueprints';
+export * from '../extension/commands/mcpServerCommand';

@@ -3,6 +3,7 @@
 // variable the provider fills in just before the server starts; a certificate, token file or managed identity is a
 // path or an id.
 import { isAllowedAuthority } from '../core/authorityPolicy';
+import { posixQuote } from '../core/shellQuote';
 import type { BlueprintDefinition } from './definitionRules';
 
 export const MCP_SECRET_ENV = 'ENTRA_AGENT_TOKENS_CLIENT_SECRET';
@@ -65,4 +66,13 @@ export function mcpServerPlan(
     env: { ELECTRON_RUN_AS_NODE: '1' },
     ...(secretEnv ? { secretEnv } : {}),
   };
+}
+
+/**
+ * The same server as one line for a terminal agent (`claude mcp add … -- <line>`, a client's `command`): Node runs the
+ * extension's own bundled CLI, every word quoted for POSIX shells. It names the credential and never holds it: a
+ * secret is read from the variable `secretEnv` names, which the user sets where the agent runs.
+ */
+export function mcpServerCommandLine(plan: McpServerPlan, node = 'node'): string {
+  return [node, ...plan.args].map(posixQuote).join(' ');
 }

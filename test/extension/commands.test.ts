@@ -431,6 +431,27 @@ describe('extension in a real VS Code', () => {
       assert.match(plain, /Agent identity: Research Agent \([0-9a-f-]{36}\)/);
     });
 
+    it('Copy MCP Server Command: the bundled CLI, the credential named, no secret; the server it names answers', async () => {
+      const blueprintId = status.blueprintIds[0]!;
+      const line = await run(CommandId.copyMcpServerCommand, { blueprintId });
+      assert.ok(line, 'a command line');
+      assert.equal(await vscode.env.clipboard.readText(), line);
+      assert.match(line, /^'node' '[^']*\/dist\/cli\.js' 'mcp' /);
+      assert.match(line, /'--client-secret-env' 'ENTRA_AGENT_TOKENS_CLIENT_SECRET'/);
+      assert.doesNotMatch(line, /sbx~/, "no secret in it (the sandbox's start with sbx~)");
+      // The line runs: the bundled CLI starts its MCP server and answers an MCP initialize on stdin.
+      const { execFileSync } = await import('node:child_process');
+      const answer = execFileSync(
+        'sh',
+        [
+          '-c',
+          `printf '%s\\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' | ${line}`,
+        ],
+        { encoding: 'utf8', env: { ...process.env, ENTRA_AGENT_TOKENS_CLIENT_SECRET: 'unused-here' }, timeout: 20_000 },
+      );
+      assert.match(answer, /"serverInfo":\{"name":"entra-agent-tokens"/);
+    });
+
     it('New Blueprint in a real tenant without your sign-in app: refused before any sign-in, nothing added', async () => {
       const before = (await treeRows()).length;
       assert.equal(

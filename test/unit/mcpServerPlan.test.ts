@@ -1,7 +1,8 @@
 // The command line the extension offers VS Code for a blueprint's MCP server: the credential is named, never given.
 import assert from 'node:assert/strict';
 import type { BlueprintDefinition } from '../../src/extension/definitionRules';
-import { MCP_SECRET_ENV, mcpServerPlan } from '../../src/extension/mcpServerPlan';
+import { execFileSync } from 'node:child_process';
+import { MCP_SECRET_ENV, mcpServerCommandLine, mcpServerPlan } from '../../src/extension/mcpServerPlan';
 
 const base: BlueprintDefinition = {
   clientId: '0b5e6a7c-1d2e-4f3a-8b9c-0d1e2f3a4b5c',
@@ -57,5 +58,24 @@ describe('the MCP server the extension offers for a blueprint', () => {
       undefined,
     );
     assert.equal(mcpServerPlan({ ...base, confirmBeforeUse: true }, 'c', []), undefined);
+  });
+
+  it('Copy MCP Server Command: one line a shell reads back word for word, naming the credential only', () => {
+    const plan = mcpServerPlan(
+      { ...base, credentialKind: 'certificate', certificatePath: "/home/me/My Keys/it's $HOME.pem" },
+      "/ext with space/it's/dist/cli.js",
+      [],
+    )!;
+    const line = mcpServerCommandLine(plan);
+    // The shell's own reading of the line: each word as the server will get it.
+    const words = execFileSync('sh', ['-c', `set -- ${line.replace(/^'node' /, '')}; printf '%s\\0' "$@"`], {
+      encoding: 'utf8',
+    })
+      .split('\0')
+      .slice(0, -1);
+    assert.deepEqual(words, plan.args);
+    assert.match(line, /^'node' /);
+    const secretLine = mcpServerCommandLine(mcpServerPlan(base, '/ext/dist/cli.js', [])!);
+    assert.match(secretLine, new RegExp(`'--client-secret-env' '${MCP_SECRET_ENV}'$`));
   });
 });

@@ -23,6 +23,7 @@ export const CommandId = {
   startSidecar: 'entraAgentTokens.startSidecar',
   stopSidecar: 'entraAgentTokens.stopSidecar',
   copySidecarSettings: 'entraAgentTokens.copySidecarSettings',
+  copyMcpServerCommand: 'entraAgentTokens.copyMcpServerCommand',
   openSidecarRequest: 'entraAgentTokens.openSidecarRequest',
   callApi: 'entraAgentTokens.callApi',
   createAgentIdentity: 'entraAgentTokens.createAgentIdentity',

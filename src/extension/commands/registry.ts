@@ -53,6 +53,8 @@ const handlers: Handlers = {
   [CommandId.startSidecar]: startSidecar,
   [CommandId.stopSidecar]: stopSidecar,
   [CommandId.copySidecarSettings]: copySidecarSettings,
+  [CommandId.copyMcpServerCommand]: async (ctx, arg) =>
+    (await import('./mcpServerCommand')).copyMcpServerCommand(ctx, arg),
   [CommandId.openSidecarRequest]: openSidecarRequest,
   [CommandId.callApi]: callApi,
   // Graph's commands are a lazy chunk (dist/provisioning.js), loaded on the first of them.
