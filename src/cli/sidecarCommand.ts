@@ -78,6 +78,7 @@ export async function runSidecar(
       acquire: acquirerOf(engine, host),
       port,
       apis,
+      addApiHint: 'Add it with --api NAME=SCOPES (and --api-base NAME=URL for DownstreamApi).',
       blueprint: { authority, tenant, clientId: blueprint.toLowerCase(), credential: source },
       onRequest: (r) =>
         out(

@@ -108,6 +108,7 @@ export class SidecarController implements vscode.Disposable {
         },
         apis,
         port,
+        addApiHint: `Add it in the user setting "${SETTINGS_SECTION}.sidecar.downstreamApis" (its scopes, and a baseUrl for DownstreamApi).`,
         onRequest: (record, result) => this.record(record, result),
       });
     } catch (e) {

@@ -3,6 +3,7 @@
 // delegated scope) and answers 401/403 with the WWW-Authenticate challenges such APIs send, including the RFC 9728
 // `resource_metadata` of its protected-resource document. One sandbox agent has the role; the other does not.
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { SANDBOX_API_NAMES } from '../core/sandboxApis';
 import type { Directory } from './directory';
 import { issuerV1, issuerV2, type SigningKey } from './issuer';
 
@@ -32,7 +33,7 @@ interface ApiSpec {
  * - legacy: its registration issues v1 tokens but its code validates only the v2 issuer (the v1/v2 mismatch);
  * - partners: refuses agent identities with a plain 403.
  */
-const APIS: Readonly<Record<string, ApiSpec>> = {
+const APIS: Readonly<Record<(typeof SANDBOX_API_NAMES)[number], ApiSpec>> = {
   weather: { permission: 'Forecast.Read' },
   legacy: { permission: 'Legacy.Read', issuers: 'v2-only' },
   partners: { permission: 'Partners.Read', rejectsAgents: true },
@@ -45,7 +46,7 @@ export function protectedApis(directory: Directory): ProtectedApi[] {
   const tenant = directory.tenants[0];
   return (tenant?.resources ?? []).flatMap((r) => {
     const name = /^api:\/\/sandbox-([a-z0-9-]{1,40})$/.exec(r.identifierUri)?.[1];
-    const spec = name && Object.hasOwn(APIS, name) ? APIS[name] : undefined;
+    const spec = name && Object.hasOwn(APIS, name) ? APIS[name as keyof typeof APIS] : undefined;
     return name && spec
       ? [
           {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { TokenAcquirer, TokenRequest } from '../core/acquisition';
 import type { AgentTokenResult } from '../core/agentTokens';
 import { cloudOfAuthority, issuersOf } from '../core/clouds';
+import { sandboxDownstreamApis } from '../core/sandboxApis';
 import { isGuid, isLoopbackHost } from '../core/config';
 import { decodeToken } from '../core/jwt';
 import { foreignCallerReason } from '../core/loopbackGuard';
@@ -46,19 +47,26 @@ export interface SidecarOptions {
   readonly apis?: readonly SidecarApi[];
   /** 0 takes a free port; default 5178. Always on 127.0.0.1. */
   readonly port?: number;
+  /** How a user of this face adds an API (a setting, a flag): said when a caller names one that is not configured. */
+  readonly addApiHint?: string;
   /** The sidecar's clock for checking callers' tokens (tests set it off the tenant's); default Date.now. */
   readonly clock?: () => number;
   /** Each request once answered; `result` is the token it served (in memory, for the face to show; never logged). */
   readonly onRequest?: (record: SidecarRequestRecord, result?: AgentTokenResult) => void;
 }
 
-/** The built-in APIs: Graph of the blueprint's cloud as `default` and `graph`, and the blueprint's exchange API. */
+/**
+ * The built-in APIs: Graph of the blueprint's cloud as `default` and `graph`, and the blueprint's exchange API; for a
+ * blueprint on the sandbox (a loopback authority), the sandbox's sample APIs too (weather, legacy, partners), with
+ * their base URLs, so its DownstreamApi routes reach them with no configuration.
+ */
 export function builtInApis(authority: string): SidecarApi[] {
   const graph = `${cloudOfAuthority(authority).graph}/.default`;
   return [
     { name: 'default', scopes: [graph] },
     { name: 'graph', scopes: [graph] },
     { name: 'agenticblueprint', scopes: [TOKEN_EXCHANGE_SCOPE], requestAppToken: true },
+    ...(isLoopbackHost(new URL(authority).hostname) ? sandboxDownstreamApis(authority) : []),
   ];
 }
 
@@ -83,8 +91,12 @@ export class AgentSidecar {
     private readonly options: SidecarOptions,
     private readonly server: Server,
   ) {
-    for (const api of [...builtInApis(options.blueprint.authority), ...(options.apis ?? [])])
-      this.apis.set(api.name.toLowerCase(), api);
+    // A configured API replaces a built-in of its name, keeping the built-in's base URL when it names none.
+    for (const api of [...builtInApis(options.blueprint.authority), ...(options.apis ?? [])]) {
+      const builtIn = this.apis.get(api.name.toLowerCase());
+      const baseUrl = api.baseUrl ?? builtIn?.baseUrl;
+      this.apis.set(api.name.toLowerCase(), { ...api, ...(baseUrl ? { baseUrl } : {}) });
+    }
     const authority = new URL(options.blueprint.authority);
     const loopback = isLoopbackHost(authority.hostname);
     this.verifier = new SignatureVerifier(loopback ? { sandboxOrigin: () => authority.origin } : {});
@@ -236,7 +248,7 @@ export class AgentSidecar {
       throw new Problem(
         400,
         'Unknown API',
-        `No downstream API named "${apiName.slice(0, 60)}" is configured. Known: ${[...this.apis.keys()].join(', ')}.`,
+        `No downstream API named "${apiName.slice(0, 60)}" is configured. Known: ${[...this.apis.keys()].join(', ')}.${this.options.addApiHint ? ` ${this.options.addApiHint}` : ''}`,
       );
     return api;
   }

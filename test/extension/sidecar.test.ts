@@ -62,7 +62,14 @@ describe('the agent sidecar in a real VS Code', () => {
   it('starts for the sandbox blueprint, serves tokens, lists each request, opens one in the inspector, and stops', async () => {
     const status = (await run(CommandId.startSidecar, { blueprintId: sandbox.blueprintIds[0]! }))!;
     assert.match(status.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.deepEqual(status.apis.map((a) => a.name).sort(), ['agenticblueprint', 'default', 'graph', 'weather']);
+    assert.deepEqual(status.apis.map((a) => a.name).sort(), [
+      'agenticblueprint',
+      'default',
+      'graph',
+      'legacy',
+      'partners',
+      'weather',
+    ]);
     const agent = sandbox.agentIds[0]!;
     const get = (path: string) => fetch(`${status.url}${path}`);
 

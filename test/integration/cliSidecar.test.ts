@@ -38,7 +38,24 @@ describe('CLI: entra-agent-tokens sidecar', () => {
     lines.on('line', (l) => seen.push(l));
     try {
       assert.match(summary.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-      assert.deepEqual(summary.apis.map((a) => a.name).sort(), ['agenticblueprint', 'default', 'graph', 'weather']);
+      assert.deepEqual(summary.apis.map((a) => a.name).sort(), [
+        'agenticblueprint',
+        'default',
+        'graph',
+        'legacy',
+        'partners',
+        'weather',
+      ]);
+      // The sandbox's own APIs need no configuration: DownstreamApi reaches them (partners answers an agent 403, as
+      // it is written to); an API that is not configured is refused with how to add one.
+      const partners = await fetch(`${summary.url}/DownstreamApiUnauthenticated/partners?AgentIdentity=${AGENT}`, {
+        method: 'POST',
+      });
+      assert.equal(partners.status, 200);
+      assert.equal(((await partners.json()) as { statusCode: number }).statusCode, 403);
+      const unknown = await fetch(`${summary.url}/AuthorizationHeaderUnauthenticated/jobs?AgentIdentity=${AGENT}`);
+      assert.equal(unknown.status, 400);
+      assert.match(((await unknown.json()) as { detail: string }).detail, /Add it with --api NAME=SCOPES/);
       const provider = new SidecarAuthProvider({
         authType: 'EntraAuthSideCar',
         clientId: BLUEPRINT,
