@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { posixQuote } from '../core/shellQuote';
 import { terminalSafe } from '../core/terminalText';
 import { parse, positiveInteger, UsageError } from './usage';
 
-export const sandboxHelp = `Usage: entra-agent-tokens sandbox [--port N] [--directory FILE] [--tls-cert F --tls-key F] [--latency MS] [--json]
+export const sandboxHelp = `Usage: entra-agent-tokens sandbox [--port N] [--directory FILE] [--tls-cert F --tls-key F] [--latency MS]
+                                  [--json | --env]
 
 Starts the sandbox tenant, a local stand-in for Entra's token endpoint, on 127.0.0.1 until interrupted (Ctrl+C).
 
@@ -12,7 +14,10 @@ Starts the sandbox tenant, a local stand-in for Entra's token endpoint, on 127.0
   --tls-cert F      serve HTTPS with this PEM certificate...
   --tls-key F       ...and this PEM private key
   --latency MS      wait MS milliseconds before answering each request, like a distant tenant (default 0)
-  --json            print the sandbox's details as one JSON line first (authority, tenant, blueprints, secrets)`;
+  --json            print the sandbox's details as one JSON line first (authority, tenant, blueprints, secrets)
+  --env             print them as export lines for a POSIX shell first: SANDBOX_AUTHORITY, SANDBOX_TENANT,
+                    SANDBOX_BLUEPRINT, SANDBOX_AGENT and SANDBOX_SECRET (the sandbox's own, made at this start).
+                    For example: entra-agent-tokens sandbox --env > sandbox.env &  then  . ./sandbox.env`;
 
 const options = {
   port: { type: 'string' },
@@ -21,12 +26,14 @@ const options = {
   'tls-key': { type: 'string' },
   latency: { type: 'string' },
   json: { type: 'boolean' },
+  env: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 export async function runSandbox(args: string[], out: (s: string) => void, stopped: Promise<void>): Promise<void> {
   const { values } = parse('sandbox', args, options);
   if (values.help) return out(`${sandboxHelp}\n`);
+  if (values.json && values.env) throw new UsageError('--json and --env: choose one.');
   const port = positiveInteger(values.port, '--port', 0, 65535, 0);
   const latencyMs = positiveInteger(values.latency, '--latency', 0, 60_000, 0);
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined))
@@ -57,6 +64,21 @@ export async function runSandbox(args: string[], out: (s: string) => void, stopp
   const info = sandbox.info;
   if (values.json) {
     out(`${JSON.stringify(info)}\n`);
+  } else if (values.env) {
+    const first = info.blueprints[0];
+    const vars: [string, string | undefined][] = [
+      ['SANDBOX_AUTHORITY', info.authority],
+      ['SANDBOX_TENANT', info.tenantId],
+      ['SANDBOX_BLUEPRINT', first?.clientId],
+      ['SANDBOX_AGENT', first?.agents[0]?.clientId],
+      ['SANDBOX_SECRET', first?.clientSecret],
+    ];
+    out(
+      vars
+        .filter((v): v is [string, string] => v[1] !== undefined)
+        .map(([k, v]) => `export ${k}=${posixQuote(v)}\n`)
+        .join(''),
+    );
   } else {
     const first = info.blueprints[0];
     const lines = [
@@ -70,7 +92,7 @@ export async function runSandbox(args: string[], out: (s: string) => void, stopp
       for (const a of b.agents) lines.push(`    agent   ${terminalSafe(a.clientId)}  ${terminalSafe(a.displayName)}`);
     }
     if (first?.agents[0]) {
-      lines.push('', "Try, with the blueprint's secret in SANDBOX_SECRET (from --json):");
+      lines.push('', "Try, with the blueprint's secret in SANDBOX_SECRET (export lines for a shell: --env):");
       lines.push(
         `  entra-agent-tokens token --authority ${info.authority} --tenant ${info.tenantId} --blueprint ${first.clientId} --agent ${first.agents[0].clientId} --client-secret-env SANDBOX_SECRET`,
       );

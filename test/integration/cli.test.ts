@@ -625,6 +625,53 @@ describe('CLI', function () {
       assert.equal(code, 0);
     });
 
+    it('--env prints export lines a shell sources, and the token command runs on them', async () => {
+      const child = spawn(process.execPath, [cliPath, 'sandbox', '--env'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        const lines = createInterface({ input: child.stdout });
+        const exports: string[] = [];
+        for await (const line of lines) {
+          exports.push(line);
+          if (line.startsWith('export SANDBOX_SECRET=')) break;
+        }
+        assert.deepEqual(
+          exports.map((l) => l.split('=')[0]),
+          [
+            'export SANDBOX_AUTHORITY',
+            'export SANDBOX_TENANT',
+            'export SANDBOX_BLUEPRINT',
+            'export SANDBOX_AGENT',
+            'export SANDBOX_SECRET',
+          ],
+        );
+        // The shell's own reading: source the lines, then run the CLI with what they set.
+        const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+          const sh = spawn(
+            'sh',
+            [
+              '-c',
+              `${exports.join('\n')}\n"$0" "$1" token --authority "$SANDBOX_AUTHORITY" --tenant "$SANDBOX_TENANT" --blueprint "$SANDBOX_BLUEPRINT" --agent "$SANDBOX_AGENT" --client-secret-env SANDBOX_SECRET --json`,
+              process.execPath,
+              cliPath,
+            ],
+            { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
+          );
+          let stdout = '';
+          let stderr = '';
+          sh.stdout.on('data', (d: Buffer) => (stdout += d));
+          sh.stderr.on('data', (d: Buffer) => (stderr += d));
+          sh.on('close', (code) => resolve({ code, stdout, stderr }));
+        });
+        assert.equal(r.code, 0, r.stderr);
+        assert.ok(JSON.parse(r.stdout).accessToken);
+      } finally {
+        child.kill('SIGINT');
+      }
+      await once(child, 'close');
+      const both = await cli(['sandbox', '--json', '--env']);
+      assert.equal(both.code, 2);
+    });
+
     it('serves HTTPS with --tls-cert/--tls-key', async () => {
       const { child, info } = await startCliSandbox([
         '--tls-cert',
