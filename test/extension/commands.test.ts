@@ -452,6 +452,49 @@ describe('extension in a real VS Code', () => {
       assert.match(answer, /"serverInfo":\{"name":"entra-agent-tokens"/);
     });
 
+    it("Copy Sandbox Environment: export lines a shell sources, and the CLI gets a token from this VS Code's sandbox", async () => {
+      const text = await run(CommandId.copySandboxEnvironment);
+      assert.ok(text);
+      assert.equal(await vscode.env.clipboard.readText(), text);
+      assert.deepEqual(
+        text
+          .trim()
+          .split('\n')
+          .map((l) => l.split('=')[0]),
+        [
+          'export SANDBOX_AUTHORITY',
+          'export SANDBOX_TENANT',
+          'export SANDBOX_BLUEPRINT',
+          'export SANDBOX_AGENT',
+          'export SANDBOX_SECRET',
+        ],
+      );
+      const cli = join(
+        vscode.extensions.getExtension('entra-agent-tokens.entra-agent-tokens')!.extensionPath,
+        'dist',
+        'cli.js',
+      );
+      // Not a synchronous child: the sandbox answers from this extension host's event loop.
+      const { spawn } = await import('node:child_process');
+      const out = await new Promise<string>((resolve, reject) => {
+        const sh = spawn(
+          'sh',
+          [
+            '-c',
+            `${text}node "$0" token --authority "$SANDBOX_AUTHORITY" --tenant "$SANDBOX_TENANT" --blueprint "$SANDBOX_BLUEPRINT" --agent "$SANDBOX_AGENT" --client-secret-env SANDBOX_SECRET --json`,
+            cli,
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        let stdout = '';
+        let stderr = '';
+        sh.stdout.on('data', (d: Buffer) => (stdout += d));
+        sh.stderr.on('data', (d: Buffer) => (stderr += d));
+        sh.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(stderr))));
+      });
+      assert.equal((JSON.parse(out) as { claims: { appid: string } }).claims.appid, status.agentIds[0]);
+    });
+
     it('New Blueprint in a real tenant without your sign-in app: refused before any sign-in, nothing added', async () => {
       const before = (await treeRows()).length;
       assert.equal(

@@ -24,6 +24,7 @@ export const CommandId = {
   stopSidecar: 'entraAgentTokens.stopSidecar',
   copySidecarSettings: 'entraAgentTokens.copySidecarSettings',
   copyMcpServerCommand: 'entraAgentTokens.copyMcpServerCommand',
+  copySandboxEnvironment: 'entraAgentTokens.copySandboxEnvironment',
   openSidecarRequest: 'entraAgentTokens.openSidecarRequest',
   callApi: 'entraAgentTokens.callApi',
   createAgentIdentity: 'entraAgentTokens.createAgentIdentity',

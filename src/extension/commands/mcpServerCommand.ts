@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { ConfigError } from '../../core/errors';
+import { posixQuote } from '../../core/shellQuote';
 import { MCP_SECRET_ENV, mcpServerCommandLine, mcpServerPlan } from '../mcpServerPlan';
 import { pickBlueprint, plainArgs } from '../prompts';
 import { readSettings } from '../settings';
@@ -46,4 +47,33 @@ export async function copyMcpServerCommand(ctx: CommandContext, arg?: unknown): 
       : `MCP server command for "${blueprint.displayName}" copied. It names the credential; it holds no secret.`,
   );
   return line;
+}
+
+/**
+ * Copy Sandbox Environment: the running sandbox as export lines for a shell (SANDBOX_AUTHORITY, SANDBOX_TENANT,
+ * SANDBOX_BLUEPRINT, SANDBOX_AGENT, SANDBOX_SECRET), as `entra-agent-tokens sandbox --env` prints them: the CLI, a
+ * sidecar or an agent in a terminal then use the same tenant. The secret is the sandbox's own, made at this start,
+ * and the user asked for it.
+ */
+export async function copySandboxEnvironment(ctx: CommandContext): Promise<string> {
+  const status = ctx.sandbox.status;
+  if (!status) throw new ConfigError('Sandbox tenant', 'is not running.', 'Start the sandbox tenant first.');
+  const blueprintId = status.blueprintIds[0];
+  const secret = blueprintId ? await ctx.credentials.get(blueprintId, 'clientSecret') : undefined;
+  const vars: [string, string | undefined][] = [
+    ['SANDBOX_AUTHORITY', status.authority],
+    ['SANDBOX_TENANT', status.tenantId],
+    ['SANDBOX_BLUEPRINT', blueprintId],
+    ['SANDBOX_AGENT', status.agentIds[0]],
+    ['SANDBOX_SECRET', secret],
+  ];
+  const text = vars
+    .filter((v): v is [string, string] => v[1] !== undefined)
+    .map(([k, v]) => `export ${k}=${posixQuote(v)}\n`)
+    .join('');
+  await vscode.env.clipboard.writeText(text);
+  void vscode.window.showInformationMessage(
+    `Sandbox environment copied: paste it into a terminal, then run the CLI with --authority "$SANDBOX_AUTHORITY" --tenant "$SANDBOX_TENANT" --blueprint "$SANDBOX_BLUEPRINT" --client-secret-env SANDBOX_SECRET. It holds the sandbox's secret, valid until the sandbox stops.`,
+  );
+  return text;
 }

@@ -53,6 +53,7 @@ const handlers: Handlers = {
   [CommandId.startSidecar]: startSidecar,
   [CommandId.stopSidecar]: stopSidecar,
   [CommandId.copySidecarSettings]: copySidecarSettings,
+  [CommandId.copySandboxEnvironment]: async (ctx) => (await import('./mcpServerCommand')).copySandboxEnvironment(ctx),
   [CommandId.copyMcpServerCommand]: async (ctx, arg) =>
     (await import('./mcpServerCommand')).copyMcpServerCommand(ctx, arg),
   [CommandId.openSidecarRequest]: openSidecarRequest,

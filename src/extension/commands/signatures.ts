@@ -107,6 +107,7 @@ export interface CommandSignatures {
   [CommandId.startSidecar]: { arg: { blueprintId: string } | BlueprintNode | undefined; result: SidecarStatus };
   [CommandId.stopSidecar]: { arg: undefined; result: boolean };
   [CommandId.copySidecarSettings]: { arg: undefined; result: string };
+  [CommandId.copySandboxEnvironment]: { arg: undefined; result: string };
   [CommandId.copyMcpServerCommand]: { arg: { blueprintId: string } | BlueprintNode | undefined; result: string };
   [CommandId.openSidecarRequest]: { arg: { id: number } | SidecarRequestNode; result: boolean };
 }
