@@ -114,10 +114,8 @@ export async function runCall(
     out(terminalSafeLines(response.body.endsWith('\n') || response.body === '' ? response.body : `${response.body}\n`));
     if (response.truncated) writeErr('(the body was cut at 1 MiB)\n');
     if (explanation) {
-      const lines = [
-        `HTTP ${response.status} ${response.statusText} in ${response.durationMs} ms`,
-        explanation.summary,
-      ];
+      // The status line, then each cause once (the summary is the first cause again: it stands alone elsewhere).
+      const lines = [`HTTP ${response.status} ${response.statusText} in ${response.durationMs} ms`];
       for (const c of explanation.causes)
         lines.push(`- ${c.cause}`, `    evidence: ${c.evidence}`, `    fix: ${c.fix}`);
       if (metadata)

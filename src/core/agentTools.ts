@@ -91,7 +91,12 @@ export function toolExplanation(d: Diagnosis): ToolExplanation {
  * causes name in braces) goes into the block, through `quotedCauses`.
  */
 function explanationLines(e: ToolExplanation): string[] {
-  const lines = [e.summary];
+  // The summary is the first cause again: said once, as a cause.
+  const lines = [
+    e.causes.length
+      ? `Why: ${e.causes.length === 1 ? 'the likely cause' : `${e.causes.length} likely causes, the likeliest first`}.`
+      : e.summary,
+  ];
   for (const c of e.causes) lines.push(`- ${c.cause} Fix: ${c.fix}`);
   if (e.causes.some((c) => Object.keys(c.quoted).length))
     lines.push(

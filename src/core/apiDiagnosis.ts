@@ -256,8 +256,8 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
           fix: !p.scope
             ? 'Grant the permission the API documents for this call, then get a new token.'
             : appOnly
-              ? "Assign the agent identity the app role {scope} on the API's service principal (an app role assignment, by an admin), then get a new token: roles are fixed when a token is issued."
-              : 'Grant the agent identity the delegated scope {scope} for this user (an oauth2PermissionGrant), then get a new token.',
+              ? 'Grant the agent identity the app role {scope} (Grant Permissions… on the agent in VS Code, or an app role assignment on the API\'s service principal, by anyone allowed to grant it), then get a new token: roles are fixed when a token is issued.'
+              : 'Grant the agent identity the delegated scope {scope} for this user (Grant Permissions… in VS Code, or an oauth2PermissionGrant), then get a new token.',
         },
         { scope: p.scope, error_description: p.error_description, carried },
       ),
@@ -274,20 +274,9 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
         { error_description: p.error_description },
       ),
     );
-  if (p.resource_metadata) {
-    resourceMetadata = p.resource_metadata;
-    causes.push(
-      because(
-        {
-          cause:
-            'The API publishes its protected-resource metadata (RFC 9728): its resource and the scopes it supports.',
-          evidence: 'WWW-Authenticate: resource_metadata="{resource_metadata}"',
-          fix: "Read it (same host only) and retry with a scope it lists: the token's audience must be its resource.",
-        },
-        { resource_metadata: p.resource_metadata },
-      ),
-    );
-  }
+  // RFC 9728: where the API describes itself. Information, not a cause: what it says is set against the token by
+  // explainResponse (a disagreeing audience or tenant becomes a cause there, a better scope a Retry).
+  if (p.resource_metadata) resourceMetadata = p.resource_metadata;
   const graph = graphError(input.body);
   if (graph) {
     const known = knownGraphCode(graph.code);
@@ -386,7 +375,7 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
         {
           cause: 'The token lacks the app role the API requires ({required}).',
           evidence: 'roles = {roles}',
-          fix: "Assign the agent identity the app role {role} on the API's service principal (admin consent), then get a new token: roles are fixed when it is issued.",
+          fix: "Grant the agent identity the app role {role} (Grant Permissions… on the agent in VS Code, or an app role assignment on the API's service principal), then get a new token: roles are fixed when it is issued.",
         },
         {
           required: expect.roles.join(' or '),
@@ -401,7 +390,7 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
         {
           cause: 'The token lacks the delegated scope the API requires ({required}).',
           evidence: 'scp = {scp}',
-          fix: 'Grant {scope} to the agent identity for this user (a delegated permission grant), then get a new token.',
+          fix: 'Grant {scope} to the agent identity for this user (Grant Permissions… in VS Code, or a delegated permission grant), then get a new token.',
         },
         {
           required: expect.scopes.join(' or '),

@@ -453,7 +453,16 @@ function callSection(call: CallView): HTMLElement {
       el(
         'div',
         { class: 'explanation', role: 'note', 'aria-label': 'Why the API refused' },
-        el('strong', { class: 'summary' }, call.explanation.summary),
+        // The summary is the first cause again (it stands alone in notifications): here each cause is said once.
+        el(
+          'strong',
+          { class: 'summary' },
+          call.explanation.causes.length
+            ? call.explanation.causes.length === 1
+              ? 'Why: the likely cause'
+              : `Why: ${call.explanation.causes.length} likely causes, the likeliest first`
+            : call.explanation.summary,
+        ),
         el(
           'ol',
           { class: 'causes' },

@@ -538,6 +538,9 @@ describe('journeys in a real VS Code', function () {
     const explanation = (await view.locator('.explanation').textContent()) ?? '';
     assert.match(explanation, /Forecast\.Read/, explanation);
     assert.match(explanation, /Fix:/);
+    // Each cause once: no headline repeating the first; its fix is Grant Permissions…, not "ask an admin".
+    assert.equal(explanation.split('The token lacks Forecast.Read').length, 2, explanation);
+    assert.match(explanation, /Grant Permissions…/);
     await view.locator('.metadata', { hasText: 'api://sandbox-weather' }).waitFor();
     await view.locator('section.call').scrollIntoViewIfNeeded();
     await page.waitForTimeout(300);

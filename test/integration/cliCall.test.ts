@@ -29,10 +29,15 @@ describe('CLI: entra-agent-tokens call', () => {
     assert.match(r.stdout, /insufficient_scope/);
     assert.match(
       r.stderr,
-      /^HTTP 403 Forbidden in \d+ ms\nHTTP 403: The token lacks Forecast\.Read: the API says this call needs it \(as an app role\)/,
+      /^HTTP 403 Forbidden in \d+ ms\n- The token lacks Forecast\.Read: the API says this call needs it \(as an app role\)/,
+    );
+    assert.equal(
+      r.stderr.split('The token lacks Forecast.Read').length,
+      2,
+      'the cause is said once, not again as a headline',
     );
     assert.match(r.stderr, /evidence: .*the token is app-only, roles = \(none\)/);
-    assert.match(r.stderr, /fix: Assign the agent identity the app role Forecast\.Read on the API's service principal/);
+    assert.match(r.stderr, /fix: Grant the agent identity the app role Forecast\.Read \(Grant Permissions…/);
     // The challenge's RFC 9728 document, fetched from the API's own origin: what the API says it is.
     assert.match(
       r.stderr,
@@ -65,7 +70,7 @@ describe('CLI: entra-agent-tokens call', () => {
     assert.match(out.body, /research-agent@sandbox\.onmicrosoft\.com/);
     const apps = await cli(['call', graph('/applications'), ...base(AGENT)], env);
     assert.equal(apps.code, 5);
-    assert.match(apps.stderr, /^HTTP 403 Forbidden in \d+ ms\nHTTP 403: Microsoft Graph refused the call/);
+    assert.match(apps.stderr, /^HTTP 403 Forbidden in \d+ ms\n- Microsoft Graph refused the call/);
     assert.match(
       apps.stderr,
       /evidence: Authorization_RequestDenied: Insufficient privileges .*\(request-id [0-9a-f-]{36}/,
@@ -73,7 +78,10 @@ describe('CLI: entra-agent-tokens call', () => {
     assert.match(apps.stderr, /fix: Grant the agent identity the application permission Application\.Read\.All/);
     const me = await cli(['call', graph('/me'), ...base(AGENT)], env);
     assert.equal(me.code, 5);
-    assert.match(me.stderr, /HTTP 400: An app-only token on a route that acts for a signed-in user\./);
+    assert.match(
+      me.stderr,
+      /^HTTP 400 Bad Request in \d+ ms\n- An app-only token on a route that acts for a signed-in user\./,
+    );
   });
 
   it("sends the token only to its resource's hosts: anything else needs --allow-api-host, and gets nothing before", async () => {

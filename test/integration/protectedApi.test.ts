@@ -75,7 +75,7 @@ describe("the sandbox's protected API (apis/weather), and why it refuses", () =>
     const claims = decodeToken(token).claims;
     const d = diagnose({ status: r.status, headers: { 'WWW-Authenticate': r.challenge }, body: r.body, claims });
     assert.match(d.summary, /^HTTP 403: The token lacks Forecast\.Read/);
-    assert.match(d.causes[0]!.fix, /app role Forecast\.Read on the API's service principal/);
+    assert.match(d.causes[0]!.fix, /Grant the agent identity the app role Forecast\.Read \(Grant Permissions…/);
     const withExpectation = diagnose({
       status: r.status,
       headers: {},
@@ -114,7 +114,6 @@ describe("the sandbox's protected API (apis/weather), and why it refuses", () =>
       [
         'A Microsoft Graph token was sent t',
         'The API did not accept the token i',
-        'The API publishes its protected-re',
         'The token is for another API: its ',
       ],
     );

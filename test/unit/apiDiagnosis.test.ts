@@ -98,7 +98,8 @@ describe('why an API refused a token (core/apiDiagnosis)', () => {
       }).causes;
       assert.match(appOnly!.cause, /lacks Forecast\.Write.*app role/);
       assert.match(appOnly!.evidence, /roles = Forecast\.Read$/);
-      assert.match(appOnly!.fix, /app role Forecast\.Write on the API's service principal/);
+      assert.match(appOnly!.fix, /Grant the agent identity the app role Forecast\.Write \(Grant Permissions…/);
+      assert.doesNotMatch(appOnly!.fix, /by an admin/, 'anyone allowed to grant it can: not only an admin');
     });
     it('offers the protected-resource metadata (RFC 9728) of an invalid_token challenge', () => {
       const d = diagnose({
@@ -112,7 +113,8 @@ describe('why an API refused a token (core/apiDiagnosis)', () => {
       assert.equal(d.resourceMetadata, 'https://api.contoso.com/.well-known/oauth-protected-resource');
       assert.deepEqual(
         d.causes.map((c) => c.cause.slice(0, 30)),
-        ['The API did not accept the tok', 'The API publishes its protecte'],
+        ['The API did not accept the tok'],
+        'the metadata is information, set against the token by explainResponse, not a cause of its own',
       );
     });
     it("explains Microsoft Graph's error codes with the permission the call needs and how to grant it", () => {
