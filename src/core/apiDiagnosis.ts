@@ -256,7 +256,7 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
           fix: !p.scope
             ? 'Grant the permission the API documents for this call, then get a new token.'
             : appOnly
-              ? 'Grant the agent identity the app role {scope} (Grant Permissions… on the agent in VS Code, or an app role assignment on the API\'s service principal, by anyone allowed to grant it), then get a new token: roles are fixed when a token is issued.'
+              ? "Grant the agent identity the app role {scope} (Grant Permissions… on the agent in VS Code, or an app role assignment on the API's service principal, by anyone allowed to grant it), then get a new token: roles are fixed when a token is issued."
               : 'Grant the agent identity the delegated scope {scope} for this user (Grant Permissions… in VS Code, or an oauth2PermissionGrant), then get a new token.',
         },
         { scope: p.scope, error_description: p.error_description, carried },

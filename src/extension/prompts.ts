@@ -155,9 +155,14 @@ export async function pickAgent(
   definitions: DefinitionStore,
   title: string,
   filter: (a: AgentDefinition) => boolean = () => true,
+  whenFiltered?: string,
 ): Promise<AgentDefinition> {
   return (
-    await pick(agentItems(definitions, filter), { title, placeHolder: 'Choose an agent identity', matchOnDetail: true })
+    await pick(agentItems(definitions, filter, whenFiltered), {
+      title,
+      placeHolder: 'Choose an agent identity',
+      matchOnDetail: true,
+    })
   ).agent;
 }
 
@@ -165,11 +170,16 @@ export async function pickAgent(
 export function agentItems(
   definitions: DefinitionStore,
   filter: (a: AgentDefinition) => boolean = () => true,
+  /** Why the list is empty when the filter left nothing (the agents exist, but none may be chosen here). */
+  whenFiltered?: string,
 ): (vscode.QuickPickItem & { agent: AgentDefinition })[] {
-  const agents = definitions.agents().filter(filter);
+  const all = definitions.agents();
+  const agents = all.filter(filter);
   if (agents.length === 0) {
     void vscode.window.showInformationMessage(
-      'No agent identity to choose from. Add one with "Add Agent Identity…", or start the sandbox tenant.',
+      all.length && whenFiltered
+        ? whenFiltered
+        : 'No agent identity to choose from. Add one with "Add Agent Identity…", or start the sandbox tenant.',
     );
     throw new PromptDismissed();
   }

@@ -130,7 +130,7 @@ export async function deleteAgentIdentity(ctx: CommandContext, arg?: unknown): P
       `Delete agent identity "${agent.displayName}" from tenant ${agent.tenant ?? blueprint.tenant}?`,
       {
         modal: true,
-        detail: `Microsoft Graph deletes ${agent.clientId} as its blueprint "${blueprint.displayName}". Its tokens stop being issued, and whatever it was granted goes with it. To remove it from this list only, use "Remove Agent Identity".`,
+        detail: `Microsoft Graph deletes ${agent.clientId} as its blueprint "${blueprint.displayName}". Its tokens stop being issued, and whatever it was granted goes with it.${blueprint.sandbox ? " It is the sandbox's: the sandbox's tenant forgets it when the sandbox stops anyway." : ' To remove it from this list only, use "Remove Agent Identity".'}`,
       },
       'Delete from Tenant',
     );

@@ -42,10 +42,11 @@ export async function exportDefinitions(ctx: CommandContext, arg?: unknown): Pro
   ctx.log.info(
     `Exported ${file.blueprints.length} blueprint(s) and ${file.agents.length} agent identit(ies) to ${target.fsPath} (no secrets).`,
   );
+  const left = ctx.definitions.blueprints().filter((b) => b.sandbox).length;
   if (!given)
     void vscode.window
       .showInformationMessage(
-        `Exported ${file.blueprints.length} blueprint(s) and ${file.agents.length} agent identit${file.agents.length === 1 ? 'y' : 'ies'} to ${target.fsPath}. Secrets are not in the file.`,
+        `Exported ${file.blueprints.length} blueprint(s) and ${file.agents.length} agent identit${file.agents.length === 1 ? 'y' : 'ies'} to ${target.fsPath}. Secrets are not in the file.${left ? ` The sandbox's ${left === 1 ? 'blueprint is' : `${left} blueprints are`} not in it: ${left === 1 ? 'it lives' : 'they live'} in memory and ${left === 1 ? 'is' : 'are'} made again at each start.` : ''}`,
         'Open File',
         'Reveal',
       )

@@ -11,7 +11,6 @@ import { copyErrorDetails, showErrorDetails } from './errorDetails';
 import { editBlueprint } from './editBlueprint';
 import { getAgentToken } from './getAgentToken';
 import { getAgentTokenForScope } from './getAgentTokenForScope';
-import { exportDefinitions, importDefinitions } from './importExport';
 import { inspectToken } from './inspectToken';
 import { CommandId } from './ids';
 import { removeAgentIdentity } from './removeAgentIdentity';
@@ -41,8 +40,9 @@ const handlers: Handlers = {
   [CommandId.removeBlueprint]: removeBlueprint,
   [CommandId.editAgentIdentity]: editAgentIdentity,
   [CommandId.removeAgentIdentity]: removeAgentIdentity,
-  [CommandId.exportDefinitions]: exportDefinitions,
-  [CommandId.importDefinitions]: importDefinitions,
+  // Rarely run: in the lazy chunk dist/provisioning.js, with Graph's commands.
+  [CommandId.exportDefinitions]: async (ctx, arg) => (await import('./importExport')).exportDefinitions(ctx, arg),
+  [CommandId.importDefinitions]: async (ctx, arg) => (await import('./importExport')).importDefinitions(ctx, arg),
   [CommandId.showErrorDetails]: showErrorDetails,
   [CommandId.copyErrorDetails]: copyErrorDetails,
   [CommandId.refresh]: (ctx) => ctx.tree.refresh(),

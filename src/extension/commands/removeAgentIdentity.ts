@@ -14,10 +14,15 @@ export async function removeAgentIdentity(ctx: CommandContext, arg?: unknown): P
           ctx.definitions,
           'Remove Agent Identity',
           (a) => !ctx.definitions.blueprint(a.blueprintId)?.sandbox,
+          "Only the sandbox's agent identities are in the list: they leave it when the sandbox stops (Stop Sandbox Tenant), and Delete Agent Identity from Tenant… deletes one from the sandbox's tenant.",
         );
   if (!agent) return false;
   if (ctx.definitions.blueprint(agent.blueprintId)?.sandbox)
-    throw new ConfigError('Agent identity', 'belongs to the sandbox tenant.', 'Stop the sandbox tenant to remove it.');
+    throw new ConfigError(
+      'Agent identity',
+      'belongs to the sandbox tenant: it is in the list while the sandbox runs.',
+      'Stop the sandbox tenant to clear the list, or use "Delete Agent Identity from Tenant…" to delete it there.',
+    );
   if (!args) {
     const answer = await vscode.window.showWarningMessage(
       `Remove agent identity "${agent.displayName}"?`,
