@@ -595,7 +595,7 @@ describe('journeys in a real VS Code', function () {
     await agent.hover();
     await agent.locator('a.action-label[aria-label="Get Agent Token"]').click();
     await inspector()
-      .locator('header h1', { hasText: 'Agent token for Journey Graph Agent' })
+      .locator('header h1', { hasText: 'Journey Graph Agent · Microsoft Graph' })
       .waitFor({ timeout: 30_000 });
     await inspector().locator('tr[data-claim="xms_par_app_azp"]').waitFor({ timeout: 30_000 });
     await shot('journey-10-new-agent');

@@ -9,6 +9,7 @@ import {
   curlUrlFor,
   DEFAULT_CURL_URL,
   defaultCallUrl,
+  exchangeTitle,
   exchangeView,
   progressView,
   singleTokenView,
@@ -56,7 +57,7 @@ function result(): AgentTokenResult {
 describe('inspector model', () => {
   it('lays T1 and the final token side by side, with missing claims as null and differences marked', () => {
     const view = exchangeView('Research Agent', 'https://graph.microsoft.com/.default', result(), NOW);
-    assert.equal(view.title, 'Agent token for Research Agent');
+    assert.match(view.title, /^Research Agent · /);
     assert.equal(view.primary, 1);
     assert.deepEqual(
       view.columns.map((c) => c.heading),
@@ -221,5 +222,18 @@ describe('the request editor and the call view', () => {
       progressView('R', 's', 'autonomous', [], 'failed', 'AADSTS7000215: bad secret').message,
       'AADSTS7000215: bad secret',
     );
+  });
+
+  it("names a tab by its agent and its resource, so one agent's tokens are told apart", () => {
+    assert.equal(
+      exchangeTitle('Support Agent', 'https://graph.microsoft.com/.default'),
+      'Support Agent · Microsoft Graph',
+    );
+    assert.equal(
+      exchangeTitle('Support Agent', '00000003-0000-0000-c000-000000000000/.default'),
+      'Support Agent · Microsoft Graph',
+    );
+    assert.equal(exchangeTitle('Support Agent', 'api://sandbox-weather/.default'), 'Support Agent · sandbox-weather');
+    assert.equal(exchangeTitle('A', 'https://api.contoso.com/jobs/Jobs.Read'), 'A · api.contoso.com/jobs');
   });
 });

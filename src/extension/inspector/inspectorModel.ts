@@ -80,6 +80,25 @@ const LEG_ACTORS: Record<string, string> = {
   agent: 'Agent identity',
   'agent-user': 'Agent identity, for its agent user',
 };
+/**
+ * A tab's name: the agent and the resource, so two tokens of one agent (Graph's and an API's) are told apart at a
+ * glance: "Support Agent · Microsoft Graph", "Support Agent · sandbox-weather".
+ */
+export function exchangeTitle(agentName: string, scope: string): string {
+  const resource = scope
+    .trim()
+    .split(/\s+/)[0]!
+    .replace(/\/[^/]*$/, '');
+  const graph = graphHostOfAudience(resource) !== undefined || /^https:\/\/graph\./i.test(resource);
+  const name = graph
+    ? 'Microsoft Graph'
+    : resource
+        .replace(/^api:\/\//i, '')
+        .replace(/^https:\/\//i, '')
+        .replace(/\/+$/, '') || scope;
+  return `${agentName} · ${name.slice(0, 60)}`;
+}
+
 /** The final token's card title follows the token's kind. */
 const FINAL_HEADINGS: Record<string, string> = {
   autonomous: 'Final token (agent identity)',
@@ -113,7 +132,7 @@ export function exchangeView(
   }));
   const legs: LegView[] = result.legs.map(legView);
   return {
-    title: `Agent token for ${agentName}`,
+    title: exchangeTitle(agentName, scope),
     subtitle: `${FLOW_NAMES[result.flow]}${subject ? ` as ${subject}` : ''} · ${scope}${result.fromCache ? ' · from the cache' : ''}`,
     columns: [
       column('T1 (blueprint → exchange)', result.t1, now),
@@ -156,7 +175,7 @@ export function progressView(
   const doing =
     state === 'running' ? 'Getting the token…' : state === 'cancelled' ? 'Cancelled.' : 'The exchange failed.';
   return {
-    title: `Agent token for ${agentName}`,
+    title: exchangeTitle(agentName, scope),
     subtitle: `${FLOW_NAMES[flow]}${subject ? ` as ${subject}` : ''} · ${scope} · ${doing}`,
     legs: legs.map(legView),
     totalLegs: FLOW_LEGS[flow],
