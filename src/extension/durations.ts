@@ -9,3 +9,29 @@ export function formatDuration(ms: number): string {
   const h = Math.floor(m / 60);
   return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
 }
+
+/** Milliseconds from `now` to the next multiple of `periodMs` on the wall clock (never 0). */
+export function delayToBoundary(now: number, periodMs: number): number {
+  return periodMs - (now % periodMs);
+}
+
+/**
+ * Runs `tick` every `periodMs`, on the wall clock's multiples of it: every countdown that ticks this way (the tree,
+ * the status bar) reads the clock at the same instants, so they never say two different minutes for one token.
+ */
+export function everyAligned(tick: () => void, periodMs: number): { dispose(): void } {
+  let interval: ReturnType<typeof setInterval> | undefined;
+  const first = setTimeout(
+    () => {
+      tick();
+      interval = setInterval(tick, periodMs);
+    },
+    delayToBoundary(Date.now(), periodMs),
+  );
+  return {
+    dispose: () => {
+      clearTimeout(first);
+      if (interval) clearInterval(interval);
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { DefinitionStore } from './definitions';
 import type { TokenStore } from './tokenStore';
-import { formatDuration } from './durations';
+import { everyAligned, formatDuration } from './durations';
 import { CommandId } from './commands/ids';
 import { commandLink } from './commands/run';
 
@@ -13,7 +13,7 @@ export class TokenStatusBar implements vscode.Disposable {
     100,
   );
   private readonly subscription: vscode.Disposable;
-  private ticker: ReturnType<typeof setInterval> | undefined;
+  private ticker: { dispose(): void } | undefined;
 
   constructor(
     private readonly tokens: TokenStore,
@@ -27,7 +27,7 @@ export class TokenStatusBar implements vscode.Disposable {
     const last = this.tokens.latest;
     if (!last) {
       this.item.hide();
-      if (this.ticker) clearInterval(this.ticker);
+      this.ticker?.dispose();
       this.ticker = undefined;
       return;
     }
@@ -41,11 +41,11 @@ export class TokenStatusBar implements vscode.Disposable {
       ...(last.subject ? { subject: last.subject } : {}),
     });
     this.item.show();
-    this.ticker ??= setInterval(() => this.update(), 30_000);
+    this.ticker ??= everyAligned(() => this.update(), 30_000);
   }
 
   dispose(): void {
-    if (this.ticker) clearInterval(this.ticker);
+    this.ticker?.dispose();
     this.subscription.dispose();
     this.item.dispose();
   }

@@ -7,6 +7,7 @@ import type { TokenStore } from '../tokenStore';
 import { agentUserLabel, type AgentUserReference } from '../definitions';
 import type { HeldToken } from '../tokenStore';
 import { AgentNode, AgentUserNode, BlueprintNode, FailureNode, TokenNode, type TreeNode } from './nodes';
+import { everyAligned } from '../durations';
 
 /** An agent user's token: the agent-user flow, held under that user's label. */
 function isAgentUsersToken(token: HeldToken, user: AgentUserReference): boolean {
@@ -18,7 +19,7 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
-  private ticker: ReturnType<typeof setInterval> | undefined;
+  private ticker: { dispose(): void } | undefined;
   /** Which blueprints have their credential stored; filled as the tree renders, kept until a credential or definition changes. */
   private readonly credentialKnown = new Map<string, boolean>();
   /** The token rows last rendered, the same instances VS Code holds: the countdown tick refreshes just these. */
@@ -117,7 +118,7 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   dispose(): void {
-    if (this.ticker) clearInterval(this.ticker);
+    this.ticker?.dispose();
     for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
@@ -152,9 +153,10 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   /** Countdowns tick only while there are tokens to count down. */
   private updateTicker(): void {
     if (this.tokens.hasTokens && !this.ticker) {
-      this.ticker = setInterval(() => this.tick(), 30_000);
+      // On the same wall-clock instants as the status bar's: both say the same minute.
+      this.ticker = everyAligned(() => this.tick(), 30_000);
     } else if (!this.tokens.hasTokens && this.ticker) {
-      clearInterval(this.ticker);
+      this.ticker.dispose();
       this.ticker = undefined;
     }
   }
