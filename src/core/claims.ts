@@ -42,12 +42,18 @@ const claimMeanings: Readonly<Record<string, string>> = {
   xms_frd: 'Federation marker seen on some agent tokens.',
 };
 
-/** Facet values documented by Microsoft (shared docs §2). Others are shown as numbers. */
+/**
+ * Facet values Microsoft documents (agent-token-claims: 11 and 13; an older revision 15 and 17), and the values its
+ * own sample tokens and real ones carry without a documented meaning (1, 3, 9): said to be so, not guessed at.
+ */
 const facetNames: Readonly<Record<string, string>> = {
   '11': 'agent identity',
   '13': 'agent user',
   '15': 'agentic app builder',
   '17': 'service principal required by app-only client',
+  '1': 'not documented (seen on agent tokens)',
+  '3': "not documented (in Microsoft's sample agent token)",
+  '9': "not documented (seen on agent tokens, and in Microsoft's sample)",
 };
 
 const FACET_CLAIMS = new Set(['xms_act_fct', 'xms_sub_fct', 'xms_tnt_fct']);
@@ -62,9 +68,10 @@ const idrelNames: Readonly<Record<string, string>> = {
   '11': 'GDAP',
   '13': 'service principal-less',
   '33': 'federated managed identity',
-  '12': 'seen on agent tokens, undocumented',
-  '14': 'seen on agent tokens, undocumented',
-  '26': 'seen on agent tokens (T1), undocumented',
+  '10': "not documented (in Microsoft's sample agent token)",
+  '12': 'not documented (seen on agent tokens)',
+  '14': 'not documented (seen on agent tokens)',
+  '26': 'not documented (seen on T1)',
 };
 
 /** Directory role template ids a `wids` claim commonly holds. */
@@ -99,13 +106,13 @@ export const WELL_KNOWN_APPS: Readonly<Record<string, string>> = {
 };
 const APP_ID_CLAIMS = new Set(['aud', 'azp', 'appid']);
 
-/** The values of a space-separated list claim, each named from `names` ("unknown value" where it is not known). */
+/** The values of a space-separated list claim, each named from `names` ("not documented" where Microsoft says nothing of it). */
 function namedValues(value: string, names: Readonly<Record<string, string>>): string | undefined {
   const named = value
     .slice(0, 2 * MAX_DETAIL_LENGTH)
     .split(/\s+/)
     .filter(Boolean)
-    .map((v) => `${v} = ${Object.hasOwn(names, v) ? names[v] : 'unknown value'}`);
+    .map((v) => `${v} = ${Object.hasOwn(names, v) ? names[v] : 'not documented'}`);
   return named.length ? named.join(', ') : undefined;
 }
 const TIME_CLAIMS = new Set(['iat', 'nbf', 'exp']);

@@ -75,8 +75,11 @@ describe('claim explanations', () => {
     const by = Object.fromEntries(rows.map((r) => [r.name, r]));
     assert.match(by.aud!.detail!, /Token Exchange/);
     assert.match(by.sub!.detail!, /a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d/);
-    assert.equal(by.xms_act_fct!.detail, '11 = agent identity, 9 = unknown value, 1 = unknown value');
-    assert.equal(by.xms_sub_fct!.detail, '1 = unknown value, 13 = agent user');
+    assert.equal(
+      by.xms_act_fct!.detail,
+      "11 = agent identity, 9 = not documented (seen on agent tokens, and in Microsoft's sample), 1 = not documented (seen on agent tokens)",
+    );
+    assert.equal(by.xms_sub_fct!.detail, '1 = not documented (seen on agent tokens), 13 = agent user');
     assert.match(by.xms_par_app_azp!.meaning!, /blueprint/);
     assert.match(by.exp!.detail!, /^2026-01-01T01:00:00.000Z \(in 1 h\)$/);
     assert.equal(by.azpacr!.detail, 'certificate or federated assertion');
@@ -93,14 +96,11 @@ describe('claim explanations', () => {
         xms_tnt_fct: '3',
       }).map((r) => [r.name, r]),
     );
-    assert.equal(
-      by.xms_idrel!.detail,
-      '7 = service principal, 26 = seen on agent tokens (T1), undocumented, 99 = unknown value',
-    );
+    assert.equal(by.xms_idrel!.detail, '7 = service principal, 26 = not documented (seen on T1), 99 = not documented');
     assert.equal(by.wids!.detail, 'Global Administrator, User (every member user), unknown role');
     assert.equal(by.aud!.detail, 'Microsoft Graph');
     assert.equal(by.appid!.detail, 'Azure CLI');
-    assert.equal(by.xms_tnt_fct!.detail, '3 = unknown value');
+    assert.equal(by.xms_tnt_fct!.detail, "3 = not documented (in Microsoft's sample agent token)");
   });
 
   it('names the kind of token for its card', () => {
