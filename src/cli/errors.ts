@@ -1,4 +1,5 @@
 import { EntraError } from '../core/entraError';
+import { legWords } from '../core/errorReport';
 import {
   CancelledError,
   ConfigError,
@@ -59,6 +60,7 @@ export function describeFailure(e: unknown): { code: number; message: string } {
       `  what it means: ${t(e.explanation)}`,
       `  fix: ${t(e.fix)}`,
     ];
+    if (e.where) lines.push(`  where: ${legWords(e.where.leg)}, POST ${printable(e.where.endpoint, 300)}`);
     if (e.description) lines.push(`  Entra said: ${printable(e.description.split(/ Trace ID:/)[0] ?? '')}`);
     if (e.traceId) lines.push(`  trace id: ${printable(e.traceId, 100)}`);
     if (e.correlationId) lines.push(`  correlation id: ${printable(e.correlationId, 100)}`);

@@ -23,6 +23,8 @@ export interface Cause {
   readonly quoted: Readonly<Record<string, string>>;
   /** For a model: the catalogue text alone, naming the quoted values as {name}; nothing from outside. */
   readonly catalogue: { readonly cause: string; readonly fix: string };
+  /** The fix is a grant: the app role (app-only token) or delegated scope the token lacks, by its value. */
+  readonly grant?: { readonly kind: 'appRole' | 'scope'; readonly value: string };
 }
 
 export interface Diagnosis {
@@ -195,9 +197,17 @@ export function fill(template: string, quoted: Readonly<Record<string, string>>)
 }
 
 /** A cause from its catalogue text (cause, evidence, fix, with {name}s) and the values it quotes. */
+/** A permission's value as it may be named on a button and sent to Graph: the shape roles and scopes have. */
+const PERMISSION_VALUE = /^[A-Za-z0-9][\w.:-]{0,119}$/;
+
+function grantOf(kind: 'appRole' | 'scope', value: string | undefined): Pick<Cause, 'grant'> {
+  return value && PERMISSION_VALUE.test(value) ? { grant: { kind, value } } : {};
+}
+
 function because(
   text: { readonly cause: string; readonly evidence: string; readonly fix: string },
   quoted: Readonly<Record<string, string | undefined>> = {},
+  grant: Pick<Cause, 'grant'> = {},
 ): Cause {
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(quoted)) if (v !== undefined) values[k] = v;
@@ -207,6 +217,7 @@ function because(
     fix: fill(text.fix, values),
     quoted: values,
     catalogue: { cause: text.cause, fix: text.fix },
+    ...grant,
   };
 }
 
@@ -260,6 +271,8 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
               : 'Grant the agent identity the delegated scope {scope} for this user (Grant Permissions… in VS Code, or an oauth2PermissionGrant), then get a new token.',
         },
         { scope: p.scope, error_description: p.error_description, carried },
+        // One value only: a scope list ("a b") names no single grant.
+        grantOf(appOnly ? 'appRole' : 'scope', p.scope),
       ),
     );
   }
@@ -382,6 +395,7 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
           roles: roles.length ? roles.join(', ') : '(none)',
           role: expect.roles[0],
         },
+        grantOf('appRole', expect.roles[0]),
       ),
     );
   if (!appOnly && expect.scopes?.length && !expect.scopes.some((s) => scopes.includes(s)))
@@ -397,6 +411,7 @@ export function diagnose(input: DiagnosisInput & { url?: string }): Diagnosis {
           scp: scopes.length ? scopes.join(' ') : '(none)',
           scope: expect.scopes[0],
         },
+        grantOf('scope', expect.scopes[0]),
       ),
     );
   if (appOnly && !expect.roles?.length && expect.scopes?.length)

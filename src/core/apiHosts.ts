@@ -2,7 +2,7 @@
 // calls an API with a token (Call API, the CLI's `call`, the language-model tools). A token must not leak to the
 // wrong host because a URL was mistyped, pasted, or written by a prompt-injected model.
 import { CLOUDS, GRAPH_APP_ID } from './clouds';
-import { isLoopbackHost, TOKEN_EXCHANGE_APP_ID } from './config';
+import { isLoopbackHost, resourceOfScope, TOKEN_EXCHANGE_APP_ID } from './config';
 
 export interface HostContext {
   /** The running sandbox's origin (http://127.0.0.1:PORT), whose APIs take its tokens. */
@@ -64,12 +64,7 @@ export function resourceKey(resource: string): string {
   return resource.trim().replace(/\/+$/, '').toLowerCase();
 }
 
-/** The resource of a scope (`https://graph.microsoft.com/.default` → `https://graph.microsoft.com`). */
-export function resourceOfScope(scope: string): string {
-  const first = scope.trim().split(/\s+/)[0] ?? '';
-  const slash = first.lastIndexOf('/');
-  return slash > first.indexOf('://') + 2 ? first.slice(0, slash) : first;
-}
+export { resourceOfScope };
 
 /** The hosts a resource's tokens belong to, as far as this project knows them: Graph's per cloud, the sandbox's. */
 function knownHosts(resource: string, context: HostContext): string[] {

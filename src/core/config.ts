@@ -151,3 +151,10 @@ export function tokenEndpointUrl(authority: string, tenant: string): string {
 function clip(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
+
+/** The resource of a scope (`https://graph.microsoft.com/.default` → `https://graph.microsoft.com`). */
+export function resourceOfScope(scope: string): string {
+  const first = scope.trim().split(/\s+/)[0] ?? '';
+  const slash = first.lastIndexOf('/');
+  return slash > first.indexOf('://') + 2 ? first.slice(0, slash) : first;
+}

@@ -14,6 +14,16 @@ export interface EntraErrorBody {
   claims?: string;
 }
 
+/** The leg Entra refused: sent, and answered with an error (what the inspector's timeline shows). */
+export interface FailedLeg {
+  readonly endpoint: string;
+  /** The leg's name: 'blueprint' (T1), 'agent', 'agent-user'. */
+  readonly leg: string;
+  readonly durationMs?: number;
+  /** The parameters sent, credential and token values redacted. */
+  readonly parameters?: Readonly<Record<string, string>>;
+}
+
 /** An error the token endpoint returned, explained. */
 export class EntraError extends Error {
   override readonly name = 'EntraError';
@@ -27,8 +37,8 @@ export class EntraError extends Error {
     readonly body: EntraErrorBody,
     /** Seconds to wait, from Retry-After, when the endpoint sent one. */
     readonly retryAfterSeconds?: number,
-    /** Where it was said: the token endpoint's URL and the leg's name, for a support ticket. */
-    readonly where?: { readonly endpoint: string; readonly leg: string },
+    /** Where it was said: the token endpoint's URL and the leg's name, for a support ticket and the inspector. */
+    readonly where?: FailedLeg,
   ) {
     const code = body.error_codes?.[0] ?? codeFromDescription(body.error_description);
     const known = explainAadsts(code) ?? explainHttpStatus(httpStatus);

@@ -80,7 +80,7 @@ const catalog: Readonly<Record<number, ErrorExplanation>> = {
   },
   65001: {
     explanation: 'Consent has not been granted for the permission requested.',
-    fix: 'Have an administrator grant the application permission (app role) to the agent identity.',
+    fix: 'Grant the agent identity the permission it asks for (an app role of the resource for an app-only token; Grant Permissions… on the agent in VS Code), by anyone allowed to grant it, then ask again.',
   },
   70003: {
     explanation: 'The grant type is not supported for this client.',
@@ -157,9 +157,10 @@ export const catalogedCodes: readonly number[] = Object.keys(catalog).map(Number
 
 /**
  * Where the fix for an error is made, so a face can offer it as one action: the blueprint's credential, the
- * blueprint's tenant or client id, the agent identity (its home tenant, its scope), the settings, or simply again.
+ * blueprint's tenant or client id, the agent identity (its home tenant, its scope), a permission to grant it, the
+ * settings, or simply again.
  */
-export type Remedy = 'credential' | 'blueprint' | 'agent' | 'settings' | 'retry';
+export type Remedy = 'credential' | 'blueprint' | 'agent' | 'grant' | 'settings' | 'retry';
 
 const remedies: Readonly<Record<number, Remedy>> = {
   7000215: 'credential',
@@ -176,6 +177,17 @@ const remedies: Readonly<Record<number, Remedy>> = {
   700022: 'agent',
   1002012: 'agent',
   500011: 'agent',
+  65001: 'grant',
+  // A certificate assertion of the wrong shape: the credential is where it is made.
+  50027: 'credential',
+  50048: 'credential',
+  700021: 'credential',
+  // Time and rate: a fresh request (after the clock or the wait) is the fix.
+  700024: 'retry',
+  500133: 'retry',
+  70000: 'retry',
+  50196: 'retry',
+  90055: 'retry',
 };
 
 /** The remedy for an Entra answer: by its AADSTS code, else retry for throttling and server errors. */

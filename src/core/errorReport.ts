@@ -43,7 +43,10 @@ export function reportOf(e: unknown): ErrorReport {
         ['Trace ID', e.traceId],
         ['Correlation ID', e.correlationId],
         ['Timestamp', e.timestamp],
-        ['Endpoint', e.where ? `POST ${e.where.endpoint} (${e.where.leg})` : undefined],
+        [
+          'Endpoint',
+          e.where ? `POST ${e.where.endpoint} (${legWords(e.where.leg)}), answered HTTP ${e.httpStatus}` : undefined,
+        ],
         ['Retry after', e.retryAfterSeconds !== undefined ? `${e.retryAfterSeconds} s` : undefined],
       ]),
     };
@@ -101,6 +104,17 @@ export function reportOf(e: unknown): ErrorReport {
     summary: `Something went wrong: ${err.message}`,
     logLine: `failed: ${err.message}${err.stack ? `\n${err.stack}` : ''}`,
   };
+}
+
+/** A leg by what it does, as every face names it: in the details, the CLI, the inspector. */
+const LEG_WORDS: Readonly<Record<string, string>> = {
+  blueprint: 'leg 1: the blueprint asks for T1',
+  agent: "leg 2: the agent identity's request, T1 as its assertion",
+  'agent-user': "leg 3: the agent user's request",
+};
+
+export function legWords(leg: string): string {
+  return Object.hasOwn(LEG_WORDS, leg) ? LEG_WORDS[leg]! : leg;
 }
 
 function detailLines(rows: readonly (readonly [string, string | undefined])[]): string {

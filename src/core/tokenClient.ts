@@ -133,6 +133,8 @@ export class TokenEndpointClient {
       const error = new EntraError(outcome.status, scrubBody(parseEntraErrorBody(outcome.text), params), retryAfter, {
         endpoint: url,
         leg: options.legName,
+        durationMs: record.durationMs,
+        parameters: record.parameters,
       });
       if (RETRYABLE_STATUS.has(outcome.status) && attempt <= this.maxRetries) {
         const delay = this.retryDelay(attempt, retryAfter);

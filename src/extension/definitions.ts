@@ -257,6 +257,30 @@ export class DefinitionStore implements vscode.Disposable {
   }
 
   /**
+   * A sandbox agent identity, edited for practice (another home tenant shows AADSTS700211's cousins, a wrong scope
+   * AADSTS500011): in memory only, until the sandbox's next start.
+   */
+  updateSandboxAgent(
+    clientId: string,
+    patch: { displayName?: string; defaultScope?: string; tenant?: string },
+  ): AgentDefinition {
+    const current = this.sandboxAgents.find((a) => a.clientId === clientId.toLowerCase());
+    if (!current)
+      throw new ConfigError('Agent identity', `${clientId} is not the running sandbox's.`, 'Start the sandbox.');
+    const { tenant: _, ...rest } = current;
+    const tenant = patch.tenant === undefined ? current.tenant : patch.tenant.trim() || undefined;
+    const next = this.validateAgent({
+      ...rest,
+      ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
+      ...(patch.defaultScope !== undefined ? { defaultScope: patch.defaultScope } : {}),
+      ...(tenant ? { tenant } : {}),
+    });
+    this.sandboxAgents = this.sandboxAgents.map((a) => (a === current ? next : a));
+    this.changed.fire();
+    return next;
+  }
+
+  /**
    * A blueprint created in the running sandbox through Graph: in memory only, like the sandbox's own, gone when it
    * stops.
    */

@@ -2,12 +2,14 @@
 // Details for a support ticket. Pure, so the Node tier checks every remedy; errorBoundary.ts shows them.
 import type { ErrorReport } from '../core/errorReport';
 
-export type ErrorAction = 'setCredential' | 'editBlueprint' | 'editAgent' | 'openSettings' | 'retry' | 'copyDetails';
+export type ErrorAction =
+  'setCredential' | 'editBlueprint' | 'editAgent' | 'grant' | 'openSettings' | 'retry' | 'copyDetails';
 
 export const ERROR_ACTION_LABELS: Readonly<Record<ErrorAction, string>> = {
   setCredential: 'Set Blueprint Credential…',
   editBlueprint: 'Edit Blueprint…',
   editAgent: 'Edit Agent Identity…',
+  grant: 'Grant Permissions…',
   openSettings: 'Open Settings',
   retry: 'Retry',
   copyDetails: 'Copy Error Details',
@@ -15,9 +17,11 @@ export const ERROR_ACTION_LABELS: Readonly<Record<ErrorAction, string>> = {
 
 /** What the failing action was about: which fixes can be offered. */
 export interface ErrorScope {
-  /** A blueprint the user added (the sandbox's cannot be edited). */
+  /** The blueprint (the sandbox's too: its credential and tenant can be changed for practice). */
   readonly blueprintId?: string;
   readonly agentId?: string;
+  /** The resource the token was asked for (what Grant Permissions… opens on). */
+  readonly resource?: string;
   readonly canRetry?: boolean;
 }
 
@@ -35,6 +39,9 @@ export function errorActions(report: ErrorReport, scope: ErrorScope): ErrorActio
     case 'agent':
       if (scope.agentId && scope.blueprintId) actions.push('editAgent');
       break;
+    case 'grant':
+      if (scope.agentId) actions.push('grant');
+      break;
     case 'settings':
       actions.push('openSettings');
       break;
@@ -42,4 +49,9 @@ export function errorActions(report: ErrorReport, scope: ErrorScope): ErrorActio
   if (scope.canRetry && (report.category === 'entra' || report.category === 'network')) actions.push('retry');
   if (report.details) actions.push('copyDetails');
   return actions;
+}
+
+/** The words that say an error was simulated: before its details, and in the inspector. */
+export function simulatedNote(label: string): string {
+  return `Simulated by the sandbox (${label}): it happens once, and the next request gets a token.`;
 }

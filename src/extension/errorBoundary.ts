@@ -3,7 +3,7 @@ import { PromptDismissed } from '../core/errors';
 import { reportOf } from '../core/errorReport';
 import { CommandId } from './commands/ids';
 import { openSettings, runCommand } from './commands/run';
-import { ERROR_ACTION_LABELS, errorActions, type ErrorAction, type ErrorScope } from './errorActions';
+import { ERROR_ACTION_LABELS, errorActions, simulatedNote, type ErrorAction, type ErrorScope } from './errorActions';
 import type { ExtensionLog } from './log';
 
 /** The user dismissed a prompt: ends a command silently, like a cancel. */
@@ -13,6 +13,40 @@ export { PromptDismissed };
 const shown = new WeakSet<object>();
 /** What a failure was about (set where it is known, read by the boundary): which fixes to offer. */
 const scopes = new WeakMap<object, Omit<ErrorScope, 'canRetry'>>();
+
+/** Errors the sandbox gave on purpose (Simulate an Entra Error…), by the simulation's label. */
+const simulated = new WeakMap<object, string>();
+
+/** Marks an error as one the sandbox simulated: every face says so, and that it happens once. */
+export function markSimulated(e: unknown, label: string): void {
+  if (typeof e === 'object' && e !== null) simulated.set(e, label);
+}
+
+/** The simulation an error came from, if the sandbox gave it on purpose. */
+export function simulationOf(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null ? simulated.get(e) : undefined;
+}
+
+/**
+ * What every face of the extension shows for an error (the notification, the tree's failure row, the inspector): its
+ * summary and details, said to be simulated when they were, and the actions that fix it.
+ */
+export function explained(
+  e: unknown,
+  canRetry: boolean,
+): { scope: ErrorScope; actions: ErrorAction[]; details?: string; summary: string } {
+  const report = reportOf(e);
+  const scope = { ...(typeof e === 'object' && e !== null ? scopes.get(e) : undefined), canRetry };
+  const simulation = simulationOf(e);
+  const details =
+    report.kind === 'explained' && report.details
+      ? simulation
+        ? `${simulatedNote(simulation)}\n${report.details}`
+        : report.details
+      : undefined;
+  const summary = simulation ? `Simulated (happens once): ${report.summary}` : report.summary;
+  return { scope, actions: errorActions(report, scope), ...(details ? { details } : {}), summary };
+}
 
 /** Marks an error with the blueprint and agent it is about, so the boundary can offer their fixes. */
 export function scopeError(e: unknown, scope: Omit<ErrorScope, 'canRetry'>): void {
@@ -41,15 +75,18 @@ export function reportError(where: string, e: unknown, log: ExtensionLog, retry?
   if (report.kind === 'unexpected' || (report.kind === 'explained' && report.category === 'entra'))
     log.error(`${where}: ${report.logLine}`);
   else log.warn(`${where}: ${report.logLine}`);
-  const scope = { ...(typeof e === 'object' && e !== null ? scopes.get(e) : undefined), canRetry: !!retry };
-  const actions = errorActions(report, scope);
-  const details = report.kind === 'explained' ? report.details : undefined;
+  const { scope, actions, details, summary } = explained(e, !!retry);
   const labels = [...actions.map((a) => ERROR_ACTION_LABELS[a]), 'Show Log'];
-  void vscode.window.showErrorMessage(report.summary, ...labels).then((choice) => {
-    const action = actions.find((a) => ERROR_ACTION_LABELS[a] === choice);
-    if (action) void runErrorAction(action, scope, details, retry);
-    else if (choice === 'Show Log') log.show();
-  });
+  const show = (): void => {
+    void vscode.window.showErrorMessage(summary, ...labels).then((choice) => {
+      const action = actions.find((a) => ERROR_ACTION_LABELS[a] === choice);
+      // Copying the details keeps the other buttons (Retry, the fix): the notification comes back.
+      if (action === 'copyDetails') void runErrorAction(action, scope, details, retry).then(show);
+      else if (action) void runErrorAction(action, scope, details, retry);
+      else if (choice === 'Show Log') log.show();
+    });
+  };
+  show();
 }
 
 /** Runs one of an error's actions (the toast's buttons, the tree's failure rows). */
@@ -66,6 +103,11 @@ export function runErrorAction(
       return runCommand(CommandId.editBlueprint, { blueprintId: scope.blueprintId! });
     case 'editAgent':
       return runCommand(CommandId.editAgentIdentity, { agentId: scope.agentId! });
+    case 'grant':
+      return runCommand(CommandId.grantPermissions, {
+        agentId: scope.agentId!,
+        ...(scope.resource ? { resource: scope.resource } : {}),
+      });
     case 'openSettings':
       return openSettings('entraAgentTokens.additionalAuthorityHosts');
     case 'retry':

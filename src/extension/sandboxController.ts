@@ -190,6 +190,11 @@ export class SandboxController implements vscode.Disposable {
     return simulation;
   }
 
+  /** Disarms a simulation that has not fired yet: the next token request is answered as usual. */
+  disarm(): void {
+    this.running?.sandbox.clearFaults();
+  }
+
   /**
    * A signed-in user's token for a sandbox blueprint (the on-behalf-of flow's Tc), from the sandbox's own password
    * grant: the sandbox's stand-in for a user signing in to the agent's front end.

@@ -5,9 +5,8 @@ import { isAllowedAuthority } from '../core/authorityPolicy';
 import type { CredentialHost } from '../core/credentialSource';
 import { CredentialError, ConfigError, isCancelled } from '../core/errors';
 import type { CredentialStore } from './credentialStore';
-import { PromptDismissed, scopeError } from './errorBoundary';
-import { reportOf } from '../core/errorReport';
-import { errorActions } from './errorActions';
+import { resourceOfScope } from '../core/config';
+import { explained, markSimulated, PromptDismissed, scopeError, simulationOf } from './errorBoundary';
 import { agentUserLabel, type AgentDefinition, type BlueprintDefinition, type DefinitionStore } from './definitions';
 import type { ExtensionLog } from './log';
 import { readSettings } from './settings';
@@ -57,8 +56,9 @@ export class TokenService implements vscode.Disposable {
         `its blueprint ${agent.blueprintId} is no longer in the list.`,
         'Add the blueprint again, or remove this agent identity.',
       );
-    // The fixes an error can offer (its toast and its tree row): the sandbox's blueprint is not the user's to edit.
-    const scoped = { agentId: agent.clientId, ...(blueprint.sandbox ? {} : { blueprintId: blueprint.clientId }) };
+    // The fixes an error can offer (its toast, its tree row, the inspector): the sandbox's blueprint and agents take
+    // them too, for practice (a wrong secret, another tenant), until the sandbox's next start.
+    const scoped = { agentId: agent.clientId, blueprintId: blueprint.clientId, resource: resourceOfScope(scope) };
     const settings = readSettings();
     try {
       await this.checkUsable(blueprint, consent, settings);
@@ -79,12 +79,12 @@ export class TokenService implements vscode.Disposable {
     } catch (e) {
       if (!isCancelled(e)) {
         scopeError(e, scoped);
-        const report = reportOf(e);
+        const { actions, details } = explained(e, true);
         this.tokens.fail({
           ...scoped,
-          message: oneLine(e),
-          actions: errorActions(report, { ...scoped, canRetry: true }),
-          ...(report.kind === 'explained' && report.details ? { details: report.details } : {}),
+          message: `${simulationOf(e) ? 'Simulated: ' : ''}${oneLine(e)}`,
+          actions,
+          ...(details ? { details } : {}),
         });
       }
       throw e;
@@ -243,12 +243,22 @@ export class TokenService implements vscode.Disposable {
    * and its refusal must not be remembered as a real one (the engine keeps an unknown agent's for 30 s): it happens
    * once.
    */
-  armSimulation(): void {
+  armSimulation(label: string): void {
     this.clearCache();
-    this.simulationArmed = true;
+    this.simulationArmed = label;
   }
 
-  private simulationArmed = false;
+  /** The sandbox's simulation is gone: it fired (or the sandbox stopped). The armed notice closes then. */
+  disarmSimulation(): void {
+    if (this.simulationArmed === undefined) return;
+    this.simulationArmed = undefined;
+    this.simulationFired.fire();
+  }
+
+  /** The label of the simulation armed, until it fires. */
+  private simulationArmed: string | undefined;
+  private readonly simulationFired = new vscode.EventEmitter<void>();
+  readonly onSimulationSpent = this.simulationFired.event;
 
   /** Every acquisition of the extension, on the shared engine. */
   private async acquireOn(
@@ -262,8 +272,10 @@ export class TokenService implements vscode.Disposable {
       return await acquireToken(engine, request, host, options);
     } catch (e) {
       if (this.simulationArmed) {
-        this.simulationArmed = false;
+        markSimulated(e, this.simulationArmed);
+        this.simulationArmed = undefined;
         engine.forgetRefusals();
+        this.simulationFired.fire();
       }
       throw e;
     }
@@ -271,6 +283,7 @@ export class TokenService implements vscode.Disposable {
 
   dispose(): void {
     void this.engine?.close();
+    this.simulationFired.dispose();
   }
 
   /** One engine (its pool and caches) while the timeout setting stays the same; made on first use, never at activation. */

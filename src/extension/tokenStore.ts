@@ -14,8 +14,10 @@ const keyOf = (agentId: string, scope: string, subject = '') => JSON.stringify([
 
 export interface AgentFailure {
   readonly agentId: string;
-  /** The blueprint, when it is the user's (its fixes can be offered). */
+  /** The blueprint (its fixes can be offered). */
   readonly blueprintId?: string;
+  /** The resource the token was asked for (Grant Permissions… opens on it). */
+  readonly resource?: string;
   /** One sentence for the tree; the log has the rest. */
   readonly message: string;
   /** Its buttons (errorActions): the fix that applies, Retry, Copy Error Details. */

@@ -46,7 +46,11 @@ export async function graphAsUser(
   let scopes: string[];
   if (isSandbox) {
     provider = SANDBOX_AUTH_PROVIDER;
-    scopes = signInScopes(target, task);
+    // Every task's permissions at once: one session, so VS Code asks its consent once per sandbox, not per task (a
+    // practice tenant has nothing to keep least-privileged; a real tenant asks per task, below).
+    scopes = [
+      ...new Set((Object.keys(SIGN_IN_PERMISSIONS) as SignInTask[]).flatMap((t) => signInScopes(target, t))),
+    ].sort();
   } else {
     const clientId = readSettings().signInClientId;
     if (!clientId)

@@ -201,6 +201,11 @@ export class SandboxTenant {
     this.faults.push(...faults);
   }
 
+  /** Drops the faults still queued (a simulation disarmed before it fired). */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Faults queued and not yet met by a request. */
   get pendingFaults(): number {
     return this.faults.length;

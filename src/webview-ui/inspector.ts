@@ -7,6 +7,7 @@ import {
   type CallView,
   type ClaimRow,
   type CopyWhat,
+  type FailureView,
   type HostToWebview,
   type InspectorState,
   type InspectorView,
@@ -188,7 +189,14 @@ function timeline(legs: readonly LegView[], waiting = 0, stopped = false): HTMLE
             { class: 'leg-result' },
             leg.cached
               ? `leg ${i + 1}: from the cache (no request sent)`
-              : `leg ${i + 1}: HTTP ${leg.status} in ${leg.durationMs} ms`,
+              : leg.refused
+                ? el(
+                    'span',
+                    { class: 'refused' },
+                    el('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }),
+                    ` leg ${i + 1}: sent, refused: HTTP ${leg.status} ${leg.refused} in ${leg.durationMs} ms`,
+                  )
+                : `leg ${i + 1}: HTTP ${leg.status} in ${leg.durationMs} ms`,
           ),
           el(
             'div',
@@ -473,6 +481,18 @@ function callSection(call: CallView): HTMLElement {
               el('div', { class: 'cause-text' }, c.cause),
               el('div', {}, el('span', { class: 'label' }, 'Evidence: '), el('span', { class: 'text' }, c.evidence)),
               el('div', {}, el('span', { class: 'label' }, 'Fix: '), c.fix),
+              c.action
+                ? el(
+                    'div',
+                    { class: 'actions' },
+                    button(
+                      c.action.label,
+                      'tools',
+                      () => void request({ type: 'act', action: c.action!.action }),
+                      false,
+                    ),
+                  )
+                : undefined,
             ),
           ),
         ),
@@ -518,20 +538,63 @@ function callAnnouncement(call: CallView): string {
   return `HTTP ${call.status} ${call.statusText ?? ''}.${call.explanation ? ` ${call.explanation.summary}` : ''}`;
 }
 
+/** Why the exchange failed: one cause / evidence / fix block, and the host's buttons that fix it. */
+function failureBlock(f: FailureView): HTMLElement {
+  return el(
+    'div',
+    { class: 'explanation bad failure', role: 'alert', 'aria-label': 'Why the exchange failed' },
+    f.simulated
+      ? el(
+          'div',
+          { class: 'simulated' },
+          el('span', { class: 'codicon codicon-beaker', 'aria-hidden': 'true' }),
+          ` ${f.simulated}`,
+        )
+      : undefined,
+    el(
+      'div',
+      { class: 'cause-text' },
+      el('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }),
+      ` ${f.cause}`,
+    ),
+    f.evidence ? el('div', {}, el('span', { class: 'label' }, 'Evidence: '), f.evidence) : undefined,
+    f.said
+      ? el('div', {}, el('span', { class: 'label' }, 'Entra said: '), el('span', { class: 'text' }, f.said))
+      : undefined,
+    f.fix ? el('div', {}, el('span', { class: 'label' }, 'Fix: '), f.fix) : undefined,
+    f.actions.length
+      ? el(
+          'div',
+          { class: 'actions' },
+          ...f.actions.map((a, i) =>
+            button(
+              a.label,
+              a.label === 'Retry' ? 'refresh' : a.label.startsWith('Copy') ? 'copy' : 'tools',
+              () => void request({ type: 'act', action: a.action }),
+              i > 0,
+            ),
+          ),
+        )
+      : undefined,
+  );
+}
+
 function renderProgress(p: ProgressView): void {
   if (countdown) clearInterval(countdown);
   sendDraft = undefined;
   const stopped = p.state !== 'running';
   app.replaceChildren(
     el('header', {}, el('h1', {}, p.title), el('div', { class: 'muted' }, p.subtitle)),
-    p.message
-      ? el(
-          'div',
-          { class: 'explanation bad', role: 'alert' },
-          el('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }),
-          ` ${p.message}`,
-        )
-      : '',
+    p.failure
+      ? failureBlock(p.failure)
+      : p.message
+        ? el(
+            'div',
+            { class: 'explanation bad', role: 'alert' },
+            el('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }),
+            ` ${p.message}`,
+          )
+        : '',
     timeline(p.legs, Math.max(0, p.totalLegs - p.legs.length), stopped),
     p.call && !stopped ? el('p', { class: 'muted' }, `Then: ${p.call.method} ${p.call.url}`) : '',
   );

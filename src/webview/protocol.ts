@@ -38,6 +38,26 @@ export interface LegView {
   readonly durationMs: number;
   readonly cached: boolean;
   readonly parameters: readonly (readonly [string, string])[];
+  /** The leg was sent and refused: the error's code and name (`AADSTS7000215 invalid_client`). */
+  readonly refused?: string;
+}
+
+/** A button the host offers in the view (a fix, Retry): the webview sends back its number, never a command. */
+export interface ActionView {
+  readonly label: string;
+  readonly action: number;
+}
+
+/** Why an exchange failed: one cause / evidence / fix block, the same as the notification's details and the CLI. */
+export interface FailureView {
+  readonly cause: string;
+  readonly evidence?: string;
+  readonly fix?: string;
+  /** What Entra said, as text. */
+  readonly said?: string;
+  /** The sandbox gave this error on purpose (Simulate an Entra Error…): says so, and that it happens once. */
+  readonly simulated?: string;
+  readonly actions: readonly ActionView[];
 }
 
 export interface InspectorView {
@@ -76,6 +96,8 @@ export interface CauseView {
   readonly cause: string;
   readonly evidence: string;
   readonly fix: string;
+  /** The fix as one click (Grant <role>…), where the user may make it. */
+  readonly action?: ActionView;
 }
 
 /** A call of an API with the agent's token: the request, then (once answered) the response and, for ≥ 400, why. */
@@ -110,6 +132,8 @@ export interface ProgressView {
   readonly state: 'running' | 'failed' | 'cancelled';
   /** For failed: what went wrong (one line, no secret). */
   readonly message?: string;
+  /** For failed, when the error is explained: cause, evidence, fix and its buttons. */
+  readonly failure?: FailureView;
   /** The call that waits for the token, if any. */
   readonly call?: { readonly method: string; readonly url: string };
 }
@@ -129,7 +153,9 @@ export type WebviewRequest =
   /** The user asked to check a column's signature at the host its 'ask' status named. */
   | { readonly type: 'verify'; readonly id: number; readonly column: number }
   /** Send the request editor's request with the chosen agent's token. */
-  | { readonly type: 'call'; readonly id: number; readonly draft: RequestDraft };
+  | { readonly type: 'call'; readonly id: number; readonly draft: RequestDraft }
+  /** One of the buttons the host offered (ActionView.action). */
+  | { readonly type: 'act'; readonly id: number; readonly action: number };
 
 export type WebviewToHost = { readonly type: 'ready' } | WebviewRequest;
 
@@ -169,6 +195,8 @@ export function parseWebviewMessage(m: unknown): WebviewToHost | undefined {
   }
   if (r.type === 'verify' && Number.isSafeInteger(r.column) && (r.column as number) >= 0)
     return { type: 'verify', id, column: r.column as number };
+  if (r.type === 'act' && Number.isSafeInteger(r.action) && (r.action as number) >= 0 && (r.action as number) < 64)
+    return { type: 'act', id, action: r.action as number };
   if (r.type === 'call') {
     const draft = parseDraft(r.draft);
     return draft ? { type: 'call', id, draft } : undefined;

@@ -577,6 +577,15 @@ describe('journeys in a real VS Code', function () {
     // The right audience now; the Support Agent still lacks the role, and the answer says so.
     await view.locator('[data-call="403"]').waitFor({ timeout: 30_000 });
     assert.match((await view.locator('header .muted').textContent()) ?? '', /api:\/\/sandbox-weather\/\.default/);
+    // The fix in one click: Grant Forecast.Read… (signed in to the sandbox: VS Code's consent, the first and only
+    // time this session; journey 11 signs in again without it), then the same request gets a 200.
+    await view.getByRole('button', { name: 'Grant Forecast.Read…' }).click();
+    await allowSignIn();
+    await page
+      .locator('.notification-toast', { hasText: 'Granted Forecast.Read (app role)' })
+      .waitFor({ timeout: 30_000 });
+    await view.locator('#send').click();
+    await view.locator('[data-call="200"]').waitFor({ timeout: 30_000 });
   });
 
   it('10: New Agent Identity… on the blueprint: Graph creates it as the blueprint, the tree lists it, its key gets a token', async () => {
@@ -609,8 +618,8 @@ describe('journeys in a real VS Code', function () {
     await page.locator('.quick-input-widget', { hasText: 'New Blueprint' }).waitFor();
     await input.fill('Journey Weather Blueprint');
     await input.press('Enter');
-    // VS Code's own consent, as for any sign-in: the sandbox's provider goes through the same API as Microsoft's.
-    await allowSignIn();
+    // VS Code's consent was given once, in journey 9, for every sandbox task: no dialog now (the ready toast would
+    // never come while one waited).
     const ready = page.locator('.notification-toast', { hasText: 'Blueprint "Journey Weather Blueprint" is ready' });
     await ready.waitFor({ timeout: 30_000 });
     await shot('journey-11-blueprint-ready');
@@ -629,7 +638,6 @@ describe('journeys in a real VS Code', function () {
     await grant.focus();
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'api://sandbox-weather' }).click();
-    await allowSignIn();
     const role = page.locator('.quick-input-list .monaco-list-row', { hasText: 'app role (the agent as itself)' });
     await role.first().waitFor({ timeout: 30_000 });
     await shot('journey-11-grant');
@@ -651,6 +659,44 @@ describe('journeys in a real VS Code', function () {
     await shot('journey-11-200');
     // The new secret went to SecretStorage only: nowhere in the workbench's page (journey 2 scans the disk for it).
     assert.ok(!(await page.content()).includes(SANDBOX_GRAPH_SECRET_PREFIX), 'a Graph-made secret is in the page');
+  });
+
+  it('12: a simulated wrong secret: armed, then the refused leg, why, the fix in the inspector; the notice gone once it fired', async () => {
+    await runCommand('View: Close All Editors');
+    await runCommand('Entra Agent Tokens: Simulate an Entra Error…');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Wrong client secret' }).click();
+    const armed = page.locator('.notification-toast', { hasText: 'Armed: Wrong client secret' });
+    await armed.waitFor({ timeout: 10_000 });
+    await shot('journey-12-armed');
+    const agent = treeItem(/Journey Graph Agent/);
+    await agent.hover();
+    await agent.locator('a.action-label[aria-label="Get Agent Token"]').click();
+    const view = inspector();
+    const failure = view.locator('.failure');
+    await failure.waitFor({ timeout: 30_000 });
+    const text = (await failure.textContent()) ?? '';
+    assert.match(text, /Simulated by the sandbox \(Wrong client secret \(AADSTS7000215\)\): it happens once/);
+    assert.match(
+      text,
+      /Evidence: leg 1: the blueprint asks for T1: Entra answered HTTP 401 invalid_client, AADSTS7000215\./,
+    );
+    assert.match(text, /Fix: /);
+    // Leg 1 was sent and refused (not "not sent"); leg 2 was not sent.
+    assert.match(
+      (await view.locator('.leg .refused').textContent()) ?? '',
+      /leg 1: sent, refused: HTTP 401 AADSTS7000215/,
+    );
+    assert.match((await view.locator('.timeline').textContent()) ?? '', /leg 2: not sent/);
+    await view.getByRole('button', { name: 'Set Blueprint Credential…' }).waitFor();
+    // The armed notice closed when the simulation fired; the error's notification says it was simulated.
+    await armed.waitFor({ state: 'detached', timeout: 10_000 });
+    await page.locator('.notification-toast', { hasText: 'Simulated (happens once): AADSTS7000215' }).waitFor();
+    await shot('journey-12-simulated');
+    const findings = await audit('light, with a refused exchange');
+    assert.deepEqual(findings, [], 'axe-core: no serious or critical violation in the failure view');
+    // Retry from the inspector: it happened once, so now the token comes.
+    await view.getByRole('button', { name: 'Retry' }).click();
+    await view.locator('tr[data-claim="xms_par_app_azp"]').waitFor({ timeout: 30_000 });
   });
 
   it('2: add a blueprint through the real input boxes; its secret is nowhere in the user data', async () => {

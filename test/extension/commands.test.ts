@@ -526,9 +526,14 @@ describe('extension in a real VS Code', () => {
         undefined,
       );
       const failure = (await treeRows()).find((r) => r.contextValue.startsWith('failure'));
-      assert.equal(failure?.label, 'AADSTS7000215: The client secret sent for the blueprint is not valid.');
-      // The sandbox's blueprint is not the user's to edit: its row offers Retry and the details, not a fix.
-      assert.equal(failure?.contextValue, 'failure');
+      // Said to be simulated, and with the fix a real wrong secret has: Set Blueprint Credential… (on the sandbox it
+      // takes a wrong secret for practice, and puts the sandbox's own back).
+      assert.equal(failure?.label, 'Simulated: AADSTS7000215: The client secret sent for the blueprint is not valid.');
+      assert.equal(failure?.contextValue, 'failure.credential');
+      assert.ok(await run(CommandId.copyErrorDetails, { agentId: status.agentIds[0] }));
+      const details = await vscode.env.clipboard.readText();
+      assert.match(details, /^Simulated by the sandbox \(Wrong client secret \(AADSTS7000215\)\): it happens once/);
+      assert.match(details, /^Endpoint: POST .*\(leg 1: the blueprint asks for T1\), answered HTTP 401$/m);
       assert.ok(await run(CommandId.getAgentToken, { agentId: status.agentIds[0], openInspector: false }));
       assert.equal(await run(CommandId.simulateEntraError, { simulation: 'no-such-error' }), undefined);
     });
@@ -556,6 +561,16 @@ describe('extension in a real VS Code', () => {
         (await run(CommandId.editBlueprint, { blueprintId, tenant: status.tenantId }))?.tenant,
         status.tenantId,
       );
+      assert.ok(await get());
+      // Edit Agent Identity on a sandbox agent (the fix an AADSTS700211 offers): another home tenant, then its own.
+      const agentId = status.agentIds[0]!;
+      assert.equal(
+        (await run(CommandId.editAgentIdentity, { agentId, tenant: 'nowhere.onmicrosoft.com' }))?.tenant,
+        'nowhere.onmicrosoft.com',
+      );
+      assert.equal(await get(), undefined);
+      assert.match((await treeRows()).find((r) => r.contextValue.startsWith('failure'))?.label ?? '', /^AADSTS90002/);
+      assert.equal((await run(CommandId.editAgentIdentity, { agentId, tenant: '' }))?.tenant, undefined);
       assert.ok(await get());
     });
 

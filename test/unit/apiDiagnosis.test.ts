@@ -100,6 +100,20 @@ describe('why an API refused a token (core/apiDiagnosis)', () => {
       assert.match(appOnly!.evidence, /roles = Forecast\.Read$/);
       assert.match(appOnly!.fix, /Grant the agent identity the app role Forecast\.Write \(Grant Permissions…/);
       assert.doesNotMatch(appOnly!.fix, /by an admin/, 'anyone allowed to grant it can: not only an admin');
+      // The fix as one click: the role by its value, the kind the token needs.
+      assert.deepEqual(appOnly!.grant, { kind: 'appRole', value: 'Forecast.Write' });
+      assert.deepEqual(cause!.grant, { kind: 'scope', value: 'Forecast.Write' });
+    });
+    it('names no grant a button could not honestly carry: a list, markup, controls, a very long value', () => {
+      for (const scope of ['a b', '<img src=x>', 'Read\u202eetirW', 'x'.repeat(200), '"', '']) {
+        const [cause] = diagnose({
+          status: 403,
+          headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
+          claims: { idtyp: 'app', roles: [] },
+          now: NOW,
+        }).causes;
+        assert.equal(cause?.grant, undefined, JSON.stringify(scope));
+      }
     });
     it('offers the protected-resource metadata (RFC 9728) of an invalid_token challenge', () => {
       const d = diagnose({

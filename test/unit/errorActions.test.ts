@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { EntraError, parseEntraErrorBody } from '../../src/core/entraError';
+import { catalogedCodes, remedyOf } from '../../src/core/errorCatalog';
 import { reportOf } from '../../src/core/errorReport';
 import { ConfigError, CredentialError, NetworkError } from '../../src/core/errors';
 import { errorActions } from '../../src/extension/errorActions';
@@ -20,6 +21,23 @@ const entra = (code: number | undefined, status = 400) =>
     status === 429 ? 30 : undefined,
     { endpoint: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token', leg: 'T1 (blueprint)' },
   );
+/**
+ * Catalogued codes with no one-click fix in the product, and why (kept here, not in the bundle): the fix is made elsewhere (the tenant, the user
+ * token, the request's shape, which the product always sends right).
+ */
+const NO_ONE_CLICK_FIX: Readonly<Record<number, string>> = {
+  900144: 'the description names the missing parameter; the product always sends them all',
+  50013: "the user token's audience is set where the user signs in, not here",
+  70003: 'the product sends only grant types agent identities support',
+  7000112: 'an application is enabled in the tenant (Entra admin center or Graph)',
+  700229: 'the assertion must be an app-only token; the product sends T1',
+  700212: "the federated credential's audience is set in the tenant",
+  700213: 'T1 names the agent in fmi_path; the product always sets it to the agent that presents it',
+  82001: 'the product sends the two-leg exchange only',
+  50126: "the sandbox user's password is the sandbox's",
+  50034: 'the agent user is created in the tenant (New Agent User…)',
+};
+
 const all = { blueprintId: 'b', agentId: 'a', canRetry: true };
 
 describe('errors that offer their fix', () => {
@@ -34,15 +52,24 @@ describe('errors that offer their fix', () => {
       [500011, 'editAgent'],
     ] as const)
       assert.deepEqual(errorActions(reportOf(entra(code)), all), [fix, 'retry', 'copyDetails'], String(code));
-    assert.deepEqual(
-      errorActions(reportOf(entra(65001)), all),
-      ['retry', 'copyDetails'],
-      'consent is fixed in the tenant',
-    );
+    // Missing consent: Grant Permissions… on the agent (on the sandbox, and for anyone who may grant).
+    assert.deepEqual(errorActions(reportOf(entra(65001)), all), ['grant', 'retry', 'copyDetails']);
     assert.deepEqual(errorActions(reportOf(entra(undefined, 429)), all), ['retry', 'copyDetails']);
   });
 
-  it('offers only what applies: no blueprint to edit (the sandbox), no retry, no details', () => {
+  it('every catalogued code has its one-click fix, or says why it has none', () => {
+    for (const code of catalogedCodes) {
+      const remedy = remedyOf(code, 400);
+      const none = Object.hasOwn(NO_ONE_CLICK_FIX, code);
+      assert.ok(
+        !!remedy !== none,
+        `AADSTS${code}: ${remedy ? `remedy ${remedy} and` : 'neither a remedy nor'} a reason for none`,
+      );
+      if (remedy) assert.ok(errorActions(reportOf(entra(code)), all).length >= 2, String(code));
+    }
+  });
+
+  it('offers only what applies: no blueprint known, no retry, no details', () => {
     assert.deepEqual(errorActions(reportOf(entra(7000215)), { agentId: 'a' }), ['copyDetails']);
     const allowList = new ConfigError('Authority', 'https://x.example is not an allowed Entra host.', 'Add the host…');
     assert.deepEqual(errorActions(reportOf(allowList), all), ['openSettings']);
@@ -72,7 +99,7 @@ describe('errors that offer their fix', () => {
         'Trace ID: trace-1',
         'Correlation ID: corr-1',
         'Timestamp: 2026-12-01 10:00:00Z',
-        'Endpoint: POST https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token (T1 (blueprint))',
+        'Endpoint: POST https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token (T1 (blueprint)), answered HTTP 400',
       ].join('\n'),
     );
     const throttled = reportOf(entra(undefined, 429));

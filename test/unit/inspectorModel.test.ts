@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import type { AgentTokenResult } from '../../src/core/agentTokens';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { decodeToken } from '../../src/core/jwt';
+import { EntraError, parseEntraErrorBody } from '../../src/core/entraError';
+import { NetworkError } from '../../src/core/errors';
 import {
   callView,
   copyText,
@@ -11,6 +13,7 @@ import {
   defaultCallUrl,
   exchangeTitle,
   exchangeView,
+  failedExchange,
   progressView,
   singleTokenView,
 } from '../../src/extension/inspector/inspectorModel';
@@ -235,5 +238,96 @@ describe('the request editor and the call view', () => {
     );
     assert.equal(exchangeTitle('Support Agent', 'api://sandbox-weather/.default'), 'Support Agent · sandbox-weather');
     assert.equal(exchangeTitle('A', 'https://api.contoso.com/jobs/Jobs.Read'), 'A · api.contoso.com/jobs');
+  });
+
+  it("shows a refused exchange as sent: the leg's status and code, cause, evidence, fix, said simulated", () => {
+    const refused = new EntraError(
+      401,
+      parseEntraErrorBody(
+        JSON.stringify({
+          error: 'invalid_client',
+          error_description: 'AADSTS7000215: Invalid client secret provided. Trace ID: t',
+          error_codes: [7000215],
+        }),
+      ),
+      undefined,
+      {
+        endpoint: 'http://127.0.0.1:9/t/oauth2/v2.0/token',
+        leg: 'blueprint',
+        durationMs: 12,
+        parameters: { client_id: 'bp', client_secret: '[redacted]' },
+      },
+    );
+    const failed = failedExchange(refused, 'Wrong client secret (AADSTS7000215)', [
+      { label: 'Set Blueprint Credential…' },
+      { label: 'Retry' },
+    ]);
+    assert.deepEqual(failed.leg, {
+      name: 'blueprint',
+      from: 'Blueprint',
+      host: '127.0.0.1:9',
+      status: 401,
+      durationMs: 12,
+      cached: false,
+      parameters: [
+        ['client_id', 'bp'],
+        ['client_secret', '[redacted]'],
+      ],
+      refused: 'AADSTS7000215 invalid_client',
+    });
+    assert.equal(failed.failure.cause, 'The client secret sent for the blueprint is not valid.');
+    assert.equal(
+      failed.failure.evidence,
+      'leg 1: the blueprint asks for T1: Entra answered HTTP 401 invalid_client, AADSTS7000215.',
+    );
+    assert.equal(failed.failure.said, 'AADSTS7000215: Invalid client secret provided.');
+    assert.match(failed.failure.simulated ?? '', /^Simulated by the sandbox \(Wrong client secret.*happens once/);
+    assert.deepEqual(failed.failure.actions, [
+      { label: 'Set Blueprint Credential…', action: 0 },
+      { label: 'Retry', action: 1 },
+    ]);
+    // In the timeline: the refused leg after the ones that worked, so leg 2 is "not sent", never leg 1.
+    const view = progressView('A', 'api://x/.default', 'autonomous', [], 'failed', 'x', undefined, undefined, failed);
+    assert.equal(view.legs.length, 1);
+    assert.equal(view.legs[0]!.refused, 'AADSTS7000215 invalid_client');
+    assert.equal(view.failure?.fix, refused.fix);
+    // Not Entra's: its explained summary, no leg.
+    const other = failedExchange(new NetworkError('timeout', 'No answer in 30 s.', 'http://x'), undefined, []);
+    assert.equal(other.leg, undefined);
+    assert.equal(other.failure.cause, 'No answer in 30 s.');
+  });
+
+  it("a 403 whose fix is a grant offers it as the first such cause's button, when the host does", () => {
+    const cause = (grant?: { kind: 'appRole'; value: string }) => ({
+      cause: 'c',
+      evidence: 'e',
+      fix: 'f',
+      quoted: {},
+      catalogue: { cause: 'c', fix: 'f' },
+      ...(grant ? { grant } : {}),
+    });
+    const diagnosis = {
+      summary: 'HTTP 403: x',
+      catalogueSummary: 'HTTP 403: x',
+      causes: [cause(), cause({ kind: 'appRole', value: 'Weather.Read' }), cause({ kind: 'appRole', value: 'B' })],
+    };
+    const outcome = {
+      method: 'GET',
+      url: 'https://x.test/a',
+      agentName: 'A',
+      scope: 'api://x/.default',
+      flow: 'autonomous' as const,
+      response: { status: 403, statusText: 'Forbidden', headers: {}, body: '', durationMs: 1, truncated: false },
+      diagnosis,
+    };
+    const causes = callView(outcome, 0).explanation!.causes;
+    assert.deepEqual(
+      causes.map((c) => c.action),
+      [undefined, { label: 'Grant Weather.Read…', action: 0 }, undefined],
+    );
+    assert.ok(
+      callView(outcome).explanation!.causes.every((c) => !c.action),
+      'no button unless the host offers it',
+    );
   });
 });

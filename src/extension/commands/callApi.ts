@@ -3,20 +3,20 @@ import * as vscode from 'vscode';
 import type { ApiResponse } from '../../core/apiCaller';
 import type { HostContext } from '../../core/apiHosts';
 import { methodOf, parseHeaderLines } from '../../core/apiRequest';
-import { validateDefaultScope } from '../../core/config';
+import { resourceOfScope, validateDefaultScope } from '../../core/config';
 import { ConfigError, isCancelled, NetworkError } from '../../core/errors';
 import type { CallView, RequestDraft } from '../../webview/protocol';
 import type { AgentDefinition } from '../definitions';
 import { PromptDismissed } from '../errorBoundary';
-import type { InspectorPanel } from '../inspector/inspectorPanel';
-import { callView } from '../inspector/inspectorModel';
+import type { InspectorPanel, PanelAction } from '../inspector/inspectorPanel';
+import { callView, grantLabel } from '../inspector/inspectorModel';
 import { agentItems, ask, pick, plainArgs } from '../prompts';
 import { addApiHost, readSettings } from '../settings';
 import { AgentNode, TokenNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import { acquireWithProgress } from './getAgentToken';
-import { ContextKey } from './ids';
-import { setContext } from './run';
+import { CommandId, ContextKey } from './ids';
+import { runCommand, setContext } from './run';
 
 export interface CallApiArgs {
   agentId: string;
@@ -274,13 +274,24 @@ async function perform(
   // script's result sees them.
   const { diagnosis, metadata } = withoutToken(explained, held.result.accessToken);
   response = withoutToken(response, held.result.accessToken);
-  const view: CallView = callView({
-    ...base,
-    response,
-    ...(diagnosis ? { diagnosis } : {}),
-    ...(metadata ? { metadata } : {}),
-  });
-  display?.panel.showCall(view);
+  const outcome = { ...base, response, ...(diagnosis ? { diagnosis } : {}), ...(metadata ? { metadata } : {}) };
+  const view: CallView = callView(outcome);
+  // A missing role or scope is granted from here in one click (Grant Permissions…, prefilled), where the user may.
+  const grant = response.status >= 400 ? diagnosis?.causes.find((c) => c.grant)?.grant : undefined;
+  const grantAction: PanelAction[] = grant
+    ? [
+        {
+          label: grantLabel(grant.value),
+          run: () =>
+            runCommand(CommandId.grantPermissions, {
+              agentId: agent.clientId,
+              resource: resourceOfScope(scope),
+              ...(grant.kind === 'appRole' ? { appRoles: [grant.value] } : { scopes: [grant.value] }),
+            }),
+        },
+      ]
+    : [];
+  display?.panel.showCall(grant ? callView(outcome, 0) : view, grantAction);
   ctx.calls.record(agent.clientId, { at: new Date(), method, url, headers: plan.headerText, scope, view });
   void setContext(ContextKey.hasCalledApi, true);
   ctx.log.info(

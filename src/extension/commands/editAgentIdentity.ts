@@ -19,21 +19,17 @@ const TITLE = 'Edit Agent Identity';
 export async function editAgentIdentity(ctx: CommandContext, arg?: unknown): Promise<AgentDefinition> {
   const given = plainArgs<EditAgentIdentityArgs>(arg);
   const args = onlyTarget(given, 'agentId') ? undefined : given;
-  const own = (a: AgentDefinition) => !ctx.definitions.blueprint(a.blueprintId)?.sandbox;
+  const onSandbox = (a: AgentDefinition) => !!ctx.definitions.blueprint(a.blueprintId)?.sandbox;
   const agent = given
     ? ctx.definitions.agent(given.agentId ?? '')
     : arg instanceof AgentNode
       ? arg.agent
       : arg instanceof FailureNode
         ? ctx.definitions.agent(arg.failure.agentId)
-        : await pickAgent(ctx.definitions, TITLE, own);
+        : await pickAgent(ctx.definitions, TITLE);
   if (!agent) throw new ConfigError('Agent identity', `${String(given?.agentId)} is not in the list.`, 'Add it first.');
-  if (!own(agent))
-    throw new ConfigError(
-      'Agent identity',
-      "is the sandbox tenant's.",
-      'Sandbox agents come from the sandbox directory.',
-    );
+  // A sandbox agent is edited for practice (another home tenant shows Entra's error), in memory until the next start.
+  const practice = onSandbox(agent);
   const blueprint = ctx.definitions.blueprint(agent.blueprintId)!;
   const patch =
     args ??
@@ -60,7 +56,7 @@ export async function editAgentIdentity(ctx: CommandContext, arg?: unknown): Pro
       async (a, back) => {
         a.tenant = await ask({
           title: `${TITLE} (3/3): ${agent.displayName}`,
-          prompt: `The agent identity's home tenant, where both legs go. Leave it empty for the blueprint's (${blueprint.tenant}).`,
+          prompt: `The agent identity's home tenant, where both legs go. Leave it empty for the blueprint's (${blueprint.tenant}).${practice ? " For practice: another tenant shows Entra's error; the sandbox's next start resets it." : ''}`,
           value: a.tenant,
           validate: (v) => {
             if (v.trim()) validateTenant(v, 'Agent home tenant');
@@ -69,7 +65,9 @@ export async function editAgentIdentity(ctx: CommandContext, arg?: unknown): Pro
         });
       },
     ]));
-  const next = await ctx.definitions.updateAgent(agent.clientId, patch);
+  const next = practice
+    ? ctx.definitions.updateSandboxAgent(agent.clientId, patch)
+    : await ctx.definitions.updateAgent(agent.clientId, patch);
   ctx.tokenService.clearCache();
   ctx.tokens.clearFailures([next.clientId]);
   ctx.log.info(

@@ -30,6 +30,8 @@ export async function showErrorDetails(ctx: CommandContext, arg?: unknown): Prom
     await runErrorAction(action, failure, failure.details, () =>
       runCommand(CommandId.getAgentToken, { agentId: failure.agentId, forceRefresh: true }),
     );
+  // Copying the details keeps the other buttons (Retry, the fix) one click away: the dialog comes back.
+  if (action === 'copyDetails') return showErrorDetails(ctx, { agentId: failure.agentId });
   return true;
 }
 

@@ -163,7 +163,7 @@ export async function acquireWithProgress(
     );
   } catch (e) {
     if (isCancelled(e) || e instanceof PromptDismissed) display?.stopped('cancelled');
-    else display?.stopped('failed', firstLine(e));
+    else display?.stopped('failed', firstLine(e), e);
     throw e;
   }
 }

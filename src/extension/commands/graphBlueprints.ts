@@ -30,9 +30,9 @@ export interface NewBlueprintArgs {
 
 export interface GrantPermissionsArgs {
   agentId: string;
-  /** The resource: identifier URI (api://…, https://graph.microsoft.com) or app id. */
-  resource: string;
-  /** App roles to assign, by value. */
+  /** The resource: identifier URI (api://…, https://graph.microsoft.com) or app id; asked for when absent. */
+  resource?: string;
+  /** App roles to assign, by value. With neither these nor scopes, the resource's own list is offered to pick from. */
   appRoles?: string[];
   /** Delegated scopes to consent for all users, by value. */
   scopes?: string[];
@@ -236,14 +236,15 @@ export async function grantPermissions(
           .filter((a) => a.resourceId === resource.id)
           .map((a) => a.appRoleId),
       );
-      const wanted = args
-        ? {
-            roles: byValue(resource.appRoles, args.appRoles ?? [], 'app role', resource),
-            scopes: byValue(resource.oauth2PermissionScopes, args.scopes ?? [], 'delegated scope', resource).map(
-              (s) => s.value,
-            ),
-          }
-        : await choosePermissions(resource, held);
+      const wanted =
+        args?.appRoles?.length || args?.scopes?.length
+          ? {
+              roles: byValue(resource.appRoles, args?.appRoles ?? [], 'app role', resource),
+              scopes: byValue(resource.oauth2PermissionScopes, args?.scopes ?? [], 'delegated scope', resource).map(
+                (s) => s.value,
+              ),
+            }
+          : await choosePermissions(resource, held);
       for (const role of wanted.roles.filter((r) => !held.has(r.id))) {
         progress(`App role ${role.value}…`);
         await grantAppRole(graph, agent.clientId, resource, role.id, signal);

@@ -13,9 +13,7 @@ import { getAgentToken } from './getAgentToken';
 import { getAgentTokenForScope } from './getAgentTokenForScope';
 import { inspectToken } from './inspectToken';
 import { CommandId } from './ids';
-import { removeAgentIdentity } from './removeAgentIdentity';
-import { removeBlueprint } from './removeBlueprint';
-import { simulateEntraError, startSandbox, stopSandbox } from './sandbox';
+import { startSandbox, stopSandbox } from './sandbox';
 import { setBlueprintCredential } from './setBlueprintCredential';
 import { copySidecarSettings, openSidecarRequest, startSidecar, stopSidecar } from './sidecar';
 import type { CommandResult } from './signatures';
@@ -37,9 +35,11 @@ const handlers: Handlers = {
   [CommandId.inspectToken]: inspectToken,
   [CommandId.setBlueprintCredential]: setBlueprintCredential,
   [CommandId.editBlueprint]: editBlueprint,
-  [CommandId.removeBlueprint]: removeBlueprint,
+  // Rarely run: in the lazy chunk dist/provisioning.js.
+  [CommandId.removeBlueprint]: async (ctx, arg) => (await import('./removeBlueprint')).removeBlueprint(ctx, arg),
   [CommandId.editAgentIdentity]: editAgentIdentity,
-  [CommandId.removeAgentIdentity]: removeAgentIdentity,
+  [CommandId.removeAgentIdentity]: async (ctx, arg) =>
+    (await import('./removeAgentIdentity')).removeAgentIdentity(ctx, arg),
   // Rarely run: in the lazy chunk dist/provisioning.js, with Graph's commands.
   [CommandId.exportDefinitions]: async (ctx, arg) => (await import('./importExport')).exportDefinitions(ctx, arg),
   [CommandId.importDefinitions]: async (ctx, arg) => (await import('./importExport')).importDefinitions(ctx, arg),
@@ -49,7 +49,7 @@ const handlers: Handlers = {
   [CommandId.showLog]: (ctx) => ctx.log.show(),
   [CommandId.startSandbox]: startSandbox,
   [CommandId.stopSandbox]: stopSandbox,
-  [CommandId.simulateEntraError]: simulateEntraError,
+  [CommandId.simulateEntraError]: async (ctx, arg) => (await import('./simulateError')).simulateEntraError(ctx, arg),
   [CommandId.startSidecar]: startSidecar,
   [CommandId.stopSidecar]: stopSidecar,
   [CommandId.copySidecarSettings]: copySidecarSettings,

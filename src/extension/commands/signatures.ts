@@ -22,7 +22,7 @@ import type { EditBlueprintArgs } from './editBlueprint';
 import type { AgentTokenSummary, GetAgentTokenArgs } from './getAgentToken';
 import type { CommandId } from './ids';
 import type { DefinitionsFile, ImportArgs, ImportSummary } from './importExport';
-import type { SimulateEntraErrorArgs } from './sandbox';
+import type { SimulateEntraErrorArgs } from './simulateError';
 import type { SetBlueprintCredentialArgs } from './setBlueprintCredential';
 
 /** A held token, named: the agent, the scope, and for a user's token its user. */

@@ -7,14 +7,32 @@ import type { DefinitionStore } from '../definitions';
 import type { ExtensionLog } from '../log';
 import { readSettings } from '../settings';
 import type { TokenStore } from '../tokenStore';
-import { defaultCallUrl, exchangeView, progressView, singleTokenView } from './inspectorModel';
-import { INSPECTOR_VIEW_TYPE, InspectorPanel, type CallHandler, type InspectorContent } from './inspectorPanel';
+import { CommandId } from '../commands/ids';
+import { runCommand } from '../commands/run';
+import { ERROR_ACTION_LABELS } from '../errorActions';
+import { explained, runErrorAction, simulationOf } from '../errorBoundary';
+import {
+  defaultCallUrl,
+  exchangeView,
+  failedExchange,
+  progressView,
+  singleTokenView,
+  type FailedExchange,
+} from './inspectorModel';
+import {
+  INSPECTOR_VIEW_TYPE,
+  InspectorPanel,
+  type CallHandler,
+  type InspectorContent,
+  type PanelAction,
+} from './inspectorPanel';
 
 /** An exchange being shown as it happens: each leg, then the tokens (and a call's answer), or why it stopped. */
 export interface ExchangeDisplay {
   readonly panel: InspectorPanel;
   leg(leg: LegResult): void;
-  stopped(state: 'failed' | 'cancelled', message?: string): void;
+  /** `error`: what failed, for the explained block (cause, evidence, fix) and its buttons. */
+  stopped(state: 'failed' | 'cancelled', message?: string, error?: unknown): void;
   /** `subject`: whose token, once known (the on-behalf-of flow learns it from the token). */
   done(result: AgentTokenResult, options?: { subject?: string; call?: CallView; draft?: RequestDraft }): void;
 }
@@ -83,8 +101,8 @@ export class InspectorController implements vscode.Disposable {
     this.panels.set(panel, key);
     const name = this.definitions.agent(target.agentId)?.displayName ?? target.agentId;
     const legs: LegResult[] = [];
-    const progress = (state: ProgressView['state'], message?: string) =>
-      progressView(name, target.scope, target.flow, legs, state, message, target.call, target.subject);
+    const progress = (state: ProgressView['state'], message?: string, failed?: FailedExchange) =>
+      progressView(name, target.scope, target.flow, legs, state, message, target.call, target.subject, failed);
     panel.showProgress(progress('running'), true);
     return {
       panel,
@@ -92,7 +110,7 @@ export class InspectorController implements vscode.Disposable {
         legs.push(leg);
         panel.showProgress(progress('running'));
       },
-      stopped: (state, message) => {
+      stopped: (state, message, error) => {
         if (previous && target.call) {
           const editor = previous.view.editor;
           panel.show(
@@ -110,6 +128,18 @@ export class InspectorController implements vscode.Disposable {
                 : `No token, nothing sent: ${message ?? 'the exchange failed.'}`,
           });
           this.panels.set(panel, previousKey);
+        } else if (state === 'failed' && error !== undefined) {
+          // The refused leg as sent, why, and the buttons that fix it (the same as the notification's).
+          const { scope, actions, details } = explained(error, true);
+          const retry = () => runCommand(CommandId.getAgentToken, { agentId: target.agentId, forceRefresh: true });
+          const panelActions: PanelAction[] = actions
+            .filter((a) => a !== 'copyDetails' || details)
+            .map((a) => ({ label: ERROR_ACTION_LABELS[a], run: () => runErrorAction(a, scope, details, retry) }));
+          panel.showProgress(
+            progress(state, message, failedExchange(error, simulationOf(error), panelActions)),
+            false,
+            panelActions,
+          );
         } else panel.showProgress(progress(state, message));
       },
       done: (result, options = {}) => {

@@ -7,10 +7,14 @@ import { explainClaims, tokenKind } from '../../core/claims';
 import { isBearerTokenText, posixQuote } from '../../core/shellQuote';
 import type { DecodedToken } from '../../core/jwt';
 import { compareClaims, tokenWarnings } from '../../core/tokenInsights';
+import { EntraError } from '../../core/entraError';
+import { legWords, reportOf } from '../../core/errorReport';
+import { simulatedNote } from '../errorActions';
 import type {
   CallView,
   ClaimRow,
   CopyWhat,
+  FailureView,
   InspectorView,
   LegView,
   ProgressView,
@@ -158,6 +162,62 @@ export function legView(l: LegResult): LegView {
   };
 }
 
+/** The button of a 401/403 whose fix is a grant. */
+export function grantLabel(value: string): string {
+  return `Grant ${value}…`;
+}
+
+/** An exchange Entra refused: the leg it refused, as sent, and the explained block with its buttons. */
+export interface FailedExchange {
+  readonly leg?: LegView;
+  readonly failure: FailureView;
+}
+
+/**
+ * What the inspector shows of a failure: for Entra's refusals the leg as sent (its status, code, parameters) and one
+ * cause / evidence / fix block, the same words as the notification's details and the CLI; otherwise its message.
+ */
+export function failedExchange(
+  e: unknown,
+  simulation: string | undefined,
+  actions: readonly { readonly label: string }[],
+): FailedExchange {
+  const buttons = actions.map((a, action) => ({ label: a.label, action }));
+  const simulated = simulation ? simulatedNote(simulation) : undefined;
+  if (!(e instanceof EntraError)) {
+    const report = reportOf(e);
+    return { failure: { cause: report.summary, ...(simulated ? { simulated } : {}), actions: buttons } };
+  }
+  const code = e.code !== undefined ? `AADSTS${e.code}` : `HTTP ${e.httpStatus}`;
+  const refused = `${code}${e.error ? ` ${e.error}` : ''}`;
+  const where = e.where;
+  const said = e.description?.split(/ Trace ID:/)[0]?.trim();
+  return {
+    ...(where
+      ? {
+          leg: {
+            name: where.leg,
+            from: LEG_ACTORS[where.leg] ?? where.leg,
+            host: safeHost(where.endpoint),
+            status: e.httpStatus,
+            durationMs: where.durationMs ?? 0,
+            cached: false,
+            parameters: Object.entries(where.parameters ?? {}),
+            refused,
+          },
+        }
+      : {}),
+    failure: {
+      cause: e.explanation,
+      evidence: `${where ? `${legWords(where.leg)}: ` : ''}Entra answered HTTP ${e.httpStatus}${e.error ? ` ${e.error}` : ''}${e.code !== undefined ? `, AADSTS${e.code}` : ''}.`,
+      fix: e.fix,
+      ...(said ? { said } : {}),
+      ...(simulated ? { simulated } : {}),
+      actions: buttons,
+    },
+  };
+}
+
 /** How many legs each flow has: the timeline shows the ones still to come as waiting. */
 export const FLOW_LEGS: Readonly<Record<AgentFlow, number>> = { autonomous: 2, obo: 2, 'agent-user': 3, app: 1 };
 
@@ -171,16 +231,18 @@ export function progressView(
   message?: string,
   call?: { method: string; url: string },
   subject?: string,
+  failed?: FailedExchange,
 ): ProgressView {
   const doing =
     state === 'running' ? 'Getting the token…' : state === 'cancelled' ? 'Cancelled.' : 'The exchange failed.';
   return {
     title: exchangeTitle(agentName, scope),
     subtitle: `${FLOW_NAMES[flow]}${subject ? ` as ${subject}` : ''} · ${scope} · ${doing}`,
-    legs: legs.map(legView),
+    legs: [...legs.map(legView), ...(failed?.leg ? [failed.leg] : [])],
     totalLegs: FLOW_LEGS[flow],
     state,
     ...(message ? { message } : {}),
+    ...(failed ? { failure: failed.failure } : {}),
     ...(call ? { call } : {}),
   };
 }
@@ -202,7 +264,7 @@ export interface CallOutcome {
  * The call as the inspector shows it: status, time, headers, body (JSON pretty-printed, the rest as text), and for a
  * status of 400 or more the causes; from the API's RFC 9728 document, the scope to retry with when it names another.
  */
-export function callView(outcome: CallOutcome): CallView {
+export function callView(outcome: CallOutcome, grantAction?: number): CallView {
   const { method, url, agentName, scope, response } = outcome;
   const base = { method, url, agentName, scope };
   if (!response) return outcome.error ? { ...base, error: outcome.error } : { ...base, pending: true };
@@ -222,7 +284,15 @@ export function callView(outcome: CallOutcome): CallView {
       ? {
           explanation: {
             summary: outcome.diagnosis.summary,
-            causes: outcome.diagnosis.causes.map(({ cause, evidence, fix }) => ({ cause, evidence, fix })),
+            // The first cause whose fix is a grant gets it as a button (Grant Weather.Read…), when the host offers it.
+            causes: outcome.diagnosis.causes.map(({ cause, evidence, fix, grant }, i, all) => ({
+              cause,
+              evidence,
+              fix,
+              ...(grant && grantAction !== undefined && all.findIndex((c) => c.grant) === i
+                ? { action: { label: grantLabel(grant.value), action: grantAction } }
+                : {}),
+            })),
           },
         }
       : {}),

@@ -32,6 +32,12 @@ export interface InspectorContent {
 /** What a call from the request editor comes to: the panel's answer to the webview (done, refused, failed). */
 export type CallHandler = (draft: RequestDraft, panel: InspectorPanel) => Promise<{ ok: boolean; message: string }>;
 
+/** A button of the view, run on the host: the webview only names its number (ActionView.action). */
+export interface PanelAction {
+  readonly label: string;
+  run(): Thenable<unknown>;
+}
+
 /**
  * One webview panel: renders content, answers copy requests, verifies signatures, hands calls from its request editor
  * to the extension. Knows no network beyond the verifier.
@@ -41,6 +47,8 @@ export class InspectorPanel implements vscode.Disposable {
   /** An exchange under way (shown until its content arrives). */
   private progress: ProgressView | undefined;
   private emptyMessage = 'Nothing to show yet.';
+  /** The buttons of what is shown now (a failure's fixes, a refused call's Grant…), by number. */
+  private actions: readonly PanelAction[] = [];
   private ready = false;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly closed = new vscode.EventEmitter<void>();
@@ -92,21 +100,24 @@ export class InspectorPanel implements vscode.Disposable {
   show(content: InspectorContent): void {
     this.content = content;
     this.progress = undefined;
+    this.actions = [];
     this.panel.title = content.view.title;
     if (this.ready) this.render();
     this.panel.reveal(undefined, false);
   }
 
   /** The current view with its call section replaced (a call under way, then its answer); the tokens stay. */
-  showCall(call: CallView): void {
+  showCall(call: CallView, actions: readonly PanelAction[] = []): void {
     if (!this.content) return;
+    this.actions = actions;
     this.content = { ...this.content, view: { ...this.content.view, call } };
     if (this.ready) void this.post({ type: 'call', call });
   }
 
   /** An exchange under way: shown at once, before any token exists, and again as each leg completes. */
-  showProgress(progress: ProgressView, reveal = false): void {
+  showProgress(progress: ProgressView, reveal = false, actions: readonly PanelAction[] = []): void {
     this.progress = progress;
+    this.actions = actions;
     // A failed or cancelled exchange leaves the last token shown (if any) where it was.
     if (progress.state === 'running') this.content = undefined;
     this.panel.title = progress.title;
@@ -183,6 +194,13 @@ export class InspectorPanel implements vscode.Disposable {
       outcome,
       message,
     });
+    if (request.type === 'act') {
+      const action = this.actions[request.action];
+      if (!action) return respond('refused', 'That button is no longer there.');
+      // Not awaited: a fix asks its own questions; the view changes when it is made (a retry shows its legs).
+      void action.run();
+      return respond('done', `${action.label.replace(/…$/, '')}.`);
+    }
     const content = this.content;
     if (!content) return respond('refused', 'There is no token in the inspector any more.');
     switch (request.type) {
