@@ -69,6 +69,13 @@ export class SidecarController implements vscode.Disposable {
     return this.running?.status;
   }
 
+  /** The last run, once stopped (its requests are still listed). */
+  get stoppedStatus(): SidecarStatus | undefined {
+    return this.running ? undefined : this.stopped;
+  }
+
+  private stopped: SidecarStatus | undefined;
+
   /** The requests answered since the start, newest first (at most SIDECAR_HISTORY). */
   get requests(): readonly SidecarEntry[] {
     return this.entries;
@@ -144,8 +151,9 @@ export class SidecarController implements vscode.Disposable {
     if (!running) return false;
     this.running = undefined;
     await running.sidecar.stop();
-    // Its tokens go with it: they were held only to be shown.
-    this.entries = [];
+    // Its requests stay listed (in memory, tokens with them) until it starts again: what the agent did is still there
+    // to read after the run.
+    this.stopped = running.status;
     await setContext(ContextKey.sidecarRunning, false);
     this.log.info(`Agent sidecar at ${running.status.url} stopped after ${this.served} request(s).`);
     this.fire(true);

@@ -117,10 +117,12 @@ describe('the agent sidecar in a real VS Code', () => {
     assert.equal(inspectorTabs(), before + 1, 'the agent user token opened in an inspector tab');
     assert.equal(sidecar.requests[1]!.result?.legs.length, 3, 'with its three legs');
 
-    // Stopped: the port is free again, and the view is empty (its welcome shows).
+    // Stopped: the port is free again; its requests stay listed, to be read after the run, until it starts again.
+    const listed = (await sidecarRows()).length;
     assert.equal(await run(CommandId.stopSidecar), true);
     assert.equal(await portIsFree(status.port), true);
-    assert.deepEqual(await sidecarRows(), []);
+    assert.equal((await sidecarRows()).length, listed);
+    assert.equal(sidecar.stoppedStatus?.url, status.url);
     assert.equal(await run(CommandId.stopSidecar), false, 'stopping twice is a no-op');
   });
 
@@ -152,6 +154,7 @@ describe('the agent sidecar in a real VS Code', () => {
 
   it('stops by itself when its blueprint goes away (the sandbox stopped)', async () => {
     const status = (await run(CommandId.startSidecar, { blueprintId: sandbox.blueprintIds[0]! }))!;
+    assert.deepEqual(await sidecarRows(), [], 'a new run starts with an empty list');
     assert.equal(await run(CommandId.stopSandbox), true);
     for (let i = 0; i < 40 && (await api()).sidecar.status; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal((await api()).sidecar.status, undefined);

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/core/errors';
 import { requestLine } from '../../src/sidecar/requestRecord';
-import { requestRow, sidecarApisFromSetting, sidecarPort, sidecarSettingsText } from '../../src/extension/sidecarRules';
+import {
+  requestRow,
+  sidecarApisFromSetting,
+  sidecarCurlLines,
+  sidecarPort,
+  sidecarSettingsText,
+} from '../../src/extension/sidecarRules';
 
 describe("the extension's agent sidecar, pure rules", () => {
   it('takes a port 0–65535 from the setting (0: any free port), else 5178', () => {
@@ -59,6 +65,24 @@ describe("the extension's agent sidecar, pure rules", () => {
     assert.match(text, /^connections__serviceConnection__settings__tenantId=t1$/m);
     assert.match(text, /AuthorizationHeaderUnauthenticated\/graph\?AgentIdentity=a1"/);
     assert.doesNotMatch(text, /secret\s*=|clientSecret|ClientSecret/i, 'no secret key of any kind');
+  });
+
+  it('gives one runnable curl per API it serves, Graph first, none for the aliases; in the .env as comments', () => {
+    const input = {
+      url: 'http://127.0.0.1:5178',
+      blueprintName: 'B',
+      blueprintId: 'b1',
+      tenant: 't1',
+      agentId: 'a1',
+      apis: ['agenticblueprint', 'default', 'weather', 'graph', 'legacy'],
+    };
+    assert.deepEqual(sidecarCurlLines(input), [
+      'curl -s "http://127.0.0.1:5178/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=a1"',
+      'curl -s "http://127.0.0.1:5178/AuthorizationHeaderUnauthenticated/weather?AgentIdentity=a1"',
+      'curl -s "http://127.0.0.1:5178/AuthorizationHeaderUnauthenticated/legacy?AgentIdentity=a1"',
+    ]);
+    // Every line of the .env is a setting, a comment or empty: the curl lines do not break its parsing.
+    for (const line of sidecarSettingsText(input).split('\n')) assert.match(line, /^(#.*|\w+=.*|)$/, line);
   });
 
   const record = {

@@ -3,7 +3,7 @@ import { ConfigError } from '../../core/errors';
 import { PromptDismissed } from '../errorBoundary';
 import { blueprintItem, pick, plainArgs } from '../prompts';
 import type { SidecarStatus } from '../sidecarController';
-import { sidecarSettingsText } from '../sidecarRules';
+import { sidecarCurlLines, sidecarSettingsText } from '../sidecarRules';
 import { BlueprintNode } from '../tree/nodes';
 import { SidecarRequestNode } from '../tree/sidecarTree';
 import type { CommandContext } from './context';
@@ -64,23 +64,33 @@ export async function stopSidecar(ctx: CommandContext): Promise<boolean> {
   return stopped;
 }
 
-/** Copy Sidecar Settings: SIDECAR_URL, an Agents SDK connection and a curl line. Ids and a loopback URL only. */
+/** Copy Sidecar Settings: SIDECAR_URL, an Agents SDK connection, and curl lines per API. Ids and a loopback URL only. */
 export async function copySidecarSettings(ctx: CommandContext): Promise<string> {
   const status = ctx.sidecar.status;
   if (!status)
     throw new ConfigError('Agent sidecar', 'is not running.', 'Run "Start Agent Sidecar…" first: the URL is its own.');
   const firstAgent = ctx.definitions.agents(status.blueprintId)[0];
-  const text = sidecarSettingsText({
+  const input = {
     url: status.url,
     blueprintName: status.blueprintName,
     blueprintId: status.blueprintId,
     tenant: status.tenant,
+    apis: status.apis.map((a) => a.name),
     ...(firstAgent ? { agentId: firstAgent.clientId } : {}),
-  });
+  };
+  const text = sidecarSettingsText(input);
   await vscode.env.clipboard.writeText(text);
-  void vscode.window.showInformationMessage(
-    'Sidecar settings copied: SIDECAR_URL, an Agents SDK connection (authType EntraAuthSideCar) and a curl line. They hold no secret.',
-  );
+  const CURL = 'Copy curl Commands';
+  void vscode.window
+    .showInformationMessage(
+      "Sidecar settings copied for your agent's .env: SIDECAR_URL and an Agents SDK connection (authType EntraAuthSideCar). They hold no secret.",
+      CURL,
+    )
+    .then(async (choice) => {
+      if (choice !== CURL) return;
+      await vscode.env.clipboard.writeText(`${sidecarCurlLines(input).join('\n')}\n`);
+      vscode.window.setStatusBarMessage('$(copy) curl commands copied: one per API the sidecar serves', 4000);
+    });
   return text;
 }
 
@@ -90,7 +100,7 @@ export async function openSidecarRequest(ctx: CommandContext, arg?: unknown): Pr
   const entry = typeof id === 'number' ? ctx.sidecar.entry(id) : undefined;
   if (!entry) {
     void vscode.window.showInformationMessage(
-      'That request is no longer held: the sidecar keeps its last 50, and forgets them when it stops.',
+      'That request is no longer held: the sidecar keeps its last 50, and forgets them when it starts again.',
     );
     return false;
   }

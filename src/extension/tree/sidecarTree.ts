@@ -38,7 +38,7 @@ export class SidecarRequestNode {
   }
 }
 
-/** The Agent Sidecar view: the requests of the running sidecar, newest first. Empty (its welcome) when stopped. */
+/** The Agent Sidecar view: the requests of the sidecar's last run, newest first; its welcome before the first. */
 export class SidecarTreeProvider implements vscode.TreeDataProvider<SidecarRequestNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -67,9 +67,12 @@ export class SidecarTreeProvider implements vscode.TreeDataProvider<SidecarReque
   }
 }
 
-/** The view's header line: where it listens and for whom; empty when stopped (the welcome text shows instead). */
+/** The view's header line: where it listens and for whom, or that it stopped; empty before any run (the welcome). */
 export function sidecarViewMessage(sidecar: SidecarController): string | undefined {
   const s = sidecar.status;
+  const last = sidecar.stoppedStatus;
+  if (!s && last && sidecar.requests.length)
+    return `Stopped. The requests it answered at ${last.url} for ${last.blueprintName} stay listed until it starts again (Start Agent Sidecar… in this view's title).`;
   if (!s) return undefined;
   return `Listening at ${s.url} for ${s.blueprintName}. ${sidecar.requestCount} request${sidecar.requestCount === 1 ? '' : 's'}${sidecar.requestCount > sidecar.requests.length ? ` (the last ${sidecar.requests.length} listed)` : ''}.`;
 }
