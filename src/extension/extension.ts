@@ -84,7 +84,17 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
       deserializeWebviewPanel: (panel, state: InspectorState | undefined) => inspector.revive(panel, state),
     }),
   );
-  own(vscode.window.createTreeView('entraAgentTokens.agents', { treeDataProvider: tree, showCollapseAll: true }));
+  const agentsView = own(
+    vscode.window.createTreeView('entraAgentTokens.agents', { treeDataProvider: tree, showCollapseAll: true }),
+  );
+  // The sandbox's URL stays in sight while it runs (its start's status message lasts seconds).
+  own(
+    definitions.onDidChange(() => {
+      const url = sandbox.status?.authority;
+      const message = url ? `Sandbox tenant running at ${url} (Copy Sandbox Environment for a shell).` : undefined;
+      if (agentsView.message !== message) agentsView.message = message;
+    }),
+  );
   own(new TokenStatusBar(tokens, definitions));
   const sidecarTree = own(new SidecarTreeProvider(sidecar, definitions));
   const sidecarView = own(vscode.window.createTreeView('entraAgentTokens.sidecar', { treeDataProvider: sidecarTree }));

@@ -697,6 +697,16 @@ describe('journeys in a real VS Code', function () {
     // Retry from the inspector: it happened once, so now the token comes.
     await view.getByRole('button', { name: 'Retry' }).click();
     await view.locator('tr[data-claim="xms_par_app_azp"]').waitFor({ timeout: 30_000 });
+    // The sandbox's URL stays in sight over the tree while it runs.
+    await page.locator('.part.sidebar', { hasText: /Sandbox tenant running at http:\/\/127\.0\.0\.1:\d+/ }).waitFor();
+    // Stopping it would lose what journeys 10 and 11 made in its memory: it asks first; Cancel keeps everything.
+    await runCommand('Entra Agent Tokens: Stop Sandbox Tenant');
+    const ask = page.locator('.monaco-dialog-box', { hasText: 'you made in it go with it' });
+    await ask.waitFor({ timeout: 10_000 });
+    assert.match((await ask.textContent()) ?? '', /1 blueprint and 2 agent identities/);
+    await shot('journey-12-stop-asks');
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await treeItem(/Journey Weather Blueprint/).waitFor();
   });
 
   it('2: add a blueprint through the real input boxes; its secret is nowhere in the user data', async () => {

@@ -595,7 +595,7 @@ describe('extension in a real VS Code', () => {
         const token = await run(CommandId.getAgentToken, { agentId: OWN_AGENT, openInspector: false });
         assert.equal(token?.claims.xms_par_app_azp, OWN_BP);
         // The same port after a restart, and the blueprint registered again with its stored secret.
-        assert.equal(await run(CommandId.stopSandbox), true);
+        assert.equal(await run(CommandId.stopSandbox, { confirmed: true }), true);
         assert.equal((await run(CommandId.startSandbox))?.authority, status.authority);
         // No forceRefresh: a T1 cached from the stopped sandbox (signed with its old keys) must not be reused.
         const again = await run(CommandId.getAgentToken, { agentId: OWN_AGENT, openInspector: false });
@@ -618,7 +618,7 @@ describe('extension in a real VS Code', () => {
     });
 
     it('stops, and its blueprint, agents and secret go away', async () => {
-      assert.equal(await run(CommandId.stopSandbox), true);
+      assert.equal(await run(CommandId.stopSandbox, { confirmed: true }), true);
       const rows = await treeRows();
       assert.ok(!rows.some((r) => r.contextValue.endsWith('.sandbox')), JSON.stringify(rows));
       assert.deepEqual(await (await api()).storedSecrets(status.blueprintIds[0]!), []);
@@ -627,7 +627,7 @@ describe('extension in a real VS Code', () => {
     it('starts again on the same port (one per workspace), and on a free one when that is taken', async () => {
       const again = (await run(CommandId.startSandbox))!;
       assert.equal(again.authority, status.authority, 'the same origin as before the stop');
-      assert.equal(await run(CommandId.stopSandbox), true);
+      assert.equal(await run(CommandId.stopSandbox, { confirmed: true }), true);
       const squatter = createServer();
       await new Promise<void>((resolve) =>
         squatter.listen(Number(new URL(status.authority).port), '127.0.0.1', resolve),
@@ -635,7 +635,7 @@ describe('extension in a real VS Code', () => {
       try {
         const moved = (await run(CommandId.startSandbox))!;
         assert.notEqual(moved.authority, status.authority);
-        assert.equal(await run(CommandId.stopSandbox), true);
+        assert.equal(await run(CommandId.stopSandbox, { confirmed: true }), true);
       } finally {
         await new Promise((resolve) => squatter.close(resolve));
       }
@@ -994,7 +994,7 @@ describe('extension in a real VS Code', () => {
         assert.doesNotMatch((await row())?.description ?? '', /confirm/, 'confirmed once, for good');
       } finally {
         await run(CommandId.removeBlueprint, { blueprintId: id });
-        await run(CommandId.stopSandbox);
+        await run(CommandId.stopSandbox, { confirmed: true });
       }
     });
 

@@ -166,6 +166,6 @@ describe('secrets never leave SecretStorage: every command, with marker secrets'
     const status = await run(CommandId.startSandbox);
     assert.ok(status?.agentIds.length);
     assert.ok(await run(CommandId.getAgentToken, { agentId: status.agentIds[1], openInspector: false }));
-    assert.equal(await run(CommandId.stopSandbox), true);
+    assert.equal(await run(CommandId.stopSandbox, { confirmed: true }), true);
   });
 });

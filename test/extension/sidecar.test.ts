@@ -54,7 +54,7 @@ describe('the agent sidecar in a real VS Code', () => {
   });
   after(async () => {
     await run(CommandId.stopSidecar);
-    await run(CommandId.stopSandbox);
+    await run(CommandId.stopSandbox, { confirmed: true });
     await config().update('sidecar.port', undefined, vscode.ConfigurationTarget.Global);
     await config().update('sidecar.downstreamApis', undefined, vscode.ConfigurationTarget.Global);
   });
@@ -155,7 +155,7 @@ describe('the agent sidecar in a real VS Code', () => {
   it('stops by itself when its blueprint goes away (the sandbox stopped)', async () => {
     const status = (await run(CommandId.startSidecar, { blueprintId: sandbox.blueprintIds[0]! }))!;
     assert.deepEqual(await sidecarRows(), [], 'a new run starts with an empty list');
-    assert.equal(await run(CommandId.stopSandbox), true);
+    assert.equal(await run(CommandId.stopSandbox, { confirmed: true }), true);
     for (let i = 0; i < 40 && (await api()).sidecar.status; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal((await api()).sidecar.status, undefined);
     assert.equal(await portIsFree(status.port), true);

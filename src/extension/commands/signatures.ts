@@ -23,6 +23,7 @@ import type { AgentTokenSummary, GetAgentTokenArgs } from './getAgentToken';
 import type { CommandId } from './ids';
 import type { DefinitionsFile, ImportArgs, ImportSummary } from './importExport';
 import type { SimulateEntraErrorArgs } from './simulateError';
+import type { StopSandboxArgs } from './sandbox';
 import type { SetBlueprintCredentialArgs } from './setBlueprintCredential';
 
 /** A held token, named: the agent, the scope, and for a user's token its user. */
@@ -102,7 +103,7 @@ export interface CommandSignatures {
   [CommandId.refresh]: { arg: undefined; result: void };
   [CommandId.showLog]: { arg: undefined; result: void };
   [CommandId.startSandbox]: { arg: undefined; result: SandboxStatus };
-  [CommandId.stopSandbox]: { arg: undefined; result: boolean };
+  [CommandId.stopSandbox]: { arg: StopSandboxArgs | BlueprintNode | undefined; result: boolean };
   [CommandId.simulateEntraError]: { arg: SimulateEntraErrorArgs | BlueprintNode | undefined; result: string };
   [CommandId.startSidecar]: { arg: { blueprintId: string } | BlueprintNode | undefined; result: SidecarStatus };
   [CommandId.stopSidecar]: { arg: undefined; result: boolean };

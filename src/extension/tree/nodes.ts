@@ -71,7 +71,14 @@ export class BlueprintNode {
             ] as [string, string],
           ]
         : []),
-      ...(b.sandbox ? [['Sandbox', 'yes: runs inside VS Code, gone when stopped'] as [string, string]] : []),
+      ...(b.sandbox
+        ? [
+            [
+              'Sandbox',
+              `lives in the sandbox's memory at ${b.authority}: gone when it stops, not on disk and not in Export`,
+            ] as [string, string],
+          ]
+        : []),
       ...(b.setup
         ? [
             [
@@ -111,6 +118,14 @@ export class AgentNode {
       ['Default scope', a.defaultScope],
       ...(a.tenant
         ? [['Home tenant', `${a.tenant} (every leg goes there, not to the blueprint's tenant)`] as [string, string]]
+        : []),
+      ...(this.sandbox
+        ? [
+            ['Sandbox', "lives in the sandbox's memory: gone when it stops, not on disk and not in Export"] as [
+              string,
+              string,
+            ],
+          ]
         : []),
     ]);
     return item;
