@@ -39,7 +39,8 @@ if (hasCode) {
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
   writeFileSync(
     join(dirs.userData, 'User', 'settings.json'),
-    JSON.stringify({ 'git.openRepositoryInParentFolders': 'never', 'workbench.startupEditor': 'none' }, null, 2),
+    // The welcome page on start: it offers the walkthrough "Get started with Entra Agent Tokens".
+    JSON.stringify({ 'git.openRepositoryInParentFolders': 'never', 'workbench.startupEditor': 'welcomePage' }, null, 2),
   );
   const vsix = join(root, 'out', 'entra-agent-tokens.vsix');
   mkdirSync(dirname(vsix), { recursive: true });
