@@ -22,6 +22,8 @@ export interface ErrorScope {
   readonly agentId?: string;
   /** The resource the token was asked for (what Grant Permissions… opens on). */
   readonly resource?: string;
+  /** The blueprint is the sandbox's (its fixes are the sandbox's own). */
+  readonly sandbox?: boolean;
   readonly canRetry?: boolean;
 }
 

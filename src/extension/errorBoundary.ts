@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { PromptDismissed } from '../core/errors';
+import { EntraError } from '../core/entraError';
 import { reportOf } from '../core/errorReport';
 import { CommandId } from './commands/ids';
 import { openSettings, runCommand } from './commands/run';
@@ -34,19 +35,31 @@ export function simulationOf(e: unknown): string | undefined {
 export function explained(
   e: unknown,
   canRetry: boolean,
-): { scope: ErrorScope; actions: ErrorAction[]; details?: string; summary: string } {
+): { scope: ErrorScope; actions: ErrorAction[]; details?: string; summary: string; fix?: string } {
   const report = reportOf(e);
   const scope = { ...(typeof e === 'object' && e !== null ? scopes.get(e) : undefined), canRetry };
   const simulation = simulationOf(e);
+  // The sandbox has no portal page: its credential's fix is the command that puts its own secret back.
+  const catalogueFix = e instanceof EntraError ? e.fix : undefined;
+  const fix =
+    scope.sandbox && report.kind === 'explained' && report.remedy === 'credential' ? SANDBOX_CREDENTIAL_FIX : undefined;
+  const withFix = (text: string) => (fix && catalogueFix ? text.replace(catalogueFix, fix) : text);
   const details =
     report.kind === 'explained' && report.details
-      ? simulation
-        ? `${simulatedNote(simulation)}\n${report.details}`
-        : report.details
+      ? withFix(simulation ? `${simulatedNote(simulation)}\n${report.details}` : report.details)
       : undefined;
-  const summary = simulation ? `Simulated (happens once): ${report.summary}` : report.summary;
-  return { scope, actions: errorActions(report, scope), ...(details ? { details } : {}), summary };
+  const summary = withFix(simulation ? `Simulated (happens once): ${report.summary}` : report.summary);
+  return {
+    scope,
+    actions: errorActions(report, scope),
+    ...(details ? { details } : {}),
+    summary,
+    ...(fix ? { fix } : {}),
+  };
 }
+
+const SANDBOX_CREDENTIAL_FIX =
+  "On the sandbox, Set Blueprint Credential… puts its own secret back; in a real tenant, create a new secret on the blueprint's Certificates & secrets page.";
 
 /** Marks an error with the blueprint and agent it is about, so the boundary can offer their fixes. */
 export function scopeError(e: unknown, scope: Omit<ErrorScope, 'canRetry'>): void {

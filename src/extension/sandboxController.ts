@@ -21,7 +21,12 @@ const PORT_KEY = 'entraAgentTokens.sandboxPort';
 
 /** Runs the sandbox tenant on loopback inside the extension host and shows its blueprint and agents in the tree. */
 export class SandboxController implements vscode.Disposable {
-  private running: { sandbox: SandboxTenant; status: SandboxStatus } | undefined;
+  private running: { sandbox: SandboxTenant; status: SandboxStatus; builtIn: ReadonlySet<string> } | undefined;
+
+  /** A blueprint or agent identity the sandbox started with (not one made in it since). */
+  isBuiltIn(clientId: string): boolean {
+    return !!this.running?.builtIn.has(clientId);
+  }
 
   constructor(
     private readonly definitions: DefinitionStore,
@@ -87,7 +92,7 @@ export class SandboxController implements vscode.Disposable {
       blueprintIds: blueprints.map((b) => b.clientId),
       agentIds: agents.map((a) => a.clientId),
     };
-    this.running = { sandbox, status };
+    this.running = { sandbox, status, builtIn: new Set([...status.blueprintIds, ...status.agentIds]) };
     this.definitions.setSandbox(blueprints, agents);
     await this.registerSaved();
     await setContext(ContextKey.sandboxRunning, true);

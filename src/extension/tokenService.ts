@@ -58,7 +58,12 @@ export class TokenService implements vscode.Disposable {
       );
     // The fixes an error can offer (its toast, its tree row, the inspector): the sandbox's blueprint and agents take
     // them too, for practice (a wrong secret, another tenant), until the sandbox's next start.
-    const scoped = { agentId: agent.clientId, blueprintId: blueprint.clientId, resource: resourceOfScope(scope) };
+    const scoped = {
+      agentId: agent.clientId,
+      blueprintId: blueprint.clientId,
+      resource: resourceOfScope(scope),
+      ...(blueprint.sandbox ? { sandbox: true } : {}),
+    };
     const settings = readSettings();
     try {
       await this.checkUsable(blueprint, consent, settings);

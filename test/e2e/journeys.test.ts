@@ -471,7 +471,9 @@ describe('journeys in a real VS Code', function () {
     await shot('journey-7-sidecar-inspector');
     await runCommand('Entra Agent Tokens: Stop Agent Sidecar');
     await status.waitFor({ state: 'detached', timeout: 10_000 });
-    await pane.getByRole('button', { name: 'Start Agent Sidecar…' }).waitFor();
+    // Stopped, its requests stay to be read (until its next start), and the view says how to start it again.
+    await pane.getByText(/^Stopped\. The requests it answered/).waitFor();
+    assert.ok((await pane.getByRole('treeitem').count()) >= 4, 'the requests are still listed');
   });
 
   it("8: from the walkthrough, Get Agent Token's box has the keyboard, clicked or by Enter", async () => {
@@ -586,6 +588,14 @@ describe('journeys in a real VS Code', function () {
       .waitFor({ timeout: 30_000 });
     await view.locator('#send').click();
     await view.locator('[data-call="200"]').waitFor({ timeout: 30_000 });
+    // One tab per agent and resource: this tab switched to the Research Agent, whose weather tab (from the first
+    // switch above) it now replaces, instead of a second tab with the same name.
+    await view.locator('#call-agent').selectOption({ label: 'Research Agent' });
+    await view.locator('#send').click();
+    await page
+      .getByRole('tab', { name: /Support Agent · sandbox-weather/ })
+      .waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal(await page.getByRole('tab', { name: /Research Agent · sandbox-weather/ }).count(), 1);
   });
 
   it('10: New Agent Identity… on the blueprint: Graph creates it as the blueprint, the tree lists it, its key gets a token', async () => {
@@ -680,7 +690,8 @@ describe('journeys in a real VS Code', function () {
       text,
       /Evidence: leg 1: the blueprint asks for T1: Entra answered HTTP 401 invalid_client, AADSTS7000215\./,
     );
-    assert.match(text, /Fix: /);
+    // The sandbox's fix, not a portal page it does not have.
+    assert.match(text, /Fix: On the sandbox, Set Blueprint Credential… puts its own secret back/);
     // Leg 1 was sent and refused (not "not sent"); leg 2 was not sent.
     assert.match(
       (await view.locator('.leg .refused').textContent()) ?? '',
@@ -703,7 +714,8 @@ describe('journeys in a real VS Code', function () {
     await runCommand('Entra Agent Tokens: Stop Sandbox Tenant');
     const ask = page.locator('.monaco-dialog-box', { hasText: 'you made in it go with it' });
     await ask.waitFor({ timeout: 10_000 });
-    assert.match((await ask.textContent()) ?? '', /1 blueprint and 2 agent identities/);
+    // Journey 11's blueprint and its Weather Bot, and journey 10's agent: made in the sandbox, not its own.
+    assert.match((await ask.textContent()) ?? '', /1 blueprint and 2 agent identities you made in it/);
     await shot('journey-12-stop-asks');
     await ask.getByRole('button', { name: 'Cancel' }).click();
     await treeItem(/Journey Weather Blueprint/).waitFor();

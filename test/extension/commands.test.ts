@@ -1043,9 +1043,13 @@ describe('extension in a real VS Code', () => {
 
     it('removes an agent identity, then the blueprint with its secrets', async () => {
       assert.equal(await run(CommandId.removeAgentIdentity, { agentId: SECOND_AGENT }), true);
+      // A blueprint with no agent identity shows its next step as a row (a notification's button hides).
       assert.deepEqual(
-        (await treeRows()).map((r) => r.label),
-        ['Renamed Blueprint'],
+        (await treeRows()).map((r) => [r.label, r.description]),
+        [
+          ['Renamed Blueprint', (await treeRows())[0]!.description],
+          ['New Agent Identity…', 'no agent identity yet'],
+        ],
       );
       assert.equal(await run(CommandId.removeBlueprint, { blueprintId: SECOND_BLUEPRINT }), true);
       assert.deepEqual(await treeRows(), []);

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { SidecarAuthProvider } from '@microsoft/agents-hosting';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { decodeToken } from '../../src/core/jwt';
-import { sidecarSettingsText } from '../../src/extension/sidecarRules';
+import { sidecarSettingsText } from '../../src/extension/sidecarSettings';
 import { runSdkAgent, sidecarSettingsEnv } from '../sdkAgent';
 import { cli, cliPath, cliSuiteSandbox, sandboxBlueprintArgs } from '../cliRunner';
 import { AGENT, AGENT_USER_UPN, BLUEPRINT, SANDBOX_TENANT, SECRET } from '../helpers';

@@ -7,7 +7,7 @@ import { acquirerOf } from '../../src/core/acquisition';
 import { AgentTokenEngine } from '../../src/core/agentTokens';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
 import { decodeToken } from '../../src/core/jwt';
-import { sidecarSettingsText } from '../../src/extension/sidecarRules';
+import { sidecarSettingsText } from '../../src/extension/sidecarSettings';
 import { AgentSidecar } from '../../src/sidecar/sidecarServer';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { runSdkAgent, sidecarSettingsEnv } from '../sdkAgent';

@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/core/errors';
 import { requestLine } from '../../src/sidecar/requestRecord';
-import {
-  requestRow,
-  sidecarApisFromSetting,
-  sidecarCurlLines,
-  sidecarPort,
-  sidecarSettingsText,
-} from '../../src/extension/sidecarRules';
+import { requestRow, sidecarApisFromSetting, sidecarPort } from '../../src/extension/sidecarRules';
+import { sidecarCurlLines, sidecarSettingsText } from '../../src/extension/sidecarSettings';
 
 describe("the extension's agent sidecar, pure rules", () => {
   it('takes a port 0–65535 from the setting (0: any free port), else 5178', () => {

@@ -15,7 +15,7 @@ import { inspectToken } from './inspectToken';
 import { CommandId } from './ids';
 import { startSandbox, stopSandbox } from './sandbox';
 import { setBlueprintCredential } from './setBlueprintCredential';
-import { copySidecarSettings, openSidecarRequest, startSidecar, stopSidecar } from './sidecar';
+import { openSidecarRequest, startSidecar, stopSidecar } from './sidecar';
 import type { CommandResult } from './signatures';
 
 /**
@@ -52,7 +52,7 @@ const handlers: Handlers = {
   [CommandId.simulateEntraError]: async (ctx, arg) => (await import('./simulateError')).simulateEntraError(ctx, arg),
   [CommandId.startSidecar]: startSidecar,
   [CommandId.stopSidecar]: stopSidecar,
-  [CommandId.copySidecarSettings]: copySidecarSettings,
+  [CommandId.copySidecarSettings]: async (ctx) => (await import('./copySidecarSettings')).copySidecarSettings(ctx),
   [CommandId.copySandboxEnvironment]: async (ctx) => (await import('./mcpServerCommand')).copySandboxEnvironment(ctx),
   [CommandId.copyMcpServerCommand]: async (ctx, arg) =>
     (await import('./mcpServerCommand')).copyMcpServerCommand(ctx, arg),

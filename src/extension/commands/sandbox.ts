@@ -25,39 +25,13 @@ export interface StopSandboxArgs {
 export async function stopSandbox(ctx: CommandContext, arg?: unknown): Promise<boolean> {
   const status = ctx.sandbox.status;
   if (!status) return false;
-  const made = madeInSandbox(ctx, status);
-  if ((made.blueprints || made.agents) && !plainArgs<StopSandboxArgs>(arg)?.confirmed) {
-    const STOP = 'Stop Sandbox';
-    const answer = await vscode.window.showWarningMessage(
-      `Stop the sandbox tenant? ${countOf(made.blueprints, 'blueprint')}${made.blueprints && made.agents ? ' and ' : ''}${countOf(made.agents, 'agent identity', 'agent identities')} you made in it go with it.`,
-      {
-        modal: true,
-        detail:
-          'The sandbox keeps its directory in memory only: what was made in it is not on disk and not in Export. Its next start begins again from its own blueprint and agents.',
-      },
-      STOP,
-    );
-    if (answer !== STOP) return false;
-  }
+  // Asks first when what was made in it would go with it (lazy: dist/provisioning.js).
+  if (!plainArgs<StopSandboxArgs>(arg)?.confirmed && !(await (await import('./stopSandboxAsk')).mayStop(ctx)))
+    return false;
   const origin = status.authority;
   const stopped = await ctx.sandbox.stop();
   if (stopped) ctx.tokenService.clearCache();
   if (stopped) ctx.tokenService.disarmSimulation();
   if (stopped && origin) ctx.inspector.sandboxStopped(origin);
   return stopped;
-}
-
-/** What the sandbox holds beyond its own start: made through Graph since it started (in memory only). */
-function madeInSandbox(ctx: CommandContext, status: SandboxStatus): { blueprints: number; agents: number } {
-  const own = new Set([...status.blueprintIds, ...status.agentIds]);
-  const sandboxBlueprints = ctx.definitions.blueprints().filter((b) => b.sandbox);
-  const ids = new Set(sandboxBlueprints.map((b) => b.clientId));
-  return {
-    blueprints: sandboxBlueprints.filter((b) => !own.has(b.clientId)).length,
-    agents: ctx.definitions.agents().filter((a) => ids.has(a.blueprintId) && !own.has(a.clientId)).length,
-  };
-}
-
-function countOf(n: number, one: string, many = `${one}s`): string {
-  return n === 0 ? '' : `${n} ${n === 1 ? one : many}`;
 }

@@ -3,7 +3,6 @@ import { ConfigError } from '../../core/errors';
 import { PromptDismissed } from '../errorBoundary';
 import { blueprintItem, pick, plainArgs } from '../prompts';
 import type { SidecarStatus } from '../sidecarController';
-import { sidecarCurlLines, sidecarSettingsText } from '../sidecarRules';
 import { BlueprintNode } from '../tree/nodes';
 import { SidecarRequestNode } from '../tree/sidecarTree';
 import type { CommandContext } from './context';
@@ -62,36 +61,6 @@ export async function stopSidecar(ctx: CommandContext): Promise<boolean> {
   const stopped = await ctx.sidecar.stop();
   if (stopped) vscode.window.setStatusBarMessage(`$(debug-stop) Agent sidecar at ${url} stopped`, 4000);
   return stopped;
-}
-
-/** Copy Sidecar Settings: SIDECAR_URL, an Agents SDK connection, and curl lines per API. Ids and a loopback URL only. */
-export async function copySidecarSettings(ctx: CommandContext): Promise<string> {
-  const status = ctx.sidecar.status;
-  if (!status)
-    throw new ConfigError('Agent sidecar', 'is not running.', 'Run "Start Agent Sidecar…" first: the URL is its own.');
-  const firstAgent = ctx.definitions.agents(status.blueprintId)[0];
-  const input = {
-    url: status.url,
-    blueprintName: status.blueprintName,
-    blueprintId: status.blueprintId,
-    tenant: status.tenant,
-    apis: status.apis.map((a) => a.name),
-    ...(firstAgent ? { agentId: firstAgent.clientId } : {}),
-  };
-  const text = sidecarSettingsText(input);
-  await vscode.env.clipboard.writeText(text);
-  const CURL = 'Copy curl Commands';
-  void vscode.window
-    .showInformationMessage(
-      "Sidecar settings copied for your agent's .env: SIDECAR_URL and an Agents SDK connection (authType EntraAuthSideCar). They hold no secret.",
-      CURL,
-    )
-    .then(async (choice) => {
-      if (choice !== CURL) return;
-      await vscode.env.clipboard.writeText(`${sidecarCurlLines(input).join('\n')}\n`);
-      vscode.window.setStatusBarMessage('$(copy) curl commands copied: one per API the sidecar serves', 4000);
-    });
-  return text;
 }
 
 /** A request's row: its token in the inspector with its legs, or what the caller was told when it failed. */

@@ -130,13 +130,13 @@ export class InspectorController implements vscode.Disposable {
           this.panels.set(panel, previousKey);
         } else if (state === 'failed' && error !== undefined) {
           // The refused leg as sent, why, and the buttons that fix it (the same as the notification's).
-          const { scope, actions, details } = explained(error, true);
+          const { scope, actions, details, fix } = explained(error, true);
           const retry = () => runCommand(CommandId.getAgentToken, { agentId: target.agentId, forceRefresh: true });
           const panelActions: PanelAction[] = actions
             .filter((a) => a !== 'copyDetails' || details)
             .map((a) => ({ label: ERROR_ACTION_LABELS[a], run: () => runErrorAction(a, scope, details, retry) }));
           panel.showProgress(
-            progress(state, message, failedExchange(error, simulationOf(error), panelActions)),
+            progress(state, message, failedExchange(error, simulationOf(error), panelActions, fix)),
             false,
             panelActions,
           );
@@ -144,7 +144,10 @@ export class InspectorController implements vscode.Disposable {
       },
       done: (result, options = {}) => {
         const subject = options.subject ?? target.subject;
-        if (subject !== target.subject) this.panels.set(panel, exchangeKey(target.agentId, target.scope, subject));
+        // One tab per agent and resource: a request editor that switched to a pair another tab shows takes its place.
+        const finalKey = exchangeKey(target.agentId, target.scope, subject);
+        this.panels.set(panel, finalKey);
+        for (const [other, k] of [...this.panels]) if (other !== panel && k === finalKey) other.dispose();
         const content = this.exchangeContent(target.agentId, target.scope, result, subject, options.draft);
         panel.show(options.call ? { ...content, view: { ...content.view, call: options.call } } : content);
       },

@@ -181,6 +181,8 @@ export function failedExchange(
   e: unknown,
   simulation: string | undefined,
   actions: readonly { readonly label: string }[],
+  /** The fix where the face knows a better one than the catalogue's (the sandbox's own secret). */
+  fix?: string,
 ): FailedExchange {
   const buttons = actions.map((a, action) => ({ label: a.label, action }));
   const simulated = simulation ? simulatedNote(simulation) : undefined;
@@ -210,7 +212,7 @@ export function failedExchange(
     failure: {
       cause: e.explanation,
       evidence: `${where ? `${legWords(where.leg)}: ` : ''}Entra answered HTTP ${e.httpStatus}${e.error ? ` ${e.error}` : ''}${e.code !== undefined ? `, AADSTS${e.code}` : ''}.`,
-      fix: e.fix,
+      fix: fix ?? e.fix,
       ...(said ? { said } : {}),
       ...(simulated ? { simulated } : {}),
       actions: buttons,

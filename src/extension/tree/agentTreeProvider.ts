@@ -6,7 +6,7 @@ import type { CredentialKind, DefinitionStore } from '../definitions';
 import type { TokenStore } from '../tokenStore';
 import { agentUserLabel, type AgentUserReference } from '../definitions';
 import type { HeldToken } from '../tokenStore';
-import { AgentNode, AgentUserNode, BlueprintNode, FailureNode, TokenNode, type TreeNode } from './nodes';
+import { AgentNode, AgentUserNode, BlueprintNode, FailureNode, NextStepNode, TokenNode, type TreeNode } from './nodes';
 import { everyAligned } from '../durations';
 
 /** An agent user's token: the agent-user flow, held under that user's label. */
@@ -67,18 +67,19 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       );
     }
     if (node instanceof BlueprintNode) {
-      return this.definitions
-        .agents(node.blueprint.clientId)
-        .map(
-          (a) =>
-            new AgentNode(
-              a,
-              node.blueprint.sandbox === true,
-              this.tokens.tokensOf(a.clientId).length > 0 ||
-                !!this.tokens.failureOf(a.clientId) ||
-                !!a.agentUsers?.length,
-            ),
-        );
+      const agents = this.definitions.agents(node.blueprint.clientId);
+      // A blueprint that can make tokens but has no agent identity yet shows its next step.
+      if (!agents.length && !node.blueprint.setup) return [new NextStepNode(node.blueprint.clientId)];
+      return agents.map(
+        (a) =>
+          new AgentNode(
+            a,
+            node.blueprint.sandbox === true,
+            this.tokens.tokensOf(a.clientId).length > 0 ||
+              !!this.tokens.failureOf(a.clientId) ||
+              !!a.agentUsers?.length,
+          ),
+      );
     }
     if (node instanceof AgentNode) {
       const failure = this.tokens.failureOf(node.agent.clientId);

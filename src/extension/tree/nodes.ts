@@ -232,7 +232,22 @@ export class FailureNode {
   }
 }
 
-export type TreeNode = BlueprintNode | AgentNode | AgentUserNode | TokenNode | FailureNode;
+/** A blueprint with no agent identity yet: its next step, a row that stays (a notification's button hides). */
+export class NextStepNode {
+  readonly kind = 'nextStep';
+  constructor(readonly blueprintId: string) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('New Agent Identity…', vscode.TreeItemCollapsibleState.None);
+    item.id = `next:${this.blueprintId}`;
+    item.description = 'no agent identity yet';
+    item.iconPath = new vscode.ThemeIcon('add');
+    item.command = commandLink(CommandId.createAgentIdentity, 'New Agent Identity…', { blueprintId: this.blueprintId });
+    return item;
+  }
+}
+
+export type TreeNode = BlueprintNode | AgentNode | AgentUserNode | TokenNode | FailureNode | NextStepNode;
 
 /** Tooltips show ids in full. Values are escaped: they may come from tokens. */
 export function markdownTable(rows: [string, string][]): vscode.MarkdownString {
