@@ -6,7 +6,7 @@ import { b64 } from '../jwtText';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, installVsix, root, startCodeServer, type Browser, type CodeServer } from '../vscode/codeServer';
 import { listFiles, scanForMarkers } from '../vscode/scan';
@@ -30,6 +30,7 @@ describe('journeys in a real VS Code', function () {
   before(async function () {
     rmSync(RUN_DIR, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
+    mkdirSync(dirname(VSIX), { recursive: true }); // vsce does not make its --out folder (a fresh clone has none)
     // The real package: vscode:prepublish builds for production, vsce packs, code-server installs it.
     execFileSync('npm', ['run', '--silent', 'package', '--', '--out', VSIX], { cwd: root, stdio: 'pipe' });
     server = await startCodeServer({ dir: RUN_DIR });
@@ -595,7 +596,12 @@ describe('journeys in a real VS Code', function () {
     await page
       .getByRole('tab', { name: /Support Agent · sandbox-weather/ })
       .waitFor({ state: 'detached', timeout: 30_000 });
-    assert.equal(await page.getByRole('tab', { name: /Research Agent · sandbox-weather/ }).count(), 1);
+    // While the exchange runs both tabs carry the name; once it is done, the older one has gone.
+    const researchTabs = page.getByRole('tab', { name: /Research Agent · sandbox-weather/ });
+    await view.locator('[data-call="200"]').waitFor({ timeout: 30_000 });
+    for (let i = 0; i < 50 && (await researchTabs.count()) > 1; i++) await page.waitForTimeout(200);
+    await shot('journey-9-tabs');
+    assert.equal(await researchTabs.count(), 1, 'one tab for the Research Agent and the weather API');
   });
 
   it('10: New Agent Identity… on the blueprint: Graph creates it as the blueprint, the tree lists it, its key gets a token', async () => {

@@ -50,6 +50,7 @@ export class InspectorPanel implements vscode.Disposable {
   /** The buttons of what is shown now (a failure's fixes, a refused call's Grant…), by number. */
   private actions: readonly PanelAction[] = [];
   private ready = false;
+  private disposed = false;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly closed = new vscode.EventEmitter<void>();
   readonly onDidClose = this.closed.event;
@@ -68,10 +69,7 @@ export class InspectorPanel implements vscode.Disposable {
     panel.webview.html = this.html();
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
-      panel.onDidDispose(() => {
-        this.closed.fire();
-        this.dispose();
-      }),
+      panel.onDidDispose(() => this.dispose()),
     );
   }
 
@@ -136,8 +134,12 @@ export class InspectorPanel implements vscode.Disposable {
     if (this.ready) void this.post({ type: 'empty', message });
   }
 
+  /** Closes the tab. Whoever listens to onDidClose hears it whether the user closed the tab or the code did. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     for (const s of this.subscriptions.splice(0)) s.dispose();
+    this.closed.fire();
     this.closed.dispose();
     this.panel.dispose();
   }
