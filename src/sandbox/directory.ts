@@ -2,7 +2,7 @@ import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isGuid, TOKEN_EXCHANGE_APP_ID } from '../core/config';
 
-/** The sandbox directory as written in a JSON file (see README). */
+/** The sandbox directory as written in a JSON file (see docs/sandbox.md). */
 export interface DirectoryFile {
   tenants: TenantFile[];
   tokenLifetimes?: { t1Seconds?: number; accessTokenSeconds?: number };
