@@ -7,7 +7,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import * as z from 'zod/v4';
 import { acquireToken, type TokenRequest } from '../core/acquisition';
-import { ConfigError } from '../core/errors';
+import { ConfigError, firstLine } from '../core/errors';
 import { AgentTokenEngine } from '../core/agentTokens';
 import {
   agentListText,
@@ -135,7 +135,7 @@ export async function serveMcp(options: McpServerOptions, stopped: Promise<void>
         };
       } catch (e) {
         const { message } = describeFailure(e);
-        log(`${name} ${describe(args)} → failed: ${message.split('\n')[0]}`);
+        log(`${name} ${describe(args)} → failed: ${firstLine(message)}`);
         const said = toolFailureText(e, () => message);
         return { isError: true, content: [{ type: 'text' as const, text: guardedText(said) }] };
       }

@@ -13,6 +13,7 @@ import { methodOf } from './apiRequest';
 import { explainClaims, tokenKind } from './claims';
 import { explainAadsts, remedyOf } from './errorCatalog';
 import { EntraError } from './entraError';
+import { isGuid } from './config';
 import { ConfigError, GraphError } from './errors';
 import { knownGraphCode, parseGraphErrorBody } from './graphErrors';
 import { decodeToken } from './jwt';
@@ -449,7 +450,7 @@ export function agentListText(list: AgentListResult, blueprint: string): ToolRes
 /** An agent named by id or display name, among those listed; ambiguous or unknown names are explained. */
 export function resolveAgent(agent: string, list: AgentListResult['agents'] | undefined): string {
   const wanted = agent.trim();
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(wanted)) return wanted.toLowerCase();
+  if (isGuid(wanted)) return wanted.toLowerCase();
   const matches = (list ?? []).filter((a) => a.displayName.toLowerCase() === wanted.toLowerCase());
   if (matches.length === 1) return matches[0]!.appId.toLowerCase();
   throw new ConfigError(

@@ -88,3 +88,8 @@ export class GraphError extends Error {
 export class PromptDismissed extends Error {
   override readonly name = 'PromptDismissed';
 }
+
+/** An error's first line, at most `max` characters: what a tree row, a log line or a summary says of it. */
+export function firstLine(e: unknown, max = 300): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, max);
+}

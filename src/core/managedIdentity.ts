@@ -1,5 +1,5 @@
 import type { AssertionCredential } from './credentials';
-import { CredentialError, NetworkError } from './errors';
+import { CredentialError, firstLine, NetworkError } from './errors';
 
 /**
  * A managed identity as the blueprint's federated credential (shared docs §3): its token for the cloud's FIC audience
@@ -24,7 +24,7 @@ export function managedIdentityAssertion(audience: string, clientId?: string): A
         if (!token?.token) throw new Error('no token');
         return token.token;
       } catch (e) {
-        const reason = (e as Error).message.split('\n')[0]?.slice(0, 300) ?? 'unknown error';
+        const reason = firstLine(e) || 'unknown error';
         // An endpoint that does not answer is a network failure (CLI exit 4), not a bad credential.
         if (/network_error|Network unreachable|ECONNREFUSED|ETIMEDOUT|ENOTFOUND/i.test(reason)) {
           throw new NetworkError(

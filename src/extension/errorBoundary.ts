@@ -3,7 +3,8 @@ import { PromptDismissed } from '../core/errors';
 import { EntraError } from '../core/entraError';
 import { reportOf } from '../core/errorReport';
 import { CommandId } from './commands/ids';
-import { openSettings, runCommand } from './commands/run';
+import { runCommand } from './commands/run';
+import { openSettings } from './workbench';
 import { ERROR_ACTION_LABELS, errorActions, simulatedNote, type ErrorAction, type ErrorScope } from './errorActions';
 import type { ExtensionLog } from './log';
 

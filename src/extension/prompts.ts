@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { AgentDefinition, BlueprintDefinition, DefinitionStore } from './definitions';
 import { ConfigError } from '../core/errors';
-import { focusQuickInput } from './commands/run';
+import { focusQuickInput } from './workbench';
 import { PromptDismissed } from './errorBoundary';
 import { BlueprintNode, FailureNode } from './tree/nodes';
 

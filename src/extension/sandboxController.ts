@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ContextKey } from './commands/ids';
-import { setContext } from './commands/run';
+import { setContext } from './workbench';
 import { DEFAULT_SCOPE } from '../core/config';
 import { ConfigError } from '../core/errors';
 import { readSettings } from './settings';
@@ -9,13 +9,7 @@ import type { CredentialStore } from './credentialStore';
 import type { AgentDefinition, BlueprintDefinition, DefinitionStore } from './definitions';
 import type { ExtensionLog } from './log';
 import type { TokenStore } from './tokenStore';
-
-export interface SandboxStatus {
-  readonly authority: string;
-  readonly tenantId: string;
-  readonly blueprintIds: string[];
-  readonly agentIds: string[];
-}
+import type { SandboxStatus } from './commands/contracts';
 
 const PORT_KEY = 'entraAgentTokens.sandboxPort';
 

@@ -1,4 +1,5 @@
 // The settings' bounds, pure (no vscode), so unit tests can hold them: settings.ts reads the values, this clamps them.
+import { isGuid } from '../core/config';
 
 export interface Settings {
   /** Extra authority hosts allowed to receive credentials. Application scope: a workspace cannot set it. */
@@ -54,8 +55,6 @@ export function boundedSettings(raw: {
     requestTimeoutMs: clamp(raw.timeoutSeconds, REQUEST_TIMEOUT_SECONDS) * 1000,
     sandboxLatencyMs: Math.round(clamp(raw.latencyMs, SANDBOX_LATENCY_MS)),
     apiHosts: apiHostsOf(raw.apiHosts),
-    ...(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(clientId)
-      ? { signInClientId: clientId }
-      : {}),
+    ...(isGuid(clientId) ? { signInClientId: clientId } : {}),
   };
 }

@@ -4,28 +4,20 @@ import { ConfigError } from '../core/errors';
 import type { AgentSidecar } from '../sidecar/sidecarServer';
 import { requestLine, type SidecarRequestRecord } from '../sidecar/requestRecord';
 import { ContextKey } from './commands/ids';
-import { setContext } from './commands/run';
+import { setContext } from './workbench';
 import type { BlueprintDefinition, DefinitionStore } from './definitions';
 import type { ExtensionLog } from './log';
 import { sidecarApisFromSetting, sidecarPort } from './sidecarRules';
 import { SETTINGS_SECTION } from './settings';
 import { credentialSourceOf } from './tokenRequests';
 import type { TokenService } from './tokenService';
+import type { SidecarStatus } from './commands/contracts';
 
 /** One request the sidecar answered, as the tree lists it; `result` is the token it served (memory only). */
 export interface SidecarEntry {
   readonly id: number;
   readonly record: SidecarRequestRecord;
   readonly result?: AgentTokenResult;
-}
-
-export interface SidecarStatus {
-  readonly url: string;
-  readonly port: number;
-  readonly blueprintId: string;
-  readonly blueprintName: string;
-  readonly tenant: string;
-  readonly apis: readonly { name: string; scopes: readonly string[] }[];
 }
 
 /** How many requests the tree keeps (newest first); older ones are dropped, tokens with them. */

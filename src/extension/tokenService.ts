@@ -3,7 +3,7 @@ import type { AcquisitionOptions, TokenAcquirer, TokenRequest } from '../core/ac
 import type { AcquireOptions, AgentTokenEngine, AgentTokenResult, LegResult } from '../core/agentTokens';
 import { isAllowedAuthority } from '../core/authorityPolicy';
 import type { CredentialHost } from '../core/credentialSource';
-import { CredentialError, ConfigError, isCancelled } from '../core/errors';
+import { CredentialError, ConfigError, firstLine, isCancelled } from '../core/errors';
 import type { CredentialStore } from './credentialStore';
 import { resourceOfScope } from '../core/config';
 import { explained, markSimulated, PromptDismissed, scopeError, simulationOf } from './errorBoundary';
@@ -28,6 +28,18 @@ export type { FlowChoice } from './tokenRequests';
  */
 export type ImportedCredentialConsent = 'ask' | 'given' | 'refuse';
 
+/** How an agent's token is asked for: the flow (default: the agent itself), and what the face adds around it. */
+export interface AgentTokenAsk {
+  signal: AbortSignal;
+  /** Past the cache, and past a remembered refusal. */
+  forceRefresh?: boolean;
+  choice?: FlowChoice;
+  /** An imported credential that needs no secret: confirmed by the user ('ask'), by the caller ('given'), or not. */
+  consent?: ImportedCredentialConsent;
+  /** Each leg as it completes (the inspector fills in as they arrive). */
+  onLeg?: (leg: LegResult) => void;
+}
+
 /** Turns an agent definition plus its blueprint's stored credential into a token, through one shared engine. */
 export class TokenService implements vscode.Disposable {
   private engine: AgentTokenEngine | undefined;
@@ -40,15 +52,8 @@ export class TokenService implements vscode.Disposable {
     private readonly log: ExtensionLog,
   ) {}
 
-  async acquire(
-    agent: AgentDefinition,
-    scope: string,
-    signal: AbortSignal,
-    forceRefresh = false,
-    choice: FlowChoice = { flow: 'autonomous' },
-    consent: ImportedCredentialConsent = 'refuse',
-    onLeg?: (leg: LegResult) => void,
-  ): Promise<HeldToken> {
+  async acquire(agent: AgentDefinition, scope: string, options: AgentTokenAsk): Promise<HeldToken> {
+    const { signal, forceRefresh = false, choice = { flow: 'autonomous' }, consent = 'refuse', onLeg } = options;
     const blueprint = this.definitions.blueprint(agent.blueprintId);
     if (!blueprint)
       throw new ConfigError(
@@ -87,7 +92,7 @@ export class TokenService implements vscode.Disposable {
         const { actions, details } = explained(e, true);
         this.tokens.fail({
           ...scoped,
-          message: `${simulationOf(e) ? 'Simulated: ' : ''}${oneLine(e)}`,
+          message: `${simulationOf(e) ? 'Simulated: ' : ''}${firstLine(e)}`,
           actions,
           ...(details ? { details } : {}),
         });
@@ -317,9 +322,4 @@ export class TokenService implements vscode.Disposable {
       warn: (w) => this.log.warn(`Blueprint ${blueprint.displayName}: ${w}`),
     };
   }
-}
-
-function oneLine(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e);
-  return text.split('\n')[0]!.slice(0, 300);
 }

@@ -10,7 +10,7 @@ import { ConfigError } from '../core/errors';
 import type { GraphClient } from '../core/graphClient';
 import { SANDBOX_AUTH_PROVIDER } from './graphSignIn';
 import { ContextKey } from './commands/ids';
-import { setContext } from './commands/run';
+import { setContext } from './workbench';
 import type { ExtensionLog } from './log';
 import type { SandboxController } from './sandboxController';
 import { readSettings } from './settings';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { SandboxTenant } from '../../src/sandbox/server';
-import type { SandboxStatus } from '../../src/extension/sandboxController';
+import type { SandboxStatus } from '../../src/extension/commands/contracts';
 import { CommandId } from '../../src/extension/commands/ids';
 import { api, EXTENSION_ID, run, treeRows } from './helpers';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import * as vscode from 'vscode';
 import { CommandId } from '../../src/extension/commands/ids';
-import type { SandboxStatus } from '../../src/extension/sandboxController';
+import type { SandboxStatus } from '../../src/extension/commands/contracts';
 import { runSdkAgent, sidecarSettingsEnv } from '../sdkAgent';
 import { AGENT_USER_ID, AGENT_USER_UPN } from '../helpers';
 import { api, run } from './helpers';

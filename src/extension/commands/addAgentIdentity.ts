@@ -5,15 +5,7 @@ import { ask, pickBlueprint, plainArgs, steps } from '../prompts';
 import { BlueprintNode } from '../tree/nodes';
 import { notListed } from './addBlueprint';
 import type { CommandContext } from './context';
-
-export interface AddAgentIdentityArgs {
-  blueprintId: string;
-  clientId: string;
-  displayName: string;
-  defaultScope?: string;
-  /** The agent's home tenant, when it is not the blueprint's. */
-  tenant?: string;
-}
+import type { AddAgentIdentityArgs } from './contracts';
 
 const TITLE = 'Add Agent Identity';
 

@@ -7,20 +7,7 @@ import { PromptDismissed } from '../errorBoundary';
 import { ask, pick, plainArgs, steps, StepBack } from '../prompts';
 import type { CommandContext } from './context';
 import { checkCertificate } from './credentialInput';
-
-export interface AddBlueprintArgs {
-  tenant: string;
-  clientId: string;
-  displayName: string;
-  credentialKind: CredentialKind;
-  authority?: string;
-  clientSecret?: string;
-  certificatePath?: string;
-  certificatePassphrase?: string;
-  assertionAlgorithm?: 'PS256' | 'RS256';
-  federatedTokenFile?: string;
-  managedIdentityClientId?: string;
-}
+import type { AddBlueprintArgs, CredentialInput } from './contracts';
 
 const TITLE = 'Add Blueprint';
 
@@ -130,16 +117,6 @@ async function prompt(ctx: CommandContext): Promise<Partial<AddBlueprintArgs>> {
   ]);
   return answers;
 }
-
-export type CredentialInput = Pick<
-  AddBlueprintArgs,
-  | 'credentialKind'
-  | 'clientSecret'
-  | 'certificatePath'
-  | 'certificatePassphrase'
-  | 'federatedTokenFile'
-  | 'managedIdentityClientId'
->;
 
 /** Which credential, then its details: a secret into a password box, a PEM through a file picker, a path, or an id. */
 export async function askCredential(

@@ -1,4 +1,3 @@
-import type { ApiCallResult } from '../../core/agentTools';
 import * as vscode from 'vscode';
 import type { ApiResponse } from '../../core/apiCaller';
 import type { HostContext } from '../../core/apiHosts';
@@ -16,40 +15,9 @@ import { AgentNode, TokenNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import { acquireWithProgress } from './getAgentToken';
 import { CommandId, ContextKey } from './ids';
-import { runCommand, setContext } from './run';
-
-export interface CallApiArgs {
-  agentId: string;
-  url: string;
-  /** Default GET, or POST with a body. */
-  method?: string;
-  /** `Name: value` lines, or name → value. */
-  headers?: string | Record<string, string>;
-  body?: string;
-  /** Default: inferred from the URL (Graph, the sandbox's APIs), else the agent's default scope when the host is its. */
-  scope?: string;
-  /**
-   * A host outside the scope's resource is confirmed by the user from the palette; a script that means it says so
-   * here. Without it, a script's call to such a host is refused.
-   */
-  confirmHost?: boolean;
-  /** Default true: show the exchange and the answer in the inspector. */
-  openInspector?: boolean;
-  confirmImportedCredential?: boolean;
-  /**
-   * The scope was chosen by a model (agent mode's tool), not typed by a person: a resource URI that names a host
-   * then grants that host nothing (core/apiHosts.ts).
-   */
-  scopeFromModel?: boolean;
-}
-
-/** What the command returns to a script: the answer, and for a status ≥ 400 why. Never the token. */
-export interface CallApiSummary extends ApiCallResult {
-  agentId: string;
-  resourceMetadata?: { resource?: string; scopes: readonly string[] };
-  /** The API's metadata names another scope than the one used: call again with this one. */
-  retryScope?: string;
-}
+import { runCommand } from './run';
+import { setContext } from '../workbench';
+import type { CallApiArgs, CallApiSummary } from './contracts';
 
 interface CallPlan {
   readonly agent: AgentDefinition;

@@ -4,14 +4,7 @@ import { ask, onlyTarget, pickAgent, plainArgs, steps } from '../prompts';
 import { ConfigError } from '../../core/errors';
 import { AgentNode, FailureNode } from '../tree/nodes';
 import type { CommandContext } from './context';
-
-export interface EditAgentIdentityArgs {
-  agentId: string;
-  displayName?: string;
-  defaultScope?: string;
-  /** The agent identity's home tenant; an empty string means the blueprint's. */
-  tenant?: string;
-}
+import type { EditAgentIdentityArgs } from './contracts';
 
 const TITLE = 'Edit Agent Identity';
 

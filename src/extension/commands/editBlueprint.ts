@@ -4,13 +4,7 @@ import { ConfigError } from '../../core/errors';
 import { ask, onlyTarget, ownBlueprint, plainArgs, steps } from '../prompts';
 import { BlueprintNode } from '../tree/nodes';
 import type { CommandContext } from './context';
-
-export interface EditBlueprintArgs {
-  blueprintId: string;
-  displayName?: string;
-  tenant?: string;
-  authority?: string;
-}
+import type { EditBlueprintArgs } from './contracts';
 
 export async function editBlueprint(ctx: CommandContext, arg?: unknown): Promise<BlueprintDefinition> {
   const given = plainArgs<EditBlueprintArgs>(arg);

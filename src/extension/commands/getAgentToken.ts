@@ -1,50 +1,17 @@
 import * as vscode from 'vscode';
-import type { AgentFlow } from '../../core/agentTokens';
 import { isGuid, validateDefaultScope } from '../../core/config';
 import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from '../../core/userFlows';
 import { agentUserLabel, type AgentDefinition, type AgentUserReference } from '../definitions';
 import type { FlowChoice, ImportedCredentialConsent } from '../tokenService';
 import { legsDestination } from '../tokenRequests';
-import { ConfigError, isCancelled } from '../../core/errors';
+import { ConfigError, firstLine, isCancelled } from '../../core/errors';
 import { PromptDismissed } from '../errorBoundary';
 import type { ExchangeDisplay } from '../inspector/inspectorController';
 import type { HeldToken } from '../tokenStore';
 import { agentItems, ask, pickThen, plainArgs } from '../prompts';
 import { AgentNode, AgentUserNode, FailureNode } from '../tree/nodes';
 import type { CommandContext } from './context';
-
-export interface GetAgentTokenArgs {
-  agentId: string;
-  scope?: string;
-  /** Default autonomous. */
-  flow?: 'autonomous' | 'obo' | 'agent-user';
-  /** agent-user: the agent user's object id or UPN. */
-  userId?: string;
-  username?: string;
-  /** obo: the signed-in user's token for the blueprint. For a sandbox blueprint, left out: the sandbox signs its user in. */
-  userToken?: string;
-  forceRefresh?: boolean;
-  /** Default true: show the tokens in the inspector. */
-  openInspector?: boolean;
-  /**
-   * An imported blueprint with a certificate, federated token file or managed identity is confirmed by the user
-   * before its first use; a script that means it says so here. Without it, a script's call is refused.
-   */
-  confirmImportedCredential?: boolean;
-}
-
-/** What the command returns to a script: the token the user asked for, its claims and the legs. */
-export interface AgentTokenSummary {
-  agentId: string;
-  flow: AgentFlow;
-  scope: string;
-  accessToken: string;
-  expiresOn: string;
-  fromCache: boolean;
-  claims: Record<string, unknown>;
-  t1Claims: Record<string, unknown>;
-  legs: { name: string; status: number; durationMs: number; cached: boolean }[];
-}
+import type { AgentTokenSummary, GetAgentTokenArgs } from './contracts';
 
 export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise<AgentTokenSummary> {
   const args = plainArgs<GetAgentTokenArgs>(arg);
@@ -155,9 +122,13 @@ export async function acquireWithProgress(
         const abort = new AbortController();
         const sub = cancellation.onCancellationRequested(() => abort.abort());
         return ctx.tokenService
-          .acquire(agent, scope, abort.signal, options.forceRefresh, choice, options.consent, (leg) =>
-            display?.leg(leg),
-          )
+          .acquire(agent, scope, {
+            signal: abort.signal,
+            forceRefresh: options.forceRefresh,
+            choice,
+            consent: options.consent,
+            onLeg: (leg) => display?.leg(leg),
+          })
           .finally(() => sub.dispose());
       },
     );
@@ -166,10 +137,6 @@ export async function acquireWithProgress(
     else display?.stopped('failed', firstLine(e), e);
     throw e;
   }
-}
-
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
 }
 
 async function choiceFromArgs(

@@ -2,7 +2,8 @@ import { validateDefaultScope } from '../../core/config';
 import { ask, pick, pickAgent } from '../prompts';
 import { AgentNode } from '../tree/nodes';
 import type { CommandContext } from './context';
-import { acquireAndShow, type AgentTokenSummary } from './getAgentToken';
+import type { AgentTokenSummary } from './contracts';
+import { acquireAndShow } from './getAgentToken';
 
 /**
  * Get Agent Token for another scope than the agent's default: the scopes used this session are offered first, then

@@ -11,24 +11,7 @@ import { agentItems, ask, pick, pickBlueprint, plainArgs } from '../prompts';
 import type { AgentNode, BlueprintNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import { isNode } from './nodeArgs';
-
-export interface CreateAgentIdentityArgs {
-  blueprintId: string;
-  /** Asked for when left out. */
-  displayName?: string;
-  /** Object ids of users accountable for it. */
-  sponsors?: string[];
-}
-
-export interface DiscoverAgentIdentitiesArgs {
-  blueprintId: string;
-}
-
-export interface CreateAgentUserArgs {
-  agentId: string;
-  userPrincipalName: string;
-  displayName?: string;
-}
+import type { CreateAgentIdentityArgs, CreateAgentUserArgs, DiscoverAgentIdentitiesArgs } from './contracts';
 
 interface AgentIdentityJson {
   id: string;

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { BlueprintObject, ResourcePrincipal, SetupResult, SetupStep, SignInTask } from '../../core/blueprintSetup';
 import { CLOUDS, cloudOfAuthority, defaultGraphScope, isCloudName, type CloudName } from '../../core/clouds';
-import { validateTenant } from '../../core/config';
+import { isGuid, validateTenant } from '../../core/config';
 import { CancelledError, ConfigError, PromptDismissed } from '../../core/errors';
 import type { GraphClient } from '../../core/graphClient';
 import type { AgentDefinition, BlueprintDefinition } from '../definitions';
@@ -19,32 +19,13 @@ import { CommandId } from './ids';
 import { runCommand } from './run';
 import { startSandbox } from './sandbox';
 import { writePrivateFile } from '../../core/privateFile';
-
-export interface NewBlueprintArgs {
-  displayName: string;
-  /** "sandbox" (a script's default; started if needed), or a tenant id or domain for a real tenant. */
-  tenant?: string;
-  /** A real tenant's cloud: public (default), usgov or china. */
-  cloud?: CloudName;
-}
-
-export interface GrantPermissionsArgs {
-  agentId: string;
-  /** The resource: identifier URI (api://…, https://graph.microsoft.com) or app id; asked for when absent. */
-  resource?: string;
-  /** App roles to assign, by value. With neither these nor scopes, the resource's own list is offered to pick from. */
-  appRoles?: string[];
-  /** Delegated scopes to consent for all users, by value. */
-  scopes?: string[];
-}
-
-export interface NewBlueprintResult {
-  clientId: string;
-  objectId: string;
-  displayName: string;
-  /** The steps still to do (Finish Setup), none when the blueprint is ready for tokens. */
-  missing: SetupStep[];
-}
+import type {
+  AddCertificateArgs,
+  AddFederatedCredentialArgs,
+  GrantPermissionsArgs,
+  NewBlueprintArgs,
+  NewBlueprintResult,
+} from './contracts';
 
 const SECRET_NAME = 'Entra Agent Tokens (VS Code)';
 
@@ -591,12 +572,6 @@ function byValue<T extends { value: string }>(
   });
 }
 
-export interface AddCertificateArgs {
-  blueprintId: string;
-  /** Where to write the certificate and its private key (PEM, mode 0600). */
-  path: string;
-}
-
 /**
  * Add Certificate…: a new RSA key and self-signed certificate made here, written with its key only to the file the
  * user picks (mode 0600), its public part uploaded to the blueprint; the blueprint signs with it from then on, and
@@ -677,15 +652,6 @@ export async function addCertificate(
   return { path: file, thumbprint: made.thumbprint, notAfter: made.notAfter };
 }
 
-export interface AddFederatedCredentialArgs {
-  blueprintId: string;
-  /** The managed identity's object (principal) id, or another workload's subject. */
-  subject: string;
-  /** Default: the blueprint's tenant as an Entra issuer ({authority}/{tenant id}/v2.0), a managed identity's. */
-  issuer?: string;
-  name?: string;
-}
-
 /**
  * Add Federated Credential…: the blueprint trusts a managed identity (its object id as subject, the tenant as issuer)
  * or another workload, so it needs no secret where that identity runs.
@@ -703,7 +669,7 @@ export async function addFederatedCredential(
       prompt: "The managed identity's object (principal) id: the blueprint accepts its tokens as its credential",
       placeHolder: '00000000-0000-0000-0000-000000000000',
       validate: (v) => {
-        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v.trim()))
+        if (!isGuid(v.trim()))
           throw new Error(
             "A managed identity's object id is a GUID (Azure portal: the identity's Object (principal) ID).",
           );

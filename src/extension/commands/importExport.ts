@@ -3,24 +3,14 @@ import { homedir } from 'node:os';
 import { MAX_IMPORT_FILE_BYTES, readFailure, readRegularTextFile } from '../../core/boundedFile';
 import * as vscode from 'vscode';
 import { ConfigError } from '../../core/errors';
-import {
-  type AgentDefinition,
-  type BlueprintDefinition,
-  DEFINITIONS_FILE_KIND,
-  parseDefinitionsFile,
-} from '../definitionRules';
+import { type BlueprintDefinition, DEFINITIONS_FILE_KIND, parseDefinitionsFile } from '../definitionRules';
 import { PromptDismissed } from '../errorBoundary';
 import { ask, plainArgs } from '../prompts';
 import type { CommandContext } from './context';
 import { CommandId } from './ids';
-import { revealFile, runCommand } from './run';
-
-export interface DefinitionsFile {
-  kind: typeof DEFINITIONS_FILE_KIND;
-  version: 1;
-  blueprints: BlueprintDefinition[];
-  agents: AgentDefinition[];
-}
+import { runCommand } from './run';
+import { revealFile } from '../workbench';
+import type { DefinitionsFile, ImportArgs, ImportSummary } from './contracts';
 
 /** Writes the user's blueprints and agent identities as JSON. Secrets are never in them: they stay in SecretStorage. */
 export async function exportDefinitions(ctx: CommandContext, arg?: unknown): Promise<DefinitionsFile> {
@@ -55,23 +45,6 @@ export async function exportDefinitions(ctx: CommandContext, arg?: unknown): Pro
         else if (choice === 'Reveal') void revealFile(target);
       });
   return file;
-}
-
-export interface ImportArgs {
-  path?: string;
-  /** The file's content, instead of a path. */
-  content?: string;
-  /** Client secrets for imported secret blueprints, by client id (scripts); interactively, each is asked for. */
-  secrets?: Record<string, string>;
-}
-
-/** What an import added (client ids) and what it left out because it was already there. */
-export interface ImportSummary {
-  blueprints: string[];
-  agents: string[];
-  skipped: string[];
-  /** Imported client-secret blueprints whose secret is still to be set. */
-  secretsToSet: string[];
 }
 
 /** Adds blueprints and agent identities from an exported file, all or nothing, then asks for their secrets. */

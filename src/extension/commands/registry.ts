@@ -6,9 +6,7 @@ import { addBlueprint } from './addBlueprint';
 import { callApi } from './callApi';
 import type { CommandContext } from './context';
 import { copyAccessToken } from './copyAccessToken';
-import { editAgentIdentity } from './editAgentIdentity';
 import { copyErrorDetails, showErrorDetails } from './errorDetails';
-import { editBlueprint } from './editBlueprint';
 import { getAgentToken } from './getAgentToken';
 import { getAgentTokenForScope } from './getAgentTokenForScope';
 import { inspectToken } from './inspectToken';
@@ -34,10 +32,11 @@ const handlers: Handlers = {
   [CommandId.copyAccessToken]: copyAccessToken,
   [CommandId.inspectToken]: inspectToken,
   [CommandId.setBlueprintCredential]: setBlueprintCredential,
-  [CommandId.editBlueprint]: editBlueprint,
+  // Fixes and edits, run rarely: in the lazy chunk dist/provisioning.js.
+  [CommandId.editBlueprint]: async (ctx, arg) => (await import('./editBlueprint')).editBlueprint(ctx, arg),
   // Rarely run: in the lazy chunk dist/provisioning.js.
   [CommandId.removeBlueprint]: async (ctx, arg) => (await import('./removeBlueprint')).removeBlueprint(ctx, arg),
-  [CommandId.editAgentIdentity]: editAgentIdentity,
+  [CommandId.editAgentIdentity]: async (ctx, arg) => (await import('./editAgentIdentity')).editAgentIdentity(ctx, arg),
   [CommandId.removeAgentIdentity]: async (ctx, arg) =>
     (await import('./removeAgentIdentity')).removeAgentIdentity(ctx, arg),
   // Rarely run: in the lazy chunk dist/provisioning.js, with Graph's commands.

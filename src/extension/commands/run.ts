@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CommandId, ContextKey } from './ids';
+import type { CommandId } from './ids';
 import type { CommandArgs, CommandResult } from './signatures';
 
 /**
@@ -16,24 +16,4 @@ export function runCommand<K extends CommandId>(
 /** A `vscode.Command` (a tree row's click, the status bar item) whose arguments are checked like `runCommand`'s. */
 export function commandLink<K extends CommandId>(id: K, title: string, ...args: CommandArgs<K>): vscode.Command {
   return { command: id, title, arguments: args };
-}
-
-/** Sets a `when`-clause context key. */
-export function setContext(key: ContextKey, value: boolean): Thenable<unknown> {
-  return vscode.commands.executeCommand('setContext', key, value);
-}
-
-/** Opens the Settings editor filtered to one setting. */
-export function openSettings(settingId: string): Thenable<unknown> {
-  return vscode.commands.executeCommand('workbench.action.openSettings', settingId);
-}
-
-/** Shows a file in the system's file manager (the workbench's own command). */
-export function revealFile(uri: vscode.Uri): Thenable<unknown> {
-  return vscode.commands.executeCommand('revealFileInOS', uri);
-}
-
-/** Gives the keyboard to the quick input that is open (the workbench's own command; nothing happens when none is). */
-export function focusQuickInput(): Thenable<unknown> {
-  return vscode.commands.executeCommand('workbench.action.focusQuickOpen');
 }

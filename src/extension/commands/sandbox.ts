@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { plainArgs } from '../prompts';
-import type { SandboxStatus } from '../sandboxController';
+import type { SandboxStatus } from './contracts';
 import type { CommandContext } from './context';
+import type { StopSandboxArgs } from './contracts';
 
 export async function startSandbox(ctx: CommandContext): Promise<SandboxStatus> {
   const running = !!ctx.sandbox.status;
@@ -11,11 +12,6 @@ export async function startSandbox(ctx: CommandContext): Promise<SandboxStatus> 
   if (!running) ctx.tokenService.clearCache();
   vscode.window.setStatusBarMessage(`$(beaker) Sandbox tenant running at ${status.authority}`, 5000);
   return status;
-}
-
-export interface StopSandboxArgs {
-  /** A script's explicit yes: what was made in the sandbox goes with it, unasked. */
-  confirmed: boolean;
 }
 
 /**

@@ -1,17 +1,11 @@
 import { ConfigError } from '../../core/errors';
-import type { BlueprintDefinition, CredentialKind } from '../definitions';
+import type { BlueprintDefinition } from '../definitions';
 import { ask, onlyTarget, ownBlueprint, pick, plainArgs } from '../prompts';
 import { BlueprintNode } from '../tree/nodes';
-import { askCredential, type CredentialInput } from './addBlueprint';
+import { askCredential } from './addBlueprint';
 import type { CommandContext } from './context';
 import { checkCertificate } from './credentialInput';
-
-export interface SetBlueprintCredentialArgs extends Partial<CredentialInput> {
-  blueprintId: string;
-  credentialKind?: CredentialKind;
-  /** The sandbox's blueprint: put back the secret the sandbox holds (after practising with a wrong one). */
-  restoreSandboxSecret?: boolean;
-}
+import type { SetBlueprintCredentialArgs } from './contracts';
 
 const TITLE = 'Set Blueprint Credential';
 

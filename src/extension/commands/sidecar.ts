@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { ConfigError } from '../../core/errors';
 import { PromptDismissed } from '../errorBoundary';
 import { blueprintItem, pick, plainArgs } from '../prompts';
-import type { SidecarStatus } from '../sidecarController';
+import type { SidecarStatus } from './contracts';
 import { BlueprintNode } from '../tree/nodes';
 import { SidecarRequestNode } from '../tree/sidecarTree';
 import type { CommandContext } from './context';

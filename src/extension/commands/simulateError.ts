@@ -5,11 +5,7 @@ import { ConfigError } from '../../core/errors';
 import { pick, plainArgs } from '../prompts';
 import { readSettings } from '../settings';
 import type { CommandContext } from './context';
-
-export interface SimulateEntraErrorArgs {
-  /** One of the sandbox's simulations (src/sandbox/simulations.ts), e.g. 'wrong-secret'. */
-  simulation: string;
-}
+import type { SimulateEntraErrorArgs } from './contracts';
 
 /**
  * Makes the sandbox's next token request fail the way Entra fails most often (a wrong secret, an agent in another

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ContextKey } from '../commands/ids';
-import { setContext } from '../commands/run';
+import { setContext } from '../workbench';
 import type { CredentialStore } from '../credentialStore';
 import type { CredentialKind, DefinitionStore } from '../definitions';
 import type { TokenStore } from '../tokenStore';

@@ -11,6 +11,7 @@ import {
   type BlueprintDefinition,
 } from '../definitions';
 import type { AgentFailure, HeldToken } from '../tokenStore';
+import type { AgentRow, AgentUserRow, BlueprintRow, FailureRow, TokenRow } from '../commands/contracts';
 
 /** contextValue of each node kind: menus in package.json match these with `viewItem`. */
 export const ContextValue = {
@@ -27,7 +28,7 @@ export const ContextValue = {
   agentUser: 'agentUser',
 } as const;
 
-export class BlueprintNode {
+export class BlueprintNode implements BlueprintRow {
   readonly kind = 'blueprint';
   constructor(
     readonly blueprint: BlueprintDefinition,
@@ -92,7 +93,7 @@ export class BlueprintNode {
   }
 }
 
-export class AgentNode {
+export class AgentNode implements AgentRow {
   readonly kind = 'agent';
   constructor(
     readonly agent: AgentDefinition,
@@ -140,7 +141,7 @@ const FLOW_ICONS: Readonly<Record<AgentFlow, string>> = {
   app: 'server',
 };
 
-export class TokenNode {
+export class TokenNode implements TokenRow {
   readonly kind = 'token';
   constructor(readonly token: HeldToken) {}
 
@@ -180,7 +181,7 @@ export class TokenNode {
 }
 
 /** An agent user (the agent's own user account) under its agent identity. */
-export class AgentUserNode {
+export class AgentUserNode implements AgentUserRow {
   readonly kind = 'agentUser';
   constructor(
     readonly agent: AgentDefinition,
@@ -213,7 +214,7 @@ export class AgentUserNode {
 /** The failure row's context value names its fix, so the context menu offers just that one (package.json). */
 const FIX_CONTEXT = { setCredential: 'credential', editBlueprint: 'blueprint', editAgent: 'agent' } as const;
 
-export class FailureNode {
+export class FailureNode implements FailureRow {
   readonly kind = 'failure';
   constructor(readonly failure: AgentFailure) {}
 

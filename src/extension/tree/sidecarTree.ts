@@ -5,11 +5,12 @@ import type { DefinitionStore } from '../definitions';
 import type { SidecarController, SidecarEntry } from '../sidecarController';
 import { requestFlow, requestRow } from '../sidecarRules';
 import { markdownTable } from './nodes';
+import type { SidecarRequestRow } from '../commands/contracts';
 
 const FLOW_ICONS = { autonomous: 'key', 'agent-user': 'person', app: 'server', other: 'pulse' } as const;
 
 /** One request the sidecar answered: who asked, when, the answer, and whether the cache gave it. */
-export class SidecarRequestNode {
+export class SidecarRequestNode implements SidecarRequestRow {
   readonly kind = 'sidecarRequest';
   constructor(
     readonly entry: SidecarEntry,
