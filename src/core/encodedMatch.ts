@@ -34,12 +34,14 @@ export function scrubSentValues(text: string, params: Readonly<Record<string, st
 }
 
 /**
- * A value and what stands for it: a JWT's payload and signature segments (each a token's secret part), and the
+ * A value and what stands for it: a JWT's payload and signature segments (each a token's secret part), a form body's
+ * spelling of its spaces (`+`: the canonical form cannot read a `+` as a space, since a `+` is often itself), and the
  * base64 and base64url forms of each at the three byte alignments a value can have inside a longer encoded text
  * (only the characters that depend on the value's bytes alone).
  */
 export function spellingsOf(value: string, min = 8): string[] {
   const out = new Set<string>([value]);
+  if (value.includes(' ')) out.add(value.replace(/ /g, '+'));
   const parts = value.split('.');
   if (parts.length === 3 && value.startsWith('eyJ'))
     for (const part of parts.slice(1)) if (part.length >= 16) out.add(part);

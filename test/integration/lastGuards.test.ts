@@ -35,6 +35,36 @@ describe('promise: the last guard at each writer holds a sent value back, whatev
     assert.match(written[0]!, /^\{"said":"\[redacted\]"\}\n$/, 'JSON output stays JSON');
   });
 
+  it("the CLI's stdout and stderr writers: no control or bidi character but the line feeds (each writer alone)", () => {
+    // Found by a mutation audit: every field is escaped where it is formatted, so dropping the stderr writer's own
+    // escaping failed nothing. Here the text reaches each writer raw. The characters are the test's own list.
+    const hostile = [
+      '\u001b]8;;x\u0007',
+      '\u009b31m',
+      '\u202e',
+      '\u2066',
+      '\u2069',
+      '\r',
+      '\u0008',
+      '\u2028',
+      '\u0085',
+    ];
+    for (const write of [writeOut, writeErr]) {
+      const written: string[] = [];
+      const stream = write === writeOut ? process.stdout : process.stderr;
+      const original = stream.write.bind(stream);
+      stream.write = ((t: string) => (written.push(t), true)) as typeof stream.write;
+      try {
+        write(`said: ${hostile.join(' ')}\nnext line\n`);
+      } finally {
+        stream.write = original;
+      }
+      const all = written.join('');
+      assert.match(all, /^said: .*\nnext line\n$/, 'the line feeds stay');
+      for (const h of hostile) assert.ok(!all.includes(h), `${write.name}: ${JSON.stringify(all)}`);
+    }
+  });
+
   it("the sidecar's ProblemDetails", async () => {
     const sidecar = await AgentSidecar.start({
       port: 0,

@@ -37,6 +37,20 @@ describe('where a token may be sent (core/apiHosts)', () => {
       );
   });
 
+  it('promise: a token pasted where the URL goes is called a token, never quoted, not even in part', () => {
+    // Found by a mutation audit: with a scope given, the URL reaches this check (without one, an earlier one).
+    const token = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from('{"aud":"api://x","oid":"0123456789abcdef"}').toString('base64url')}.c2lnbmF0dXJlLXBhcnQtb2YtaXQ`;
+    for (const pasted of [token, `Bearer ${token}`, `  ${token}`, `bearer ${token}\n`])
+      for (const scope of [GRAPH, 'api://sandbox-weather/.default']) {
+        const verdict = tokenDestination(pasted, scope);
+        assert.ok(!verdict.send && !verdict.confirm, pasted);
+        const said = !verdict.send ? `${verdict.reason} ${verdict.fix}` : '';
+        assert.match(said, /^A token is not a URL\./, said);
+        for (let i = 0; i + 8 <= token.length; i += 4)
+          assert.ok(!said.includes(token.slice(i, i + 8)), `a piece of the token: ${said}`);
+      }
+  });
+
   it("sends the sandbox's API tokens to the running sandbox's origin, and only there", () => {
     const scope = 'api://sandbox-weather/.default';
     assert.equal(tokenDestination(`${sandboxOrigin}/apis/weather/forecast`, scope, { sandboxOrigin }).send, true);

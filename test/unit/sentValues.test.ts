@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { logLine } from '../../src/core/redact';
-import { WITHHELD } from '../../src/core/encodedMatch';
+import { scrubSentValues, WITHHELD } from '../../src/core/encodedMatch';
 import { forgetSent, rememberSent, withholdSent, withholdSentIn } from '../../src/core/sentValues';
 import { guardedResult } from '../../src/core/agentTools';
 import { withoutToken, TOKEN_PLACEHOLDER } from '../../src/core/apiExplain';
@@ -105,6 +105,23 @@ describe('promise: a value sent as a credential never leaves, whatever encoding 
       if (EXACT.has(name)) assert.equal(out, `before ${WITHHELD} after`, 'nothing of it left, nothing else taken');
       if (name.startsWith('a BOM')) assert.equal(out, `before \ufeff${WITHHELD} after`, 'no span shifted by the BOM');
     });
+
+  it('a secret with spaces: as a form body spells it (+ for each space), raw or in the base64 of that body', () => {
+    // Found by a mutation audit: Entra accepts any printable secret, and a form body writes a space as "+".
+    const spaced = 'my secret value with spaces 0123~456789';
+    rememberSent(spaced);
+    const form = new URLSearchParams({ client_id: 'x', client_secret: spaced, scope: 'y' }).toString();
+    assert.match(form, /my\+secret\+value/, "the test's own encoder writes + for a space");
+    for (const text of [form, Buffer.from(form).toString('base64'), `echo: ${form.replace(/&/g, '&amp;')}`]) {
+      const out = withholdSent(text);
+      assert.ok(!/my\+secret|secret\+value|spaces\+0123/.test(out), out);
+      assert.ok(out.includes(WITHHELD), out);
+    }
+    const echoed = scrubSentValues(`{"error_description":"bad ${form.replace(/&/g, ' ')}"}`, {
+      client_secret: spaced,
+    });
+    assert.ok(!/my\+secret|secret\+value/.test(echoed), echoed);
+  });
 
   it('a text that starts with a BOM: no span shifts, nothing of the value is left, nothing else is taken', () => {
     rememberSent(SECRET);
