@@ -72,23 +72,17 @@ export async function runCall(
   if (!verdict.send) throw new UsageError(`${verdict.reason} ${verdict.fix}`);
 
   const result = await acquireWithFlags(request, host, timeoutMs, signal);
-  const { callApi } = await import('../core/apiCaller');
-  const { explainResponse, withoutToken } = await import('../core/apiExplain');
-  const raw = await callApi({
-    url,
-    method,
-    headers,
-    ...(body !== undefined ? { body } : {}),
-    token: result.accessToken,
-    timeoutMs,
-    signal,
-  });
+  const { callWithToken } = await import('../core/apiCall');
   const claims = result.token.claims;
-  // For ≥ 400: why, and (RFC 9728) what the API says about itself, from its own origin only. Then the answer and
-  // what was made of it lose the token, in any spelling (an echo, a claims challenge quoting it).
-  const explained = await explainResponse(raw, claims, url, signal);
-  const response = withoutToken(raw, result.accessToken);
-  const { diagnosis: explanation, metadata } = withoutToken(explained, result.accessToken);
+  // The answer, and for ≥ 400 why (with the API's RFC 9728 document), the token scrubbed from all of it.
+  const {
+    response,
+    diagnosis: explanation,
+    metadata,
+  } = await callWithToken(
+    { url, method, headers, ...(body !== undefined ? { body } : {}), timeoutMs, signal },
+    { accessToken: result.accessToken, claims },
+  );
   if (values.json) {
     out(
       `${JSON.stringify({

@@ -6,8 +6,7 @@
 //   as JSON with "<" escaped, so nothing inside can close the block;
 // - a token goes only where it belongs (apiHosts.ts): the host is checked before the token exists.
 import type { AgentTokenResult } from './agentTokens';
-import { callApi as sendApiRequest, type ApiResponse } from './apiCaller';
-import { explainResponse, withoutToken } from './apiExplain';
+import { callWithToken } from './apiCall';
 import { resourceKey, resourceOfScope, scopeForUrl, tokenDestination, type HostContext } from './apiHosts';
 import { methodOf } from './apiRequest';
 import { explainClaims, tokenKind } from './claims';
@@ -379,32 +378,27 @@ export async function callApiTool(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<ToolResult<ApiCallResult>> {
-  const token = result.accessToken;
-  const response: ApiResponse = await sendApiRequest({
-    url: plan.url,
-    method: plan.method,
-    ...(body !== undefined ? { body } : {}),
-    token,
-    timeoutMs,
-    ...(signal ? { signal } : {}),
-  });
-  const { diagnosis } = await explainResponse(response, result.token.claims, plan.url, signal);
-  // The whole answer and what was made of it, scrubbed last: the explanation may have decoded the token out of a
-  // claims challenge, a header or an error description.
-  const structured: ApiCallResult = withoutToken(
+  // The one door: the capped caller, the explanation, and the token scrubbed from both.
+  const { response, diagnosis } = await callWithToken(
     {
-      status: response.status,
-      statusText: response.statusText,
-      headers: { ...response.headers },
-      body: response.body,
-      truncated: response.truncated,
-      durationMs: Math.round(response.durationMs),
-      scope: plan.scope,
-      ...(diagnosis && response.status >= 400 ? { explanation: toolExplanation(diagnosis) } : {}),
+      url: plan.url,
+      method: plan.method,
+      ...(body !== undefined ? { body } : {}),
+      timeoutMs,
+      ...(signal ? { signal } : {}),
     },
-    token,
+    { accessToken: result.accessToken, claims: result.token.claims },
   );
-  return apiAnswer(plan, structured);
+  return apiAnswer(plan, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: { ...response.headers },
+    body: response.body,
+    truncated: response.truncated,
+    durationMs: Math.round(response.durationMs),
+    scope: plan.scope,
+    ...(diagnosis && response.status >= 400 ? { explanation: toolExplanation(diagnosis) } : {}),
+  });
 }
 
 /** An API's answer (the token already scrubbed) as a model reads it: the status, why, then the answer as data. */

@@ -22,3 +22,22 @@ export function revealFile(uri: vscode.Uri): Thenable<unknown> {
 export function focusQuickInput(): Thenable<unknown> {
   return vscode.commands.executeCommand('workbench.action.focusQuickOpen');
 }
+
+/** A notification's progress whose Cancel aborts the task's signal; `report` sets the notification's message. */
+export async function withCancellableProgress<T>(
+  title: string,
+  task: (signal: AbortSignal, report: (message: string) => void) => Promise<T>,
+): Promise<T> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, cancellation) => {
+      const abort = new AbortController();
+      const sub = cancellation.onCancellationRequested(() => abort.abort());
+      try {
+        return await task(abort.signal, (message) => progress.report({ message }));
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+}

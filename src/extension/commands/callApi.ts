@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ApiResponse } from '../../core/apiCaller';
+import type { ApiCallOutcome } from '../../core/apiCall';
 import type { HostContext } from '../../core/apiHosts';
 import { methodOf, parseHeaderLines } from '../../core/apiRequest';
 import { resourceOfScope, validateDefaultScope } from '../../core/config';
@@ -16,7 +16,7 @@ import type { CommandContext } from './context';
 import { acquireWithProgress } from './getAgentToken';
 import { CommandId, ContextKey } from './ids';
 import { runCommand } from './run';
-import { setContext } from '../workbench';
+import { setContext, withCancellableProgress } from '../workbench';
 import type { CallApiArgs, CallApiSummary } from './contracts';
 
 interface CallPlan {
@@ -201,30 +201,25 @@ async function perform(
   const base = { method, url, agentName: agent.displayName, scope, flow: 'autonomous' as const };
   display?.done(held.result, { call: callView(base), draft });
 
-  const { callApi: send } = await import('../../core/apiCaller');
-  const { explainResponse, withoutToken } = await import('../../core/apiExplain');
+  const { callWithToken } = await import('../../core/apiCall');
   const { toolExplanation } = await import('../../core/agentTools');
-  let response: ApiResponse;
+  let answer: ApiCallOutcome;
   try {
-    response = await vscode.window.withProgress(
-      {
-        location: vscode.ProgressLocation.Notification,
-        title: `${method} ${new URL(url).host} as ${agent.displayName}…`,
-        cancellable: true,
-      },
-      (_progress, cancellation) => {
-        const abort = new AbortController();
-        const sub = cancellation.onCancellationRequested(() => abort.abort());
-        return send({
+    // The one door: the capped caller; for ≥ 400 why, and the API's RFC 9728 document from its own origin only; the
+    // token scrubbed from all of it (an API that echoes the request would hand it back) before the webview, the log
+    // or a script's result sees any.
+    answer = await withCancellableProgress(`${method} ${new URL(url).host} as ${agent.displayName}…`, (signal) =>
+      callWithToken(
+        {
           url,
           method,
           headers: plan.headers,
           ...(plan.body !== undefined ? { body: plan.body } : {}),
-          token: held.result.accessToken,
           timeoutMs: readSettings().requestTimeoutMs,
-          signal: abort.signal,
-        }).finally(() => sub.dispose());
-      },
+          signal,
+        },
+        { accessToken: held.result.accessToken, claims: held.result.token.claims },
+      ),
     );
   } catch (e) {
     const error = isCancelled(e)
@@ -235,13 +230,7 @@ async function perform(
     if (error) display?.panel.showCall(callView({ ...base, error }));
     throw e;
   }
-  // For ≥ 400: why, and (RFC 9728) what the API says about itself, from its own origin only.
-  const explained = await explainResponse(response, held.result.token.claims, url);
-  // An API that echoes the request (a debugging endpoint, a proxy, a claims challenge that quotes it) would hand the
-  // token back: the answer and what was made of it lose it, in any spelling, before the webview, the log or a
-  // script's result sees them.
-  const { diagnosis, metadata } = withoutToken(explained, held.result.accessToken);
-  response = withoutToken(response, held.result.accessToken);
+  const { response, diagnosis, metadata } = answer;
   const outcome = { ...base, response, ...(diagnosis ? { diagnosis } : {}), ...(metadata ? { metadata } : {}) };
   const view: CallView = callView(outcome);
   // A missing role or scope is granted from here in one click (Grant Permissions…, prefilled), where the user may.

@@ -12,6 +12,7 @@ import { agentItems, ask, pickThen, plainArgs } from '../prompts';
 import { AgentNode, AgentUserNode, FailureNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import type { AgentTokenSummary, GetAgentTokenArgs } from './contracts';
+import { withCancellableProgress } from '../workbench';
 
 export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise<AgentTokenSummary> {
   const args = plainArgs<GetAgentTokenArgs>(arg);
@@ -110,28 +111,17 @@ export async function acquireWithProgress(
   display: ExchangeDisplay | undefined,
 ): Promise<HeldToken> {
   try {
-    return await vscode.window.withProgress(
-      {
-        location: vscode.ProgressLocation.Notification,
-        title: `Getting a token for ${agent.displayName}…`,
-        cancellable: true,
-      },
-      (progress, cancellation) => {
-        const blueprint = ctx.definitions.blueprint(agent.blueprintId);
-        if (blueprint) progress.report({ message: legsDestination(blueprint, agent) });
-        const abort = new AbortController();
-        const sub = cancellation.onCancellationRequested(() => abort.abort());
-        return ctx.tokenService
-          .acquire(agent, scope, {
-            signal: abort.signal,
-            forceRefresh: options.forceRefresh,
-            choice,
-            consent: options.consent,
-            onLeg: (leg) => display?.leg(leg),
-          })
-          .finally(() => sub.dispose());
-      },
-    );
+    return await withCancellableProgress(`Getting a token for ${agent.displayName}…`, (signal, report) => {
+      const blueprint = ctx.definitions.blueprint(agent.blueprintId);
+      if (blueprint) report(legsDestination(blueprint, agent));
+      return ctx.tokenService.acquire(agent, scope, {
+        signal,
+        forceRefresh: options.forceRefresh,
+        choice,
+        consent: options.consent,
+        onLeg: (leg) => display?.leg(leg),
+      });
+    });
   } catch (e) {
     if (isCancelled(e) || e instanceof PromptDismissed) display?.stopped('cancelled');
     else display?.stopped('failed', firstLine(e), e);

@@ -12,6 +12,7 @@ import type { AgentNode, BlueprintNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import { isNode } from './nodeArgs';
 import type { CreateAgentIdentityArgs, CreateAgentUserArgs, DiscoverAgentIdentitiesArgs } from './contracts';
+import { withCancellableProgress } from '../workbench';
 
 interface AgentIdentityJson {
   id: string;
@@ -214,20 +215,14 @@ async function withGraph<T>(
   title: string,
   task: (graph: GraphClient, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-    async (_progress, cancellation) => {
-      const abort = new AbortController();
-      const sub = cancellation.onCancellationRequested(() => abort.abort());
-      const graph = await ctx.tokenService.graphAsBlueprint(blueprint);
-      try {
-        return await task(graph, abort.signal);
-      } finally {
-        sub.dispose();
-        await graph.close();
-      }
-    },
-  );
+  return withCancellableProgress(title, async (signal) => {
+    const graph = await ctx.tokenService.graphAsBlueprint(blueprint);
+    try {
+      return await task(graph, signal);
+    } finally {
+      await graph.close();
+    }
+  });
 }
 
 /** Puts an agent identity Graph knows into the list; if that fails, says which object exists in the tenant. */

@@ -26,6 +26,7 @@ import type {
   NewBlueprintArgs,
   NewBlueprintResult,
 } from './contracts';
+import { withCancellableProgress } from '../workbench';
 
 const SECRET_NAME = 'Entra Agent Tokens (VS Code)';
 
@@ -349,18 +350,7 @@ async function withUserGraph<T>(
   // Sign-in first, outside the progress: VS Code's consent and the browser need the user's attention.
   const { graph, tenantId } = await graphAsUser(ctx.sandbox, ctx.log, target, task);
   try {
-    return await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-      async (progress, cancellation) => {
-        const abort = new AbortController();
-        const sub = cancellation.onCancellationRequested(() => abort.abort());
-        try {
-          return await run(graph, abort.signal, (message) => progress.report({ message }), tenantId);
-        } finally {
-          sub.dispose();
-        }
-      },
-    );
+    return await withCancellableProgress(title, (signal, report) => run(graph, signal, report, tenantId));
   } finally {
     await graph.close();
   }
