@@ -214,25 +214,31 @@ export class SandboxController implements vscode.Disposable {
     const { SANDBOX_PUBLIC_CLIENT_ID } = await import('../sandbox/directory');
     const user = running.sandbox.directory.tenants[0]?.users.find((u) => u.password);
     if (!user?.password) throw new Error('The sandbox directory has no user who can sign in.');
-    const res = await fetch(`${running.status.authority}/${running.status.tenantId}/oauth2/v2.0/token`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        client_id: SANDBOX_PUBLIC_CLIENT_ID,
-        grant_type: 'password',
-        username: user.userPrincipalName,
-        password: user.password,
-        scope: scopes.join(' '),
-      }),
-    });
-    const body = (await res.json()) as { access_token?: string; expires_in?: number; error_description?: string };
-    if (!body.access_token)
-      throw new Error(`The sandbox did not sign its user in: ${(body.error_description ?? '').slice(0, 200)}`);
-    return {
-      accessToken: body.access_token,
-      userId: user.id,
-      userPrincipalName: user.userPrincipalName,
-      expiresInSeconds: body.expires_in ?? 3600,
-    };
+    // Through core's token client, like every token request: its password is remembered as sent (no log line or
+    // answer can repeat it), and a refusal is an explained EntraError.
+    const { TokenEndpointClient } = await import('../core/tokenClient');
+    const client = new TokenEndpointClient({ maxRetries: 0 });
+    try {
+      const { response } = await client.postForm(
+        `${running.status.authority}/${running.status.tenantId}/oauth2/v2.0/token`,
+        {
+          client_id: SANDBOX_PUBLIC_CLIENT_ID,
+          grant_type: 'password',
+          username: user.userPrincipalName,
+          password: user.password,
+          scope: scopes.join(' '),
+        },
+        { legName: "the sandbox's user signs in" },
+      );
+      return {
+        accessToken: response.access_token,
+        userId: user.id,
+        userPrincipalName: user.userPrincipalName,
+        expiresInSeconds: response.expires_in,
+      };
+    } finally {
+      await client.close();
+    }
   }
 
   /** A blueprint created in the sandbox through Graph: its secret is forgotten when the sandbox stops, as its own. */
