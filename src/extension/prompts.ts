@@ -270,3 +270,14 @@ export function plainArgs<T extends object>(arg: unknown): Partial<T> | undefine
 export function onlyTarget(args: object | undefined, key: string): boolean {
   return !!args && Object.keys(args).every((k) => k === key);
 }
+
+/** Refuses a client id already in the list (as a blueprint or an agent identity), at the step it is typed. */
+export function notListed(definitions: DefinitionStore, clientId: string): string {
+  const id = clientId.toLowerCase();
+  const blueprint = definitions.blueprint(id);
+  const agent = definitions.agent(id);
+  if (blueprint) throw new Error(`"${blueprint.displayName}" already has this client id: each is added once.`);
+  if (agent)
+    throw new Error(`The agent identity "${agent.displayName}" already has this client id: each is added once.`);
+  return clientId;
+}

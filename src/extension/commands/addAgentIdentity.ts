@@ -1,9 +1,8 @@
 import { cloudOfAuthority, defaultGraphScope } from '../../core/clouds';
 import { DEFAULT_SCOPE, validateClientId, validateDefaultScope } from '../../core/config';
 import type { AgentDefinition } from '../definitions';
-import { ask, pickBlueprint, plainArgs, steps } from '../prompts';
+import { ask, notListed, pickBlueprint, plainArgs, steps } from '../prompts';
 import { BlueprintNode } from '../tree/nodes';
-import { notListed } from './addBlueprint';
 import type { CommandContext } from './context';
 import type { AddAgentIdentityArgs } from './contracts';
 
@@ -42,7 +41,7 @@ export async function addAgentIdentity(ctx: CommandContext, arg?: unknown): Prom
           prompt: "The agent identity's client id",
           placeHolder: '00000000-0000-0000-0000-000000000000',
           value: a.clientId,
-          validate: (v) => notListed(ctx, validateClientId(v, 'Client id', 'agent identity')),
+          validate: (v) => notListed(ctx.definitions, validateClientId(v, 'Client id', 'agent identity')),
           back,
         });
       },

@@ -13,7 +13,7 @@ import { agentItems, ask, pick, plainArgs } from '../prompts';
 import { addApiHost, readSettings } from '../settings';
 import { AgentNode, TokenNode } from '../tree/nodes';
 import type { CommandContext } from './context';
-import { acquireWithProgress } from './getAgentToken';
+import { acquireWithProgress } from '../exchange';
 import { CommandId, ContextKey } from './ids';
 import { runCommand } from './run';
 import { setContext, withCancellableProgress } from '../workbench';

@@ -2,17 +2,13 @@ import * as vscode from 'vscode';
 import { isGuid, validateDefaultScope } from '../../core/config';
 import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from '../../core/userFlows';
 import { agentUserLabel, type AgentDefinition, type AgentUserReference } from '../definitions';
-import type { FlowChoice, ImportedCredentialConsent } from '../tokenService';
-import { legsDestination } from '../tokenRequests';
-import { ConfigError, firstLine, isCancelled } from '../../core/errors';
-import { PromptDismissed } from '../errorBoundary';
-import type { ExchangeDisplay } from '../inspector/inspectorController';
-import type { HeldToken } from '../tokenStore';
+import type { FlowChoice } from '../tokenService';
+import { ConfigError } from '../../core/errors';
+import { acquireAndShow } from '../exchange';
 import { agentItems, ask, pickThen, plainArgs } from '../prompts';
 import { AgentNode, AgentUserNode, FailureNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import type { AgentTokenSummary, GetAgentTokenArgs } from './contracts';
-import { withCancellableProgress } from '../workbench';
 
 export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise<AgentTokenSummary> {
   const args = plainArgs<GetAgentTokenArgs>(arg);
@@ -59,74 +55,6 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
     openInspector: args?.openInspector !== false,
     consent: args ? (args.confirmImportedCredential === true ? 'given' : 'refuse') : 'ask',
   });
-}
-
-/** The exchange with progress and Cancel, then the inspector: what every Get Agent Token variant ends in. */
-export async function acquireAndShow(
-  ctx: CommandContext,
-  agent: AgentDefinition,
-  choice: FlowChoice,
-  scope: string,
-  options: { forceRefresh: boolean; openInspector: boolean; consent: ImportedCredentialConsent },
-): Promise<AgentTokenSummary> {
-  // The inspector opens at the click and fills in leg by leg: its page loads while the exchange runs.
-  const display = options.openInspector
-    ? ctx.inspector.beginExchange({
-        agentId: agent.clientId,
-        scope,
-        flow: choice.flow,
-        ...(choice.flow === 'agent-user' ? { subject: agentUserLabel(choice.user) } : {}),
-      })
-    : undefined;
-  const held = await acquireWithProgress(ctx, agent, choice, scope, options, display);
-  const { result, subject } = held;
-  display?.done(result, subject ? { subject } : {});
-  vscode.window.setStatusBarMessage(
-    `$(key) Token for ${agent.displayName} ${result.fromCache ? 'reused from cache' : 'acquired'}`,
-    4000,
-  );
-  return {
-    agentId: agent.clientId,
-    flow: result.flow,
-    scope,
-    accessToken: result.accessToken,
-    expiresOn: result.expiresOn.toISOString(),
-    fromCache: result.fromCache,
-    claims: result.token.claims,
-    t1Claims: result.t1.claims,
-    legs: result.legs.map((l) => ({ name: l.name, status: l.status, durationMs: l.durationMs, cached: l.cached })),
-  };
-}
-
-/**
- * The exchange with a notification's progress and Cancel; each leg goes to the inspector as it completes, and a
- * failure or a cancel is shown there too (the error itself still goes to the error boundary).
- */
-export async function acquireWithProgress(
-  ctx: CommandContext,
-  agent: AgentDefinition,
-  choice: FlowChoice,
-  scope: string,
-  options: { forceRefresh: boolean; consent: ImportedCredentialConsent },
-  display: ExchangeDisplay | undefined,
-): Promise<HeldToken> {
-  try {
-    return await withCancellableProgress(`Getting a token for ${agent.displayName}…`, (signal, report) => {
-      const blueprint = ctx.definitions.blueprint(agent.blueprintId);
-      if (blueprint) report(legsDestination(blueprint, agent));
-      return ctx.tokenService.acquire(agent, scope, {
-        signal,
-        forceRefresh: options.forceRefresh,
-        choice,
-        consent: options.consent,
-        onLeg: (leg) => display?.leg(leg),
-      });
-    });
-  } catch (e) {
-    if (isCancelled(e) || e instanceof PromptDismissed) display?.stopped('cancelled');
-    else display?.stopped('failed', firstLine(e), e);
-    throw e;
-  }
 }
 
 async function choiceFromArgs(

@@ -3,7 +3,7 @@ import { ask, pick, pickAgent } from '../prompts';
 import { AgentNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import type { AgentTokenSummary } from './contracts';
-import { acquireAndShow } from './getAgentToken';
+import { acquireAndShow } from '../exchange';
 
 /**
  * Get Agent Token for another scope than the agent's default: the scopes used this session are offered first, then

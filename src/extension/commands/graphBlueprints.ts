@@ -17,7 +17,6 @@ import type { CommandContext } from './context';
 import { isNode } from './nodeArgs';
 import { CommandId } from './ids';
 import { runCommand } from './run';
-import { startSandbox } from './sandbox';
 import { writePrivateFile } from '../../core/privateFile';
 import type {
   AddCertificateArgs,
@@ -271,7 +270,9 @@ async function targetOf(
   title: string,
 ): Promise<SignInTarget> {
   const sandboxChoice = async (): Promise<SignInTarget> => {
-    const status = await startSandbox(ctx);
+    // Through its command, like a click (the same cache reset and status message); a failure is already reported.
+    const status = await runCommand(CommandId.startSandbox);
+    if (!status) throw new PromptDismissed();
     return { authority: status.authority, tenant: status.tenantId };
   };
   const cloudOf = (name: string | undefined): CloudName => {

@@ -2,9 +2,8 @@ import { ConfigError } from '../../core/errors';
 import type { BlueprintDefinition } from '../definitions';
 import { ask, onlyTarget, ownBlueprint, pick, plainArgs } from '../prompts';
 import { BlueprintNode } from '../tree/nodes';
-import { askCredential } from './addBlueprint';
 import type { CommandContext } from './context';
-import { checkCertificate } from './credentialInput';
+import { askCredential, checkCertificate } from '../credentialPrompts';
 import type { SetBlueprintCredentialArgs } from './contracts';
 
 const TITLE = 'Set Blueprint Credential';
