@@ -75,6 +75,12 @@ export interface AgentDefinition {
   readonly agentUsers?: readonly AgentUserReference[];
 }
 
+/** An agent identity with its blueprint: what a command acts on, resolved once and passed down. */
+export interface AgentTarget {
+  readonly agent: AgentDefinition;
+  readonly blueprint: BlueprintDefinition;
+}
+
 /** An agent user, by object id (preferred) or UPN. */
 export interface AgentUserReference {
   readonly userId?: string;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { ConfigError } from '../core/errors';
 import {
   type AgentDefinition,
+  type AgentTarget,
   type AgentUserReference,
   type BlueprintDefinition,
   type BlueprintInput,
@@ -54,6 +55,18 @@ export class DefinitionStore implements vscode.Disposable {
   agent(clientId: string): AgentDefinition | undefined {
     const id = clientId.toLowerCase();
     return this.agents().find((a) => a.clientId === id);
+  }
+
+  /** An agent with its blueprint, looked up once; a blueprint no longer listed is said here, not deeper down. */
+  target(agent: AgentDefinition): AgentTarget {
+    const blueprint = this.blueprint(agent.blueprintId);
+    if (!blueprint)
+      throw new ConfigError(
+        'Agent identity',
+        `its blueprint ${agent.blueprintId} is no longer in the list.`,
+        'Add the blueprint again, or remove this agent identity.',
+      );
+    return { agent, blueprint };
   }
 
   /** Checks a blueprint's fields against the rules and the user's authority allow-list. */

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { firstLine, isCancelled } from '../core/errors';
 import type { AgentTokenSummary } from './commands/contracts';
 import type { CommandContext } from './commands/context';
-import { agentUserLabel, type AgentDefinition } from './definitions';
+import { agentUserLabel, type AgentTarget } from './definitions';
 import { PromptDismissed } from './errorBoundary';
 import type { ExchangeDisplay } from './inspector/inspectorController';
 import { legsDestination } from './tokenRequests';
@@ -16,11 +16,12 @@ import { withCancellableProgress } from './workbench';
 /** The exchange with progress and Cancel, then the inspector: what every Get Agent Token variant ends in. */
 export async function acquireAndShow(
   ctx: CommandContext,
-  agent: AgentDefinition,
+  target: AgentTarget,
   choice: FlowChoice,
   scope: string,
   options: { forceRefresh: boolean; openInspector: boolean; consent: ImportedCredentialConsent },
 ): Promise<AgentTokenSummary> {
+  const { agent } = target;
   // The inspector opens at the click and fills in leg by leg: its page loads while the exchange runs.
   const display = options.openInspector
     ? ctx.inspector.beginExchange({
@@ -30,7 +31,7 @@ export async function acquireAndShow(
         ...(choice.flow === 'agent-user' ? { subject: agentUserLabel(choice.user) } : {}),
       })
     : undefined;
-  const held = await acquireWithProgress(ctx, agent, choice, scope, options, display);
+  const held = await acquireWithProgress(ctx, target, choice, scope, options, display);
   const { result, subject } = held;
   display?.done(result, subject ? { subject } : {});
   vscode.window.setStatusBarMessage(
@@ -56,17 +57,16 @@ export async function acquireAndShow(
  */
 export async function acquireWithProgress(
   ctx: CommandContext,
-  agent: AgentDefinition,
+  target: AgentTarget,
   choice: FlowChoice,
   scope: string,
   options: { forceRefresh: boolean; consent: ImportedCredentialConsent },
   display: ExchangeDisplay | undefined,
 ): Promise<HeldToken> {
   try {
-    return await withCancellableProgress(`Getting a token for ${agent.displayName}…`, (signal, report) => {
-      const blueprint = ctx.definitions.blueprint(agent.blueprintId);
-      if (blueprint) report(legsDestination(blueprint, agent));
-      return ctx.tokenService.acquire(agent, scope, {
+    return await withCancellableProgress(`Getting a token for ${target.agent.displayName}…`, (signal, report) => {
+      report(legsDestination(target.blueprint, target.agent));
+      return ctx.tokenService.acquire(target, scope, {
         signal,
         forceRefresh: options.forceRefresh,
         choice,

@@ -7,7 +7,13 @@ import { CredentialError, ConfigError, firstLine, isCancelled } from '../core/er
 import type { CredentialStore } from './credentialStore';
 import { resourceOfScope } from '../core/config';
 import { explained, markSimulated, PromptDismissed, scopeError, simulationOf } from './errorBoundary';
-import { agentUserLabel, type AgentDefinition, type BlueprintDefinition, type DefinitionStore } from './definitions';
+import {
+  agentUserLabel,
+  type AgentDefinition,
+  type AgentTarget,
+  type BlueprintDefinition,
+  type DefinitionStore,
+} from './definitions';
 import type { ExtensionLog } from './log';
 import { readSettings } from './settings';
 import {
@@ -52,15 +58,9 @@ export class TokenService implements vscode.Disposable {
     private readonly log: ExtensionLog,
   ) {}
 
-  async acquire(agent: AgentDefinition, scope: string, options: AgentTokenAsk): Promise<HeldToken> {
+  /** An agent's token, for the target its command resolved once (definitions.target). */
+  async acquire({ agent, blueprint }: AgentTarget, scope: string, options: AgentTokenAsk): Promise<HeldToken> {
     const { signal, forceRefresh = false, choice = { flow: 'autonomous' }, consent = 'refuse', onLeg } = options;
-    const blueprint = this.definitions.blueprint(agent.blueprintId);
-    if (!blueprint)
-      throw new ConfigError(
-        'Agent identity',
-        `its blueprint ${agent.blueprintId} is no longer in the list.`,
-        'Add the blueprint again, or remove this agent identity.',
-      );
     // The fixes an error can offer (its toast, its tree row, the inspector): the sandbox's blueprint and agents take
     // them too, for practice (a wrong secret, another tenant), until the sandbox's next start.
     const scoped = {

@@ -5,7 +5,7 @@ import { methodOf, parseHeaderLines } from '../../core/apiRequest';
 import { resourceOfScope, validateDefaultScope } from '../../core/config';
 import { ConfigError, isCancelled, NetworkError } from '../../core/errors';
 import type { CallView, RequestDraft } from '../../webview/protocol';
-import type { AgentDefinition } from '../definitions';
+import type { AgentDefinition, AgentTarget } from '../definitions';
 import { PromptDismissed } from '../errorBoundary';
 import type { InspectorPanel, PanelAction } from '../inspector/inspectorPanel';
 import { callView, grantLabel } from '../inspector/inspectorModel';
@@ -169,7 +169,9 @@ async function perform(
   },
 ): Promise<CallApiSummary> {
   const { agent, method, url } = plan;
-  const context = { ...hostContext(ctx, agent), ...(options.modelChoseScope ? { modelChoseScope: true } : {}) };
+  // Resolved once: the agent with its blueprint, passed down to the wire.
+  const target = ctx.definitions.target(agent);
+  const context = { ...hostContext(ctx, target), ...(options.modelChoseScope ? { modelChoseScope: true } : {}) };
   const scope = validateDefaultScope(await scopeFor(plan, context, options.hosts === 'ask'), 'Scope');
   await checkHost(url, scope, context, options.hosts);
 
@@ -192,7 +194,7 @@ async function perform(
     : undefined;
   const held = await acquireWithProgress(
     ctx,
-    agent,
+    target,
     { flow: 'autonomous' },
     scope,
     { forceRefresh: false, consent: options.consent },
@@ -272,14 +274,13 @@ async function perform(
 }
 
 /** The sandbox's APIs take only the sandbox's tokens: its origin counts only for an agent whose blueprint is on it. */
-function hostContext(ctx: CommandContext, agent: AgentDefinition): HostContext {
+function hostContext(ctx: CommandContext, { blueprint }: AgentTarget): HostContext {
   const origin = ctx.sandbox.status?.authority;
-  const blueprint = ctx.definitions.blueprint(agent.blueprintId);
   const userHosts: Record<string, string[]> = {};
   for (const [scope, hosts] of Object.entries(readSettings().apiHosts)) userHosts[scope] = [...hosts];
   for (const [scope, hosts] of confirmedHosts) userHosts[scope] = [...(userHosts[scope] ?? []), ...hosts];
   return {
-    ...(origin && blueprint?.authority === origin ? { sandboxOrigin: origin } : {}),
+    ...(origin && blueprint.authority === origin ? { sandboxOrigin: origin } : {}),
     userHosts,
   };
 }

@@ -1,7 +1,13 @@
 import * as vscode from 'vscode';
 import { isGuid, validateDefaultScope } from '../../core/config';
 import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from '../../core/userFlows';
-import { agentUserLabel, type AgentDefinition, type AgentUserReference } from '../definitions';
+import {
+  agentUserLabel,
+  type AgentDefinition,
+  type AgentTarget,
+  type AgentUserReference,
+  type BlueprintDefinition,
+} from '../definitions';
 import type { FlowChoice } from '../tokenService';
 import { ConfigError } from '../../core/errors';
 import { acquireAndShow } from '../exchange';
@@ -39,10 +45,12 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
       `${String(args?.agentId)} is not in the list.`,
       'Add it first, or start the sandbox tenant.',
     );
+  // Resolved once: the agent with its blueprint, passed down to the wire.
+  const target = ctx.definitions.target(chosenAgent);
   const choice: FlowChoice = args
-    ? await choiceFromArgs(ctx, chosenAgent, args)
+    ? await choiceFromArgs(ctx, target, args)
     : asked
-      ? await flowChoiceOf(ctx, chosenAgent, asked[1])
+      ? await flowChoiceOf(ctx, target, asked[1])
       : arg instanceof AgentUserNode
         ? { flow: 'agent-user', user: arg.user }
         : { flow: 'autonomous' };
@@ -50,7 +58,7 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
     choice.flow === 'autonomous'
       ? validateDefaultScope(args?.scope ?? chosenAgent.defaultScope, 'Scope')
       : validateDelegatedScopes(args?.scope ?? chosenAgent.defaultScope, 'Scope');
-  return acquireAndShow(ctx, chosenAgent, choice, scope, {
+  return acquireAndShow(ctx, target, choice, scope, {
     forceRefresh: args?.forceRefresh === true,
     openInspector: args?.openInspector !== false,
     consent: args ? (args.confirmImportedCredential === true ? 'given' : 'refuse') : 'ask',
@@ -59,7 +67,7 @@ export async function getAgentToken(ctx: CommandContext, arg?: unknown): Promise
 
 async function choiceFromArgs(
   ctx: CommandContext,
-  agent: AgentDefinition,
+  { blueprint }: AgentTarget,
   args: Partial<GetAgentTokenArgs>,
 ): Promise<FlowChoice> {
   if (!args.flow || args.flow === 'autonomous') return { flow: 'autonomous' };
@@ -68,12 +76,11 @@ async function choiceFromArgs(
       flow: 'agent-user',
       user: { ...(args.userId ? { userId: args.userId } : {}), ...(args.username ? { username: args.username } : {}) },
     };
-  return { flow: 'obo', userToken: args.userToken ?? (await sandboxUserToken(ctx, agent)) };
+  return { flow: 'obo', userToken: args.userToken ?? (await sandboxUserToken(ctx, blueprint)) };
 }
 
-async function sandboxUserToken(ctx: CommandContext, agent: AgentDefinition): Promise<string> {
-  const blueprint = ctx.definitions.blueprint(agent.blueprintId);
-  if (!blueprint?.sandbox)
+async function sandboxUserToken(ctx: CommandContext, blueprint: BlueprintDefinition): Promise<string> {
+  if (!blueprint.sandbox)
     throw new ConfigError(
       'User token',
       'is missing.',
@@ -105,11 +112,14 @@ function flowItems(agent: AgentDefinition): { items: FlowItem[]; options: vscode
   };
 }
 
-async function flowChoiceOf(ctx: CommandContext, agent: AgentDefinition, chosen: FlowItem): Promise<FlowChoice> {
+async function flowChoiceOf(
+  ctx: CommandContext,
+  { agent, blueprint }: AgentTarget,
+  chosen: FlowItem,
+): Promise<FlowChoice> {
   if (chosen.choice === 'autonomous') return { flow: 'autonomous' };
   if (chosen.choice === 'obo') {
-    if (ctx.definitions.blueprint(agent.blueprintId)?.sandbox)
-      return { flow: 'obo', userToken: await sandboxUserToken(ctx, agent) };
+    if (blueprint.sandbox) return { flow: 'obo', userToken: await sandboxUserToken(ctx, blueprint) };
     const userToken = await ask({
       title: 'On behalf of a user',
       prompt: "The signed-in user's access token for the blueprint (used once, never stored)",

@@ -31,9 +31,15 @@ export async function getAgentTokenForScope(ctx: CommandContext, arg?: unknown):
           validate: (v) => validateDefaultScope(v, 'Scope'),
         })
       : chosen.label;
-  return acquireAndShow(ctx, agent, { flow: 'autonomous' }, validateDefaultScope(scope, 'Scope'), {
-    forceRefresh: false,
-    openInspector: true,
-    consent: 'ask',
-  });
+  return acquireAndShow(
+    ctx,
+    ctx.definitions.target(agent),
+    { flow: 'autonomous' },
+    validateDefaultScope(scope, 'Scope'),
+    {
+      forceRefresh: false,
+      openInspector: true,
+      consent: 'ask',
+    },
+  );
 }
