@@ -52,11 +52,11 @@ export interface AcquisitionOptions extends AcquireOptions {
 
 /** Every field checked, cheaply and before anything is read or sent; errors name the field as the face does. */
 export function validateTokenRequest(request: TokenRequest, names?: RequestFieldNames): void {
+  // Before the credential exists: the validators check names and scopes, not the credential.
   const parties = {
     authority: request.authority,
     tenant: request.tenant,
     blueprintId: request.blueprintId,
-    credential: { kind: 'secret' as const, secret: '' },
     scope: request.scope,
   };
   switch (request.flow) {

@@ -106,45 +106,51 @@ interface LegToken {
   readonly leg: LegResult;
 }
 
+/**
+ * Where and which blueprint: what every flow's request names, the app flow's included. The validators check the
+ * names and scopes only, so a request is checked before its credential exists (acquireToken) as after.
+ */
+interface Parties {
+  readonly authority: string;
+  readonly tenant: string;
+  readonly blueprintId: string;
+}
+type AgentParties = Parties & { readonly agentId: string };
+
 /** Checks and normalises a request; errors name the field the way `names` says. */
-export function validateAutonomousRequest(
-  request: AutonomousTokenRequest,
+export function validateAutonomousRequest<T extends AgentParties & { readonly scope: string }>(
+  request: T,
   names?: Partial<FieldNames>,
-): AutonomousTokenRequest {
+): T {
   return { ...validateParties(request, names), scope: validateDefaultScope(request.scope, names?.scope) };
 }
 
-/** Where, which blueprint, which credential: what every flow's request names, the app flow's included. */
-function validateBlueprintParties(
-  request: Omit<AutonomousTokenRequest, 'scope' | 'agentId'>,
-  names?: Partial<FieldNames>,
-): Omit<AutonomousTokenRequest, 'scope' | 'agentId'> {
+function validateBlueprintParties<T extends Parties>(request: T, names?: Partial<FieldNames>): T {
   return {
+    ...request,
     authority: validateAuthority(request.authority, names?.authority),
     tenant: validateTenant(request.tenant, names?.tenant),
     blueprintId: validateClientId(request.blueprintId, names?.blueprint ?? 'blueprint', 'agent identity blueprint'),
-    credential: request.credential,
   };
 }
 
-function validateParties(
-  request: AutonomousTokenRequest,
-  names?: Partial<FieldNames>,
-): Omit<AutonomousTokenRequest, 'scope'> {
+function validateParties<T extends AgentParties>(request: T, names?: Partial<FieldNames>): T {
   return {
     ...validateBlueprintParties(request, names),
     agentId: validateClientId(request.agentId, names?.agent ?? 'agent', 'agent identity'),
   };
 }
 
-export function validateAppRequest(request: AppTokenRequest, names?: Partial<FieldNames>): AppTokenRequest {
+export function validateAppRequest<T extends Parties & { readonly scope: string }>(
+  request: T,
+  names?: Partial<FieldNames>,
+): T {
   return { ...validateBlueprintParties(request, names), scope: validateDefaultScope(request.scope, names?.scope) };
 }
 
-export function validateOnBehalfOfRequest(
-  request: OnBehalfOfTokenRequest,
-  names?: Partial<FieldNames> & { userToken?: string },
-): OnBehalfOfTokenRequest {
+export function validateOnBehalfOfRequest<
+  T extends AgentParties & { readonly scope: string; readonly userToken: string },
+>(request: T, names?: Partial<FieldNames> & { userToken?: string }): T {
   const parties = validateParties(request, names);
   return {
     ...parties,
@@ -153,10 +159,9 @@ export function validateOnBehalfOfRequest(
   };
 }
 
-export function validateAgentUserRequest(
-  request: AgentUserTokenRequest,
-  names?: Partial<FieldNames> & { userId?: string; username?: string },
-): AgentUserTokenRequest {
+export function validateAgentUserRequest<
+  T extends AgentParties & { readonly scope: string; readonly userId?: string; readonly username?: string },
+>(request: T, names?: Partial<FieldNames> & { userId?: string; username?: string }): T {
   const user = validateAgentUser(request.userId, request.username, {
     userId: names?.userId ?? 'user id',
     username: names?.username ?? 'username',
