@@ -7,7 +7,8 @@ import { isGuid } from '../core/config';
 import type { CredentialInput } from './commands/contracts';
 import type { CredentialKind } from './definitions';
 import { PromptDismissed } from './errorBoundary';
-import { ask, pick, StepBack } from './prompts';
+import { ask, pick } from './prompts';
+import { runWizard, type WizardStep } from './wizard';
 /**
  * Loads the certificate once before anything is saved, through the same core function every token request uses, so
  * an unreadable file, a wrong passphrase or a key that does not match is caught now.
@@ -32,23 +33,43 @@ export async function checkCertificate(path: string, passphrase: string | undefi
   if (warnings.length) void vscode.window.showWarningMessage(warnings.join(' '));
 }
 
-/** Which credential, then its details: a secret into a password box, a PEM through a file picker, a path, or an id. */
-export async function askCredential(
-  kindTitle: string,
-  detailTitle: string,
-  current?: CredentialKind,
-  back = false,
-): Promise<CredentialInput> {
-  // Back from the detail returns to the kind; Back from the kind leaves to the step before (when there is one).
-  for (;;) {
-    const kind = await pickCredentialKind(kindTitle, current, back);
-    try {
-      return await askCredentialDetail(kind, detailTitle);
-    } catch (e) {
-      if (!(e instanceof StepBack)) throw e;
-      current = kind;
-    }
+/**
+ * A credential as two wizard steps: its kind (given when known), then its details (given when the kind's are: a
+ * secret, a certificate's path, a token file's path; a managed identity's client id is optional).
+ */
+export function credentialSteps<S extends Partial<CredentialInput>>(current?: CredentialKind): WizardStep<S>[] {
+  return [
+    {
+      given: (s) => s.credentialKind !== undefined,
+      ask: async (s, how) => {
+        s.credentialKind = await pickCredentialKind(how.titles[0]!, s.credentialKind ?? current, how.back);
+      },
+    },
+    {
+      given: (s) => s.credentialKind !== undefined && detailGiven(s),
+      ask: async (s, how) => {
+        Object.assign(s, await askCredentialDetail(s.credentialKind!, how.titles[0]!, how.back));
+      },
+    },
+  ];
+}
+
+function detailGiven(s: Partial<CredentialInput>): boolean {
+  switch (s.credentialKind) {
+    case 'secret':
+      return s.clientSecret !== undefined;
+    case 'certificate':
+      return s.certificatePath !== undefined;
+    case 'federatedTokenFile':
+      return s.federatedTokenFile !== undefined;
+    default:
+      return true;
   }
+}
+
+/** Which credential, then its details: a secret into a password box, a PEM through a file picker, a path, or an id. */
+export async function askCredential(title: string, current?: CredentialKind): Promise<CredentialInput> {
+  return (await runWizard<Partial<CredentialInput>>(title, {}, credentialSteps(current))) as CredentialInput;
 }
 
 async function pickCredentialKind(
@@ -88,12 +109,12 @@ async function pickCredentialKind(
   return kind.credential;
 }
 
-async function askCredentialDetail(kind: CredentialKind, detailTitle: string): Promise<CredentialInput> {
+async function askCredentialDetail(kind: CredentialKind, detailTitle: string, back: boolean): Promise<CredentialInput> {
   if (kind === 'secret') {
     const clientSecret = await ask({
       title: detailTitle,
       prompt: 'The client secret value (stored in VS Code SecretStorage only)',
-      back: true,
+      back,
       password: true,
       validate: (v) => {
         if (!v) throw new Error('Give the secret value.');
@@ -105,7 +126,7 @@ async function askCredentialDetail(kind: CredentialKind, detailTitle: string): P
     const federatedTokenFile = await ask({
       title: detailTitle,
       prompt: 'Path of the federated token file (read fresh at every use)',
-      back: true,
+      back,
       value: process.env.AZURE_FEDERATED_TOKEN_FILE ?? '',
       validate: (v) => {
         if (!v.trim()) throw new Error('Give the path of the token file.');
@@ -117,7 +138,7 @@ async function askCredentialDetail(kind: CredentialKind, detailTitle: string): P
     const managedIdentityClientId = await ask({
       title: detailTitle,
       prompt: "A user-assigned identity's client id (leave empty for the system-assigned identity)",
-      back: true,
+      back,
       validate: (v) => {
         if (v.trim() && !isGuid(v.trim())) throw new Error('A client id is a GUID.');
       },
@@ -127,7 +148,7 @@ async function askCredentialDetail(kind: CredentialKind, detailTitle: string): P
       ...(managedIdentityClientId.trim() ? { managedIdentityClientId } : {}),
     };
   }
-  const { certificatePath, certificatePassphrase } = await askCertificate(detailTitle, true);
+  const { certificatePath, certificatePassphrase } = await askCertificate(detailTitle, back);
   return {
     credentialKind: 'certificate',
     certificatePath,

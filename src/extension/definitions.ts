@@ -15,6 +15,13 @@ import {
 
 export * from './definitionRules';
 
+/** What Edit Agent Identity… may change. */
+interface AgentPatch {
+  readonly displayName?: string;
+  readonly defaultScope?: string;
+  readonly tenant?: string;
+}
+
 interface Persisted {
   readonly version: 1;
   readonly blueprints: BlueprintDefinition[];
@@ -67,6 +74,18 @@ export class DefinitionStore implements vscode.Disposable {
         'Add the blueprint again, or remove this agent identity.',
       );
     return { agent, blueprint };
+  }
+
+  /** An agent identity with a patch applied and checked (an empty tenant: back to the blueprint's). */
+  private patchedAgent(current: AgentDefinition, patch: AgentPatch): AgentDefinition {
+    const { tenant: _, ...rest } = current;
+    const tenant = patch.tenant === undefined ? current.tenant : patch.tenant.trim() || undefined;
+    return this.validateAgent({
+      ...rest,
+      ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
+      ...(patch.defaultScope !== undefined ? { defaultScope: patch.defaultScope } : {}),
+      ...(tenant ? { tenant } : {}),
+    });
   }
 
   /** Checks a blueprint's fields against the rules and the user's authority allow-list. */
@@ -159,10 +178,7 @@ export class DefinitionStore implements vscode.Disposable {
   }
 
   /** Changes an agent identity's name, default scope or home tenant (an empty tenant: back to the blueprint's). */
-  async updateAgent(
-    clientId: string,
-    patch: { displayName?: string; defaultScope?: string; tenant?: string },
-  ): Promise<AgentDefinition> {
+  async updateAgent(clientId: string, patch: AgentPatch): Promise<AgentDefinition> {
     const state = this.persisted();
     const current = state.agents.find((a) => a.clientId === clientId.toLowerCase());
     if (!current)
@@ -171,14 +187,7 @@ export class DefinitionStore implements vscode.Disposable {
         `${clientId} is not an agent identity you added.`,
         'Pick one from the list.',
       );
-    const { tenant: _, ...rest } = current;
-    const tenant = patch.tenant === undefined ? current.tenant : patch.tenant.trim() || undefined;
-    const next = this.validateAgent({
-      ...rest,
-      ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
-      ...(patch.defaultScope !== undefined ? { defaultScope: patch.defaultScope } : {}),
-      ...(tenant ? { tenant } : {}),
-    });
+    const next = this.patchedAgent(current, patch);
     await this.write({ ...state, agents: state.agents.map((a) => (a === current ? next : a)) });
     return next;
   }
@@ -273,21 +282,11 @@ export class DefinitionStore implements vscode.Disposable {
    * A sandbox agent identity, edited for practice (another home tenant shows AADSTS700211's cousins, a wrong scope
    * AADSTS500011): in memory only, until the sandbox's next start.
    */
-  updateSandboxAgent(
-    clientId: string,
-    patch: { displayName?: string; defaultScope?: string; tenant?: string },
-  ): AgentDefinition {
+  updateSandboxAgent(clientId: string, patch: AgentPatch): AgentDefinition {
     const current = this.sandboxAgents.find((a) => a.clientId === clientId.toLowerCase());
     if (!current)
       throw new ConfigError('Agent identity', `${clientId} is not the running sandbox's.`, 'Start the sandbox.');
-    const { tenant: _, ...rest } = current;
-    const tenant = patch.tenant === undefined ? current.tenant : patch.tenant.trim() || undefined;
-    const next = this.validateAgent({
-      ...rest,
-      ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
-      ...(patch.defaultScope !== undefined ? { defaultScope: patch.defaultScope } : {}),
-      ...(tenant ? { tenant } : {}),
-    });
+    const next = this.patchedAgent(current, patch);
     this.sandboxAgents = this.sandboxAgents.map((a) => (a === current ? next : a));
     this.changed.fire();
     return next;

@@ -2,13 +2,11 @@ import * as vscode from 'vscode';
 import type { AgentDefinition, BlueprintDefinition, DefinitionStore } from './definitions';
 import { ConfigError } from '../core/errors';
 import { focusQuickInput } from './workbench';
+import { StepBack } from './wizard';
 import { PromptDismissed } from './errorBoundary';
 import { BlueprintNode, FailureNode } from './tree/nodes';
 
-/** The user pressed Back in a multi-step input: the step before runs again (see `steps`). */
-export class StepBack extends Error {
-  override readonly name = 'StepBack';
-}
+export { StepBack } from './wizard';
 
 type Validate = (value: string) => void;
 
@@ -106,23 +104,6 @@ function keepKeyboard(input: vscode.QuickPick<vscode.QuickPickItem> | vscode.Inp
     setTimeout(() => {
       if (open && input.value === initial) void focusQuickInput();
     }, ms);
-}
-
-/**
- * Runs input steps in order; Back (StepBack) runs the one before again. Each step reads and writes `state`, so an
- * answer is kept as the default when the user comes back to it.
- */
-export async function steps<S>(state: S, list: readonly ((state: S, back: boolean) => Promise<void>)[]): Promise<S> {
-  for (let i = 0; i < list.length;) {
-    try {
-      await list[i]!(state, i > 0);
-      i++;
-    } catch (e) {
-      if (!(e instanceof StepBack)) throw e;
-      i = Math.max(0, i - 1);
-    }
-  }
-  return state;
 }
 
 export async function pickBlueprint(

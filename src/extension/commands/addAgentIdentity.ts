@@ -1,62 +1,78 @@
 import { cloudOfAuthority, defaultGraphScope } from '../../core/clouds';
 import { DEFAULT_SCOPE, validateClientId, validateDefaultScope } from '../../core/config';
 import type { AgentDefinition } from '../definitions';
-import { ask, notListed, pickBlueprint, plainArgs, steps } from '../prompts';
+import { ask, notListed, pickBlueprint, plainArgs } from '../prompts';
+import { runWizard } from '../wizard';
 import { BlueprintNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import type { AddAgentIdentityArgs } from './contracts';
 
 const TITLE = 'Add Agent Identity';
 
+/**
+ * Asks for the blueprint, name, client id and default scope (a script's argument gives them: only what it leaves out
+ * is asked, and a scope it leaves out is the default), then saves the agent identity.
+ */
 export async function addAgentIdentity(ctx: CommandContext, arg?: unknown): Promise<AgentDefinition> {
   const args = plainArgs<AddAgentIdentityArgs>(arg);
-  if (args) {
-    return save(ctx, {
-      blueprintId: args.blueprintId ?? '',
-      clientId: args.clientId ?? '',
-      displayName: args.displayName ?? '',
-      defaultScope: args.defaultScope ?? DEFAULT_SCOPE,
-      ...(args.tenant ? { tenant: args.tenant } : {}),
-    });
-  }
   const blueprint =
-    arg instanceof BlueprintNode ? arg.blueprint : await pickBlueprint(ctx.definitions, TITLE, (b) => !b.sandbox);
-  const { displayName, clientId, defaultScope } = await steps(
-    { displayName: '', clientId: '', defaultScope: graphScopeFor(blueprint.authority) },
-    [
-      async (a, back) => {
+    arg instanceof BlueprintNode
+      ? arg.blueprint
+      : args?.blueprintId !== undefined
+        ? undefined
+        : await pickBlueprint(ctx.definitions, TITLE, (b) => !b.sandbox);
+  const blueprintId = blueprint?.clientId ?? args?.blueprintId ?? '';
+  const under = blueprint ?? ctx.definitions.blueprint(blueprintId);
+  const authority = under?.authority ?? '';
+  const answers = await runWizard<Partial<AddAgentIdentityArgs>>(TITLE, { ...args }, [
+    {
+      given: (a) => a.displayName !== undefined,
+      ask: async (a, how) => {
         a.displayName = await ask({
-          title: `${TITLE} (1/3)`,
-          prompt: `A display name for the agent identity under "${blueprint.displayName}"`,
-          value: a.displayName,
+          title: how.titles[0],
+          prompt: `A display name for the agent identity under "${under?.displayName ?? blueprintId}"`,
+          value: a.displayName ?? '',
           validate: (v) => {
             if (!v.trim()) throw new Error('Give the agent identity a name.');
           },
-          back,
+          back: how.back,
         });
       },
-      async (a, back) => {
+    },
+    {
+      given: (a) => a.clientId !== undefined,
+      ask: async (a, how) => {
         a.clientId = await ask({
-          title: `${TITLE} (2/3)`,
+          title: how.titles[0],
           prompt: "The agent identity's client id",
           placeHolder: '00000000-0000-0000-0000-000000000000',
-          value: a.clientId,
+          value: a.clientId ?? '',
           validate: (v) => notListed(ctx.definitions, validateClientId(v, 'Client id', 'agent identity')),
-          back,
+          back: how.back,
         });
       },
-      async (a, back) => {
+    },
+    {
+      // A script that names no scope means the default one.
+      given: (a) => !!args || a.defaultScope !== undefined,
+      ask: async (a, how) => {
         a.defaultScope = await ask({
-          title: `${TITLE} (3/3)`,
+          title: how.titles[0],
           prompt: 'The resource scope to ask for by default',
-          value: a.defaultScope,
+          value: a.defaultScope ?? graphScopeFor(authority),
           validate: (v) => validateDefaultScope(v, 'Scope'),
-          back,
+          back: how.back,
         });
       },
-    ],
-  );
-  return save(ctx, { blueprintId: blueprint.clientId, clientId, displayName, defaultScope });
+    },
+  ]);
+  return save(ctx, {
+    blueprintId,
+    clientId: answers.clientId ?? '',
+    displayName: answers.displayName ?? '',
+    defaultScope: answers.defaultScope ?? (args ? DEFAULT_SCOPE : graphScopeFor(authority)),
+    ...(answers.tenant ? { tenant: answers.tenant } : {}),
+  });
 }
 
 async function save(ctx: CommandContext, agent: AgentDefinition): Promise<AgentDefinition> {

@@ -2,16 +2,21 @@ import { CLOUDS } from '../../core/clouds';
 import { validateClientId, validateTenant } from '../../core/config';
 import { ConfigError } from '../../core/errors';
 import type { BlueprintDefinition, CredentialKind } from '../definitions';
-import { ask, notListed, pick, plainArgs, steps } from '../prompts';
+import { ask, notListed, pick, plainArgs } from '../prompts';
+import { runWizard } from '../wizard';
 import type { CommandContext } from './context';
-import { askCredential, checkCertificate } from '../credentialPrompts';
+import { checkCertificate, credentialSteps } from '../credentialPrompts';
 import type { AddBlueprintArgs } from './contracts';
 
 const TITLE = 'Add Blueprint';
 
-/** Asks for tenant, client id, name and credential (or takes them as args), then stores the secret and the definition. */
+/**
+ * Asks for the cloud, tenant, client id, name and credential (a script's argument gives them: only what it leaves out
+ * is asked), then stores the secret and the definition.
+ */
 export async function addBlueprint(ctx: CommandContext, arg?: unknown): Promise<BlueprintDefinition> {
-  const input = plainArgs<AddBlueprintArgs>(arg) ?? (await prompt(ctx));
+  const args = plainArgs<AddBlueprintArgs>(arg);
+  const input = await prompt(ctx, { ...args }, !!args);
   const candidate = ctx.definitions.validateBlueprint({
     ...input,
     displayName: input.displayName ?? '',
@@ -45,73 +50,86 @@ export async function addBlueprint(ctx: CommandContext, arg?: unknown): Promise<
   }
 }
 
-async function prompt(ctx: CommandContext): Promise<Partial<AddBlueprintArgs>> {
-  const answers: Partial<AddBlueprintArgs> = {};
+async function prompt(
+  ctx: CommandContext,
+  answers: Partial<AddBlueprintArgs>,
+  scripted: boolean,
+): Promise<Partial<AddBlueprintArgs>> {
   const clouds = Object.values(CLOUDS);
-  await steps(answers, [
-    async (a) => {
-      const sandbox = ctx.sandbox.status;
-      const chosen = await pick(
-        [
-          ...clouds.map((c) => ({
-            label: c.displayName,
-            description: new URL(c.authority).host,
-            authority: c.authority,
-            picked: c.authority === a.authority,
-          })),
-          // Practise adding a blueprint of your own: the sandbox registers it, with the secret you type.
-          ...(sandbox
-            ? [
-                {
-                  label: '$(beaker) Sandbox (this VS Code)',
-                  description: sandbox.authority,
-                  authority: sandbox.authority,
-                  picked: sandbox.authority === a.authority,
-                },
-              ]
-            : []),
-        ],
-        { title: `${TITLE} (1/6)`, placeHolder: 'Which cloud is the tenant in?' },
-      );
-      if (sandbox && chosen.authority === sandbox.authority && a.authority !== sandbox.authority)
-        a.tenant = sandbox.tenantId;
-      a.authority = chosen.authority;
+  return runWizard(TITLE, answers, [
+    {
+      // A script that names no authority means the public cloud.
+      given: (a) => scripted || a.authority !== undefined,
+      ask: async (a, how) => {
+        const sandbox = ctx.sandbox.status;
+        const chosen = await pick(
+          [
+            ...clouds.map((c) => ({
+              label: c.displayName,
+              description: new URL(c.authority).host,
+              authority: c.authority,
+              picked: c.authority === a.authority,
+            })),
+            // Practise adding a blueprint of your own: the sandbox registers it, with the secret you type.
+            ...(sandbox
+              ? [
+                  {
+                    label: '$(beaker) Sandbox (this VS Code)',
+                    description: sandbox.authority,
+                    authority: sandbox.authority,
+                    picked: sandbox.authority === a.authority,
+                  },
+                ]
+              : []),
+          ],
+          { title: how.titles[0], placeHolder: 'Which cloud is the tenant in?', back: how.back },
+        );
+        if (sandbox && chosen.authority === sandbox.authority && a.authority !== sandbox.authority)
+          a.tenant = sandbox.tenantId;
+        a.authority = chosen.authority;
+      },
     },
-    async (a, back) => {
-      a.tenant = await ask({
-        title: `${TITLE} (2/6)`,
-        prompt: "The blueprint's tenant: its id (GUID) or domain",
-        placeHolder: 'contoso.onmicrosoft.com',
-        value: a.tenant ?? '',
-        validate: (v) => validateTenant(v, 'Tenant'),
-        back,
-      });
+    {
+      given: (a) => a.tenant !== undefined,
+      ask: async (a, how) => {
+        a.tenant = await ask({
+          title: how.titles[0],
+          prompt: "The blueprint's tenant: its id (GUID) or domain",
+          placeHolder: 'contoso.onmicrosoft.com',
+          value: a.tenant ?? '',
+          validate: (v) => validateTenant(v, 'Tenant'),
+          back: how.back,
+        });
+      },
     },
-    async (a, back) => {
-      a.clientId = await ask({
-        title: `${TITLE} (3/6)`,
-        prompt: "The blueprint's client id (application id)",
-        placeHolder: '00000000-0000-0000-0000-000000000000',
-        value: a.clientId ?? '',
-        // A duplicate is caught here, before the secret is typed.
-        validate: (v) => notListed(ctx.definitions, validateClientId(v, 'Client id', 'agent identity blueprint')),
-        back,
-      });
+    {
+      given: (a) => a.clientId !== undefined,
+      ask: async (a, how) => {
+        a.clientId = await ask({
+          title: how.titles[0],
+          prompt: "The blueprint's client id (application id)",
+          placeHolder: '00000000-0000-0000-0000-000000000000',
+          value: a.clientId ?? '',
+          // A duplicate is caught here, before the secret is typed.
+          validate: (v) => notListed(ctx.definitions, validateClientId(v, 'Client id', 'agent identity blueprint')),
+          back: how.back,
+        });
+      },
     },
-    async (a, back) => {
-      a.displayName = await ask({
-        title: `${TITLE} (4/6)`,
-        prompt: 'A display name for the blueprint',
-        value: a.displayName ?? 'My Blueprint',
-        validate: (v) => {
-          if (!v.trim()) throw new Error('Give the blueprint a name.');
-        },
-        back,
-      });
+    {
+      given: (a) => a.displayName !== undefined,
+      ask: async (a, how) => {
+        a.displayName = await ask({
+          title: how.titles[0],
+          prompt: 'A display name for the blueprint',
+          value: a.displayName ?? 'My Blueprint',
+          validate: (v) => {
+            if (!v.trim()) throw new Error('Give the blueprint a name.');
+          },
+          back: how.back,
+        });
+      },
     },
-    async (a, back) => {
-      Object.assign(a, await askCredential(`${TITLE} (5/6)`, `${TITLE} (6/6)`, a.credentialKind, back));
-    },
+    ...credentialSteps<Partial<AddBlueprintArgs>>(),
   ]);
-  return answers;
 }

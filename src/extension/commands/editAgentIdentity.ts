@@ -1,6 +1,7 @@
 import { validateDefaultScope, validateTenant } from '../../core/config';
 import type { AgentDefinition } from '../definitions';
-import { ask, onlyTarget, pickAgent, plainArgs, steps } from '../prompts';
+import { ask, onlyTarget, pickAgent, plainArgs } from '../prompts';
+import { runWizard } from '../wizard';
 import { ConfigError } from '../../core/errors';
 import { AgentNode, FailureNode } from '../tree/nodes';
 import type { CommandContext } from './context';
@@ -26,38 +27,49 @@ export async function editAgentIdentity(ctx: CommandContext, arg?: unknown): Pro
   const blueprint = ctx.definitions.blueprint(agent.blueprintId)!;
   const patch =
     args ??
-    (await steps({ displayName: agent.displayName, defaultScope: agent.defaultScope, tenant: agent.tenant ?? '' }, [
-      async (a) => {
-        a.displayName = await ask({
-          title: `${TITLE} (1/3): ${agent.displayName}`,
-          prompt: 'Display name',
-          value: a.displayName,
-          validate: (v) => {
-            if (!v.trim()) throw new Error('Give the agent identity a name.');
+    (await runWizard(
+      `${TITLE}: ${agent.displayName}`,
+      { displayName: agent.displayName, defaultScope: agent.defaultScope, tenant: agent.tenant ?? '' },
+      [
+        {
+          ask: async (a, how) => {
+            a.displayName = await ask({
+              title: how.titles[0],
+              prompt: 'Display name',
+              value: a.displayName,
+              validate: (v) => {
+                if (!v.trim()) throw new Error('Give the agent identity a name.');
+              },
+              back: how.back,
+            });
           },
-        });
-      },
-      async (a, back) => {
-        a.defaultScope = await ask({
-          title: `${TITLE} (2/3): ${agent.displayName}`,
-          prompt: 'The resource scope to ask for by default',
-          value: a.defaultScope,
-          validate: (v) => validateDefaultScope(v, 'Scope'),
-          back,
-        });
-      },
-      async (a, back) => {
-        a.tenant = await ask({
-          title: `${TITLE} (3/3): ${agent.displayName}`,
-          prompt: `The agent identity's home tenant, where both legs go. Leave it empty for the blueprint's (${blueprint.tenant}).${practice ? " For practice: another tenant shows Entra's error; the sandbox's next start resets it." : ''}`,
-          value: a.tenant,
-          validate: (v) => {
-            if (v.trim()) validateTenant(v, 'Agent home tenant');
+        },
+        {
+          ask: async (a, how) => {
+            a.defaultScope = await ask({
+              title: how.titles[0],
+              prompt: 'The resource scope to ask for by default',
+              value: a.defaultScope,
+              validate: (v) => validateDefaultScope(v, 'Scope'),
+              back: how.back,
+            });
           },
-          back,
-        });
-      },
-    ]));
+        },
+        {
+          ask: async (a, how) => {
+            a.tenant = await ask({
+              title: how.titles[0],
+              prompt: `The agent identity's home tenant, where both legs go. Leave it empty for the blueprint's (${blueprint.tenant}).${practice ? " For practice: another tenant shows Entra's error; the sandbox's next start resets it." : ''}`,
+              value: a.tenant,
+              validate: (v) => {
+                if (v.trim()) validateTenant(v, 'Agent home tenant');
+              },
+              back: how.back,
+            });
+          },
+        },
+      ],
+    ));
   const next = practice
     ? ctx.definitions.updateSandboxAgent(agent.clientId, patch)
     : await ctx.definitions.updateAgent(agent.clientId, patch);

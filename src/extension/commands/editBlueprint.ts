@@ -1,7 +1,8 @@
 import { validateTenant } from '../../core/config';
 import type { BlueprintDefinition } from '../definitions';
 import { ConfigError } from '../../core/errors';
-import { ask, onlyTarget, ownBlueprint, plainArgs, steps } from '../prompts';
+import { ask, onlyTarget, ownBlueprint, plainArgs } from '../prompts';
+import { runWizard } from '../wizard';
 import { BlueprintNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import type { EditBlueprintArgs } from './contracts';
@@ -20,29 +21,38 @@ export async function editBlueprint(ctx: CommandContext, arg?: unknown): Promise
     (await ownBlueprint(ctx.definitions, arg, 'Edit Blueprint', 'Sandbox blueprints come from the sandbox directory.'));
   const patch =
     args ??
-    (await steps({ displayName: blueprint.displayName, tenant: blueprint.tenant }, [
-      async (a) => {
-        a.displayName = await ask({
-          title: `Edit Blueprint (1/2): ${blueprint.displayName}`,
-          prompt: 'Display name',
-          value: a.displayName,
-          validate: (v) => {
-            if (!v.trim()) throw new Error('Give the blueprint a name.');
+    (await runWizard(
+      `Edit Blueprint: ${blueprint.displayName}`,
+      { displayName: blueprint.displayName, tenant: blueprint.tenant },
+      [
+        {
+          ask: async (a, how) => {
+            a.displayName = await ask({
+              title: how.titles[0],
+              prompt: 'Display name',
+              value: a.displayName,
+              validate: (v) => {
+                if (!v.trim()) throw new Error('Give the blueprint a name.');
+              },
+              back: how.back,
+            });
           },
-        });
-      },
-      async (a, back) => {
-        a.tenant = await ask({
-          title: `Edit Blueprint (2/2): ${blueprint.displayName}`,
-          prompt: onSandbox
-            ? "Tenant id or domain (for practice: another tenant shows Entra's error; the sandbox's next start resets it)"
-            : 'Tenant id or domain',
-          value: a.tenant,
-          validate: (v) => validateTenant(v, 'Tenant'),
-          back,
-        });
-      },
-    ]));
+        },
+        {
+          ask: async (a, how) => {
+            a.tenant = await ask({
+              title: how.titles[0],
+              prompt: onSandbox
+                ? "Tenant id or domain (for practice: another tenant shows Entra's error; the sandbox's next start resets it)"
+                : 'Tenant id or domain',
+              value: a.tenant,
+              validate: (v) => validateTenant(v, 'Tenant'),
+              back: how.back,
+            });
+          },
+        },
+      ],
+    ));
   const { blueprintId: _, ...fields }: Partial<EditBlueprintArgs> = { blueprintId: '', ...patch };
   if (onSandbox && fields.authority !== undefined && fields.authority !== onSandbox.authority)
     throw new ConfigError('Authority', "of the sandbox's blueprint is the sandbox's.", 'Edit its name or tenant only.');

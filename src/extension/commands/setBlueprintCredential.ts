@@ -17,12 +17,7 @@ export async function setBlueprintCredential(ctx: CommandContext, arg?: unknown)
     return practiseOnSandbox(ctx, sandboxBlueprint ?? (arg as BlueprintNode).blueprint, args);
   const blueprint = await ownBlueprint(ctx.definitions, arg, TITLE, 'The sandbox makes its own secret at each start.');
   const input: Partial<SetBlueprintCredentialArgs> =
-    args ??
-    (await askCredential(
-      `${TITLE}: ${blueprint.displayName}`,
-      `${TITLE}: ${blueprint.displayName}`,
-      blueprint.credentialKind,
-    ));
+    args ?? (await askCredential(`${TITLE}: ${blueprint.displayName}`, blueprint.credentialKind));
   const kind = input.credentialKind ?? blueprint.credentialKind;
   if (kind === 'federatedTokenFile' || kind === 'managedIdentity') {
     const next = await ctx.definitions.updateBlueprint(blueprint.clientId, {
