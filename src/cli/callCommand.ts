@@ -60,11 +60,11 @@ export async function runCall(
   const sandboxOrigin =
     values.authority && isLoopbackOrigin(values.authority) ? new URL(values.authority).origin : undefined;
   const context = { ...(sandboxOrigin ? { sandboxOrigin } : {}) };
-  const { scopeForUrl, tokenDestination } = await import('../core/apiHosts');
+  const { scopeForUrl, tokenDestination, urlInMessage } = await import('../core/apiHosts');
   const inferred = values.scope ?? scopeForUrl(url, context);
   if (!inferred)
     throw new UsageError(
-      `--scope is required for ${terminalSafe(safeOrigin(url))}: say which resource the token is for (such as api://contoso-jobs/.default).`,
+      `--scope is required for ${terminalSafe(urlInMessage(url))}: say which resource the token is for (such as api://contoso-jobs/.default).`,
     );
   const { request, host, timeoutMs } = tokenRequestFromFlags(values, env, inferred);
   // The host rule, before the token exists: a mistyped or pasted URL gets nothing.
@@ -142,13 +142,5 @@ function isLoopbackOrigin(authority: string): boolean {
     return isLoopbackHost(new URL(authority).hostname);
   } catch {
     return false;
-  }
-}
-
-function safeOrigin(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return url.slice(0, 100);
   }
 }

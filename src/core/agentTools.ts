@@ -7,7 +7,14 @@
 // - a token goes only where it belongs (apiHosts.ts): the host is checked before the token exists.
 import type { AgentTokenResult } from './agentTokens';
 import { callWithToken } from './apiCall';
-import { resourceKey, resourceOfScope, scopeForUrl, tokenDestination, type HostContext } from './apiHosts';
+import {
+  resourceKey,
+  resourceOfScope,
+  scopeForUrl,
+  tokenDestination,
+  urlInMessage,
+  type HostContext,
+} from './apiHosts';
 import { methodOf } from './apiRequest';
 import { explainClaims, tokenKind } from './claims';
 import { explainAadsts, remedyOf } from './errorCatalog';
@@ -332,7 +339,7 @@ export function planApiCall(
   if (!scope)
     throw new ConfigError(
       'Scope',
-      `cannot be told from ${safeOrigin(input.url)}.`,
+      `cannot be told from ${urlInMessage(input.url, true)}.`,
       'Pass the scope of the API the URL belongs to, such as api://contoso-jobs/.default.',
     );
   const resource = resourceKey(resourceOfScope(scope));
@@ -409,7 +416,9 @@ export function apiAnswer(plan: { url: string; method: string }, answer: ApiCall
     truncated: answer.truncated || answer.body.length > MAX_TOOL_BODY,
   };
   // Outside the block: the method, the origin the host rule allowed, the status number; the catalogue's words.
-  const lines = [`${plan.method} ${originOf(plan.url)} → HTTP ${structured.status} in ${structured.durationMs} ms.`];
+  const lines = [
+    `${plan.method} ${urlInMessage(plan.url)} → HTTP ${structured.status} in ${structured.durationMs} ms.`,
+  ];
   if (structured.explanation) lines.push(...explanationLines(structured.explanation));
   lines.push(
     untrusted("The API's answer", {
@@ -454,23 +463,6 @@ export function resolveAgent(agent: string, list: AgentListResult['agents'] | un
       : `"${wanted.slice(0, 80)}" is neither an agent identity's client id nor the name of one${list ? '' : ' (names need the list of agents)'}.`,
     'Give its client id (a GUID); list_agents lists them.',
   );
-}
-
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '(not a URL)';
-  }
-}
-
-function safeOrigin(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.origin}${u.pathname.slice(0, 80)}`;
-  } catch {
-    return '(not a URL)';
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -89,6 +89,22 @@ function knownHosts(resource: string, context: HostContext): string[] {
   return [];
 }
 
+/** What a token pasted where a URL goes begins with: such a text is called a token, never quoted. */
+const PASTED_TOKEN = /^\s*(bearer\s+)?eyJ/i;
+
+/**
+ * A URL as a message shows it: its origin (with `path`, and the start of its path). What stood where a URL should is
+ * never repeated: a pasted token is called one, anything else "(not a URL)".
+ */
+export function urlInMessage(url: string, path = false): string {
+  try {
+    const u = new URL(url);
+    return path ? `${u.origin}${u.pathname.slice(0, 80)}` : u.origin;
+  } catch {
+    return PASTED_TOKEN.test(url) ? 'a token (not a URL)' : '(not a URL)';
+  }
+}
+
 /**
  * Whether a token for `scope` may go to `url`. Only https (http on loopback alone); the host must be one the
  * resource's tokens belong to, or one the user listed for that scope; anything else asks the user to confirm once.
@@ -99,7 +115,7 @@ export function tokenDestination(url: string, scope: string, context: HostContex
     u = new URL(url);
   } catch {
     // A token pasted where the URL goes is not repeated, not even in part.
-    const shown = /^\s*(bearer\s+)?eyJ/i.test(url) ? 'A token' : `"${url.slice(0, 60)}"`;
+    const shown = PASTED_TOKEN.test(url) ? 'A token' : `"${url.slice(0, 60)}"`;
     return { send: false, confirm: false, reason: `${shown} is not a URL.`, fix: 'Give an https URL.' };
   }
   if (u.username || u.password)

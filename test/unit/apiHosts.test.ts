@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { resourceOfScope, scopeForUrl, tokenDestination } from '../../src/core/apiHosts';
+import { resourceOfScope, scopeForUrl, tokenDestination, urlInMessage } from '../../src/core/apiHosts';
 
 const GRAPH = 'https://graph.microsoft.com/.default';
 const sandboxOrigin = 'http://127.0.0.1:51234';
@@ -35,6 +35,17 @@ describe('where a token may be sent (core/apiHosts)', () => {
         { send: false, confirm: false },
         url,
       );
+  });
+
+  it('a URL in a message: its origin (and the start of its path); what is not a URL is never repeated', () => {
+    assert.equal(urlInMessage('https://api.contoso.example:8443/v1/jobs?x=secret'), 'https://api.contoso.example:8443');
+    assert.equal(
+      urlInMessage('https://api.contoso.example/v1/jobs?x=secret', true),
+      'https://api.contoso.example/v1/jobs',
+    );
+    assert.equal(urlInMessage(`eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2ln`), 'a token (not a URL)');
+    assert.equal(urlInMessage('Bearer eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2ln'), 'a token (not a URL)');
+    assert.equal(urlInMessage('my-password-typed-here'), '(not a URL)');
   });
 
   it('promise: a token pasted where the URL goes is called a token, never quoted, not even in part', () => {

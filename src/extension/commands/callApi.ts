@@ -291,18 +291,18 @@ function hostContext(ctx: CommandContext, { blueprint }: AgentTarget): HostConte
  */
 async function scopeFor(plan: CallPlan, context: HostContext, interactive: boolean): Promise<string> {
   if (plan.scope) return plan.scope;
-  const { scopeForUrl, tokenDestination } = await import('../../core/apiHosts');
+  const { scopeForUrl, tokenDestination, urlInMessage } = await import('../../core/apiHosts');
   const inferred = scopeForUrl(plan.url, context);
   if (inferred) return inferred;
   if (tokenDestination(plan.url, plan.agent.defaultScope, context).send) return plan.agent.defaultScope;
   if (!interactive)
     throw new ConfigError(
       'Scope',
-      `cannot be inferred for ${safeOrigin(plan.url)}.`,
+      `cannot be inferred for ${urlInMessage(plan.url)}.`,
       'Pass the scope of the API, such as api://contoso-jobs/.default.',
     );
   return ask({
-    title: `Call ${safeOrigin(plan.url)}`,
+    title: `Call ${urlInMessage(plan.url)}`,
     prompt: "The scope of the API's token (its app ID URI or URL, then /.default)",
     placeHolder: 'api://contoso-jobs/.default',
     validate: (v) => validateDefaultScope(v, 'Scope'),
@@ -344,12 +344,4 @@ function suggestedUrl(ctx: CommandContext, agent: AgentDefinition, scope: string
       : `${origin}/apis/${api ?? 'weather'}/forecast`;
   const resource = (scope ?? agent.defaultScope).replace(/\/\.default$/, '');
   return resource.startsWith('https://') ? `${resource}/v1.0/applications?$top=1` : 'https://';
-}
-
-function safeOrigin(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return url.slice(0, 100);
-  }
 }
