@@ -6,8 +6,8 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { AgentTokenEngine } from '../src/core/agentTokens';
-import { clientSecret } from '../src/core/credentials';
+import { AgentTokenEngine } from '../src/core/engine/agentTokens';
+import { clientSecret } from '../src/core/credentials/credentials';
 
 const root = join(__dirname, '..');
 const runsArg = process.argv.indexOf('--runs');

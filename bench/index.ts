@@ -13,8 +13,8 @@ import { ConfidentialClientApplication } from '@azure/msal-node';
 import { build } from 'esbuild';
 import { withoutHttp2 } from '../scripts/esbuild-plugins';
 import { Client } from 'undici';
-import { AgentTokenEngine } from '../src/core/agentTokens';
-import { clientSecret } from '../src/core/credentials';
+import { AgentTokenEngine } from '../src/core/engine/agentTokens';
+import { clientSecret } from '../src/core/credentials/credentials';
 import { SandboxTenant } from '../src/sandbox/server';
 import { defaultDirectoryFile } from '../src/sandbox/directory';
 import { redactionRows } from './redaction';
@@ -258,7 +258,7 @@ async function undiciAgentBundle(): Promise<string> {
   const outfile = join(root, 'out', 'bench', 'undici-agent.js');
   mkdirSync(dirname(outfile), { recursive: true });
   await build({
-    entryPoints: [join(root, 'src/core/httpAgent.ts')],
+    entryPoints: [join(root, 'src/core/engine/httpAgent.ts')],
     bundle: true,
     platform: 'node',
     format: 'cjs',

@@ -2,8 +2,8 @@
 // so the pattern's own growth shows; the log seam (logLine) also bounds each line to 8 KB first. Figures only.
 // Standalone: node --import tsx bench/redaction.ts
 import { randomBytes } from 'node:crypto';
-import { logLine, redactTokens } from '../src/core/redact';
-import { forgetSent, rememberSent, withholdSent } from '../src/core/sentValues';
+import { logLine, redactTokens } from '../src/core/safety/redact';
+import { forgetSent, rememberSent, withholdSent } from '../src/core/safety/sentValues';
 
 const SIZES = [10 * 1024, 100 * 1024, 1024 * 1024];
 const fill = (unit: string, n: number) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);

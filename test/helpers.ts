@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentTokenEngine, type AgentTokenEngineOptions, type AutonomousTokenRequest } from '../src/core/agentTokens';
-import { clientSecret } from '../src/core/credentials';
+import {
+  AgentTokenEngine,
+  type AgentTokenEngineOptions,
+  type AutonomousTokenRequest,
+} from '../src/core/engine/agentTokens';
+import { clientSecret } from '../src/core/credentials/credentials';
 import { SandboxTenant, type SandboxOptions } from '../src/sandbox/server';
 import { defaultDirectoryFile, type DirectoryFile } from '../src/sandbox/directory';
 

@@ -4,7 +4,7 @@
 // this is what the engine and the CLI add. Input: one JSON argument (authority, tenant, blueprint, agent, secret, scope).
 'use strict';
 require('node:v8').setFlagsFromString('--liftoff-only'); // as the CLI does
-// Built by the benchmark (bench/index.ts) from src/core/httpAgent.ts with the engine's own esbuild settings.
+// Built by the benchmark (bench/index.ts) from src/core/engine/httpAgent.ts with the engine's own esbuild settings.
 const { Agent } = require(process.env.UNDICI_AGENT_BUNDLE);
 
 const { authority, tenant, blueprint, agent, secret, scope } = JSON.parse(process.argv[2]);

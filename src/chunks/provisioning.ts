@@ -3,8 +3,8 @@
 // command, never at activation. And what a user runs rarely: Copy MCP Server Command, Copy Sandbox Environment,
 // Export and Import, Simulate an Entra Error…, Remove Blueprint and Remove Agent Identity, Copy Sidecar Settings,
 // Edit Blueprint… and Edit Agent Identity….
-export * from '../core/blueprintSetup';
-export * from '../extension/userGraph';
+export * from '../core/graph/blueprintSetup';
+export * from '../extension/graph/userGraph';
 export * from '../extension/commands/graphAgents';
 export * from '../extension/commands/graphBlueprints';
 export * from '../extension/commands/mcpServerCommand';
@@ -12,8 +12,8 @@ export * from '../extension/commands/importExport';
 export * from '../extension/commands/simulateError';
 export * from '../extension/commands/removeBlueprint';
 export * from '../extension/commands/removeAgentIdentity';
-export * from '../extension/sidecarSettings';
+export * from '../extension/sidecar/sidecarSettings';
 export * from '../extension/commands/copySidecarSettings';
-export * from '../extension/commands/stopSandboxAsk';
+export * from '../extension/sandbox/stopSandboxAsk';
 export * from '../extension/commands/editBlueprint';
 export * from '../extension/commands/editAgentIdentity';

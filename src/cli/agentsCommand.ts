@@ -2,10 +2,10 @@
 // client credentials with its credential, no one signed in), manages its agent identities and their agent users
 // through Microsoft Graph. With AgentIdentity.CreateAsManager and AgentIdUser.ReadWrite.IdentityParentedBy; a missing
 // one is explained by Graph's refusal (which permission, how to grant it).
-import type { GraphClient } from '../core/graphClient';
-import { isCloudName, CLOUDS, type CloudName } from '../core/clouds';
-import { isGuid, isLoopbackHost } from '../core/config';
-import { terminalSafe } from '../core/terminalText';
+import type { GraphClient } from '../core/graph/graphClient';
+import { isCloudName, CLOUDS, type CloudName } from '../core/config/clouds';
+import { isGuid, isLoopbackHost } from '../core/config/config';
+import { terminalSafe } from '../core/safety/terminalText';
 import { ExitCode } from './errors';
 import { acquireWithFlags, tokenOptions, tokenRequestFromFlags, withOptionalValue } from './tokenCommand';
 import { parse, UsageError } from './usage';
@@ -198,7 +198,7 @@ async function withGraph(
     { ...values, flow: 'app', agent: undefined, scope: `${graphResource(values)}/.default` },
     env,
   );
-  const { GraphClient } = await import('../core/graphClient');
+  const { GraphClient } = await import('../core/graph/graphClient');
   const graph = new GraphClient({
     endpoint: origin,
     appOnly: true,

@@ -1,7 +1,7 @@
-import { methodOf, parseHeaderLine } from '../core/apiRequest';
-import { isLoopbackHost } from '../core/config';
-import { readFailure, readRegularFile } from '../core/boundedFile';
-import { terminalSafe, terminalSafeLines } from '../core/terminalText';
+import { methodOf, parseHeaderLine } from '../core/api/apiRequest';
+import { isLoopbackHost } from '../core/config/config';
+import { readFailure, readRegularFile } from '../core/safety/boundedFile';
+import { terminalSafe, terminalSafeLines } from '../core/safety/terminalText';
 import { ExitCode } from './errors';
 import { writeErr } from './terminal';
 import { acquireWithFlags, tokenOptions, tokenRequestFromFlags, withOptionalValue } from './tokenCommand';
@@ -60,7 +60,7 @@ export async function runCall(
   const sandboxOrigin =
     values.authority && isLoopbackOrigin(values.authority) ? new URL(values.authority).origin : undefined;
   const context = { ...(sandboxOrigin ? { sandboxOrigin } : {}) };
-  const { scopeForUrl, tokenDestination, urlInMessage } = await import('../core/apiHosts');
+  const { scopeForUrl, tokenDestination, urlInMessage } = await import('../core/api/apiHosts');
   const inferred = values.scope ?? scopeForUrl(url, context);
   if (!inferred)
     throw new UsageError(
@@ -72,7 +72,7 @@ export async function runCall(
   if (!verdict.send) throw new UsageError(`${verdict.reason} ${verdict.fix}`);
 
   const result = await acquireWithFlags(request, host, timeoutMs, signal);
-  const { callWithToken } = await import('../core/apiCall');
+  const { callWithToken } = await import('../core/api/apiCall');
   const claims = result.token.claims;
   // The answer, and for ≥ 400 why (with the API's RFC 9728 document), the token scrubbed from all of it.
   const {

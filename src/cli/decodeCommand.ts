@@ -1,5 +1,5 @@
-import { explainClaims } from '../core/claims';
-import { decodeToken } from '../core/jwt';
+import { explainClaims } from '../core/tokens/claims';
+import { decodeToken } from '../core/tokens/jwt';
 import { formatToken } from './output';
 import { parse, UsageError } from './usage';
 

@@ -1,5 +1,5 @@
-import { EntraError } from '../core/entraError';
-import { legWords } from '../core/errorReport';
+import { EntraError } from '../core/errors/entraError';
+import { legWords } from '../core/errors/errorReport';
 import {
   CancelledError,
   ConfigError,
@@ -7,8 +7,8 @@ import {
   GraphError,
   NetworkError,
   TokenDecodeError,
-} from '../core/errors';
-import { terminalSafe } from '../core/terminalText';
+} from '../core/errors/errors';
+import { terminalSafe } from '../core/safety/terminalText';
 import { UsageError } from './usage';
 
 /** `api`: `call` got a 4xx or 5xx answer from the API; `graph`: Microsoft Graph refused an `agents`/`agent-users` call. */

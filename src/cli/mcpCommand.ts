@@ -1,6 +1,6 @@
 // `mcp`: an MCP server over stdio for a coding agent, on one blueprint's credential (flags or environment, never a
 // secret as an argument). Its tools explain and act, and never hand out a secret or a raw token (mcpServer.ts).
-import { isLoopbackHost } from '../core/config';
+import { isLoopbackHost } from '../core/config/config';
 import { graphOrigin, graphResource } from './agentsCommand';
 import { tokenOptions, tokenRequestFromFlags, withOptionalValue } from './tokenCommand';
 import { parse, UsageError } from './usage';
@@ -46,7 +46,7 @@ export async function runMcp(
   for (const flag of ['agent', 'scope', 'flow', 'user-token-env', 'user-id', 'username', 'json'] as const)
     if (values[flag] !== undefined)
       throw new UsageError(`--${flag} does not go with "mcp": the agent's tools name the agent and scope per call.`);
-  const allowApiHosts = allowedApiHosts(values['allow-api-host'] ?? [], await import('../core/apiHosts'));
+  const allowApiHosts = allowedApiHosts(values['allow-api-host'] ?? [], await import('../core/api/apiHosts'));
   const graph = { endpoint: graphOrigin(values), resource: graphResource(values) };
   // The blueprint's part of every request (tenant, authority, credential), checked now: a bad flag fails at start.
   const { request, host, timeoutMs } = tokenRequestFromFlags(
@@ -81,7 +81,7 @@ export async function runMcp(
  */
 function allowedApiHosts(
   flags: readonly string[],
-  { resourceKey, resourceOfScope, isExchangeResource, isGraphResource }: typeof import('../core/apiHosts'),
+  { resourceKey, resourceOfScope, isExchangeResource, isGraphResource }: typeof import('../core/api/apiHosts'),
 ): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const flag of flags) {

@@ -1,14 +1,14 @@
 // The MCP server behind `entra-agent-tokens mcp` (in the lazy chunk dist/mcp.js, with the SDK): the agent tools of
-// core/agentTools.ts over stdio, on one blueprint's credential and one engine (its connection and caches). Each tool
+// core/tools/agentTools.ts over stdio, on one blueprint's credential and one engine (its connection and caches). Each tool
 // declares its input and output schemas, answers with text and structuredContent, and answers a failure with an
 // explained error (isError), never a stack trace. Nothing it returns or logs holds a secret or a raw token; stdout is
 // the protocol's alone, the log goes to stderr.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import * as z from 'zod/v4';
-import { acquireToken, type TokenRequest } from '../core/acquisition';
-import { ConfigError, firstLine } from '../core/errors';
-import { AgentTokenEngine } from '../core/agentTokens';
+import { acquireToken, type TokenRequest } from '../core/engine/acquisition';
+import { ConfigError, firstLine } from '../core/errors/errors';
+import { AgentTokenEngine } from '../core/engine/agentTokens';
 import {
   agentListText,
   factsOf,
@@ -23,12 +23,12 @@ import {
   summariseToken,
   type AgentListResult,
   type ToolResult,
-} from '../core/agentTools';
-import type { CredentialHost, CredentialSource } from '../core/credentialSource';
-import { GraphClient } from '../core/graphClient';
-import { logLine } from '../core/redact';
-import type { CloudName } from '../core/clouds';
-import { terminalSafe } from '../core/terminalText';
+} from '../core/tools/agentTools';
+import type { CredentialHost, CredentialSource } from '../core/credentials/credentialSource';
+import { GraphClient } from '../core/graph/graphClient';
+import { logLine } from '../core/safety/redact';
+import type { CloudName } from '../core/config/clouds';
+import { terminalSafe } from '../core/safety/terminalText';
 import { describeFailure } from './errors';
 import { writeErr } from './terminal';
 

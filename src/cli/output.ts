@@ -1,6 +1,6 @@
-import { explainClaims } from '../core/claims';
-import type { DecodedToken } from '../core/jwt';
-import { terminalSafe } from '../core/terminalText';
+import { explainClaims } from '../core/tokens/claims';
+import type { DecodedToken } from '../core/tokens/jwt';
+import { terminalSafe } from '../core/safety/terminalText';
 
 /**
  * Claims and header as readable lines: claim, value, and what it means. Everything here came from a token, names and

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { posixQuote } from '../core/shellQuote';
-import { terminalSafe } from '../core/terminalText';
+import { posixQuote } from '../core/safety/shellQuote';
+import { terminalSafe } from '../core/safety/terminalText';
 import { parse, positiveInteger, UsageError } from './usage';
 
 export const sandboxHelp = `Usage: entra-agent-tokens sandbox [--port N] [--directory FILE] [--tls-cert F --tls-key F] [--latency MS]

@@ -1,5 +1,5 @@
-import { CLOUDS, isCloudName } from '../core/clouds';
-import { terminalSafe } from '../core/terminalText';
+import { CLOUDS, isCloudName } from '../core/config/clouds';
+import { terminalSafe } from '../core/safety/terminalText';
 import { requestLine } from '../sidecar/requestRecord';
 import { allowedAuthority, credentialFromFlags, tokenOptions, variableName, withOptionalValue } from './tokenCommand';
 import { parse, positiveInteger, requireFlag, UsageError } from './usage';
@@ -69,8 +69,8 @@ export async function runSidecar(
   const apis = withBaseUrls(named, values['api-base'] ?? [], builtInApis(authority));
   const { source, host } = credentialFromFlags(values, env);
 
-  const { AgentTokenEngine } = await import('../core/agentTokens');
-  const { acquirerOf } = await import('../core/acquisition');
+  const { AgentTokenEngine } = await import('../core/engine/agentTokens');
+  const { acquirerOf } = await import('../core/engine/acquisition');
   const engine = new AgentTokenEngine({ timeoutMs });
   let sidecar: Awaited<ReturnType<typeof AgentSidecar.start>>;
   try {

@@ -1,5 +1,5 @@
-import { withholdSent } from '../core/sentValues';
-import { terminalSafeLines } from '../core/terminalText';
+import { withholdSent } from '../core/safety/sentValues';
+import { terminalSafeLines } from '../core/safety/terminalText';
 
 // The CLI's only writers. Fields from outside are escaped where they are formatted (terminalSafe); this is the last
 // line of defence behind that, for every output mode: whatever reaches the terminal holds no value this process sent

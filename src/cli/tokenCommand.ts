@@ -1,11 +1,11 @@
-import { CLOUDS, defaultGraphScope, isCloudName } from '../core/clouds';
-import { ENTRA_AUTHORITY_HOSTS, isAllowedAuthority } from '../core/authorityPolicy';
-import { cliFieldNames, DEFAULT_AUTHORITY, DEFAULT_SCOPE, isGuid, validateAuthority } from '../core/config';
-import type { TokenRequest } from '../core/acquisition';
-import type { AgentTokenResult } from '../core/agentTokens';
-import type { CredentialHost, CredentialSource } from '../core/credentialSource';
-import { CredentialError } from '../core/errors';
-import { terminalSafe } from '../core/terminalText';
+import { CLOUDS, defaultGraphScope, isCloudName } from '../core/config/clouds';
+import { ENTRA_AUTHORITY_HOSTS, isAllowedAuthority } from '../core/config/authorityPolicy';
+import { cliFieldNames, DEFAULT_AUTHORITY, DEFAULT_SCOPE, isGuid, validateAuthority } from '../core/config/config';
+import type { TokenRequest } from '../core/engine/acquisition';
+import type { AgentTokenResult } from '../core/engine/agentTokens';
+import type { CredentialHost, CredentialSource } from '../core/credentials/credentialSource';
+import { CredentialError } from '../core/errors/errors';
+import { terminalSafe } from '../core/safety/terminalText';
 import { formatToken } from './output';
 import { writeErr } from './terminal';
 import { parse, positiveInteger, requireFlag, UsageError } from './usage';
@@ -168,8 +168,8 @@ export async function acquireWithFlags(
   signal: AbortSignal,
 ): Promise<AgentTokenResult> {
   // acquireToken checks the request before it reads a file or sends anything; the engine makes no connection until then.
-  const { acquireToken } = await import('../core/acquisition');
-  const { AgentTokenEngine } = await import('../core/agentTokens');
+  const { acquireToken } = await import('../core/engine/acquisition');
+  const { AgentTokenEngine } = await import('../core/engine/agentTokens');
   const names = { ...cliFieldNames, userToken: '--user-token-env', userId: '--user-id', username: '--username' };
   const engine = new AgentTokenEngine({ timeoutMs });
   try {

@@ -1,6 +1,6 @@
 // Which buttons an explained error offers: the action that fixes it where one place does, Retry, and Copy Error
 // Details for a support ticket. Pure, so the Node tier checks every remedy; errorBoundary.ts shows them.
-import type { ErrorReport } from '../core/errorReport';
+import type { ErrorReport } from '../core/errors/errorReport';
 
 export type ErrorAction =
   'setCredential' | 'editBlueprint' | 'editAgent' | 'grant' | 'openSettings' | 'retry' | 'copyDetails';

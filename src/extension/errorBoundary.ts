@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { PromptDismissed } from '../core/errors';
-import { EntraError } from '../core/entraError';
-import { reportOf } from '../core/errorReport';
+import { PromptDismissed } from '../core/errors/errors';
+import { EntraError } from '../core/errors/entraError';
+import { reportOf } from '../core/errors/errorReport';
 import { CommandId } from './commands/ids';
 import { runCommand } from './commands/run';
 import { openSettings } from './workbench';

@@ -1,27 +1,27 @@
 import * as vscode from 'vscode';
-import { CallHistory } from './callHistory';
+import { CallHistory } from './tokens/callHistory';
 import { callFromEditor } from './commands/callApi';
 import { CommandId } from './commands/ids';
 import { guarded } from './errorBoundary';
 import { registerCommands } from './commands/registry';
 import { runCommand } from './commands/run';
-import { CredentialStore, type SecretKind } from './credentialStore';
-import { DefinitionStore } from './definitions';
+import { CredentialStore, type SecretKind } from './definitions/credentialStore';
+import { DefinitionStore } from './definitions/definitions';
 import { InspectorController } from './inspector/inspectorController';
 import { INSPECTOR_VIEW_TYPE } from './inspector/inspectorPanel';
 import { ExtensionLog } from './log';
 import type { InspectorState } from '../webview/protocol';
-import { SANDBOX_AUTH_PROVIDER, SandboxAuthProvider } from './graphSignIn';
-import { callConfirmation, registerLanguageModelTools, type CallApiInput } from './lmTools';
-import { registerMcpProvider } from './mcpProvider';
-import { SandboxController } from './sandboxController';
-import { SidecarController } from './sidecarController';
-import { SidecarStatusBar } from './sidecarStatusBar';
-import { sidecarViewMessage, SidecarTreeProvider } from './tree/sidecarTree';
+import { SANDBOX_AUTH_PROVIDER, SandboxAuthProvider } from './sandbox/graphSignIn';
+import { callConfirmation, registerLanguageModelTools, type CallApiInput } from './agentMode/lmTools';
+import { registerMcpProvider } from './agentMode/mcpProvider';
+import { SandboxController } from './sandbox/sandboxController';
+import { SidecarController } from './sidecar/sidecarController';
+import { SidecarStatusBar } from './sidecar/sidecarStatusBar';
+import { sidecarViewMessage, SidecarTreeProvider } from './sidecar/sidecarTree';
 import { readSettings } from './settings';
-import { TokenStatusBar } from './statusBar';
-import { TokenService } from './tokenService';
-import { TokenStore } from './tokenStore';
+import { TokenStatusBar } from './tokens/statusBar';
+import { TokenService } from './tokens/tokenService';
+import { TokenStore } from './tokens/tokenStore';
 import { AgentTreeProvider } from './tree/agentTreeProvider';
 
 /** What activate() returns, for tests and other extensions that script this one. Never a secret value. */
@@ -76,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
       definitions,
       log,
       () => sandbox.status?.authority,
-      async () => (await import('../core/signature')).SignatureVerifier,
+      async () => (await import('../core/tokens/signature')).SignatureVerifier,
     ),
   );
   own(

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { Logger } from '../core/logger';
-import { logLine } from '../core/redact';
+import type { Logger } from '../core/config/logger';
+import { logLine } from '../core/safety/redact';
 
 /** The "Entra Agent Tokens" LogOutputChannel, seen by the core as a Logger. Every line is bounded, then tokens are redacted, at this seam. */
 export class ExtensionLog implements Logger, vscode.Disposable {

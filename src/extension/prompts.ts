@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { AgentDefinition, BlueprintDefinition, DefinitionStore } from './definitions';
-import { ConfigError } from '../core/errors';
+import type { AgentDefinition, BlueprintDefinition, DefinitionStore } from './definitions/definitions';
+import { ConfigError } from '../core/errors/errors';
 import { focusQuickInput } from './workbench';
 import { StepBack } from './wizard';
 import { PromptDismissed } from './errorBoundary';

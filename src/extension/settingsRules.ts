@@ -1,5 +1,5 @@
 // The settings' bounds, pure (no vscode), so unit tests can hold them: settings.ts reads the values, this clamps them.
-import { isGuid } from '../core/config';
+import { isGuid } from '../core/config/config';
 
 export interface Settings {
   /** Extra authority hosts allowed to receive credentials. Application scope: a workspace cannot set it. */

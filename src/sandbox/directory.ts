@@ -1,6 +1,6 @@
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isGuid, TOKEN_EXCHANGE_APP_ID } from '../core/config';
+import { isGuid, TOKEN_EXCHANGE_APP_ID } from '../core/config/config';
 
 /** The sandbox directory as written in a JSON file (see docs/sandbox.md). */
 export interface DirectoryFile {

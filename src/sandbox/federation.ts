@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { compactVerify, decodeJwt } from 'jose';
-import { TOKEN_EXCHANGE_APP_ID } from '../core/config';
+import { TOKEN_EXCHANGE_APP_ID } from '../core/config/config';
 import type { Blueprint, Tenant } from './directory';
 import { issuerV2, signToken, type SigningKey } from './issuer';
 import { reject } from './userGrants';

@@ -8,7 +8,7 @@ import {
   type CryptoKey,
   type JWK,
 } from 'jose';
-import { TOKEN_EXCHANGE_APP_ID } from '../core/config';
+import { TOKEN_EXCHANGE_APP_ID } from '../core/config/config';
 import type { Agent, Blueprint, Resource, Tenant } from './directory';
 
 /** The sandbox's signing key: RS256, its kid published in every tenant's JWKS. */

@@ -3,7 +3,7 @@
 // delegated scope) and answers 401/403 with the WWW-Authenticate challenges such APIs send, including the RFC 9728
 // `resource_metadata` of its protected-resource document. One sandbox agent has the role; the other does not.
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import type { SANDBOX_API_NAMES } from '../core/sandboxApis';
+import type { SANDBOX_API_NAMES } from '../core/api/sandboxApis';
 import type { Directory } from './directory';
 import { issuerV1, issuerV2, type SigningKey } from './issuer';
 

@@ -16,7 +16,7 @@ import { createSigningKey, errorBody, issuerV1, issuerV2, type SigningKey } from
 import { handleTokenRequest, type RefreshGrant } from './tokenEndpoint';
 import { routeOf } from './routes';
 import { answerApiCall, protectedApis, protectedResourceMetadata } from './protectedApi';
-import { foreignCallerReason } from '../core/loopbackGuard';
+import { foreignCallerReason } from '../core/safety/loopbackGuard';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */

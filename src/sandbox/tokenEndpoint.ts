@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader } from 'jose';
-import { JWT_BEARER_ASSERTION_TYPE, TOKEN_EXCHANGE_APP_ID, TOKEN_EXCHANGE_SCOPE } from '../core/config';
+import { JWT_BEARER_ASSERTION_TYPE, TOKEN_EXCHANGE_APP_ID, TOKEN_EXCHANGE_SCOPE } from '../core/config/config';
 import { findResource, type Agent, type Blueprint, type Directory, type Resource, type Tenant } from './directory';
 import {
   appTokenClaims,

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { compactVerify } from 'jose';
-import { TOKEN_EXCHANGE_APP_ID } from '../core/config';
+import { TOKEN_EXCHANGE_APP_ID } from '../core/config/config';
 import { findResource, type Agent, type Resource, type Tenant, type User } from './directory';
 import { issuerV1, issuerV2, signToken, type SigningKey } from './issuer';
 

@@ -4,23 +4,23 @@
 // Protocol facts: ../shared/docs/agent-sidecar.md. No `vscode` import: the CLI and the extension host both run it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TokenAcquirer, TokenRequest } from '../core/acquisition';
-import type { AgentTokenResult } from '../core/agentTokens';
-import { cloudOfAuthority, issuersOf } from '../core/clouds';
-import { sandboxDownstreamApis } from '../core/sandboxApis';
-import { isGuid, isLoopbackHost } from '../core/config';
-import { decodeToken } from '../core/jwt';
-import { foreignCallerReason } from '../core/loopbackGuard';
-import { SignatureVerifier } from '../core/signature';
-import { checkUserTokenForBlueprint } from '../core/userFlows';
-import type { CredentialSource } from '../core/credentialSource';
-import { EntraError } from '../core/entraError';
-import { reportOf } from '../core/errorReport';
-import { ConfigError, NetworkError } from '../core/errors';
-import { withholdSent } from '../core/sentValues';
+import type { TokenAcquirer, TokenRequest } from '../core/engine/acquisition';
+import type { AgentTokenResult } from '../core/engine/agentTokens';
+import { cloudOfAuthority, issuersOf } from '../core/config/clouds';
+import { sandboxDownstreamApis } from '../core/api/sandboxApis';
+import { isGuid, isLoopbackHost } from '../core/config/config';
+import { decodeToken } from '../core/tokens/jwt';
+import { foreignCallerReason } from '../core/safety/loopbackGuard';
+import { SignatureVerifier } from '../core/tokens/signature';
+import { checkUserTokenForBlueprint } from '../core/engine/userFlows';
+import type { CredentialSource } from '../core/credentials/credentialSource';
+import { EntraError } from '../core/errors/entraError';
+import { reportOf } from '../core/errors/errorReport';
+import { ConfigError, NetworkError } from '../core/errors/errors';
+import { withholdSent } from '../core/safety/sentValues';
 import type { SidecarApi, SidecarRequestRecord } from './requestRecord';
-import { callApi, type ApiResponse } from '../core/apiCaller';
-import { tokenDestination } from '../core/apiHosts';
+import { callApi, type ApiResponse } from '../core/api/apiCaller';
+import { tokenDestination } from '../core/api/apiHosts';
 
 export type { SidecarApi, SidecarRequestRecord } from './requestRecord';
 
@@ -215,7 +215,7 @@ export class AgentSidecar {
   /**
    * Where a DownstreamApi call goes, decided before any token exists: the API's configured base URL (+
    * optionsOverride.RelativePath, which may not leave its origin; optionsOverride.BaseUrl is never honoured), and the
-   * host rule of every face (core/apiHosts.ts): https (http only on loopback), and never a token for the exchange,
+   * host rule of every face (core/api/apiHosts.ts): https (http only on loopback), and never a token for the exchange,
    * nor one for Graph or the sandbox to another host than theirs, whatever the configuration lists.
    */
   private downstreamTarget(apiName: string, query: URLSearchParams): URL {

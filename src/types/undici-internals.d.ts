@@ -1,4 +1,4 @@
-// undici's own modules, imported directly by src/core/httpAgent.ts (which gives them their public types).
+// undici's own modules, imported directly by src/core/engine/httpAgent.ts (which gives them their public types).
 declare module 'undici/lib/dispatcher/agent' {
   const Agent: unknown;
   export default Agent;

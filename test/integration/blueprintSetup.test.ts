@@ -1,8 +1,8 @@
-// A signed-in developer's Graph calls (core/blueprintSetup.ts) against the sandbox's Graph: from an empty blueprint
+// A signed-in developer's Graph calls (core/graph/blueprintSetup.ts) against the sandbox's Graph: from an empty blueprint
 // list to a working agent token with no GUID typed — create a blueprint (its principal, a secret), let it create an
 // agent identity as itself, grant a role from the resource's own list, call the API — and Graph's gotchas on the way.
 import assert from 'node:assert/strict';
-import { AgentTokenEngine } from '../../src/core/agentTokens';
+import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
 import {
   appRoleAssignments,
   createBlueprint,
@@ -17,11 +17,11 @@ import {
   uploadFirstCertificate,
   principalOf,
   SIGN_IN_PERMISSIONS,
-} from '../../src/core/blueprintSetup';
-import { certificateCredential, clientSecret, loadPemCertificate } from '../../src/core/credentials';
-import { ConfigError, GraphError } from '../../src/core/errors';
-import { EntraError } from '../../src/core/entraError';
-import { GraphClient } from '../../src/core/graphClient';
+} from '../../src/core/graph/blueprintSetup';
+import { certificateCredential, clientSecret, loadPemCertificate } from '../../src/core/credentials/credentials';
+import { ConfigError, GraphError } from '../../src/core/errors/errors';
+import { EntraError } from '../../src/core/errors/entraError';
+import { GraphClient } from '../../src/core/graph/graphClient';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import {
   BLUEPRINT,
@@ -33,7 +33,7 @@ import {
   USER_ID,
   userToken,
 } from '../helpers';
-import { managedIdentityAssertion } from '../../src/core/managedIdentity';
+import { managedIdentityAssertion } from '../../src/core/credentials/managedIdentity';
 
 const GRAPH = 'https://graph.microsoft.com';
 const scopes = (names: readonly string[]) => names.map((n) => `${GRAPH}/${n}`).join(' ');

@@ -2,8 +2,8 @@
 // name the agent it was asked for (no cache cross-talk), and each key must have had one request in flight: exactly one
 // T1 and one final token per agent reach the sandbox.
 import assert from 'node:assert/strict';
-import { AgentTokenEngine } from '../../src/core/agentTokens';
-import { decodeToken } from '../../src/core/jwt';
+import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
+import { decodeToken } from '../../src/core/tokens/jwt';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { BLUEPRINT, sandboxRequest, startSandbox, testDirectory } from '../helpers';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { AgentTokenEngine } from '../../src/core/agentTokens';
-import { EntraError } from '../../src/core/entraError';
-import { scrubSentValues } from '../../src/core/encodedMatch';
+import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
+import { EntraError } from '../../src/core/errors/entraError';
+import { scrubSentValues } from '../../src/core/safety/encodedMatch';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { buildCli, cli, sandboxBlueprintArgs } from '../cliRunner';
 import { AGENT, SECRET, sandboxRequest, startSandbox } from '../helpers';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { AgentTokenEngine, type AutonomousTokenRequest } from '../../src/core/agentTokens';
-import { clientSecret } from '../../src/core/credentials';
-import { EntraError } from '../../src/core/entraError';
+import { AgentTokenEngine, type AutonomousTokenRequest } from '../../src/core/engine/agentTokens';
+import { clientSecret } from '../../src/core/credentials/credentials';
+import { EntraError } from '../../src/core/errors/entraError';
 import {
   AGENT,
   AGENT_USER_ID,

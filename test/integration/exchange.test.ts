@@ -1,9 +1,9 @@
 import { graphSignedForm } from '../../src/sandbox/issuer';
 import assert from 'node:assert/strict';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { AgentTokenEngine } from '../../src/core/agentTokens';
-import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
-import { certificateCredential, loadPemCertificate } from '../../src/core/credentials';
+import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
+import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config/config';
+import { certificateCredential, loadPemCertificate } from '../../src/core/credentials/credentials';
 import { fmiSubject } from '../../src/sandbox/issuer';
 import {
   AGENT,

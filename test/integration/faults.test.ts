@@ -7,9 +7,9 @@ import {
   AgentTokenEngine,
   type AgentTokenEngineOptions,
   type AutonomousTokenRequest,
-} from '../../src/core/agentTokens';
-import { EntraError } from '../../src/core/entraError';
-import { CancelledError, NetworkError } from '../../src/core/errors';
+} from '../../src/core/engine/agentTokens';
+import { EntraError } from '../../src/core/errors/entraError';
+import { CancelledError, NetworkError } from '../../src/core/errors/errors';
 import type { Fault, SandboxTenant } from '../../src/sandbox/server';
 import { fixture, sandboxRequest, SECRET, startSandbox } from '../helpers';
 

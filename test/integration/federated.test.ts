@@ -3,11 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AutonomousTokenRequest } from '../../src/core/agentTokens';
-import { federatedTokenFile, type BlueprintCredential } from '../../src/core/credentials';
-import { EntraError } from '../../src/core/entraError';
-import { CredentialError } from '../../src/core/errors';
-import { managedIdentityAssertion } from '../../src/core/managedIdentity';
+import type { AutonomousTokenRequest } from '../../src/core/engine/agentTokens';
+import { federatedTokenFile, type BlueprintCredential } from '../../src/core/credentials/credentials';
+import { EntraError } from '../../src/core/errors/entraError';
+import { CredentialError } from '../../src/core/errors/errors';
+import { managedIdentityAssertion } from '../../src/core/credentials/managedIdentity';
 import {
   FED_AGENT,
   FED_BLUEPRINT,

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acquireToken, type TokenRequest } from '../../src/core/acquisition';
-import { AgentTokenEngine, type AgentFlow } from '../../src/core/agentTokens';
-import type { CredentialHost, CredentialSource } from '../../src/core/credentialSource';
+import { acquireToken, type TokenRequest } from '../../src/core/engine/acquisition';
+import { AgentTokenEngine, type AgentFlow } from '../../src/core/engine/agentTokens';
+import type { CredentialHost, CredentialSource } from '../../src/core/credentials/credentialSource';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import {
   AGENT,

@@ -1,12 +1,12 @@
 // core/graphClient against the sandbox's Graph subset: paging by @odata.nextLink, OData-Version on creates, bounded
 // retries (429 with Retry-After; "not found" while a new object replicates), and explained errors.
 import assert from 'node:assert/strict';
-import { AgentTokenEngine } from '../../src/core/agentTokens';
-import { clientSecret } from '../../src/core/credentials';
+import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
+import { clientSecret } from '../../src/core/credentials/credentials';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GraphError, NetworkError } from '../../src/core/errors';
-import { GraphClient } from '../../src/core/graphClient';
+import { GraphError, NetworkError } from '../../src/core/errors/errors';
+import { GraphClient } from '../../src/core/graph/graphClient';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { BLUEPRINT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
 

@@ -3,8 +3,8 @@
 // sidecar's ProblemDetails must still not let it out.
 import assert from 'node:assert/strict';
 import { request } from 'undici';
-import { NetworkError } from '../../src/core/errors';
-import { forgetSent, rememberSent } from '../../src/core/sentValues';
+import { NetworkError } from '../../src/core/errors/errors';
+import { forgetSent, rememberSent } from '../../src/core/safety/sentValues';
 import { writeErr, writeOut } from '../../src/cli/terminal';
 import { AgentSidecar } from '../../src/sidecar/sidecarServer';
 import { BLUEPRINT, SANDBOX_TENANT } from '../helpers';

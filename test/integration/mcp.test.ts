@@ -6,8 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { AgentTokenEngine } from '../../src/core/agentTokens';
-import { clientSecret } from '../../src/core/credentials';
+import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
+import { clientSecret } from '../../src/core/credentials/credentials';
 import { cliPath, cliSuiteSandbox, sandboxBlueprintArgs } from '../cliRunner';
 import {
   AGENT,

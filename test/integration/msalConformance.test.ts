@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
+import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config/config';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { fmiSubject } from '../../src/sandbox/issuer';
 import { AGENT, AGENT_USER_ID, BLUEPRINT, fixtures, SANDBOX_TENANT, SECRET, startSandbox, tls } from '../helpers';

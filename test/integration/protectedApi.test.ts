@@ -2,12 +2,12 @@
 // answers: the agent with the role gets 200, the one without a 403 whose explanation names the role.
 import assert from 'node:assert/strict';
 import { request } from 'undici';
-import { AgentTokenEngine } from '../../src/core/agentTokens';
-import { callApi, fetchResourceMetadata } from '../../src/core/apiCaller';
-import { diagnose, parseWwwAuthenticate } from '../../src/core/apiDiagnosis';
-import { explainResponse } from '../../src/core/apiExplain';
-import { clientSecret } from '../../src/core/credentials';
-import { decodeToken } from '../../src/core/jwt';
+import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
+import { callApi, fetchResourceMetadata } from '../../src/core/api/apiCaller';
+import { diagnose, parseWwwAuthenticate } from '../../src/core/api/apiDiagnosis';
+import { explainResponse } from '../../src/core/api/apiExplain';
+import { clientSecret } from '../../src/core/credentials/credentials';
+import { decodeToken } from '../../src/core/tokens/jwt';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import {
   AGENT,

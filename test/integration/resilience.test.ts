@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { AgentTokenEngine } from '../../src/core/agentTokens';
-import { clientSecret } from '../../src/core/credentials';
-import { EntraError } from '../../src/core/entraError';
-import { CancelledError, NetworkError } from '../../src/core/errors';
+import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
+import { clientSecret } from '../../src/core/credentials/credentials';
+import { EntraError } from '../../src/core/errors/entraError';
+import { CancelledError, NetworkError } from '../../src/core/errors/errors';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { sandboxRequest, startSandbox } from '../helpers';
 

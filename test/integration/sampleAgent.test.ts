@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { acquirerOf } from '../../src/core/acquisition';
-import { AgentTokenEngine } from '../../src/core/agentTokens';
-import { sidecarSettingsText } from '../../src/extension/sidecarSettings';
+import { acquirerOf } from '../../src/core/engine/acquisition';
+import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
+import { sidecarSettingsText } from '../../src/extension/sidecar/sidecarSettings';
 import { AgentSidecar, type SidecarRequestRecord } from '../../src/sidecar/sidecarServer';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { sidecarSettingsEnv } from '../sdkAgent';

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { AgentTokenEngine, type AutonomousTokenRequest } from '../../src/core/agentTokens';
+import { AgentTokenEngine, type AutonomousTokenRequest } from '../../src/core/engine/agentTokens';
 import {
   certificateCredential,
   clientSecret,
   loadPemCertificate,
   signCertificateAssertion,
-} from '../../src/core/credentials';
-import { EntraError } from '../../src/core/entraError';
+} from '../../src/core/credentials/credentials';
+import { EntraError } from '../../src/core/errors/entraError';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import {
   AGENT,

@@ -1,10 +1,10 @@
 // The sandbox's Microsoft Graph subset answers as Graph does — its token checks, its permission checks, its error
 // bodies and headers — and core/apiDiagnosis reads those answers into a cause and a fix.
 import assert from 'node:assert/strict';
-import { AgentTokenEngine } from '../../src/core/agentTokens';
-import { diagnose } from '../../src/core/apiDiagnosis';
-import { scopeForUrl, tokenDestination } from '../../src/core/apiHosts';
-import { clientSecret } from '../../src/core/credentials';
+import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
+import { diagnose } from '../../src/core/api/apiDiagnosis';
+import { scopeForUrl, tokenDestination } from '../../src/core/api/apiHosts';
+import { clientSecret } from '../../src/core/credentials/credentials';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import {
   AGENT,

@@ -1,8 +1,8 @@
 import { b64 } from '../jwtText';
 import assert from 'node:assert/strict';
-import { AgentTokenEngine } from '../../src/core/agentTokens';
-import { decodeToken } from '../../src/core/jwt';
-import { SignatureVerifier } from '../../src/core/signature';
+import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
+import { decodeToken } from '../../src/core/tokens/jwt';
+import { SignatureVerifier } from '../../src/core/tokens/signature';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { AGENT, BLUEPRINT, LEGACY_API, SANDBOX_TENANT, sandboxRequest, SECRET, startSandbox } from '../helpers';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { AgentTokenEngine } from '../../src/core/agentTokens';
-import { EntraError } from '../../src/core/entraError';
-import { NetworkError } from '../../src/core/errors';
+import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
+import { EntraError } from '../../src/core/errors/entraError';
+import { NetworkError } from '../../src/core/errors/errors';
 import { SIMULATIONS, type SimulationId } from '../../src/sandbox/simulations';
 import { sandboxAndEngine, sandboxRequest } from '../helpers';
 

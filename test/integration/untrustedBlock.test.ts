@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AgentTokenEngine, type AgentTokenResult } from '../../src/core/agentTokens';
-import { callApiTool, explainErrorTool, toolFailureText, untrusted } from '../../src/core/agentTools';
-import { EntraError } from '../../src/core/entraError';
-import { GraphError } from '../../src/core/errors';
+import { AgentTokenEngine, type AgentTokenResult } from '../../src/core/engine/agentTokens';
+import { callApiTool, explainErrorTool, toolFailureText, untrusted } from '../../src/core/tools/agentTools';
+import { EntraError } from '../../src/core/errors/entraError';
+import { GraphError } from '../../src/core/errors/errors';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { sandboxRequest, startSandbox } from '../helpers';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { AutonomousTokenRequest } from '../../src/core/agentTokens';
-import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
-import { EntraError } from '../../src/core/entraError';
-import { ConfigError } from '../../src/core/errors';
+import type { AutonomousTokenRequest } from '../../src/core/engine/agentTokens';
+import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config/config';
+import { EntraError } from '../../src/core/errors/entraError';
+import { ConfigError } from '../../src/core/errors/errors';
 import {
   AGENT,
   AGENT_USER_ID,

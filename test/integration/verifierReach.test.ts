@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AgentTokenEngine } from '../../src/core/agentTokens';
-import { decodeToken } from '../../src/core/jwt';
-import { SignatureVerifier } from '../../src/core/signature';
+import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
+import { decodeToken } from '../../src/core/tokens/jwt';
+import { SignatureVerifier } from '../../src/core/tokens/signature';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import { sandboxRequest, startSandbox } from '../helpers';
 import { unsignedJwt } from '../hostile';

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { validateTokenRequest } from '../../src/core/acquisition';
-import { cloudOfAuthority } from '../../src/core/clouds';
-import { resolveCredential, type CredentialHost } from '../../src/core/credentialSource';
-import { ConfigError, CredentialError } from '../../src/core/errors';
-import type { AgentDefinition, BlueprintDefinition } from '../../src/extension/definitionRules';
-import { validateAgent } from '../../src/extension/definitionRules';
+import { validateTokenRequest } from '../../src/core/engine/acquisition';
+import { cloudOfAuthority } from '../../src/core/config/clouds';
+import { resolveCredential, type CredentialHost } from '../../src/core/credentials/credentialSource';
+import { ConfigError, CredentialError } from '../../src/core/errors/errors';
+import type { AgentDefinition, BlueprintDefinition } from '../../src/extension/definitions/definitionRules';
+import { validateAgent } from '../../src/extension/definitions/definitionRules';
 import {
   agentTokenRequest,
   blueprintAppTokenRequest,
   credentialSourceOf,
   legsDestination,
-} from '../../src/extension/tokenRequests';
+} from '../../src/extension/tokens/tokenRequests';
 import { fixtures } from '../helpers';
 
 const host = (secrets: Record<string, string | undefined> = {}): CredentialHost & { warnings: string[] } => {
@@ -142,7 +142,7 @@ describe('one acquisition service: requests and credentials', () => {
     );
   });
 
-  it('knows each cloud by its sign-in host, in core/clouds.ts only', () => {
+  it('knows each cloud by its sign-in host, in core/config/clouds.ts only', () => {
     assert.equal(cloudOfAuthority('https://login.microsoftonline.us').ficAudience, 'api://AzureADTokenExchangeUSGov');
     assert.equal(cloudOfAuthority('https://login.chinacloudapi.cn').name, 'china');
     assert.equal(cloudOfAuthority('https://login.partner.microsoftonline.cn').name, 'china');

@@ -6,7 +6,7 @@ import {
   graphPermissionFor,
   parseWwwAuthenticate,
   type DiagnosisInput,
-} from '../../src/core/apiDiagnosis';
+} from '../../src/core/api/apiDiagnosis';
 
 const NOW = Date.parse('2026-12-02T10:00:00Z');
 const s = (d: string) => Math.floor(Date.parse(d) / 1000);

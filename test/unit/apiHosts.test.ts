@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { resourceOfScope, scopeForUrl, tokenDestination, urlInMessage } from '../../src/core/apiHosts';
+import { resourceOfScope, scopeForUrl, tokenDestination, urlInMessage } from '../../src/core/api/apiHosts';
 
 const GRAPH = 'https://graph.microsoft.com/.default';
 const sandboxOrigin = 'http://127.0.0.1:51234';

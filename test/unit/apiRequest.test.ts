@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { displayBody, methodOf, parseHeaderLine, parseHeaderLines } from '../../src/core/apiRequest';
+import { displayBody, methodOf, parseHeaderLine, parseHeaderLines } from '../../src/core/api/apiRequest';
 
 describe('a request as typed (CLI flags, the request editor)', () => {
   it('reads "Name: value" headers, and refuses the ones that would change who is calling or how', () => {

@@ -3,10 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileReadError, readRegularFile } from '../../src/core/boundedFile';
-import { federatedTokenFile } from '../../src/core/credentials';
-import { readRegularTextFile } from '../../src/core/boundedFile';
-import { CredentialError } from '../../src/core/errors';
+import { FileReadError, readRegularFile } from '../../src/core/safety/boundedFile';
+import { federatedTokenFile } from '../../src/core/credentials/credentials';
+import { readRegularTextFile } from '../../src/core/safety/boundedFile';
+import { CredentialError } from '../../src/core/errors/errors';
 
 // SECURITY.md, "What an import may point at": a credential file is a regular file under a cap, and reading one never
 // blocks. Each case would hang (FIFO, /dev/zero) or read without end on a plain readFile.

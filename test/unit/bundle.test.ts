@@ -72,7 +72,7 @@ describe('the activation bundle', () => {
       ),
     );
     assert.ok(
-      chunkMembers.includes('src/core/agentTokens.ts') && chunkMembers.includes('src/core/errors.ts'),
+      chunkMembers.includes('src/core/engine/agentTokens.ts') && chunkMembers.includes('src/core/errors/errors.ts'),
       chunkMembers.join(', '),
     );
     assert.deepEqual(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { TokenCache } from '../../src/core/cache';
-import { CancelledError } from '../../src/core/errors';
-import { parseRetryAfter } from '../../src/core/tokenClient';
+import { TokenCache } from '../../src/core/engine/cache';
+import { CancelledError } from '../../src/core/errors/errors';
+import { parseRetryAfter } from '../../src/core/engine/tokenClient';
 
 function deferred<T>() {
   let resolve!: (v: T) => void;

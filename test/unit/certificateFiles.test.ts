@@ -3,9 +3,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
-import { loadCertificateFile } from '../../src/core/certificateFile';
-import { loadPemCertificate } from '../../src/core/credentials';
-import { CredentialError } from '../../src/core/errors';
+import { loadCertificateFile } from '../../src/core/credentials/certificateFile';
+import { loadPemCertificate } from '../../src/core/credentials/credentials';
+import { CredentialError } from '../../src/core/errors/errors';
 import { fixture, fixtures } from '../helpers';
 
 const DAY = 86_400_000;

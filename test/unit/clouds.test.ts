@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { isAllowedAuthority } from '../../src/core/authorityPolicy';
-import { CLOUDS, defaultGraphScope, isCloudName } from '../../src/core/clouds';
-import { validateAuthority } from '../../src/core/config';
+import { isAllowedAuthority } from '../../src/core/config/authorityPolicy';
+import { CLOUDS, defaultGraphScope, isCloudName } from '../../src/core/config/clouds';
+import { validateAuthority } from '../../src/core/config/config';
 
 describe('clouds', () => {
   it("knows each cloud's authority, Graph and FIC audience (shared docs §6)", () => {

@@ -6,8 +6,8 @@ import {
   validateTenant,
   isLoopbackHost,
   tokenEndpointUrl,
-} from '../../src/core/config';
-import { ConfigError } from '../../src/core/errors';
+} from '../../src/core/config/config';
+import { ConfigError } from '../../src/core/errors/errors';
 
 function configError(fn: () => unknown, field: string, pattern: RegExp) {
   assert.throws(fn, (e: unknown) => e instanceof ConfigError && e.field === field && pattern.test(e.message));

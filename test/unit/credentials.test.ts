@@ -6,8 +6,8 @@ import {
   loadPemCertificate,
   signCertificateAssertion,
   ASSERTION_LIFETIME_SECONDS,
-} from '../../src/core/credentials';
-import { CredentialError } from '../../src/core/errors';
+} from '../../src/core/credentials/credentials';
+import { CredentialError } from '../../src/core/errors/errors';
 import { fixture } from '../helpers';
 
 const ENDPOINT = 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token';

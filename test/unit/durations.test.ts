@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { delayToBoundary, formatDuration } from '../../src/extension/durations';
+import { delayToBoundary, formatDuration } from '../../src/extension/tokens/durations';
 
 describe('time left, as the tree and the status bar say it', () => {
   it('counts seconds, then minutes, then hours and minutes, never below zero', () => {

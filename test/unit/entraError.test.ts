@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { EntraError, parseEntraErrorBody } from '../../src/core/entraError';
-import { catalogedCodes, explainAadsts } from '../../src/core/errorCatalog';
+import { EntraError, parseEntraErrorBody } from '../../src/core/errors/entraError';
+import { catalogedCodes, explainAadsts } from '../../src/core/errors/errorCatalog';
 
 describe('Entra error bodies', () => {
   it('reads every documented field and keeps claims as a JSON string', () => {

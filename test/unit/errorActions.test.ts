@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { EntraError, parseEntraErrorBody } from '../../src/core/entraError';
-import { catalogedCodes, remedyOf } from '../../src/core/errorCatalog';
-import { reportOf } from '../../src/core/errorReport';
-import { ConfigError, CredentialError, NetworkError } from '../../src/core/errors';
+import { EntraError, parseEntraErrorBody } from '../../src/core/errors/entraError';
+import { catalogedCodes, remedyOf } from '../../src/core/errors/errorCatalog';
+import { reportOf } from '../../src/core/errors/errorReport';
+import { ConfigError, CredentialError, NetworkError } from '../../src/core/errors/errors';
 import { errorActions } from '../../src/extension/errorActions';
 
 const entra = (code: number | undefined, status = 400) =>

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
-import { EntraError, parseEntraErrorBody } from '../../src/core/entraError';
-import { reportOf } from '../../src/core/errorReport';
-import { CancelledError, ConfigError, CredentialError, NetworkError, TokenDecodeError } from '../../src/core/errors';
+import { EntraError, parseEntraErrorBody } from '../../src/core/errors/entraError';
+import { reportOf } from '../../src/core/errors/errorReport';
+import {
+  CancelledError,
+  ConfigError,
+  CredentialError,
+  NetworkError,
+  TokenDecodeError,
+} from '../../src/core/errors/errors';
 
 describe('the error boundary: what a face does with an error', () => {
   it('keeps a cancel quiet', () => {

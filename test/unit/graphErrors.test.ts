@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { graphErrorExplanation, graphPermissionFor } from '../../src/core/graphErrors';
-import { graphEndpointFor } from '../../src/extension/tokenRequests';
+import { graphErrorExplanation, graphPermissionFor } from '../../src/core/graph/graphErrors';
+import { graphEndpointFor } from '../../src/extension/tokens/tokenRequests';
 
 describe('Graph errors and endpoints (core/graphErrors, tokenRequests)', () => {
   it("names the permission of Agent ID's calls by method, and of the common reads", () => {

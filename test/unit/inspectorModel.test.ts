@@ -1,10 +1,10 @@
 import { b64 } from '../jwtText';
 import assert from 'node:assert/strict';
-import type { AgentTokenResult } from '../../src/core/agentTokens';
-import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
-import { decodeToken } from '../../src/core/jwt';
-import { EntraError, parseEntraErrorBody } from '../../src/core/entraError';
-import { NetworkError } from '../../src/core/errors';
+import type { AgentTokenResult } from '../../src/core/engine/agentTokens';
+import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config/config';
+import { decodeToken } from '../../src/core/tokens/jwt';
+import { EntraError, parseEntraErrorBody } from '../../src/core/errors/entraError';
+import { NetworkError } from '../../src/core/errors/errors';
 import {
   callView,
   copyText,

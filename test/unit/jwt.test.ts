@@ -1,9 +1,9 @@
 import { b64 } from '../jwtText';
 import assert from 'node:assert/strict';
-import { explainClaims, tokenKind } from '../../src/core/claims';
-import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
-import { TokenDecodeError } from '../../src/core/errors';
-import { decodeToken, decodeTokenLenient, expiryOf } from '../../src/core/jwt';
+import { explainClaims, tokenKind } from '../../src/core/tokens/claims';
+import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config/config';
+import { TokenDecodeError } from '../../src/core/errors/errors';
+import { decodeToken, decodeTokenLenient, expiryOf } from '../../src/core/tokens/jwt';
 
 const jwt = (header: unknown, claims: unknown) => `${b64(header)}.${b64(claims)}.sig`;
 

@@ -1,8 +1,8 @@
 // The command line the extension offers VS Code for a blueprint's MCP server: the credential is named, never given.
 import assert from 'node:assert/strict';
-import type { BlueprintDefinition } from '../../src/extension/definitionRules';
+import type { BlueprintDefinition } from '../../src/extension/definitions/definitionRules';
 import { execFileSync } from 'node:child_process';
-import { MCP_SECRET_ENV, mcpServerCommandLine, mcpServerPlan } from '../../src/extension/mcpServerPlan';
+import { MCP_SECRET_ENV, mcpServerCommandLine, mcpServerPlan } from '../../src/extension/agentMode/mcpServerPlan';
 
 const base: BlueprintDefinition = {
   clientId: '0b5e6a7c-1d2e-4f3a-8b9c-0d1e2f3a4b5c',

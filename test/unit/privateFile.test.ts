@@ -1,5 +1,5 @@
 // SECURITY.md, "a certificate's private key goes only to the file the user picks, mode 0600": Add Certificate…
-// writes the key through core/privateFile.ts. The key must never sit in a file anyone else may read, not even for
+// writes the key through core/credentials/privateFile.ts. The key must never sit in a file anyone else may read, not even for
 // an instant, and a link at the path must not send it elsewhere.
 import assert from 'node:assert/strict';
 import {
@@ -17,8 +17,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../src/core/errors';
-import { writePrivateFile } from '../../src/core/privateFile';
+import { ConfigError } from '../../src/core/errors/errors';
+import { writePrivateFile } from '../../src/core/credentials/privateFile';
 
 const KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
 

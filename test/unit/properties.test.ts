@@ -1,12 +1,17 @@
 // Property-based checks: generated inputs, zero unexpected exceptions. Every failure must be a typed, explained error.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { explainClaims } from '../../src/core/claims';
-import { validateAuthority, validateClientId, validateDefaultScope, validateTenant } from '../../src/core/config';
-import { EntraError, parseEntraErrorBody } from '../../src/core/entraError';
-import { ConfigError, TokenDecodeError } from '../../src/core/errors';
-import { decodeToken } from '../../src/core/jwt';
-import { compareClaims, tokenWarnings } from '../../src/core/tokenInsights';
+import { explainClaims } from '../../src/core/tokens/claims';
+import {
+  validateAuthority,
+  validateClientId,
+  validateDefaultScope,
+  validateTenant,
+} from '../../src/core/config/config';
+import { EntraError, parseEntraErrorBody } from '../../src/core/errors/entraError';
+import { ConfigError, TokenDecodeError } from '../../src/core/errors/errors';
+import { decodeToken } from '../../src/core/tokens/jwt';
+import { compareClaims, tokenWarnings } from '../../src/core/tokens/tokenInsights';
 import { describeFailure } from '../../src/cli/errors';
 import { formatToken } from '../../src/cli/output';
 import { tokenOptions } from '../../src/cli/tokenCommand';
@@ -28,7 +33,7 @@ import {
   planImport,
   validateBlueprint,
   type BlueprintDefinition,
-} from '../../src/extension/definitionRules';
+} from '../../src/extension/definitions/definitionRules';
 
 const RUNS = 2000;
 

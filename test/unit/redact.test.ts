@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { logLine, MAX_LOG_LINE, REDACTED, redactParameters, redactTokens } from '../../src/core/redact';
-import { MAX_NAME_LENGTH, parseDefinitionsFile, planImport } from '../../src/extension/definitionRules';
-import { ConfigError } from '../../src/core/errors';
+import { logLine, MAX_LOG_LINE, REDACTED, redactParameters, redactTokens } from '../../src/core/safety/redact';
+import { MAX_NAME_LENGTH, parseDefinitionsFile, planImport } from '../../src/extension/definitions/definitionRules';
+import { ConfigError } from '../../src/core/errors/errors';
 
 describe('redaction', () => {
   it('records credential and token parameters by name only', () => {

@@ -2,11 +2,11 @@
 // and the last guard at every face's writer. The encoders here are the test's own, not the code's.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { logLine } from '../../src/core/redact';
-import { scrubSentValues, WITHHELD } from '../../src/core/encodedMatch';
-import { forgetSent, rememberSent, withholdSent, withholdSentIn } from '../../src/core/sentValues';
-import { guardedResult } from '../../src/core/agentTools';
-import { withoutToken, TOKEN_PLACEHOLDER } from '../../src/core/apiExplain';
+import { logLine } from '../../src/core/safety/redact';
+import { scrubSentValues, WITHHELD } from '../../src/core/safety/encodedMatch';
+import { forgetSent, rememberSent, withholdSent, withholdSentIn } from '../../src/core/safety/sentValues';
+import { guardedResult } from '../../src/core/tools/agentTools';
+import { withoutToken, TOKEN_PLACEHOLDER } from '../../src/core/api/apiExplain';
 import { anyText } from '../arbitraries';
 import { unsignedJwt } from '../jwtText';
 

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeToken } from '../../src/core/jwt';
-import { isBearerTokenText, posixQuote } from '../../src/core/shellQuote';
+import { decodeToken } from '../../src/core/tokens/jwt';
+import { isBearerTokenText, posixQuote } from '../../src/core/safety/shellQuote';
 import { copyText } from '../../src/extension/inspector/inspectorModel';
 import { unsignedJwt } from '../hostile';
 

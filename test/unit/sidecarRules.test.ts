@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { ConfigError } from '../../src/core/errors';
+import { ConfigError } from '../../src/core/errors/errors';
 import { requestLine } from '../../src/sidecar/requestRecord';
-import { requestRow, sidecarApisFromSetting, sidecarPort } from '../../src/extension/sidecarRules';
-import { sidecarCurlLines, sidecarSettingsText } from '../../src/extension/sidecarSettings';
+import { requestRow, sidecarApisFromSetting, sidecarPort } from '../../src/extension/sidecar/sidecarRules';
+import { sidecarCurlLines, sidecarSettingsText } from '../../src/extension/sidecar/sidecarSettings';
 
 describe("the extension's agent sidecar, pure rules", () => {
   it('takes a port 0–65535 from the setting (0: any free port), else 5178', () => {

@@ -1,9 +1,9 @@
 import { b64 } from '../jwtText';
 import assert from 'node:assert/strict';
-import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config';
-import { decodeToken, type DecodedToken } from '../../src/core/jwt';
-import { metadataUrl } from '../../src/core/signature';
-import { compareClaims, tokenWarnings } from '../../src/core/tokenInsights';
+import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config/config';
+import { decodeToken, type DecodedToken } from '../../src/core/tokens/jwt';
+import { metadataUrl } from '../../src/core/tokens/signature';
+import { compareClaims, tokenWarnings } from '../../src/core/tokens/tokenInsights';
 
 const token = (
   claims: Record<string, unknown>,

@@ -1,6 +1,6 @@
-import { cloudOfAuthority, defaultGraphScope } from '../../core/clouds';
-import { DEFAULT_SCOPE, validateClientId, validateDefaultScope } from '../../core/config';
-import type { AgentDefinition } from '../definitions';
+import { cloudOfAuthority, defaultGraphScope } from '../../core/config/clouds';
+import { DEFAULT_SCOPE, validateClientId, validateDefaultScope } from '../../core/config/config';
+import type { AgentDefinition } from '../definitions/definitions';
 import { ask, notListed, pickBlueprint, plainArgs } from '../prompts';
 import { runWizard } from '../wizard';
 import { BlueprintNode } from '../tree/nodes';

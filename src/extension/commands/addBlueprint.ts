@@ -1,11 +1,11 @@
-import { CLOUDS } from '../../core/clouds';
-import { validateClientId, validateTenant } from '../../core/config';
-import { ConfigError } from '../../core/errors';
-import type { BlueprintDefinition, CredentialKind } from '../definitions';
+import { CLOUDS } from '../../core/config/clouds';
+import { validateClientId, validateTenant } from '../../core/config/config';
+import { ConfigError } from '../../core/errors/errors';
+import type { BlueprintDefinition, CredentialKind } from '../definitions/definitions';
 import { ask, notListed, pick, plainArgs } from '../prompts';
 import { runWizard } from '../wizard';
 import type { CommandContext } from './context';
-import { checkCertificate, credentialSteps } from '../credentialPrompts';
+import { checkCertificate, credentialSteps } from '../definitions/credentialPrompts';
 import type { AddBlueprintArgs } from './contracts';
 
 const TITLE = 'Add Blueprint';

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import type { ApiCallOutcome } from '../../core/apiCall';
-import type { HostContext } from '../../core/apiHosts';
-import { methodOf, parseHeaderLines } from '../../core/apiRequest';
-import { resourceOfScope, validateDefaultScope } from '../../core/config';
-import { ConfigError, isCancelled, NetworkError } from '../../core/errors';
+import type { ApiCallOutcome } from '../../core/api/apiCall';
+import type { HostContext } from '../../core/api/apiHosts';
+import { methodOf, parseHeaderLines } from '../../core/api/apiRequest';
+import { resourceOfScope, validateDefaultScope } from '../../core/config/config';
+import { ConfigError, isCancelled, NetworkError } from '../../core/errors/errors';
 import type { CallView, RequestDraft } from '../../webview/protocol';
-import type { AgentDefinition, AgentTarget } from '../definitions';
+import type { AgentDefinition, AgentTarget } from '../definitions/definitions';
 import { PromptDismissed } from '../errorBoundary';
 import type { InspectorPanel, PanelAction } from '../inspector/inspectorPanel';
 import { callView, grantLabel } from '../inspector/inspectorModel';
@@ -13,7 +13,7 @@ import { agentItems, ask, pick, plainArgs } from '../prompts';
 import { addApiHost, readSettings } from '../settings';
 import { AgentNode, TokenNode } from '../tree/nodes';
 import type { CommandContext } from './context';
-import { acquireWithProgress } from '../exchange';
+import { acquireWithProgress } from '../tokens/exchange';
 import { CommandId, ContextKey } from './ids';
 import { runCommand } from './run';
 import { setContext, withCancellableProgress } from '../workbench';
@@ -203,8 +203,8 @@ async function perform(
   const base = { method, url, agentName: agent.displayName, scope, flow: 'autonomous' as const };
   display?.done(held.result, { call: callView(base), draft });
 
-  const { callWithToken } = await import('../../core/apiCall');
-  const { toolExplanation } = await import('../../core/agentTools');
+  const { callWithToken } = await import('../../core/api/apiCall');
+  const { toolExplanation } = await import('../../core/tools/agentTools');
   let answer: ApiCallOutcome;
   try {
     // The one door: the capped caller; for ≥ 400 why, and the API's RFC 9728 document from its own origin only; the
@@ -291,7 +291,7 @@ function hostContext(ctx: CommandContext, { blueprint }: AgentTarget): HostConte
  */
 async function scopeFor(plan: CallPlan, context: HostContext, interactive: boolean): Promise<string> {
   if (plan.scope) return plan.scope;
-  const { scopeForUrl, tokenDestination, urlInMessage } = await import('../../core/apiHosts');
+  const { scopeForUrl, tokenDestination, urlInMessage } = await import('../../core/api/apiHosts');
   const inferred = scopeForUrl(plan.url, context);
   if (inferred) return inferred;
   if (tokenDestination(plan.url, plan.agent.defaultScope, context).send) return plan.agent.defaultScope;
@@ -311,7 +311,7 @@ async function scopeFor(plan: CallPlan, context: HostContext, interactive: boole
 
 /** The host rule: https (http only on loopback), and a host of the scope's resource unless the user confirms it. */
 async function checkHost(url: string, scope: string, context: HostContext, consent: HostConsent): Promise<void> {
-  const { tokenDestination } = await import('../../core/apiHosts');
+  const { tokenDestination } = await import('../../core/api/apiHosts');
   const verdict = tokenDestination(url, scope, context);
   if (verdict.send) return;
   if (!verdict.confirm || consent === 'refuse') throw new ConfigError('URL', verdict.reason, verdict.fix);

@@ -1,12 +1,12 @@
-import type { CallHistory } from '../callHistory';
-import type { CredentialStore } from '../credentialStore';
-import type { DefinitionStore } from '../definitions';
+import type { CallHistory } from '../tokens/callHistory';
+import type { CredentialStore } from '../definitions/credentialStore';
+import type { DefinitionStore } from '../definitions/definitions';
 import type { InspectorController } from '../inspector/inspectorController';
 import type { ExtensionLog } from '../log';
-import type { SandboxController } from '../sandboxController';
-import type { SidecarController } from '../sidecarController';
-import type { TokenService } from '../tokenService';
-import type { TokenStore } from '../tokenStore';
+import type { SandboxController } from '../sandbox/sandboxController';
+import type { SidecarController } from '../sidecar/sidecarController';
+import type { TokenService } from '../tokens/tokenService';
+import type { TokenStore } from '../tokens/tokenStore';
 import type { AgentTreeProvider } from '../tree/agentTreeProvider';
 
 /** What command handlers work with: the services, injected, never globals. */

@@ -2,18 +2,18 @@
 // to these, and everything that calls a command (the tree, the status bar, the inspector, the tests) depends on this
 // file and never on a handler. It imports types only from core and the definitions' rules, so no import cycle can run
 // through it (the lint's cycle check keeps it so).
-import type { ApiCallResult } from '../../core/agentTools';
-import type { AgentFlow } from '../../core/agentTokens';
-import type { SetupStep } from '../../core/blueprintSetup';
-import type { CloudName } from '../../core/clouds';
+import type { ApiCallResult } from '../../core/tools/agentTools';
+import type { AgentFlow } from '../../core/engine/agentTokens';
+import type { SetupStep } from '../../core/graph/blueprintSetup';
+import type { CloudName } from '../../core/config/clouds';
 import type {
   AgentDefinition,
   AgentUserReference,
   BlueprintDefinition,
   CredentialKind,
   DEFINITIONS_FILE_KIND,
-} from '../definitionRules';
-import type { AgentFailure, HeldToken } from '../tokenStore';
+} from '../definitions/definitionRules';
+import type { AgentFailure, HeldToken } from '../tokens/tokenStore';
 
 /** A held token, named: the agent, the scope, and for a user's token its user. */
 export interface TokenRef {
@@ -102,7 +102,7 @@ export interface CallApiArgs {
   confirmImportedCredential?: boolean;
   /**
    * The scope was chosen by a model (agent mode's tool), not typed by a person: a resource URI that names a host
-   * then grants that host nothing (core/apiHosts.ts).
+   * then grants that host nothing (core/api/apiHosts.ts).
    */
   scopeFromModel?: boolean;
 }

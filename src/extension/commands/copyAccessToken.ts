@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { pick, plainArgs } from '../prompts';
-import type { HeldToken } from '../tokenStore';
-import { formatDuration } from '../durations';
+import type { HeldToken } from '../tokens/tokenStore';
+import { formatDuration } from '../tokens/durations';
 import { TokenNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 

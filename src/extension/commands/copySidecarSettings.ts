@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { ConfigError } from '../../core/errors';
-import { sidecarCurlLines, sidecarSettingsText } from '../sidecarSettings';
+import { ConfigError } from '../../core/errors/errors';
+import { sidecarCurlLines, sidecarSettingsText } from '../sidecar/sidecarSettings';
 import type { CommandContext } from './context';
 
 /** Copy Sidecar Settings: SIDECAR_URL, an Agents SDK connection, and curl lines per API. Ids and a loopback URL only. */

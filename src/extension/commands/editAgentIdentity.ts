@@ -1,8 +1,8 @@
-import { validateDefaultScope, validateTenant } from '../../core/config';
-import type { AgentDefinition } from '../definitions';
+import { validateDefaultScope, validateTenant } from '../../core/config/config';
+import type { AgentDefinition } from '../definitions/definitions';
 import { ask, onlyTarget, pickAgent, plainArgs } from '../prompts';
 import { runWizard } from '../wizard';
-import { ConfigError } from '../../core/errors';
+import { ConfigError } from '../../core/errors/errors';
 import { AgentNode, FailureNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import type { EditAgentIdentityArgs } from './contracts';

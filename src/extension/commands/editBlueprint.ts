@@ -1,6 +1,6 @@
-import { validateTenant } from '../../core/config';
-import type { BlueprintDefinition } from '../definitions';
-import { ConfigError } from '../../core/errors';
+import { validateTenant } from '../../core/config/config';
+import type { BlueprintDefinition } from '../definitions/definitions';
+import { ConfigError } from '../../core/errors/errors';
 import { ask, onlyTarget, ownBlueprint, plainArgs } from '../prompts';
 import { runWizard } from '../wizard';
 import { BlueprintNode } from '../tree/nodes';

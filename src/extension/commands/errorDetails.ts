@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { ERROR_ACTION_LABELS } from '../errorActions';
 import { runErrorAction } from '../errorBoundary';
 import { plainArgs } from '../prompts';
-import type { AgentFailure } from '../tokenStore';
+import type { AgentFailure } from '../tokens/tokenStore';
 import { FailureNode } from '../tree/nodes';
 import { CommandId } from './ids';
 import { runCommand } from './run';

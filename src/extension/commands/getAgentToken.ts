@@ -1,16 +1,16 @@
 import * as vscode from 'vscode';
-import { isGuid, validateDefaultScope } from '../../core/config';
-import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from '../../core/userFlows';
+import { isGuid, validateDefaultScope } from '../../core/config/config';
+import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from '../../core/engine/userFlows';
 import {
   agentUserLabel,
   type AgentDefinition,
   type AgentTarget,
   type AgentUserReference,
   type BlueprintDefinition,
-} from '../definitions';
-import type { FlowChoice } from '../tokenService';
-import { ConfigError } from '../../core/errors';
-import { acquireAndShow } from '../exchange';
+} from '../definitions/definitions';
+import type { FlowChoice } from '../tokens/tokenService';
+import { ConfigError } from '../../core/errors/errors';
+import { acquireAndShow } from '../tokens/exchange';
 import { agentItems, ask, pickThen, plainArgs } from '../prompts';
 import { AgentNode, AgentUserNode, FailureNode } from '../tree/nodes';
 import type { CommandContext } from './context';

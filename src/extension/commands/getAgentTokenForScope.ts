@@ -1,9 +1,9 @@
-import { validateDefaultScope } from '../../core/config';
+import { validateDefaultScope } from '../../core/config/config';
 import { ask, pick, pickAgent } from '../prompts';
 import { AgentNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import type { AgentTokenSummary } from './contracts';
-import { acquireAndShow } from '../exchange';
+import { acquireAndShow } from '../tokens/exchange';
 
 /**
  * Get Agent Token for another scope than the agent's default: the scopes used this session are offered first, then

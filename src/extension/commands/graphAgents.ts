@@ -3,10 +3,10 @@
 // and can get a token in the next click. A created object that could not be added to the list is named (its id),
 // never left behind silently.
 import * as vscode from 'vscode';
-import { defaultGraphScope, cloudOfAuthority } from '../../core/clouds';
-import { ConfigError, PromptDismissed } from '../../core/errors';
-import type { GraphClient } from '../../core/graphClient';
-import type { AgentDefinition, BlueprintDefinition } from '../definitions';
+import { defaultGraphScope, cloudOfAuthority } from '../../core/config/clouds';
+import { ConfigError, PromptDismissed } from '../../core/errors/errors';
+import type { GraphClient } from '../../core/graph/graphClient';
+import type { AgentDefinition, BlueprintDefinition } from '../definitions/definitions';
 import { agentItems, ask, pick, pickBlueprint, plainArgs } from '../prompts';
 import type { AgentNode, BlueprintNode } from '../tree/nodes';
 import type { CommandContext } from './context';

@@ -4,20 +4,26 @@
 // list). Each runs with progress and Cancel; what Graph made is in the tree at once, and what is half-made says so.
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import type { BlueprintObject, ResourcePrincipal, SetupResult, SetupStep, SignInTask } from '../../core/blueprintSetup';
-import { CLOUDS, cloudOfAuthority, defaultGraphScope, isCloudName, type CloudName } from '../../core/clouds';
-import { isGuid, validateTenant } from '../../core/config';
-import { CancelledError, ConfigError, PromptDismissed } from '../../core/errors';
-import type { GraphClient } from '../../core/graphClient';
-import type { AgentDefinition, BlueprintDefinition } from '../definitions';
-import { graphAsUser, type SignInTarget } from '../userGraph';
+import type {
+  BlueprintObject,
+  ResourcePrincipal,
+  SetupResult,
+  SetupStep,
+  SignInTask,
+} from '../../core/graph/blueprintSetup';
+import { CLOUDS, cloudOfAuthority, defaultGraphScope, isCloudName, type CloudName } from '../../core/config/clouds';
+import { isGuid, validateTenant } from '../../core/config/config';
+import { CancelledError, ConfigError, PromptDismissed } from '../../core/errors/errors';
+import type { GraphClient } from '../../core/graph/graphClient';
+import type { AgentDefinition, BlueprintDefinition } from '../definitions/definitions';
+import { graphAsUser, type SignInTarget } from '../graph/userGraph';
 import { agentItems, ask, pick, plainArgs } from '../prompts';
 import type { AgentNode, BlueprintNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import { isNode } from './nodeArgs';
 import { CommandId } from './ids';
 import { runCommand } from './run';
-import { writePrivateFile } from '../../core/privateFile';
+import { writePrivateFile } from '../../core/credentials/privateFile';
 import type {
   AddCertificateArgs,
   AddFederatedCredentialArgs,
@@ -51,7 +57,7 @@ export async function newBlueprint(ctx: CommandContext, arg?: unknown): Promise<
     'create',
     `Creating blueprint "${displayName}"…`,
     async (graph, signal, report) => {
-      const { createBlueprint, me } = await import('../../core/blueprintSetup');
+      const { createBlueprint, me } = await import('../../core/graph/blueprintSetup');
       const user = await me(graph, signal);
       // Once Graph has made the blueprint, it goes into the list whatever happens next: nothing is orphaned silently.
       return createBlueprint(
@@ -96,7 +102,7 @@ export async function finishBlueprintSetup(ctx: CommandContext, arg?: unknown): 
     'create',
     `Finishing the setup of "${blueprint.displayName}"…`,
     async (graph, signal, report) => {
-      const { finishSetup } = await import('../../core/blueprintSetup');
+      const { finishSetup } = await import('../../core/graph/blueprintSetup');
       return finishSetup(
         graph,
         object,
@@ -129,7 +135,7 @@ export async function discoverBlueprints(
     'discover',
     'Discovering the blueprints of the tenant…',
     async (graph, signal, progress) => {
-      const { listBlueprints, principalOf } = await import('../../core/blueprintSetup');
+      const { listBlueprints, principalOf } = await import('../../core/graph/blueprintSetup');
       const all = await listBlueprints(graph, signal);
       const missing = all.filter((b) => !ctx.definitions.blueprint(b.appId));
       const added = { blueprints: [] as BlueprintDefinition[], agents: [] as AgentDefinition[] };
@@ -204,7 +210,8 @@ export async function grantPermissions(
     'grant',
     `Granting permissions to "${agent.displayName}"…`,
     async (graph, signal, progress) => {
-      const { appRoleAssignments, findResource, grantAppRole, grantScopes } = await import('../../core/blueprintSetup');
+      const { appRoleAssignments, findResource, grantAppRole, grantScopes } =
+        await import('../../core/graph/blueprintSetup');
       const resource = await findResource(graph, resourceName, signal);
       if (!resource)
         throw new ConfigError(
@@ -595,7 +602,7 @@ export async function addCertificate(
     `Adding a certificate to "${blueprint.displayName}"…`,
     async (graph, signal, progress) => {
       const { blueprintByAppId, makeSelfSignedCertificate, uploadFirstCertificate } =
-        await import('../../core/blueprintSetup');
+        await import('../../core/graph/blueprintSetup');
       const object = blueprint.setup?.objectId ?? (await blueprintByAppId(graph, blueprint.clientId, signal))?.id;
       if (!object)
         throw new ConfigError(
@@ -674,7 +681,7 @@ export async function addFederatedCredential(
     'credentials',
     `Adding a federated credential to "${blueprint.displayName}"…`,
     async (graph, signal, _p, tenantId) => {
-      const { trustFederatedIdentity, blueprintByAppId } = await import('../../core/blueprintSetup');
+      const { trustFederatedIdentity, blueprintByAppId } = await import('../../core/graph/blueprintSetup');
       const object = blueprint.setup?.objectId ?? (await blueprintByAppId(graph, blueprint.clientId, signal))?.id;
       if (!object)
         throw new ConfigError(

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { MAX_IMPORT_FILE_BYTES, readFailure, readRegularTextFile } from '../../core/boundedFile';
+import { MAX_IMPORT_FILE_BYTES, readFailure, readRegularTextFile } from '../../core/safety/boundedFile';
 import * as vscode from 'vscode';
-import { ConfigError } from '../../core/errors';
-import { type BlueprintDefinition, DEFINITIONS_FILE_KIND, parseDefinitionsFile } from '../definitionRules';
+import { ConfigError } from '../../core/errors/errors';
+import { type BlueprintDefinition, DEFINITIONS_FILE_KIND, parseDefinitionsFile } from '../definitions/definitionRules';
 import { PromptDismissed } from '../errorBoundary';
 import { ask, plainArgs } from '../prompts';
 import type { CommandContext } from './context';

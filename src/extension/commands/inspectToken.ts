@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { decodeToken } from '../../core/jwt';
-import { ConfigError } from '../../core/errors';
+import { decodeToken } from '../../core/tokens/jwt';
+import { ConfigError } from '../../core/errors/errors';
 import { ask, pick, plainArgs } from '../prompts';
-import type { HeldToken } from '../tokenStore';
+import type { HeldToken } from '../tokens/tokenStore';
 import { TokenNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { ConfigError } from '../../core/errors';
-import { posixQuote } from '../../core/shellQuote';
-import { MCP_SECRET_ENV, mcpServerCommandLine, mcpServerPlan } from '../mcpServerPlan';
+import { ConfigError } from '../../core/errors/errors';
+import { posixQuote } from '../../core/safety/shellQuote';
+import { MCP_SECRET_ENV, mcpServerCommandLine, mcpServerPlan } from '../agentMode/mcpServerPlan';
 import { pickBlueprint, plainArgs } from '../prompts';
 import { readSettings } from '../settings';
 import type { BlueprintNode } from '../tree/nodes';

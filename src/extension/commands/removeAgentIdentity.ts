@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ConfigError } from '../../core/errors';
+import { ConfigError } from '../../core/errors/errors';
 import { pickAgent, plainArgs } from '../prompts';
 import { AgentNode } from '../tree/nodes';
 import type { CommandContext } from './context';

@@ -22,7 +22,7 @@ export async function stopSandbox(ctx: CommandContext, arg?: unknown): Promise<b
   const status = ctx.sandbox.status;
   if (!status) return false;
   // Asks first when what was made in it would go with it (lazy: dist/provisioning.js).
-  if (!plainArgs<StopSandboxArgs>(arg)?.confirmed && !(await (await import('./stopSandboxAsk')).mayStop(ctx)))
+  if (!plainArgs<StopSandboxArgs>(arg)?.confirmed && !(await (await import('../sandbox/stopSandboxAsk')).mayStop(ctx)))
     return false;
   const origin = status.authority;
   const stopped = await ctx.sandbox.stop();

@@ -1,9 +1,9 @@
-import { ConfigError } from '../../core/errors';
-import type { BlueprintDefinition } from '../definitions';
+import { ConfigError } from '../../core/errors/errors';
+import type { BlueprintDefinition } from '../definitions/definitions';
 import { ask, onlyTarget, ownBlueprint, pick, plainArgs } from '../prompts';
 import { BlueprintNode } from '../tree/nodes';
 import type { CommandContext } from './context';
-import { askCredential, checkCertificate } from '../credentialPrompts';
+import { askCredential, checkCertificate } from '../definitions/credentialPrompts';
 import type { SetBlueprintCredentialArgs } from './contracts';
 
 const TITLE = 'Set Blueprint Credential';

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { ConfigError } from '../../core/errors';
+import { ConfigError } from '../../core/errors/errors';
 import { PromptDismissed } from '../errorBoundary';
 import { blueprintItem, pick, plainArgs } from '../prompts';
 import type { SidecarStatus } from './contracts';
 import { BlueprintNode } from '../tree/nodes';
-import { SidecarRequestNode } from '../tree/sidecarTree';
+import { SidecarRequestNode } from '../sidecar/sidecarTree';
 import type { CommandContext } from './context';
 import { CommandId } from './ids';
 import { runCommand } from './run';

@@ -1,7 +1,7 @@
 // What each command takes and gives back. The tree, the status bar, the inspector host and the tests call commands
 // through `runCommand` (run.ts), which checks their arguments against this map; the registry checks each handler's
 // result against it. A handler still checks its argument at run time: a script or a keybinding can pass anything.
-import type { AgentDefinition, BlueprintDefinition } from '../definitionRules';
+import type { AgentDefinition, BlueprintDefinition } from '../definitions/definitionRules';
 import type {
   AddAgentIdentityArgs,
   AddBlueprintArgs,

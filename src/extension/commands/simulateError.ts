@@ -1,7 +1,7 @@
 // Simulate an Entra Error… (rarely run: in the lazy chunk dist/provisioning.js): the sandbox's next token request
 // fails as Entra's do most often, and a notice says so until it has.
 import * as vscode from 'vscode';
-import { ConfigError } from '../../core/errors';
+import { ConfigError } from '../../core/errors/errors';
 import { pick, plainArgs } from '../prompts';
 import { readSettings } from '../settings';
 import type { CommandContext } from './context';

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import type { AgentFlow, AgentTokenResult, LegResult } from '../../core/agentTokens';
-import type { DecodedToken } from '../../core/jwt';
-import type { SignatureVerifier } from '../../core/signature';
+import type { AgentFlow, AgentTokenResult, LegResult } from '../../core/engine/agentTokens';
+import type { DecodedToken } from '../../core/tokens/jwt';
+import type { SignatureVerifier } from '../../core/tokens/signature';
 import type { CallView, InspectorState, ProgressView, RequestDraft } from '../../webview/protocol';
-import type { DefinitionStore } from '../definitions';
+import type { DefinitionStore } from '../definitions/definitions';
 import type { ExtensionLog } from '../log';
 import { readSettings } from '../settings';
-import type { TokenStore } from '../tokenStore';
+import type { TokenStore } from '../tokens/tokenStore';
 import { CommandId } from '../commands/ids';
 import { runCommand } from '../commands/run';
 import { ERROR_ACTION_LABELS } from '../errorActions';

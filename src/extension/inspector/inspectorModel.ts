@@ -1,14 +1,14 @@
-import type { AgentFlow, AgentTokenResult, LegResult } from '../../core/agentTokens';
-import type { ApiResponse, ResourceMetadata } from '../../core/apiCaller';
-import type { Diagnosis } from '../../core/apiDiagnosis';
-import { displayBody } from '../../core/apiRequest';
-import { graphHostOfAudience } from '../../core/clouds';
-import { explainClaims, tokenKind } from '../../core/claims';
-import { isBearerTokenText, posixQuote } from '../../core/shellQuote';
-import type { DecodedToken } from '../../core/jwt';
-import { compareClaims, tokenWarnings } from '../../core/tokenInsights';
-import { EntraError } from '../../core/entraError';
-import { legWords, reportOf } from '../../core/errorReport';
+import type { AgentFlow, AgentTokenResult, LegResult } from '../../core/engine/agentTokens';
+import type { ApiResponse, ResourceMetadata } from '../../core/api/apiCaller';
+import type { Diagnosis } from '../../core/api/apiDiagnosis';
+import { displayBody } from '../../core/api/apiRequest';
+import { graphHostOfAudience } from '../../core/config/clouds';
+import { explainClaims, tokenKind } from '../../core/tokens/claims';
+import { isBearerTokenText, posixQuote } from '../../core/safety/shellQuote';
+import type { DecodedToken } from '../../core/tokens/jwt';
+import { compareClaims, tokenWarnings } from '../../core/tokens/tokenInsights';
+import { EntraError } from '../../core/errors/entraError';
+import { legWords, reportOf } from '../../core/errors/errorReport';
 import { simulatedNote } from '../errorActions';
 import type {
   CallView,

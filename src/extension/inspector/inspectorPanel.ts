@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { DecodedToken } from '../../core/jwt';
-import type { SignatureVerifier } from '../../core/signature';
+import type { DecodedToken } from '../../core/tokens/jwt';
+import type { SignatureVerifier } from '../../core/tokens/signature';
 import {
   COPY_KINDS,
   parseWebviewMessage,

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { ContextKey } from '../commands/ids';
 import { setContext } from '../workbench';
-import type { CredentialStore } from '../credentialStore';
-import type { CredentialKind, DefinitionStore } from '../definitions';
-import type { TokenStore } from '../tokenStore';
-import { agentUserLabel, type AgentUserReference } from '../definitions';
-import type { HeldToken } from '../tokenStore';
+import type { CredentialStore } from '../definitions/credentialStore';
+import type { CredentialKind, DefinitionStore } from '../definitions/definitions';
+import type { TokenStore } from '../tokens/tokenStore';
+import { agentUserLabel, type AgentUserReference } from '../definitions/definitions';
+import type { HeldToken } from '../tokens/tokenStore';
 import { AgentNode, AgentUserNode, BlueprintNode, FailureNode, NextStepNode, TokenNode, type TreeNode } from './nodes';
-import { everyAligned } from '../durations';
+import { everyAligned } from '../tokens/durations';
 
 /** An agent user's token: the agent-user flow, held under that user's label. */
 function isAgentUsersToken(token: HeldToken, user: AgentUserReference): boolean {

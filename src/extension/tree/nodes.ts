@@ -1,16 +1,16 @@
 import * as vscode from 'vscode';
-import type { AgentFlow } from '../../core/agentTokens';
+import type { AgentFlow } from '../../core/engine/agentTokens';
 import { CommandId } from '../commands/ids';
 import { commandLink } from '../commands/run';
-import { formatDuration } from '../durations';
+import { formatDuration } from '../tokens/durations';
 import {
   agentUserLabel,
   CREDENTIAL_LABELS,
   type AgentDefinition,
   type AgentUserReference,
   type BlueprintDefinition,
-} from '../definitions';
-import type { AgentFailure, HeldToken } from '../tokenStore';
+} from '../definitions/definitions';
+import type { AgentFailure, HeldToken } from '../tokens/tokenStore';
 import type { AgentRow, AgentUserRow, BlueprintRow, FailureRow, TokenRow } from '../commands/contracts';
 
 /** contextValue of each node kind: menus in package.json match these with `viewItem`. */
