@@ -48,7 +48,10 @@ export function cliSuiteSandbox(): () => SandboxTenant {
   };
 }
 
-/** The flags that aim a CLI command at the suite sandbox's blueprint: authority, tenant, blueprint. */
-export function sandboxBlueprintArgs(authority: string): string[] {
-  return ['--authority', authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT];
+/**
+ * The flags that aim a CLI command at a blueprint of the sandbox's tenant: authority, tenant, blueprint (the suite
+ * sandbox's first blueprint unless another is named).
+ */
+export function sandboxBlueprintArgs(authority: string, blueprint = BLUEPRINT): string[] {
+  return ['--authority', authority, '--tenant', SANDBOX_TENANT, '--blueprint', blueprint];
 }

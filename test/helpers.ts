@@ -196,28 +196,45 @@ export const testCa = () => fixture('tls/ca.pem');
 
 /**
  * The set-up most engine suites share, as mocha hooks: one sandbox for the suite (records cleared before each test)
- * and a fresh engine per test, closed after it. Read `sandbox` and `engine` inside hooks and tests only.
+ * and a fresh engine per test, closed after it. With `engineFor: 'suite'`, one engine serves the whole suite (its
+ * caches shared by the tests): made in before() just after the sandbox starts, closed in after() just before it stops.
+ * Read `sandbox` and `engine` inside hooks and tests only.
  */
-export function sandboxAndEngine(options: { sandbox?: SandboxOptions; engine?: AgentTokenEngineOptions } = {}): {
+export function sandboxAndEngine(
+  options: { sandbox?: SandboxOptions; engine?: AgentTokenEngineOptions; engineFor?: 'test' | 'suite' } = {},
+): {
   readonly sandbox: SandboxTenant;
   readonly engine: AgentTokenEngine;
 } {
+  const perSuite = options.engineFor === 'suite';
   let sandbox: SandboxTenant | undefined;
   let engine: AgentTokenEngine | undefined;
-  before(async () => (sandbox = await startSandbox(options.sandbox)));
-  after(() => sandbox?.stop());
+  before(async () => {
+    sandbox = await startSandbox(options.sandbox);
+    if (perSuite) engine = new AgentTokenEngine(options.engine);
+  });
+  after(async () => {
+    if (perSuite) await engine?.close();
+    await sandbox?.stop();
+  });
   beforeEach(() => {
     sandbox!.clearRecords();
-    engine = new AgentTokenEngine(options.engine);
+    if (!perSuite) engine = new AgentTokenEngine(options.engine);
   });
-  afterEach(() => engine?.close());
+  if (!perSuite) afterEach(() => engine?.close());
   return {
     get sandbox() {
       if (!sandbox) throw new Error('the sandbox starts in before(): read it inside a hook or a test');
       return sandbox;
     },
     get engine() {
-      if (!engine) throw new Error('the engine is made in beforeEach(): read it inside a test');
+      if (!engine) {
+        throw new Error(
+          perSuite
+            ? 'the engine is made in before(): read it inside a later hook or a test'
+            : 'the engine is made in beforeEach(): read it inside a test',
+        );
+      }
       return engine;
     },
   };

@@ -1,8 +1,7 @@
-// A signed-in developer's Graph calls (core/graph/blueprintSetup.ts) against the sandbox's Graph: from an empty blueprint
+// A signed-in developer's Graph calls (core/blueprintSetup.ts) against the sandbox's Graph: from an empty blueprint
 // list to a working agent token with no GUID typed — create a blueprint (its principal, a secret), let it create an
 // agent identity as itself, grant a role from the resource's own list, call the API — and Graph's gotchas on the way.
 import assert from 'node:assert/strict';
-import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
 import {
   appRoleAssignments,
   createBlueprint,
@@ -22,14 +21,13 @@ import { certificateCredential, clientSecret, loadPemCertificate } from '../../s
 import { ConfigError, GraphError } from '../../src/core/errors/errors';
 import { EntraError } from '../../src/core/errors/entraError';
 import { GraphClient } from '../../src/core/graph/graphClient';
-import type { SandboxTenant } from '../../src/sandbox/server';
 import {
   BLUEPRINT,
   managedIdentitySandbox,
   MI_CLIENT_ID,
   MI_OBJECT_ID,
   SANDBOX_TENANT,
-  startSandbox,
+  sandboxAndEngine,
   USER_ID,
   userToken,
 } from '../helpers';
@@ -39,32 +37,26 @@ const GRAPH = 'https://graph.microsoft.com';
 const scopes = (names: readonly string[]) => names.map((n) => `${GRAPH}/${n}`).join(' ');
 
 describe('signed in through Graph: blueprints, their setup, and grants (core/blueprintSetup)', () => {
-  let sandbox: SandboxTenant;
-  let engine: AgentTokenEngine;
   const clients: GraphClient[] = [];
-  before(async () => {
-    sandbox = await startSandbox();
-    engine = new AgentTokenEngine();
-  });
+  // Before the helper's hooks, so that (mocha runs after() hooks in order) the clients close first, as they did.
   after(async () => {
     await Promise.all(clients.map((c) => c.close()));
-    await engine.close();
-    await sandbox.stop();
   });
+  const live = sandboxAndEngine({ engineFor: 'suite' });
   afterEach(() => {
-    sandbox.graph.replicationLagMs = 0;
-    sandbox.graph.faults.length = 0;
+    live.sandbox.graph.replicationLagMs = 0;
+    live.sandbox.graph.faults.length = 0;
   });
 
   /** Graph as the sandbox's user, signed in with these delegated permissions. */
   function asUser(permissions: readonly string[], options: { maxRetries?: number } = {}): GraphClient {
     const client = new GraphClient({
-      endpoint: `${sandbox.authority}/graph`,
+      endpoint: `${live.sandbox.authority}/graph`,
       appOnly: false,
       caller: 'you',
       retryBaseDelayMs: 100,
       ...options,
-      token: () => userToken(sandbox.authority, scopes(permissions)),
+      token: () => userToken(live.sandbox.authority, scopes(permissions)),
     });
     clients.push(client);
     return client;
@@ -72,12 +64,12 @@ describe('signed in through Graph: blueprints, their setup, and grants (core/blu
   /** Graph as a blueprint itself (its own app token), for its agent identities. */
   function asBlueprint(blueprintId: string, secret: string): GraphClient {
     const client = new GraphClient({
-      endpoint: `${sandbox.authority}/graph`,
+      endpoint: `${live.sandbox.authority}/graph`,
       appOnly: true,
       token: async () =>
         (
-          await engine.getAppToken({
-            authority: sandbox.authority,
+          await live.engine.getAppToken({
+            authority: live.sandbox.authority,
             tenant: SANDBOX_TENANT,
             blueprintId,
             credential: clientSecret(secret),
@@ -89,8 +81,8 @@ describe('signed in through Graph: blueprints, their setup, and grants (core/blu
     return client;
   }
   const agentToken = async (blueprintId: string, secret: string, agentId: string, scope: string) =>
-    engine.getAutonomousToken({
-      authority: sandbox.authority,
+    live.engine.getAutonomousToken({
+      authority: live.sandbox.authority,
       tenant: SANDBOX_TENANT,
       blueprintId,
       agentId,
@@ -129,7 +121,7 @@ describe('signed in through Graph: blueprints, their setup, and grants (core/blu
       agent.id,
       'api://sandbox-weather/.default',
     );
-    const answer = await fetch(`${sandbox.authority}/apis/weather/forecast`, {
+    const answer = await fetch(`${live.sandbox.authority}/apis/weather/forecast`, {
       headers: { authorization: `Bearer ${token.accessToken}` },
     });
     assert.equal(answer.status, 200);
@@ -150,7 +142,7 @@ describe('signed in through Graph: blueprints, their setup, and grants (core/blu
       '/applications/microsoft.graph.agentIdentityBlueprint',
       { displayName: 'Half Made', 'sponsors@odata.bind': [`${GRAPH}/v1.0/users/${self.id}`] },
     );
-    sandbox.graph.faults.push({ status: 503 });
+    live.sandbox.graph.faults.push({ status: 503 });
     const half = await finishSetup(flaky, created, ['principal', 'secret'], { secretName: 'test' });
     assert.deepEqual(half.missing, ['principal', 'secret']);
     assert.ok(half.failure instanceof GraphError && half.failure.status === 503);
@@ -158,8 +150,8 @@ describe('signed in through Graph: blueprints, their setup, and grants (core/blu
     // Its secret is added; with no principal it still cannot sign in.
     const secretOnly = await finishSetup(user, created, ['secret'], { secretName: 'test' });
     await assert.rejects(
-      engine.getAppToken({
-        authority: sandbox.authority,
+      live.engine.getAppToken({
+        authority: live.sandbox.authority,
         tenant: SANDBOX_TENANT,
         blueprintId: created.appId,
         credential: clientSecret(secretOnly.secret!.secretText),
@@ -189,8 +181,8 @@ describe('signed in through Graph: blueprints, their setup, and grants (core/blu
     const done = await finishSetup(user, created, ['principal'], { secretName: 'test' });
     assert.deepEqual(done.missing, []);
     assert.ok(await principalOf(user, created.appId));
-    await engine.getAppToken({
-      authority: sandbox.authority,
+    await live.engine.getAppToken({
+      authority: live.sandbox.authority,
       tenant: SANDBOX_TENANT,
       blueprintId: created.appId,
       credential: clientSecret(secretOnly.secret!.secretText),
@@ -207,7 +199,7 @@ describe('signed in through Graph: blueprints, their setup, and grants (core/blu
         { displayName: `Lost Answer ${status}`, 'sponsors@odata.bind': [`${GRAPH}/v1.0/users/${self.id}`] },
       );
       // Graph adds the secret, then the gateway times out: the answer (and the secret's value) is lost.
-      sandbox.graph.faults.push({ status, afterHandling: true });
+      live.sandbox.graph.faults.push({ status, afterHandling: true });
       const result = await finishSetup(user, created, ['secret'], { secretName: 'lost' });
       assert.deepEqual(result.missing, ['secret']);
       const failure = result.failure;
@@ -223,7 +215,7 @@ describe('signed in through Graph: blueprints, their setup, and grants (core/blu
       '/applications/microsoft.graph.agentIdentityBlueprint',
       { displayName: 'Throttled', 'sponsors@odata.bind': [`${GRAPH}/v1.0/users/${self.id}`] },
     );
-    sandbox.graph.faults.push({ status: 429, retryAfterSeconds: 0 });
+    live.sandbox.graph.faults.push({ status: 429, retryAfterSeconds: 0 });
     const done = await finishSetup(user, created, ['secret'], { secretName: 'ok' });
     assert.deepEqual(done.missing, []);
     assert.match(done.secret!.secretText, /^sbxG~/);
@@ -232,16 +224,16 @@ describe('signed in through Graph: blueprints, their setup, and grants (core/blu
   it('waits out replication between the steps (400 "not found" right after a create)', async () => {
     const user = asUser(SIGN_IN_PERMISSIONS.create);
     const self = await me(user);
-    sandbox.graph.replicationLagMs = 250;
+    live.sandbox.graph.replicationLagMs = 250;
     const made = await createBlueprint(user, { displayName: 'Lagged', sponsorId: self.id, secretName: 'test' });
     assert.deepEqual(made.missing, []);
     assert.ok(made.secret);
   });
 
   it("Graph's gotchas: no sponsor, no OData-Version, Directory.AccessAsUser.All, a missing permission", async () => {
-    const token = await userToken(sandbox.authority, scopes(SIGN_IN_PERMISSIONS.create));
+    const token = await userToken(live.sandbox.authority, scopes(SIGN_IN_PERMISSIONS.create));
     const post = (body: unknown, headers: Record<string, string> = { 'odata-version': '4.0' }, t = token) =>
-      fetch(`${sandbox.authority}/graph/v1.0/applications/microsoft.graph.agentIdentityBlueprint`, {
+      fetch(`${live.sandbox.authority}/graph/v1.0/applications/microsoft.graph.agentIdentityBlueprint`, {
         method: 'POST',
         headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
@@ -293,8 +285,8 @@ describe('signed in through Graph: blueprints, their setup, and grants (core/blu
     assert.ok(!Buffer.from(certificate.publicDerBase64, 'base64').toString('latin1').includes('PRIVATE'));
     assert.match(certificate.thumbprint, /^[0-9A-F]{40}$/);
     await uploadFirstCertificate(user, made.blueprint.id, certificate, 'test');
-    const token = await engine.getAutonomousToken({
-      authority: sandbox.authority,
+    const token = await live.engine.getAutonomousToken({
+      authority: live.sandbox.authority,
       tenant: SANDBOX_TENANT,
       blueprintId: made.blueprint.appId,
       agentId: agent.id,
@@ -325,7 +317,8 @@ describe('signed in through Graph: blueprints, their setup, and grants (core/blu
     const secret = clientSecret(made.secret!.secretText);
     const base = { authority: mi.authority, tenant: SANDBOX_TENANT, blueprintId: made.blueprint.appId };
     const asItself = graph(
-      async () => (await engine.getAppToken({ ...base, credential: secret, scope: `${GRAPH}/.default` })).accessToken,
+      async () =>
+        (await live.engine.getAppToken({ ...base, credential: secret, scope: `${GRAPH}/.default` })).accessToken,
       true,
     );
     const agent = await asItself.create<{ id: string }>('/servicePrincipals/microsoft.graph.agentIdentity', {
@@ -334,7 +327,7 @@ describe('signed in through Graph: blueprints, their setup, and grants (core/blu
     });
     const credential = managedIdentityAssertion('api://AzureADTokenExchange', MI_CLIENT_ID);
     const attempt = () =>
-      engine.getAutonomousToken({ ...base, agentId: agent.id, credential, scope: `${GRAPH}/.default` });
+      live.engine.getAutonomousToken({ ...base, agentId: agent.id, credential, scope: `${GRAPH}/.default` });
     // Before: no federated credential matches the managed identity's token.
     await assert.rejects(attempt(), (e: unknown) => e instanceof EntraError && e.code === 700211);
     const input = { name: 'mi-1', issuer: `${mi.authority}/${SANDBOX_TENANT}/v2.0`, subject: MI_OBJECT_ID };

@@ -111,12 +111,7 @@ describe('CLI', function () {
     it('authenticates with a certificate PEM and a passphrase from the environment', async () => {
       const args = [
         'token',
-        '--authority',
-        sandbox().authority,
-        '--tenant',
-        SANDBOX_TENANT,
-        '--blueprint',
-        CERT_BLUEPRINT,
+        ...sandboxBlueprintArgs(sandbox().authority, CERT_BLUEPRINT),
         '--agent',
         CERT_AGENT,
         '--scope',
@@ -139,12 +134,7 @@ describe('CLI', function () {
     it('authenticates with a PKCS#12 (.pfx) file and its password', async () => {
       const args = [
         'token',
-        '--authority',
-        sandbox().authority,
-        '--tenant',
-        SANDBOX_TENANT,
-        '--blueprint',
-        CERT_BLUEPRINT,
+        ...sandboxBlueprintArgs(sandbox().authority, CERT_BLUEPRINT),
         '--agent',
         CERT_AGENT,
         '--scope',
@@ -384,12 +374,7 @@ describe('CLI', function () {
       writeFileSync(file, await sandbox().externalIssuer.issue(WORKLOAD_SUBJECT));
       const fed = [
         'token',
-        '--authority',
-        sandbox().authority,
-        '--tenant',
-        SANDBOX_TENANT,
-        '--blueprint',
-        FED_BLUEPRINT,
+        ...sandboxBlueprintArgs(sandbox().authority, FED_BLUEPRINT),
         '--agent',
         FED_AGENT,
         '--json',
@@ -428,19 +413,7 @@ describe('CLI', function () {
       const authority = closed.authority;
       await closed.stop();
       const refused = await cli(
-        [
-          'token',
-          '--authority',
-          authority,
-          '--tenant',
-          SANDBOX_TENANT,
-          '--blueprint',
-          BLUEPRINT,
-          '--agent',
-          AGENT,
-          '--client-secret-env',
-          'BLUEPRINT_SECRET',
-        ],
+        ['token', ...sandboxBlueprintArgs(authority), '--agent', AGENT, '--client-secret-env', 'BLUEPRINT_SECRET'],
         withSecret,
       );
       assert.equal(refused.code, 4);
@@ -489,12 +462,7 @@ describe('CLI', function () {
       };
       const cert = (file: string, variable: string) => [
         'token',
-        '--authority',
-        sandbox().authority,
-        '--tenant',
-        SANDBOX_TENANT,
-        '--blueprint',
-        CERT_BLUEPRINT,
+        ...sandboxBlueprintArgs(sandbox().authority, CERT_BLUEPRINT),
         '--agent',
         CERT_AGENT,
         '--scope',

@@ -1,31 +1,19 @@
 import assert from 'node:assert/strict';
-import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
 import { EntraError } from '../../src/core/errors/entraError';
 import { scrubSentValues } from '../../src/core/safety/encodedMatch';
-import type { SandboxTenant } from '../../src/sandbox/server';
 import { buildCli, cli, sandboxBlueprintArgs } from '../cliRunner';
-import { AGENT, SECRET, sandboxRequest, startSandbox } from '../helpers';
+import { AGENT, SECRET, sandboxAndEngine, sandboxRequest } from '../helpers';
 
 // SECURITY.md, "No secret reaches command output or the log": a server that echoes the request.
 describe('promise: a server that echoes the request cannot put a secret or assertion into an error', function () {
   this.timeout(30_000);
-  let sandbox: SandboxTenant;
-  let engine: AgentTokenEngine;
-  before(async () => {
-    buildCli();
-    sandbox = await startSandbox();
-  });
-  after(() => sandbox.stop());
-  beforeEach(() => {
-    sandbox.clearRecords();
-    engine = new AgentTokenEngine({ retryBaseDelayMs: 20 });
-  });
-  afterEach(() => engine.close());
+  before(() => buildCli());
+  const live = sandboxAndEngine({ engine: { retryBaseDelayMs: 20 } });
 
   /** `token` for the first agent, the secret in $S. */
   const tokenArgs = () => [
     'token',
-    ...sandboxBlueprintArgs(sandbox.authority),
+    ...sandboxBlueprintArgs(live.sandbox.authority),
     '--agent',
     AGENT,
     '--client-secret-env',
@@ -34,7 +22,7 @@ describe('promise: a server that echoes the request cannot put a secret or asser
 
   const failure = async (): Promise<EntraError> => {
     try {
-      await engine.getAutonomousToken(sandboxRequest(sandbox));
+      await live.engine.getAutonomousToken(sandboxRequest(live.sandbox));
     } catch (e) {
       assert.ok(e instanceof EntraError, String(e));
       return e;
@@ -43,7 +31,7 @@ describe('promise: a server that echoes the request cannot put a secret or asser
   };
 
   it('leg 1: the client secret, in every spelling, is gone from the error; the rest of the echo stays', async () => {
-    sandbox.injectFaults({ kind: 'echo', status: 400 });
+    live.sandbox.injectFaults({ kind: 'echo', status: 400 });
     const e = await failure();
     const everything = JSON.stringify([e.message, e.body, e.description]);
     for (const spelling of [SECRET, encodeURIComponent(SECRET), new URLSearchParams({ v: SECRET }).toString().slice(2)])
@@ -53,16 +41,16 @@ describe('promise: a server that echoes the request cannot put a secret or asser
   });
 
   it('leg 2: T1, sent as client_assertion, is gone from the error', async () => {
-    sandbox.injectFaults({ kind: 'pass' }, { kind: 'echo', status: 401 });
+    live.sandbox.injectFaults({ kind: 'pass' }, { kind: 'echo', status: 401 });
     const e = await failure();
-    const t1 = sandbox.requests[1]?.params.client_assertion;
+    const t1 = live.sandbox.requests[1]?.params.client_assertion;
     assert.ok(t1 && t1.length > 100, 'the sandbox saw T1');
     assert.ok(!JSON.stringify(e.body).includes(t1.slice(0, 40)), 'no part of T1 survives');
     assert.match(e.description ?? '', /client_assertion=\[redacted\]/);
   });
 
   it('in the CLI, neither stderr nor stdout holds the secret', async () => {
-    sandbox.injectFaults({ kind: 'echo', status: 400 });
+    live.sandbox.injectFaults({ kind: 'echo', status: 400 });
     const r = await cli(tokenArgs(), { S: SECRET });
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /client_secret=\[redacted\]/);
@@ -91,15 +79,15 @@ describe('promise: a server that echoes the request cannot put a secret or asser
 
   for (const encoding of ENCODINGS)
     it(`promise: an echo spelled with ${encoding} gives back neither the secret (leg 1) nor T1 (leg 2)`, async () => {
-      sandbox.injectFaults({ kind: 'echo', status: 400, encoding });
+      live.sandbox.injectFaults({ kind: 'echo', status: 400, encoding });
       const leg1 = await failure();
       const said1 = decodedEverywhere(JSON.stringify([leg1.message, leg1.body]));
       assert.match(said1, /fmi_path=/, 'the echo is there, decoded by the test');
       assert.ok(!said1.includes(SECRET), `the secret is back: ${said1.slice(0, 300)}`);
 
-      sandbox.injectFaults({ kind: 'pass' }, { kind: 'echo', status: 401, encoding });
+      live.sandbox.injectFaults({ kind: 'pass' }, { kind: 'echo', status: 401, encoding });
       const leg2 = await failure();
-      const t1 = sandbox.requests.at(-1)?.params.client_assertion;
+      const t1 = live.sandbox.requests.at(-1)?.params.client_assertion;
       assert.ok(t1 && t1.length > 100, 'the sandbox saw T1');
       const said2 = decodedEverywhere(JSON.stringify([leg2.message, leg2.body]));
       for (const part of [t1, ...t1.split('.').slice(1)])
@@ -113,7 +101,7 @@ describe('promise: a server that echoes the request cannot put a secret or asser
       [false, 'base64'],
       [true, 'base64-mime'],
     ] as const) {
-      sandbox.injectFaults({ kind: 'echo', status: 400, encoding });
+      live.sandbox.injectFaults({ kind: 'echo', status: 400, encoding });
       const r = await cli([...tokenArgs(), ...(json ? ['--json'] : [])], { S: SECRET });
       assert.equal(r.code, 3, r.stderr);
       const said = decodedEverywhere(r.stdout + r.stderr);

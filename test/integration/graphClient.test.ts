@@ -1,34 +1,33 @@
 // core/graphClient against the sandbox's Graph subset: paging by @odata.nextLink, OData-Version on creates, bounded
 // retries (429 with Retry-After; "not found" while a new object replicates), and explained errors.
 import assert from 'node:assert/strict';
-import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
 import { clientSecret } from '../../src/core/credentials/credentials';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphError, NetworkError } from '../../src/core/errors/errors';
 import { GraphClient } from '../../src/core/graph/graphClient';
-import type { SandboxTenant } from '../../src/sandbox/server';
-import { BLUEPRINT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+import { BLUEPRINT, SANDBOX_TENANT, sandboxAndEngine, SECRET } from '../helpers';
 
 describe('core/graphClient against the sandbox Graph', () => {
-  let sandbox: SandboxTenant;
-  let engine: AgentTokenEngine;
   let graph: GraphClient;
   let tokens = 0;
-  before(async () => {
-    sandbox = await startSandbox();
-    engine = new AgentTokenEngine();
+  // Before the helper's hooks, so that (mocha runs after() hooks in order) the client closes first, as it did.
+  after(async () => {
+    await graph.close();
+  });
+  const live = sandboxAndEngine({ engineFor: 'suite' });
+  before(() => {
     graph = new GraphClient({
-      endpoint: `${sandbox.authority}/graph`,
+      endpoint: `${live.sandbox.authority}/graph`,
       appOnly: true,
       caller: 'the blueprint',
       retryBaseDelayMs: 50,
       token: async (signal) => {
         tokens++;
         return (
-          await engine.getAppToken(
+          await live.engine.getAppToken(
             {
-              authority: sandbox.authority,
+              authority: live.sandbox.authority,
               tenant: SANDBOX_TENANT,
               blueprintId: BLUEPRINT,
               scope: 'https://graph.microsoft.com/.default',
@@ -40,11 +39,6 @@ describe('core/graphClient against the sandbox Graph', () => {
       },
     });
   });
-  after(async () => {
-    await graph.close();
-    await engine.close();
-    await sandbox.stop();
-  });
   const mine = `/servicePrincipals/microsoft.graph.agentIdentity?$filter=${encodeURIComponent(`agentIdentityBlueprintId eq '${BLUEPRINT}'`)}`;
 
   it('follows @odata.nextLink through every page (pages of 100), on one connection', async () => {
@@ -53,29 +47,31 @@ describe('core/graphClient against the sandbox Graph', () => {
         displayName: `Bulk ${i}`,
         agentIdentityBlueprintId: BLUEPRINT,
       });
-    const connections = sandbox.connectionCount;
+    const connections = live.sandbox.connectionCount;
     const all = await graph.list<{ displayName: string }>(mine);
     assert.equal(all.filter((a) => a.displayName.startsWith('Bulk ')).length, 120);
     assert.ok(all.length >= 122, `${all.length}`);
-    assert.equal(sandbox.connectionCount, connections, 'both pages on the connection already open');
+    assert.equal(live.sandbox.connectionCount, connections, 'both pages on the connection already open');
     assert.ok(tokens >= 121, 'a token is asked for at each request (the engine caches it)');
   });
 
   it('retries 429 with Retry-After, and 503, within its budget', async () => {
-    sandbox.graph.faults.push({ status: 429, retryAfterSeconds: 0 }, { status: 503 });
+    live.sandbox.graph.faults.push({ status: 429, retryAfterSeconds: 0 }, { status: 503 });
     const page = await graph.list(mine);
     assert.ok(page.length > 0);
-    assert.equal(sandbox.graph.faults.length, 0, 'both faults were met and retried');
-    sandbox.graph.faults.push(...Array.from({ length: 5 }, () => ({ status: 429 as const, retryAfterSeconds: 0 })));
+    assert.equal(live.sandbox.graph.faults.length, 0, 'both faults were met and retried');
+    live.sandbox.graph.faults.push(
+      ...Array.from({ length: 5 }, () => ({ status: 429 as const, retryAfterSeconds: 0 })),
+    );
     await assert.rejects(
       graph.list(mine),
       (e: unknown) => e instanceof GraphError && e.status === 429 && /Wait a minute/.test(e.fix),
     );
-    sandbox.graph.faults.length = 0;
+    live.sandbox.graph.faults.length = 0;
   });
 
   it('retries "not found" for an object created moments ago (replication), only when told it is fresh', async () => {
-    sandbox.graph.replicationLagMs = 250;
+    live.sandbox.graph.replicationLagMs = 250;
     try {
       const agent = await graph.create<{ appId: string }>('/servicePrincipals/microsoft.graph.agentIdentity', {
         displayName: 'Fresh',
@@ -99,7 +95,7 @@ describe('core/graphClient against the sandbox Graph', () => {
       });
       assert.equal(user.identityParentId, agent.appId);
     } finally {
-      sandbox.graph.replicationLagMs = 0;
+      live.sandbox.graph.replicationLagMs = 0;
     }
   });
 

@@ -15,6 +15,7 @@ import {
   LEGACY_API,
   OTHER_AGENT,
   SANDBOX_TENANT,
+  sandboxAndEngine,
   SECOND_AGENT,
   SECOND_BLUEPRINT,
   SECOND_TENANT,
@@ -26,20 +27,11 @@ import {
 const WEATHER = 'api://sandbox-weather/.default';
 
 describe("the sandbox's protected API (apis/weather), and why it refuses", () => {
-  let sandbox: SandboxTenant;
-  let engine: AgentTokenEngine;
-  before(async () => {
-    sandbox = await startSandbox();
-    engine = new AgentTokenEngine();
-  });
-  after(async () => {
-    await engine.close();
-    await sandbox.stop();
-  });
+  const live = sandboxAndEngine({ engineFor: 'suite' });
   const tokenFor = async (agentId: string, scope = WEATHER) =>
     (
-      await engine.getAutonomousToken({
-        authority: sandbox.authority,
+      await live.engine.getAutonomousToken({
+        authority: live.sandbox.authority,
         tenant: SANDBOX_TENANT,
         blueprintId: BLUEPRINT,
         agentId,
@@ -49,7 +41,7 @@ describe("the sandbox's protected API (apis/weather), and why it refuses", () =>
     ).accessToken;
   const call = async (token?: string, path = '/apis/weather/forecast') => {
     const r = await request(
-      `${sandbox.authority}${path}`,
+      `${live.sandbox.authority}${path}`,
       token ? { headers: { authorization: `Bearer ${token}` } } : {},
     );
     const body = await r.body.text();
@@ -107,7 +99,7 @@ describe("the sandbox's protected API (apis/weather), and why it refuses", () =>
       headers: { 'www-authenticate': wrongAudience.challenge },
       claims: decodeToken(graph).claims,
       expect: { audiences: ['api://sandbox-weather'] },
-      url: `${sandbox.authority}/apis/weather/forecast`,
+      url: `${live.sandbox.authority}/apis/weather/forecast`,
     });
     assert.deepEqual(
       d.causes.map((c) => c.cause.slice(0, 34)),
@@ -130,20 +122,11 @@ describe("the sandbox's protected API (apis/weather), and why it refuses", () =>
 });
 
 describe('every cause the explanation names, each from a real answer of the sandbox (core/apiExplain)', () => {
-  let sandbox: SandboxTenant;
-  let engine: AgentTokenEngine;
-  before(async () => {
-    sandbox = await startSandbox();
-    engine = new AgentTokenEngine();
-  });
-  after(async () => {
-    await engine.close();
-    await sandbox.stop();
-  });
+  const live = sandboxAndEngine({ engineFor: 'suite' });
   const token = async (scope: string, over: { tenant?: string; blueprintId?: string; agentId?: string } = {}) =>
     (
-      await engine.getAutonomousToken({
-        authority: sandbox.authority,
+      await live.engine.getAutonomousToken({
+        authority: live.sandbox.authority,
         tenant: SANDBOX_TENANT,
         blueprintId: BLUEPRINT,
         agentId: AGENT,
@@ -154,7 +137,7 @@ describe('every cause the explanation names, each from a real answer of the sand
     ).accessToken;
   /** Calls as the faces do (core/apiCaller), and explains as they do (core/apiExplain, metadata included). */
   const explained = async (path: string, raw: string) => {
-    const url = `${sandbox.authority}${path}`;
+    const url = `${live.sandbox.authority}${path}`;
     const response = await callApi({ url, method: 'GET', token: raw });
     const { diagnosis, metadata } = await explainResponse(response, decodeToken(raw).claims, url);
     return { response, diagnosis: diagnosis!, metadata };
@@ -179,7 +162,7 @@ describe('every cause the explanation names, each from a real answer of the sand
     const { response, diagnosis, metadata } = await explained('/apis/legacy/orders', raw);
     assert.equal(response.status, 401);
     assert.match(response.headers['www-authenticate']!, /The issuer is not this tenant/);
-    assert.deepEqual(metadata?.authorizationServers, [`${sandbox.authority}/${SANDBOX_TENANT}/v2.0`]);
+    assert.deepEqual(metadata?.authorizationServers, [`${live.sandbox.authority}/${SANDBOX_TENANT}/v2.0`]);
     const v = diagnosis.causes.find((c) => c.cause.startsWith('A v1.0 token to an API that validates v2.0 tokens'));
     assert.ok(v, causes(diagnosis).join(' | '));
     assert.match(v.evidence, /ver = 1\.0, iss = .*\/$/);

@@ -5,12 +5,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { acquirerOf } from '../../src/core/engine/acquisition';
-import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
 import { sidecarSettingsText } from '../../src/extension/sidecar/sidecarSettings';
 import { AgentSidecar, type SidecarRequestRecord } from '../../src/sidecar/sidecarServer';
-import type { SandboxTenant } from '../../src/sandbox/server';
 import { sidecarSettingsEnv } from '../sdkAgent';
-import { AGENT, BLUEPRINT, OTHER_AGENT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+import { AGENT, BLUEPRINT, OTHER_AGENT, SANDBOX_TENANT, sandboxAndEngine, SECRET } from '../helpers';
 
 const SAMPLE = join(__dirname, '..', '..', 'samples', 'sidecar-agent', 'agent.ts');
 const ROOT = join(__dirname, '..', '..');
@@ -24,25 +22,26 @@ interface Run {
 describe('the sample agent (samples/sidecar-agent) against the sidecar', function () {
   // A child Node that compiles the sample with tsx and loads the Agents SDK: seconds, not milliseconds.
   this.timeout(60_000);
-  let sandbox: SandboxTenant;
-  let engine: AgentTokenEngine;
   let sidecar: AgentSidecar;
   let env: Record<string, string>;
   const records: SidecarRequestRecord[] = [];
   /** Every token the sidecar served: none may appear in the sample's output. */
   const served: string[] = [];
 
+  // Before the helper's hooks, so that (mocha runs after() hooks in order) the sidecar stops first, as it did.
+  after(async () => {
+    await sidecar?.stop();
+  });
+  const live = sandboxAndEngine({ engine: { retryBaseDelayMs: 10 }, engineFor: 'suite' });
   before(async () => {
-    sandbox = await startSandbox();
-    engine = new AgentTokenEngine({ retryBaseDelayMs: 10 });
     sidecar = await AgentSidecar.start({
-      acquire: acquirerOf(engine, {
+      acquire: acquirerOf(live.engine, {
         readSecret: async (kind) => (kind === 'clientSecret' ? SECRET : undefined),
         warn: () => {},
       }),
       port: 0,
       blueprint: {
-        authority: sandbox.authority,
+        authority: live.sandbox.authority,
         tenant: SANDBOX_TENANT,
         clientId: BLUEPRINT,
         credential: { kind: 'secret' },
@@ -66,17 +65,12 @@ describe('the sample agent (samples/sidecar-agent) against the sidecar', functio
   beforeEach(() => {
     records.length = 0;
   });
-  after(async () => {
-    await sidecar?.stop();
-    await engine?.close();
-    await sandbox?.stop();
-  });
 
   const runSample = (agent: string): Promise<Run> =>
     new Promise((resolve) =>
       execFile(
         process.execPath,
-        ['--import', 'tsx', SAMPLE, agent, `${sandbox.authority}/apis/weather`],
+        ['--import', 'tsx', SAMPLE, agent, `${live.sandbox.authority}/apis/weather`],
         { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 50_000 },
         (error, stdout, stderr) =>
           resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
@@ -115,7 +109,7 @@ describe('the sample agent (samples/sidecar-agent) against the sidecar', functio
       assert.match(
         run.stdout,
         new RegExp(
-          `^\\[${way}\\] GET ${sandbox.authority}/apis/weather -> 200 OK \\(caller ${AGENT}; today: Sunny`,
+          `^\\[${way}\\] GET ${live.sandbox.authority}/apis/weather -> 200 OK \\(caller ${AGENT}; today: Sunny`,
           'm',
         ),
       );

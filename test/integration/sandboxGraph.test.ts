@@ -1,11 +1,9 @@
 // The sandbox's Microsoft Graph subset answers as Graph does — its token checks, its permission checks, its error
 // bodies and headers — and core/apiDiagnosis reads those answers into a cause and a fix.
 import assert from 'node:assert/strict';
-import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
 import { diagnose } from '../../src/core/api/apiDiagnosis';
 import { scopeForUrl, tokenDestination } from '../../src/core/api/apiHosts';
 import { clientSecret } from '../../src/core/credentials/credentials';
-import type { SandboxTenant } from '../../src/sandbox/server';
 import {
   AGENT,
   AGENT_USER_ID,
@@ -13,41 +11,33 @@ import {
   BLUEPRINT,
   OTHER_AGENT,
   SANDBOX_TENANT,
+  sandboxAndEngine,
   SECRET,
-  startSandbox,
   testDirectory,
 } from '../helpers';
 
 const GRAPH = 'https://graph.microsoft.com/.default';
 
 describe("the sandbox's Microsoft Graph subset ({sandbox}/graph/v1.0/…)", () => {
-  let sandbox: SandboxTenant;
-  let engine: AgentTokenEngine;
-  before(async () => {
-    // The Support Agent may read applications here (Application.Read.All); the Research Agent may read users only.
-    const directory = testDirectory();
-    directory.tenants[0]!.blueprints[0]!.agents.find((a) => a.clientId === OTHER_AGENT)!.roles = {
-      'https://graph.microsoft.com': ['Mail.Send', 'Application.Read.All'],
-    };
-    sandbox = await startSandbox({ directory });
-    engine = new AgentTokenEngine();
-  });
-  after(async () => {
-    await engine.close();
-    await sandbox.stop();
-  });
+  // The Support Agent may read applications here (Application.Read.All); the Research Agent may read users only.
+  const directory = testDirectory();
+  directory.tenants[0]!.blueprints[0]!.agents.find((a) => a.clientId === OTHER_AGENT)!.roles = {
+    'https://graph.microsoft.com': ['Mail.Send', 'Application.Read.All'],
+  };
+  const live = sandboxAndEngine({ sandbox: { directory }, engineFor: 'suite' });
 
   const base = () => ({
-    authority: sandbox.authority,
+    authority: live.sandbox.authority,
     tenant: SANDBOX_TENANT,
     blueprintId: BLUEPRINT,
     credential: clientSecret(SECRET),
     scope: GRAPH,
   });
-  const appToken = async (agentId: string) => (await engine.getAutonomousToken({ ...base(), agentId })).accessToken;
+  const appToken = async (agentId: string) =>
+    (await live.engine.getAutonomousToken({ ...base(), agentId })).accessToken;
   const userToken = async () =>
-    (await engine.getAgentUserToken({ ...base(), agentId: AGENT, userId: AGENT_USER_ID })).accessToken;
-  const url = (path: string) => `${sandbox.authority}/graph/v1.0${path}`;
+    (await live.engine.getAgentUserToken({ ...base(), agentId: AGENT, userId: AGENT_USER_ID })).accessToken;
+  const url = (path: string) => `${live.sandbox.authority}/graph/v1.0${path}`;
   async function get(path: string, token?: string, init: RequestInit = {}) {
     const response = await fetch(url(path), {
       ...init,
@@ -69,7 +59,7 @@ describe("the sandbox's Microsoft Graph subset ({sandbox}/graph/v1.0/…)", () =
   };
 
   it("is where a sandbox Graph token may go, and a Graph URL's scope is inferred", () => {
-    const context = { sandboxOrigin: sandbox.authority };
+    const context = { sandboxOrigin: live.sandbox.authority };
     assert.equal(scopeForUrl(url('/users'), context), GRAPH);
     assert.equal(tokenDestination(url('/users'), GRAPH, context).send, true);
     // Without the sandbox as the token's issuer, a Graph token does not go to a loopback port.
@@ -156,7 +146,7 @@ describe("the sandbox's Microsoft Graph subset ({sandbox}/graph/v1.0/…)", () =
     assert.equal((none.json.error as { message: string }).message, 'Access token is empty.');
     assert.match(none.headers['www-authenticate']!, /^Bearer realm="", authorization_uri=".*", client_id="00000003-/);
     const weather = (
-      await engine.getAutonomousToken({ ...base(), agentId: AGENT, scope: 'api://sandbox-weather/.default' })
+      await live.engine.getAutonomousToken({ ...base(), agentId: AGENT, scope: 'api://sandbox-weather/.default' })
     ).accessToken;
     const wrong = await explain('/users', weather);
     assert.equal(wrong.r.status, 401);

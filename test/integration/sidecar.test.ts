@@ -4,12 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { SidecarAuthProvider } from '@microsoft/agents-hosting';
 import { acquirerOf } from '../../src/core/engine/acquisition';
-import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config/config';
 import { decodeToken } from '../../src/core/tokens/jwt';
 import { sidecarSettingsText } from '../../src/extension/sidecar/sidecarSettings';
 import { AgentSidecar } from '../../src/sidecar/sidecarServer';
-import type { SandboxTenant } from '../../src/sandbox/server';
 import { runSdkAgent, sidecarSettingsEnv } from '../sdkAgent';
 import {
   AGENT,
@@ -17,6 +15,7 @@ import {
   AGENT_USER_UPN,
   BLUEPRINT,
   SANDBOX_TENANT,
+  sandboxAndEngine,
   SECOND_AGENT,
   SECOND_BLUEPRINT,
   SECOND_TENANT,
@@ -24,7 +23,6 @@ import {
   JOBS_SCOPE,
   SANDBOX_PUBLIC_CLIENT_ID,
   SANDBOX_USER_PASSWORD,
-  startSandbox,
   testDirectory,
   userToken,
 } from '../helpers';
@@ -32,8 +30,6 @@ import {
 const GRAPH = 'https://graph.microsoft.com/.default';
 
 describe('the local agent sidecar, driven by the real client (SidecarAuthProvider, @microsoft/agents-hosting)', () => {
-  let sandbox: SandboxTenant;
-  let engine: AgentTokenEngine;
   let sidecar: AgentSidecar;
   const provider = () =>
     new SidecarAuthProvider({
@@ -44,27 +40,25 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
       scopes: [GRAPH],
     } as never);
 
+  // Before the helper's hooks, so that (mocha runs after() hooks in order) the sidecar stops first, as it did.
+  after(async () => {
+    await sidecar.stop();
+  });
+  const live = sandboxAndEngine({ engine: { retryBaseDelayMs: 10 }, engineFor: 'suite' });
   before(async () => {
-    sandbox = await startSandbox();
-    engine = new AgentTokenEngine({ retryBaseDelayMs: 10 });
     sidecar = await AgentSidecar.start({
-      acquire: acquirerOf(engine, {
+      acquire: acquirerOf(live.engine, {
         readSecret: async (kind) => (kind === 'clientSecret' ? SECRET : undefined),
         warn: () => {},
       }),
       port: 0,
       blueprint: {
-        authority: sandbox.authority,
+        authority: live.sandbox.authority,
         tenant: SANDBOX_TENANT,
         clientId: BLUEPRINT,
         credential: { kind: 'secret' },
       },
     });
-  });
-  after(async () => {
-    await sidecar.stop();
-    await engine.close();
-    await sandbox.stop();
   });
 
   it('is healthy', async () => {
@@ -78,12 +72,12 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
   });
 
   it("gives an agent identity's token in two legs (getAgenticInstanceToken)", async () => {
-    sandbox.clearRecords();
+    live.sandbox.clearRecords();
     const token = decodeToken(await provider().getAgenticInstanceToken(SANDBOX_TENANT, AGENT));
     assert.equal(token.claims.appid ?? token.claims.azp, AGENT);
     assert.equal(token.claims.xms_par_app_azp, BLUEPRINT);
     assert.deepEqual(
-      sandbox.requests.map((r) => r.params.client_id),
+      live.sandbox.requests.map((r) => r.params.client_id),
       [BLUEPRINT, AGENT],
     );
   });
@@ -121,14 +115,14 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
 
   it("is retried by the client when it fails once (the tenant's connection reset on every attempt: 502)", async () => {
     // Over plain HTTP first: every attempt of the engine reset, the sidecar answers 502 (not any 5xx).
-    sandbox.injectFaults({ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' });
+    live.sandbox.injectFaults({ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' });
     const plain = await request(
       `${sidecar.url}/AuthorizationHeaderUnauthenticated/graph?optionsOverride.AcquireTokenOptions.ForceRefresh=true`,
     );
     const problem = (await plain.body.json()) as { title: string };
     assert.equal(plain.statusCode, 502);
     assert.equal(problem.title, 'The tenant could not be reached');
-    sandbox.injectFaults({ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' });
+    live.sandbox.injectFaults({ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' });
     const token = decodeToken(await provider().getAccessToken('api://sandbox-weather/.default'));
     assert.equal(token.claims.appid ?? token.claims.azp, BLUEPRINT);
   });
@@ -192,17 +186,17 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         assert.ok(typeof r.body.title === 'string' && typeof r.body.detail === 'string', path);
       }
       // A page's <img src="http://127.0.0.1:5178/…&ForceRefresh=true">: no Origin, but Sec-Fetch-Site. Nothing is asked of Entra.
-      sandbox.clearRecords();
+      live.sandbox.clearRecords();
       const img = await get(
         `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}&optionsOverride.AcquireTokenOptions.ForceRefresh=true`,
         { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' },
       );
       assert.equal(img.status, 403);
-      assert.equal(sandbox.requests.length, 0, 'no credential was sent to the tenant');
+      assert.equal(live.sandbox.requests.length, 0, 'no credential was sent to the tenant');
     });
 
     it("validates the caller's token (/Validate) and runs on-behalf-of with it (/AuthorizationHeader)", async () => {
-      const user = await userToken(sandbox.authority);
+      const user = await userToken(live.sandbox.authority);
       const bearer = { authorization: `Bearer ${user}` };
       const valid = await get('/Validate', bearer);
       assert.equal(valid.status, 200);
@@ -219,7 +213,9 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
       for (const [headers, what] of [
         [{}, 'no token'],
         [
-          { authorization: `Bearer ${await userToken(sandbox.authority, 'https://graph.microsoft.com/User.Read')}` },
+          {
+            authorization: `Bearer ${await userToken(live.sandbox.authority, 'https://graph.microsoft.com/User.Read')}`,
+          },
           'another audience',
         ],
         [{ authorization: `Bearer ${h}.${p}.${'A'.repeat(342)}` }, 'a forged signature'],
@@ -238,31 +234,31 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
     it('answers from the cache, asks Entra again with ForceRefresh, and sends both legs to the Tenant asked for', async () => {
       const path = `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}`;
       assert.equal((await get(path)).status, 200);
-      sandbox.clearRecords();
+      live.sandbox.clearRecords();
       assert.equal((await get(path)).status, 200);
-      assert.equal(sandbox.requests.length, 0, 'the cache answered');
+      assert.equal(live.sandbox.requests.length, 0, 'the cache answered');
       assert.equal((await get(`${path}&optionsOverride.AcquireTokenOptions.ForceRefresh=true`)).status, 200);
       assert.deepEqual(
-        sandbox.requests.map((r) => r.params.client_id),
+        live.sandbox.requests.map((r) => r.params.client_id),
         [BLUEPRINT, AGENT],
         'ForceRefresh: both legs again',
       );
-      sandbox.clearRecords();
+      live.sandbox.clearRecords();
       const elsewhere = await get(`${path}&optionsOverride.AcquireTokenOptions.Tenant=${SECOND_TENANT}`);
       assert.equal(elsewhere.status, 401, 'the blueprint is not in that tenant: Entra refuses, and says why');
       assert.match(String(elsewhere.body.title), /AADSTS/);
       assert.deepEqual(
-        sandbox.requests.map((r) => [r.tenant, r.params.client_id]),
+        live.sandbox.requests.map((r) => [r.tenant, r.params.client_id]),
         [[SECOND_TENANT, BLUEPRINT]],
         'leg 1 went there, and was refused',
       );
       // A blueprint that lives in the second tenant: with Tenant asked for, leg 1 and leg 2 both go there.
-      sandbox.clearRecords();
+      live.sandbox.clearRecords();
       const second = await AgentSidecar.start({
-        acquire: acquirerOf(engine, { readSecret: async () => SECRET, warn: () => {} }),
+        acquire: acquirerOf(live.engine, { readSecret: async () => SECRET, warn: () => {} }),
         port: 0,
         blueprint: {
-          authority: sandbox.authority,
+          authority: live.sandbox.authority,
           tenant: SANDBOX_TENANT,
           clientId: SECOND_BLUEPRINT,
           credential: { kind: 'secret' },
@@ -274,7 +270,7 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         );
         assert.equal(r.statusCode, 200, await r.body.text());
         assert.deepEqual(
-          sandbox.requests.map((q) => [
+          live.sandbox.requests.map((q) => [
             q.tenant,
             q.params.client_id,
             q.params.fmi_path ?? q.params.client_assertion_type,
@@ -291,22 +287,22 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
     });
 
     it('answers 100 concurrent requests for a scope not asked before with one exchange (single flight)', async () => {
-      sandbox.clearRecords();
+      live.sandbox.clearRecords();
       const path = `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}&optionsOverride.Scopes=${encodeURIComponent('api://sandbox-weather/.default')}`;
       const answers = await Promise.all(Array.from({ length: 100 }, () => get(path)));
       assert.ok(answers.every((a) => a.status === 200));
       // T1 is cached from the earlier tests: one leg-2 request for all hundred.
-      assert.equal(sandbox.requests.length, 1);
+      assert.equal(live.sandbox.requests.length, 1);
     });
 
     /** A sidecar of the suite's blueprint and engine with one more API; the caller stops it. */
     const sidecarWith = (api: { name: string; scopes: string[]; baseUrl: string }) =>
       AgentSidecar.start({
-        acquire: acquirerOf(engine, { readSecret: async () => SECRET, warn: () => {} }),
+        acquire: acquirerOf(live.engine, { readSecret: async () => SECRET, warn: () => {} }),
         port: 0,
         apis: [api],
         blueprint: {
-          authority: sandbox.authority,
+          authority: live.sandbox.authority,
           tenant: SANDBOX_TENANT,
           clientId: BLUEPRINT,
           credential: { kind: 'secret' },
@@ -316,14 +312,14 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
     it('promise: an API configured over plain http elsewhere than loopback gets no token, and no request', async () => {
       const own = await sidecarWith({ name: 'plain', scopes: [JOBS_SCOPE], baseUrl: 'http://api.contoso.example/v1' });
       try {
-        sandbox.clearRecords();
+        live.sandbox.clearRecords();
         const r = await request(`${own.url}/DownstreamApiUnauthenticated/plain?AgentIdentity=${AGENT}`, {
           method: 'POST',
         });
         const body = (await r.body.json()) as Record<string, unknown>;
         assert.equal(r.statusCode, 400);
         assert.match(String(body.detail), /https only/);
-        assert.equal(sandbox.requests.length, 0, 'no token was asked for');
+        assert.equal(live.sandbox.requests.length, 0, 'no token was asked for');
       } finally {
         await own.stop();
       }
@@ -426,7 +422,7 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         assert.equal(seen.length, 2);
         // Never, whatever the configuration says: the exchange's token to any API, Graph's or a sample API's to this
         // host. Refused before a token is asked for.
-        sandbox.clearRecords();
+        live.sandbox.clearRecords();
         for (const scope of [
           'api://AzureADTokenExchange/.default',
           'https://graph.microsoft.com/.default',
@@ -438,7 +434,7 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
           assert.equal(r.status, 400, scope);
           assert.match(String(r.body.detail), /whatever any allow-list says|the agent's credential/, scope);
         }
-        assert.equal(sandbox.requests.length, 0, 'no token was asked for');
+        assert.equal(live.sandbox.requests.length, 0, 'no token was asked for');
         assert.equal(seen.length, 2);
       } finally {
         await own.stop();
@@ -452,50 +448,44 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
 // tenant's tokens with the same keys, so a user of another tenant where the blueprint's (multi-tenant) principal
 // exists holds a token with the right audience and a valid signature: only the issuer tells.
 describe("promise: the sidecar trusts only its own tenant's users (/Validate, /AuthorizationHeader, /DownstreamApi)", () => {
-  let sandbox: SandboxTenant;
-  let engine: AgentTokenEngine;
   const started: AgentSidecar[] = [];
-  before(async () => {
-    const directory = testDirectory();
-    const second = directory.tenants.find((t) => t.id === SECOND_TENANT)!;
-    // The blueprint's principal in the second tenant (a multi-tenant app), a user there, and the sign-in client.
-    second.resources = [
-      ...(second.resources ?? []),
-      { appId: BLUEPRINT, identifierUri: `api://${BLUEPRINT}`, scopes: ['access_as_user'] },
-    ];
-    second.users = [
-      {
-        id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6e',
-        userPrincipalName: 'eve@second.onmicrosoft.com',
-        password: 'Second-tenant-pw1',
-      },
-    ];
-    second.publicClients = [{ clientId: SECOND_PUBLIC_CLIENT }];
-    sandbox = await startSandbox({ directory });
-    engine = new AgentTokenEngine({ retryBaseDelayMs: 10 });
-  });
+  const SECOND_PUBLIC_CLIENT = '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8c';
+  const directory = testDirectory();
+  const second = directory.tenants.find((t) => t.id === SECOND_TENANT)!;
+  // The blueprint's principal in the second tenant (a multi-tenant app), a user there, and the sign-in client.
+  second.resources = [
+    ...(second.resources ?? []),
+    { appId: BLUEPRINT, identifierUri: `api://${BLUEPRINT}`, scopes: ['access_as_user'] },
+  ];
+  second.users = [
+    {
+      id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6e',
+      userPrincipalName: 'eve@second.onmicrosoft.com',
+      password: 'Second-tenant-pw1',
+    },
+  ];
+  second.publicClients = [{ clientId: SECOND_PUBLIC_CLIENT }];
+  // Before the helper's hooks, so that (mocha runs after() hooks in order) the sidecars stop first, as they did.
   after(async () => {
     for (const s of started) await s.stop();
-    await engine?.close();
-    await sandbox?.stop();
   });
+  const live = sandboxAndEngine({ sandbox: { directory }, engine: { retryBaseDelayMs: 10 }, engineFor: 'suite' });
   const sidecarFor = async (tenant: string, clock?: () => number) => {
     const s = await AgentSidecar.start({
       ...(clock ? { clock } : {}),
-      acquire: acquirerOf(engine, {
+      acquire: acquirerOf(live.engine, {
         readSecret: async (k) => (k === 'clientSecret' ? SECRET : undefined),
         warn: () => {},
       }),
       port: 0,
-      blueprint: { authority: sandbox.authority, tenant, clientId: BLUEPRINT, credential: { kind: 'secret' } },
+      blueprint: { authority: live.sandbox.authority, tenant, clientId: BLUEPRINT, credential: { kind: 'secret' } },
       apis: [{ name: 'mine', scopes: [JOBS_SCOPE], baseUrl: 'http://127.0.0.1:9/' }],
     });
     started.push(s);
     return s;
   };
-  const SECOND_PUBLIC_CLIENT = '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8c';
   const userOf = async (tenant: string, username: string, password: string) => {
-    const res = await fetch(`${sandbox.authority}/${tenant}/oauth2/v2.0/token`, {
+    const res = await fetch(`${live.sandbox.authority}/${tenant}/oauth2/v2.0/token`, {
       method: 'POST',
       body: new URLSearchParams({
         client_id: tenant === SECOND_TENANT ? SECOND_PUBLIC_CLIENT : SANDBOX_PUBLIC_CLIENT_ID,
