@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { AgentDefinition, BlueprintDefinition, DefinitionStore } from './definitions/definitions';
 import { ConfigError } from '../core/errors/errors';
 import { focusQuickInput } from './workbench';
-import { StepBack } from './wizard';
+import { StepBack, type WizardStep } from './wizard';
 import { PromptDismissed } from './errorBoundary';
 import { BlueprintNode, FailureNode } from './tree/nodes';
 
@@ -261,4 +261,40 @@ export function notListed(definitions: DefinitionStore, clientId: string): strin
   if (agent)
     throw new Error(`The agent identity "${agent.displayName}" already has this client id: each is added once.`);
   return clientId;
+}
+
+/**
+ * A wizard step that asks for one text field in an input box (with Back from the second step on), the field's value
+ * (or `fallback`) as the default. With `skipWhenSet`, a field already set (a script's argument) is not asked.
+ */
+export function textStep<S extends object>(
+  field: keyof S & string,
+  options: {
+    prompt: string;
+    placeHolder?: string;
+    fallback?: string;
+    validate?: Validate;
+    skipWhenSet?: boolean;
+  },
+): WizardStep<S> {
+  const { fallback, skipWhenSet, ...box } = options;
+  const read = (s: S) => (s as Record<string, unknown>)[field] as string | undefined;
+  return {
+    ...(skipWhenSet ? { given: (s: Readonly<S>) => read(s as S) !== undefined } : {}),
+    ask: async (s, how) => {
+      (s as Record<string, unknown>)[field] = await ask({
+        ...box,
+        title: how.titles[0],
+        value: read(s) ?? fallback ?? '',
+        back: how.back,
+      });
+    },
+  };
+}
+
+/** The validation of a name: not empty. */
+export function nonEmpty(what: string): Validate {
+  return (v) => {
+    if (!v.trim()) throw new Error(`Give ${what} a name.`);
+  };
 }

@@ -1,7 +1,7 @@
 import { cloudOfAuthority, defaultGraphScope } from '../../core/config/clouds';
 import { DEFAULT_SCOPE, validateClientId, validateDefaultScope } from '../../core/config/config';
 import type { AgentDefinition } from '../definitions/definitions';
-import { ask, notListed, pickBlueprint, plainArgs } from '../prompts';
+import { nonEmpty, notListed, pickBlueprint, plainArgs, textStep } from '../prompts';
 import { runWizard } from '../wizard';
 import { BlueprintNode } from '../tree/nodes';
 import type { CommandContext } from './context';
@@ -25,45 +25,25 @@ export async function addAgentIdentity(ctx: CommandContext, arg?: unknown): Prom
   const under = blueprint ?? ctx.definitions.blueprint(blueprintId);
   const authority = under?.authority ?? '';
   const answers = await runWizard<Partial<AddAgentIdentityArgs>>(TITLE, { ...args }, [
-    {
-      given: (a) => a.displayName !== undefined,
-      ask: async (a, how) => {
-        a.displayName = await ask({
-          title: how.titles[0],
-          prompt: `A display name for the agent identity under "${under?.displayName ?? blueprintId}"`,
-          value: a.displayName ?? '',
-          validate: (v) => {
-            if (!v.trim()) throw new Error('Give the agent identity a name.');
-          },
-          back: how.back,
-        });
-      },
-    },
-    {
-      given: (a) => a.clientId !== undefined,
-      ask: async (a, how) => {
-        a.clientId = await ask({
-          title: how.titles[0],
-          prompt: "The agent identity's client id",
-          placeHolder: '00000000-0000-0000-0000-000000000000',
-          value: a.clientId ?? '',
-          validate: (v) => notListed(ctx.definitions, validateClientId(v, 'Client id', 'agent identity')),
-          back: how.back,
-        });
-      },
-    },
+    textStep('displayName', {
+      prompt: `A display name for the agent identity under "${under?.displayName ?? blueprintId}"`,
+      validate: nonEmpty('the agent identity'),
+      skipWhenSet: true,
+    }),
+    textStep('clientId', {
+      prompt: "The agent identity's client id",
+      placeHolder: '00000000-0000-0000-0000-000000000000',
+      validate: (v) => notListed(ctx.definitions, validateClientId(v, 'Client id', 'agent identity')),
+      skipWhenSet: true,
+    }),
     {
       // A script that names no scope means the default one.
+      ...textStep<Partial<AddAgentIdentityArgs>>('defaultScope', {
+        prompt: 'The resource scope to ask for by default',
+        fallback: graphScopeFor(authority),
+        validate: (v) => validateDefaultScope(v, 'Scope'),
+      }),
       given: (a) => !!args || a.defaultScope !== undefined,
-      ask: async (a, how) => {
-        a.defaultScope = await ask({
-          title: how.titles[0],
-          prompt: 'The resource scope to ask for by default',
-          value: a.defaultScope ?? graphScopeFor(authority),
-          validate: (v) => validateDefaultScope(v, 'Scope'),
-          back: how.back,
-        });
-      },
     },
   ]);
   return save(ctx, {

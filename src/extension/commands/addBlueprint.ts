@@ -2,7 +2,7 @@ import { CLOUDS } from '../../core/config/clouds';
 import { validateClientId, validateTenant } from '../../core/config/config';
 import { ConfigError } from '../../core/errors/errors';
 import type { BlueprintDefinition, CredentialKind } from '../definitions/definitions';
-import { ask, notListed, pick, plainArgs } from '../prompts';
+import { nonEmpty, notListed, pick, plainArgs, textStep } from '../prompts';
 import { runWizard } from '../wizard';
 import type { CommandContext } from './context';
 import { checkCertificate, credentialSteps } from '../definitions/credentialPrompts';
@@ -89,47 +89,25 @@ async function prompt(
         a.authority = chosen.authority;
       },
     },
-    {
-      given: (a) => a.tenant !== undefined,
-      ask: async (a, how) => {
-        a.tenant = await ask({
-          title: how.titles[0],
-          prompt: "The blueprint's tenant: its id (GUID) or domain",
-          placeHolder: 'contoso.onmicrosoft.com',
-          value: a.tenant ?? '',
-          validate: (v) => validateTenant(v, 'Tenant'),
-          back: how.back,
-        });
-      },
-    },
-    {
-      given: (a) => a.clientId !== undefined,
-      ask: async (a, how) => {
-        a.clientId = await ask({
-          title: how.titles[0],
-          prompt: "The blueprint's client id (application id)",
-          placeHolder: '00000000-0000-0000-0000-000000000000',
-          value: a.clientId ?? '',
-          // A duplicate is caught here, before the secret is typed.
-          validate: (v) => notListed(ctx.definitions, validateClientId(v, 'Client id', 'agent identity blueprint')),
-          back: how.back,
-        });
-      },
-    },
-    {
-      given: (a) => a.displayName !== undefined,
-      ask: async (a, how) => {
-        a.displayName = await ask({
-          title: how.titles[0],
-          prompt: 'A display name for the blueprint',
-          value: a.displayName ?? 'My Blueprint',
-          validate: (v) => {
-            if (!v.trim()) throw new Error('Give the blueprint a name.');
-          },
-          back: how.back,
-        });
-      },
-    },
+    textStep('tenant', {
+      prompt: "The blueprint's tenant: its id (GUID) or domain",
+      placeHolder: 'contoso.onmicrosoft.com',
+      validate: (v) => validateTenant(v, 'Tenant'),
+      skipWhenSet: true,
+    }),
+    textStep('clientId', {
+      prompt: "The blueprint's client id (application id)",
+      placeHolder: '00000000-0000-0000-0000-000000000000',
+      // A duplicate is caught here, before the secret is typed.
+      validate: (v) => notListed(ctx.definitions, validateClientId(v, 'Client id', 'agent identity blueprint')),
+      skipWhenSet: true,
+    }),
+    textStep('displayName', {
+      prompt: 'A display name for the blueprint',
+      fallback: 'My Blueprint',
+      validate: nonEmpty('the blueprint'),
+      skipWhenSet: true,
+    }),
     ...credentialSteps<Partial<AddBlueprintArgs>>(),
   ]);
 }

@@ -1,6 +1,6 @@
 import { validateDefaultScope, validateTenant } from '../../core/config/config';
 import type { AgentDefinition } from '../definitions/definitions';
-import { ask, onlyTarget, pickAgent, plainArgs } from '../prompts';
+import { nonEmpty, onlyTarget, pickAgent, plainArgs, textStep } from '../prompts';
 import { runWizard } from '../wizard';
 import { ConfigError } from '../../core/errors/errors';
 import { AgentNode, FailureNode } from '../tree/nodes';
@@ -31,43 +31,17 @@ export async function editAgentIdentity(ctx: CommandContext, arg?: unknown): Pro
       `${TITLE}: ${agent.displayName}`,
       { displayName: agent.displayName, defaultScope: agent.defaultScope, tenant: agent.tenant ?? '' },
       [
-        {
-          ask: async (a, how) => {
-            a.displayName = await ask({
-              title: how.titles[0],
-              prompt: 'Display name',
-              value: a.displayName,
-              validate: (v) => {
-                if (!v.trim()) throw new Error('Give the agent identity a name.');
-              },
-              back: how.back,
-            });
+        textStep('displayName', { prompt: 'Display name', validate: nonEmpty('the agent identity') }),
+        textStep('defaultScope', {
+          prompt: 'The resource scope to ask for by default',
+          validate: (v) => validateDefaultScope(v, 'Scope'),
+        }),
+        textStep('tenant', {
+          prompt: `The agent identity's home tenant, where both legs go. Leave it empty for the blueprint's (${blueprint.tenant}).${practice ? " For practice: another tenant shows Entra's error; the sandbox's next start resets it." : ''}`,
+          validate: (v) => {
+            if (v.trim()) validateTenant(v, 'Agent home tenant');
           },
-        },
-        {
-          ask: async (a, how) => {
-            a.defaultScope = await ask({
-              title: how.titles[0],
-              prompt: 'The resource scope to ask for by default',
-              value: a.defaultScope,
-              validate: (v) => validateDefaultScope(v, 'Scope'),
-              back: how.back,
-            });
-          },
-        },
-        {
-          ask: async (a, how) => {
-            a.tenant = await ask({
-              title: how.titles[0],
-              prompt: `The agent identity's home tenant, where both legs go. Leave it empty for the blueprint's (${blueprint.tenant}).${practice ? " For practice: another tenant shows Entra's error; the sandbox's next start resets it." : ''}`,
-              value: a.tenant,
-              validate: (v) => {
-                if (v.trim()) validateTenant(v, 'Agent home tenant');
-              },
-              back: how.back,
-            });
-          },
-        },
+        }),
       ],
     ));
   const next = practice

@@ -1,7 +1,7 @@
 import { validateTenant } from '../../core/config/config';
 import type { BlueprintDefinition } from '../definitions/definitions';
 import { ConfigError } from '../../core/errors/errors';
-import { ask, onlyTarget, ownBlueprint, plainArgs } from '../prompts';
+import { nonEmpty, onlyTarget, ownBlueprint, plainArgs, textStep } from '../prompts';
 import { runWizard } from '../wizard';
 import { BlueprintNode } from '../tree/nodes';
 import type { CommandContext } from './context';
@@ -25,32 +25,13 @@ export async function editBlueprint(ctx: CommandContext, arg?: unknown): Promise
       `Edit Blueprint: ${blueprint.displayName}`,
       { displayName: blueprint.displayName, tenant: blueprint.tenant },
       [
-        {
-          ask: async (a, how) => {
-            a.displayName = await ask({
-              title: how.titles[0],
-              prompt: 'Display name',
-              value: a.displayName,
-              validate: (v) => {
-                if (!v.trim()) throw new Error('Give the blueprint a name.');
-              },
-              back: how.back,
-            });
-          },
-        },
-        {
-          ask: async (a, how) => {
-            a.tenant = await ask({
-              title: how.titles[0],
-              prompt: onSandbox
-                ? "Tenant id or domain (for practice: another tenant shows Entra's error; the sandbox's next start resets it)"
-                : 'Tenant id or domain',
-              value: a.tenant,
-              validate: (v) => validateTenant(v, 'Tenant'),
-              back: how.back,
-            });
-          },
-        },
+        textStep('displayName', { prompt: 'Display name', validate: nonEmpty('the blueprint') }),
+        textStep('tenant', {
+          prompt: onSandbox
+            ? "Tenant id or domain (for practice: another tenant shows Entra's error; the sandbox's next start resets it)"
+            : 'Tenant id or domain',
+          validate: (v) => validateTenant(v, 'Tenant'),
+        }),
       ],
     ));
   const { blueprintId: _, ...fields }: Partial<EditBlueprintArgs> = { blueprintId: '', ...patch };
