@@ -4,7 +4,8 @@ import { ConfigError } from '../core/errors/errors';
 import { focusQuickInput } from './workbench';
 import { StepBack, type WizardStep } from './wizard';
 import { PromptDismissed } from './errorBoundary';
-import { BlueprintNode, FailureNode } from './tree/nodes';
+import type { BlueprintRow, FailureRow } from './commands/contracts';
+import { isNode } from './commands/nodeArgs';
 
 export { StepBack } from './wizard';
 
@@ -224,9 +225,9 @@ export async function ownBlueprint(
   const args = plainArgs<{ blueprintId: string }>(arg);
   const blueprint = args
     ? definitions.blueprint(args.blueprintId ?? '')
-    : arg instanceof BlueprintNode
+    : isNode<BlueprintRow>(arg, 'blueprint')
       ? arg.blueprint
-      : arg instanceof FailureNode
+      : isNode<FailureRow>(arg, 'failure')
         ? definitions.blueprint(definitions.agent(arg.failure.agentId)?.blueprintId ?? '')
         : await pickBlueprint(definitions, title, (b) => !b.sandbox);
   if (!blueprint)
@@ -265,7 +266,8 @@ export function notListed(definitions: DefinitionStore, clientId: string): strin
 
 /**
  * A wizard step that asks for one text field in an input box (with Back from the second step on), the field's value
- * (or `fallback`) as the default. With `skipWhenSet`, a field already set (a script's argument) is not asked.
+ * (or `fallback`) as the default. With `skipWhenSet`, a field a script's argument names is not asked, even when its
+ * value is undefined (an unset environment variable): the command then refuses it, rather than wait for a person.
  */
 export function textStep<S extends object>(
   field: keyof S & string,
@@ -280,7 +282,7 @@ export function textStep<S extends object>(
   const { fallback, skipWhenSet, ...box } = options;
   const read = (s: S) => (s as Record<string, unknown>)[field] as string | undefined;
   return {
-    ...(skipWhenSet ? { given: (s: Readonly<S>) => read(s as S) !== undefined } : {}),
+    ...(skipWhenSet ? { given: (s: Readonly<S>) => field in s } : {}),
     ask: async (s, how) => {
       (s as Record<string, unknown>)[field] = await ask({
         ...box,

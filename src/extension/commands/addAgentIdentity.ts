@@ -50,7 +50,7 @@ export async function addAgentIdentity(ctx: CommandContext, arg?: unknown): Prom
     blueprintId,
     clientId: answers.clientId ?? '',
     displayName: answers.displayName ?? '',
-    defaultScope: answers.defaultScope ?? (args ? DEFAULT_SCOPE : graphScopeFor(authority)),
+    defaultScope: answers.defaultScope ?? (authority ? graphScopeFor(authority) : DEFAULT_SCOPE),
     ...(answers.tenant ? { tenant: answers.tenant } : {}),
   });
 }

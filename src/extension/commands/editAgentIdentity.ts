@@ -3,9 +3,10 @@ import type { AgentDefinition } from '../definitions/definitions';
 import { nonEmpty, onlyTarget, pickAgent, plainArgs, textStep } from '../prompts';
 import { runWizard } from '../wizard';
 import { ConfigError } from '../../core/errors/errors';
-import { AgentNode, FailureNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import type { EditAgentIdentityArgs } from './contracts';
+import type { AgentRow, FailureRow } from './contracts';
+import { isNode } from './nodeArgs';
 
 const TITLE = 'Edit Agent Identity';
 
@@ -16,9 +17,9 @@ export async function editAgentIdentity(ctx: CommandContext, arg?: unknown): Pro
   const onSandbox = (a: AgentDefinition) => !!ctx.definitions.blueprint(a.blueprintId)?.sandbox;
   const agent = given
     ? ctx.definitions.agent(given.agentId ?? '')
-    : arg instanceof AgentNode
+    : isNode<AgentRow>(arg, 'agent')
       ? arg.agent
-      : arg instanceof FailureNode
+      : isNode<FailureRow>(arg, 'failure')
         ? ctx.definitions.agent(arg.failure.agentId)
         : await pickAgent(ctx.definitions, TITLE);
   if (!agent) throw new ConfigError('Agent identity', `${String(given?.agentId)} is not in the list.`, 'Add it first.');

@@ -3,9 +3,10 @@ import type { BlueprintDefinition } from '../definitions/definitions';
 import { ConfigError } from '../../core/errors/errors';
 import { nonEmpty, onlyTarget, ownBlueprint, plainArgs, textStep } from '../prompts';
 import { runWizard } from '../wizard';
-import { BlueprintNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import type { EditBlueprintArgs } from './contracts';
+import type { BlueprintRow } from './contracts';
+import { isNode } from './nodeArgs';
 
 export async function editBlueprint(ctx: CommandContext, arg?: unknown): Promise<BlueprintDefinition> {
   const given = plainArgs<EditBlueprintArgs>(arg);
@@ -13,7 +14,7 @@ export async function editBlueprint(ctx: CommandContext, arg?: unknown): Promise
   const named = ctx.definitions.blueprint(given?.blueprintId ?? '');
   const onSandbox = named?.sandbox
     ? named
-    : arg instanceof BlueprintNode && arg.blueprint.sandbox
+    : isNode<BlueprintRow>(arg, 'blueprint') && arg.blueprint.sandbox
       ? arg.blueprint
       : undefined;
   const blueprint =

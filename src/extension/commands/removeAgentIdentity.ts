@@ -1,14 +1,15 @@
 import * as vscode from 'vscode';
 import { ConfigError } from '../../core/errors/errors';
 import { pickAgent, plainArgs } from '../prompts';
-import { AgentNode } from '../tree/nodes';
 import type { CommandContext } from './context';
+import type { AgentRow } from './contracts';
+import { isNode } from './nodeArgs';
 
 export async function removeAgentIdentity(ctx: CommandContext, arg?: unknown): Promise<boolean> {
   const args = plainArgs<{ agentId: string }>(arg);
   const agent = args
     ? ctx.definitions.agent(args.agentId ?? '')
-    : arg instanceof AgentNode
+    : isNode<AgentRow>(arg, 'agent')
       ? arg.agent
       : await pickAgent(
           ctx.definitions,

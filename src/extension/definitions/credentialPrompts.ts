@@ -48,20 +48,31 @@ export function credentialSteps<S extends Partial<CredentialInput>>(current?: Cr
     {
       given: (s) => s.credentialKind !== undefined && detailGiven(s),
       ask: async (s, how) => {
+        // The kind was asked, and the argument already held its details (a secret, a path): they are kept.
+        if (DETAIL_FIELD[s.credentialKind!] in s) return;
         Object.assign(s, await askCredentialDetail(s.credentialKind!, how.titles[0]!, how.back));
       },
     },
   ];
 }
 
+/** The field that holds each kind's detail. */
+const DETAIL_FIELD: Record<CredentialKind, keyof CredentialInput> = {
+  secret: 'clientSecret',
+  certificate: 'certificatePath',
+  federatedTokenFile: 'federatedTokenFile',
+  managedIdentity: 'managedIdentityClientId',
+};
+
 function detailGiven(s: Partial<CredentialInput>): boolean {
+  // Named in a script's argument counts, even with an undefined value: the command refuses it rather than wait.
   switch (s.credentialKind) {
     case 'secret':
-      return s.clientSecret !== undefined;
+      return 'clientSecret' in s;
     case 'certificate':
-      return s.certificatePath !== undefined;
+      return 'certificatePath' in s;
     case 'federatedTokenFile':
-      return s.federatedTokenFile !== undefined;
+      return 'federatedTokenFile' in s;
     default:
       return true;
   }
