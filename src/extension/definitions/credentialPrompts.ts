@@ -38,10 +38,13 @@ export async function checkCertificate(path: string, passphrase: string | undefi
  * secret, a certificate's path, a token file's path; a managed identity's client id is optional).
  */
 export function credentialSteps<S extends Partial<CredentialInput>>(current?: CredentialKind): WizardStep<S>[] {
+  // What the argument named before anything was asked: a detail it held is kept, one typed here can be typed again.
+  let named: ReadonlySet<string> | undefined;
   return [
     {
       given: (s) => s.credentialKind !== undefined,
       ask: async (s, how) => {
+        named ??= new Set(Object.keys(s));
         s.credentialKind = await pickCredentialKind(how.titles[0]!, s.credentialKind ?? current, how.back);
       },
     },
@@ -49,7 +52,7 @@ export function credentialSteps<S extends Partial<CredentialInput>>(current?: Cr
       given: (s) => s.credentialKind !== undefined && detailGiven(s),
       ask: async (s, how) => {
         // The kind was asked, and the argument already held its details (a secret, a path): they are kept.
-        if (DETAIL_FIELD[s.credentialKind!] in s) return;
+        if (named?.has(DETAIL_FIELD[s.credentialKind!])) return;
         Object.assign(s, await askCredentialDetail(s.credentialKind!, how.titles[0]!, how.back));
       },
     },
