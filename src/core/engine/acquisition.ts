@@ -1,14 +1,13 @@
 import {
   type AgentTokenEngine,
-  validateAgentUserRequest,
-  validateAppRequest,
-  validateAutonomousRequest,
-  validateOnBehalfOfRequest,
+  checkRequest,
+  type RequestFieldNames,
   type AcquireOptions,
   type AgentTokenResult,
+  type Checked,
+  type CheckedFlowRequest,
 } from './agentTokens';
 import { cloudOfAuthority, CLOUDS, type CloudName } from '../config/clouds';
-import type { FieldNames } from '../config/config';
 import { resolveCredential, type CredentialHost, type CredentialSource } from '../credentials/credentialSource';
 
 /** What every request names: where, which blueprint, with which credential. */
@@ -43,36 +42,25 @@ export type TokenRequest =
     })
   | (RequestBase & { readonly flow: 'app'; readonly scope: string });
 
-/** How the face names each field in its messages (CLI flags, form labels). */
-export type RequestFieldNames = Partial<FieldNames> & { userToken?: string; userId?: string; username?: string };
+export type { RequestFieldNames };
 
 export interface AcquisitionOptions extends AcquireOptions {
   readonly names?: RequestFieldNames;
 }
 
-/** Every field checked, cheaply and before anything is read or sent; errors name the field as the face does. */
-export function validateTokenRequest(request: TokenRequest, names?: RequestFieldNames): void {
-  // Before the credential exists: the validators check names and scopes, not the credential.
-  const parties = {
-    authority: request.authority,
-    tenant: request.tenant,
-    blueprintId: request.blueprintId,
-    scope: request.scope,
-  };
-  switch (request.flow) {
-    case 'app':
-      validateAppRequest(parties, names);
-      return;
-    case 'autonomous':
-      validateAutonomousRequest({ ...parties, agentId: request.agentId }, names);
-      return;
-    case 'obo':
-      validateOnBehalfOfRequest({ ...parties, agentId: request.agentId, userToken: request.userToken }, names);
-      return;
-    case 'agent-user':
-      validateAgentUserRequest({ ...parties, agentId: request.agentId, ...request.user }, names);
-      return;
-  }
+type Unresolved<R> = R extends unknown ? Omit<R, 'credential'> : never;
+/** A request checked and normalised, its credential not yet resolved: what `acquireToken` hands the engine. */
+export type CheckedTokenRequest = Checked<Unresolved<CheckedFlowRequest>>;
+const checked = (request: Unresolved<CheckedFlowRequest>) => request as CheckedTokenRequest;
+
+/**
+ * Every field checked and normalised, cheaply and before anything is read or sent: the one check a request gets on
+ * its way through `acquireToken`. Errors name the field as the face does.
+ */
+export function validateTokenRequest(request: TokenRequest, names?: RequestFieldNames): CheckedTokenRequest {
+  // Before the credential exists: the check reads names and scopes, never the credential.
+  const { credential: _credential, cloud: _cloud, ...fields } = request;
+  return checked(checkRequest('user' in fields ? { ...fields, ...fields.user } : fields, names));
 }
 
 /** A face's way to get tokens, for a consumer that builds requests (the sidecar): `acquireToken` bound to its parts. */
@@ -94,24 +82,8 @@ export async function acquireToken(
   host: CredentialHost,
   options: AcquisitionOptions = {},
 ): Promise<AgentTokenResult> {
-  validateTokenRequest(request, options.names);
-  const cloud = request.cloud ? CLOUDS[request.cloud] : cloudOfAuthority(request.authority);
+  const checkedRequest = validateTokenRequest(request, options.names);
+  const cloud = request.cloud ? CLOUDS[request.cloud] : cloudOfAuthority(checkedRequest.authority);
   const credential = await resolveCredential(request.credential, cloud.ficAudience, host);
-  const base = {
-    authority: request.authority,
-    tenant: request.tenant,
-    blueprintId: request.blueprintId,
-    scope: request.scope,
-    credential,
-  };
-  switch (request.flow) {
-    case 'app':
-      return engine.getAppToken(base, options);
-    case 'autonomous':
-      return engine.getAutonomousToken({ ...base, agentId: request.agentId }, options);
-    case 'obo':
-      return engine.getOnBehalfOfToken({ ...base, agentId: request.agentId, userToken: request.userToken }, options);
-    case 'agent-user':
-      return engine.getAgentUserToken({ ...base, agentId: request.agentId, ...request.user }, options);
-  }
+  return engine.acquireChecked({ ...checkedRequest, credential }, options);
 }

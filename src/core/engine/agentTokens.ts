@@ -115,59 +115,71 @@ interface Parties {
   readonly tenant: string;
   readonly blueprintId: string;
 }
-type AgentParties = Parties & { readonly agentId: string };
 
-/** Checks and normalises a request; errors name the field the way `names` says. */
-export function validateAutonomousRequest<T extends AgentParties & { readonly scope: string }>(
-  request: T,
-  names?: Partial<FieldNames>,
-): T {
-  return { ...validateParties(request, names), scope: validateDefaultScope(request.scope, names?.scope) };
+/** How the face names each field in its messages (CLI flags, form labels). */
+export type RequestFieldNames = Partial<FieldNames> & { userToken?: string; userId?: string; username?: string };
+
+/** The fields of a request of any flow (and of a refresh), before or after its credential is resolved. */
+interface FlowFields extends Parties {
+  readonly flow: AgentFlow | 'refresh';
+  readonly scope: string;
+  readonly agentId?: string;
+  readonly userToken?: string;
+  readonly userId?: string;
+  readonly username?: string;
 }
 
-function validateBlueprintParties<T extends Parties>(request: T, names?: Partial<FieldNames>): T {
-  return {
+/**
+ * Checks and normalises a request of any flow in one pass, before anything is read or sent: where, which blueprint,
+ * which agent (all but the app flow), the scope as the flow needs it (`.default` for app-only tokens, delegated scopes
+ * for the user flows), then the user the flow names. Errors name each field the way `names` says.
+ */
+export function checkRequest<R extends FlowFields>(request: R, names: RequestFieldNames = {}): R {
+  const appOnly = request.flow === 'app' || request.flow === 'autonomous';
+  const checked: R = {
     ...request,
-    authority: validateAuthority(request.authority, names?.authority),
-    tenant: validateTenant(request.tenant, names?.tenant),
-    blueprintId: validateClientId(request.blueprintId, names?.blueprint ?? 'blueprint', 'agent identity blueprint'),
+    authority: validateAuthority(request.authority, names.authority),
+    tenant: validateTenant(request.tenant, names.tenant),
+    blueprintId: validateClientId(request.blueprintId, names.blueprint ?? 'blueprint', 'agent identity blueprint'),
+    ...(request.flow === 'app'
+      ? {}
+      : { agentId: validateClientId(request.agentId ?? '', names.agent ?? 'agent', 'agent identity') }),
+    scope: appOnly
+      ? validateDefaultScope(request.scope, names.scope)
+      : validateDelegatedScopes(request.scope, names.scope),
   };
+  switch (request.flow) {
+    case 'obo':
+      return {
+        ...checked,
+        userToken: checkUserTokenForBlueprint(request.userToken ?? '', checked.blueprintId, names.userToken),
+      };
+    case 'agent-user':
+      return {
+        ...checked,
+        ...validateAgentUser(request.userId, request.username, {
+          userId: names.userId ?? 'user id',
+          username: names.username ?? 'username',
+        }),
+      };
+    default:
+      return checked;
+  }
 }
 
-function validateParties<T extends AgentParties>(request: T, names?: Partial<FieldNames>): T {
-  return {
-    ...validateBlueprintParties(request, names),
-    agentId: validateClientId(request.agentId, names?.agent ?? 'agent', 'agent identity'),
-  };
-}
+declare const checkedBrand: unique symbol;
+/**
+ * A request whose names and scopes the validators have checked and normalised: what `AgentTokenEngine.acquireChecked`
+ * takes, so a request that came through `acquireToken` is checked once, not again by the engine.
+ */
+export type Checked<T> = T & { readonly [checkedBrand]: true };
 
-export function validateAppRequest<T extends Parties & { readonly scope: string }>(
-  request: T,
-  names?: Partial<FieldNames>,
-): T {
-  return { ...validateBlueprintParties(request, names), scope: validateDefaultScope(request.scope, names?.scope) };
-}
-
-export function validateOnBehalfOfRequest<
-  T extends AgentParties & { readonly scope: string; readonly userToken: string },
->(request: T, names?: Partial<FieldNames> & { userToken?: string }): T {
-  const parties = validateParties(request, names);
-  return {
-    ...parties,
-    scope: validateDelegatedScopes(request.scope, names?.scope),
-    userToken: checkUserTokenForBlueprint(request.userToken, parties.blueprintId, names?.userToken),
-  };
-}
-
-export function validateAgentUserRequest<
-  T extends AgentParties & { readonly scope: string; readonly userId?: string; readonly username?: string },
->(request: T, names?: Partial<FieldNames> & { userId?: string; username?: string }): T {
-  const user = validateAgentUser(request.userId, request.username, {
-    userId: names?.userId ?? 'user id',
-    username: names?.username ?? 'username',
-  });
-  return { ...validateParties(request, names), scope: validateDelegatedScopes(request.scope, names?.scope), ...user };
-}
+/** One checked request for the engine, tagged with its flow, its credential resolved. */
+export type CheckedFlowRequest =
+  | ({ readonly flow: 'autonomous' } & AutonomousTokenRequest)
+  | ({ readonly flow: 'app' } & AppTokenRequest)
+  | ({ readonly flow: 'obo' } & OnBehalfOfTokenRequest)
+  | ({ readonly flow: 'agent-user' } & AgentUserTokenRequest);
 
 /** AADSTS700016 (no such application in the tenant) and 7000112 (the application is disabled). */
 const REMEMBERED_REFUSALS = new Set([700016, 7000112]);
@@ -200,7 +212,10 @@ export class AgentTokenEngine {
   }
 
   async getAutonomousToken(input: AutonomousTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
-    const request = validateAutonomousRequest(input);
+    return this.autonomous(checkRequest({ ...input, flow: 'autonomous' }), options);
+  }
+
+  private async autonomous(request: AutonomousTokenRequest, options: AcquireOptions): Promise<AgentTokenResult> {
     return this.cached(
       TokenCache.key('autonomous', request.authority, request.tenant, request.agentId, request.scope),
       options,
@@ -221,7 +236,10 @@ export class AgentTokenEngine {
 
   /** The blueprint's own token for a resource: one client-credentials leg, no fmi_path. `t1` is that token too. */
   async getAppToken(input: AppTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
-    const request = validateAppRequest(input);
+    return this.app(checkRequest({ ...input, flow: 'app' }), options);
+  }
+
+  private async app(request: AppTokenRequest, options: AcquireOptions): Promise<AgentTokenResult> {
     return this.cached(
       TokenCache.key('app', request.authority, request.tenant, request.blueprintId, request.scope),
       options,
@@ -245,7 +263,10 @@ export class AgentTokenEngine {
 
   /** On behalf of a user (shared docs §1): T1, then jwt-bearer with Tc as assertion and T1 as client assertion. */
   async getOnBehalfOfToken(input: OnBehalfOfTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
-    const request = validateOnBehalfOfRequest(input);
+    return this.onBehalfOf(checkRequest({ ...input, flow: 'obo' }), options);
+  }
+
+  private async onBehalfOf(request: OnBehalfOfTokenRequest, options: AcquireOptions): Promise<AgentTokenResult> {
     const userKey = nodeCrypto().createHash('sha256').update(request.userToken).digest('base64url');
     return this.cached(
       TokenCache.key('obo', request.authority, request.tenant, request.agentId, request.scope, userKey),
@@ -274,7 +295,10 @@ export class AgentTokenEngine {
    * then user_fic with T2 as the user's federated credential, the user by object id or UPN.
    */
   async getAgentUserToken(input: AgentUserTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
-    const request = validateAgentUserRequest(input);
+    return this.agentUser(checkRequest({ ...input, flow: 'agent-user' }), options);
+  }
+
+  private async agentUser(request: AgentUserTokenRequest, options: AcquireOptions): Promise<AgentTokenResult> {
     // By object id or by UPN, never one read as the other; a UPN in any case is one user.
     const who = request.userId ? `id:${request.userId.toLowerCase()}` : `upn:${(request.username ?? '').toLowerCase()}`;
     return this.cached(
@@ -306,13 +330,23 @@ export class AgentTokenEngine {
     );
   }
 
+  /** Runs a request `validateTokenRequest` has already checked (through `acquireToken`): no second check. */
+  async acquireChecked(request: Checked<CheckedFlowRequest>, options: AcquireOptions = {}): Promise<AgentTokenResult> {
+    switch (request.flow) {
+      case 'autonomous':
+        return this.autonomous(request, options);
+      case 'app':
+        return this.app(request, options);
+      case 'obo':
+        return this.onBehalfOf(request, options);
+      case 'agent-user':
+        return this.agentUser(request, options);
+    }
+  }
+
   /** Refreshes a user-flow token (shared docs §1, OBO refresh): never cached, since each refresh token is used once. */
   async refreshUserToken(input: RefreshTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
-    const request = {
-      ...validateParties(input),
-      scope: validateDelegatedScopes(input.scope),
-      refreshToken: input.refreshToken,
-    };
+    const request = checkRequest({ ...input, flow: 'refresh' });
     if (!request.refreshToken)
       throw new ConfigError(
         'refresh token',
