@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { SandboxTenant } from '../src/sandbox/server';
-import { BLUEPRINT, SANDBOX_TENANT, startSandbox } from './helpers';
+import { AGENT, BLUEPRINT, SANDBOX_TENANT, startSandbox } from './helpers';
 
 export const root = join(__dirname, '..');
 export const cliPath = join(root, 'dist', 'cli.js');
@@ -49,9 +49,23 @@ export function cliSuiteSandbox(): () => SandboxTenant {
 }
 
 /**
- * The flags that aim a CLI command at a blueprint of the sandbox's tenant: authority, tenant, blueprint (the suite
- * sandbox's first blueprint unless another is named).
+ * The flags that aim a CLI command at a blueprint of the sandbox's tenant: authority (left out when undefined, for a
+ * test of the default), tenant, blueprint (the suite sandbox's first blueprint and tenant unless others are named).
  */
-export function sandboxBlueprintArgs(authority: string, blueprint = BLUEPRINT): string[] {
-  return ['--authority', authority, '--tenant', SANDBOX_TENANT, '--blueprint', blueprint];
+export function sandboxBlueprintArgs(
+  authority: string | undefined,
+  blueprint = BLUEPRINT,
+  tenant = SANDBOX_TENANT,
+): string[] {
+  return [...(authority === undefined ? [] : ['--authority', authority]), '--tenant', tenant, '--blueprint', blueprint];
+}
+
+/** `sandboxBlueprintArgs` and the agent identity: what `token` needs besides its credential. */
+export function sandboxAgentArgs(
+  authority: string | undefined,
+  agent = AGENT,
+  blueprint = BLUEPRINT,
+  tenant = SANDBOX_TENANT,
+): string[] {
+  return [...sandboxBlueprintArgs(authority, blueprint, tenant), '--agent', agent];
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { cli, cliSuiteSandbox, cliPath, root, type Run, sandboxBlueprintArgs } from '../cliRunner';
+import { cli, cliSuiteSandbox, cliPath, root, type Run, sandboxAgentArgs, sandboxBlueprintArgs } from '../cliRunner';
 import {
   AGENT,
   AGENT_USER_ID,
@@ -21,7 +21,6 @@ import {
   DISABLED_AGENT,
   fixtures,
   userToken,
-  SANDBOX_TENANT,
   SECRET,
   startSandbox,
 } from '../helpers';
@@ -210,20 +209,9 @@ describe('CLI', function () {
       });
     }
     it('exit 2 naming --agent for a client id that is not a GUID, and --tenant when missing', async () => {
-      const r = await cli(
-        [
-          'token',
-          '--tenant',
-          SANDBOX_TENANT,
-          '--blueprint',
-          BLUEPRINT,
-          '--agent',
-          'my-agent',
-          '--client-secret-env',
-          'S',
-        ],
-        { S: 'x' },
-      );
+      const r = await cli(['token', ...sandboxAgentArgs(undefined, 'my-agent'), '--client-secret-env', 'S'], {
+        S: 'x',
+      });
       assert.equal(r.code, 2);
       assert.match(r.stderr, /--agent "my-agent" is not a GUID/);
       const m = await cli(['token', '--blueprint', BLUEPRINT, '--agent', AGENT, '--client-secret-env', 'S'], {
@@ -570,17 +558,8 @@ describe('CLI', function () {
         const r = await cli(
           [
             'token',
-            '--authority',
-            info.authority,
-            '--tenant',
-            info.tenantId,
-            '--blueprint',
-            bp.clientId,
-            '--agent',
-            bp.agents[1].clientId,
-            '--client-secret-env',
-            'S',
-            '--json',
+            ...sandboxAgentArgs(info.authority, bp.agents[1].clientId, bp.clientId, info.tenantId),
+            ...['--client-secret-env', 'S', '--json'],
           ],
           { S: bp.clientSecret },
         );
@@ -653,17 +632,8 @@ describe('CLI', function () {
         const r = await cli(
           [
             'token',
-            '--authority',
-            info.authority,
-            '--tenant',
-            info.tenantId,
-            '--blueprint',
-            bp.clientId,
-            '--agent',
-            bp.agents[0].clientId,
-            '--client-secret-env',
-            'S',
-            '--json',
+            ...sandboxAgentArgs(info.authority, bp.agents[0].clientId, bp.clientId, info.tenantId),
+            ...['--client-secret-env', 'S', '--json'],
           ],
           { S: bp.clientSecret, NODE_EXTRA_CA_CERTS: join(fixtures, 'tls/ca.pem') },
         );

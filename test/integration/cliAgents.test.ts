@@ -86,7 +86,7 @@ describe('CLI: entra-agent-tokens agents and agent-users (the blueprint as itsel
 
   it('a blueprint without the permission is refused, told which permission and how to grant it', async () => {
     // The second tenant's blueprint has no Graph permission at all.
-    const second = ['--authority', sandbox().authority, '--tenant', SECOND_TENANT, '--blueprint', SECOND_BLUEPRINT];
+    const second = sandboxBlueprintArgs(sandbox().authority, SECOND_BLUEPRINT, SECOND_TENANT);
     const r = await cli(['agents', 'list', ...second, '--client-secret-env', 'BLUEPRINT_SECRET'], env);
     assert.equal(r.code, 6, r.stderr);
     assert.match(r.stderr, /HTTP 403 Authorization_RequestDenied/);

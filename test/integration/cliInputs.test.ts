@@ -3,34 +3,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, cliSuiteSandbox, sandboxBlueprintArgs } from '../cliRunner';
-import {
-  AGENT,
-  BLUEPRINT,
-  CERT_AGENT,
-  CERT_BLUEPRINT,
-  FED_AGENT,
-  FED_BLUEPRINT,
-  SANDBOX_TENANT,
-  SECRET,
-} from '../helpers';
+import { cli, cliSuiteSandbox, sandboxAgentArgs, sandboxBlueprintArgs } from '../cliRunner';
+import { AGENT, BLUEPRINT, CERT_AGENT, CERT_BLUEPRINT, FED_AGENT, FED_BLUEPRINT, SECRET } from '../helpers';
 
 describe('CLI inputs an attacker or a slip can supply', function () {
   this.timeout(30_000);
   const sandbox = cliSuiteSandbox();
 
-  const token = (authority: string, ...extra: string[]) => [
-    'token',
-    '--authority',
-    authority,
-    '--tenant',
-    SANDBOX_TENANT,
-    '--blueprint',
-    BLUEPRINT,
-    '--agent',
-    AGENT,
-    ...extra,
-  ];
+  const token = (authority: string, ...extra: string[]) => ['token', ...sandboxAgentArgs(authority), ...extra];
 
   describe('promise: credentials go only to Entra hosts, loopback and hosts the user names (--allow-authority-host)', () => {
     for (const authority of [
@@ -144,14 +124,7 @@ describe('CLI inputs an attacker or a slip can supply', function () {
     it('--federated-token-file FIFO → exit 2 naming it', async () => {
       const r = await cli([
         'token',
-        '--authority',
-        sandbox().authority,
-        '--tenant',
-        SANDBOX_TENANT,
-        '--blueprint',
-        FED_BLUEPRINT,
-        '--agent',
-        FED_AGENT,
+        ...sandboxAgentArgs(sandbox().authority, FED_AGENT, FED_BLUEPRINT),
         '--federated-token-file',
         fifo,
       ]);
@@ -161,14 +134,7 @@ describe('CLI inputs an attacker or a slip can supply', function () {
     it('--certificate /dev/zero → exit 2 naming it', async () => {
       const r = await cli([
         'token',
-        '--authority',
-        sandbox().authority,
-        '--tenant',
-        SANDBOX_TENANT,
-        '--blueprint',
-        CERT_BLUEPRINT,
-        '--agent',
-        CERT_AGENT,
+        ...sandboxAgentArgs(sandbox().authority, CERT_AGENT, CERT_BLUEPRINT),
         '--certificate',
         '/dev/zero',
       ]);

@@ -108,17 +108,7 @@ describe('CLI: entra-agent-tokens sidecar', () => {
       [[...base, '--client-secret-env', 'S', '--api-base', 'nothing=https://x.example'], /no API of that name/],
       [[...base, '--client-secret', 'x'], /--client-secret is not accepted/],
       [
-        [
-          'sidecar',
-          '--tenant',
-          SANDBOX_TENANT,
-          '--blueprint',
-          BLUEPRINT,
-          '--authority',
-          'https://evil.example',
-          '--client-secret-env',
-          'S',
-        ],
+        ['sidecar', ...sandboxBlueprintArgs('https://evil.example'), '--client-secret-env', 'S'],
         /not an Entra sign-in host/,
       ],
     ] as const) {

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { SandboxTenant } from '../../src/sandbox/server';
-import { root } from '../cliRunner';
-import { AGENT, BLUEPRINT, SANDBOX_TENANT, SECRET, startSandbox } from '../helpers';
+import { root, sandboxAgentArgs, sandboxBlueprintArgs } from '../cliRunner';
+import { AGENT, SECRET, startSandbox } from '../helpers';
 
 describe('the CLI as a package: npm pack, install into an empty prefix, run from another folder', function () {
   this.timeout(120_000);
@@ -72,11 +72,7 @@ describe('the CLI as a package: npm pack, install into an empty prefix, run from
     // Not execFileSync: the sandbox answers from this process's event loop.
     const { stdout: out } = await promisify(execFile)(
       bin,
-      [
-        'token',
-        ...['--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT, '--agent', AGENT],
-        ...['--client-secret-env', 'S', '--json'],
-      ],
+      ['token', ...sandboxAgentArgs(sandbox.authority), ...['--client-secret-env', 'S', '--json']],
       { cwd: elsewhere, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', S: SECRET } },
     );
     assert.equal((JSON.parse(out) as { claims: { appid?: string } }).claims.appid, AGENT);
@@ -87,11 +83,7 @@ describe('the CLI as a package: npm pack, install into an empty prefix, run from
     const elsewhere = mkdtempSync(join(tmpdir(), 'eat-elsewhere-'));
     const transport = new StdioClientTransport({
       command: bin,
-      args: [
-        'mcp',
-        ...['--authority', sandbox.authority, '--tenant', SANDBOX_TENANT, '--blueprint', BLUEPRINT],
-        ...['--client-secret-env', 'S'],
-      ],
+      args: ['mcp', ...sandboxBlueprintArgs(sandbox.authority), ...['--client-secret-env', 'S']],
       cwd: elsewhere,
       env: { PATH: process.env.PATH ?? '', S: SECRET },
       stderr: 'pipe',
