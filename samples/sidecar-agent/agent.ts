@@ -1,7 +1,9 @@
 // A sample agent that gets its Microsoft Entra Agent ID token from an agent sidecar, with no secret in its
 // environment, then calls an API with it. Two ways to the same token:
 //   1. the Microsoft 365 Agents SDK (@microsoft/agents-hosting), whose EntraAuthSideCar connection asks the sidecar;
-//   2. plain HTTP: GET {SIDECAR_URL}/AuthorizationHeaderUnauthenticated/{api}?AgentIdentity={agent}.
+//   2. plain HTTP: GET {SIDECAR_URL}/AuthorizationHeaderUnauthenticated/{api}?AgentIdentity={agent}
+//      &optionsOverride.RequestAppToken=true (the agent's own token, as the Agents SDK asks for it; the auth-sidecar
+//      container honours both only with Sidecar__AllowOverrides__GetAuthorizationHeaderUnauthenticated=true).
 //
 // Its environment is the sidecar settings ("Copy Sidecar Settings" in VS Code, or the CLI's `sidecar` command):
 //   SIDECAR_URL=http://127.0.0.1:5178
@@ -77,7 +79,7 @@ async function tokenFromSdk(tenantId: string, agentId: string): Promise<string> 
 
 /** Way 2: plain HTTP. The sidecar answers {"authorizationHeader":"Bearer …"}, or an RFC 7807 problem. */
 async function tokenFromHttp(sidecarUrl: string, agentId: string): Promise<string> {
-  const url = `${sidecarUrl}/AuthorizationHeaderUnauthenticated/${encodeURIComponent(API_NAME)}?AgentIdentity=${encodeURIComponent(agentId)}`;
+  const url = `${sidecarUrl}/AuthorizationHeaderUnauthenticated/${encodeURIComponent(API_NAME)}?AgentIdentity=${encodeURIComponent(agentId)}&optionsOverride.RequestAppToken=true`;
   let res: Response;
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(30_000) });

@@ -1,25 +1,48 @@
 import { CLOUDS, isCloudName } from '../core/config/clouds';
+import type { CredentialHost, CredentialSource } from '../core/credentials/credentialSource';
 import { terminalSafe } from '../core/safety/terminalText';
-import { requestLine } from '../sidecar/requestRecord';
+import { requestLine, type SidecarApi } from '../sidecar/requestRecord';
+import {
+  CONTAINER_ALLOW_OVERRIDES,
+  ContainerConfigError,
+  OVERRIDE_ROUTES,
+  readContainerConfiguration,
+  type AllowOverrides,
+  type ContainerConfig,
+} from '../sidecar/containerConfig';
 import { allowedAuthority, credentialFromFlags, tokenOptions, variableName, withOptionalValue } from './tokenCommand';
+import { writeErr } from './terminal';
 import { parse, positiveInteger, requireFlag, UsageError } from './usage';
 
 export const sidecarHelp = `Usage: entra-agent-tokens sidecar --tenant T --blueprint B CREDENTIAL [--authority URL] [--cloud C]
-                                  [--allow-authority-host H]... [--port N] [--api NAME=SCOPE[,SCOPE...]]... [--api-base NAME=URL]... [--json]
+                                  [--allow-authority-host H]... [--port N] [--api NAME=SCOPE[,SCOPE...]]... [--api-base NAME=URL]...
+                                  [--allow-overrides ROUTE[=false]]... [--json]
+       entra-agent-tokens sidecar [--port N] [--json]     (configured by the container's own keys: AzureAd__*, DownstreamApis__*, Sidecar__*)
 
 Serves the Entra agent sidecar's API (Microsoft's auth-sidecar container) on 127.0.0.1 until interrupted, backed by
 the blueprint's credential: agent code written for the sidecar (SIDECAR_URL, the Agents SDK's EntraAuthSideCar)
-gets its tokens with no secret in its environment.
+gets its tokens with no secret in its environment, and gets the answers the container would give.
 
-  GET /healthz
-  GET /AuthorizationHeaderUnauthenticated/{api}[?AgentIdentity=A[&AgentUsername=UPN | &AgentUserId=ID]]
-      optionsOverride.Scopes (repeatable), optionsOverride.AcquireTokenOptions.Tenant, ...ForceRefresh
-  APIs: default and graph (the cloud's Microsoft Graph), agenticblueprint (T1 for an agent), and --api ones.
+  GET  /healthz
+  GET  /AuthorizationHeaderUnauthenticated/{api}   POST /DownstreamApiUnauthenticated/{api}
+  GET  /AuthorizationHeader/{api}                  POST /DownstreamApi/{api}               GET /Validate
+      AgentIdentity, AgentUsername, AgentUserId, optionsOverride.* (Scopes, RequestAppToken, RelativePath,
+      HttpMethod, AcceptHeader, ExtraHeaderParameters.*, ExtraQueryParameters.*, AcquireTokenOptions.Tenant,
+      ...ForceRefresh, ...Claims, ...CorrelationId), honoured on a route only where its override key is on.
 
-  --port N            default 5178; 0 takes a free port
-  --api NAME=SCOPES   a downstream API the caller names, with its scopes (comma-separated); repeatable
-  --api-base NAME=URL where POST /DownstreamApiUnauthenticated/NAME sends its calls (https, or http on loopback)
-  --json              first line: {"url", "tenant", "blueprint", "apis"}; then one JSON line per request
+With the container's keys in the environment and no --tenant/--blueprint, they alone configure it, with the
+container's defaults. With the flags, these conveniences, each marked on the requests it relies on: the APIs default
+and graph (the cloud's Microsoft Graph) and agenticblueprint (the token exchange API, an app-token API), and overrides on
+GetAuthorizationHeaderUnauthenticated (what the Agents SDK needs). An API gives a user's token unless it is an
+app-token API or the request says optionsOverride.RequestAppToken=true, as in the container.
+
+  --port N                    default 5178; 0 takes a free port
+  --api NAME=SCOPES           a downstream API the caller names, with its scopes (comma-separated); repeatable
+  --api-base NAME=URL         where POST /DownstreamApi*/NAME sends its calls (https, or http on loopback)
+  --allow-overrides ROUTE     Sidecar__AllowOverrides__ROUTE (GetAuthorizationHeader, GetAuthorizationHeaderUnauthenticated,
+                              CallDownstreamApi, CallDownstreamApiUnauthenticated) on, or =false off; repeatable
+  --json                      first line: {"url", "tenant", "blueprint", "apis", "allowOverrides", "notes"}; then one
+                              JSON line per request
   --tenant, --blueprint, --authority, --cloud, --allow-authority-host and CREDENTIAL: as for "token".`;
 
 const options = {
@@ -27,7 +50,32 @@ const options = {
   port: { type: 'string' },
   api: { type: 'string', multiple: true },
   'api-base': { type: 'string', multiple: true },
+  'allow-overrides': { type: 'string', multiple: true },
 } as const;
+
+/** The flags' overrides: the container's, with GetAuthorizationHeaderUnauthenticated on (the Agents SDK needs it). */
+const FLAG_ALLOW_OVERRIDES: AllowOverrides = {
+  ...CONTAINER_ALLOW_OVERRIDES,
+  GetAuthorizationHeaderUnauthenticated: true,
+};
+
+/** Whether the environment holds the container's configuration (AzureAd__ClientId, in any case, `__` or `:`). */
+function hasContainerKeys(env: NodeJS.ProcessEnv): boolean {
+  return Object.keys(env).some((k) => /^AzureAd(__|:)ClientId$/i.test(k));
+}
+
+interface Served {
+  readonly authority: string;
+  readonly tenant: string;
+  readonly clientId: string;
+  readonly source: CredentialSource;
+  readonly host: CredentialHost;
+  readonly apis: readonly SidecarApi[];
+  readonly allowOverrides: AllowOverrides;
+  readonly audiences: readonly string[];
+  readonly requiredScopes: string;
+  readonly notes: readonly string[];
+}
 
 export async function runSidecar(
   args: string[],
@@ -35,14 +83,7 @@ export async function runSidecar(
   out: (s: string) => void,
   stopped: Promise<void>,
 ): Promise<void> {
-  // Without the flags, the real container's configuration keys: an existing Compose .env works as it is.
-  const given = (flag: string) => args.some((a) => a === flag || a.startsWith(`${flag}=`));
-  const fromEnv = !given('--tenant') && !given('--blueprint') && env.AzureAd__ClientId !== undefined;
-  const { values } = parse(
-    'sidecar',
-    withOptionalValue(fromEnv ? [...containerConfiguration(env), ...args] : args, '--managed-identity'),
-    options,
-  );
+  const { values } = parse('sidecar', withOptionalValue(args, '--managed-identity'), options);
   if (values.help) return out(`${sidecarHelp}\n`);
   if (values['client-secret'] !== undefined)
     throw new UsageError(
@@ -51,23 +92,11 @@ export async function runSidecar(
   for (const flag of ['agent', 'scope', 'flow', 'user-token-env', 'user-id', 'username'] as const)
     if (values[flag] !== undefined)
       throw new UsageError(`--${flag} does not go with "sidecar": the caller names the agent and scopes per request.`);
-  const tenant = requireFlag(values.tenant, '--tenant', "the blueprint's tenant (id or domain)");
-  const blueprint = requireFlag(values.blueprint, '--blueprint', "the blueprint's client id");
-  const cloudName = values.cloud ?? 'public';
-  if (!isCloudName(cloudName))
-    throw new UsageError(`--cloud must be one of ${Object.keys(CLOUDS).join(', ')}, not "${cloudName.slice(0, 30)}".`);
-  const authority = allowedAuthority(
-    values.authority ?? CLOUDS[cloudName].authority,
-    values['allow-authority-host'] ?? [],
-  );
-  for (const flag of ['client-secret-env', 'certificate-password-env'] as const)
-    variableName(values[flag], `--${flag}`);
   const port = positiveInteger(values.port, '--port', 5178, 65535, 0);
   const timeoutMs = positiveInteger(values.timeout, '--timeout', 30_000, 600_000);
-  const named = [...(fromEnv ? downstreamApisFromEnv(env) : []), ...(values.api ?? []).map(parseApi)];
-  const { AgentSidecar, builtInApis } = await import('../sidecar/sidecarServer');
-  const apis = withBaseUrls(named, values['api-base'] ?? [], builtInApis(authority));
-  const { source, host } = credentialFromFlags(values, env);
+  const fromEnv = values.tenant === undefined && values.blueprint === undefined && hasContainerKeys(env);
+  const { AgentSidecar, builtInApis, mergeApis } = await import('../sidecar/sidecarServer');
+  const served = fromEnv ? fromContainerKeys(values, env) : fromFlags(values, env, builtInApis, mergeApis);
 
   const { AgentTokenEngine } = await import('../core/engine/agentTokens');
   const { acquirerOf } = await import('../core/engine/acquisition');
@@ -75,11 +104,18 @@ export async function runSidecar(
   let sidecar: Awaited<ReturnType<typeof AgentSidecar.start>>;
   try {
     sidecar = await AgentSidecar.start({
-      acquire: acquirerOf(engine, host),
+      acquire: acquirerOf(engine, served.host),
       port,
-      apis,
-      addApiHint: 'Add it with --api NAME=SCOPES (and --api-base NAME=URL for DownstreamApi).',
-      blueprint: { authority, tenant, clientId: blueprint.toLowerCase(), credential: source },
+      apis: served.apis,
+      allowOverrides: served.allowOverrides,
+      audiences: served.audiences,
+      requiredScopes: served.requiredScopes,
+      blueprint: {
+        authority: served.authority,
+        tenant: served.tenant,
+        clientId: served.clientId,
+        credential: served.source,
+      },
       onRequest: (r) =>
         out(
           values.json
@@ -95,18 +131,131 @@ export async function runSidecar(
   }
   const summary = {
     url: sidecar.url,
-    tenant,
-    blueprint,
-    apis: sidecar.apiList.map((a) => ({ name: a.name, scopes: a.scopes })),
+    tenant: served.tenant,
+    blueprint: served.clientId,
+    apis: sidecar.apiList.map((a) => ({ name: a.name, scopes: a.scopes, ...(a.builtIn ? { builtIn: true } : {}) })),
+    allowOverrides: sidecar.overrides,
+    notes: served.notes,
   };
+  const on = OVERRIDE_ROUTES.filter((r) => sidecar.overrides[r]);
   out(
     values.json
       ? `${JSON.stringify(summary)}\n`
-      : `Agent sidecar listening at ${sidecar.url} for blueprint ${terminalSafe(blueprint)} (tenant ${terminalSafe(tenant)}). Press Ctrl+C to stop.\n  export SIDECAR_URL=${sidecar.url}\n  APIs: ${summary.apis.map((a) => `${terminalSafe(a.name)} (${a.scopes.map(terminalSafe).join(' ')})`).join(', ')}\n`,
+      : [
+          `Agent sidecar listening at ${sidecar.url} for blueprint ${terminalSafe(served.clientId)} (tenant ${terminalSafe(served.tenant)}). Press Ctrl+C to stop.`,
+          `  export SIDECAR_URL=${sidecar.url}`,
+          `  APIs: ${summary.apis.map((a) => `${terminalSafe(a.name)} (${a.scopes.map(terminalSafe).join(' ')})${a.builtIn ? ' [built-in]' : ''}`).join(', ') || 'none'}`,
+          `  Overrides honoured on: ${on.join(', ') || 'no route'}${fromEnv ? '' : ' (Sidecar__AllowOverrides__*)'}`,
+          ...served.notes.map((n) => `  note: ${terminalSafe(n)}`),
+          '',
+        ].join('\n'),
   );
   await stopped;
   await sidecar.stop();
   await engine.close();
+}
+
+/** The container's own keys: what they configure, nothing added (no built-in APIs, the container's defaults). */
+function fromContainerKeys(values: { [k: string]: unknown }, env: NodeJS.ProcessEnv): Served {
+  for (const flag of [
+    'api',
+    'api-base',
+    'allow-overrides',
+    'authority',
+    'cloud',
+    'client-secret-env',
+    'certificate',
+    'federated-token-file',
+    'managed-identity',
+  ] as const)
+    if (values[flag] !== undefined)
+      throw new UsageError(
+        `--${flag} does not go with the container's keys (AzureAd__ClientId is set and --tenant/--blueprint are not): set it as the container's configuration, or give --tenant and --blueprint to configure by flags.`,
+      );
+  let config: ContainerConfig;
+  try {
+    config = readContainerConfiguration(env);
+  } catch (e) {
+    if (e instanceof ContainerConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+  const authority = allowedAuthority(config.authority, (values['allow-authority-host'] as string[] | undefined) ?? []);
+  const secretKey = config.credential.secretKey;
+  const host: CredentialHost = {
+    readSecret: async () => (secretKey ? env[secretKey] : undefined),
+    warn: (w) => writeErr(`warning: ${terminalSafe(w)}\n`),
+  };
+  return {
+    authority,
+    tenant: config.tenant,
+    clientId: config.clientId,
+    source: config.credential.source,
+    host,
+    apis: config.apis,
+    allowOverrides: config.allowOverrides,
+    audiences: config.audiences,
+    requiredScopes: config.requiredScopes.join(' '),
+    notes: config.notes,
+  };
+}
+
+function fromFlags(
+  values: Parameters<typeof credentialFromFlags>[0] & {
+    tenant?: string;
+    blueprint?: string;
+    cloud?: string;
+    authority?: string;
+    'allow-authority-host'?: string[];
+    api?: string[];
+    'api-base'?: string[];
+    'allow-overrides'?: string[];
+  },
+  env: NodeJS.ProcessEnv,
+  builtInApis: (authority: string) => SidecarApi[],
+  mergeApis: (...lists: (readonly SidecarApi[])[]) => SidecarApi[],
+): Served {
+  const tenant = requireFlag(values.tenant, '--tenant', "the blueprint's tenant (id or domain)");
+  const blueprint = requireFlag(values.blueprint, '--blueprint', "the blueprint's client id");
+  const cloudName = values.cloud ?? 'public';
+  if (!isCloudName(cloudName))
+    throw new UsageError(`--cloud must be one of ${Object.keys(CLOUDS).join(', ')}, not "${cloudName.slice(0, 30)}".`);
+  const authority = allowedAuthority(
+    values.authority ?? CLOUDS[cloudName].authority,
+    values['allow-authority-host'] ?? [],
+  );
+  for (const flag of ['client-secret-env', 'certificate-password-env'] as const)
+    variableName(values[flag], `--${flag}`);
+  const builtIns = builtInApis(authority);
+  const named = (values.api ?? []).map(parseApi);
+  const apis = withBaseUrls(mergeApis(builtIns, named), values['api-base'] ?? []);
+  const { source, host } = credentialFromFlags(values, env);
+  return {
+    authority,
+    tenant,
+    clientId: blueprint.toLowerCase(),
+    source,
+    host,
+    apis,
+    allowOverrides: allowOverridesFromFlags(values['allow-overrides'] ?? []),
+    audiences: [],
+    requiredScopes: '',
+    notes: [],
+  };
+}
+
+/** --allow-overrides ROUTE[=true|false], over the flags' defaults. */
+function allowOverridesFromFlags(flags: readonly string[]): AllowOverrides {
+  const out: Record<string, boolean> = { ...FLAG_ALLOW_OVERRIDES };
+  for (const flag of flags) {
+    const m = /^([A-Za-z]+)(?:=(true|false))?$/i.exec(flag.trim());
+    const route = m && OVERRIDE_ROUTES.find((r) => r.toLowerCase() === m[1]!.toLowerCase());
+    if (!m || !route)
+      throw new UsageError(
+        `--allow-overrides takes ROUTE or ROUTE=false, ROUTE one of ${OVERRIDE_ROUTES.join(', ')}; not "${flag.slice(0, 60)}".`,
+      );
+    out[route] = m[2]?.toLowerCase() !== 'false';
+  }
+  return out as unknown as AllowOverrides;
 }
 
 function parseApi(value: string): { name: string; scopes: string[] } {
@@ -123,87 +272,8 @@ function parseApi(value: string): { name: string; scopes: string[] } {
   return { name: m[1]!, scopes };
 }
 
-const CREDENTIAL = 'AzureAd__ClientCredentials__0__';
-
-/** The auth-sidecar container's AzureAd__* keys as this command's flags. Errors name the key. */
-export function containerConfiguration(env: NodeJS.ProcessEnv): string[] {
-  const need = (key: string, what: string): string => {
-    const v = env[key]?.trim();
-    if (!v) throw new UsageError(`${key} is not set: it holds ${what}.`);
-    return v;
-  };
-  const args = [
-    '--tenant',
-    need('AzureAd__TenantId', "the blueprint's tenant"),
-    '--blueprint',
-    need('AzureAd__ClientId', "the blueprint's client id"),
-  ];
-  if (env.AzureAd__Instance?.trim()) args.push('--authority', env.AzureAd__Instance.trim().replace(/\/+$/, ''));
-  const type = need(
-    `${CREDENTIAL}SourceType`,
-    'the credential type (ClientSecret, SignedAssertionFilePath or SignedAssertionFromManagedIdentity)',
-  );
-  switch (type) {
-    case 'ClientSecret':
-      need(`${CREDENTIAL}ClientSecret`, "the blueprint's client secret");
-      args.push('--client-secret-env', `${CREDENTIAL}ClientSecret`);
-      break;
-    case 'SignedAssertionFilePath':
-      args.push(
-        '--federated-token-file',
-        need(`${CREDENTIAL}SignedAssertionFileDiskPath`, 'the federated token file path'),
-      );
-      break;
-    case 'SignedAssertionFromManagedIdentity':
-      args.push(
-        '--managed-identity',
-        ...(env[`${CREDENTIAL}ManagedIdentityClientId`]?.trim()
-          ? [env[`${CREDENTIAL}ManagedIdentityClientId`]!.trim()]
-          : []),
-      );
-      break;
-    default:
-      throw new UsageError(
-        `${CREDENTIAL}SourceType: "${type.slice(0, 40)}" is not supported here; use ClientSecret, SignedAssertionFilePath or SignedAssertionFromManagedIdentity (or the command's flags).`,
-      );
-  }
-  return args;
-}
-
-/** DownstreamApis__NAME__Scopes__N (and __BaseUrl, __RequestAppToken) as APIs. */
-export function downstreamApisFromEnv(
-  env: NodeJS.ProcessEnv,
-): { name: string; scopes: string[]; baseUrl?: string; requestAppToken?: boolean }[] {
-  const apis = new Map<string, { scopes: [number, string][]; baseUrl?: string; requestAppToken?: boolean }>();
-  for (const [key, value] of Object.entries(env)) {
-    const m = /^DownstreamApis__([A-Za-z0-9_.-]{1,64})__(Scopes__(\d{1,2})|BaseUrl|RequestAppToken)$/i.exec(key);
-    if (!m || value === undefined) continue;
-    const api = apis.get(m[1]!) ?? { scopes: [] };
-    if (m[3] !== undefined) api.scopes.push([Number(m[3]), value.trim()]);
-    else if (/^BaseUrl$/i.test(m[2]!)) api.baseUrl = value.trim();
-    else api.requestAppToken = value.trim().toLowerCase() === 'true';
-    apis.set(m[1]!, api);
-  }
-  return [...apis.entries()].map(([name, a]) => {
-    const scopes = a.scopes
-      .sort((x, y) => x[0] - y[0])
-      .map(([, s]) => s)
-      .filter(Boolean);
-    if (scopes.length === 0)
-      throw new UsageError(`DownstreamApis__${name}__Scopes__0 is not set: the API needs a scope.`);
-    return {
-      name,
-      scopes,
-      ...(a.baseUrl ? { baseUrl: a.baseUrl } : {}),
-      ...(a.requestAppToken ? { requestAppToken: true } : {}),
-    };
-  });
-}
-
-type Api = { name: string; scopes: readonly string[]; baseUrl?: string; requestAppToken?: boolean };
-
 /** --api-base NAME=URL: the base URL of a named API (one given with --api or the environment, or a built-in). */
-function withBaseUrls(apis: Api[], bases: readonly string[], builtIns: readonly Api[]): Api[] {
+function withBaseUrls(apis: readonly SidecarApi[], bases: readonly string[]): SidecarApi[] {
   const out = [...apis];
   for (const value of bases) {
     const m = /^([A-Za-z0-9_.-]{1,64})=(.+)$/.exec(value);
@@ -217,13 +287,12 @@ function withBaseUrls(apis: Api[], bases: readonly string[], builtIns: readonly 
       throw new UsageError(
         `--api-base takes NAME=URL, such as weather=https://api.contoso.com, not "${value.slice(0, 60)}".`,
       );
-    const name = m[1]!.toLowerCase();
-    const i = out.findIndex((a) => a.name.toLowerCase() === name);
-    const known = i >= 0 ? out[i] : builtIns.find((a) => a.name === name);
-    if (!known) throw new UsageError(`--api-base ${m[1]}: no API of that name; add it with --api ${m[1]}=SCOPE.`);
-    const next = { ...known, baseUrl: url.href };
-    if (i >= 0) out[i] = next;
-    else out.push(next);
+    const i = out.findIndex((a) => a.name === m[1]);
+    if (i < 0)
+      throw new UsageError(
+        `--api-base ${m[1]}: no API of that name (names are exact); add it with --api ${m[1]}=SCOPE.`,
+      );
+    out[i] = { ...out[i]!, baseUrl: url.href };
   }
   return out;
 }

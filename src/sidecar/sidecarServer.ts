@@ -8,17 +8,26 @@ import type { TokenAcquirer, TokenRequest } from '../core/engine/acquisition';
 import type { AgentTokenResult } from '../core/engine/agentTokens';
 import { cloudOfAuthority, issuersOf } from '../core/config/clouds';
 import { sandboxDownstreamApis } from '../core/api/sandboxApis';
-import { isGuid, isLoopbackHost } from '../core/config/config';
+import { isLoopbackHost } from '../core/config/config';
 import { decodeToken } from '../core/tokens/jwt';
 import { foreignCallerReason } from '../core/safety/loopbackGuard';
 import { SignatureVerifier } from '../core/tokens/signature';
-import { checkUserTokenForBlueprint } from '../core/engine/userFlows';
 import type { CredentialSource } from '../core/credentials/credentialSource';
 import { EntraError } from '../core/errors/entraError';
 import { reportOf } from '../core/errors/errorReport';
 import { ConfigError, NetworkError } from '../core/errors/errors';
 import { withholdSent } from '../core/safety/sentValues';
 import type { SidecarApi, SidecarRequestRecord } from './requestRecord';
+import { CONTAINER_ALLOW_OVERRIDES, type AllowOverrides } from './containerConfig';
+import {
+  bindQuery,
+  downstreamRequest,
+  planRequest,
+  TOKEN_ROUTES,
+  type BoundQuery,
+  type Plan,
+  type TokenRoute,
+} from './sidecarRequest';
 import { callApi, type ApiResponse } from '../core/api/apiCaller';
 import { tokenDestination } from '../core/api/apiHosts';
 
@@ -43,12 +52,19 @@ export interface SidecarOptions {
    */
   readonly acquire: TokenAcquirer;
   readonly blueprint: SidecarBlueprint;
-  /** Added to, or replacing by name, the built-ins (default, graph, agenticblueprint). */
+  /**
+   * The APIs a caller may name, in exact case (`DownstreamApis__NAME__*`): the container's configuration, plus the
+   * face's built-ins (`builtInApis`) where the face offers them.
+   */
   readonly apis?: readonly SidecarApi[];
+  /** Sidecar__AllowOverrides__*: default the container's (overrides on the authenticated routes only). */
+  readonly allowOverrides?: AllowOverrides;
+  /** AzureAd__Audience(s) for the caller's token; default the blueprint's client id and api://client id. */
+  readonly audiences?: readonly string[];
+  /** AzureAd__Scopes: /Validate requires it among the token's scp (the whole value, as the container compares it). */
+  readonly requiredScopes?: string;
   /** 0 takes a free port; default 5178. Always on 127.0.0.1. */
   readonly port?: number;
-  /** How a user of this face adds an API (a setting, a flag): said when a caller names one that is not configured. */
-  readonly addApiHint?: string;
   /** The sidecar's clock for checking callers' tokens (tests set it off the tenant's); default Date.now. */
   readonly clock?: () => number;
   /** Each request once answered; `result` is the token it served (in memory, for the face to show; never logged). */
@@ -56,33 +72,62 @@ export interface SidecarOptions {
 }
 
 /**
- * The built-in APIs: Graph of the blueprint's cloud as `default` and `graph`, and the blueprint's exchange API; for a
- * blueprint on the sandbox (a loopback authority), the sandbox's sample APIs too (weather, legacy, partners), with
- * their base URLs, so its DownstreamApi routes reach them with no configuration.
+ * This sidecar's conveniences, which the container does not have (it knows only the APIs its configuration names):
+ * Graph of the blueprint's cloud as `default` and `graph` (user-token APIs, as a plain configuration has them: the
+ * Agents SDK asks for app tokens with optionsOverride.RequestAppToken=true), the blueprint's exchange API
+ * `agenticblueprint` (an app-token API: what the SDK's getAgenticApplicationToken names, with no override), and for a
+ * blueprint on the sandbox (a loopback authority) the sandbox's sample APIs with their base URLs, as app-token APIs.
+ * Each is marked on every request it serves and written into the exported configuration, so the container then has
+ * it too.
  */
 export function builtInApis(authority: string): SidecarApi[] {
   const graph = `${cloudOfAuthority(authority).graph}/.default`;
+  const sandbox = isLoopbackHost(new URL(authority).hostname) ? sandboxDownstreamApis(authority) : [];
   return [
     { name: 'default', scopes: [graph] },
     { name: 'graph', scopes: [graph] },
     { name: 'agenticblueprint', scopes: [TOKEN_EXCHANGE_SCOPE], requestAppToken: true },
-    ...(isLoopbackHost(new URL(authority).hostname) ? sandboxDownstreamApis(authority) : []),
-  ];
+    ...sandbox.map((api) => ({ ...api, requestAppToken: true })),
+  ].map((api) => ({ ...api, builtIn: true }));
 }
 
-/** RFC 7807 ProblemDetails, as the real sidecar answers errors. */
+/** The APIs by name: a later one replaces an earlier one of the same name (in exact case), keeping its base URL. */
+export function mergeApis(...lists: (readonly SidecarApi[])[]): SidecarApi[] {
+  const byName = new Map<string, SidecarApi>();
+  for (const api of lists.flat()) {
+    const before = byName.get(api.name);
+    const baseUrl = api.baseUrl ?? before?.baseUrl;
+    const { builtIn: _builtIn, ...configured } = api;
+    byName.set(api.name, { ...(api.builtIn ? api : configured), ...(baseUrl ? { baseUrl } : {}) });
+  }
+  return [...byName.values()];
+}
+
+/** A refusal, as ASP.NET writes it: a ProblemDetails body, or (`bare`) only the status, as routing and auth answer. */
 class Problem extends Error {
   constructor(
     readonly status: number,
-    readonly title: string,
     readonly detail: string,
+    /** For the request log and the view only (never the caller): why, and what to change. */
+    readonly note?: string,
+    readonly bare?: { readonly headers?: Readonly<Record<string, string>>; readonly text?: string },
   ) {
     super(detail);
   }
 }
 
+/** ASP.NET's ProblemDetails defaults for a status (Microsoft.AspNetCore.Http ProblemDetailsDefaults). */
+const PROBLEM_DEFAULTS: Readonly<Record<number, readonly [string, string]>> = {
+  400: ['https://tools.ietf.org/html/rfc9110#section-15.5.1', 'Bad Request'],
+  401: ['https://tools.ietf.org/html/rfc9110#section-15.5.2', 'Unauthorized'],
+  403: ['https://tools.ietf.org/html/rfc9110#section-15.5.4', 'Forbidden'],
+  413: ['https://tools.ietf.org/html/rfc9110#section-15.5.14', 'Content Too Large'],
+  500: ['https://tools.ietf.org/html/rfc9110#section-15.6.1', 'An error occurred while processing your request.'],
+};
+
 export class AgentSidecar {
   private readonly apis = new Map<string, SidecarApi>();
+  private readonly allowOverrides: AllowOverrides;
   private origin = '';
   /** Checks inbound user tokens against the tenant's keys (Entra's hosts, or the loopback authority itself). */
   private readonly verifier: SignatureVerifier;
@@ -91,12 +136,8 @@ export class AgentSidecar {
     private readonly options: SidecarOptions,
     private readonly server: Server,
   ) {
-    // A configured API replaces a built-in of its name, keeping the built-in's base URL when it names none.
-    for (const api of [...builtInApis(options.blueprint.authority), ...(options.apis ?? [])]) {
-      const builtIn = this.apis.get(api.name.toLowerCase());
-      const baseUrl = api.baseUrl ?? builtIn?.baseUrl;
-      this.apis.set(api.name.toLowerCase(), { ...api, ...(baseUrl ? { baseUrl } : {}) });
-    }
+    for (const api of mergeApis(options.apis ?? [])) this.apis.set(api.name, api);
+    this.allowOverrides = options.allowOverrides ?? CONTAINER_ALLOW_OVERRIDES;
     const authority = new URL(options.blueprint.authority);
     const loopback = isLoopbackHost(authority.hostname);
     this.verifier = new SignatureVerifier(loopback ? { sandboxOrigin: () => authority.origin } : {});
@@ -126,6 +167,11 @@ export class AgentSidecar {
     return [...this.apis.values()];
   }
 
+  /** The Sidecar__AllowOverrides__* in force. */
+  get overrides(): AllowOverrides {
+    return this.allowOverrides;
+  }
+
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -147,58 +193,91 @@ export class AgentSidecar {
     let served: AgentTokenResult | undefined;
     try {
       const refused = foreignCallerReason('sidecar', this.origin, req.headers);
-      if (refused) throw new Problem(403, 'Forbidden', refused);
-      if (req.method === 'GET' && route === 'healthz' && rest.length === 0) {
-        status = 200;
-        return json(res, 200, { status: 'Healthy' });
-      }
+      if (refused) throw new Problem(403, refused);
       const lower = route.toLowerCase();
-      if ((lower === 'authorizationheaderunauthenticated' || lower === 'authorizationheader') && rest.length === 1) {
-        if (req.method !== 'GET') throw new Problem(405, 'Method Not Allowed', 'This route takes GET.');
-        // The authenticated route: the caller's user token, validated, for on-behalf-of.
-        const userToken = lower === 'authorizationheader' ? await this.inboundUserToken(req) : undefined;
-        const { header, result } = await this.authorizationHeader(
-          decodeSegment(rest[0]!),
-          url.searchParams,
-          userToken,
-          (asked) => (record = { ...record, ...asked }),
-        );
-        record = { ...record, fromCache: result.fromCache };
-        served = result;
+      if (lower === 'healthz' && rest.length === 0) {
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('GET, HEAD');
         status = 200;
-        return json(res, 200, { authorizationHeader: header });
+        // HealthCheckResponseWriters' default: the status as plain text.
+        return send(res, 200, 'text/plain', 'Healthy');
       }
-      if ((lower === 'downstreamapiunauthenticated' || lower === 'downstreamapi') && rest.length === 1) {
-        if (req.method !== 'POST') throw new Problem(405, 'Method Not Allowed', 'This route takes POST.');
-        const userToken = lower === 'downstreamapi' ? await this.inboundUserToken(req) : undefined;
+      const tokenRoute = rest.length === 1 ? TOKEN_ROUTES[lower as keyof typeof TOKEN_ROUTES] : undefined;
+      if (tokenRoute) {
+        const method = tokenRoute.downstream ? 'POST' : 'GET';
+        if (req.method !== method) throw methodNotAllowed(method);
+        // The authenticated routes take the caller's token first (RequireAuthorization runs before the route).
+        const userToken = tokenRoute.authenticated ? await this.inboundUserToken(req) : undefined;
         const apiName = decodeSegment(rest[0]!);
-        // The host rule first: a refused call never gets a token made for it.
-        const target = this.downstreamTarget(apiName, url.searchParams);
-        const body = await readBody(req);
-        const { header, result } = await this.authorizationHeader(
+        record = { ...record, api: apiName };
+        const query = bindQuery(url.searchParams);
+        const plan = planRequest({
+          route: tokenRoute,
           apiName,
-          url.searchParams,
-          userToken,
-          (asked) => (record = { ...record, ...asked }),
-        );
+          api: this.apis.get(apiName),
+          query,
+          allowOverrides: this.allowOverrides,
+          hasUserToken: userToken !== undefined,
+        });
+        const container = this.containerNote(tokenRoute, apiName, query);
+        record = { ...record, ...(container ? { container } : {}) };
+        if ('problem' in plan) throw new Problem(plan.problem.status, plan.problem.detail, plan.note);
+        record = {
+          ...record,
+          ...(plan.agentId ? { agentId: plan.agentId } : {}),
+          ...(plan.user ? { agentUser: 'username' in plan.user ? plan.user.username : plan.user.userId } : {}),
+          scope: plan.scope,
+          ...(plan.ignored.length ? { ignored: plan.ignored } : {}),
+        };
+        // The host rule first: a refused call never gets a token made for it.
+        const target = tokenRoute.downstream ? this.downstreamTarget(plan) : undefined;
+        const body = tokenRoute.downstream ? await readBody(req) : undefined;
+        const result = await this.acquire(plan, userToken);
         record = { ...record, fromCache: result.fromCache };
         served = result;
-        const answer = await this.callDownstream(target, header, body, req.headers['content-type']);
+        // With AgentIdentity, the token is the agent's own, whatever the scope: agenticblueprint gives the agent's
+        // token for the exchange (WithAgentIdentity makes the agent the client of the app path:
+        // src/Microsoft.Identity.Web.AgentIdentities/AgentIdentitiesExtension.cs:75-98), not T1.
+        const token = result.accessToken;
+        if (!target) {
+          status = 200;
+          return json(res, 200, { authorizationHeader: `Bearer ${token}` });
+        }
+        const contentType = req.headers['content-type'];
+        // A body goes only with a content type (DownstreamApiEndpoint.cs:134-142); with GET or HEAD, the container
+        // sends it, and this sidecar's HTTP client cannot: a difference, marked on the request.
+        const bodyless = target.method === 'GET' || target.method === 'HEAD';
+        if (bodyless && contentType && body!.length)
+          record = {
+            ...record,
+            container: `${record.container ? `${record.container} ` : ''}The container sends the request's body with ${target.method}; this sidecar sends ${target.method} without it (set optionsOverride.HttpMethod or DownstreamApis__${plan.api.name}__HttpMethod for a method with a body).`,
+          };
+        const answer = await this.callDownstream(target, token, bodyless ? undefined : body, contentType);
         status = 200;
         return json(res, 200, answer);
       }
       if (lower === 'validate' && rest.length === 0) {
-        if (req.method !== 'GET') throw new Problem(405, 'Method Not Allowed', 'This route takes GET.');
+        if (req.method !== 'GET') throw methodNotAllowed('GET');
         const token = await this.inboundUserToken(req);
+        const claims = decodeToken(token).claims;
+        this.requireScopes(claims);
         status = 200;
-        return json(res, 200, { protocol: 'Bearer', token, claims: decodeToken(token).claims });
+        return json(res, 200, { protocol: 'Bearer', token, claims });
       }
-      throw new Problem(404, 'Not Found', `The sidecar has no route ${url.pathname.slice(0, 100)}.`);
+      // Routing's answer to a path it does not know: 404, no body.
+      throw new Problem(404, `The sidecar has no route ${url.pathname.slice(0, 100)}.`, undefined, {});
     } catch (e) {
       const problem = toProblem(e);
       status = problem.status;
-      record = { ...record, problem: { title: problem.title, detail: problem.detail } };
-      return problemJson(res, problem);
+      record = {
+        ...record,
+        problem: {
+          title: problem.bare
+            ? `HTTP ${problem.status}`
+            : (PROBLEM_DEFAULTS[problem.status]?.[1] ?? `HTTP ${problem.status}`),
+          detail: problem.note ? `${problem.detail} ${problem.note}` : problem.detail,
+        },
+      };
+      return problemResponse(res, problem);
     } finally {
       try {
         this.options.onRequest?.({ ...record, status, ms: performance.now() - started, at: new Date() }, served);
@@ -209,209 +288,227 @@ export class AgentSidecar {
   }
 
   /**
-   * Calls the API's configured base URL (+ optionsOverride.RelativePath, which may not leave its origin) with the
-   * token. optionsOverride.BaseUrl is never honoured: a token goes only where the user configured its API.
+   * How the container on its own defaults would answer this request differently, and the key that makes it agree:
+   * an API it would not have (a built-in of this sidecar), or overrides a route honours here but not there.
    */
+  private containerNote(route: TokenRoute, apiName: string, query: BoundQuery): string | undefined {
+    const notes: string[] = [];
+    const api = this.apis.get(apiName);
+    if (api?.builtIn)
+      notes.push(
+        `The container has no API "${apiName}" unless its configuration names it: set DownstreamApis__${apiName}__Scopes__0=${api.scopes[0] ?? ''} and DownstreamApis__${apiName}__RequestAppToken=true${api.baseUrl ? ` and DownstreamApis__${apiName}__BaseUrl=${api.baseUrl}` : ''} (Export Sidecar for Production writes them).`,
+      );
+    const asked =
+      query.hasAny ||
+      query.agentIdentity !== undefined ||
+      query.agentUsername !== undefined ||
+      query.agentUserId !== undefined;
+    const here = this.allowOverrides[route.gate];
+    if (asked && here !== CONTAINER_ALLOW_OVERRIDES[route.gate])
+      notes.push(
+        here
+          ? `The container on its defaults ignores AgentIdentity, AgentUsername, AgentUserId and optionsOverride.* on this route and answers as the blueprint: set Sidecar__AllowOverrides__${route.gate}=true.`
+          : `The container on its defaults honours overrides on this route; this sidecar has Sidecar__AllowOverrides__${route.gate}=false.`,
+      );
+    return notes.length ? notes.join(' ') : undefined;
+  }
+
   /**
-   * Where a DownstreamApi call goes, decided before any token exists: the API's configured base URL (+
-   * optionsOverride.RelativePath, which may not leave its origin; optionsOverride.BaseUrl is never honoured), and the
-   * host rule of every face (core/api/apiHosts.ts): https (http only on loopback), and never a token for the exchange,
-   * nor one for Graph or the sandbox to another host than theirs, whatever the configuration lists.
+   * Where a DownstreamApi call goes, decided before any token exists: the API's BaseUrl and RelativePath joined as
+   * the container joins them (optionsOverride.BaseUrl is never honoured), and the host rule of every face
+   * (core/api/apiHosts.ts): https (http only on loopback), and never a token for the exchange, nor one for Graph or
+   * the sandbox to another host than theirs, whatever the configuration lists.
    */
-  private downstreamTarget(apiName: string, query: URLSearchParams): URL {
-    const api = this.apiNamed(apiName);
+  private downstreamTarget(plan: Plan): {
+    readonly url: URL;
+    readonly method: string;
+    readonly headers: readonly (readonly [string, string])[];
+  } {
+    const api = plan.api;
     if (!api.baseUrl)
+      // DownstreamApi with no BaseUrl: the container's HttpClient refuses a relative URL, an unexpected error. [I]
+      throw new Problem(
+        500,
+        'An unexpected error occurred.',
+        `The API "${api.name}" has no BaseUrl: set DownstreamApis__${api.name}__BaseUrl.`,
+      );
+    const planned = downstreamRequest(api);
+    const base = new URL(api.baseUrl);
+    const target = new URL(planned.url);
+    if (target.origin !== base.origin)
       throw new Problem(
         400,
-        'No base URL',
-        `The API "${api.name}" has no base URL configured, so the sidecar cannot call it.`,
+        `RelativePath may not leave ${base.origin}.`,
+        "A token goes only to its API's configured origin.",
       );
-    const base = new URL(api.baseUrl);
-    const target = new URL(
-      query.get('optionsOverride.RelativePath') ?? '',
-      base.href.endsWith('/') ? base : `${base.href}/`,
-    );
-    if (target.origin !== base.origin)
-      throw new Problem(400, 'Bad RelativePath', `optionsOverride.RelativePath may not leave ${base.origin}.`);
     const authority = new URL(this.options.blueprint.authority);
     const context = isLoopbackHost(authority.hostname) ? { sandboxOrigin: authority.origin } : {};
-    for (const scope of this.scopesOf(api, query)) {
-      const verdict = tokenDestination(target.href, scope, { ...context, userHosts: { [scope]: [base.host] } });
-      if (!verdict.send) throw new Problem(400, 'The token may not go there', `${verdict.reason} ${verdict.fix}`);
-    }
-    return target;
+    const verdict = tokenDestination(target.href, plan.scope.split(' ')[0]!, {
+      ...context,
+      userHosts: { [plan.scope.split(' ')[0]!]: [base.host] },
+    });
+    if (!verdict.send) throw new Problem(400, `${verdict.reason} ${verdict.fix}`);
+    return { url: target, method: planned.method, headers: planned.headers };
   }
 
-  private apiNamed(apiName: string): SidecarApi {
-    const api = this.apis.get(apiName.toLowerCase());
-    if (!api)
-      throw new Problem(
-        400,
-        'Unknown API',
-        `No downstream API named "${apiName.slice(0, 60)}" is configured. Known: ${[...this.apis.keys()].join(', ')}.${this.options.addApiHint ? ` ${this.options.addApiHint}` : ''}`,
-      );
-    return api;
+  private acquire(plan: Plan, userToken: string | undefined): Promise<AgentTokenResult> {
+    const blueprint = this.options.blueprint;
+    const base = {
+      authority: blueprint.authority,
+      tenant: plan.tenant ?? blueprint.tenant,
+      blueprintId: blueprint.clientId,
+      credential: blueprint.credential,
+      scope: plan.scope,
+    };
+    const request: TokenRequest =
+      plan.flow === 'obo'
+        ? { ...base, flow: 'obo', agentId: plan.agentId!, userToken: userToken! }
+        : plan.flow === 'agent-user'
+          ? { ...base, flow: 'agent-user', agentId: plan.agentId!, user: plan.user! }
+          : plan.flow === 'autonomous'
+            ? { ...base, flow: 'autonomous', agentId: plan.agentId! }
+            : { ...base, flow: 'app' };
+    return this.options.acquire(request, {
+      forceRefresh: plan.forceRefresh,
+      ...(plan.claims ? { claims: plan.claims } : {}),
+      ...(plan.correlationId ? { correlationId: plan.correlationId } : {}),
+    });
   }
 
-  /** The scopes a request asks for: optionsOverride.Scopes, else the API's configured ones. */
-  private scopesOf(api: SidecarApi, query: URLSearchParams): string[] {
-    const overridden = query.getAll('optionsOverride.Scopes').filter(Boolean);
-    return overridden.length ? overridden : [...api.scopes];
-  }
-
-  /** Calls the API at `target` with the token; the answer as the sidecar returns it. */
+  /**
+   * Calls the API with the token; the answer as the container returns it (DownstreamApiEndpoint.cs:176-188): the
+   * status, the response's content headers as lists, and the content only when its length is known and not zero
+   * (an empty or chunked answer has `content: null`).
+   */
   private async callDownstream(
-    target: URL,
-    authorization: string,
-    body: Buffer,
+    target: { readonly url: URL; readonly method: string; readonly headers: readonly (readonly [string, string])[] },
+    token: string,
+    body: Buffer | undefined,
     contentType: string | undefined,
-  ): Promise<{ statusCode: number; headers: Record<string, string>; content: string }> {
+  ): Promise<{ statusCode: number; headers: Record<string, string[]>; content: string | null }> {
     // The one API caller: redirects answered, never followed (the token goes to this origin only), the answer read
     // up to 1 MiB and no further.
     let answer: ApiResponse;
     try {
       answer = await callApi({
-        url: target.href,
-        method: 'POST',
-        headers: contentType ? [['content-type', contentType]] : [],
-        body,
-        token: authorization.replace(/^Bearer /, ''),
+        url: target.url.href,
+        method: target.method,
+        headers: [...target.headers, ...(contentType && body ? [['content-type', contentType] as const] : [])],
+        ...(contentType && body ? { body } : {}),
+        token,
         timeoutMs: 30_000,
       });
     } catch (e) {
       if (e instanceof NetworkError)
-        throw new Problem(
-          e.kind === 'timeout' ? 504 : 502,
-          'The API could not be reached',
-          `${target.origin}: ${e.message}`,
-        );
+        throw new Problem(500, 'An unexpected error occurred.', `${target.url.origin}: ${e.message}`);
       throw e;
     }
     if (answer.truncated)
       throw new Problem(
-        502,
-        "The API's answer is too large",
-        `${target.origin} answered with more than 1 MiB; the sidecar relays answers up to 1 MiB and stopped reading there.`,
+        500,
+        'An unexpected error occurred.',
+        `${target.url.origin} answered with more than 1 MiB; this sidecar relays answers up to 1 MiB and stopped reading there (the container reads any size).`,
       );
-    return { statusCode: answer.status, headers: { ...answer.headers }, content: answer.body };
+    const headers: Record<string, string[]> = {};
+    for (const [name, value] of Object.entries(answer.headers)) {
+      const canonical = CONTENT_HEADERS.get(name.toLowerCase());
+      if (canonical) headers[canonical] = [value];
+    }
+    const length = Number(answer.headers['content-length']);
+    return { statusCode: answer.status, headers, content: length > 0 ? answer.body : null };
   }
 
   /**
-   * The inbound `Authorization: Bearer` token: for the blueprint, in its lifetime (five minutes of clock skew, as
-   * Microsoft.IdentityModel allows), issued by the sidecar's own tenant, and signed by the tenant's keys.
+   * The inbound `Authorization: Bearer` token, as JwtBearer checks it: for the blueprint (AzureAd__Audience(s), by
+   * default its client id and api://client id), in its lifetime (five minutes of clock skew), issued by the
+   * sidecar's own tenant, and signed by the tenant's keys. A missing token is 401 with `WWW-Authenticate: Bearer`, a
+   * bad one with `error="invalid_token"`; neither has a body.
    */
   private async inboundUserToken(req: IncomingMessage): Promise<string> {
     const m = /^Bearer\s+([A-Za-z0-9_.-]+)$/i.exec(req.headers.authorization ?? '');
     if (!m)
-      throw new Problem(401, 'No bearer token', "This route needs the caller's token: Authorization: Bearer <token>.");
+      throw new Problem(401, 'No bearer token: this route needs Authorization: Bearer <token>.', undefined, {
+        headers: { 'www-authenticate': 'Bearer' },
+      });
     const token = m[1]!;
+    const invalid = (why: string) =>
+      new Problem(401, why, undefined, {
+        headers: {
+          'www-authenticate': `Bearer error="invalid_token", error_description="${why.replace(/["\\]/g, "'")}"`,
+        },
+      });
     const now = this.options.clock?.() ?? Date.now();
+    let decoded: ReturnType<typeof decodeToken>;
     try {
-      checkUserTokenForBlueprint(token, this.options.blueprint.clientId, 'The bearer token', now);
-    } catch (e) {
-      throw new Problem(401, 'The bearer token is not valid here', reportOf(e).summary);
+      decoded = decodeToken(token);
+    } catch {
+      throw invalid('The token is not a JWT.');
     }
-    const decoded = decodeToken(token);
+    const { clientId } = this.options.blueprint;
+    const audiences = this.options.audiences?.length ? this.options.audiences : [clientId, `api://${clientId}`];
+    const aud = decoded.claims.aud;
+    if (!audiences.some((a) => (Array.isArray(aud) ? aud.includes(a) : aud === a)))
+      throw invalid(`The audience '${String(aud).slice(0, 80)}' is invalid.`);
     const exp = Number(decoded.claims.exp);
-    if (!Number.isFinite(exp) || exp * 1000 <= now)
-      throw new Problem(401, 'The bearer token has expired', 'Get a new token for the blueprint and send it again.');
+    if (!Number.isFinite(exp) || exp * 1000 + CLOCK_SKEW_MS <= now) throw invalid('The token is expired.');
     const nbf = decoded.claims.nbf;
     if (nbf !== undefined && !(Number.isFinite(Number(nbf)) && Number(nbf) * 1000 <= now + CLOCK_SKEW_MS))
-      throw new Problem(
-        401,
-        'The bearer token is not valid yet',
-        "Its nbf is more than five minutes ahead of this machine's clock: check the clock, or wait.",
-      );
+      throw invalid('The token is not valid yet.');
     // Entra signs every tenant's tokens with the same keys: the issuer and tid must be this tenant's.
     const { authority, tenant } = this.options.blueprint;
     let tenantId: string;
     try {
       tenantId = await this.verifier.tenantIdOf(authority, tenant);
     } catch (e) {
-      throw new Problem(502, 'The tenant could not be looked up', `${tenant}: ${(e as Error).message}`);
+      throw new Problem(
+        500,
+        'An unexpected error occurred.',
+        `The tenant ${tenant} could not be looked up: ${(e as Error).message}`,
+      );
     }
     const iss = typeof decoded.claims.iss === 'string' ? decoded.claims.iss.toLowerCase() : '';
     const tid = typeof decoded.claims.tid === 'string' ? decoded.claims.tid.toLowerCase() : '';
     if (tid !== tenantId || !issuersOf(authority, tenantId).has(iss))
-      throw new Problem(
-        401,
-        'The bearer token is from another tenant',
-        `This sidecar accepts users of its own tenant (${tenantId}) only; the token was issued by another tenant.`,
-      );
+      throw invalid(`The issuer is invalid: this sidecar accepts users of its own tenant (${tenantId}) only.`);
     const signature = await this.verifier.verify(decoded);
     if (signature.status !== 'verified')
-      throw new Problem(
-        401,
-        'The bearer token is not signed by the tenant',
-        'reason' in signature ? signature.reason : 'Its signature could not be checked.',
+      throw invalid(
+        `The signature is invalid: ${'reason' in signature ? signature.reason : 'it could not be checked.'}`,
       );
     return token;
   }
 
-  private async authorizationHeader(
-    apiName: string,
-    query: URLSearchParams,
-    userToken: string | undefined,
-    /** What was asked (API, agent, agent user, scope), once known and before Entra is asked: the request log's. */
-    asked: (what: Pick<SidecarRequestRecord, 'api' | 'agentId' | 'agentUser' | 'scope'>) => void,
-  ): Promise<{ header: string; result: AgentTokenResult }> {
-    const api = this.apiNamed(apiName);
-    const scopes = this.scopesOf(api, query);
-    if (scopes.length === 0)
-      throw new Problem(400, 'No scopes', `The API "${api.name}" has no scopes; pass optionsOverride.Scopes.`);
-    const scope = scopes.join(' ');
-    const agentId = query.get('AgentIdentity') ?? undefined;
-    const username = query.get('AgentUsername') ?? undefined;
-    const userId = query.get('AgentUserId') ?? undefined;
-    if (agentId !== undefined && !isGuid(agentId))
-      throw new Problem(400, 'Bad AgentIdentity', "AgentIdentity must be the agent identity's client id (a GUID).");
-    if ((username || userId) && !agentId)
-      throw new Problem(400, 'Bad request', 'AgentUsername and AgentUserId need AgentIdentity too.');
-    if (username && userId) throw new Problem(400, 'Bad request', 'Give AgentUsername or AgentUserId, not both.');
-    if (userId && !isGuid(userId))
-      throw new Problem(400, 'Bad AgentUserId', 'AgentUserId must be an object id (a GUID).');
-    const blueprint = this.options.blueprint;
-    const tenant = query.get('optionsOverride.AcquireTokenOptions.Tenant') || blueprint.tenant;
-    const forceRefresh = query.get('optionsOverride.AcquireTokenOptions.ForceRefresh')?.toLowerCase() === 'true';
-    const base = {
-      authority: blueprint.authority,
-      tenant,
-      blueprintId: blueprint.clientId,
-      credential: blueprint.credential,
-    };
-    // The blueprint API with an agent: the blueprint's exchange token for that agent (T1, fmi_path = the agent).
-    const wantsT1 =
-      userToken === undefined && agentId !== undefined && !username && !userId && scope === TOKEN_EXCHANGE_SCOPE;
-    if (userToken !== undefined && !agentId)
-      throw new Problem(
-        400,
-        'AgentIdentity needed',
-        "This stand-in runs on-behalf-of for an agent identity: pass AgentIdentity (the blueprint's own OBO is not served).",
-      );
-    if (userToken !== undefined && (username || userId))
-      throw new Problem(
-        400,
-        'Bad request',
-        'The authenticated route acts for the caller: leave out AgentUsername and AgentUserId.',
-      );
-    const request: TokenRequest =
-      userToken !== undefined
-        ? { ...base, flow: 'obo', agentId: agentId!, scope, userToken }
-        : !agentId
-          ? { ...base, flow: 'app', scope }
-          : username || userId
-            ? { ...base, flow: 'agent-user', agentId, scope, user: username ? { username } : { userId: userId! } }
-            : { ...base, flow: 'autonomous', agentId, scope };
-    asked({
-      api: api.name,
-      ...(agentId ? { agentId } : {}),
-      ...(username || userId ? { agentUser: username ?? userId } : {}),
-      scope,
-    });
-    const result = await this.options.acquire(request, { forceRefresh });
-    return { header: `Bearer ${wantsT1 ? result.t1.raw : result.accessToken}`, result };
+  /** AzureAd__Scopes on /Validate (ValidateRequestEndpoints.cs:32-36; VerifyUserHasAnyAcceptedScope): 403, the message as text. */
+  private requireScopes(claims: Record<string, unknown>): void {
+    const required = this.options.requiredScopes?.trim();
+    if (!required) return;
+    const scp =
+      typeof claims.scp === 'string' ? claims.scp : typeof claims.scope === 'string' ? claims.scope : undefined;
+    if (scp !== undefined && scp.split(' ').includes(required)) return;
+    const message = `IDW10203: The 'scope' or 'scp' claim does not contain scopes '${required}' or was not found. `;
+    throw new Problem(403, message, undefined, { text: message });
   }
 }
+
+/** HttpContentHeaders' names, as the container's result lists them (the response's content headers only). */
+const CONTENT_HEADERS = new Map(
+  [
+    'Allow',
+    'Content-Disposition',
+    'Content-Encoding',
+    'Content-Language',
+    'Content-Length',
+    'Content-Location',
+    'Content-MD5',
+    'Content-Range',
+    'Content-Type',
+    'Expires',
+    'Last-Modified',
+  ].map((h) => [h.toLowerCase(), h]),
+);
+
+const methodNotAllowed = (allow: string) =>
+  new Problem(405, `This route takes ${allow}.`, undefined, { headers: { allow } });
 
 const MAX_FORWARDED_BODY = 1 << 20;
 
@@ -434,36 +531,42 @@ function decodeSegment(segment: string): string {
   }
 }
 
-/** What the caller is told: Entra's refusal as 401 with its code, meaning and fix; the network as 502/504. */
+/**
+ * What the caller is told, as the routes answer (Endpoints/*Endpoint.cs:144-174): Entra's refusal as 401 with its
+ * description (MSAL's MsalServiceException message), anything unexpected as 500 with the container's words; the
+ * explanation goes to the request log only.
+ */
 function toProblem(e: unknown): Problem {
   if (e instanceof Problem) return e;
   const report = reportOf(e);
   if (e instanceof EntraError)
-    return new Problem(
-      401,
-      `Entra refused the request (${e.code ? `AADSTS${e.code}` : `HTTP ${e.httpStatus}`})`,
-      report.summary,
-    );
-  if (e instanceof NetworkError)
-    return new Problem(e.kind === 'timeout' ? 504 : 502, 'The tenant could not be reached', report.summary);
-  if (e instanceof ConfigError) return new Problem(400, 'Bad request', report.summary);
-  return new Problem(500, 'The sidecar failed', report.summary);
+    return new Problem(401, e.body.error_description ?? `HTTP ${e.httpStatus}`, report.summary);
+  // [I] A request this sidecar checks before sending (an agent id that is not a GUID, a bad tenant) would reach Entra
+  // from the container, and Entra would refuse it: 401 either way.
+  if (e instanceof ConfigError) return new Problem(401, report.summary);
+  return new Problem(500, 'An unexpected error occurred.', report.summary);
+}
+
+/** No caching of a success (CacheControl.cs:13-36). */
+const NO_CACHE = { 'cache-control': 'no-cache, no-store, must-revalidate', expires: '0', pragma: 'no-cache' };
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'content-type': type, ...(status >= 200 && status < 300 ? NO_CACHE : {}) });
+  res.end(body);
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
 }
 
 /** The last guard of what a caller is told: no value this process sent as a credential, in any spelling. */
-function problemJson(res: ServerResponse, p: Problem): void {
-  res.writeHead(p.status, { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(
-    JSON.stringify({
-      type: `https://httpstatuses.io/${p.status}`,
-      title: withholdSent(p.title),
-      status: p.status,
-      detail: withholdSent(p.detail),
-    }),
-  );
+function problemResponse(res: ServerResponse, p: Problem): void {
+  if (p.bare) {
+    res.writeHead(p.status, { ...p.bare.headers });
+    res.end(p.bare.text === undefined ? undefined : withholdSent(p.bare.text));
+    return;
+  }
+  const [type, title] = PROBLEM_DEFAULTS[p.status] ?? ['about:blank', `HTTP ${p.status}`];
+  res.writeHead(p.status, { 'content-type': 'application/problem+json' });
+  res.end(JSON.stringify({ type, title, status: p.status, detail: withholdSent(p.detail) }));
 }

@@ -448,7 +448,7 @@ describe('journeys in a real VS Code', function () {
     assert.equal(agentApp.agentUser.oid, AGENT_USER_ID);
     // An agent the blueprint does not have: Entra's refusal, listed too.
     const unknown = await fetch(
-      `http://127.0.0.1:${port}/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=99999999-9999-4999-8999-999999999999`,
+      `http://127.0.0.1:${port}/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=99999999-9999-4999-8999-999999999999&optionsOverride.RequestAppToken=true`,
     );
     assert.equal(unknown.status, 401);
     const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Agent Sidecar' }) });

@@ -124,7 +124,7 @@ describe('secrets never leave SecretStorage: every command, with marker secrets'
       assert.ok(status, 'the sidecar started for the marker blueprint');
       const ask = () =>
         fetch(
-          `${status.url}/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}&optionsOverride.AcquireTokenOptions.ForceRefresh=true`,
+          `${status.url}/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}&optionsOverride.AcquireTokenOptions.ForceRefresh=true&optionsOverride.RequestAppToken=true`,
         );
       const ok = await ask();
       assert.equal(ok.status, 200);

@@ -75,12 +75,16 @@ describe('the agent sidecar in a real VS Code', () => {
 
     // Plain HTTP, as agent code written for the sidecar asks; the second answer comes from the shared cache.
     for (let i = 0; i < 2; i++) {
-      const r = await get(`/AuthorizationHeaderUnauthenticated/weather?AgentIdentity=${agent}`);
+      const r = await get(
+        `/AuthorizationHeaderUnauthenticated/weather?AgentIdentity=${agent}&optionsOverride.RequestAppToken=true`,
+      );
       assert.equal(r.status, 200);
       assert.match(((await r.json()) as { authorizationHeader: string }).authorizationHeader, /^Bearer eyJ/);
     }
-    const refused = await get('/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=not-a-guid');
-    assert.equal(refused.status, 400);
+    const refused = await get(
+      '/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=not-a-guid&optionsOverride.RequestAppToken=true',
+    );
+    assert.equal(refused.status, 401, 'as Entra would refuse it behind the container');
     assert.match(String(refused.headers.get('content-type')), /^application\/problem\+json/);
 
     // An Agents SDK app whose whole environment is what Copy Sidecar Settings copied: all four kinds of token.
@@ -93,12 +97,14 @@ describe('the agent sidecar in a real VS Code', () => {
       [sandbox.blueprintIds[0], agent, agent, AGENT_USER_ID],
     );
 
-    // Newest first: the SDK app's four, the refusal, then the two plain requests (the second from the cache).
+    // Newest first: the SDK app's four, the refusal, then the two plain requests (the second from the cache). Each
+    // one that relies on an override of the unauthenticated route (on here, off in the container by default) or on a
+    // built-in API carries the warning icon, and its tooltip names the key.
     const rows = await sidecarRows();
     assert.equal(rows.length, 7, JSON.stringify(rows));
     assert.deepEqual(
       rows.map((r) => r.icon),
-      ['key', 'person', 'key', 'server', 'error', 'key', 'key'],
+      ['warning', 'warning', 'warning', 'warning', 'error', 'warning', 'warning'],
     );
     assert.equal(rows[1]!.label, AGENT_USER_UPN);
     assert.equal(rows[2]!.label, 'Research Agent');

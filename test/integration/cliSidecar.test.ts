@@ -27,6 +27,8 @@ describe('CLI: entra-agent-tokens sidecar', () => {
         '0',
         '--api',
         'weather=api://sandbox-weather/.default',
+        '--allow-overrides',
+        'CallDownstreamApiUnauthenticated',
         '--json',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', BLUEPRINT_SECRET: SECRET } },
@@ -34,7 +36,11 @@ describe('CLI: entra-agent-tokens sidecar', () => {
     const lines = createInterface({ input: child.stdout });
     const seen: string[] = [];
     const first = new Promise<string>((resolve) => lines.once('line', resolve));
-    const summary = JSON.parse(await first) as { url: string; apis: { name: string }[] };
+    const summary = JSON.parse(await first) as {
+      url: string;
+      apis: { name: string }[];
+      allowOverrides: Record<string, boolean>;
+    };
     lines.on('line', (l) => seen.push(l));
     try {
       assert.match(summary.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -46,8 +52,15 @@ describe('CLI: entra-agent-tokens sidecar', () => {
         'partners',
         'weather',
       ]);
+      assert.deepEqual(summary.allowOverrides, {
+        GetAuthorizationHeader: true,
+        GetAuthorizationHeaderUnauthenticated: true,
+        CallDownstreamApi: true,
+        CallDownstreamApiUnauthenticated: true,
+      });
       // The sandbox's own APIs need no configuration: DownstreamApi reaches them (partners answers an agent 403, as
-      // it is written to); an API that is not configured is refused with how to add one.
+      // it is written to); an API that is not configured is refused as the container refuses it, and the request
+      // log says how to add one.
       const partners = await fetch(`${summary.url}/DownstreamApiUnauthenticated/partners?AgentIdentity=${AGENT}`, {
         method: 'POST',
       });
@@ -55,7 +68,7 @@ describe('CLI: entra-agent-tokens sidecar', () => {
       assert.equal(((await partners.json()) as { statusCode: number }).statusCode, 403);
       const unknown = await fetch(`${summary.url}/AuthorizationHeaderUnauthenticated/jobs?AgentIdentity=${AGENT}`);
       assert.equal(unknown.status, 400);
-      assert.match(((await unknown.json()) as { detail: string }).detail, /Add it with --api NAME=SCOPES/);
+      assert.match(((await unknown.json()) as { detail: string }).detail, /^No scopes found for the API 'jobs'/);
       const provider = new SidecarAuthProvider({
         authType: 'EntraAuthSideCar',
         clientId: BLUEPRINT,
@@ -92,6 +105,8 @@ describe('CLI: entra-agent-tokens sidecar', () => {
         seen.join('\n'),
       );
       assert.ok(!seen.join('\n').includes('eyJ') && !seen.join('\n').includes(SECRET));
+      const refused = records.find((r) => r.status === 400) as { problem?: { detail: string } } | undefined;
+      assert.match(refused?.problem?.detail ?? '', /add DownstreamApis__jobs__Scopes__0/);
     } finally {
       child.kill('SIGINT');
     }
@@ -118,16 +133,20 @@ describe('CLI: entra-agent-tokens sidecar', () => {
     }
   });
 
+  // Keys in any case, `__` or `:` (ASP.NET configuration); query names in any case (Models/*Request.cs, bound
+  // from the query collection, which ignores case); the container's defaults where a key is absent.
   it("reads the real container's configuration keys when no flags are given (an existing Compose .env works)", async function () {
     this.timeout(30_000);
     const env = {
       PATH: process.env.PATH ?? '',
-      AzureAd__Instance: `${sandbox().authority}/`,
-      AzureAd__TenantId: SANDBOX_TENANT,
+      AZUREAD__INSTANCE: `${sandbox().authority}/`,
+      'AzureAd:TenantId': SANDBOX_TENANT,
       AzureAd__ClientId: BLUEPRINT,
-      AzureAd__ClientCredentials__0__SourceType: 'ClientSecret',
+      azuread__clientcredentials__0__sourcetype: 'ClientSecret',
       AzureAd__ClientCredentials__0__ClientSecret: SECRET,
       DownstreamApis__weather__Scopes__0: 'api://sandbox-weather/.default',
+      DOWNSTREAMAPIS__weather__REQUESTAPPTOKEN: 'True',
+      'sidecar:allowOverrides:GetAuthorizationHeaderUnauthenticated': 'true',
     };
     const child = spawn(process.execPath, [cliPath, 'sidecar', '--port', '0', '--json'], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -141,17 +160,27 @@ describe('CLI: entra-agent-tokens sidecar', () => {
         apis: { name: string; scopes: string[] }[];
       };
       assert.equal(summary.blueprint, BLUEPRINT);
-      assert.deepEqual(summary.apis.find((a) => a.name === 'weather')?.scopes, ['api://sandbox-weather/.default']);
-      const r = await fetch(`${summary.url}/AuthorizationHeaderUnauthenticated/weather?AgentIdentity=${AGENT}`);
+      assert.deepEqual(
+        summary.apis.map((a) => [a.name, a.scopes]),
+        [['weather', ['api://sandbox-weather/.default']]],
+        'only what the keys name: no built-in APIs',
+      );
+      const r = await fetch(`${summary.url}/AuthorizationHeaderUnauthenticated/weather?agentidentity=${AGENT}`);
       assert.equal(r.status, 200);
       const header = ((await r.json()) as { authorizationHeader: string }).authorizationHeader;
-      assert.deepEqual(decodeToken(header.replace(/^Bearer /, '')).claims.roles, ['Forecast.Read']);
+      const claims = decodeToken(header.replace(/^Bearer /, '')).claims;
+      assert.deepEqual([claims.appid ?? claims.azp, claims.roles], [AGENT, ['Forecast.Read']], "the agent's own token");
+      // Another route keeps the container's default: overrides off, the agent ignored, the blueprint's token.
+      const down = await fetch(`${summary.url}/DownstreamApiUnauthenticated/weather?AgentIdentity=${AGENT}`, {
+        method: 'POST',
+      });
+      assert.equal(down.status, 500, 'weather has no BaseUrl in these keys: the call itself fails, as there');
     } finally {
       child.kill('SIGINT');
     }
     await once(child, 'exit');
     // A missing key is named, exit 2.
-    const { AzureAd__TenantId: _, ...withoutTenant } = env;
+    const { 'AzureAd:TenantId': _, ...withoutTenant } = env;
     const r = await cli(['sidecar', '--port', '0'], withoutTenant);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /AzureAd__TenantId is not set/);

@@ -3,7 +3,7 @@
 // sidecar's ProblemDetails must still not let it out.
 import assert from 'node:assert/strict';
 import { request } from 'undici';
-import { NetworkError } from '../../src/core/errors/errors';
+import { EntraError } from '../../src/core/errors/entraError';
 import { forgetSent, rememberSent } from '../../src/core/safety/sentValues';
 import { writeErr, writeOut } from '../../src/cli/terminal';
 import { AgentSidecar } from '../../src/sidecar/sidecarServer';
@@ -74,22 +74,24 @@ describe('promise: the last guard at each writer holds a sent value back, whatev
         clientId: BLUEPRINT,
         credential: { kind: 'secret' },
       },
+      apis: [{ name: 'graph', scopes: ['https://graph.microsoft.com/.default'], requestAppToken: true }],
       acquire: async () => {
         rememberSent(SENT);
-        // As if a layer before had missed it: the failure's own text holds it percent-encoded.
-        throw new NetworkError(
-          'protocol',
-          `The token endpoint's proxy answered: bad request ${percent(SENT)}`,
-          'https://login.microsoftonline.com/x/oauth2/v2.0/token',
-        );
+        // As if a layer before had missed it: Entra's description, which the sidecar passes on as the problem's
+        // detail (as the container does), holds it percent-encoded.
+        throw new EntraError(400, {
+          error: 'invalid_request',
+          error_description: `AADSTS900144: bad request ${percent(SENT)}`,
+          error_codes: [900144],
+        });
       },
     });
     try {
       const r = await request(`${sidecar.url}/AuthorizationHeaderUnauthenticated/graph`);
       const body = await r.body.text();
-      assert.equal(r.statusCode, 502, body);
+      assert.equal(r.statusCode, 401, body);
       for (const spelling of [SENT, percent(SENT), jsonEscaped(SENT)]) assert.ok(!body.includes(spelling), body);
-      assert.match(body, /proxy answered: bad request \[redacted\]/);
+      assert.match(body, /AADSTS900144: bad request \[redacted\]/);
     } finally {
       await sidecar.stop();
     }

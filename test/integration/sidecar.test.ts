@@ -7,8 +7,10 @@ import { acquirerOf } from '../../src/core/engine/acquisition';
 import { TOKEN_EXCHANGE_APP_ID } from '../../src/core/config/config';
 import { decodeToken } from '../../src/core/tokens/jwt';
 import { sidecarSettingsText } from '../../src/extension/sidecar/sidecarSettings';
-import { AgentSidecar } from '../../src/sidecar/sidecarServer';
+import { AgentSidecar, builtInApis, mergeApis } from '../../src/sidecar/sidecarServer';
+import { EXTENSION_ALLOW_OVERRIDES } from '../../src/extension/sidecar/sidecarRules';
 import { runSdkAgent, sidecarSettingsEnv } from '../sdkAgent';
+import { asExtension } from '../sidecarConfig';
 import {
   AGENT,
   AGENT_USER_ID,
@@ -28,6 +30,8 @@ import {
 } from '../helpers';
 
 const GRAPH = 'https://graph.microsoft.com/.default';
+/** An agent's own token: what the Agents SDK asks for, and what a plain-HTTP caller must ask for too. */
+const APP = 'optionsOverride.RequestAppToken=true';
 
 describe('the local agent sidecar, driven by the real client (SidecarAuthProvider, @microsoft/agents-hosting)', () => {
   let sidecar: AgentSidecar;
@@ -58,6 +62,7 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         clientId: BLUEPRINT,
         credential: { kind: 'secret' },
       },
+      ...asExtension(live.sandbox.authority),
     });
   });
 
@@ -90,13 +95,19 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
     }
   });
 
-  it("gives the blueprint's exchange token for an agent (getAgenticApplicationToken: T1)", async () => {
+  // agenticblueprint as the container configures it (an app-token API for api://AzureADTokenExchange/.default): with
+  // AgentIdentity, the agent is the app path's client (AgentIdentitiesExtension.cs:75-98), so the answer is the
+  // agent's own exchange token, after T1.
+  it("gives the agent's exchange token (getAgenticApplicationToken, agenticblueprint)", async () => {
+    live.sandbox.clearRecords();
     const token = decodeToken(await provider().getAgenticApplicationToken(SANDBOX_TENANT, AGENT));
     assert.equal(token.claims.aud, TOKEN_EXCHANGE_APP_ID);
-    assert.ok(String(token.claims.sub).endsWith(`/${AGENT}`), String(token.claims.sub));
+    assert.equal(token.claims.appid ?? token.claims.azp, AGENT);
   });
 
-  it("passes Entra's refusal on as 401 ProblemDetails, with the AADSTS code and the fix", async () => {
+  // The container answers an MsalServiceException as 401 with MSAL's message as the detail
+  // (src/Microsoft.Identity.Web.Sidecar/Endpoints/AuthorizationHeaderEndpoint.cs:151-157).
+  it("passes Entra's refusal on as 401 ProblemDetails, Entra's description as the detail", async () => {
     const unknown = '99999999-9999-4999-8999-999999999999';
     const error = await provider()
       .getAgenticInstanceToken(SANDBOX_TENANT, unknown)
@@ -104,24 +115,29 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         () => assert.fail('an unknown agent got a token'),
         (e: unknown) => e as Error,
       );
-    assert.match(error.message, /AADSTS/);
-    // Over plain HTTP, the status itself: 401, with the code in the title.
-    const r = await request(`${sidecar.url}/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${unknown}`);
-    const body = (await r.body.json()) as { title: string; status: number };
+    assert.match(error.message, /Unauthorized|401/);
+    // Over plain HTTP, the status itself: 401, ASP.NET's title, Entra's description.
+    const r = await request(`${sidecar.url}/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${unknown}&${APP}`);
+    const body = (await r.body.json()) as { type: string; title: string; status: number; detail: string };
     assert.equal(r.statusCode, 401);
-    assert.equal(body.status, 401);
-    assert.match(body.title, /^Entra refused the request \(AADSTS700016\)$/);
+    assert.deepEqual(
+      { type: body.type, title: body.title, status: body.status },
+      { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.2', title: 'Unauthorized', status: 401 },
+    );
+    assert.match(body.detail, /^AADSTS700016: /);
   });
 
-  it("is retried by the client when it fails once (the tenant's connection reset on every attempt: 502)", async () => {
-    // Over plain HTTP first: every attempt of the engine reset, the sidecar answers 502 (not any 5xx).
+  // Anything but Entra's refusal is 500 "An unexpected error occurred." (AuthorizationHeaderEndpoint.cs:158-164).
+  it("is retried by the client when it fails once (the tenant's connection reset on every attempt: 500)", async () => {
+    // Over plain HTTP first: every attempt of the engine reset, the sidecar answers 500, in the container's words.
     live.sandbox.injectFaults({ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' });
     const plain = await request(
-      `${sidecar.url}/AuthorizationHeaderUnauthenticated/graph?optionsOverride.AcquireTokenOptions.ForceRefresh=true`,
+      `${sidecar.url}/AuthorizationHeaderUnauthenticated/graph?optionsOverride.AcquireTokenOptions.ForceRefresh=true&${APP}`,
     );
-    const problem = (await plain.body.json()) as { title: string };
-    assert.equal(plain.statusCode, 502);
-    assert.equal(problem.title, 'The tenant could not be reached');
+    const problem = (await plain.body.json()) as { title: string; detail: string };
+    assert.equal(plain.statusCode, 500);
+    assert.equal(problem.title, 'An error occurred while processing your request.');
+    assert.equal(problem.detail, 'An unexpected error occurred.');
     live.sandbox.injectFaults({ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' });
     const token = decodeToken(await provider().getAccessToken('api://sandbox-weather/.default'));
     assert.equal(token.claims.appid ?? token.claims.azp, BLUEPRINT);
@@ -148,28 +164,63 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
 
   describe('over plain HTTP', () => {
     const get = (path: string, headers: Record<string, string> = {}) =>
-      request(`${sidecar.url}${path}`, { headers }).then(async (r) => ({
-        status: r.statusCode,
-        type: String(r.headers['content-type']),
-        body: (await r.body.json()) as Record<string, unknown>,
-      }));
+      request(`${sidecar.url}${path}`, { headers }).then(async (r) => {
+        const text = await r.body.text();
+        return {
+          status: r.statusCode,
+          type: String(r.headers['content-type']),
+          challenge: String(r.headers['www-authenticate'] ?? ''),
+          body: (text ? JSON.parse(text) : {}) as Record<string, unknown>,
+        };
+      });
+
+    // HealthChecks' default writer: text/plain "Healthy"; every success uncacheable (CacheControl.cs:13-36).
+    it('answers /healthz in plain text, and marks every success uncacheable', async () => {
+      const health = await request(`${sidecar.url}/healthz`);
+      assert.deepEqual(
+        [health.statusCode, health.headers['content-type'], await health.body.text()],
+        [200, 'text/plain', 'Healthy'],
+      );
+      const r = await request(`${sidecar.url}/AuthorizationHeaderUnauthenticated/graph?${APP}`);
+      await r.body.dump();
+      assert.deepEqual(
+        [r.headers['cache-control'], r.headers.expires, r.headers.pragma],
+        ['no-cache, no-store, must-revalidate', '0', 'no-cache'],
+      );
+    });
+
+    // A claims challenge answered through the sidecar: AcquireTokenOptions.Claims reaches the final leg, past the
+    // cache (BindableDownstreamApiOptions.cs:106-108; DownstreamApiOptionsMerger.cs:87-90).
+    it('sends optionsOverride.AcquireTokenOptions.Claims on the leg that gets the token, past the cache', async () => {
+      const path = `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}&${APP}`;
+      assert.equal((await get(path)).status, 200);
+      live.sandbox.clearRecords();
+      const claims = '{"access_token":{"xms_cc":{"values":["cp1"]}}}';
+      const r = await get(`${path}&optionsOverride.AcquireTokenOptions.Claims=${encodeURIComponent(claims)}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.deepEqual(
+        live.sandbox.requests.map((q) => [q.params.client_id, q.params.claims]),
+        [[AGENT, claims]],
+        'T1 from the cache; the agent leg sent again, with the claims',
+      );
+    });
 
     it('answers the documented shape', async () => {
-      const r = await get(`/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}`);
+      const r = await get(`/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}&${APP}`);
       assert.equal(r.status, 200);
       assert.match(String(r.body.authorizationHeader), /^Bearer eyJ/);
     });
 
-    it('refuses bad input with 400 ProblemDetails, and foreign callers with 403', async () => {
+    it('refuses bad input with ProblemDetails as the container does, and foreign callers with 403', async () => {
       for (const [path, headers, status] of [
+        // An API that is not configured: the default options, no scopes (AuthorizationHeaderEndpoint.cs:118-123).
         ['/AuthorizationHeaderUnauthenticated/nope', {}, 400],
-        ['/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=not-a-guid', {}, 400],
-        [
-          `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}&AgentUsername=a@b.c&AgentUserId=${AGENT_USER_ID}`,
-          {},
-          400,
-        ],
-        ['/AuthorizationHeaderUnauthenticated/graph?AgentUsername=a@b.c', {}, 400],
+        // Names are exact: Graph is not graph (named options are looked up in exact case).
+        ['/AuthorizationHeaderUnauthenticated/Graph', {}, 400],
+        // Sent to Entra by the container, refused there: 401 (checked here before sending).
+        [`/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=not-a-guid&${APP}`, {}, 401],
+        // No RequestAppToken and no user: a user flow with nobody signed in (TokenAcquisition.cs:465-471).
+        [`/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}`, {}, 401],
         ['/AuthorizationHeaderUnauthenticated/graph', { host: 'evil.example:5178' }, 403],
         ['/AuthorizationHeaderUnauthenticated/graph', { origin: 'https://evil.example' }, 403],
         ['/AuthorizationHeaderUnauthenticated/graph', { origin: 'http://localhost:3000' }, 403],
@@ -177,14 +228,18 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         ['/AuthorizationHeaderUnauthenticated/graph', { origin: 'null' }, 403],
         ['/AuthorizationHeaderUnauthenticated/graph', { 'sec-fetch-site': 'cross-site' }, 403],
         ['/AuthorizationHeaderUnauthenticated/graph', { 'sec-fetch-site': 'same-site' }, 403],
-        ['/nowhere', {}, 404],
       ] as const) {
         const r = await get(path, headers);
         assert.equal(r.status, status, path);
-        assert.match(r.type, /^application\/problem\+json/, path);
+        assert.match(r.type, /^application\/problem\+json$/, path);
         assert.equal(r.body.status, status);
         assert.ok(typeof r.body.title === 'string' && typeof r.body.detail === 'string', path);
       }
+      // Routing's own answers have no body: an unknown path, a route asked with another method (with Allow).
+      const nowhere = await get('/nowhere');
+      assert.deepEqual([nowhere.status, nowhere.body], [404, {}]);
+      const post = await request(`${sidecar.url}/AuthorizationHeaderUnauthenticated/graph`, { method: 'POST' });
+      assert.deepEqual([post.statusCode, post.headers.allow, await post.body.text()], [405, 'GET', '']);
       // A page's <img src="http://127.0.0.1:5178/…&ForceRefresh=true">: no Origin, but Sec-Fetch-Site. Nothing is asked of Entra.
       live.sandbox.clearRecords();
       const img = await get(
@@ -220,9 +275,11 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         ],
         [{ authorization: `Bearer ${h}.${p}.${'A'.repeat(342)}` }, 'a forged signature'],
       ] as const) {
+        // JwtBearer's challenge: 401, WWW-Authenticate, no body.
         const r = await get('/Validate', headers);
         assert.equal(r.status, 401, what);
-        assert.match(r.type, /^application\/problem\+json/, what);
+        assert.deepEqual(r.body, {}, what);
+        assert.match(r.challenge, what === 'no token' ? /^Bearer$/ : /^Bearer error="invalid_token"/, what);
       }
       assert.equal(
         (await get(`/AuthorizationHeader/graph?${scopes}`, bearer)).status,
@@ -232,7 +289,7 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
     });
 
     it('answers from the cache, asks Entra again with ForceRefresh, and sends both legs to the Tenant asked for', async () => {
-      const path = `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}`;
+      const path = `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}&${APP}`;
       assert.equal((await get(path)).status, 200);
       live.sandbox.clearRecords();
       assert.equal((await get(path)).status, 200);
@@ -246,7 +303,7 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
       live.sandbox.clearRecords();
       const elsewhere = await get(`${path}&optionsOverride.AcquireTokenOptions.Tenant=${SECOND_TENANT}`);
       assert.equal(elsewhere.status, 401, 'the blueprint is not in that tenant: Entra refuses, and says why');
-      assert.match(String(elsewhere.body.title), /AADSTS/);
+      assert.match(String(elsewhere.body.detail), /^AADSTS/);
       assert.deepEqual(
         live.sandbox.requests.map((r) => [r.tenant, r.params.client_id]),
         [[SECOND_TENANT, BLUEPRINT]],
@@ -263,10 +320,11 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
           clientId: SECOND_BLUEPRINT,
           credential: { kind: 'secret' },
         },
+        ...asExtension(live.sandbox.authority),
       });
       try {
         const r = await request(
-          `${second.url}/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${SECOND_AGENT}&optionsOverride.AcquireTokenOptions.Tenant=${SECOND_TENANT}`,
+          `${second.url}/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${SECOND_AGENT}&optionsOverride.AcquireTokenOptions.Tenant=${SECOND_TENANT}&${APP}`,
         );
         assert.equal(r.statusCode, 200, await r.body.text());
         assert.deepEqual(
@@ -288,19 +346,23 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
 
     it('answers 100 concurrent requests for a scope not asked before with one exchange (single flight)', async () => {
       live.sandbox.clearRecords();
-      const path = `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}&optionsOverride.Scopes=${encodeURIComponent('api://sandbox-weather/.default')}`;
+      const path = `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}&${APP}&optionsOverride.Scopes=${encodeURIComponent('api://sandbox-weather/.default')}`;
       const answers = await Promise.all(Array.from({ length: 100 }, () => get(path)));
       assert.ok(answers.every((a) => a.status === 200));
       // T1 is cached from the earlier tests: one leg-2 request for all hundred.
       assert.equal(live.sandbox.requests.length, 1);
     });
 
-    /** A sidecar of the suite's blueprint and engine with one more API; the caller stops it. */
+    /**
+     * A sidecar of the suite's blueprint and engine with one more app-token API, and overrides on for
+     * DownstreamApiUnauthenticated too; the caller stops it.
+     */
     const sidecarWith = (api: { name: string; scopes: string[]; baseUrl: string }) =>
       AgentSidecar.start({
         acquire: acquirerOf(live.engine, { readSecret: async () => SECRET, warn: () => {} }),
         port: 0,
-        apis: [api],
+        apis: mergeApis(builtInApis(live.sandbox.authority), [{ ...api, requestAppToken: true }]),
+        allowOverrides: { ...EXTENSION_ALLOW_OVERRIDES, CallDownstreamApiUnauthenticated: true },
         blueprint: {
           authority: live.sandbox.authority,
           tenant: SANDBOX_TENANT,
@@ -350,8 +412,10 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
           method: 'POST',
         });
         const body = (await r.body.json()) as Record<string, unknown>;
-        assert.equal(r.statusCode, 502, JSON.stringify(body).slice(0, 300));
-        assert.match(String(body.detail), /1 MiB/);
+        // A deliberate difference (docs/sidecar.md): the container reads any size; this sidecar stops at 1 MiB and
+        // answers as the container answers any failure.
+        assert.equal(r.statusCode, 500, JSON.stringify(body).slice(0, 300));
+        assert.equal(body.detail, 'An unexpected error occurred.');
         assert.ok(sent < 16 * (1 << 20), `${sent} bytes left the API before the sidecar stopped reading`);
       } finally {
         await own.stop();
@@ -361,18 +425,37 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
     });
 
     it('calls the configured API with the token (DownstreamApiUnauthenticated), and nowhere else', async () => {
-      const seen: { path: string; auth: string; body: string }[] = [];
+      const seen: { method: string; path: string; auth: string; accept: string; type: string; body: string }[] = [];
       const api = createServer((req, res) => {
         let body = '';
         req.on('data', (c: Buffer) => (body += c));
         req.on('end', () => {
-          seen.push({ path: req.url ?? '', auth: req.headers.authorization ?? '', body });
+          seen.push({
+            method: req.method ?? '',
+            path: req.url ?? '',
+            auth: req.headers.authorization ?? '',
+            accept: req.headers.accept ?? '',
+            type: req.headers['content-type'] ?? '',
+            body,
+          });
           if (req.url === '/v1/moved') {
             res.writeHead(302, { location: 'http://127.0.0.1:9/steal' });
             res.end();
+          } else if (req.url === '/v1/chunked') {
+            res.writeHead(200, { 'content-type': 'text/plain' });
+            res.write('part one, ');
+            res.end('part two');
+          } else if (req.url === '/v1/empty') {
+            res.writeHead(204);
+            res.end();
           } else {
-            res.writeHead(201, { 'content-type': 'application/json', 'x-api': 'mine' });
-            res.end(JSON.stringify({ ok: true }));
+            const answer = JSON.stringify({ ok: true });
+            res.writeHead(201, {
+              'content-type': 'application/json',
+              'content-length': answer.length,
+              'x-api': 'mine',
+            });
+            res.end(answer);
           }
         });
       });
@@ -380,29 +463,64 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
       const base = `http://127.0.0.1:${(api.address() as AddressInfo).port}/v1`;
       const own = await sidecarWith({ name: 'mine', scopes: [JOBS_SCOPE], baseUrl: base });
       try {
-        const post = (path: string) =>
+        const post = (path: string, withBody = true) =>
           request(`${own.url}${path}`, {
             method: 'POST',
-            body: '{"q":1}',
-            headers: { 'content-type': 'application/json' },
+            ...(withBody ? { body: '{"q":1}', headers: { 'content-type': 'application/json' } } : {}),
           }).then(async (r) => ({ status: r.statusCode, body: (await r.body.json()) as Record<string, unknown> }));
         const r = await post(
-          `/DownstreamApiUnauthenticated/mine?AgentIdentity=${AGENT}&optionsOverride.RelativePath=forecast&optionsOverride.BaseUrl=http://127.0.0.1:9`,
+          `/DownstreamApiUnauthenticated/mine?AgentIdentity=${AGENT}&optionsOverride.RelativePath=/forecast&optionsOverride.HttpMethod=POST&optionsOverride.BaseUrl=http://127.0.0.1:9`,
         );
         assert.equal(r.status, 200, JSON.stringify(r.body));
         assert.equal(r.body.statusCode, 201);
         assert.equal(r.body.content, '{"ok":true}');
-        assert.equal((r.body.headers as Record<string, string>)['x-api'], 'mine');
-        assert.equal(seen[0]?.path, '/v1/forecast', 'BaseUrl is ignored; RelativePath is under the configured base');
-        assert.equal(seen[0]?.body, '{"q":1}');
+        // The response's content headers only, as lists (DownstreamApiEndpoint.cs:183-186).
+        assert.deepEqual(r.body.headers, { 'Content-Type': ['application/json'], 'Content-Length': ['11'] });
+        // BaseUrl is ignored; "/forecast" joins the base with one slash (GetApiUrl), not from the origin's root.
+        assert.deepEqual(
+          { ...seen[0], auth: undefined },
+          {
+            method: 'POST',
+            path: '/v1/forecast',
+            auth: undefined,
+            accept: 'application/json',
+            type: 'application/json',
+            body: '{"q":1}',
+          },
+        );
         const token = decodeToken(seen[0]!.auth.replace(/^Bearer /, ''));
         assert.deepEqual(token.claims.roles, ['Jobs.Read']);
+        // The content only when its length is known and not zero (DownstreamApiEndpoint.cs:176-181): a chunked
+        // answer and an empty one both come back as content null. The method is GET unless configured.
+        const chunked = await post(
+          `/DownstreamApiUnauthenticated/mine?AgentIdentity=${AGENT}&optionsOverride.RelativePath=chunked`,
+          false,
+        );
+        assert.deepEqual(
+          [chunked.body.statusCode, chunked.body.content, chunked.body.headers],
+          [200, null, { 'Content-Type': ['text/plain'] }],
+        );
+        const empty = await post(
+          `/DownstreamApiUnauthenticated/mine?AgentIdentity=${AGENT}&optionsOverride.RelativePath=empty`,
+          false,
+        );
+        assert.deepEqual([empty.body.statusCode, empty.body.content], [204, null]);
+        assert.deepEqual(
+          seen.slice(1).map((q) => [q.method, q.path]),
+          [
+            ['GET', '/v1/chunked'],
+            ['GET', '/v1/empty'],
+          ],
+        );
+        seen.splice(1);
         // A redirect is answered, not followed; a path that leaves the origin is refused before any call.
         const moved = await post(
           `/DownstreamApiUnauthenticated/mine?AgentIdentity=${AGENT}&optionsOverride.RelativePath=moved`,
         );
         assert.equal(moved.body.statusCode, 302);
         assert.equal(seen.length, 2);
+        // Sent with GET, the caller's body does not go (a difference the request is marked with).
+        assert.deepEqual([seen[1]!.method, seen[1]!.body], ['GET', '']);
         const port = new URL(base).port;
         for (const relative of [
           '//evil.example/x',
@@ -412,13 +530,20 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
           `https://127.0.0.1:${port}/v1/x`,
           '/\\evil.example/x',
         ]) {
+          // Joined after the base's path with its leading slashes trimmed, a RelativePath cannot name another host:
+          // each one below is a path under the configured base, on its origin, as in the container.
           const away = await post(
-            `/DownstreamApiUnauthenticated/mine?AgentIdentity=${AGENT}&optionsOverride.RelativePath=${encodeURIComponent(relative)}`,
+            `/DownstreamApiUnauthenticated/mine?AgentIdentity=${AGENT}&optionsOverride.HttpMethod=POST&optionsOverride.RelativePath=${encodeURIComponent(relative)}`,
           );
-          assert.equal(away.status, 400, relative);
-          assert.match(String(away.body.detail), /may not leave/, relative);
+          assert.equal(away.status, 200, relative);
+          assert.ok(seen[seen.length - 1]!.path.startsWith('/v1/'), `${relative} → ${seen[seen.length - 1]!.path}`);
         }
-        assert.equal((await post('/DownstreamApiUnauthenticated/graph')).status, 400, 'an API without a base URL');
+        seen.splice(2);
+        assert.equal(
+          (await post(`/DownstreamApiUnauthenticated/graph?${APP}`)).status,
+          500,
+          "an API without a base URL: the container's HttpClient fails on a relative URL",
+        );
         assert.equal(seen.length, 2);
         // Never, whatever the configuration says: the exchange's token to any API, Graph's or a sample API's to this
         // host. Refused before a token is asked for.
@@ -470,16 +595,21 @@ describe("promise: the sidecar trusts only its own tenant's users (/Validate, /A
     for (const s of started) await s.stop();
   });
   const live = sandboxAndEngine({ sandbox: { directory }, engine: { retryBaseDelayMs: 10 }, engineFor: 'suite' });
-  const sidecarFor = async (tenant: string, clock?: () => number) => {
+  const sidecarFor = async (
+    tenant: string,
+    clock?: () => number,
+    validation: { audiences?: string[]; requiredScopes?: string } = {},
+  ) => {
     const s = await AgentSidecar.start({
       ...(clock ? { clock } : {}),
+      ...validation,
       acquire: acquirerOf(live.engine, {
         readSecret: async (k) => (k === 'clientSecret' ? SECRET : undefined),
         warn: () => {},
       }),
       port: 0,
       blueprint: { authority: live.sandbox.authority, tenant, clientId: BLUEPRINT, credential: { kind: 'secret' } },
-      apis: [{ name: 'mine', scopes: [JOBS_SCOPE], baseUrl: 'http://127.0.0.1:9/' }],
+      ...asExtension(live.sandbox.authority, { name: 'mine', scopes: [JOBS_SCOPE], baseUrl: 'http://127.0.0.1:9/' }),
     });
     started.push(s);
     return s;
@@ -501,7 +631,12 @@ describe("promise: the sidecar trusts only its own tenant's users (/Validate, /A
   };
   const call = async (s: AgentSidecar, path: string, token: string, method: 'GET' | 'POST' = 'GET') => {
     const r = await request(`${s.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
-    return { status: r.statusCode, body: (await r.body.json()) as Record<string, unknown> };
+    const text = await r.body.text();
+    return {
+      status: r.statusCode,
+      challenge: String(r.headers['www-authenticate'] ?? ''),
+      body: (text ? JSON.parse(text) : {}) as Record<string, unknown>,
+    };
   };
 
   it("refuses a user of another tenant on every authenticated route, and still serves its own tenant's users", async () => {
@@ -518,7 +653,7 @@ describe("promise: the sidecar trusts only its own tenant's users (/Validate, /A
       ] as const) {
         const r = await call(s, path, foreign, method);
         assert.equal(r.status, 401, `${tenant} ${path}: ${JSON.stringify(r.body)}`);
-        assert.match(String(r.body.detail), /another tenant|its own tenant/i, path);
+        assert.match(r.challenge, /^Bearer error="invalid_token", error_description="The issuer is invalid/, path);
       }
       assert.equal((await call(s, '/Validate', own)).status, 200, `${tenant}: its own user`);
     }
@@ -530,9 +665,32 @@ describe("promise: the sidecar trusts only its own tenant's users (/Validate, /A
     const behind = await sidecarFor(SANDBOX_TENANT, () => Date.now() - 3600_000);
     const r = await call(behind, '/Validate', own);
     assert.equal(r.status, 401, JSON.stringify(r.body));
-    assert.match(String(r.body.title), /not valid yet/);
+    assert.match(r.challenge, /not valid yet/);
     // Four minutes behind is within the five minutes of skew allowed.
     const close = await sidecarFor(SANDBOX_TENANT, () => Date.now() - 4 * 60_000);
     assert.equal((await call(close, '/Validate', own)).status, 200);
+  });
+
+  // /Validate: the audiences JwtBearer accepts (AzureAd:Audience(s), by default the client id and api://client id),
+  // then AzureAd:Scopes as one accepted scope, 403 with IDW10203 as text (ValidateRequestEndpoints.cs:32-36;
+  // src/Microsoft.Identity.Web/Resource/ScopesRequiredHttpContextExtensions.cs).
+  it('checks the audiences and the scope it is configured with (AzureAd__Audience(s), AzureAd__Scopes)', async () => {
+    const own = await userOf(SANDBOX_TENANT, 'ada@sandbox.onmicrosoft.com', SANDBOX_USER_PASSWORD);
+    const scoped = await sidecarFor(SANDBOX_TENANT, undefined, { requiredScopes: 'access_as_user' });
+    assert.equal((await call(scoped, '/Validate', own)).status, 200);
+    const other = await sidecarFor(SANDBOX_TENANT, undefined, { requiredScopes: 'Files.Read' });
+    const refused = await request(`${other.url}/Validate`, { headers: { authorization: `Bearer ${own}` } });
+    assert.equal(refused.statusCode, 403);
+    assert.equal(
+      await refused.body.text(),
+      "IDW10203: The 'scope' or 'scp' claim does not contain scopes 'Files.Read' or was not found. ",
+    );
+    const elsewhere = await sidecarFor(SANDBOX_TENANT, undefined, { audiences: ['api://another-api'] });
+    const wrong = await call(elsewhere, '/Validate', own);
+    assert.equal(wrong.status, 401);
+    assert.match(
+      wrong.challenge,
+      /^Bearer error="invalid_token", error_description="The audience '[^']+' is invalid\."$/,
+    );
   });
 });

@@ -58,7 +58,10 @@ describe("the extension's agent sidecar, pure rules", () => {
     assert.match(text, /^connections__serviceConnection__settings__authType=EntraAuthSideCar$/m);
     assert.match(text, /^connections__serviceConnection__settings__clientId=b1$/m);
     assert.match(text, /^connections__serviceConnection__settings__tenantId=t1$/m);
-    assert.match(text, /AuthorizationHeaderUnauthenticated\/graph\?AgentIdentity=a1"/);
+    assert.match(
+      text,
+      /AuthorizationHeaderUnauthenticated\/graph\?AgentIdentity=a1&optionsOverride.RequestAppToken=true"/,
+    );
     assert.doesNotMatch(text, /secret\s*=|clientSecret|ClientSecret/i, 'no secret key of any kind');
   });
 
@@ -72,9 +75,9 @@ describe("the extension's agent sidecar, pure rules", () => {
       apis: ['agenticblueprint', 'default', 'weather', 'graph', 'legacy'],
     };
     assert.deepEqual(sidecarCurlLines(input), [
-      'curl -s "http://127.0.0.1:5178/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=a1"',
-      'curl -s "http://127.0.0.1:5178/AuthorizationHeaderUnauthenticated/weather?AgentIdentity=a1"',
-      'curl -s "http://127.0.0.1:5178/AuthorizationHeaderUnauthenticated/legacy?AgentIdentity=a1"',
+      'curl -s "http://127.0.0.1:5178/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=a1&optionsOverride.RequestAppToken=true"',
+      'curl -s "http://127.0.0.1:5178/AuthorizationHeaderUnauthenticated/weather?AgentIdentity=a1&optionsOverride.RequestAppToken=true"',
+      'curl -s "http://127.0.0.1:5178/AuthorizationHeaderUnauthenticated/legacy?AgentIdentity=a1&optionsOverride.RequestAppToken=true"',
     ]);
     // Every line of the .env is a setting, a comment or empty: the curl lines do not break its parsing.
     for (const line of sidecarSettingsText(input).split('\n')) assert.match(line, /^(#.*|\w+=.*|)$/, line);

@@ -93,6 +93,13 @@ export interface AcquireOptions {
   /** Skip the caches (both legs) and ask the endpoint again. */
   readonly forceRefresh?: boolean;
   /**
+   * A claims challenge to answer (the JSON an API's `WWW-Authenticate: … claims="…"` carried, decoded): sent as
+   * `claims` on the leg that gets the final token, which then skips the cache, as MSAL does.
+   */
+  readonly claims?: string;
+  /** Sent as `client-request-id` on every leg, as MSAL sends its correlation id: Entra's logs then carry it. */
+  readonly correlationId?: string;
+  /**
    * Each leg as it completes (sent, or taken from the cache), before the next starts: for a face that shows the
    * exchange filling in. Not called when the final token comes from the cache (the result is then immediate).
    */
@@ -225,7 +232,7 @@ export class AgentTokenEngine {
         const final = await this.leg(
           endpoint,
           'agent',
-          { ...asAgent(request.agentId, request.scope, t1), grant_type: 'client_credentials' },
+          { ...asAgent(request.agentId, request.scope, t1), grant_type: 'client_credentials', ...claimsOf(options) },
           options,
         );
         this.logger.info(`Agent token for ${request.agentId} (${request.scope}) acquired.`);
@@ -252,6 +259,7 @@ export class AgentTokenEngine {
             client_id: request.blueprintId,
             scope: request.scope,
             grant_type: 'client_credentials',
+            ...claimsOf(options),
             ...(await credentialParameters(request.credential, request.blueprintId, endpoint, options.signal)),
           },
           options,
@@ -282,6 +290,7 @@ export class AgentTokenEngine {
             grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
             assertion: request.userToken,
             requested_token_use: 'on_behalf_of',
+            ...claimsOf(options),
           },
           options,
         );
@@ -322,6 +331,7 @@ export class AgentTokenEngine {
             user_federated_identity_credential: t2.accessToken,
             ...(request.userId ? { user_id: request.userId } : { username: request.username ?? '' }),
             client_info: '1',
+            ...claimsOf(options),
           },
           options,
         );
@@ -388,7 +398,7 @@ export class AgentTokenEngine {
     const refused = this.refusals.get(key);
     if (refused && refused.untilMs > this.now()) throw refused.error;
     try {
-      if (options.forceRefresh) return (await acquire()).value;
+      if (options.forceRefresh || options.claims) return (await acquire()).value;
       const { value, fromCache } = await this.finalCache.getOrAcquire(key, acquire, options.signal);
       return fromCache ? { ...value, fromCache: true, legs: value.legs.map((l) => ({ ...l, cached: true })) } : value;
     } catch (e) {
@@ -411,6 +421,7 @@ export class AgentTokenEngine {
     const { response, record } = await this.client.postForm(endpoint, params, {
       signal: options.signal,
       legName: name,
+      ...(options.correlationId ? { headers: { 'client-request-id': options.correlationId } } : {}),
     });
     const leg = toLegToken(response, record, started);
     options.onLeg?.(leg.leg);
@@ -468,6 +479,11 @@ export class AgentTokenEngine {
     options.onLeg?.(cached.leg);
     return cached;
   }
+}
+
+/** The `claims` parameter of the leg that gets the final token, when a claims challenge is being answered. */
+function claimsOf(options: AcquireOptions): Record<string, string> {
+  return options.claims ? { claims: options.claims } : {};
 }
 
 /** How an agent identity authenticates on every leg after the first: T1 as its client assertion (shared docs §1). */

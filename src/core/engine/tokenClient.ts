@@ -52,6 +52,8 @@ export interface TokenEndpointClientOptions {
 export interface PostOptions {
   readonly signal?: AbortSignal;
   readonly legName: string;
+  /** Sent besides the form's own (`client-request-id`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const RETRYABLE_STATUS = new Set([429, 503, 504]);
@@ -103,7 +105,7 @@ export class TokenEndpointClient {
     for (let attempt = 1; ; attempt++) {
       let outcome: Attempt;
       try {
-        outcome = await this.attempt(url, body, options.signal);
+        outcome = await this.attempt(url, body, options.signal, options.headers);
       } catch (e) {
         const retryable = e instanceof NetworkError && e.reset;
         const delay = this.retryDelay(attempt, undefined);
@@ -160,7 +162,12 @@ export class TokenEndpointClient {
     return retryAfterSeconds !== undefined ? retryAfterSeconds * 1000 : this.retryBaseDelayMs * 2 ** (attempt - 1);
   }
 
-  private async attempt(url: string, body: string, callerSignal: AbortSignal | undefined): Promise<Attempt> {
+  private async attempt(
+    url: string,
+    body: string,
+    callerSignal: AbortSignal | undefined,
+    extraHeaders: Readonly<Record<string, string>> = {},
+  ): Promise<Attempt> {
     if (callerSignal?.aborted) throw new CancelledError();
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
@@ -170,7 +177,7 @@ export class TokenEndpointClient {
         origin,
         path: pathname + search,
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: { ...extraHeaders, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body,
         signal,
       });

@@ -277,4 +277,6 @@ export interface SidecarStatus {
   readonly blueprintName: string;
   readonly tenant: string;
   readonly apis: readonly { name: string; scopes: readonly string[] }[];
+  /** The container's keys its answers rely on beyond the container's defaults (`KEY=value`). */
+  readonly containerKeys: readonly string[];
 }

@@ -15,6 +15,7 @@ export async function copySidecarSettings(ctx: CommandContext): Promise<string> 
     blueprintId: status.blueprintId,
     tenant: status.tenant,
     apis: status.apis.map((a) => a.name),
+    containerKeys: status.containerKeys,
     ...(firstAgent ? { agentId: firstAgent.clientId } : {}),
   };
   const text = sidecarSettingsText(input);

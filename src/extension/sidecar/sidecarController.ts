@@ -7,7 +7,8 @@ import { ContextKey } from '../commands/ids';
 import { setContext } from '../workbench';
 import type { BlueprintDefinition, DefinitionStore } from '../definitions/definitions';
 import type { ExtensionLog } from '../log';
-import { sidecarApisFromSetting, sidecarPort } from './sidecarRules';
+import { sidecarAllowOverridesFromSetting, sidecarApisFromSetting, sidecarPort } from './sidecarRules';
+import { keysBeyondDefaults, type AllowOverrides } from '../../sidecar/containerConfig';
 import { SETTINGS_SECTION } from '../settings';
 import { credentialSourceOf } from '../tokens/tokenRequests';
 import type { TokenService } from '../tokens/tokenService';
@@ -91,10 +92,10 @@ export class SidecarController implements vscode.Disposable {
         'Stop it first, then start it for this blueprint.',
       );
     }
-    const { port, apis } = readSidecarSettings();
+    const { port, apis, allowOverrides } = readSidecarSettings();
     // The allow-list, and an imported blueprint's one-time confirmation, before anything listens.
     await this.tokenService.checkUsable(blueprint, 'ask');
-    const { AgentSidecar } = await import('../../sidecar/sidecarServer');
+    const { AgentSidecar, builtInApis, mergeApis } = await import('../../sidecar/sidecarServer');
     let sidecar: AgentSidecar;
     try {
       sidecar = await AgentSidecar.start({
@@ -105,9 +106,10 @@ export class SidecarController implements vscode.Disposable {
           clientId: blueprint.clientId,
           credential: credentialSourceOf(blueprint),
         },
-        apis,
+        // The built-ins first, the user's APIs over them by name.
+        apis: mergeApis(builtInApis(blueprint.authority), apis),
+        allowOverrides,
         port,
-        addApiHint: `Add it in the user setting "${SETTINGS_SECTION}.sidecar.downstreamApis" (its scopes, and a baseUrl for DownstreamApi).`,
         onRequest: (record, result) => this.record(record, result),
       });
     } catch (e) {
@@ -126,6 +128,7 @@ export class SidecarController implements vscode.Disposable {
       blueprintName: blueprint.displayName,
       tenant: blueprint.tenant,
       apis: sidecar.apiList.map((a) => ({ name: a.name, scopes: a.scopes })),
+      containerKeys: keysBeyondDefaults(sidecar.apiList, sidecar.overrides),
     };
     this.running = { sidecar, status };
     this.entries = [];
@@ -188,10 +191,15 @@ export class SidecarController implements vscode.Disposable {
  * The sidecar's settings, user level only: a workspace cannot choose the port or where the sidecar sends tokens
  * (both are "application"-scoped, and a workspace value is ignored even if a settings file holds one).
  */
-function readSidecarSettings(): { port: number; apis: ReturnType<typeof sidecarApisFromSetting> } {
+function readSidecarSettings(): {
+  port: number;
+  apis: ReturnType<typeof sidecarApisFromSetting>;
+  allowOverrides: AllowOverrides;
+} {
   const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
   return {
     port: sidecarPort(config.inspect<unknown>('sidecar.port')?.globalValue),
     apis: sidecarApisFromSetting(config.inspect<unknown>('sidecar.downstreamApis')?.globalValue),
+    allowOverrides: sidecarAllowOverridesFromSetting(config.inspect<unknown>('sidecar.allowOverrides')?.globalValue),
   };
 }

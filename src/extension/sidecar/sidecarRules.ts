@@ -2,6 +2,7 @@
 // "Copy Sidecar Settings" copies, and how a request reads in the tree.
 import { ConfigError } from '../../core/errors/errors';
 import type { SidecarApi, SidecarRequestRecord } from '../../sidecar/requestRecord';
+import { CONTAINER_ALLOW_OVERRIDES, OVERRIDE_ROUTES, type AllowOverrides } from '../../sidecar/containerConfig';
 
 export const SIDECAR_PORT = { min: 0, max: 65535, default: 5178 } as const;
 const SETTING = 'entraAgentTokens.sidecar.downstreamApis';
@@ -67,6 +68,41 @@ export function sidecarApisFromSetting(raw: unknown): SidecarApi[] {
   });
 }
 
+/**
+ * `entraAgentTokens.sidecar.allowOverrides`: the container's `Sidecar__AllowOverrides__*`, by its key names. Left
+ * out, a key is the container's default, except GetAuthorizationHeaderUnauthenticated, which is on here (the Agents
+ * SDK's SidecarAuthProvider needs it; a request that uses it is marked, and the export writes the key).
+ */
+export const EXTENSION_ALLOW_OVERRIDES: AllowOverrides = {
+  ...CONTAINER_ALLOW_OVERRIDES,
+  GetAuthorizationHeaderUnauthenticated: true,
+};
+
+export function sidecarAllowOverridesFromSetting(raw: unknown): AllowOverrides {
+  const field = 'entraAgentTokens.sidecar.allowOverrides';
+  if (raw === undefined || raw === null) return EXTENSION_ALLOW_OVERRIDES;
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError(
+      field,
+      'must be an object of route keys.',
+      'Write { "CallDownstreamApiUnauthenticated": true }.',
+    );
+  const out: Record<string, boolean> = { ...EXTENSION_ALLOW_OVERRIDES };
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    const route = OVERRIDE_ROUTES.find((r) => r === key);
+    if (!route)
+      throw new ConfigError(
+        `${field} › ${key.slice(0, 60)}`,
+        'is not a route key.',
+        `Use ${OVERRIDE_ROUTES.join(', ')}.`,
+      );
+    if (typeof value !== 'boolean')
+      throw new ConfigError(`${field} › ${key}`, 'must be true or false.', `Write "${key}": true.`);
+    out[route] = value;
+  }
+  return out as unknown as AllowOverrides;
+}
+
 /** Which flow a request ran, from what it named: an agent user, an agent identity, or the blueprint itself. */
 export function requestFlow(r: SidecarRequestRecord): 'agent-user' | 'autonomous' | 'app' | 'other' {
   if (!r.api) return 'other';
@@ -77,7 +113,7 @@ export function requestFlow(r: SidecarRequestRecord): 'agent-user' | 'autonomous
 export function requestRow(
   r: SidecarRequestRecord,
   agentName: (clientId: string) => string | undefined,
-): { label: string; description: string; tooltip: [string, string][] } {
+): { label: string; description: string; tooltip: [string, string][]; differs: boolean } {
   const agent = r.agentId ? (agentName(r.agentId) ?? r.agentId) : undefined;
   // An agent user by its UPN (its row's icon says it is one; the tooltip names its agent), else the agent, else the
   // blueprint itself; a request refused before it named anyone, by its route.
@@ -96,6 +132,15 @@ export function requestRow(
     ['Answered by', r.fromCache ? 'the cache' : r.status === 200 && r.api ? 'Entra (token endpoint)' : 'the sidecar'],
     ['Time taken', `${r.ms.toFixed(1)} ms`],
     ...(r.problem ? [['Problem', `${r.problem.title}: ${r.problem.detail}`] as [string, string]] : []),
+    ...(r.ignored?.length
+      ? [
+          ['Ignored', `${r.ignored.join(', ')} (overrides are off on this route, as in the container)`] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
+    ...(r.container ? [['The container would differ', r.container] as [string, string]] : []),
   ];
-  return { label: who, description, tooltip };
+  return { label: who, description, tooltip, differs: r.container !== undefined };
 }

@@ -10,6 +10,11 @@ export interface SidecarSettingsInput {
   readonly agentId?: string;
   /** The APIs it serves by name (graph, the sandbox's weather, the user's): one example request each. */
   readonly apis?: readonly string[];
+  /**
+   * The container's keys this sidecar's answers rely on that the container does not have by default (the
+   * overrides it honours, the built-in APIs it serves), as `KEY=value` lines.
+   */
+  readonly containerKeys?: readonly string[];
 }
 
 /**
@@ -32,6 +37,14 @@ export function sidecarSettingsText(s: SidecarSettingsInput): string {
     '# Plain HTTP: the agent identity\'s token for each API (answer: {"authorizationHeader":"Bearer …"}); the same',
     '# lines, ready for a shell, are one click away (Copy curl Commands on the notification).',
     ...sidecarCurlLines(s).map((l) => `#   ${l}`),
+    ...(s.containerKeys?.length
+      ? [
+          '',
+          '# In production, the auth-sidecar container answers as this sidecar does only with these keys too',
+          '# (its defaults differ):',
+          ...s.containerKeys.map((k) => `#   ${k}`),
+        ]
+      : []),
     '',
   ].join('\n');
 }
@@ -43,7 +56,7 @@ export function sidecarCurlLines(s: SidecarSettingsInput): string[] {
   const ordered = [...names.filter((n) => n === 'graph'), ...names.filter((n) => n !== 'graph')];
   return ordered.map(
     (name) =>
-      `curl -s "${s.url}/AuthorizationHeaderUnauthenticated/${encodeURIComponent(name)}?AgentIdentity=${agent}"`,
+      `curl -s "${s.url}/AuthorizationHeaderUnauthenticated/${encodeURIComponent(name)}?AgentIdentity=${agent}&optionsOverride.RequestAppToken=true"`,
   );
 }
 

@@ -25,13 +25,16 @@ export class SidecarRequestNode implements SidecarRequestRow {
     item.description = row.description;
     const failed = record.status >= 400;
     const flow = requestFlow(record);
+    // A request the container on its defaults would answer differently: the warning icon (its tooltip names the key).
     item.iconPath = failed
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
-      : new vscode.ThemeIcon(FLOW_ICONS[flow]);
+      : row.differs
+        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+        : new vscode.ThemeIcon(FLOW_ICONS[flow]);
     item.contextValue = failed ? 'sidecarRequest.failed' : result ? 'sidecarRequest.token' : 'sidecarRequest';
     item.tooltip = markdownTable(row.tooltip);
     item.accessibilityInformation = {
-      label: `${row.label}${flow === 'agent-user' ? ', agent user' : ''}, ${row.description.replaceAll(' · ', ', ')}`,
+      label: `${row.label}${flow === 'agent-user' ? ', agent user' : ''}, ${row.description.replaceAll(' · ', ', ')}${row.differs ? ', the container would answer differently' : ''}`,
     };
     if (result || failed)
       item.command = commandLink(CommandId.openSidecarRequest, 'Open Sidecar Request', { id: this.entry.id });
