@@ -18,6 +18,7 @@ export const sidecarHelp = `Usage: entra-agent-tokens sidecar --tenant T --bluep
                                   [--allow-authority-host H]... [--port N] [--api NAME=SCOPE[,SCOPE...]]... [--api-base NAME=URL]...
                                   [--allow-overrides ROUTE[=false]]... [--json]
        entra-agent-tokens sidecar [--port N] [--json]     (configured by the container's own keys: AzureAd__*, DownstreamApis__*, Sidecar__*)
+       entra-agent-tokens sidecar export --format compose|kubernetes|env [the same configuration flags, or keys]
 
 Serves the Entra agent sidecar's API (Microsoft's auth-sidecar container) on 127.0.0.1 until interrupted, backed by
 the blueprint's credential: agent code written for the sidecar (SIDECAR_URL, the Agents SDK's EntraAuthSideCar)
@@ -41,6 +42,9 @@ app-token API or the request says optionsOverride.RequestAppToken=true, as in th
   --api-base NAME=URL         where POST /DownstreamApi*/NAME sends its calls (https, or http on loopback)
   --allow-overrides ROUTE     Sidecar__AllowOverrides__ROUTE (GetAuthorizationHeader, GetAuthorizationHeaderUnauthenticated,
                               CallDownstreamApi, CallDownstreamApiUnauthenticated) on, or =false off; repeatable
+  --format F                  with "export": write what runs the real container (image, AzureAd__* with the credential as
+                              a reference, every DownstreamApis__* served, built-ins included, Sidecar__AllowOverrides__*,
+                              and the agent's SIDECAR_URL and connection) as an env file, Docker Compose or Kubernetes
   --json                      first line: {"url", "tenant", "blueprint", "apis", "allowOverrides", "notes"}; then one
                               JSON line per request
   --tenant, --blueprint, --authority, --cloud, --allow-authority-host and CREDENTIAL: as for "token".`;
@@ -51,6 +55,7 @@ const options = {
   api: { type: 'string', multiple: true },
   'api-base': { type: 'string', multiple: true },
   'allow-overrides': { type: 'string', multiple: true },
+  format: { type: 'string' },
 } as const;
 
 /** The flags' overrides: the container's, with GetAuthorizationHeaderUnauthenticated on (the Agents SDK needs it). */
@@ -83,8 +88,17 @@ export async function runSidecar(
   out: (s: string) => void,
   stopped: Promise<void>,
 ): Promise<void> {
-  const { values } = parse('sidecar', withOptionalValue(args, '--managed-identity'), options);
+  const exporting = args[0] === 'export';
+  const { values } = parse(
+    'sidecar',
+    withOptionalValue(exporting ? args.slice(1) : args, '--managed-identity'),
+    options,
+  );
   if (values.help) return out(`${sidecarHelp}\n`);
+  if (values.format !== undefined && !exporting)
+    throw new UsageError(
+      '--format goes with "sidecar export": entra-agent-tokens sidecar export --format compose|kubernetes|env …',
+    );
   if (values['client-secret'] !== undefined)
     throw new UsageError(
       '--client-secret is not accepted: pass --client-secret-env VAR (the variable holds the secret).',
@@ -96,6 +110,31 @@ export async function runSidecar(
   const timeoutMs = positiveInteger(values.timeout, '--timeout', 30_000, 600_000);
   const fromEnv = values.tenant === undefined && values.blueprint === undefined && hasContainerKeys(env);
   const { AgentSidecar, builtInApis, mergeApis } = await import('../sidecar/sidecarServer');
+  if (exporting) {
+    const format = values.format ?? '';
+    const { exportSidecar, EXPORT_FORMATS } = await import('../sidecar/sidecarExport');
+    if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+      throw new UsageError(
+        `--format must be one of ${EXPORT_FORMATS.join(', ')}${format ? `, not "${format.slice(0, 20)}"` : ''}.`,
+      );
+    // The export names the credential and never reads it: a secret's variable need not be set here.
+    const names = [values['client-secret-env'], values['certificate-password-env']].filter((v): v is string => !!v);
+    const withoutSecrets = { ...env, ...Object.fromEntries(names.filter((n) => !env[n]).map((n) => [n, 'unused'])) };
+    const config = fromEnv ? fromContainerKeys(values, env) : fromFlags(values, withoutSecrets, builtInApis, mergeApis);
+    return out(
+      exportSidecar(
+        {
+          authority: config.authority,
+          tenant: config.tenant,
+          clientId: config.clientId,
+          credential: config.source,
+          apis: config.apis,
+          allowOverrides: config.allowOverrides,
+        },
+        format as Parameters<typeof exportSidecar>[1],
+      ),
+    );
+  }
   const served = fromEnv ? fromContainerKeys(values, env) : fromFlags(values, env, builtInApis, mergeApis);
 
   const { AgentTokenEngine } = await import('../core/engine/agentTokens');
@@ -108,6 +147,7 @@ export async function runSidecar(
       port,
       apis: served.apis,
       allowOverrides: served.allowOverrides,
+      markDifferences: !fromEnv,
       audiences: served.audiences,
       requiredScopes: served.requiredScopes,
       blueprint: {

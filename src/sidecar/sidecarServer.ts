@@ -30,6 +30,7 @@ import {
 } from './sidecarRequest';
 import { callApi, type ApiResponse } from '../core/api/apiCaller';
 import { tokenDestination } from '../core/api/apiHosts';
+import { parseWwwAuthenticate } from '../core/api/apiDiagnosis';
 
 export type { SidecarApi, SidecarRequestRecord } from './requestRecord';
 
@@ -59,6 +60,11 @@ export interface SidecarOptions {
   readonly apis?: readonly SidecarApi[];
   /** Sidecar__AllowOverrides__*: default the container's (overrides on the authenticated routes only). */
   readonly allowOverrides?: AllowOverrides;
+  /**
+   * Whether to mark requests the container on its own defaults would answer differently (default true: the flags and
+   * VS Code add conveniences). False when the configuration is the container's own keys: the container has them too.
+   */
+  readonly markDifferences?: boolean;
   /** AzureAd__Audience(s) for the caller's token; default the blueprint's client id and api://client id. */
   readonly audiences?: readonly string[];
   /** AzureAd__Scopes: /Validate requires it among the token's scp (the whole value, as the container compares it). */
@@ -218,7 +224,8 @@ export class AgentSidecar {
           allowOverrides: this.allowOverrides,
           hasUserToken: userToken !== undefined,
         });
-        const container = this.containerNote(tokenRoute, apiName, query);
+        const container =
+          this.options.markDifferences === false ? undefined : this.containerNote(tokenRoute, apiName, query);
         record = { ...record, ...(container ? { container } : {}) };
         if ('problem' in plan) throw new Problem(plan.problem.status, plan.problem.detail, plan.note);
         record = {
@@ -251,7 +258,16 @@ export class AgentSidecar {
             ...record,
             container: `${record.container ? `${record.container} ` : ''}The container sends the request's body with ${target.method}; this sidecar sends ${target.method} without it (set optionsOverride.HttpMethod or DownstreamApis__${plan.api.name}__HttpMethod for a method with a body).`,
           };
-        const answer = await this.callDownstream(target, token, bodyless ? undefined : body, contentType);
+        const sent = bodyless ? undefined : body;
+        const first = await this.callDownstream(target, token, sent, contentType);
+        let answer = first.answer;
+        const claims = first.claims;
+        if (claims) {
+          // A claims challenge: a new token with the claims, and the call once more, its answer whatever it is
+          // (src/Microsoft.Identity.Web.DownstreamApi/DownstreamApi.cs:588-602).
+          served = await this.acquire({ ...plan, claims }, userToken);
+          ({ answer } = await this.callDownstream(target, served.accessToken, sent, contentType));
+        }
         status = 200;
         return json(res, 200, answer);
       }
@@ -385,7 +401,11 @@ export class AgentSidecar {
     token: string,
     body: Buffer | undefined,
     contentType: string | undefined,
-  ): Promise<{ statusCode: number; headers: Record<string, string[]>; content: string | null }> {
+  ): Promise<{
+    answer: { statusCode: number; headers: Record<string, string[]>; content: string | null };
+    /** A 401's claims challenge (`error="insufficient_claims"`, `claims` decoded), as MSAL reads one. */
+    claims?: string;
+  }> {
     // The one API caller: redirects answered, never followed (the token goes to this origin only), the answer read
     // up to 1 MiB and no further.
     let answer: ApiResponse;
@@ -415,7 +435,11 @@ export class AgentSidecar {
       if (canonical) headers[canonical] = [value];
     }
     const length = Number(answer.headers['content-length']);
-    return { statusCode: answer.status, headers, content: length > 0 ? answer.body : null };
+    const claims = answer.status === 401 ? claimsChallenge(answer.headers['www-authenticate']) : undefined;
+    return {
+      answer: { statusCode: answer.status, headers, content: length > 0 ? answer.body : null },
+      ...(claims ? { claims } : {}),
+    };
   }
 
   /**
@@ -506,6 +530,23 @@ const CONTENT_HEADERS = new Map(
     'Last-Modified',
   ].map((h) => [h.toLowerCase(), h]),
 );
+
+/**
+ * The claims a 401's `WWW-Authenticate: Bearer error="insufficient_claims", claims="…"` asks for, base64-decoded
+ * (MSAL.NET's WwwAuthenticateParameters.GetClaimChallengeFromResponseHeaders) [I: its rule read from its docs].
+ */
+function claimsChallenge(header: string | undefined): string | undefined {
+  const bearer = parseWwwAuthenticate(header ?? '').find((c) => c.scheme.toLowerCase() === 'bearer');
+  const encoded = bearer?.params.error === 'insufficient_claims' ? bearer.params.claims : undefined;
+  if (!encoded) return undefined;
+  const text = Buffer.from(encoded.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+  try {
+    JSON.parse(text);
+    return text;
+  } catch {
+    return undefined;
+  }
+}
 
 const methodNotAllowed = (allow: string) =>
   new Problem(405, `This route takes ${allow}.`, undefined, { headers: { allow } });

@@ -2,7 +2,11 @@
 // configured only by Copy Sidecar Settings), its requests listed in the Agent Sidecar view and opened in the
 // inspector, stopped, and its port free again.
 import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import * as vscode from 'vscode';
 import { CommandId } from '../../src/extension/commands/ids';
 import type { SandboxStatus } from '../../src/extension/commands/contracts';
@@ -87,9 +91,12 @@ describe('the agent sidecar in a real VS Code', () => {
     assert.equal(refused.status, 401, 'as Entra would refuse it behind the container');
     assert.match(String(refused.headers.get('content-type')), /^application\/problem\+json/);
 
-    // An Agents SDK app whose whole environment is what Copy Sidecar Settings copied: all four kinds of token.
+    // An Agents SDK app whose whole environment is what Copy Sidecar Settings copied: all four kinds of token. The
+    // copy also lists the keys the container needs to answer as this sidecar does.
     const copied = (await run(CommandId.copySidecarSettings))!;
     assert.equal(await vscode.env.clipboard.readText(), copied);
+    assert.match(copied, /^# {3}Sidecar__AllowOverrides__GetAuthorizationHeaderUnauthenticated=true$/m);
+    assert.match(copied, /^# {3}DownstreamApis__agenticblueprint__RequestAppToken=true$/m);
     const agentApp = await runSdkAgent(sidecarSettingsEnv(copied), sandbox.tenantId, agent, AGENT_USER_UPN);
     assert.equal(agentApp.provider, 'SidecarAuthProvider');
     assert.deepEqual(
@@ -122,6 +129,20 @@ describe('the agent sidecar in a real VS Code', () => {
     for (let i = 0; i < 40 && inspectorTabs() === before; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(inspectorTabs(), before + 1, 'the agent user token opened in an inspector tab');
     assert.equal(sidecar.requests[1]!.result?.legs.length, 3, 'with its three legs');
+
+    // Export Sidecar for Production: the running sidecar's configuration as Docker Compose, read back as YAML.
+    const file = join(tmpdir(), `eat-export-${process.pid}.yaml`);
+    assert.equal(await run(CommandId.exportSidecar, { format: 'compose', path: file }), file);
+    const compose = parseYaml(readFileSync(file, 'utf8')) as {
+      services: { 'auth-sidecar': { image: string; environment: Record<string, string> } };
+    };
+    const environment = compose.services['auth-sidecar'].environment;
+    assert.match(compose.services['auth-sidecar'].image, /^mcr\.microsoft\.com\/entra-sdk\/auth-sidecar:/);
+    assert.equal(environment.AzureAd__ClientId, sandbox.blueprintIds[0]);
+    assert.equal(environment.AzureAd__ClientCredentials__0__ClientSecret, '${AZUREAD_CLIENT_SECRET}');
+    assert.equal(environment.DownstreamApis__weather__Scopes__0, 'api://sandbox-weather/.default');
+    assert.equal(environment.Sidecar__AllowOverrides__GetAuthorizationHeaderUnauthenticated, 'true');
+    rmSync(file);
 
     // Stopped: the port is free again; its requests stay listed, to be read after the run, until it starts again.
     const listed = (await sidecarRows()).length;

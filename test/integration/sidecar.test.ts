@@ -426,6 +426,8 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
 
     it('calls the configured API with the token (DownstreamApiUnauthenticated), and nowhere else', async () => {
       const seen: { method: string; path: string; auth: string; accept: string; type: string; body: string }[] = [];
+      const STEP_UP = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}';
+      let stepped = 0;
       const api = createServer((req, res) => {
         let body = '';
         req.on('data', (c: Buffer) => (body += c));
@@ -445,6 +447,13 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
             res.writeHead(200, { 'content-type': 'text/plain' });
             res.write('part one, ');
             res.end('part two');
+          } else if (req.url === '/v1/stepup' && !stepped++) {
+            const claims = Buffer.from(STEP_UP).toString('base64');
+            res.writeHead(401, {
+              'www-authenticate': `Bearer realm="", error="insufficient_claims", claims="${claims}"`,
+              'content-length': 0,
+            });
+            res.end();
           } else if (req.url === '/v1/empty') {
             res.writeHead(204);
             res.end();
@@ -519,6 +528,23 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
         );
         assert.equal(moved.body.statusCode, 302);
         assert.equal(seen.length, 2);
+        // A claims challenge: a new token with the claims, and the call once more (DownstreamApi.cs:588-602).
+        live.sandbox.clearRecords();
+        const stepUp = await post(
+          `/DownstreamApiUnauthenticated/mine?AgentIdentity=${AGENT}&optionsOverride.RelativePath=stepup`,
+          false,
+        );
+        assert.equal(stepUp.body.statusCode, 201, JSON.stringify(stepUp.body));
+        assert.deepEqual(
+          live.sandbox.requests.map((q) => [q.params.client_id, q.params.claims]),
+          [[AGENT, STEP_UP]],
+          'the agent leg asked again with the claims (T1 from the cache)',
+        );
+        assert.deepEqual(
+          seen.slice(-2).map((q) => q.path),
+          ['/v1/stepup', '/v1/stepup'],
+        );
+        seen.splice(2);
         // Sent with GET, the caller's body does not go (a difference the request is marked with).
         assert.deepEqual([seen[1]!.method, seen[1]!.body], ['GET', '']);
         const port = new URL(base).port;

@@ -1,7 +1,8 @@
 // What the commands take and give back, apart from the handlers that do the work: signatures.ts maps each command
 // to these, and everything that calls a command (the tree, the status bar, the inspector, the tests) depends on this
-// file and never on a handler. It imports types only from core and the definitions' rules, so no import cycle can run
+// file and never on a handler. It imports types only from core, the sidecar and the definitions' rules, so no import cycle can run
 // through it (the lint's cycle check keeps it so).
+import type { ExportFormat } from '../../sidecar/sidecarExport';
 import type { ApiCallResult } from '../../core/tools/agentTools';
 import type { AgentFlow } from '../../core/engine/agentTokens';
 import type { SetupStep } from '../../core/graph/blueprintSetup';
@@ -279,4 +280,12 @@ export interface SidecarStatus {
   readonly apis: readonly { name: string; scopes: readonly string[] }[];
   /** The container's keys its answers rely on beyond the container's defaults (`KEY=value`). */
   readonly containerKeys: readonly string[];
+}
+
+/** Export Sidecar for Production…'s argument: the blueprint (default: the running sidecar's), the format, the file. */
+export interface ExportSidecarArgs {
+  readonly blueprintId?: string;
+  readonly format?: ExportFormat;
+  /** Where to write (a script's or a test's); otherwise a save dialog asks. */
+  readonly path?: string;
 }

@@ -23,6 +23,7 @@ export const CommandId = {
   startSidecar: 'entraAgentTokens.startSidecar',
   stopSidecar: 'entraAgentTokens.stopSidecar',
   copySidecarSettings: 'entraAgentTokens.copySidecarSettings',
+  exportSidecar: 'entraAgentTokens.exportSidecar',
   copyMcpServerCommand: 'entraAgentTokens.copyMcpServerCommand',
   copySandboxEnvironment: 'entraAgentTokens.copySandboxEnvironment',
   openSidecarRequest: 'entraAgentTokens.openSidecarRequest',

@@ -52,6 +52,7 @@ const handlers: Handlers = {
   [CommandId.startSidecar]: startSidecar,
   [CommandId.stopSidecar]: stopSidecar,
   [CommandId.copySidecarSettings]: async (ctx) => (await import('./copySidecarSettings')).copySidecarSettings(ctx),
+  [CommandId.exportSidecar]: async (ctx, arg) => (await import('./exportSidecar')).exportSidecar(ctx, arg),
   [CommandId.copySandboxEnvironment]: async (ctx) => (await import('./mcpServerCommand')).copySandboxEnvironment(ctx),
   [CommandId.copyMcpServerCommand]: async (ctx, arg) =>
     (await import('./mcpServerCommand')).copyMcpServerCommand(ctx, arg),

@@ -19,6 +19,7 @@ import type {
   DiscoverAgentIdentitiesArgs,
   EditAgentIdentityArgs,
   EditBlueprintArgs,
+  ExportSidecarArgs,
   FailureRow,
   GetAgentTokenArgs,
   GrantPermissionsArgs,
@@ -112,6 +113,7 @@ export interface CommandSignatures {
   [CommandId.startSidecar]: { arg: { blueprintId: string } | BlueprintRow | undefined; result: SidecarStatus };
   [CommandId.stopSidecar]: { arg: undefined; result: boolean };
   [CommandId.copySidecarSettings]: { arg: undefined; result: string };
+  [CommandId.exportSidecar]: { arg: ExportSidecarArgs | BlueprintRow | undefined; result: string };
   [CommandId.copySandboxEnvironment]: { arg: undefined; result: string };
   [CommandId.copyMcpServerCommand]: { arg: { blueprintId: string } | BlueprintRow | undefined; result: string };
   [CommandId.openSidecarRequest]: { arg: { id: number } | SidecarRequestRow; result: boolean };

@@ -9,6 +9,7 @@ import type { BlueprintDefinition, DefinitionStore } from '../definitions/defini
 import type { ExtensionLog } from '../log';
 import { sidecarAllowOverridesFromSetting, sidecarApisFromSetting, sidecarPort } from './sidecarRules';
 import { keysBeyondDefaults, type AllowOverrides } from '../../sidecar/containerConfig';
+import type { SidecarExportInput } from '../../sidecar/sidecarExport';
 import { SETTINGS_SECTION } from '../settings';
 import { credentialSourceOf } from '../tokens/tokenRequests';
 import type { TokenService } from '../tokens/tokenService';
@@ -81,6 +82,31 @@ export class SidecarController implements vscode.Disposable {
 
   entry(id: number): SidecarEntry | undefined {
     return this.entries.find((e) => e.id === id);
+  }
+
+  /**
+   * What Export Sidecar for Production writes for a blueprint: the running sidecar's APIs and overrides when it runs
+   * for that blueprint, else what it would serve now (the built-ins, the user's APIs, the overrides setting).
+   */
+  async exportInput(blueprint: BlueprintDefinition): Promise<SidecarExportInput> {
+    const running = this.running?.status.blueprintId === blueprint.clientId ? this.running.sidecar : undefined;
+    let apis = running?.apiList;
+    let allowOverrides = running?.overrides;
+    if (!apis || !allowOverrides) {
+      const settings = readSidecarSettings();
+      const { builtInApis, mergeApis } = await import('../../sidecar/sidecarServer');
+      apis = mergeApis(builtInApis(blueprint.authority), settings.apis);
+      allowOverrides = settings.allowOverrides;
+    }
+    return {
+      authority: blueprint.authority,
+      tenant: blueprint.tenant,
+      clientId: blueprint.clientId,
+      credential: credentialSourceOf(blueprint),
+      apis,
+      allowOverrides,
+      blueprintName: blueprint.displayName,
+    };
   }
 
   async start(blueprint: BlueprintDefinition): Promise<SidecarStatus> {
