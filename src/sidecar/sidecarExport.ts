@@ -4,7 +4,7 @@
 // secretKeyRef in Kubernetes). Pure: the faces write the text where the user says.
 import { stringify } from 'yaml';
 import type { CredentialSource } from '../core/credentials/credentialSource';
-import { apiKeys, OVERRIDE_ROUTES, type AllowOverrides } from './containerConfig';
+import { apiKeys, OVERRIDE_ROUTES, type AllowOverrides } from './overrides';
 import type { SidecarApi } from './requestRecord';
 
 /** The container image this stand-in follows (its CHANGELOG.md: 1.1.1, 2026-07-17). */

@@ -2,7 +2,7 @@
 // token is asked for. Pure. Each rule cites the container's source (AzureAD/microsoft-identity-web at dfeab823,
 // src/Microsoft.Identity.Web.Sidecar/ unless another path is given); where the source does not settle a case, the
 // comment says [I] and what was inferred.
-import type { AllowOverrides, OverrideRoute } from './containerConfig';
+import type { AllowOverrides, OverrideRoute } from './overrides';
 import type { SidecarApi } from './requestRecord';
 
 /** optionsOverride.* as Models/BindableDownstreamApiOptions.cs:31-175 binds them. */

@@ -18,7 +18,7 @@ import { reportOf } from '../core/errors/errorReport';
 import { ConfigError, NetworkError } from '../core/errors/errors';
 import { withholdSent } from '../core/safety/sentValues';
 import type { SidecarApi, SidecarRequestRecord } from './requestRecord';
-import { CONTAINER_ALLOW_OVERRIDES, type AllowOverrides } from './containerConfig';
+import { CONTAINER_ALLOW_OVERRIDES, type AllowOverrides } from './overrides';
 import {
   bindQuery,
   downstreamRequest,

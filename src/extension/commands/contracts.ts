@@ -278,8 +278,6 @@ export interface SidecarStatus {
   readonly blueprintName: string;
   readonly tenant: string;
   readonly apis: readonly { name: string; scopes: readonly string[] }[];
-  /** The container's keys its answers rely on beyond the container's defaults (`KEY=value`). */
-  readonly containerKeys: readonly string[];
 }
 
 /** Export Sidecar for Production…'s argument: the blueprint (default: the running sidecar's), the format, the file. */

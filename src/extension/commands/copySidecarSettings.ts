@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ConfigError } from '../../core/errors/errors';
 import { sidecarCurlLines, sidecarSettingsText } from '../sidecar/sidecarSettings';
+import { keysBeyondDefaults } from '../../sidecar/overrides';
 import type { CommandContext } from './context';
 
 /** Copy Sidecar Settings: SIDECAR_URL, an Agents SDK connection, and curl lines per API. Ids and a loopback URL only. */
@@ -15,7 +16,9 @@ export async function copySidecarSettings(ctx: CommandContext): Promise<string> 
     blueprintId: status.blueprintId,
     tenant: status.tenant,
     apis: status.apis.map((a) => a.name),
-    containerKeys: status.containerKeys,
+    ...(ctx.sidecar.server
+      ? { containerKeys: keysBeyondDefaults(ctx.sidecar.server.apiList, ctx.sidecar.server.overrides) }
+      : {}),
     ...(firstAgent ? { agentId: firstAgent.clientId } : {}),
   };
   const text = sidecarSettingsText(input);

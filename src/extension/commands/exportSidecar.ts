@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { ConfigError } from '../../core/errors/errors';
-import type { ExportFormat } from '../../sidecar/sidecarExport';
+import type { ExportFormat, SidecarExportInput } from '../../sidecar/sidecarExport';
+import { readSidecarSettings } from '../sidecar/sidecarController';
+import { credentialSourceOf } from '../tokens/tokenRequests';
 import { PromptDismissed } from '../errorBoundary';
 import { pick, pickBlueprint, plainArgs } from '../prompts';
 import type { BlueprintNode } from '../tree/nodes';
@@ -61,7 +63,19 @@ export async function exportSidecar(ctx: CommandContext, arg?: unknown): Promise
       `"${String(args?.format).slice(0, 20)}" is not one.`,
       'Use compose, kubernetes or env.',
     );
-  const input = await ctx.sidecar.exportInput(blueprint);
+  // The running sidecar's APIs and overrides when it serves this blueprint, else what it would serve now.
+  const running = ctx.sidecar.status?.blueprintId === blueprint.clientId ? ctx.sidecar.server : undefined;
+  const settings = running ? undefined : readSidecarSettings();
+  const { builtInApis, mergeApis } = await import('../../sidecar/sidecarServer');
+  const input: SidecarExportInput = {
+    authority: blueprint.authority,
+    tenant: blueprint.tenant,
+    clientId: blueprint.clientId,
+    credential: credentialSourceOf(blueprint),
+    apis: running?.apiList ?? mergeApis(builtInApis(blueprint.authority), settings!.apis),
+    allowOverrides: running?.overrides ?? settings!.allowOverrides,
+    blueprintName: blueprint.displayName,
+  };
   const { exportSidecar: write } = await import('../../sidecar/sidecarExport');
   const text = write(input, chosen.format);
   let target: vscode.Uri | undefined = args?.path ? vscode.Uri.file(args.path) : undefined;

@@ -8,8 +8,7 @@ import { setContext } from '../workbench';
 import type { BlueprintDefinition, DefinitionStore } from '../definitions/definitions';
 import type { ExtensionLog } from '../log';
 import { sidecarAllowOverridesFromSetting, sidecarApisFromSetting, sidecarPort } from './sidecarRules';
-import { keysBeyondDefaults, type AllowOverrides } from '../../sidecar/containerConfig';
-import type { SidecarExportInput } from '../../sidecar/sidecarExport';
+import type { AllowOverrides } from '../../sidecar/overrides';
 import { SETTINGS_SECTION } from '../settings';
 import { credentialSourceOf } from '../tokens/tokenRequests';
 import type { TokenService } from '../tokens/tokenService';
@@ -84,29 +83,9 @@ export class SidecarController implements vscode.Disposable {
     return this.entries.find((e) => e.id === id);
   }
 
-  /**
-   * What Export Sidecar for Production writes for a blueprint: the running sidecar's APIs and overrides when it runs
-   * for that blueprint, else what it would serve now (the built-ins, the user's APIs, the overrides setting).
-   */
-  async exportInput(blueprint: BlueprintDefinition): Promise<SidecarExportInput> {
-    const running = this.running?.status.blueprintId === blueprint.clientId ? this.running.sidecar : undefined;
-    let apis = running?.apiList;
-    let allowOverrides = running?.overrides;
-    if (!apis || !allowOverrides) {
-      const settings = readSidecarSettings();
-      const { builtInApis, mergeApis } = await import('../../sidecar/sidecarServer');
-      apis = mergeApis(builtInApis(blueprint.authority), settings.apis);
-      allowOverrides = settings.allowOverrides;
-    }
-    return {
-      authority: blueprint.authority,
-      tenant: blueprint.tenant,
-      clientId: blueprint.clientId,
-      credential: credentialSourceOf(blueprint),
-      apis,
-      allowOverrides,
-      blueprintName: blueprint.displayName,
-    };
+  /** The running sidecar, for the lazy commands that read its APIs and overrides (Copy Sidecar Settings, Export). */
+  get server(): AgentSidecar | undefined {
+    return this.running?.sidecar;
   }
 
   async start(blueprint: BlueprintDefinition): Promise<SidecarStatus> {
@@ -154,7 +133,6 @@ export class SidecarController implements vscode.Disposable {
       blueprintName: blueprint.displayName,
       tenant: blueprint.tenant,
       apis: sidecar.apiList.map((a) => ({ name: a.name, scopes: a.scopes })),
-      containerKeys: keysBeyondDefaults(sidecar.apiList, sidecar.overrides),
     };
     this.running = { sidecar, status };
     this.entries = [];
@@ -217,7 +195,8 @@ export class SidecarController implements vscode.Disposable {
  * The sidecar's settings, user level only: a workspace cannot choose the port or where the sidecar sends tokens
  * (both are "application"-scoped, and a workspace value is ignored even if a settings file holds one).
  */
-function readSidecarSettings(): {
+/** The sidecar's user settings: port, APIs, overrides. Bad values are refused, naming the setting. */
+export function readSidecarSettings(): {
   port: number;
   apis: ReturnType<typeof sidecarApisFromSetting>;
   allowOverrides: AllowOverrides;

@@ -2,7 +2,7 @@
 // "Copy Sidecar Settings" copies, and how a request reads in the tree.
 import { ConfigError } from '../../core/errors/errors';
 import type { SidecarApi, SidecarRequestRecord } from '../../sidecar/requestRecord';
-import { CONTAINER_ALLOW_OVERRIDES, OVERRIDE_ROUTES, type AllowOverrides } from '../../sidecar/containerConfig';
+import { CONTAINER_ALLOW_OVERRIDES, OVERRIDE_ROUTES, type AllowOverrides } from '../../sidecar/overrides';
 
 export const SIDECAR_PORT = { min: 0, max: 65535, default: 5178 } as const;
 const SETTING = 'entraAgentTokens.sidecar.downstreamApis';
