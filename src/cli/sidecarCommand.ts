@@ -130,6 +130,8 @@ export async function runSidecar(
           credential: config.source,
           apis: config.apis,
           allowOverrides: config.allowOverrides,
+          audiences: config.audiences,
+          requiredScopes: config.requiredScopes ? config.requiredScopes.split(' ') : [],
         },
         format as Parameters<typeof exportSidecar>[1],
       ),

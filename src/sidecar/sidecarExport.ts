@@ -26,8 +26,26 @@ export interface SidecarExportInput {
   /** Every API the sidecar served, built-ins included (the container then has them too). */
   readonly apis: readonly SidecarApi[];
   readonly allowOverrides: AllowOverrides;
-  /** For the agent's side: the Agents SDK connection's name of the blueprint. */
+  /** AzureAd__Audience(s) and AzureAd__Scopes, when the sidecar was configured with them (the container's keys). */
+  readonly audiences?: readonly string[];
+  readonly requiredScopes?: readonly string[];
+  /** For the header: the blueprint's display name (outside text: written on one line, control characters dropped). */
   readonly blueprintName?: string;
+}
+
+/** One line of text, whatever it was given: control characters (line breaks included) dropped. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+
+/**
+ * Extra header and query values may be keys (a function key, a `code=`): the export writes a reference to a
+ * variable instead, named after the key, for the user to fill where the container runs.
+ */
+function referenceFor(key: string): string {
+  return `\${${key
+    .replace(/^DownstreamApis__/, 'API_')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .toUpperCase()}}`;
 }
 
 /**
@@ -41,10 +59,17 @@ export function containerEnvironment(input: SidecarExportInput): [string, string
     ['AzureAd__TenantId', input.tenant],
     ['AzureAd__ClientId', input.clientId],
     ...credentialKeys(input.credential),
+    ...(input.audiences ?? []).map((a, i) => [`AzureAd__Audiences__${i}`, a] as [string, string]),
+    ...(input.requiredScopes?.length ? [['AzureAd__Scopes', input.requiredScopes.join(' ')] as [string, string]] : []),
   ];
-  for (const api of input.apis) for (const line of apiKeys(api)) pairs.push(splitPair(line));
+  for (const api of input.apis)
+    for (const line of apiKeys(api)) {
+      const [key, value] = splitPair(line);
+      pairs.push([key, /__Extra(Header|Query)Parameters__/.test(key) ? referenceFor(key) : value]);
+    }
   for (const r of OVERRIDE_ROUTES) pairs.push([`Sidecar__AllowOverrides__${r}`, String(input.allowOverrides[r])]);
-  return pairs;
+  // Every key and value on one line: nothing from outside can add a line (a key) to an env file.
+  return pairs.map(([k, v]) => [oneLine(k), oneLine(v)]);
 }
 
 const CREDENTIAL = 'AzureAd__ClientCredentials__0__';
@@ -99,14 +124,17 @@ export function agentEnvironment(
 export function exportSidecar(input: SidecarExportInput, format: ExportFormat): string {
   const sidecar = containerEnvironment(input);
   const fill = needsFilling(input.credential);
-  const header = [
-    `Microsoft's auth-sidecar container (${SIDECAR_IMAGE}) for blueprint ${input.blueprintName ? `"${input.blueprintName}" ` : ''}${input.clientId},`,
+  const references = [...new Set(sidecar.flatMap(([, v]) => [...v.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!)))];
+  const others = references.filter((r) => r !== fill);
+  const header: string[] = [
+    `Microsoft's auth-sidecar container (${SIDECAR_IMAGE}) for blueprint ${input.blueprintName ? `"${oneLine(input.blueprintName)}" ` : ''}${input.clientId},`,
     'as the local sidecar of Entra Agent Tokens ran it. No secret is written here.',
     ...(fill
       ? [
           `Before use, set ${fill} (${input.credential.kind === 'secret' ? "the blueprint's client secret" : "the certificate's password"}).`,
         ]
       : []),
+    ...(others.length ? [`Set also ${others.join(', ')} (extra header and query values, which may be keys).`] : []),
   ];
   switch (format) {
     case 'env':
@@ -144,10 +172,7 @@ export function exportSidecar(input: SidecarExportInput, format: ExportFormat): 
           ? {
               name,
               valueFrom: {
-                secretKeyRef: {
-                  name: 'auth-sidecar-credential',
-                  key: value === `\${${SECRET_VARIABLE}}` ? 'client-secret' : 'certificate-password',
-                },
+                secretKeyRef: { name: 'auth-sidecar-credential', key: secretKeyOf(value.slice(2, -1)) },
               },
             }
           : { name, value },
@@ -188,14 +213,21 @@ export function exportSidecar(input: SidecarExportInput, format: ExportFormat): 
           },
         },
       };
-      const secretNote = fill
+      const secretNote = references.length
         ? [
-            `kubectl create secret generic auth-sidecar-credential --from-literal=${input.credential.kind === 'secret' ? 'client-secret' : 'certificate-password'}=...`,
+            `kubectl create secret generic auth-sidecar-credential ${references.map((r) => `--from-literal=${secretKeyOf(r)}=...`).join(' ')}`,
           ]
         : [];
       return `${[...header, ...secretNote].map((l) => `# ${l}`).join('\n')}\n${stringify(doc, { lineWidth: 0 })}`;
     }
   }
+}
+
+/** The key in the Kubernetes Secret for a variable: client-secret, certificate-password, or the variable in kebab case. */
+function secretKeyOf(variable: string): string {
+  if (variable === SECRET_VARIABLE) return 'client-secret';
+  if (variable === CERTIFICATE_PASSWORD_VARIABLE) return 'certificate-password';
+  return variable.toLowerCase().replace(/_/g, '-');
 }
 
 function needsFilling(source: CredentialSource): string | undefined {

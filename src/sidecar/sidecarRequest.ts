@@ -252,9 +252,10 @@ export function planRequest(input: PlanInput): Plan | PlannedProblem {
   let agentId: string | undefined;
   let user: Plan['user'];
   if (allow) {
+    // Used as given: only a blank value counts as absent (string.IsNullOrWhiteSpace).
     if (query.agentIdentity?.trim()) {
-      agentId = query.agentIdentity.trim();
-      if (query.agentUsername?.trim()) user = { username: query.agentUsername.trim() };
+      agentId = query.agentIdentity;
+      if (query.agentUsername?.trim()) user = { username: query.agentUsername };
       else {
         const id = parseDotnetGuid(query.agentUserId);
         if (id) user = { userId: id };
@@ -285,7 +286,15 @@ export function planRequest(input: PlanInput): Plan | PlannedProblem {
         problem: { status: 500, detail: 'An unexpected error occurred.' },
         note: 'An agent user (AgentUsername or AgentUserId) with RequestAppToken: the container runs the agent-user flow only without RequestAppToken.',
       };
-    return { flow: agentId ? 'autonomous' : 'app', scope: api.scopes[0]!, ...(agentId ? { agentId } : {}), ...common };
+    const scope = api.scopes[0]!;
+    // An app token's scope must end in /.default, in any case (TokenAcquisition.cs:900-903): otherwise an
+    // ArgumentException, which the route answers 500.
+    if (!/\/\.default$/i.test(scope.trim()))
+      return {
+        problem: { status: 500, detail: 'An unexpected error occurred.' },
+        note: `An app token's scope must be <resource>/.default, not "${scope.slice(0, 80)}".`,
+      };
+    return { flow: agentId ? 'autonomous' : 'app', scope, ...(agentId ? { agentId } : {}), ...common };
   }
   const scope = api.scopes.join(' ');
   // The user path: an agent user first (TokenAcquisition.cs:380-387, 613-650), then the caller's token (on-behalf-of).

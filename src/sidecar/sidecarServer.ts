@@ -18,7 +18,7 @@ import { reportOf } from '../core/errors/errorReport';
 import { ConfigError, NetworkError } from '../core/errors/errors';
 import { withholdSent } from '../core/safety/sentValues';
 import type { SidecarApi, SidecarRequestRecord } from './requestRecord';
-import { CONTAINER_ALLOW_OVERRIDES, type AllowOverrides } from './overrides';
+import { apiKeys, CONTAINER_ALLOW_OVERRIDES, type AllowOverrides } from './overrides';
 import {
   bindQuery,
   downstreamRequest,
@@ -152,7 +152,11 @@ export class AgentSidecar {
   static async start(options: SidecarOptions): Promise<AgentSidecar> {
     const server = createServer();
     const sidecar = new AgentSidecar(options, server);
-    server.on('request', (req, res) => void sidecar.handle(req, res));
+    server.on('request', (req, res) =>
+      // A failure past the answer's own guards (a header that cannot be written) ends that connection, never the
+      // process: the sidecar keeps serving.
+      sidecar.handle(req, res).catch(() => res.destroy()),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? DEFAULT_SIDECAR_PORT, '127.0.0.1', () => {
@@ -198,16 +202,20 @@ export class AgentSidecar {
     let status = 500;
     let served: AgentTokenResult | undefined;
     try {
-      const refused = foreignCallerReason('sidecar', this.origin, req.headers);
-      if (refused) throw new Problem(403, refused);
       const lower = route.toLowerCase();
+      // The health route answers every method and every caller, as the container's does (Program.cs:83;
+      // LocalCallerRestriction.cs:34-35): it tells nothing but that the sidecar is up.
       if (lower === 'healthz' && rest.length === 0) {
-        if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('GET, HEAD');
         status = 200;
         // HealthCheckResponseWriters' default: the status as plain text.
         return send(res, 200, 'text/plain', 'Healthy');
       }
-      const tokenRoute = rest.length === 1 ? TOKEN_ROUTES[lower as keyof typeof TOKEN_ROUTES] : undefined;
+      const refused = foreignCallerReason('sidecar', this.origin, req.headers);
+      if (refused) throw new Problem(403, refused);
+      const tokenRoute =
+        rest.length === 1 && Object.hasOwn(TOKEN_ROUTES, lower)
+          ? TOKEN_ROUTES[lower as keyof typeof TOKEN_ROUTES]
+          : undefined;
       if (tokenRoute) {
         const method = tokenRoute.downstream ? 'POST' : 'GET';
         if (req.method !== method) throw methodNotAllowed(method);
@@ -312,7 +320,7 @@ export class AgentSidecar {
     const api = this.apis.get(apiName);
     if (api?.builtIn)
       notes.push(
-        `The container has no API "${apiName}" unless its configuration names it: set DownstreamApis__${apiName}__Scopes__0=${api.scopes[0] ?? ''} and DownstreamApis__${apiName}__RequestAppToken=true${api.baseUrl ? ` and DownstreamApis__${apiName}__BaseUrl=${api.baseUrl}` : ''} (Export Sidecar for Production writes them).`,
+        `The container has no API "${apiName}" unless its configuration names it: set ${apiKeys(api).join(' and ')} (Export Sidecar for Production writes them).`,
       );
     const asked =
       query.hasAny ||
@@ -385,6 +393,7 @@ export class AgentSidecar {
             ? { ...base, flow: 'autonomous', agentId: plan.agentId! }
             : { ...base, flow: 'app' };
     return this.options.acquire(request, {
+      scopesAsGiven: true,
       forceRefresh: plan.forceRefresh,
       ...(plan.claims ? { claims: plan.claims } : {}),
       ...(plan.correlationId ? { correlationId: plan.correlationId } : {}),
@@ -413,7 +422,12 @@ export class AgentSidecar {
       answer = await callApi({
         url: target.url.href,
         method: target.method,
-        headers: [...target.headers, ...(contentType && body ? [['content-type', contentType] as const] : [])],
+        // No compression asked for, as the container's HttpClient asks none (fetch would ask gzip and undo it).
+        headers: [
+          ...target.headers,
+          ['accept-encoding', 'identity'],
+          ...(contentType && body ? [['content-type', contentType] as const] : []),
+        ],
         ...(contentType && body ? { body } : {}),
         token,
         timeoutMs: 30_000,
@@ -455,10 +469,12 @@ export class AgentSidecar {
         headers: { 'www-authenticate': 'Bearer' },
       });
     const token = m[1]!;
+    // The description is this sidecar's words about outside text (an audience, a reason): printable ASCII only, so
+    // the header can always be written and carries nothing a caller planted.
     const invalid = (why: string) =>
       new Problem(401, why, undefined, {
         headers: {
-          'www-authenticate': `Bearer error="invalid_token", error_description="${why.replace(/["\\]/g, "'")}"`,
+          'www-authenticate': `Bearer error="invalid_token", error_description="${why.replace(/[^ -~]|["\\]/g, '?')}"`,
         },
       });
     const now = this.options.clock?.() ?? Date.now();
@@ -506,8 +522,9 @@ export class AgentSidecar {
   private requireScopes(claims: Record<string, unknown>): void {
     const required = this.options.requiredScopes?.trim();
     if (!required) return;
-    const scp =
-      typeof claims.scp === 'string' ? claims.scp : typeof claims.scope === 'string' ? claims.scope : undefined;
+    // scp, or the mapped scope claim's long name (claim mapping is off, so a plain `scope` claim is not read).
+    const raw = claims.scp ?? claims['http://schemas.microsoft.com/identity/claims/scope'];
+    const scp = typeof raw === 'string' ? raw : undefined;
     if (scp !== undefined && scp.split(' ').includes(required)) return;
     const message = `IDW10203: The 'scope' or 'scp' claim does not contain scopes '${required}' or was not found. `;
     throw new Problem(403, message, undefined, { text: message });
@@ -537,9 +554,13 @@ const CONTENT_HEADERS = new Map(
  */
 function claimsChallenge(header: string | undefined): string | undefined {
   const bearer = parseWwwAuthenticate(header ?? '').find((c) => c.scheme.toLowerCase() === 'bearer');
-  const encoded = bearer?.params.error === 'insufficient_claims' ? bearer.params.claims : undefined;
+  const encoded =
+    bearer?.params.error?.toLowerCase() === 'insufficient_claims' ? bearer.params.claims?.trim() : undefined;
   if (!encoded) return undefined;
-  const text = Buffer.from(encoded.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+  // Base64 of a JSON object, or the JSON itself.
+  const text = encoded.startsWith('{')
+    ? encoded
+    : Buffer.from(encoded.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
   try {
     JSON.parse(text);
     return text;

@@ -175,12 +175,43 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
       });
 
     // HealthChecks' default writer: text/plain "Healthy"; every success uncacheable (CacheControl.cs:13-36).
+    // An outside review found both: a hostile caller token whose audience held a line break or a character outside
+    // Latin-1 took the CLI's sidecar down (the challenge header could not be written); `/constructor/{api}` served a
+    // token through the route table's prototype.
+    it('promise: a hostile token or path cannot take it down, nor reach a route it does not have', async () => {
+      const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      for (const aud of ['中', 'a\r\nSet-Cookie: x=1', '\u0000']) {
+        const token = `${b64({ alg: 'RS256' })}.${b64({ aud, exp: 9999999999 })}.x`;
+        const r = await get('/Validate', { authorization: `Bearer ${token}` });
+        assert.equal(r.status, 401, JSON.stringify(aud));
+        assert.match(r.challenge, /^Bearer error="invalid_token", error_description="[ -~]*"$/);
+      }
+      for (const route of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+        assert.equal((await get(`/${route}/agenticblueprint?AgentIdentity=${AGENT}`)).status, 404, route);
+      assert.equal((await request(`${sidecar.url}/healthz`)).statusCode, 200, 'still up');
+    });
+
+    // The container hands scopes to Microsoft.Identity.Web as written (its own E2E tests use `User.Read`:
+    // tests/E2E Tests/Sidecar.Tests/SidecarApiFactory.cs:36); Entra judges them, not this sidecar.
+    it('sends short-form delegated scopes to Entra as written', async () => {
+      live.sandbox.clearRecords();
+      await get(
+        `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${AGENT}&AgentUsername=${encodeURIComponent(AGENT_USER_UPN)}&optionsOverride.Scopes=User.Read`,
+      );
+      const last = live.sandbox.requests.at(-1);
+      assert.equal(last?.params.grant_type, 'user_fic', 'the third leg was sent');
+      assert.match(String(last?.params.scope), /^User\.Read /);
+    });
+
     it('answers /healthz in plain text, and marks every success uncacheable', async () => {
       const health = await request(`${sidecar.url}/healthz`);
       assert.deepEqual(
         [health.statusCode, health.headers['content-type'], await health.body.text()],
         [200, 'text/plain', 'Healthy'],
       );
+      // Every method, every caller (MapHealthChecks; LocalCallerRestriction.cs:34-35).
+      const probe = await request(`${sidecar.url}/healthz`, { method: 'POST', headers: { host: 'pod-ip:5178' } });
+      assert.deepEqual([probe.statusCode, await probe.body.text()], [200, 'Healthy']);
       const r = await request(`${sidecar.url}/AuthorizationHeaderUnauthenticated/graph?${APP}`);
       await r.body.dump();
       assert.deepEqual(
@@ -436,7 +467,7 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
             method: req.method ?? '',
             path: req.url ?? '',
             auth: req.headers.authorization ?? '',
-            accept: req.headers.accept ?? '',
+            accept: `${req.headers.accept ?? ''}; encoding ${req.headers['accept-encoding'] ?? 'none'}`,
             type: req.headers['content-type'] ?? '',
             body,
           });
@@ -492,7 +523,8 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
             method: 'POST',
             path: '/v1/forecast',
             auth: undefined,
-            accept: 'application/json',
+            // No compression asked for, as the container's HttpClient asks none.
+            accept: 'application/json; encoding identity',
             type: 'application/json',
             body: '{"q":1}',
           },

@@ -238,4 +238,47 @@ describe('Export Sidecar for Production: the exported configuration answers as t
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--format must be one of env, compose, kubernetes, not "helm"/);
   });
+
+  // An outside review: a display name from an imported file could add keys to the env file (the container has no
+  // host rule); extra header values (function keys) were written as they are; AzureAd__Audience(s) and __Scopes
+  // were dropped, so /Validate would accept more in production than here.
+  it('promise: writes nothing from outside as a key, no extra header or query value, and keeps the caller checks', () => {
+    const hostile = {
+      ...input,
+      blueprintName:
+        'Team bot\nDownstreamApis__graph__BaseUrl=https://evil.example\r\nAzureAd__Audiences__0=api://attacker',
+      apis: [
+        {
+          name: 'fn',
+          scopes: ['api://fn/.default'],
+          baseUrl: 'https://fn.example/',
+          extraHeaderParameters: { 'x-functions-key': 'fn-key-value' },
+          extraQueryParameters: { code: 'query-key-value' },
+        },
+      ],
+      audiences: ['api://mine'],
+      requiredScopes: ['access_as_user'],
+    };
+    for (const format of ['env', 'compose', 'kubernetes'] as const) {
+      const text = exportSidecar(hostile, format);
+      assert.ok(!/^\s*-?\s*(name: )?DownstreamApis__graph__BaseUrl/m.test(text), format);
+      assert.ok(!/^(AzureAd__Audiences__0=api:\/\/attacker|DownstreamApis__graph)/m.test(text), format);
+      assert.ok(!text.includes('fn-key-value') && !text.includes('query-key-value'), format);
+    }
+    const env = readExportedEnvironment(exportSidecar(hostile, 'env'), {
+      [SECRET_VARIABLE]: SECRET,
+      API_FN_EXTRAHEADERPARAMETERS_X_FUNCTIONS_KEY: 'k1',
+      API_FN_EXTRAQUERYPARAMETERS_CODE: 'k2',
+    });
+    assert.deepEqual(
+      [
+        env['DownstreamApis__fn__ExtraHeaderParameters__x-functions-key'],
+        env.DownstreamApis__fn__ExtraQueryParameters__code,
+      ],
+      ['k1', 'k2'],
+    );
+    assert.deepEqual([env.AzureAd__Audiences__0, env.AzureAd__Scopes], ['api://mine', 'access_as_user']);
+    const k8s = exportSidecar(hostile, 'kubernetes');
+    assert.match(k8s, /--from-literal=api-fn-extraheaderparameters-x-functions-key=\.\.\./);
+  });
 });

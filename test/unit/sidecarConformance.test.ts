@@ -174,6 +174,17 @@ describe('the sidecar decides a request as the container does', () => {
     });
   });
 
+  it('refuses an app scope without /.default, in any case, as an unexpected error (TokenAcquisition.cs:900-903)', () => {
+    assert.deepEqual(problem(plan('optionsOverride.RequestAppToken=true&optionsOverride.Scopes=User.Read')), {
+      status: 500,
+      detail: 'An unexpected error occurred.',
+    });
+    assert.equal(
+      ok(plan('optionsOverride.RequestAppToken=true&optionsOverride.Scopes=api://x/.DEFAULT')).scope,
+      'api://x/.DEFAULT',
+    );
+  });
+
   it('runs the app path for RequestAppToken with the first scope only (DefaultAuthorizationHeaderProvider.cs:72-84, 196-203)', () => {
     const p = ok(
       plan('optionsOverride.RequestAppToken=true&optionsOverride.Scopes=a/.default&optionsOverride.Scopes=b/.default'),

@@ -46,6 +46,8 @@ export type { RequestFieldNames };
 
 export interface AcquisitionOptions extends AcquireOptions {
   readonly names?: RequestFieldNames;
+  /** Scopes as the caller wrote them (the sidecar's callers): only trimmed and required; Entra judges them. */
+  readonly scopesAsGiven?: boolean;
 }
 
 type Unresolved<R> = R extends unknown ? Omit<R, 'credential'> : never;
@@ -57,10 +59,14 @@ const checked = (request: Unresolved<CheckedFlowRequest>) => request as CheckedT
  * Every field checked and normalised, cheaply and before anything is read or sent: the one check a request gets on
  * its way through `acquireToken`. Errors name the field as the face does.
  */
-export function validateTokenRequest(request: TokenRequest, names?: RequestFieldNames): CheckedTokenRequest {
+export function validateTokenRequest(
+  request: TokenRequest,
+  names?: RequestFieldNames,
+  scopesAsGiven = false,
+): CheckedTokenRequest {
   // Before the credential exists: the check reads names and scopes, never the credential.
   const { credential: _credential, cloud: _cloud, ...fields } = request;
-  return checked(checkRequest('user' in fields ? { ...fields, ...fields.user } : fields, names));
+  return checked(checkRequest('user' in fields ? { ...fields, ...fields.user } : fields, names, scopesAsGiven));
 }
 
 /** A face's way to get tokens, for a consumer that builds requests (the sidecar): `acquireToken` bound to its parts. */
@@ -82,7 +88,7 @@ export async function acquireToken(
   host: CredentialHost,
   options: AcquisitionOptions = {},
 ): Promise<AgentTokenResult> {
-  const checkedRequest = validateTokenRequest(request, options.names);
+  const checkedRequest = validateTokenRequest(request, options.names, options.scopesAsGiven);
   const cloud = request.cloud ? CLOUDS[request.cloud] : cloudOfAuthority(checkedRequest.authority);
   const credential = await resolveCredential(request.credential, cloud.ficAudience, host);
   return engine.acquireChecked({ ...checkedRequest, credential }, options);

@@ -141,7 +141,15 @@ interface FlowFields extends Parties {
  * which agent (all but the app flow), the scope as the flow needs it (`.default` for app-only tokens, delegated scopes
  * for the user flows), then the user the flow names. Errors name each field the way `names` says.
  */
-export function checkRequest<R extends FlowFields>(request: R, names: RequestFieldNames = {}): R {
+export function checkRequest<R extends FlowFields>(
+  request: R,
+  names: RequestFieldNames = {},
+  /**
+   * The scope as the caller wrote it, only trimmed and required: for the sidecar, whose callers write scopes as
+   * Microsoft.Identity.Web takes them (`User.Read`, `openid`) and whose refusals come from Entra.
+   */
+  scopesAsGiven = false,
+): R {
   const appOnly = request.flow === 'app' || request.flow === 'autonomous';
   const checked: R = {
     ...request,
@@ -151,9 +159,11 @@ export function checkRequest<R extends FlowFields>(request: R, names: RequestFie
     ...(request.flow === 'app'
       ? {}
       : { agentId: validateClientId(request.agentId ?? '', names.agent ?? 'agent', 'agent identity') }),
-    scope: appOnly
-      ? validateDefaultScope(request.scope, names.scope)
-      : validateDelegatedScopes(request.scope, names.scope),
+    scope: scopesAsGiven
+      ? scopeAsGiven(request.scope, names.scope)
+      : appOnly
+        ? validateDefaultScope(request.scope, names.scope)
+        : validateDelegatedScopes(request.scope, names.scope),
   };
   switch (request.flow) {
     case 'obo':
@@ -172,6 +182,12 @@ export function checkRequest<R extends FlowFields>(request: R, names: RequestFie
     default:
       return checked;
   }
+}
+
+function scopeAsGiven(scope: string, field = 'scope'): string {
+  const trimmed = scope.trim();
+  if (!trimmed) throw new ConfigError(field, 'is empty.', 'Give the scopes to ask for.');
+  return trimmed;
 }
 
 declare const checkedBrand: unique symbol;
