@@ -13,7 +13,8 @@ import { MsalTokenProvider, SidecarAuthProvider } from '@microsoft/agents-hostin
 import { request } from 'undici';
 import { acquirerOf } from '../src/core/engine/acquisition';
 import { AgentTokenEngine } from '../src/core/engine/agentTokens';
-import { AgentSidecar } from '../src/sidecar/sidecarServer';
+import { AgentSidecar, builtInApis } from '../src/sidecar/sidecarServer';
+import { EXTENSION_ALLOW_OVERRIDES } from '../src/extension/sidecar/sidecarRules';
 import { defaultDirectoryFile } from '../src/sandbox/directory';
 import { SandboxTenant } from '../src/sandbox/server';
 import { median, ms, pct } from './stats';
@@ -56,6 +57,9 @@ async function inProcessSidecar(
       clientId: sandbox.info.blueprints[0]!.clientId,
       credential: { kind: 'secret' },
     },
+    // As the extension serves: the built-in APIs, and overrides on the unauthenticated route.
+    apis: builtInApis(sandbox.info.authority),
+    allowOverrides: EXTENSION_ALLOW_OVERRIDES,
   });
   return { engine, sidecar };
 }
@@ -94,7 +98,9 @@ async function warm(rows: string[][], quick: boolean): Promise<void> {
   try {
     // Cold: every agent's two legs, once; then the agent process's load, in a process of its own (plain node).
     for (const a of agents) {
-      const r = await request(`${url}/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${a}`);
+      const r = await request(
+        `${url}/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${a}&optionsOverride.RequestAppToken=true`,
+      );
       await r.body.json();
     }
     measuring = true;
@@ -146,7 +152,7 @@ async function cold(rows: string[][], runs: number): Promise<void> {
   const agent = info.blueprints[0]!.agents[0]!.clientId;
   const user = sandbox.directory.tenants[0]!.users.find((u) => u.identityParentId === agent)!;
   const kinds: [string, string, number][] = [
-    ['agent identity', `AgentIdentity=${agent}`, 2],
+    ['agent identity', `AgentIdentity=${agent}&optionsOverride.RequestAppToken=true`, 2],
     ['agent user', `AgentIdentity=${agent}&AgentUsername=${encodeURIComponent(user.userPrincipalName)}`, 3],
   ];
   try {

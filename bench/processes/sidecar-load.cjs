@@ -6,7 +6,9 @@ const [url, n, c, ...agents] = process.argv.slice(2);
 const total = Number(n);
 const concurrency = Number(c);
 const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
-const paths = agents.map((a) => `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${a}`);
+const paths = agents.map(
+  (a) => `/AuthorizationHeaderUnauthenticated/graph?AgentIdentity=${a}&optionsOverride.RequestAppToken=true`,
+);
 const latencies = new Float64Array(total);
 
 async function ask(i) {
