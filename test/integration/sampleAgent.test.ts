@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { acquirerOf } from '../../src/core/engine/acquisition';
 import { sidecarSettingsText } from '../../src/extension/sidecar/sidecarSettings';
 import { AgentSidecar, type SidecarRequestRecord } from '../../src/sidecar/sidecarServer';
 import { sidecarSettingsEnv } from '../sdkAgent';
-import { asExtension } from '../sidecarConfig';
+import { startSandboxSidecar } from '../sidecarConfig';
 import { AGENT, BLUEPRINT, OTHER_AGENT, SANDBOX_TENANT, sandboxAndEngine, SECRET } from '../helpers';
 
 const SAMPLE = join(__dirname, '..', '..', 'samples', 'sidecar-agent', 'agent.ts');
@@ -35,19 +34,7 @@ describe('the sample agent (samples/sidecar-agent) against the sidecar', functio
   });
   const live = sandboxAndEngine({ engine: { retryBaseDelayMs: 10 }, engineFor: 'suite' });
   before(async () => {
-    sidecar = await AgentSidecar.start({
-      acquire: acquirerOf(live.engine, {
-        readSecret: async (kind) => (kind === 'clientSecret' ? SECRET : undefined),
-        warn: () => {},
-      }),
-      port: 0,
-      blueprint: {
-        authority: live.sandbox.authority,
-        tenant: SANDBOX_TENANT,
-        clientId: BLUEPRINT,
-        credential: { kind: 'secret' },
-      },
-      ...asExtension(live.sandbox.authority),
+    sidecar = await startSandboxSidecar(live, {
       onRequest: (record, result) => {
         records.push(record);
         if (result) served.push(result.accessToken, result.t1.raw);

@@ -10,7 +10,7 @@ import { sidecarSettingsText } from '../../src/extension/sidecar/sidecarSettings
 import { AgentSidecar, builtInApis, mergeApis } from '../../src/sidecar/sidecarServer';
 import { EXTENSION_ALLOW_OVERRIDES } from '../../src/extension/sidecar/sidecarRules';
 import { runSdkAgent, sidecarSettingsEnv } from '../sdkAgent';
-import { asExtension } from '../sidecarConfig';
+import { asExtension, startSandboxSidecar } from '../sidecarConfig';
 import {
   AGENT,
   AGENT_USER_ID,
@@ -50,20 +50,7 @@ describe('the local agent sidecar, driven by the real client (SidecarAuthProvide
   });
   const live = sandboxAndEngine({ engine: { retryBaseDelayMs: 10 }, engineFor: 'suite' });
   before(async () => {
-    sidecar = await AgentSidecar.start({
-      acquire: acquirerOf(live.engine, {
-        readSecret: async (kind) => (kind === 'clientSecret' ? SECRET : undefined),
-        warn: () => {},
-      }),
-      port: 0,
-      blueprint: {
-        authority: live.sandbox.authority,
-        tenant: SANDBOX_TENANT,
-        clientId: BLUEPRINT,
-        credential: { kind: 'secret' },
-      },
-      ...asExtension(live.sandbox.authority),
-    });
+    sidecar = await startSandboxSidecar(live);
   });
 
   it('is healthy', async () => {

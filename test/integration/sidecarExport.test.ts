@@ -7,7 +7,6 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { request } from 'undici';
 import { parse } from 'yaml';
-import { acquirerOf } from '../../src/core/engine/acquisition';
 import { decodeToken } from '../../src/core/tokens/jwt';
 import type { SidecarRequestRecord } from '../../src/sidecar/requestRecord';
 import { AgentSidecar } from '../../src/sidecar/sidecarServer';
@@ -22,7 +21,7 @@ import {
 } from '../../src/sidecar/sidecarExport';
 import { cli, cliPath, cliSuiteSandbox, sandboxBlueprintArgs } from '../cliRunner';
 import { runSdkAgent } from '../sdkAgent';
-import { asExtension } from '../sidecarConfig';
+import { startSandboxSidecar } from '../sidecarConfig';
 import { AGENT, AGENT_USER_UPN, BLUEPRINT, OTHER_AGENT, SANDBOX_TENANT, SECRET, sandboxAndEngine } from '../helpers';
 
 const GRAPH = encodeURIComponent('https://graph.microsoft.com/.default');
@@ -96,18 +95,7 @@ describe('Export Sidecar for Production: the exported configuration answers as t
   const live = sandboxAndEngine({ engineFor: 'suite' });
   before(async () => {
     void cliSandbox; // the CLI is built by its hooks
-    local = await AgentSidecar.start({
-      acquire: acquirerOf(live.engine, { readSecret: async () => SECRET, warn: () => {} }),
-      port: 0,
-      blueprint: {
-        authority: live.sandbox.authority,
-        tenant: SANDBOX_TENANT,
-        clientId: BLUEPRINT,
-        credential: { kind: 'secret' },
-      },
-      ...asExtension(live.sandbox.authority),
-      onRequest: (r) => records.push(r),
-    });
+    local = await startSandboxSidecar(live, { onRequest: (r) => records.push(r) });
     input = {
       authority: live.sandbox.authority,
       tenant: SANDBOX_TENANT,
