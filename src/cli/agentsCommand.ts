@@ -96,7 +96,8 @@ export async function runAgents(
             ? { 'sponsors@odata.bind': sponsors.map((s) => `${graphResource(values)}/v1.0/users/${s}`) }
             : {}),
         },
-        { signal },
+        // The blueprint may have been created moments ago: "Object with id … not found" is retried.
+        { signal, fresh: true },
       );
       const row = {
         id: created.id,

@@ -310,6 +310,9 @@ function agentIdCall(
           'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
         );
       const blueprintId = String(body.agentIdentityBlueprintId ?? '').toLowerCase();
+      // Right after the blueprint's creation, Entra has not replicated it yet (the lag users meet most).
+      if (state.replicating(blueprintId))
+        return error(400, 'Request_BadRequest', `Object with id '${blueprintId}' not found.`);
       const blueprint = tenant.blueprints.get(blueprintId);
       if (!blueprint)
         return error(

@@ -9,6 +9,9 @@ export type SimulationId =
   | 'agent-in-another-tenant'
   | 'disabled-agent'
   | 'missing-consent'
+  | 'missing-fmi-path'
+  | 'no-credential'
+  | 'conditional-access'
   | 'throttled'
   | 'timeout';
 
@@ -99,6 +102,54 @@ export const SIMULATIONS: readonly Simulation[] = [
         65001,
         'The user or administrator has not consented to use the application for the resource.',
         'consent_required',
+      ),
+    ],
+  },
+  {
+    id: 'missing-fmi-path',
+    label: 'T1 asked without fmi_path (AADSTS82008)',
+    detail: 'Leg 1 is refused: the blueprint asked for a token-exchange token without naming the agent (an old MSAL drops fmi_path).',
+    // The message as users report it (microsoft/Agent365-Samples#230); status and error field are [I].
+    faults: (o) => [
+      entra(
+        o,
+        400,
+        'invalid_request',
+        82008,
+        'All agentic applications requesting a token exchange token must include the fmipath parameter.',
+      ),
+    ],
+  },
+  {
+    id: 'no-credential',
+    label: 'A leg sent no credential (AADSTS7000216)',
+    detail: "Leg 2 is refused: the agent's request carried neither T1 as client_assertion nor any other credential.",
+    // As users report it (microsoft/Agents-for-js#834): 401 invalid_client.
+    faults: (o) => [
+      { kind: 'pass' },
+      entra(
+        o,
+        401,
+        'invalid_client',
+        7000216,
+        "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
+      ),
+    ],
+  },
+  {
+    id: 'conditional-access',
+    label: 'Blocked by Conditional Access (AADSTS53003)',
+    detail: "Leg 2 is refused: a Conditional Access policy of the tenant blocks this agent identity's sign-in.",
+    // The code and message are Entra's (reference-error-codes); the error/suberror pair for agents is [I].
+    faults: (o) => [
+      { kind: 'pass' },
+      entra(
+        o,
+        400,
+        'invalid_grant',
+        53003,
+        'Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.',
+        'message_only',
       ),
     ],
   },

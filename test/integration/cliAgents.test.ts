@@ -18,6 +18,19 @@ describe('CLI: entra-agent-tokens agents and agent-users (the blueprint as itsel
   const base = () => [...sandboxBlueprintArgs(sandbox().authority), '--client-secret-env', 'BLUEPRINT_SECRET'];
   const env = { BLUEPRINT_SECRET: SECRET };
 
+  it('creates an agent identity right after its blueprint, retrying while Graph has not replicated the blueprint', async () => {
+    // As right after New Blueprint…: Graph answers 400 "Object with id '<blueprint>' not found." for a while.
+    sandbox().graph.replicationLagMs = 1_500;
+    sandbox().graph.markCreated(BLUEPRINT);
+    try {
+      const created = await cli(['agents', 'create', '--display-name', 'Right After', ...base(), '--json'], env);
+      assert.equal(created.code, 0, created.stderr);
+      assert.equal((JSON.parse(created.stdout) as { displayName: string }).displayName, 'Right After');
+    } finally {
+      sandbox().graph.replicationLagMs = 0;
+    }
+  });
+
   it('lists its agent identities, creates one with a sponsor, and the new one gets a token at once', async () => {
     const list = await cli(['agents', 'list', ...base(), '--json'], env);
     assert.equal(list.code, 0, list.stderr);

@@ -12,6 +12,9 @@ const expected: Record<SimulationId, { code?: number; status?: number; network?:
   'agent-in-another-tenant': { code: 700211, status: 400, failingLeg: 2 },
   'disabled-agent': { code: 7000112, status: 400, failingLeg: 2 },
   'missing-consent': { code: 65001, status: 400, failingLeg: 2 },
+  'missing-fmi-path': { code: 82008, status: 400, failingLeg: 1 },
+  'no-credential': { code: 7000216, status: 401, failingLeg: 2 },
+  'conditional-access': { code: 53003, status: 400, failingLeg: 2 },
   throttled: { status: 429, failingLeg: 1 },
   timeout: { network: 'timeout', failingLeg: 1 },
 };

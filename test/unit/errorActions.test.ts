@@ -33,7 +33,9 @@ const NO_ONE_CLICK_FIX: Readonly<Record<number, string>> = {
   700229: 'the assertion must be an app-only token; the product sends T1',
   700212: "the federated credential's audience is set in the tenant",
   700213: 'T1 names the agent in fmi_path; the product always sets it to the agent that presents it',
-  82001: 'the product sends the two-leg exchange only',
+  82001: 'the product sends the two-leg exchange only, and the blueprint asks as itself only where it may',
+  50000: 'a server error, or a user_id the product never sends a UPN in; Retry is offered as for every 5xx',
+  53003: "Conditional Access policies are changed by the tenant's admin, not here",
   50126: "the sandbox user's password is the sandbox's",
   50034: 'the agent user is created in the tenant (New Agent User…)',
 };

@@ -119,8 +119,35 @@ const catalog: Readonly<Record<number, ErrorExplanation>> = {
   },
   82001: {
     explanation:
-      'The grant type or request shape is not allowed for agent identities (for example RFC 8693 token exchange).',
-    fix: "Use the two-leg client_credentials exchange: T1 from the blueprint with fmi_path, then T1 as the agent's client_assertion.",
+      'This application may not ask for this kind of token: an agent identity blueprint may not request an app-only token for the resource as itself, and agent identities may not use RFC 8693 token exchange.',
+    fix: "Get the token as the agent identity (the two-leg exchange: T1 from the blueprint with fmi_path, then T1 as the agent's client_assertion; in the CLI, --agent), or use an application that is not an agent identity blueprint.",
+  },
+  82008: {
+    explanation:
+      'A blueprint asked for a token-exchange token (T1) without naming the agent identity in fmi_path; older MSAL versions drop that parameter.',
+    fix: 'Send fmi_path = the agent identity\'s client id on leg 1 (the CLI\'s --agent; Get Agent Token on the agent in VS Code). For a single-instance agent there is no T1: ask for the resource itself (--single-instance).',
+  },
+  82014: {
+    explanation:
+      'An agent identity was sent to sign a user in or to ask for consent interactively (/authorize), which agent identities cannot do.',
+    fix: "Make the resource's permissions inheritable on the blueprint and have an admin grant them to the blueprint's principal (Grant Permissions… on the blueprint), or sign users in with a local agent's own client id (Sign In to Local Agent…, the CLI's sign-in).",
+  },
+  50000: {
+    explanation:
+      'Entra had a server error; in the agent-user flow this usually means a UPN was sent in user_id, which takes an object id.',
+    fix: "Send the agent user's object id as user_id, or its UPN as username (the CLI's --user-id or --username); otherwise retry in a moment.",
+  },
+  7000216: {
+    explanation: 'A leg of the exchange sent no credential: neither client_secret nor client_assertion.',
+    fix: "Attach the blueprint's credential to leg 1 and T1 as the agent's client_assertion on the next legs (Set Credential… on the blueprint; the CLI's credential flags).",
+  },
+  9002324: {
+    explanation: 'The request carried more than one client credential (for example a client_secret and a client_assertion).',
+    fix: 'Send exactly one credential per request: give the blueprint one credential (Set Credential… replaces the old one).',
+  },
+  53003: {
+    explanation: 'Conditional Access blocked this sign-in: a policy of the tenant applies to this agent identity or user.',
+    fix: "Ask a tenant admin to check the sign-in log and run Conditional Access What If for the agent identity (POST /beta/identity/conditionalAccess/evaluate); the policy, not the request, must change.",
   },
   50126: {
     explanation: 'The user name or password is wrong.',
@@ -178,6 +205,10 @@ const remedies: Readonly<Record<number, Remedy>> = {
   1002012: 'agent',
   500011: 'agent',
   65001: 'grant',
+  82008: 'agent',
+  82014: 'grant',
+  7000216: 'credential',
+  9002324: 'credential',
   // A certificate assertion of the wrong shape: the credential is where it is made.
   50027: 'credential',
   50048: 'credential',

@@ -46,7 +46,8 @@ export async function createAgentIdentity(ctx: CommandContext, arg?: unknown): P
           ? { 'sponsors@odata.bind': sponsors.map((s) => `https://graph.microsoft.com/v1.0/users/${s}`) }
           : {}),
       },
-      { signal },
+      // The blueprint may have been created moments ago: "Object with id … not found" is retried.
+      { signal, fresh: true },
     ),
   );
   const agent = await list(ctx, blueprint, created);
