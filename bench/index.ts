@@ -207,7 +207,7 @@ async function warm(rows: string[][]) {
         authority: info.authority,
         tenant: info.tenantId,
         blueprintId: bp.clientId,
-        agentId: bp.agents[i % 50]!.clientId,
+        agentId: bp.agents[i % 50]!.clientId!,
         scope: 'https://graph.microsoft.com/.default',
         credential: clientSecret(info.blueprints[0]!.clientSecret!),
       });

@@ -39,7 +39,7 @@ async function sandboxWith50Agents(): Promise<{ sandbox: SandboxTenant; agents: 
     })),
   ];
   const sandbox = await SandboxTenant.start({ tls, directory: file });
-  return { sandbox, agents: bp.agents.map((a) => a.clientId), secret: sandbox.info.blueprints[0]!.clientSecret! };
+  return { sandbox, agents: bp.agents.map((a) => a.clientId!), secret: sandbox.info.blueprints[0]!.clientSecret! };
 }
 
 /** A sidecar in this process for the sandbox's blueprint, on a fresh engine (empty caches, no connection yet). */

@@ -43,6 +43,11 @@ export const WORKLOAD_SUBJECT = 'repo:contoso/agents:ref:refs/heads/main';
 export const MI_CLIENT_ID = 'a9b8c7d6-e5f4-4a3b-8c2d-1e0f9a8b7c6d';
 export const MI_OBJECT_ID = 'b8c7d6e5-f4a3-4b2c-9d1e-0f9a8b7c6d5e';
 
+/** The sandbox's single-instance blueprint: one client id for blueprint and agent, two object ids. */
+export const SINGLE_INSTANCE = '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e';
+export const SINGLE_INSTANCE_BLUEPRINT_OBJECT = '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
+export const SINGLE_INSTANCE_AGENT_OBJECT = '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f70';
+
 /** A second tenant in the same sandbox, with its own blueprint and agent. */
 export const SECOND_TENANT = 'f6a7b8c9-d0e1-4f2a-9b3c-5d6e7f809102';
 export const SECOND_BLUEPRINT = 'a7b8c9d0-e1f2-4a3b-8c4d-6e7f80910213';
@@ -53,6 +58,7 @@ export function testDirectory(): DirectoryFile {
   const file = defaultDirectoryFile();
   const tenant = file.tenants[0]!;
   tenant.blueprints[0]!.clientSecrets = [SECRET];
+  tenant.blueprints.find((b) => b.singleInstance)!.clientSecrets = [SECRET];
   tenant.blueprints[0]!.agents.push({ clientId: DISABLED_AGENT, displayName: 'Disabled Agent', disabled: true });
   // The sandbox's weather API is multi-tenant here: the second tenant can get tokens for it (another tenant's).
   const weather = tenant.resources!.find((r) => r.identifierUri === 'api://sandbox-weather')!;

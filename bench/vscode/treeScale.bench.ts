@@ -60,7 +60,7 @@ describe('tree benchmark', () => {
       for (const a of b.agents)
         await run(CommandId.addAgentIdentity, {
           blueprintId: b.clientId,
-          clientId: a.clientId,
+          clientId: a.clientId!,
           displayName: a.displayName!,
         });
     }
@@ -68,7 +68,7 @@ describe('tree benchmark', () => {
     const agents = blueprints.flatMap((b) => b.agents);
     t = performance.now();
     for (const a of agents.slice(0, WITH_TOKENS))
-      assert.ok(await run(CommandId.getAgentToken, { agentId: a.clientId, openInspector: false }), a.clientId);
+      assert.ok(await run(CommandId.getAgentToken, { agentId: a.clientId!, openInspector: false }), a.clientId!);
     figures.tokensMs = performance.now() - t;
 
     const { tree } = await api();

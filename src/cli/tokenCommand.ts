@@ -12,6 +12,7 @@ import { parse, positiveInteger, requireFlag, UsageError } from './usage';
 
 export const tokenHelp = `Usage: entra-agent-tokens token --tenant T --blueprint B --agent A [--scope S] [--authority URL] CREDENTIAL [--json] [--timeout MS]
                                 [--flow autonomous|obo|agent-user|app] [--user-token-env VAR] [--user-id ID | --username UPN]
+       entra-agent-tokens token --tenant T --blueprint B --single-instance [--scope S] CREDENTIAL [--json]
 
 Gets an agent token: the blueprint's T1 (with fmi_path = the agent), then the agent identity's token.
 
@@ -19,6 +20,8 @@ Gets an agent token: the blueprint's T1 (with fmi_path = the agent), then the ag
                                obo: on behalf of a signed-in user, whose token for the blueprint is in --user-token-env
                                agent-user: as the agent's own user account (--user-id or --username); three legs
                                app: the blueprint's own app-only token for --scope (one leg, no --agent)
+  --single-instance            a single-instance agent (preview): it shares --blueprint's client id, so one request
+                               with the blueprint's credential, no T1, no fmi_path, no --agent
   --user-token-env VAR         obo: the user's access token for the blueprint (aud = the blueprint), from variable VAR
   --user-id ID, --username UPN agent-user: the agent user's object id (preferred) or UPN
 
@@ -63,6 +66,7 @@ export const tokenOptions = {
   json: { type: 'boolean' },
   timeout: { type: 'string' },
   flow: { type: 'string' },
+  'single-instance': { type: 'boolean' },
   cloud: { type: 'string' },
   'user-token-env': { type: 'string' },
   'user-id': { type: 'string' },
@@ -101,18 +105,33 @@ export function tokenRequestFromFlags(
       '--client-secret is not accepted: a secret on the command line ends up in shell history and process lists. Put it in an environment variable and pass --client-secret-env VAR.',
     );
   }
-  const flow = values.flow ?? 'autonomous';
-  if (!(FLOWS as readonly string[]).includes(flow))
+  if (values['single-instance'] && values.flow !== undefined)
+    throw new UsageError(
+      '--single-instance does not go with --flow: a single-instance agent has one flow, one request.',
+    );
+  const flow = values['single-instance'] ? 'single-instance' : (values.flow ?? 'autonomous');
+  if (flow !== 'single-instance' && !(FLOWS as readonly string[]).includes(flow))
     throw new UsageError(`--flow must be one of ${FLOWS.join(', ')}, not "${flow.slice(0, 30)}".`);
   const tenant = requireFlag(
     values.tenant,
     '--tenant',
     flow === 'app' ? "the blueprint's tenant (id or domain)" : "the agent identity's home tenant (id or domain)",
   );
-  const blueprint = requireFlag(values.blueprint, '--blueprint', "the blueprint's client id");
+  const blueprint = requireFlag(
+    values.blueprint,
+    '--blueprint',
+    flow === 'single-instance'
+      ? 'the client id the single-instance agent shares with its blueprint'
+      : "the blueprint's client id",
+  );
   if (flow === 'app' && values.agent !== undefined)
     throw new UsageError('--agent does not go with --flow app: the blueprint asks for its own token.');
-  const agent = flow === 'app' ? '' : requireFlag(values.agent, '--agent', "the agent identity's client id");
+  if (flow === 'single-instance' && values.agent !== undefined)
+    throw new UsageError(
+      "--agent does not go with --single-instance: a single-instance agent shares its blueprint's client id (--blueprint), and its token is one request with no fmi_path.",
+    );
+  const oneLeg = flow === 'app' || flow === 'single-instance';
+  const agent = oneLeg ? '' : requireFlag(values.agent, '--agent', "the agent identity's client id");
   const timeoutMs = positiveInteger(values.timeout, '--timeout', 30_000, 600_000);
   if (flow !== 'obo' && values['user-token-env'] !== undefined)
     throw new UsageError('--user-token-env goes with --flow obo.');
@@ -152,7 +171,7 @@ export function tokenRequestFromFlags(
       ...(values.username !== undefined ? { username: values.username } : {}),
     } as { userId: string };
     request = { ...base, flow, agentId: agent, user };
-  } else if (flow === 'app') {
+  } else if (flow === 'app' || flow === 'single-instance') {
     request = { ...base, flow };
   } else {
     request = { ...base, flow: 'autonomous', agentId: agent };
@@ -295,6 +314,7 @@ export function toJson(result: AgentTokenResult) {
 
 const LEG_TITLES: Record<string, string> = {
   blueprint: "T1: the blueprint's token for the agent identity",
+  'single-instance': "The single-instance agent's token (one request, no T1)",
   agent: "The agent identity's token",
   'agent-user': "The agent user's token",
 };

@@ -57,6 +57,12 @@ export interface BlueprintFile {
   disabled?: boolean;
   /** App roles granted to the blueprint itself (its own app token), by resource identifier URI or app id. */
   roles?: Record<string, string[]>;
+  /**
+   * A single-instance blueprint (Graph beta `isSingleInstance`, agent-id-2026 §1): no service principal, at most one
+   * agent identity, which shares the blueprint's client id (its entry leaves `clientId` out, or repeats the
+   * blueprint's) and has an object id of its own. Its token is one client-credentials request, no T1.
+   */
+  singleInstance?: boolean;
   agents: AgentFile[];
 }
 
@@ -68,7 +74,10 @@ export interface FederatedCredential {
 }
 
 export interface AgentFile {
-  clientId: string;
+  /** For a single-instance blueprint's agent: left out (it is the blueprint's). */
+  clientId?: string;
+  /** Its service principal's object id: for a classic agent identity, its client id; otherwise derived. */
+  objectId?: string;
   displayName?: string;
   disabled?: boolean;
   /** App roles granted, by resource identifier URI or app id. */
@@ -87,6 +96,8 @@ export interface Resource extends Required<Omit<ResourceFile, 'displayName' | 'a
 
 export interface Agent {
   clientId: string;
+  /** Equal to `clientId` for a classic agent identity; its own for a single-instance one. */
+  objectId: string;
   displayName: string;
   disabled: boolean;
   roles: Record<string, string[]>;
@@ -104,6 +115,8 @@ export interface Blueprint {
   disabled: boolean;
   /** App roles of the blueprint's own app token (e.g. Graph's AgentIdentity.CreateAsManager). */
   roles: Record<string, string[]>;
+  /** Single-instance: no principal, one agent identity sharing this client id, one-leg tokens (agent-id-2026 §1). */
+  singleInstance: boolean;
   agents: Map<string, Agent>;
   /**
    * Whether its service principal exists. Graph creates a blueprint without one (a second call makes it); until then
@@ -131,6 +144,7 @@ export interface Tenant {
   displayName: string;
   resources: Resource[];
   blueprints: Map<string, Blueprint>;
+  /** Agent identities by object id: a classic one's is its client id; a single-instance one's is its own. */
   agents: Map<string, Agent>;
   users: User[];
   publicClients: Set<string>;
@@ -220,6 +234,21 @@ export function defaultDirectoryFile(): DirectoryFile {
               },
             ],
           },
+          {
+            // A single-instance blueprint (preview): its one agent identity shares its client id; one-leg tokens.
+            clientId: SANDBOX_SINGLE_INSTANCE_ID,
+            objectId: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+            displayName: 'Sandbox Single-Instance Blueprint',
+            clientSecrets: [`sbx~${randomBytes(24).toString('base64url')}`],
+            singleInstance: true,
+            agents: [
+              {
+                objectId: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f70',
+                displayName: 'Desk Agent (single-instance)',
+                roles: { 'https://graph.microsoft.com': ['User.Read.All'], 'api://sandbox-weather': ['Forecast.Read'] },
+              },
+            ],
+          },
         ],
         users: [
           {
@@ -240,6 +269,9 @@ export function defaultDirectoryFile(): DirectoryFile {
     ],
   };
 }
+
+/** The sandbox's single-instance blueprint: its client id is its agent's too. */
+export const SANDBOX_SINGLE_INSTANCE_ID = '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e';
 
 /** What a sandbox blueprint may do through Graph as itself: manage its own agent identities and agent users. */
 export const SANDBOX_BLUEPRINT_GRAPH_ROLES = [
@@ -303,18 +335,39 @@ export function buildDirectory(file: DirectoryFile): Directory {
         }),
         disabled: b.disabled === true,
         roles: b.roles ?? {},
+        singleInstance: b.singleInstance === true,
         agents: new Map(),
-        principal: true,
+        principal: b.singleInstance !== true,
         sponsors: [],
         passwordCredentials: (b.clientSecrets ?? []).map((secret, si) =>
           passwordCredential(secret, `secret ${si + 1}`),
         ),
       };
       if (!Array.isArray(b.agents)) throw new DirectoryError(`${bat}.agents must be an array.`);
+      if (blueprint.singleInstance && b.agents.length > 1)
+        throw new DirectoryError(
+          `${bat} is single-instance: it has at most one agent identity (it has ${b.agents.length}).`,
+        );
       b.agents.forEach((a, ai) => {
         const aat = `${bat}.agents[${ai}]`;
+        let agentId: string;
+        if (blueprint.singleInstance) {
+          if (a.clientId !== undefined && guid(a.clientId, `${aat}.clientId`) !== clientId)
+            throw new DirectoryError(
+              `${aat}.clientId must be left out: a single-instance agent shares its blueprint's client id.`,
+            );
+          agentId = clientId;
+        } else agentId = unique(guid(a.clientId, `${aat}.clientId`), seenClients, `${aat}.clientId`);
+        const objectId = a.objectId
+          ? guid(a.objectId, `${aat}.objectId`)
+          : blueprint.singleInstance
+            ? derivedGuid(`instance:${clientId}`)
+            : agentId;
+        if (!blueprint.singleInstance && objectId !== agentId)
+          throw new DirectoryError(`${aat}.objectId must equal its clientId: an agent identity has one id.`);
         const agent: Agent = {
-          clientId: unique(guid(a.clientId, `${aat}.clientId`), seenClients, `${aat}.clientId`),
+          clientId: agentId,
+          objectId,
           displayName: a.displayName ?? 'Agent',
           disabled: a.disabled === true,
           roles: a.roles ?? {},
@@ -322,7 +375,8 @@ export function buildDirectory(file: DirectoryFile): Directory {
           blueprint,
         };
         blueprint.agents.set(agent.clientId, agent);
-        agents.set(agent.clientId, agent);
+        // By object id, as Graph names service principals (a classic agent identity's equals its client id).
+        agents.set(agent.objectId, agent);
       });
       blueprints.set(clientId, blueprint);
     });
@@ -478,7 +532,7 @@ export function derivedGuid(text: string): string {
  */
 export function registerBlueprint(
   tenant: Tenant,
-  input: { clientId: string; displayName: string; clientSecret: string },
+  input: { clientId: string; displayName: string; clientSecret: string; singleInstance?: boolean },
 ): Blueprint {
   const clientId = guid(input.clientId, 'clientId');
   if (tenant.blueprints.has(clientId) || tenant.agents.has(clientId))
@@ -494,8 +548,9 @@ export function registerBlueprint(
     disabled: false,
     // As the sandbox's own blueprint: it may manage its agent identities and agent users through Graph.
     roles: { 'https://graph.microsoft.com': [...SANDBOX_BLUEPRINT_GRAPH_ROLES] },
+    singleInstance: input.singleInstance === true,
     agents: new Map(),
-    principal: true,
+    principal: input.singleInstance !== true,
     sponsors: [],
     passwordCredentials: [passwordCredential(input.clientSecret, 'added on the sandbox')],
   };
@@ -513,10 +568,17 @@ export function registerAgent(
   const blueprint = tenant.blueprints.get(guid(blueprintId, 'blueprintId'));
   if (!blueprint) throw new DirectoryError(`The sandbox tenant has no blueprint ${blueprintId}.`);
   const clientId = guid(input.clientId, 'clientId');
-  if (tenant.blueprints.has(clientId) || tenant.agents.has(clientId))
+  if (blueprint.singleInstance) {
+    if (clientId !== blueprint.clientId || blueprint.agents.size > 0)
+      throw new DirectoryError(
+        `Blueprint ${blueprint.clientId} is single-instance: its one agent identity shares its client id.`,
+      );
+  } else if (tenant.blueprints.has(clientId) || tenant.agents.has(clientId))
     throw new DirectoryError(`The sandbox tenant already has an application with client id ${clientId}.`);
+  const objectId = blueprint.singleInstance ? derivedGuid(`instance:${clientId}`) : clientId;
   const agent: Agent = {
     clientId,
+    objectId,
     displayName: input.displayName || 'Agent',
     disabled: false,
     roles: { 'https://graph.microsoft.com': ['User.Read.All'] },
@@ -524,6 +586,6 @@ export function registerAgent(
     blueprint,
   };
   blueprint.agents.set(clientId, agent);
-  tenant.agents.set(clientId, agent);
+  tenant.agents.set(objectId, agent);
   return agent;
 }

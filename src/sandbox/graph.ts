@@ -175,7 +175,7 @@ export async function answerGraph(
           '@odata.context': `${base}/$metadata#servicePrincipals/$entity`,
           ...shape({
             '@odata.type': '#microsoft.graph.agentIdentity',
-            id: agent.clientId,
+            id: agent.objectId,
             appId: agent.clientId,
             displayName: agent.displayName,
             servicePrincipalType: 'ServiceIdentity',
@@ -259,7 +259,7 @@ function agentIdCall(
   const headers = answer;
   const agentJson = (a: Agent) => ({
     '@odata.type': '#microsoft.graph.agentIdentity',
-    id: a.clientId,
+    id: a.objectId,
     appId: a.clientId,
     displayName: a.displayName,
     servicePrincipalType: 'ServiceIdentity',
@@ -323,7 +323,15 @@ function agentIdCall(
       const delegated = !caller.appOnly && caller.granted.includes('AgentIdentity.Create.All');
       if (!(ownBlueprint === blueprint && may(MANAGE_AGENTS)) && !delegated) return denied();
       if (accessAsUserBlocks(caller)) return denied();
-      if (!blueprint.principal)
+      // [I] A single-instance blueprint has no principal and at most one agent identity per tenant (agent-id-2026
+      // §1, Graph beta); the error code for a second is the most plausible of Agent ID's documented codes.
+      if (blueprint.singleInstance && blueprint.agents.size > 0)
+        return error(
+          400,
+          'AgentIdentity_LimitExceeded',
+          `The single-instance agent identity blueprint '${blueprint.clientId}' already has its agent identity; a single-instance blueprint has at most one per tenant.`,
+        );
+      if (!blueprint.principal && !blueprint.singleInstance)
         return error(
           400,
           'AgentIdentity_AgentBlueprintPrincipalDoesNotExist',
@@ -344,11 +352,13 @@ function agentIdCall(
             );
         }
       }
-      const clientId = randomUUID();
-      const agent: Agent = { clientId, displayName, disabled: false, roles: {}, delegated: {}, blueprint };
+      // A single-instance agent identity shares its blueprint's client id and has an object id of its own.
+      const clientId = blueprint.singleInstance ? blueprint.clientId : randomUUID();
+      const objectId = blueprint.singleInstance ? randomUUID() : clientId;
+      const agent: Agent = { clientId, objectId, displayName, disabled: false, roles: {}, delegated: {}, blueprint };
       blueprint.agents.set(clientId, agent);
-      tenant.agents.set(clientId, agent);
-      state.markCreated(clientId);
+      tenant.agents.set(objectId, agent);
+      state.markCreated(objectId);
       return headers(201, {
         '@odata.context': `${base}/$metadata#servicePrincipals/microsoft.graph.agentIdentity/$entity`,
         ...agentJson(agent),
@@ -367,7 +377,7 @@ function agentIdCall(
       );
     if (!(ownBlueprint === agent.blueprint && may(MANAGE_AGENTS))) return denied();
     agent.blueprint.agents.delete(agent.clientId);
-    tenant.agents.delete(agent.clientId);
+    tenant.agents.delete(agent.objectId);
     return { status: 204, headers: {}, body: undefined };
   }
 

@@ -129,6 +129,14 @@ export function provisioningCall(
         'Request_BadRequest',
         `Invalid sponsor: '${unknown.slice(0, 40)}' is not a user of this tenant.`,
       );
+    // isSingleInstance is a beta property (agent-id-2026 §1); [I] v1.0 refuses it as an unknown property.
+    const singleInstance = body.isSingleInstance === true;
+    if (body.isSingleInstance !== undefined && !base.endsWith('/beta'))
+      return error(
+        400,
+        'Request_BadRequest',
+        "Property 'isSingleInstance' does not exist on type 'microsoft.graph.agentIdentityBlueprint'. Make sure to only use property names that are defined by the type.",
+      );
     const blueprint: Blueprint = {
       clientId: randomUUID(),
       objectId: randomUUID(),
@@ -141,6 +149,7 @@ export function provisioningCall(
       roles: {
         'https://graph.microsoft.com': ['AgentIdentity.CreateAsManager', 'AgentIdUser.ReadWrite.IdentityParentedBy'],
       },
+      singleInstance,
       agents: new Map(),
       principal: false,
       sponsors,
@@ -174,6 +183,13 @@ export function provisioningCall(
         400,
         'Request_BadRequest',
         `The appId '${appId.slice(0, 40)}' of the service principal does not reference a valid application object.`,
+      );
+    // [I] A single-instance blueprint has no principal (agent-id-2026 §1): its agent identity is the one.
+    if (blueprint.singleInstance)
+      return error(
+        400,
+        'Request_BadRequest',
+        `The agent identity blueprint '${blueprint.clientId}' is single-instance: it has no principal. Create its agent identity instead.`,
       );
     if (blueprint.principal)
       return error(
@@ -482,6 +498,7 @@ function blueprintJson(b: Blueprint) {
     appId: b.clientId,
     displayName: b.displayName,
     identifierUris: [`api://${b.clientId}`],
+    ...(b.singleInstance ? { isSingleInstance: true } : {}),
     passwordCredentials: b.passwordCredentials.map((p) => ({ ...p, secretText: null })),
     keyCredentials: b.certificates.map((c) => ({
       customKeyIdentifier: c.x5t,

@@ -114,7 +114,10 @@ export function appTokenClaims(
   credential: CredentialKind,
 ): Record<string, unknown> {
   const isAgent = 'blueprint' in client;
-  const objectId = isAgent ? client.clientId : client.objectId; // an agent identity's object id equals its app id
+  // A classic agent identity's object id equals its app id; a single-instance one's is its own.
+  const objectId = client.objectId;
+  // [I] A single-instance agent is its own parent app (one client id): no xms_par_app_azp (agent-id-2026 §1).
+  const parent = isAgent && client.clientId !== client.blueprint.clientId ? client.blueprint.clientId : undefined;
   const roles = rolesFor(client, resource);
   const v1 = resource.accessTokenVersion === 1;
   return {
@@ -130,7 +133,9 @@ export function appTokenClaims(
     ...(roles.length ? { roles } : {}),
     sub: objectId,
     ver: v1 ? '1.0' : '2.0',
-    ...(isAgent ? { xms_act_fct: '11 9 1', xms_sub_fct: '11 1 9', xms_par_app_azp: client.blueprint.clientId } : {}),
+    ...(isAgent
+      ? { xms_act_fct: '11 9 1', xms_sub_fct: '11 1 9', ...(parent ? { xms_par_app_azp: parent } : {}) }
+      : {}),
     xms_idrel: isAgent ? '7 14' : '7 26',
   };
 }

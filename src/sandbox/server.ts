@@ -41,6 +41,8 @@ export interface SandboxInfo {
     clientId: string;
     displayName: string;
     clientSecret?: string;
+    /** Its one agent identity shares its client id; tokens are one request (agent-id-2026 §1). */
+    singleInstance?: boolean;
     agents: { clientId: string; displayName: string }[];
   }[];
 }
@@ -191,7 +193,11 @@ export class SandboxTenant {
         clientId: b.clientId.toLowerCase(),
         displayName: b.displayName ?? 'Blueprint',
         ...(b.clientSecrets?.[0] ? { clientSecret: b.clientSecrets[0] } : {}),
-        agents: b.agents.map((a) => ({ clientId: a.clientId.toLowerCase(), displayName: a.displayName ?? 'Agent' })),
+        ...(b.singleInstance ? { singleInstance: true } : {}),
+        agents: b.agents.map((a) => ({
+          clientId: (a.clientId ?? b.clientId).toLowerCase(),
+          displayName: a.displayName ?? 'Agent',
+        })),
       })),
     };
   }

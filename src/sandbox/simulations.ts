@@ -108,7 +108,8 @@ export const SIMULATIONS: readonly Simulation[] = [
   {
     id: 'missing-fmi-path',
     label: 'T1 asked without fmi_path (AADSTS82008)',
-    detail: 'Leg 1 is refused: the blueprint asked for a token-exchange token without naming the agent (an old MSAL drops fmi_path).',
+    detail:
+      'Leg 1 is refused: the blueprint asked for a token-exchange token without naming the agent (an old MSAL drops fmi_path).',
     // The message as users report it (microsoft/Agent365-Samples#230); status and error field are [I].
     faults: (o) => [
       entra(

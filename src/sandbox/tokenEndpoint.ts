@@ -117,7 +117,9 @@ async function issue(ctx: TokenEndpointContext, params: URLSearchParams): Promis
       7000112,
       `Application '${client.clientId}'(${client.displayName}) is disabled.`,
     );
-  // Graph creates a blueprint without its service principal; until one exists it cannot sign in.
+  // Graph creates a blueprint without its service principal; until one exists it cannot sign in. A single-instance
+  // blueprint never has one: its agent identity is the principal its client id signs in as.
+  if (blueprint?.singleInstance) return singleInstanceToken(ctx, blueprint, params, scope);
   if (blueprint && !blueprint.principal)
     throw reject(
       400,
@@ -167,6 +169,15 @@ async function issue(ctx: TokenEndpointContext, params: URLSearchParams): Promis
       credential,
     );
   } else {
+    // [C] A classic blueprint's token-exchange token must name its agent (microsoft/Agent365-Samples#230: an old
+    // msal-node dropped fmi_path); status and error field are [I]. An agent identity's own (T2) needs none.
+    if (blueprint && resource.appId === TOKEN_EXCHANGE_APP_ID)
+      throw reject(
+        400,
+        'invalid_request',
+        82008,
+        'All agentic applications requesting a token exchange token must include the fmipath parameter.',
+      );
     lifetime =
       resource.appId === TOKEN_EXCHANGE_APP_ID
         ? ctx.directory.t1LifetimeSeconds
@@ -178,6 +189,57 @@ async function issue(ctx: TokenEndpointContext, params: URLSearchParams): Promis
       credential,
     );
   }
+  const accessToken = await signToken(ctx.key, claims);
+  return {
+    status: 200,
+    body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken },
+  };
+}
+
+/**
+ * A single-instance agent's token (agent-id-2026 §1, PREVIEW): the client id is shared, the credential is the
+ * blueprint's, Entra issues to the agent identity. [S] one request, no T1, no fmi_path. [I] the refusals: the classic
+ * exchange (fmi_path, or the token-exchange audience) answered 82001 as Entra answers an agentic app asking for
+ * what it may not; no agent identity yet answered 7000229, as a client with no principal in the tenant is.
+ */
+async function singleInstanceToken(
+  ctx: TokenEndpointContext,
+  blueprint: Blueprint,
+  params: URLSearchParams,
+  scope: string,
+): Promise<EndpointResponse> {
+  const resource = resolveScope(ctx.tenant, scope);
+  const credential = await authenticateBlueprint(ctx, blueprint, params);
+  if (params.get('fmi_path') !== null || resource.appId === TOKEN_EXCHANGE_APP_ID)
+    throw reject(
+      400,
+      'invalid_request',
+      82001,
+      `Agentic application '${blueprint.clientId}' is single-instance: it is not permitted to request a token exchange token or to name an agent in fmi_path. Request the resource's token directly, without fmi_path.`,
+    );
+  const agent = [...blueprint.agents.values()][0];
+  if (!agent)
+    throw reject(
+      400,
+      'unauthorized_client',
+      7000229,
+      `The client application ${blueprint.clientId} is missing service principal in the tenant ${ctx.tenant.id}.`,
+    );
+  if (agent.disabled)
+    throw reject(
+      400,
+      'unauthorized_client',
+      7000112,
+      `Application '${agent.clientId}'(${agent.displayName}) is disabled.`,
+    );
+  const now = Math.floor(Date.now() / 1000);
+  const lifetime = ctx.directory.accessTokenLifetimeSeconds;
+  const claims = appTokenClaims(
+    { origin: ctx.origin, tenant: ctx.tenant, lifetimeSeconds: lifetime, now },
+    agent,
+    resource,
+    credential,
+  );
   const accessToken = await signToken(ctx.key, claims);
   return {
     status: 200,

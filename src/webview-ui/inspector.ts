@@ -633,7 +633,13 @@ function render(view: InspectorView): void {
   sendDraft = undefined;
   const editor = requestEditor(view);
   const parts: Node[] = [
-    el('header', {}, el('h1', {}, view.title), el('div', { class: 'muted' }, view.subtitle)),
+    el(
+      'header',
+      {},
+      el('h1', {}, view.title),
+      el('div', { class: 'muted' }, view.subtitle),
+      ...(view.note ? [el('p', { class: 'note' }, view.note)] : []),
+    ),
     copyBar(view),
   ];
   if (editor) parts.push(editor);

@@ -63,6 +63,8 @@ export interface FailureView {
 export interface InspectorView {
   readonly title: string;
   readonly subtitle: string;
+  /** A sentence on the shape of the exchange (a single-instance agent's: why there is no T1). Text only. */
+  readonly note?: string;
   readonly columns: readonly TokenColumn[];
   readonly rows: readonly ClaimRow[];
   readonly legs: readonly LegView[];

@@ -733,7 +733,7 @@ describe('journeys in a real VS Code', function () {
     const input = page.locator('.quick-input-widget input');
     // Each step is a new box: wait for its title before typing, or the text lands in the box that is closing.
     const answer = async (step: number, text: string) => {
-      await page.locator('.quick-input-title', { hasText: `(${step}/6)` }).waitFor();
+      await page.locator('.quick-input-title', { hasText: `(${step}/7)` }).waitFor();
       await input.fill(text);
       await input.press('Enter');
     };
@@ -749,16 +749,19 @@ describe('journeys in a real VS Code', function () {
     await page.locator('.quick-input-message', { hasText: 'already has this client id' }).waitFor();
     await answer(3, 'c0ffee00-1234-4abc-9def-0123456789ab');
     // Back, as in VS Code's own multi-step inputs: step 3 again, with its answer kept.
-    await page.locator('.quick-input-title', { hasText: '(4/6)' }).waitFor();
+    await page.locator('.quick-input-title', { hasText: '(4/7)' }).waitFor();
     await page.locator('.quick-input-widget .quick-input-titlebar').getByRole('button', { name: 'Back' }).click();
-    await page.locator('.quick-input-title', { hasText: '(3/6)' }).waitFor();
+    await page.locator('.quick-input-title', { hasText: '(3/7)' }).waitFor();
     assert.equal(await input.inputValue(), 'c0ffee00-1234-4abc-9def-0123456789ab');
     await input.press('Enter');
-    await answer(4, 'Journey Blueprint');
+    // Step 4: the kind of blueprint (classic, or single-instance in preview).
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Single-instance (preview)' }).waitFor();
+    await answer(4, 'Classic');
+    await answer(5, 'Journey Blueprint');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Client secret' }).waitFor();
-    await answer(5, 'Client secret');
+    await answer(6, 'Client secret');
     await page.locator('.quick-input-widget input[type="password"]').waitFor();
-    await answer(6, secret);
+    await answer(7, secret);
     await treeItem(/Journey Blueprint/).waitFor({ timeout: 30_000 });
     await shot('journey-2-blueprint');
     // Let the workbench persist what it will, then stop the server so every file is written and closed.

@@ -552,7 +552,11 @@ describe('CLI', function () {
       try {
         assert.match(info.authority, /^http:\/\/127\.0\.0\.1:\d+$/);
         assert.match(info.tenantId, /^[0-9a-f-]{36}$/);
-        assert.equal(info.blueprints.length, 1);
+        // The classic blueprint first (what --env exports), then the single-instance one.
+        assert.deepEqual(
+          info.blueprints.map((b: { singleInstance?: boolean }) => b.singleInstance === true),
+          [false, true],
+        );
         const [bp] = info.blueprints;
         assert.ok(bp.clientSecret && bp.displayName && bp.agents.length >= 2);
         const r = await cli(

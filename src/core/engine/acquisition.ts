@@ -40,7 +40,9 @@ export type TokenRequest =
       readonly scope: string;
       readonly userToken: string;
     })
-  | (RequestBase & { readonly flow: 'app'; readonly scope: string });
+  | (RequestBase & { readonly flow: 'app'; readonly scope: string })
+  /** A single-instance agent: `blueprintId` is the client id it shares with its blueprint; one leg, no fmi_path. */
+  | (RequestBase & { readonly flow: 'single-instance'; readonly scope: string });
 
 export type { RequestFieldNames };
 

@@ -44,8 +44,11 @@ export interface LegResult extends LegRecord {
   readonly cached: boolean;
 }
 
-/** The flows: the agent as itself, on behalf of a user, as its agent user, or the blueprint's own app token. */
-export type AgentFlow = 'autonomous' | 'obo' | 'agent-user' | 'app';
+/**
+ * The flows: the agent as itself, on behalf of a user, as its agent user, the blueprint's own app token, or a
+ * single-instance agent's token (one leg: its client id is its blueprint's, so there is no T1 and no fmi_path).
+ */
+export type AgentFlow = 'autonomous' | 'obo' | 'agent-user' | 'app' | 'single-instance';
 
 /** The blueprint's own app-only token for a resource (one leg): what the Graph features need. */
 export type AppTokenRequest = Omit<AutonomousTokenRequest, 'agentId'>;
@@ -150,21 +153,21 @@ export function checkRequest<R extends FlowFields>(
    */
   scopesAsGiven = false,
 ): R {
-  const appOnly = request.flow === 'app' || request.flow === 'autonomous';
+  const oneLeg = request.flow === 'app' || request.flow === 'single-instance';
+  const appOnly = oneLeg || request.flow === 'autonomous';
   const checked: R = {
     ...request,
     authority: validateAuthority(request.authority, names.authority),
     tenant: validateTenant(request.tenant, names.tenant),
     blueprintId: validateClientId(request.blueprintId, names.blueprint ?? 'blueprint', 'agent identity blueprint'),
-    ...(request.flow === 'app'
-      ? {}
-      : { agentId: validateClientId(request.agentId ?? '', names.agent ?? 'agent', 'agent identity') }),
+    ...(oneLeg ? {} : { agentId: validateClientId(request.agentId ?? '', names.agent ?? 'agent', 'agent identity') }),
     scope: scopesAsGiven
       ? scopeAsGiven(request.scope, names.scope)
       : appOnly
         ? validateDefaultScope(request.scope, names.scope)
         : validateDelegatedScopes(request.scope, names.scope),
   };
+  if (oneLeg && !scopesAsGiven) refuseExchangeScope(request.flow as 'app' | 'single-instance', checked.scope, names);
   switch (request.flow) {
     case 'obo':
       return {
@@ -184,6 +187,26 @@ export function checkRequest<R extends FlowFields>(
   }
 }
 
+/**
+ * Caught before sending: a one-leg request for the token-exchange audience is a T1 without its agent. Entra refuses a
+ * classic blueprint's with AADSTS82008 (fmi_path missing); a single-instance agent has no T1 at all.
+ */
+function refuseExchangeScope(flow: 'app' | 'single-instance', scope: string, names: RequestFieldNames): void {
+  if (scope.toLowerCase() !== TOKEN_EXCHANGE_SCOPE.toLowerCase()) return;
+  const field = names.scope ?? 'scope';
+  if (flow === 'single-instance')
+    throw new ConfigError(
+      field,
+      `is ${TOKEN_EXCHANGE_SCOPE}, but a single-instance agent has no T1: its one request asks for the resource itself.`,
+      "Ask for the resource's scope, such as https://graph.microsoft.com/.default.",
+    );
+  throw new ConfigError(
+    field,
+    `is ${TOKEN_EXCHANGE_SCOPE}: that is T1, which a blueprint gets only for an agent identity named in fmi_path (without it, Entra answers AADSTS82008).`,
+    `Name the agent identity (${names.agent ?? 'agent'}) to run the exchange, or, for a single-instance agent, ask for the resource's scope as that agent.`,
+  );
+}
+
 function scopeAsGiven(scope: string, field = 'scope'): string {
   const trimmed = scope.trim();
   if (!trimmed) throw new ConfigError(field, 'is empty.', 'Give the scopes to ask for.');
@@ -201,6 +224,7 @@ export type Checked<T> = T & { readonly [checkedBrand]: true };
 export type CheckedFlowRequest =
   | ({ readonly flow: 'autonomous' } & AutonomousTokenRequest)
   | ({ readonly flow: 'app' } & AppTokenRequest)
+  | ({ readonly flow: 'single-instance' } & AppTokenRequest)
   | ({ readonly flow: 'obo' } & OnBehalfOfTokenRequest)
   | ({ readonly flow: 'agent-user' } & AgentUserTokenRequest);
 
@@ -262,15 +286,27 @@ export class AgentTokenEngine {
     return this.app(checkRequest({ ...input, flow: 'app' }), options);
   }
 
-  private async app(request: AppTokenRequest, options: AcquireOptions): Promise<AgentTokenResult> {
+  /**
+   * A single-instance agent's token (agent-id-2026 §1): it shares its blueprint's client id, so one client-credentials
+   * leg with the blueprint's credential, no T1 and no fmi_path; Entra issues the token to the agent identity.
+   */
+  async getSingleInstanceToken(input: AppTokenRequest, options: AcquireOptions = {}): Promise<AgentTokenResult> {
+    return this.app(checkRequest({ ...input, flow: 'single-instance' }), options, 'single-instance');
+  }
+
+  private async app(
+    request: AppTokenRequest,
+    options: AcquireOptions,
+    flow: 'app' | 'single-instance' = 'app',
+  ): Promise<AgentTokenResult> {
     return this.cached(
-      TokenCache.key('app', request.authority, request.tenant, request.blueprintId, request.scope),
+      TokenCache.key(flow, request.authority, request.tenant, request.blueprintId, request.scope),
       options,
       async () => {
         const endpoint = tokenEndpointUrl(request.authority, request.tenant);
         const leg = await this.leg(
           endpoint,
-          'blueprint',
+          flow === 'app' ? 'blueprint' : 'single-instance',
           {
             client_id: request.blueprintId,
             scope: request.scope,
@@ -280,7 +316,7 @@ export class AgentTokenEngine {
           },
           options,
         );
-        return this.result('app', [leg]);
+        return this.result(flow, [leg]);
       },
     );
   }
@@ -363,6 +399,8 @@ export class AgentTokenEngine {
         return this.autonomous(request, options);
       case 'app':
         return this.app(request, options);
+      case 'single-instance':
+        return this.app(request, options, 'single-instance');
       case 'obo':
         return this.onBehalfOf(request, options);
       case 'agent-user':

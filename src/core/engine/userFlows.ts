@@ -1,6 +1,6 @@
 import { isGuid } from '../config/config';
 import { ConfigError, TokenDecodeError } from '../errors/errors';
-import { explainAadsts } from '../errors/errorCatalog';
+import { errorCatalog } from '../errors/entraError';
 import { decodeToken } from '../tokens/jwt';
 
 /** OBO and agent-user scopes: delegated, `<resource>/<name>` (or `/.default`), one resource, space-separated. */
@@ -55,7 +55,7 @@ export function checkUserTokenForBlueprint(
   if (aud !== blueprintId && aud !== `api://${blueprintId}`) {
     throw new ConfigError(
       field,
-      `was issued for "${String(aud).slice(0, 80)}", not for the blueprint ${blueprintId}. ${explainAadsts(50013)?.explanation ?? ''}`.trim(),
+      `was issued for "${String(aud).slice(0, 80)}", not for the blueprint ${blueprintId}. ${errorCatalog().explainAadsts(50013)?.explanation ?? ''}`.trim(),
       `Have the user's app request a token for the blueprint, e.g. scope api://${blueprintId}/access_as_user; a Graph token cannot be exchanged (AADSTS50013).`,
     );
   }

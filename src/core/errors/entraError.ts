@@ -1,4 +1,15 @@
-import { explainAadsts, explainHttpStatus } from './errorCatalog';
+import type { Remedy } from './errorCatalog';
+
+type Catalog = typeof import('./errorCatalog');
+let catalog: Catalog | undefined;
+/**
+ * The catalog of explanations, on the first error (a require the bundler points at dist/catalog.js): its text stays
+ * out of what the extension loads at activation.
+ */
+export function errorCatalog(): Catalog {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load, in a constructor
+  return (catalog ??= require('./errorCatalog') as Catalog);
+}
 
 /** The fields of an Entra token-endpoint error body (shared docs §4). Every field is optional: bodies vary. */
 export interface EntraErrorBody {
@@ -31,6 +42,8 @@ export class EntraError extends Error {
   readonly code: number | undefined;
   readonly explanation: string;
   readonly fix: string;
+  /** Where the fix is made, when one place is (by the code; else retry for throttling and server errors). */
+  readonly remedy: Remedy | undefined;
 
   constructor(
     readonly httpStatus: number,
@@ -41,11 +54,13 @@ export class EntraError extends Error {
     readonly where?: FailedLeg,
   ) {
     const code = body.error_codes?.[0] ?? codeFromDescription(body.error_description);
-    const known = explainAadsts(code) ?? explainHttpStatus(httpStatus);
+    const catalog = errorCatalog();
+    const known = catalog.explainAadsts(code) ?? catalog.explainHttpStatus(httpStatus);
     super(`${code !== undefined ? `AADSTS${code}` : `HTTP ${httpStatus}`}: ${known.explanation}`);
     this.code = code;
     this.explanation = known.explanation;
     this.fix = known.fix;
+    this.remedy = catalog.remedyOf(code, httpStatus);
   }
 
   get error(): string | undefined {

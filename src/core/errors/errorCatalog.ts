@@ -125,7 +125,7 @@ const catalog: Readonly<Record<number, ErrorExplanation>> = {
   82008: {
     explanation:
       'A blueprint asked for a token-exchange token (T1) without naming the agent identity in fmi_path; older MSAL versions drop that parameter.',
-    fix: 'Send fmi_path = the agent identity\'s client id on leg 1 (the CLI\'s --agent; Get Agent Token on the agent in VS Code). For a single-instance agent there is no T1: ask for the resource itself (--single-instance).',
+    fix: "Send fmi_path = the agent identity's client id on leg 1 (the CLI's --agent; Get Agent Token on the agent in VS Code). For a single-instance agent there is no T1: ask for the resource itself (--single-instance).",
   },
   82014: {
     explanation:
@@ -142,12 +142,14 @@ const catalog: Readonly<Record<number, ErrorExplanation>> = {
     fix: "Attach the blueprint's credential to leg 1 and T1 as the agent's client_assertion on the next legs (Set Credential… on the blueprint; the CLI's credential flags).",
   },
   9002324: {
-    explanation: 'The request carried more than one client credential (for example a client_secret and a client_assertion).',
+    explanation:
+      'The request carried more than one client credential (for example a client_secret and a client_assertion).',
     fix: 'Send exactly one credential per request: give the blueprint one credential (Set Credential… replaces the old one).',
   },
   53003: {
-    explanation: 'Conditional Access blocked this sign-in: a policy of the tenant applies to this agent identity or user.',
-    fix: "Ask a tenant admin to check the sign-in log and run Conditional Access What If for the agent identity (POST /beta/identity/conditionalAccess/evaluate); the policy, not the request, must change.",
+    explanation:
+      'Conditional Access blocked this sign-in: a policy of the tenant applies to this agent identity or user.',
+    fix: 'Ask a tenant admin to check the sign-in log and run Conditional Access What If for the agent identity (POST /beta/identity/conditionalAccess/evaluate); the policy, not the request, must change.',
   },
   50126: {
     explanation: 'The user name or password is wrong.',

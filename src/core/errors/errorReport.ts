@@ -1,5 +1,5 @@
 import { EntraError } from './entraError';
-import { remedyOf, type Remedy } from './errorCatalog';
+import type { Remedy } from './errorCatalog';
 import { ConfigError, CredentialError, GraphError, isCancelled, NetworkError, TokenDecodeError } from './errors';
 
 /**
@@ -28,7 +28,7 @@ export function reportOf(e: unknown): ErrorReport {
   if (isCancelled(e)) return { kind: 'cancelled', summary: 'Cancelled.', logLine: 'cancelled.' };
   if (e instanceof EntraError) {
     const code = e.code !== undefined ? `AADSTS${e.code}` : `HTTP ${e.httpStatus}`;
-    const remedy = remedyOf(e.code, e.httpStatus);
+    const remedy = e.remedy;
     return {
       kind: 'explained',
       category: 'entra',

@@ -1,5 +1,5 @@
 import { CLOUDS } from '../../core/config/clouds';
-import { validateClientId, validateTenant } from '../../core/config/config';
+import { DEFAULT_SCOPE, validateClientId, validateTenant } from '../../core/config/config';
 import { ConfigError } from '../../core/errors/errors';
 import type { BlueprintDefinition, CredentialKind } from '../definitions/definitions';
 import { nonEmpty, notListed, pick, plainArgs, textStep } from '../prompts';
@@ -17,8 +17,10 @@ const TITLE = 'Add Blueprint';
 export async function addBlueprint(ctx: CommandContext, arg?: unknown): Promise<BlueprintDefinition> {
   const args = plainArgs<AddBlueprintArgs>(arg);
   const input = await prompt(ctx, { ...args }, !!args);
+  const { singleInstance, agentDisplayName: _agentName, ...fields } = input;
   const candidate = ctx.definitions.validateBlueprint({
-    ...input,
+    ...fields,
+    ...(singleInstance ? { singleInstance: true as const } : {}),
     displayName: input.displayName ?? '',
     tenant: input.tenant ?? '',
     clientId: input.clientId ?? '',
@@ -43,11 +45,28 @@ export async function addBlueprint(ctx: CommandContext, arg?: unknown): Promise<
     await ctx.sandbox.registerOwn(candidate, input.clientSecret);
     const saved = await ctx.definitions.addBlueprint(candidate);
     ctx.log.info(`Blueprint ${saved.displayName} (${saved.clientId}) added.`);
+    if (saved.singleInstance) await addSingleInstanceAgent(ctx, saved, input.agentDisplayName);
     return saved;
   } catch (e) {
     if (!ctx.definitions.blueprint(candidate.clientId)) await ctx.credentials.deleteAll(candidate.clientId);
     throw e;
   }
+}
+
+/** A single-instance blueprint's one agent identity: its client id is the blueprint's (agent-id-2026 §1). */
+async function addSingleInstanceAgent(
+  ctx: CommandContext,
+  blueprint: BlueprintDefinition,
+  name: string | undefined,
+): Promise<void> {
+  const agent = {
+    clientId: blueprint.clientId,
+    blueprintId: blueprint.clientId,
+    displayName: name?.trim() || blueprint.displayName,
+    defaultScope: DEFAULT_SCOPE,
+  };
+  await ctx.sandbox.registerOwnAgent(blueprint, agent);
+  await ctx.definitions.addAgent(agent);
 }
 
 async function prompt(
@@ -102,6 +121,29 @@ async function prompt(
       validate: (v) => notListed(ctx.definitions, validateClientId(v, 'Client id', 'agent identity blueprint')),
       skipWhenSet: true,
     }),
+    {
+      given: (a) => scripted || a.singleInstance !== undefined,
+      ask: async (a, how) => {
+        const chosen = await pick(
+          [
+            {
+              label: 'Classic',
+              description: "agent identities of their own; each token is T1 then the agent's",
+              single: false,
+              picked: a.singleInstance !== true,
+            },
+            {
+              label: 'Single-instance (preview)',
+              description: 'one agent identity sharing this client id; one request, no T1',
+              single: true,
+              picked: a.singleInstance === true,
+            },
+          ],
+          { title: how.titles[0], placeHolder: 'Which kind of blueprint is it?', back: how.back },
+        );
+        a.singleInstance = chosen.single;
+      },
+    },
     textStep('displayName', {
       prompt: 'A display name for the blueprint',
       fallback: 'My Blueprint',

@@ -71,6 +71,12 @@ export interface AddBlueprintArgs {
   assertionAlgorithm?: 'PS256' | 'RS256';
   federatedTokenFile?: string;
   managedIdentityClientId?: string;
+  /**
+   * Single-instance (preview): its one agent identity, which shares its client id, is added with it under
+   * `agentDisplayName` (default: the blueprint's name).
+   */
+  singleInstance?: boolean;
+  agentDisplayName?: string;
 }
 
 export type CredentialInput = Pick<

@@ -3,6 +3,7 @@ import { isGuid, validateDefaultScope } from '../../core/config/config';
 import { checkUserTokenForBlueprint, validateAgentUser, validateDelegatedScopes } from '../../core/engine/userFlows';
 import {
   agentUserLabel,
+  isSingleInstanceAgent,
   type AgentDefinition,
   type AgentTarget,
   type AgentUserReference,
@@ -93,6 +94,17 @@ type FlowItem = vscode.QuickPickItem & { choice: 'autonomous' | 'obo' | 'other' 
 
 function flowItems(agent: AgentDefinition): { items: FlowItem[]; options: vscode.QuickPickOptions } {
   const users = agent.agentUsers ?? [];
+  if (isSingleInstanceAgent(agent))
+    return {
+      items: [
+        {
+          label: '$(hubot) As the agent itself',
+          description: 'single-instance: one request, no T1',
+          choice: 'autonomous',
+        },
+      ],
+      options: { title: `Get Agent Token: ${agent.displayName}`, placeHolder: 'How does the agent act?' },
+    };
   return {
     items: [
       { label: '$(hubot) As the agent itself', description: 'autonomous, app-only', choice: 'autonomous' },

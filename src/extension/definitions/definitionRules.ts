@@ -47,6 +47,11 @@ export interface BlueprintDefinition {
   /** Belongs to the running sandbox tenant: kept in memory only. */
   readonly sandbox?: boolean;
   /**
+   * Single-instance (preview, agent-id-2026 §1): its one agent identity shares this client id, holds the permissions,
+   * and gets its token in one request with this blueprint's credential (no T1, no fmi_path).
+   */
+  readonly singleInstance?: true;
+  /**
    * Came from an import with a credential that needs no secret typed (certificate, federated token file, managed
    * identity): the user confirms where it sends that credential before its first use.
    */
@@ -166,7 +171,13 @@ export function validateBlueprint(input: BlueprintInput, allowedHosts: readonly 
       ? { managedIdentityClientId: input.managedIdentityClientId.trim().toLowerCase() }
       : {}),
     ...setupOf(input.setup),
+    ...(input.singleInstance === true ? { singleInstance: true as const } : {}),
   };
+}
+
+/** A single-instance blueprint's agent identity: the one whose client id is its blueprint's. */
+export function isSingleInstanceAgent(agent: Pick<AgentDefinition, 'clientId' | 'blueprintId'>): boolean {
+  return agent.clientId === agent.blueprintId;
 }
 
 /** A well-formed setup state, or nothing (an import or an old state cannot inject a half-made one). */
@@ -247,7 +258,9 @@ export function planImport(
   sandboxOrigin?: string,
 ): ImportPlan {
   const { blueprints, agents } = file;
-  const known = new Set([...present.blueprints.map((b) => b.clientId), ...present.agents.map((a) => a.clientId)]);
+  // A single-instance agent shares its blueprint's client id: blueprints and agents are told apart by list.
+  const known = new Set(present.blueprints.map((b) => b.clientId));
+  const knownAgents = new Set(present.agents.map((a) => a.clientId));
   const skipped: string[] = [];
   const newBlueprints: BlueprintDefinition[] = [];
   blueprints.forEach((raw, i) => {
@@ -270,11 +283,12 @@ export function planImport(
           ...(r.managedIdentityClientId !== undefined
             ? { managedIdentityClientId: str(r.managedIdentityClientId) }
             : {}),
+          ...((raw as { singleInstance?: unknown }).singleInstance === true ? { singleInstance: true as const } : {}),
         },
         allowedHosts,
       ),
     );
-    if (known.has(b.clientId)) skipped.push(b.clientId);
+    if (known.has(b.clientId) || knownAgents.has(b.clientId)) skipped.push(b.clientId);
     else if (isLoopbackHost(new URL(b.authority).hostname) && b.authority !== sandboxOrigin) {
       // Only for what would be added: an entry skipped as already present changes nothing.
       throw new ConfigError(
@@ -287,7 +301,9 @@ export function planImport(
       newBlueprints.push(b.credentialKind === 'secret' ? b : { ...b, confirmBeforeUse: true });
     }
   });
-  const parents = new Set([...present.blueprints.filter((b) => !b.sandbox), ...newBlueprints].map((b) => b.clientId));
+  const parentList = [...present.blueprints.filter((b) => !b.sandbox), ...newBlueprints];
+  const parents = new Set(parentList.map((b) => b.clientId));
+  const singleInstance = new Set(parentList.filter((b) => b.singleInstance).map((b) => b.clientId));
   const newAgents: AgentDefinition[] = [];
   agents.forEach((raw, i) => {
     const input = fields(raw, `agents[${i}]`) as unknown as AgentDefinition;
@@ -306,14 +322,22 @@ export function planImport(
         `${a.blueprintId} is neither in the file nor in the list.`,
         'Export the blueprint together with its agent identities.',
       );
+    if (singleInstance.has(a.blueprintId) !== isSingleInstanceAgent(a))
+      throw new ConfigError(
+        `agents[${i}].clientId`,
+        singleInstance.has(a.blueprintId)
+          ? `${a.clientId} differs from its single-instance blueprint's client id ${a.blueprintId}.`
+          : `${a.clientId} is its blueprint's own client id, but the blueprint is not single-instance.`,
+        "A single-instance agent identity shares its blueprint's client id; a classic one has its own.",
+      );
     const users = Array.isArray(input.agentUsers)
       ? input.agentUsers
           .filter((u) => u && (typeof u.userId === 'string' || typeof u.username === 'string'))
           .map((u, j) => agentUserEntry(u, `agents[${i}].agentUsers[${j}]`))
       : [];
-    if (known.has(a.clientId)) skipped.push(a.clientId);
+    if (knownAgents.has(a.clientId) || (known.has(a.clientId) && !isSingleInstanceAgent(a))) skipped.push(a.clientId);
     else {
-      known.add(a.clientId);
+      knownAgents.add(a.clientId);
       newAgents.push(users.length ? { ...a, agentUsers: users } : a);
     }
   });

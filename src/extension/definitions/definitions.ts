@@ -165,7 +165,14 @@ export class DefinitionStore implements vscode.Disposable {
         "is the sandbox tenant's blueprint.",
         'Sandbox agent identities come from the sandbox directory; add agents to your own blueprints.',
       );
-    if (this.agent(agent.clientId) || this.blueprint(agent.clientId)) {
+    if (parent.singleInstance && (agent.clientId !== parent.clientId || this.agent(agent.clientId)))
+      throw new ConfigError(
+        'Blueprint',
+        `"${parent.displayName}" is single-instance: it has one agent identity, which shares its client id ${parent.clientId}.`,
+        "Add a classic blueprint for agents of their own, or get this agent's token from its row.",
+      );
+    const sharesParentId = parent.singleInstance && agent.clientId === parent.clientId;
+    if (this.agent(agent.clientId) || (this.blueprint(agent.clientId) && !sharesParentId)) {
       throw new ConfigError(
         'Agent identity client id',
         `${agent.clientId} is already in the list.`,

@@ -82,6 +82,7 @@ function meaningsAndDetails(token: DecodedToken, now: number) {
 const LEG_ACTORS: Record<string, string> = {
   blueprint: 'Blueprint',
   agent: 'Agent identity',
+  'single-instance': 'Single-instance agent (the client id it shares with its blueprint)',
   'agent-user': 'Agent identity, for its agent user',
 };
 /**
@@ -109,12 +110,14 @@ const FINAL_HEADINGS: Record<string, string> = {
   'agent-user': 'Final token (agent user)',
   obo: 'Final token (on behalf of the user)',
   app: "App token (the blueprint's own)",
+  'single-instance': 'Token (single-instance agent, one request)',
 };
 const FLOW_NAMES: Record<string, string> = {
   autonomous: 'Autonomous',
   obo: 'On behalf of a user',
   'agent-user': 'Agent user',
   app: "The blueprint's own app token",
+  'single-instance': 'Single-instance agent',
 };
 
 /** The inspector's view of an exchange: T1 and the final token side by side, and the legs. */
@@ -125,6 +128,7 @@ export function exchangeView(
   now = Date.now(),
   subject?: string,
 ): InspectorView {
+  if (result.flow === 'single-instance') return singleInstanceView(agentName, scope, result, now, subject);
   const t1 = meaningsAndDetails(result.t1, now);
   const final = meaningsAndDetails(result.token, now);
   const rows: ClaimRow[] = compareClaims(result.t1, result.token).map((c) => ({
@@ -146,6 +150,43 @@ export function exchangeView(
     legs,
     primary: 1,
     defaultCurlUrl: curlUrlFor(result.token.claims.aud),
+  };
+}
+
+/**
+ * A single-instance agent's token: one column, and why there is no T1 (agent-id-2026 §1): the agent shares its
+ * blueprint's client id, so Entra issues its token in one request; the claims say which object id is the agent.
+ */
+function singleInstanceView(
+  agentName: string,
+  scope: string,
+  result: AgentTokenResult,
+  now: number,
+  subject?: string,
+): InspectorView {
+  const claims = result.token.claims;
+  const clientId = String(claims.azp ?? claims.appid ?? '');
+  const rows: ClaimRow[] = explainClaims(claims, now, localDate).map((e) => ({
+    name: e.name,
+    values: [text(e.value)],
+    meaning:
+      e.name === 'oid' || e.name === 'sub'
+        ? "The single-instance agent identity's own object id: not the blueprint's, though both share one client id."
+        : e.name === 'azp' || e.name === 'appid'
+          ? 'The client id the single-instance agent shares with its blueprint (the blueprint holds the credential).'
+          : e.meaning,
+    details: [e.detail ?? null],
+    differs: false,
+  }));
+  return {
+    title: exchangeTitle(agentName, scope),
+    subtitle: `${FLOW_NAMES[result.flow]}${subject ? ` as ${subject}` : ''} · ${scope}${result.fromCache ? ' · from the cache' : ''}`,
+    note: `No T1: a single-instance agent shares its client id (${clientId}) with its blueprint, so one client-credentials request with the blueprint's credential, and no fmi_path, gets its token. Permissions are the agent identity's; oid (${String(claims.oid ?? '')}) is the agent identity.`,
+    columns: [column(FINAL_HEADINGS[result.flow]!, result.token, now)],
+    rows,
+    legs: result.legs.map(legView),
+    primary: 0,
+    defaultCurlUrl: curlUrlFor(claims.aud),
   };
 }
 
@@ -221,7 +262,13 @@ export function failedExchange(
 }
 
 /** How many legs each flow has: the timeline shows the ones still to come as waiting. */
-export const FLOW_LEGS: Readonly<Record<AgentFlow, number>> = { autonomous: 2, obo: 2, 'agent-user': 3, app: 1 };
+export const FLOW_LEGS: Readonly<Record<AgentFlow, number>> = {
+  autonomous: 2,
+  obo: 2,
+  'agent-user': 3,
+  app: 1,
+  'single-instance': 1,
+};
 
 /** The inspector while an exchange runs (or after it failed): opened at the click, filled in leg by leg. */
 export function progressView(
@@ -312,7 +359,7 @@ export function callView(outcome: CallOutcome, grantAction?: number): CallView {
 
 /** An app-only flow asks for `<resource>/.default`; a user flow for a delegated scope. Only one the token lacked. */
 function retryScopeOf(scopes: readonly string[], used: string, flow: AgentFlow): string | undefined {
-  const appOnly = flow === 'autonomous' || flow === 'app';
+  const appOnly = flow === 'autonomous' || flow === 'app' || flow === 'single-instance';
   const fitting = scopes.find((s) => s.endsWith('/.default') === appOnly);
   return fitting && fitting !== used ? fitting : undefined;
 }

@@ -65,6 +65,7 @@ export class SandboxController implements vscode.Disposable {
       authority: info.authority,
       credentialKind: 'secret' as const,
       sandbox: true,
+      ...(b.singleInstance ? { singleInstance: true as const } : {}),
     }));
     const users = sandbox.directory.tenants[0]?.users ?? [];
     const agents = info.blueprints.flatMap((b) =>
@@ -124,6 +125,7 @@ export class SandboxController implements vscode.Disposable {
         clientId: blueprint.clientId,
         displayName: blueprint.displayName,
         clientSecret: secret,
+        ...(blueprint.singleInstance ? { singleInstance: true } : {}),
       });
     } catch (e) {
       if (e instanceof DirectoryError) throw new ConfigError('Client id', e.message, 'Use another client id.');

@@ -4,6 +4,7 @@ import type { TokenRequest } from '../../core/engine/acquisition';
 import type { CredentialSource } from '../../core/credentials/credentialSource';
 import { CLOUDS, cloudOfAuthority } from '../../core/config/clouds';
 import { isLoopbackHost } from '../../core/config/config';
+import { ConfigError } from '../../core/errors/errors';
 import type { AgentDefinition, AgentUserReference, BlueprintDefinition } from '../definitions/definitionRules';
 
 /** Which flow: the agent as itself, as its agent user, or on behalf of a signed-in user (their token for the blueprint). */
@@ -35,6 +36,8 @@ export function credentialSourceOf(blueprint: BlueprintDefinition): CredentialSo
 
 /** Pre-flight: where the legs of an agent's token go, in words (the progress notification and the log say it). */
 export function legsDestination(blueprint: BlueprintDefinition, agent: AgentDefinition): string {
+  if (blueprint.singleInstance)
+    return `one request (single-instance: no T1) goes to tenant ${blueprint.tenant} at ${blueprint.authority}`;
   const tenant = agent.tenant ?? blueprint.tenant;
   return tenant === blueprint.tenant
     ? `every leg goes to tenant ${tenant} at ${blueprint.authority}`
@@ -51,6 +54,23 @@ export function agentTokenRequest(
   scope: string,
   choice: FlowChoice,
 ): TokenRequest {
+  if (blueprint.singleInstance) {
+    // One request as the client id agent and blueprint share, with the blueprint's credential (agent-id-2026 §1).
+    if (choice.flow !== 'autonomous')
+      throw new ConfigError(
+        'Flow',
+        `"${choice.flow}" is not offered for a single-instance agent (preview): it gets app-only tokens here.`,
+        'Get its token as the agent itself.',
+      );
+    return {
+      flow: 'single-instance',
+      authority: blueprint.authority,
+      tenant: blueprint.tenant,
+      blueprintId: blueprint.clientId,
+      scope,
+      credential: credentialSourceOf(blueprint),
+    };
+  }
   const base = {
     authority: blueprint.authority,
     tenant: agent.tenant ?? blueprint.tenant,

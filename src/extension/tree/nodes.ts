@@ -6,6 +6,7 @@ import { formatDuration } from '../tokens/durations';
 import {
   agentUserLabel,
   CREDENTIAL_LABELS,
+  isSingleInstanceAgent,
   type AgentDefinition,
   type AgentUserReference,
   type BlueprintDefinition,
@@ -41,7 +42,7 @@ export class BlueprintNode implements BlueprintRow {
     item.id = `blueprint:${b.clientId}`;
     const credential = CREDENTIAL_LABELS[b.credentialKind];
     const unfinished = b.setup ? ` · setup unfinished: no ${b.setup.missing.join(', no ')}` : '';
-    item.description = `${b.sandbox ? 'sandbox · ' : ''}${b.tenant} · ${this.hasCredential ? credential : `no ${credential}`}${b.confirmBeforeUse ? ' · imported, confirm on first use' : ''}${unfinished}`;
+    item.description = `${b.sandbox ? 'sandbox · ' : ''}${b.singleInstance ? 'single-instance · ' : ''}${b.tenant} · ${this.hasCredential ? credential : `no ${credential}`}${b.confirmBeforeUse ? ' · imported, confirm on first use' : ''}${unfinished}`;
     item.iconPath = new vscode.ThemeIcon(
       b.setup ? 'warning' : b.sandbox ? 'beaker' : 'shield',
       this.hasCredential && !b.setup ? undefined : new vscode.ThemeColor('problemsWarningIcon.foreground'),
@@ -59,6 +60,14 @@ export class BlueprintNode implements BlueprintRow {
       ['Tenant', b.tenant],
       ['Authority', b.authority],
       ['Credential', `${credential}${this.hasCredential ? '' : ' (not set)'}`],
+      ...(b.singleInstance
+        ? [
+            [
+              'Single-instance',
+              'preview: its one agent identity shares this client id; its token is one request with this credential, no T1',
+            ] as [string, string],
+          ]
+        : []),
       ...(b.certificatePath ? [['Certificate file', b.certificatePath] as [string, string]] : []),
       ...(b.federatedTokenFile ? [['Federated token file', b.federatedTokenFile] as [string, string]] : []),
       ...(b.credentialKind === 'managedIdentity'
@@ -109,13 +118,22 @@ export class AgentNode implements AgentRow {
     );
     // The id changes when children appear, so VS Code shows the new token expanded instead of keeping the old state.
     item.id = `agent:${a.clientId}${this.hasChildren ? ':with-children' : ''}`;
-    item.description = a.clientId;
+    const single = isSingleInstanceAgent(a);
+    item.description = single ? `${a.clientId} · single-instance` : a.clientId;
     item.iconPath = new vscode.ThemeIcon('hubot');
     item.contextValue = this.sandbox ? ContextValue.sandboxAgent : ContextValue.agent;
     item.tooltip = markdownTable([
       ['Agent identity', a.displayName],
       ['Client id', a.clientId],
       ['Blueprint', a.blueprintId],
+      ...(single
+        ? [
+            [
+              'Single-instance',
+              "shares its blueprint's client id: one token request with the blueprint's credential, no T1, no fmi_path; the permissions are this agent identity's",
+            ] as [string, string],
+          ]
+        : []),
       ['Default scope', a.defaultScope],
       ...(a.tenant
         ? [['Home tenant', `${a.tenant} (every leg goes there, not to the blueprint's tenant)`] as [string, string]]
@@ -139,6 +157,7 @@ const FLOW_ICONS: Readonly<Record<AgentFlow, string>> = {
   'agent-user': 'person',
   obo: 'account',
   app: 'server',
+  'single-instance': 'key',
 };
 
 export class TokenNode implements TokenRow {
