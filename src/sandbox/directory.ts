@@ -1,6 +1,7 @@
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isGuid, TOKEN_EXCHANGE_APP_ID } from '../core/config/config';
+import type { InheritablePermission } from './inheritance';
 
 /** The sandbox directory as written in a JSON file (see docs/sandbox.md). */
 export interface DirectoryFile {
@@ -57,6 +58,17 @@ export interface BlueprintFile {
   disabled?: boolean;
   /** App roles granted to the blueprint itself (its own app token), by resource identifier URI or app id. */
   roles?: Record<string, string[]>;
+  /** Delegated scopes an admin consented to for the blueprint's principal, by resource: what agents may inherit. */
+  delegated?: Record<string, string[]>;
+  /**
+   * What its agent identities inherit (agent-id-2026 §3), per resource app id: scopes 'allAllowed', 'none' or a list;
+   * roles 'allAllowed' or 'none'. Only what is also granted to the blueprint's principal is inherited.
+   */
+  inheritablePermissions?: {
+    resourceAppId: string;
+    scopes?: 'allAllowed' | 'none' | string[];
+    roles?: 'allAllowed' | 'none';
+  }[];
   /**
    * A single-instance blueprint (Graph beta `isSingleInstance`, agent-id-2026 §1): no service principal, at most one
    * agent identity, which shares the blueprint's client id (its entry leaves `clientId` out, or repeats the
@@ -115,6 +127,10 @@ export interface Blueprint {
   disabled: boolean;
   /** App roles of the blueprint's own app token (e.g. Graph's AgentIdentity.CreateAsManager). */
   roles: Record<string, string[]>;
+  /** Delegated scopes consented for its principal, by resource (the granted half of inheritance). */
+  delegated: Record<string, string[]>;
+  /** Its inheritablePermissions, by resource app id (the listed half of inheritance). */
+  inheritable: Map<string, InheritablePermission>;
   /** Single-instance: no principal, one agent identity sharing this client id, one-leg tokens (agent-id-2026 §1). */
   singleInstance: boolean;
   agents: Map<string, Agent>;
@@ -335,6 +351,8 @@ export function buildDirectory(file: DirectoryFile): Directory {
         }),
         disabled: b.disabled === true,
         roles: b.roles ?? {},
+        delegated: b.delegated ?? {},
+        inheritable: inheritableOf(b.inheritablePermissions, bat),
         singleInstance: b.singleInstance === true,
         agents: new Map(),
         principal: b.singleInstance !== true,
@@ -482,6 +500,28 @@ export function passwordCredential(
   return { keyId: derivedGuid(`password:${secret}`), displayName, hint: secret.slice(0, 3), endDateTime };
 }
 
+function inheritableOf(
+  entries: BlueprintFile['inheritablePermissions'],
+  at: string,
+): Map<string, InheritablePermission> {
+  const map = new Map<string, InheritablePermission>();
+  (entries ?? []).forEach((e, i) => {
+    const eat = `${at}.inheritablePermissions[${i}]`;
+    const resourceAppId = guid(e?.resourceAppId, `${eat}.resourceAppId`);
+    const scopes = e.scopes ?? 'none';
+    map.set(resourceAppId, {
+      resourceAppId,
+      scopes: Array.isArray(scopes)
+        ? { kind: 'enumerated', scopes: scopes.map(String) }
+        : scopes === 'allAllowed'
+          ? { kind: 'allAllowed' }
+          : { kind: 'none' },
+      roles: e.roles === 'allAllowed' ? 'allAllowed' : 'none',
+    });
+  });
+  return map;
+}
+
 function guid(value: unknown, at: string): string {
   if (typeof value !== 'string' || !isGuid(value)) throw new DirectoryError(`${at} must be a GUID.`);
   return value.toLowerCase();
@@ -548,6 +588,8 @@ export function registerBlueprint(
     disabled: false,
     // As the sandbox's own blueprint: it may manage its agent identities and agent users through Graph.
     roles: { 'https://graph.microsoft.com': [...SANDBOX_BLUEPRINT_GRAPH_ROLES] },
+    delegated: {},
+    inheritable: new Map(),
     singleInstance: input.singleInstance === true,
     agents: new Map(),
     principal: input.singleInstance !== true,

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Agent, Directory } from './directory';
 import { accessAsUserBlocks, jsonBody, provisioningCall } from './graphProvisioning';
+import { inheritablePermissionsCall } from './graphInheritance';
 import { GraphState, type Caller, type ErrorOf, type GraphAnswer } from './graphState';
 
 export { GraphState, type GraphAnswer };
@@ -105,6 +106,15 @@ export async function answerGraph(
   const answer = (status: number, body: unknown): GraphAnswer => ({ status, headers, body });
   const agentIdOps =
     agentIdCall(request, segments, caller, base, state, error, answer) ??
+    inheritablePermissionsCall(
+      request,
+      segments.map((x) => x.toLowerCase()),
+      caller,
+      base,
+      state,
+      error,
+      answer,
+    ) ??
     provisioningCall(request, segments, caller, base, state, error, answer);
   // The work is done; the answer is lost on the way back.
   if (fault) return faulted();

@@ -149,6 +149,8 @@ export function provisioningCall(
       roles: {
         'https://graph.microsoft.com': ['AgentIdentity.CreateAsManager', 'AgentIdUser.ReadWrite.IdentityParentedBy'],
       },
+      delegated: {},
+      inheritable: new Map(),
       singleInstance,
       agents: new Map(),
       principal: false,
@@ -369,14 +371,14 @@ export function provisioningCall(
     return page(all, 'servicePrincipals', filter, 'servicePrincipals');
   }
 
-  // App role assignments of an agent identity: list and grant.
+  // App role assignments of an agent identity, or of a blueprint's principal (what its agents may inherit): list, grant.
   if (collection === 'serviceprincipals' && second && third === 'approleassignments' && fourth === undefined) {
-    const agent = state.replicating(second) ? undefined : tenant.agents.get(second);
+    const agent = state.replicating(second) ? undefined : granteeOf(tenant.agents, tenant.blueprints, second);
     if (!agent) return notFound(second);
     if (request.method === 'GET') {
       if (!has(NEEDS.readRoles)) return denied();
       return answer(200, {
-        '@odata.context': `${base}/$metadata#servicePrincipals('${agent.clientId}')/appRoleAssignments`,
+        '@odata.context': `${base}/$metadata#servicePrincipals('${agent.id}')/appRoleAssignments`,
         value: assignmentsOf(agent, tenant.resources),
       });
     }
@@ -384,7 +386,7 @@ export function provisioningCall(
     if (!write(NEEDS.grantRoles)) return denied();
     const body = jsonBody(request.body);
     if (!body) return badBody();
-    if (String(body.principalId ?? '').toLowerCase() !== agent.clientId)
+    if (String(body.principalId ?? '').toLowerCase() !== agent.id)
       return error(400, 'Request_BadRequest', "The 'principalId' must be the service principal in the URL.");
     const resource = tenant.resources.find((r) => r.servicePrincipalId === String(body.resourceId ?? '').toLowerCase());
     if (!resource)
@@ -411,7 +413,7 @@ export function provisioningCall(
     if (!write(NEEDS.grantScopes)) return denied();
     const body = jsonBody(request.body);
     if (!body) return badBody();
-    const agent = tenant.agents.get(String(body.clientId ?? '').toLowerCase());
+    const agent = granteeOf(tenant.agents, tenant.blueprints, String(body.clientId ?? '').toLowerCase());
     if (!agent)
       return error(
         400,
@@ -443,8 +445,8 @@ export function provisioningCall(
     for (const s of scopes) if (!held.includes(s)) held.push(s);
     return answer(201, {
       '@odata.context': `${base}/$metadata#oauth2PermissionGrants/$entity`,
-      id: derivedGuid(`grant:${agent.clientId}:${resource.appId}`),
-      clientId: agent.clientId,
+      id: derivedGuid(`grant:${agent.id}:${resource.appId}`),
+      clientId: agent.id,
       consentType,
       principalId: consentType === 'Principal' ? String(body.principalId ?? '') || null : null,
       resourceId: resource.servicePrincipalId,
@@ -533,20 +535,45 @@ function resourcePrincipalJson(r: Resource) {
   };
 }
 
-function assignmentJson(agent: Agent, resource: Resource, role: { id: string; value: string }) {
+/**
+ * Who can hold grants: an agent identity (by its object id), or a blueprint's principal, whose grants are the half of
+ * inheritance an admin gives. Its grant lists are the directory's own (changed in place).
+ */
+interface Grantee {
+  readonly id: string;
+  readonly displayName: string;
+  readonly roles: Record<string, string[]>;
+  readonly delegated: Record<string, string[]>;
+}
+
+function granteeOf(
+  agents: ReadonlyMap<string, Agent>,
+  blueprints: ReadonlyMap<string, Blueprint>,
+  id: string,
+): Grantee | undefined {
+  const agent = agents.get(id);
+  if (agent)
+    return { id: agent.objectId, displayName: agent.displayName, roles: agent.roles, delegated: agent.delegated };
+  const blueprint = [...blueprints.values()].find((b) => b.principal && principalIdOf(b) === id);
+  return blueprint
+    ? { id, displayName: blueprint.displayName, roles: blueprint.roles, delegated: blueprint.delegated }
+    : undefined;
+}
+
+function assignmentJson(agent: Grantee, resource: Resource, role: { id: string; value: string }) {
   return {
-    id: derivedGuid(`assignment:${agent.clientId}:${resource.appId}:${role.value}`),
+    id: derivedGuid(`assignment:${agent.id}:${resource.appId}:${role.value}`),
     appRoleId: role.id,
     createdDateTime: new Date().toISOString(),
     principalDisplayName: agent.displayName,
-    principalId: agent.clientId,
+    principalId: agent.id,
     principalType: 'ServicePrincipal',
     resourceDisplayName: resource.displayName,
     resourceId: resource.servicePrincipalId,
   };
 }
 
-function assignmentsOf(agent: Agent, resources: readonly Resource[]) {
+function assignmentsOf(agent: Grantee, resources: readonly Resource[]) {
   return Object.entries(agent.roles).flatMap(([key, values]) => {
     const k = key.toLowerCase();
     const resource = resources.find(

@@ -10,6 +10,7 @@ import {
 } from 'jose';
 import { TOKEN_EXCHANGE_APP_ID } from '../core/config/config';
 import type { Agent, Blueprint, Resource, Tenant } from './directory';
+import { grantsFor, inheritedRoles } from './inheritance';
 
 /** The sandbox's signing key: RS256, its kid published in every tenant's JWKS. */
 export interface SigningKey {
@@ -140,12 +141,10 @@ export function appTokenClaims(
   };
 }
 
+/** Its own roles on the resource, and for an agent identity what it inherits from its blueprint (both halves held). */
 function rolesFor(client: Agent | Blueprint, resource: Resource): string[] {
-  const lists = Object.entries(client.roles).filter(([k]) => {
-    const key = k.toLowerCase();
-    return key === resource.identifierUri.toLowerCase() || key === resource.appId || key === `api://${resource.appId}`;
-  });
-  return [...new Set(lists.flatMap(([, roles]) => roles))];
+  const own = grantsFor(client.roles, resource);
+  return 'blueprint' in client ? [...new Set([...own, ...inheritedRoles(client, resource)])] : own;
 }
 
 /** Microsoft Graph's audiences: its identifier URI (v1 tokens, as Entra issues them) and its app id. */

@@ -3,6 +3,7 @@ import { compactVerify } from 'jose';
 import { TOKEN_EXCHANGE_APP_ID } from '../core/config/config';
 import { findResource, type Agent, type Resource, type Tenant, type User } from './directory';
 import { issuerV1, issuerV2, signToken, type SigningKey } from './issuer';
+import { grantsFor, inheritedScopes } from './inheritance';
 
 /** A rejected request, as Entra would word it (thrown, turned into an error body by the token endpoint). */
 export class Reject {
@@ -79,11 +80,8 @@ export function parseDelegatedScopes(
 
 /** The scopes an agent may use for users on a resource: `.default` means all consented ones. Missing consent → 65001. */
 export function consentedScopes(agent: Agent, resource: Resource, names: string[]): string[] {
-  const granted = Object.entries(agent.delegated)
-    .filter(([k]) =>
-      [resource.identifierUri.toLowerCase(), resource.appId, `api://${resource.appId}`].includes(k.toLowerCase()),
-    )
-    .flatMap(([, v]) => v);
+  // Its own consent, and what it inherits from its blueprint (listed as inheritable and consented to its principal).
+  const granted = [...new Set([...grantsFor(agent.delegated, resource), ...inheritedScopes(agent, resource)])];
   if (names.includes('.default')) {
     if (granted.length === 0)
       throw reject(

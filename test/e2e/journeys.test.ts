@@ -311,6 +311,23 @@ describe('journeys in a real VS Code', function () {
     await treeItem(/api:\/\/sandbox-weather\/\.default/).waitFor();
   });
 
+  it('4b: a single-instance agent gets its token in one request; the inspector says why there is no T1', async () => {
+    const agent = treeItem(/Desk Agent \(single-instance\)/);
+    await agent.waitFor();
+    await agent.hover();
+    await agent.locator('a.action-label[aria-label="Get Agent Token"]').click();
+    const view = inspector();
+    await view.locator('li[data-leg="single-instance"]').waitFor({ timeout: 30_000 });
+    assert.equal(await view.locator('li.leg').count(), 1, 'one request, no T1 leg');
+    assert.match(
+      (await view.locator('header .note').textContent()) ?? '',
+      /^No T1: a single-instance agent shares its client id/,
+    );
+    await view.locator('tr[data-claim="oid"]', { hasText: "single-instance agent identity's own object id" }).waitFor();
+    assert.equal(await view.locator('tr[data-claim="xms_par_app_azp"]').count(), 0);
+    await shot('journey-4b-single-instance');
+  });
+
   it('5: a slow tenant: Cancel on the progress notification stops the exchange at once', async () => {
     // The built-in sandbox answers each request after 2 s: a user setting, set in the Settings editor as a user does,
     // and read when the sandbox starts.

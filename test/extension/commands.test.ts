@@ -20,6 +20,8 @@ import {
   SECOND_BLUEPRINT,
   SECOND_TENANT,
   SECRET,
+  SINGLE_INSTANCE,
+  SINGLE_INSTANCE_AGENT_OBJECT,
   testDirectory,
   WORKLOAD_SUBJECT,
 } from '../helpers';
@@ -40,7 +42,7 @@ describe('extension in a real VS Code', () => {
 
   describe('sandbox tenant', () => {
     let status: SandboxStatus;
-    it('starts and shows its blueprint and two agent identities in the tree', async () => {
+    it('starts and shows its blueprints and their agent identities in the tree', async () => {
       status = (await run(CommandId.startSandbox))!;
       assert.match(status.authority, /^http:\/\/127\.0\.0\.1:\d+$/);
       const rows = await treeRows();
@@ -50,7 +52,13 @@ describe('extension in a real VS Code', () => {
       assert.match(bp.description, /^sandbox · 7c1d2f3a-.* · client secret$/);
       assert.deepEqual(
         rows.filter((r) => r.contextValue === 'agent.sandbox').map((r) => r.label),
-        ['Research Agent', 'Support Agent'],
+        ['Research Agent', 'Support Agent', 'Desk Agent (single-instance)'],
+      );
+      const single = rows.find((r) => r.label === 'Sandbox Single-Instance Blueprint');
+      assert.match(single?.description ?? '', /^sandbox · single-instance · 7c1d2f3a-/);
+      assert.equal(
+        rows.find((r) => r.label === 'Desk Agent (single-instance)')?.description,
+        `${SINGLE_INSTANCE} · single-instance`,
       );
     });
 
@@ -344,7 +352,11 @@ describe('extension in a real VS Code', () => {
       );
       // Everything Graph knows under the blueprint is in the list already.
       const discovered = await run(CommandId.discoverAgentIdentities, { blueprintId });
-      assert.deepEqual(discovered, { inTenant: status.agentIds.length + 1, added: [] });
+      // The sandbox's agents under this blueprint (not the single-instance one), and the one made here.
+      assert.deepEqual(discovered, {
+        inTenant: status.agentIds.filter((id) => id !== SINGLE_INSTANCE).length + 1,
+        added: [],
+      });
       // Deleted from the tenant: gone from the list, and Entra no longer knows it.
       assert.equal(await run(CommandId.deleteAgentIdentity, { agentId: created.clientId }), true);
       assert.ok(!(await treeRows()).some((r) => r.label === 'Graph-made Agent'));
@@ -615,6 +627,24 @@ describe('extension in a real VS Code', () => {
       } finally {
         assert.equal(await run(CommandId.removeBlueprint, { blueprintId: OWN_BP }), true);
       }
+    });
+
+    it("gets a single-instance agent's token in one request, no T1; other flows are refused with the reason", async () => {
+      const token = (await run(CommandId.getAgentToken, { agentId: SINGLE_INSTANCE, openInspector: false }))!;
+      assert.ok(token, 'getAgentToken returned nothing');
+      assert.deepEqual(
+        token.legs.map((l) => [l.name, l.status]),
+        [['single-instance', 200]],
+      );
+      // Graph's tokens are v1: appid is the client id agent and blueprint share.
+      assert.equal(token.claims.appid, SINGLE_INSTANCE);
+      assert.equal(token.claims.oid, SINGLE_INSTANCE_AGENT_OBJECT);
+      assert.equal(token.claims.xms_par_app_azp, undefined);
+      // The obo and agent-user flows are not offered for it: asked by a script, refused with the reason.
+      assert.equal(
+        await run(CommandId.getAgentToken, { agentId: SINGLE_INSTANCE, flow: 'agent-user', userId: AGENT }),
+        undefined,
+      );
     });
 
     it('stops, and its blueprint, agents and secret go away', async () => {

@@ -58,6 +58,52 @@ function result(): AgentTokenResult {
 }
 
 describe('inspector model', () => {
+  it("a single-instance agent's token: one column, why there is no T1, which object id is the agent", () => {
+    const token = decodeToken(
+      jwt({
+        aud: 'api-app',
+        azp: 'shared',
+        oid: 'agent-object',
+        sub: 'agent-object',
+        idtyp: 'app',
+        exp: NOW / 1000 + 29100,
+      }),
+    );
+    const one: AgentTokenResult = {
+      flow: 'single-instance',
+      accessToken: token.raw,
+      expiresOn: new Date(NOW + 29100_000),
+      token,
+      t1: token,
+      legs: [
+        {
+          name: 'single-instance',
+          url: 'http://127.0.0.1:1/t/oauth2/v2.0/token',
+          status: 200,
+          durationMs: 5,
+          parameters: { client_id: 'shared', client_secret: '[redacted]' },
+          attempts: 1,
+          cached: false,
+          token,
+        },
+      ],
+      fromCache: false,
+    };
+    const view = exchangeView('Desk Agent', 'api://app/.default', one, NOW);
+    assert.equal(view.columns.length, 1);
+    assert.equal(view.primary, 0);
+    assert.match(view.subtitle, /^Single-instance agent · /);
+    assert.match(view.note ?? '', /^No T1: a single-instance agent shares its client id \(shared\) with its blueprint/);
+    assert.match(view.note ?? '', /oid \(agent-object\) is the agent identity/);
+    const oid = view.rows.find((r) => r.name === 'oid')!;
+    assert.deepEqual(oid.values, ['agent-object']);
+    assert.match(oid.meaning!, /own object id: not the blueprint's/);
+    assert.deepEqual(
+      view.legs.map((l) => l.from),
+      ['Single-instance agent (the client id it shares with its blueprint)'],
+    );
+  });
+
   it('lays T1 and the final token side by side, with missing claims as null and differences marked', () => {
     const view = exchangeView('Research Agent', 'https://graph.microsoft.com/.default', result(), NOW);
     assert.match(view.title, /^Research Agent · /);
