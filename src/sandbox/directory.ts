@@ -1,7 +1,20 @@
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isGuid, TOKEN_EXCHANGE_APP_ID } from '../core/config/config';
-import type { InheritablePermission } from './inheritance';
+
+/** What a blueprint lets its agents inherit of one resource's delegated scopes (Graph's inheritableScopes). */
+export type InheritableScopes =
+  | { readonly kind: 'allAllowed' }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'enumerated'; readonly scopes: readonly string[] };
+
+/** One entry of a blueprint's inheritablePermissions: a resource app, its scopes and its roles. */
+export interface InheritablePermission {
+  readonly resourceAppId: string;
+  readonly scopes: InheritableScopes;
+  /** Graph's inheritableRoles: all the roles granted to the blueprint's principal, or none. */
+  readonly roles: 'allAllowed' | 'none';
+}
 
 /** The sandbox directory as written in a JSON file (see docs/sandbox.md). */
 export interface DirectoryFile {

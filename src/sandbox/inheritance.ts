@@ -2,21 +2,9 @@
 // blueprint's permission on a resource only when BOTH halves hold: the resource is listed as inheritable on the
 // blueprint (its scopes and/or roles), and an admin granted the permission to the blueprint's principal. Merged at
 // issuance: scopes into `scp` (user tokens), roles into `roles` (app tokens). Pure: the token endpoint and Graph ask.
-import type { Agent, Blueprint, Resource } from './directory';
+import type { Agent, Blueprint, InheritablePermission, Resource } from './directory';
 
-/** What a blueprint lets its agents inherit of one resource's delegated scopes (Graph's inheritableScopes). */
-export type InheritableScopes =
-  | { readonly kind: 'allAllowed' }
-  | { readonly kind: 'none' }
-  | { readonly kind: 'enumerated'; readonly scopes: readonly string[] };
-
-/** One entry of a blueprint's inheritablePermissions: a resource app, its scopes and its roles. */
-export interface InheritablePermission {
-  readonly resourceAppId: string;
-  readonly scopes: InheritableScopes;
-  /** Graph's inheritableRoles: all the roles granted to the blueprint's principal, or none. */
-  readonly roles: 'allAllowed' | 'none';
-}
+export type { InheritablePermission, InheritableScopes } from './directory';
 
 /** At most this many resource apps per blueprint [S]. */
 export const MAX_INHERITABLE_RESOURCES = 10;
