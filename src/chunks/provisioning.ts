@@ -7,6 +7,7 @@ export * from '../core/graph/blueprintSetup';
 export * from '../extension/graph/userGraph';
 export * from '../extension/commands/graphAgents';
 export * from '../extension/commands/graphBlueprints';
+export * from '../extension/commands/explainPermissions';
 export * from '../extension/commands/mcpServerCommand';
 export * from '../extension/commands/importExport';
 export * from '../extension/commands/simulateError';

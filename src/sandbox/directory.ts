@@ -88,6 +88,11 @@ export interface BlueprintFile {
    * blueprint's) and has an object id of its own. Its token is one client-credentials request, no T1.
    */
   singleInstance?: boolean;
+  /**
+   * A local agent (agent-id-2026 §2): a single-instance blueprint whose client id signs users in as a public client,
+   * through /authorize with PKCE, to these redirect URIs (loopback ones match any port).
+   */
+  publicClient?: { redirectUris: string[] };
   agents: AgentFile[];
 }
 
@@ -146,6 +151,8 @@ export interface Blueprint {
   inheritable: Map<string, InheritablePermission>;
   /** Single-instance: no principal, one agent identity sharing this client id, one-leg tokens (agent-id-2026 §1). */
   singleInstance: boolean;
+  /** Its public-client redirect URIs: a local agent's (empty for the rest). */
+  redirectUris: string[];
   agents: Map<string, Agent>;
   /**
    * Whether its service principal exists. Graph creates a blueprint without one (a second call makes it); until then
@@ -270,6 +277,8 @@ export function defaultDirectoryFile(): DirectoryFile {
             displayName: 'Sandbox Single-Instance Blueprint',
             clientSecrets: [`sbx~${randomBytes(24).toString('base64url')}`],
             singleInstance: true,
+            // It is also a local agent: a user signs in to it through /authorize (Sign In to Local Agent…).
+            publicClient: { redirectUris: ['http://localhost', 'http://127.0.0.1'] },
             agents: [
               {
                 objectId: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f70',
@@ -367,6 +376,7 @@ export function buildDirectory(file: DirectoryFile): Directory {
         delegated: b.delegated ?? {},
         inheritable: inheritableOf(b.inheritablePermissions, bat),
         singleInstance: b.singleInstance === true,
+        redirectUris: redirectUrisOf(b.publicClient, bat),
         agents: new Map(),
         principal: b.singleInstance !== true,
         sponsors: [],
@@ -513,6 +523,21 @@ export function passwordCredential(
   return { keyId: derivedGuid(`password:${secret}`), displayName, hint: secret.slice(0, 3), endDateTime };
 }
 
+function redirectUrisOf(publicClient: BlueprintFile['publicClient'], at: string): string[] {
+  return (publicClient?.redirectUris ?? []).map((u, i) => {
+    try {
+      const url = new URL(String(u));
+      if (url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname)))
+        return url.href;
+    } catch {
+      // below
+    }
+    throw new DirectoryError(
+      `${at}.publicClient.redirectUris[${i}] must be an https URL or http on localhost/127.0.0.1.`,
+    );
+  });
+}
+
 function inheritableOf(
   entries: BlueprintFile['inheritablePermissions'],
   at: string,
@@ -604,6 +629,7 @@ export function registerBlueprint(
     delegated: {},
     inheritable: new Map(),
     singleInstance: input.singleInstance === true,
+    redirectUris: [],
     agents: new Map(),
     principal: input.singleInstance !== true,
     sponsors: [],

@@ -18,6 +18,7 @@ const NEEDS = {
   grantRoles: ['AppRoleAssignment.ReadWrite.All'],
   readRoles: ['AppRoleAssignment.ReadWrite.All', 'Application.Read.All', 'Directory.Read.All'],
   grantScopes: ['DelegatedPermissionGrant.ReadWrite.All'],
+  readGrants: ['DelegatedPermissionGrant.ReadWrite.All', 'DelegatedPermissionGrant.Read.All', 'Directory.Read.All'],
   readUsers: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All'],
 } as const;
 
@@ -152,6 +153,7 @@ export function provisioningCall(
       delegated: {},
       inheritable: new Map(),
       singleInstance,
+      redirectUris: [],
       agents: new Map(),
       principal: false,
       sponsors,
@@ -406,6 +408,41 @@ export function provisioningCall(
       '@odata.context': `${base}/$metadata#appRoleAssignments/$entity`,
       ...assignmentJson(agent, resource, role),
     });
+  }
+
+  // Delegated grants of one client (agent identity or blueprint principal), one per resource.
+  if (collection === 'oauth2permissiongrants' && second === undefined && request.method === 'GET') {
+    if (!has(NEEDS.readGrants)) return denied();
+    const filter = (request.query.get('$filter') ?? '').trim();
+    const clientId = /^clientId eq '([0-9a-f-]{36})'$/i.exec(filter)?.[1]?.toLowerCase();
+    if (!clientId)
+      return error(
+        400,
+        'Request_UnsupportedQuery',
+        `Unsupported or invalid query filter clause specified: '${filter.slice(0, 80)}'.`,
+      );
+    const grantee = granteeOf(tenant.agents, tenant.blueprints, clientId);
+    const all = grantee
+      ? Object.entries(grantee.delegated).flatMap(([key, scopes]) => {
+          const k = key.toLowerCase();
+          const resource = tenant.resources.find(
+            (r) => r.identifierUri.toLowerCase() === k || r.appId === k || `api://${r.appId}` === k,
+          );
+          return resource && scopes.length
+            ? [
+                {
+                  id: derivedGuid(`grant:${grantee.id}:${resource.appId}`),
+                  clientId: grantee.id,
+                  consentType: 'AllPrincipals',
+                  principalId: null,
+                  resourceId: resource.servicePrincipalId,
+                  scope: scopes.join(' '),
+                },
+              ]
+            : [];
+        })
+      : [];
+    return page(all, 'oauth2PermissionGrants', filter, 'oauth2PermissionGrants');
   }
 
   // Delegated grants.

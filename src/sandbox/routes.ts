@@ -3,6 +3,8 @@
 
 export type Route =
   | { readonly kind: 'token'; readonly tenant: string }
+  /** A local agent's sign-in (authorize.ts): GET the page, POST its form. */
+  | { readonly kind: 'authorize'; readonly tenant: string; readonly submit: boolean }
   | { readonly kind: 'openid-configuration'; readonly tenant: string; readonly version: 1 | 2 }
   | { readonly kind: 'keys'; readonly tenant: string }
   | { readonly kind: 'external-openid-configuration' }
@@ -43,6 +45,10 @@ export function routeOf(method: string | undefined, pathname: string): Route {
   const tenant = first;
   if (path === 'oauth2/v2.0/token')
     return method === 'POST' ? { kind: 'token', tenant } : { kind: 'method-not-allowed', tenant, allowed: 'POST' };
+  if (path === 'oauth2/v2.0/authorize')
+    return method === 'GET' || method === 'POST'
+      ? { kind: 'authorize', tenant, submit: method === 'POST' }
+      : { kind: 'method-not-allowed', tenant, allowed: 'GET' };
   const get = (route: Route): Route =>
     method === 'GET' ? route : { kind: 'method-not-allowed', tenant, allowed: 'GET' };
   switch (path) {

@@ -13,6 +13,7 @@ import {
 } from './directory';
 import { ExternalIssuer, managedIdentityToken } from './federation';
 import { createSigningKey, errorBody, issuerV1, issuerV2, type SigningKey } from './issuer';
+import { authorizePage, authorizeSubmit, newAuthorizeState } from './authorize';
 import { handleTokenRequest, type RefreshGrant } from './tokenEndpoint';
 import { routeOf } from './routes';
 import { answerApiCall, protectedApis, protectedResourceMetadata } from './protectedApi';
@@ -120,6 +121,8 @@ export class SandboxTenant {
   /** The X-IDENTITY-HEADER value the managed-identity endpoint expects (IDENTITY_HEADER for @azure/identity). */
   readonly identityHeader = randomUUID();
   private readonly refreshTokens = new Map<string, RefreshGrant>();
+  /** Local agents' sign-ins: pages in progress and codes (authorize.ts); `codeLifetimeMs` may be shortened by tests. */
+  readonly authorization = newAuthorizeState();
 
   private constructor(
     readonly directory: Directory,
@@ -245,7 +248,16 @@ export class SandboxTenant {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.requestCount++;
-    const refused = foreignCallerReason('sandbox', this.origin, req.headers);
+    // A sign-in page is opened by a navigation from another site (the app's browser tab), as Entra's is; its form is
+    // posted from the page itself, so the rest of the guard (the Host, a foreign Origin) still holds for it.
+    const navigation = req.method === 'GET' && headerValue(req, 'sec-fetch-mode') === 'navigate';
+    const refused = foreignCallerReason(
+      'sandbox',
+      this.origin,
+      navigation && /\/oauth2\/v2\.0\/authorize$/.test((req.url ?? '').split('?')[0]!)
+        ? { ...req.headers, 'sec-fetch-site': undefined }
+        : req.headers,
+    );
     if (refused) {
       req.resume();
       return this.json(res, 403, { error: 'invalid_request', error_description: refused }, { connection: 'close' });
@@ -313,6 +325,26 @@ export class SandboxTenant {
     switch (route.kind) {
       case 'token':
         return this.token(req, res, tenant, route.tenant, correlationId);
+      case 'authorize': {
+        const answer = route.submit
+          ? authorizeSubmit(this.origin, tenant, this.authorization, new URLSearchParams(await readBody(req)))
+          : (await drain(req), authorizePage(this.origin, tenant, this.authorization, url.searchParams));
+        if (answer.kind === 'redirect') {
+          res.writeHead(302, { location: answer.location, 'cache-control': 'no-store' }).end();
+          return;
+        }
+        res
+          .writeHead(answer.status, {
+            'content-type': 'text/html; charset=utf-8',
+            'cache-control': 'no-store',
+            'x-frame-options': 'DENY',
+            // No script at all; the form posts here, and its answer redirects to a loopback client.
+            'content-security-policy':
+              "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http://127.0.0.1:* http://localhost:*; frame-ancestors 'none'; base-uri 'none'",
+          })
+          .end(answer.html);
+        return;
+      }
       case 'openid-configuration':
         return this.json(res, 200, this.openIdConfiguration(tenant, route.version));
       case 'keys':
@@ -467,6 +499,7 @@ export class SandboxTenant {
         correlationId,
         external: this.externalIssuer,
         refreshTokens: this.refreshTokens,
+        authorize: this.authorization,
       },
       params,
     );

@@ -12,6 +12,7 @@ import {
   type CredentialKind,
   type SigningKey,
 } from './issuer';
+import { verifierMatches, type AuthorizeState } from './authorize';
 import { ExternalIssuer, verifyFederatedAssertion } from './federation';
 import {
   consentedScopes,
@@ -48,6 +49,8 @@ export interface TokenEndpointContext {
   readonly external: ExternalIssuer;
   /** Refresh tokens the sandbox issued, and what they stand for (in memory, like the rest of its state). */
   readonly refreshTokens: Map<string, RefreshGrant>;
+  /** The codes /authorize issued (authorize.ts). */
+  readonly authorize: AuthorizeState;
 }
 
 export interface RefreshGrant {
@@ -87,6 +90,7 @@ async function issue(ctx: TokenEndpointContext, params: URLSearchParams): Promis
     );
   }
   if (grantType === 'password') return passwordGrant(ctx, params);
+  if (grantType === 'authorization_code') return authorizationCodeGrant(ctx, params);
   if (grantType === JWT_BEARER_GRANT) return onBehalfOfGrant(ctx, params);
   if (grantType === 'user_fic') return userFicGrant(ctx, params);
   if (grantType === 'refresh_token') return refreshGrant(ctx, params);
@@ -563,6 +567,82 @@ async function agentClient(ctx: TokenEndpointContext, params: URLSearchParams): 
  * Sandbox only: the resource-owner password grant for the sandbox's public client, so a test or a user can get a
  * user token (Tc) for the on-behalf-of flow without a browser. Agent identities never use it.
  */
+/**
+ * A local agent redeems its code (agent-id-2026 §2 [I], as any public client does): no credential, the PKCE verifier,
+ * the same client and redirect URI; once, before it expires. The answer is the user's token for the resource.
+ */
+async function authorizationCodeGrant(ctx: TokenEndpointContext, params: URLSearchParams): Promise<EndpointResponse> {
+  const clientId = (params.get('client_id') ?? '').toLowerCase();
+  if (!clientId) throw missing('client_id');
+  const codeValue = params.get('code');
+  if (!codeValue) throw missing('code');
+  const redirectUri = params.get('redirect_uri');
+  if (!redirectUri) throw missing('redirect_uri');
+  if (params.has('client_secret') || params.has('client_assertion'))
+    throw reject(
+      401,
+      'invalid_client',
+      700025,
+      "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+    );
+  const code = ctx.authorize.codes.get(codeValue);
+  if (!code || code.clientId !== clientId)
+    throw reject(400, 'invalid_grant', 70000, "The provided value for the 'code' parameter is not valid.");
+  if (code.redeemed)
+    throw reject(
+      400,
+      'invalid_grant',
+      54005,
+      'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+    );
+  if (code.expiresAtMs < Date.now())
+    throw reject(
+      400,
+      'invalid_grant',
+      70008,
+      'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+    );
+  // [I] The code is bound to its redirect URI as RFC 6749 §4.1.3 says; Entra's code for a mismatch is not documented.
+  if (redirectUri !== code.redirectUri)
+    throw reject(
+      400,
+      'invalid_grant',
+      70000,
+      "The provided value for the 'redirect_uri' is not valid: it differs from the one the code was issued to.",
+    );
+  const verifier = params.get('code_verifier');
+  if (!verifier || !verifierMatches(verifier, code.challenge))
+    throw reject(
+      400,
+      'invalid_grant',
+      50148,
+      'The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.',
+    );
+  code.redeemed = true;
+  const blueprint = ctx.tenant.blueprints.get(clientId);
+  const user = ctx.tenant.users.find((u) => u.id === code.userId);
+  const resource = ctx.tenant.resources.find((r) => r.appId === code.resourceAppId);
+  if (!blueprint || !user || !resource)
+    throw reject(400, 'invalid_grant', 70000, "The provided value for the 'code' parameter is not valid.");
+  const uc = userContext(ctx);
+  const claims = userTokenClaims(uc, user, { clientId, displayName: blueprint.displayName, acr: '0' }, resource, [
+    ...code.scopes,
+  ]);
+  const accessToken = await signToken(ctx.key, claims);
+  const extra = code.oidc ? await idTokenAndClientInfo(uc, user, clientId, false, code.nonce) : {};
+  return {
+    status: 200,
+    body: {
+      token_type: 'Bearer',
+      scope: code.scopes.join(' '),
+      expires_in: uc.lifetimeSeconds,
+      ext_expires_in: uc.lifetimeSeconds,
+      access_token: accessToken,
+      ...extra,
+    },
+  };
+}
+
 async function passwordGrant(ctx: TokenEndpointContext, params: URLSearchParams): Promise<EndpointResponse> {
   const clientId = params.get('client_id');
   if (!clientId) throw missing('client_id');

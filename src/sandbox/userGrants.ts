@@ -187,6 +187,7 @@ export async function idTokenAndClientInfo(
   user: User,
   clientId: string,
   withClientInfo: boolean,
+  nonce?: string,
 ) {
   const now = Math.floor(Date.now() / 1000);
   const idToken = await signToken(ctx.key, {
@@ -201,6 +202,7 @@ export async function idTokenAndClientInfo(
     sub: pairwise(user.id, clientId),
     tid: ctx.tenant.id,
     ver: '2.0',
+    ...(nonce !== undefined ? { nonce } : {}),
   });
   const clientInfo = Buffer.from(JSON.stringify({ uid: user.id, utid: ctx.tenant.id })).toString('base64url');
   return { id_token: idToken, ...(withClientInfo ? { client_info: clientInfo } : {}) };

@@ -694,6 +694,51 @@ describe('journeys in a real VS Code', function () {
     assert.ok(!(await page.content()).includes(SANDBOX_GRAPH_SECRET_PREFIX), 'a Graph-made secret is in the page');
   });
 
+  it("11b: Grant Permissions… on the blueprint: granted to its principal and made inheritable, its other agent's token carries the role", async () => {
+    await runCommand('View: Close All Editors');
+    const blueprint = treeItem(/Sandbox Blueprint/);
+    await blueprint.click({ button: 'right' });
+    const grant = page.getByRole('menuitem', { name: 'Grant Permissions…' });
+    await grant.hover();
+    await grant.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'api://sandbox-weather' }).click();
+    const role = page.locator('.quick-input-list .monaco-list-row', {
+      hasText: 'app role (its agents, as themselves, inherit it)',
+    });
+    await role.first().waitFor({ timeout: 30_000 });
+    await shot('journey-11b-inherit');
+    await role.first().click();
+    await page.locator('.quick-input-widget').getByRole('button', { name: 'OK' }).click();
+    await page
+      .locator('.notification-toast', {
+        hasText: 'The agent identities of "Sandbox Blueprint" inherit Forecast.Read (app role)',
+      })
+      .waitFor({ timeout: 30_000 });
+    // The Support Agent holds no weather role of its own: its token for the API now carries the inherited one.
+    await runCommand('Entra Agent Tokens: Get Agent Token for Scope…');
+    const row = (text: string) => page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    await row('Support Agent').click();
+    await row('Another scope…').click();
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-message', { hasText: '/.default' }).or(input).first().waitFor();
+    await input.fill('api://sandbox-weather/.default');
+    await input.press('Enter');
+    await inspector().locator('tr[data-claim="roles"]', { hasText: 'Forecast.Read' }).waitFor({ timeout: 30_000 });
+    await shot('journey-11b-inherited-role');
+    // Whence: Explain Agent Permissions… reads both halves from Graph (its tooltip keeps the answer).
+    const support = treeItem(/Support Agent/);
+    await support.click({ button: 'right' });
+    const explain = page.getByRole('menuitem', { name: 'Explain Agent Permissions…' });
+    await explain.hover();
+    await explain.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'api://sandbox-weather' }).click();
+    await page
+      .locator('.notification-toast', { hasText: 'inherited from "Sandbox Blueprint" Forecast.Read' })
+      .waitFor({ timeout: 30_000 });
+  });
+
   it('12: a simulated wrong secret: armed, then the refused leg, why, the fix in the inspector; the notice gone once it fired', async () => {
     await runCommand('View: Close All Editors');
     await runCommand('Entra Agent Tokens: Simulate an Entra Error…');

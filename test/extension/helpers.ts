@@ -16,6 +16,8 @@ export interface Row {
   description: string;
   contextValue: string;
   icon: string;
+  /** The tooltip's text (its markdown source). */
+  tooltip: string;
 }
 
 /** The tree as a user sees it: every node, depth first. */
@@ -31,6 +33,7 @@ export async function treeRows(): Promise<Row[]> {
         description: typeof item.description === 'string' ? item.description : '',
         contextValue: item.contextValue ?? '',
         icon: item.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : '',
+        tooltip: item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? ''),
       });
       await walk(child, depth + 1);
     }

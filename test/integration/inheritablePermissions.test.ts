@@ -7,6 +7,7 @@ import { GraphClient } from '../../src/core/graph/graphClient';
 import {
   effectivePermissions,
   listInheritable,
+  readPermissionHalves,
   removeInheritable,
   setInheritable,
   whyMissing,
@@ -155,6 +156,24 @@ describe('inheritable permissions: Graph rules, and both halves merged at issuan
     // Enumerated scopes that leave it out: not inherited.
     await setInheritable(g, BLUEPRINT_OBJECT, { resourceAppId: WEATHER_APP, scopes: ['Other.Scope'], roles: 'none' });
     await assert.rejects(obo(), refused);
+    await removeInheritable(g, BLUEPRINT_OBJECT, WEATHER_APP);
+  });
+
+  it("reads both halves from Graph: the agent's grants, its blueprint principal's, and the blueprint's setting", async () => {
+    const g = graph();
+    const weather = (await findResource(g, 'api://sandbox-weather'))!;
+    const principal = (await principalOf(g, BLUEPRINT))!;
+    await grantScopes(g, principal.id, weather, ['Forecast.Read']);
+    await setInheritable(g, BLUEPRINT_OBJECT, { resourceAppId: WEATHER_APP, scopes: 'allAllowed', roles: 'none' });
+    const halves = await readPermissionHalves(
+      g,
+      { agent: OTHER_AGENT, principal: principal.id, blueprintObject: BLUEPRINT_OBJECT },
+      weather,
+    );
+    assert.deepEqual(halves.own, { roles: [], scopes: [] });
+    assert.deepEqual(halves.principal.scopes, ['Forecast.Read']);
+    assert.deepEqual(halves.setting, { resourceAppId: WEATHER_APP, scopes: 'allAllowed', roles: 'none' });
+    assert.deepEqual(effectivePermissions(halves), [{ value: 'Forecast.Read', kind: 'scope', from: 'inherited' }]);
     await removeInheritable(g, BLUEPRINT_OBJECT, WEATHER_APP);
   });
 

@@ -141,7 +141,12 @@ describe('sandbox validates like Entra', () => {
       82001,
     ));
   it('an unsupported grant type → 70003', () =>
-    expectError(leg1({ grant_type: 'authorization_code' }), 400, 'unsupported_grant_type', 70003));
+    expectError(
+      leg1({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code' }),
+      400,
+      'unsupported_grant_type',
+      70003,
+    ));
   it('a disabled agent identity → 7000112', async () =>
     expectError(leg2(await t1For(DISABLED_AGENT), { client_id: DISABLED_AGENT }), 400, 'unauthorized_client', 7000112));
   it('an agent identity with a secret of its own → 7000215', () =>

@@ -36,7 +36,14 @@ describe("the sandbox's routes", () => {
     });
     assert.deepEqual(routeOf('POST', '/t/discovery/keys'), { kind: 'method-not-allowed', tenant: 't', allowed: 'GET' });
     assert.deepEqual(routeOf('POST', '/external/jwks'), { kind: 'method-not-allowed', allowed: 'GET' });
-    assert.deepEqual(routeOf('GET', '/t/oauth2/v2.0/authorize'), { kind: 'not-found', tenant: 't' });
+    assert.deepEqual(routeOf('GET', '/t/oauth2/v2.0/authorize'), { kind: 'authorize', tenant: 't', submit: false });
+    assert.deepEqual(routeOf('POST', '/t/oauth2/v2.0/authorize'), { kind: 'authorize', tenant: 't', submit: true });
+    assert.deepEqual(routeOf('PUT', '/t/oauth2/v2.0/authorize'), {
+      kind: 'method-not-allowed',
+      tenant: 't',
+      allowed: 'GET',
+    });
+    assert.deepEqual(routeOf('GET', '/t/oauth2/v2.0/devicecode'), { kind: 'not-found', tenant: 't' });
     assert.deepEqual(routeOf('GET', '/'), { kind: 'not-found' });
     assert.deepEqual(routeOf('GET', '/%E0%A4%A/keys'), { kind: 'not-found' }, 'a malformed escape is not a crash');
   });

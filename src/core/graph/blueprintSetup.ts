@@ -57,6 +57,13 @@ export const SIGN_IN_PERMISSIONS = {
   ],
   grant: ['Application.Read.All', 'AppRoleAssignment.ReadWrite.All', 'DelegatedPermissionGrant.ReadWrite.All'],
   credentials: ['AgentIdentityBlueprint.Read.All', 'AgentIdentityBlueprint.AddRemoveCreds.All'],
+  /** Grant Permissions… on a blueprint: grants to its principal, and its inheritablePermissions. */
+  inherit: [
+    'AgentIdentityBlueprint.ReadWrite.All',
+    'Application.Read.All',
+    'AppRoleAssignment.ReadWrite.All',
+    'DelegatedPermissionGrant.ReadWrite.All',
+  ],
 } as const;
 
 export type SignInTask = keyof typeof SIGN_IN_PERMISSIONS;

@@ -2,6 +2,7 @@
 // to its principal its agent identities inherit. Inherited only if BOTH halves hold: listed as inheritable, and
 // granted (admin-consented) to the blueprint's principal. The Graph calls, and the explanation every face shows.
 import { GraphError } from '../errors/errors';
+import { appRoleAssignments, type ResourcePrincipal } from './blueprintSetup';
 import type { GraphClient } from './graphClient';
 
 /** Which scopes agents inherit of one resource: all those granted to the principal, none, or only these. */
@@ -84,6 +85,58 @@ export async function removeInheritable(
   signal?: AbortSignal,
 ): Promise<void> {
   await graph.delete(`${path(blueprintObjectId)}/${resourceAppId}`, signal ? { signal } : {});
+}
+
+/** The delegated scopes a client (agent identity or principal) was consented on a resource, by its object id. */
+export async function delegatedScopes(
+  graph: GraphClient,
+  clientId: string,
+  resource: ResourcePrincipal,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const grants = await graph.list<{ resourceId?: string; scope?: string }>(
+    `/oauth2PermissionGrants?$filter=${encodeURIComponent(`clientId eq '${clientId}'`)}`,
+    signal ? { signal } : {},
+  );
+  return [
+    ...new Set(
+      grants
+        .filter((g) => g.resourceId === resource.id)
+        .flatMap((g) =>
+          String(g.scope ?? '')
+            .split(' ')
+            .filter(Boolean),
+        ),
+    ),
+  ];
+}
+
+/** An agent identity's grants, its blueprint principal's, and the blueprint's setting, on one resource, from Graph. */
+export async function readPermissionHalves(
+  graph: GraphClient,
+  ids: { readonly agent: string; readonly principal: string; readonly blueprintObject: string },
+  resource: ResourcePrincipal,
+  signal?: AbortSignal,
+): Promise<PermissionHalves> {
+  const roles = async (id: string) => {
+    const held = new Set(
+      (await appRoleAssignments(graph, id, signal)).filter((a) => a.resourceId === resource.id).map((a) => a.appRoleId),
+    );
+    return resource.appRoles.filter((r) => held.has(r.id)).map((r) => r.value);
+  };
+  const [ownRoles, ownScopes, principalRoles, principalScopes, settings] = await Promise.all([
+    roles(ids.agent),
+    delegatedScopes(graph, ids.agent, resource, signal),
+    roles(ids.principal),
+    delegatedScopes(graph, ids.principal, resource, signal),
+    listInheritable(graph, ids.blueprintObject, signal),
+  ]);
+  const setting = settings.find((s) => s.resourceAppId === resource.appId.toLowerCase());
+  return {
+    own: { roles: ownRoles, scopes: ownScopes },
+    principal: { roles: principalRoles, scopes: principalScopes },
+    ...(setting ? { setting } : {}),
+  };
 }
 
 /** One permission of an agent identity on a resource: its own grant, or inherited from its blueprint's. */

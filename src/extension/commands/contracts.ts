@@ -149,13 +149,36 @@ export interface NewBlueprintArgs {
 }
 
 export interface GrantPermissionsArgs {
-  agentId: string;
+  /** The agent identity to grant to; or `blueprintId`: grants to the blueprint's principal, which its agents inherit. */
+  agentId?: string;
+  blueprintId?: string;
+  /**
+   * On a blueprint: what its agent identities inherit of this resource. `picked` (default): the scopes given and,
+   * when app roles are given, every role granted to its principal; `all`: every scope and role granted to it;
+   * `none`: nothing (the resource is no longer listed as inheritable).
+   */
+  inherit?: 'picked' | 'all' | 'none';
   /** The resource: identifier URI (api://…, https://graph.microsoft.com) or app id; asked for when absent. */
   resource?: string;
   /** App roles to assign, by value. With neither these nor scopes, the resource's own list is offered to pick from. */
   appRoles?: string[];
   /** Delegated scopes to consent for all users, by value. */
   scopes?: string[];
+}
+
+export interface ExplainPermissionsArgs {
+  agentId: string;
+  /** The resource (identifier URI or app id); by default the one of the agent's default scope. */
+  resource?: string;
+  /** A permission the user expected in the token (an app role or scope value): why it is missing, if it is. */
+  expected?: string;
+}
+
+export interface PermissionsExplanation {
+  resource: string;
+  permissions: { value: string; kind: 'role' | 'scope'; from: 'own' | 'inherited' }[];
+  /** For `expected`: why the token lacks it (the missing half), or undefined when the agent holds it. */
+  missing?: string;
 }
 
 export interface NewBlueprintResult {

@@ -188,6 +188,8 @@ export async function grantPermissions(
   arg?: unknown,
 ): Promise<{ appRoles: string[]; scopes: string[] }> {
   const args = plainArgs<GrantPermissionsArgs>(arg);
+  if (isNode<BlueprintNode>(arg, 'blueprint') || args?.blueprintId)
+    return grantToBlueprint(ctx, blueprintArg(ctx, arg, args?.blueprintId), args);
   const agent = isNode<AgentNode>(arg, 'agent')
     ? (arg as AgentNode).agent
     : args?.agentId
@@ -203,7 +205,9 @@ export async function grantPermissions(
   const blueprint = ctx.definitions.blueprint(agent.blueprintId);
   if (!blueprint) throw new ConfigError('Agent identity', 'has no blueprint in the list.', 'Add its blueprint first.');
   const target = { authority: blueprint.authority, tenant: agent.tenant ?? blueprint.tenant };
-  const resourceName = args?.resource ?? (await pickResource(agent, !!blueprint.sandbox));
+  const resourceName =
+    args?.resource ??
+    (await pickResource(agent.displayName, agent.defaultScope.replace(/\/\.default$/, ''), !!blueprint.sandbox));
   const granted = await withUserGraph(
     ctx,
     target,
@@ -260,6 +264,112 @@ export async function grantPermissions(
     .then((a) => a && runCommand(CommandId.getAgentToken, { agentId: agent.clientId }));
   return { appRoles: granted.appRoles, scopes: granted.scopes };
 }
+
+/**
+ * Grant Permissions… on a blueprint (agent-id-2026 §3): grants app roles or delegated scopes to its principal (the
+ * admin's half) and lists the resource as inheritable (the blueprint's half), so its agent identities inherit them.
+ */
+async function grantToBlueprint(
+  ctx: CommandContext,
+  blueprint: BlueprintDefinition,
+  args: GrantPermissionsArgs | undefined,
+): Promise<{ appRoles: string[]; scopes: string[] }> {
+  if (blueprint.singleInstance)
+    throw new ConfigError(
+      'Blueprint',
+      `"${blueprint.displayName}" is single-instance: it has no principal, so nothing can be inherited from it.`,
+      'Grant the permission to its agent identity (Grant Permissions… on the agent).',
+    );
+  const target = { authority: blueprint.authority, tenant: blueprint.tenant };
+  const resourceName =
+    args?.resource ?? (await pickResource(blueprint.displayName, DEFAULT_RESOURCE, !!blueprint.sandbox));
+  const inherit = args?.inherit ?? 'picked';
+  const done = await withUserGraph(
+    ctx,
+    target,
+    'inherit',
+    `Granting permissions for the agents of "${blueprint.displayName}" to inherit…`,
+    async (graph, signal, progress) => {
+      const setup = await import('../../core/graph/blueprintSetup');
+      const inheritance = await import('../../core/graph/inheritablePermissions');
+      const resource = await setup.findResource(graph, resourceName, signal);
+      if (!resource)
+        throw new ConfigError(
+          'Resource',
+          `${resourceName.slice(0, 200)} has no service principal in tenant ${target.tenant}.`,
+          'Give its identifier URI (api://…) or app id as registered in that tenant.',
+        );
+      const principal = await setup.principalOf(graph, blueprint.clientId, signal);
+      const object = blueprint.setup?.objectId ?? (await setup.blueprintByAppId(graph, blueprint.clientId, signal))?.id;
+      if (!principal || !object)
+        throw new ConfigError(
+          'Blueprint',
+          `has no ${principal ? 'application object' : 'service principal'} in tenant ${target.tenant}.`,
+          'Finish its setup first (Finish Setup on the blueprint).',
+        );
+      const held = new Set(
+        (await setup.appRoleAssignments(graph, principal.id, signal))
+          .filter((a) => a.resourceId === resource.id)
+          .map((a) => a.appRoleId),
+      );
+      const wanted =
+        inherit === 'none'
+          ? { roles: [], scopes: [] }
+          : args?.appRoles?.length || args?.scopes?.length
+            ? {
+                roles: byValue(resource.appRoles, args?.appRoles ?? [], 'app role', resource),
+                scopes: byValue(resource.oauth2PermissionScopes, args?.scopes ?? [], 'delegated scope', resource).map(
+                  (s) => s.value,
+                ),
+              }
+            : await choosePermissions(resource, held, 'inherit');
+      for (const role of wanted.roles.filter((r) => !held.has(r.id))) {
+        progress(`App role ${role.value} for the blueprint's principal…`);
+        await setup.grantAppRole(graph, principal.id, resource, role.id, signal);
+      }
+      if (wanted.scopes.length) {
+        progress(`Delegated ${wanted.scopes.join(', ')} for the blueprint's principal…`);
+        await setup.grantScopes(graph, principal.id, resource, wanted.scopes, signal);
+      }
+      progress('Listing them as inheritable…');
+      if (inherit === 'none') {
+        const listed = (await inheritance.listInheritable(graph, object, signal)).some(
+          (s) => s.resourceAppId === resource.appId,
+        );
+        if (listed) await inheritance.removeInheritable(graph, object, resource.appId, signal);
+      } else
+        await inheritance.setInheritable(
+          graph,
+          object,
+          {
+            resourceAppId: resource.appId,
+            scopes: inherit === 'all' ? 'allAllowed' : wanted.scopes.length ? wanted.scopes : 'none',
+            roles: inherit === 'all' || wanted.roles.length ? 'allAllowed' : 'none',
+          },
+          signal,
+        );
+      return { appRoles: wanted.roles.map((r) => r.value), scopes: wanted.scopes, resource };
+    },
+  );
+  // Its agents' next tokens must carry (or lose) what they inherit.
+  const agents = ctx.definitions.agents().filter((a) => a.blueprintId === blueprint.clientId);
+  ctx.tokens.forget(agents.map((a) => a.clientId));
+  ctx.tokenService.clearCache();
+  const what = [...done.appRoles.map((r) => `${r} (app role)`), ...done.scopes.map((s) => `${s} (delegated)`)].join(
+    ', ',
+  );
+  const said =
+    inherit === 'none'
+      ? `The agent identities of "${blueprint.displayName}" no longer inherit anything on ${done.resource.displayName}.`
+      : `The agent identities of "${blueprint.displayName}" inherit ${inherit === 'all' ? 'every permission granted to the blueprint' : what || 'nothing new'} on ${done.resource.displayName}.`;
+  ctx.log.info(`${said} (blueprint ${blueprint.clientId}: granted to its principal and listed as inheritable)`);
+  void vscode.window.showInformationMessage(
+    `${said}${blueprint.sandbox ? '' : ' New tokens carry it within 30–120 s.'}`,
+  );
+  return { appRoles: done.appRoles, scopes: done.scopes };
+}
+
+const DEFAULT_RESOURCE = 'https://graph.microsoft.com';
 
 const STEP_TITLES: Record<'blueprint' | SetupStep, string> = {
   blueprint: 'Creating the blueprint…',
@@ -343,7 +453,7 @@ function isSandbox(ctx: CommandContext, target: SignInTarget): boolean {
 }
 
 /** Graph as the signed-in user for one task, with progress and Cancel; the client is closed after. */
-async function withUserGraph<T>(
+export async function withUserGraph<T>(
   ctx: CommandContext,
   target: SignInTarget,
   task: SignInTask,
@@ -486,8 +596,7 @@ async function chooseBlueprints(missing: BlueprintObject[]): Promise<BlueprintOb
 }
 
 /** The agent's default resource and Microsoft Graph first, or another the user names. */
-async function pickResource(agent: AgentDefinition, sandbox: boolean): Promise<string> {
-  const own = agent.defaultScope.replace(/\/\.default$/, '');
+export async function pickResource(name: string, own: string, sandbox: boolean): Promise<string> {
   const graph = 'https://graph.microsoft.com';
   const sample = 'api://sandbox-weather';
   const items = [
@@ -499,13 +608,13 @@ async function pickResource(agent: AgentDefinition, sandbox: boolean): Promise<s
     { label: '$(edit) Another resource…', description: 'its identifier URI or app id', resource: '' },
   ];
   const choice = await pick(items, {
-    title: `Grant Permissions to "${agent.displayName}"`,
+    title: `Grant Permissions to "${name}"`,
     placeHolder: 'On which resource?',
   });
   if (choice.resource) return choice.resource;
   return (
     await ask({
-      title: `Grant Permissions to "${agent.displayName}"`,
+      title: `Grant Permissions to "${name}"`,
       prompt: "The resource's identifier URI (api://…) or app id",
       validate: (v) => {
         if (!v.trim()) throw new Error('Name the resource.');
@@ -517,19 +626,27 @@ async function pickResource(agent: AgentDefinition, sandbox: boolean): Promise<s
 async function choosePermissions(
   resource: ResourcePrincipal,
   held: Set<string>,
+  forWhom: 'agent' | 'inherit' = 'agent',
 ): Promise<{ roles: ResourcePrincipal['appRoles'][number][]; scopes: string[] }> {
+  const inherit = forWhom === 'inherit';
   const items = [
     ...resource.appRoles
       .filter((r) => !r.allowedMemberTypes || r.allowedMemberTypes.includes('Application'))
       .map((r) => ({
         label: r.value,
-        description: held.has(r.id) ? 'app role · granted already' : 'app role (the agent as itself)',
+        description: held.has(r.id)
+          ? 'app role · granted already'
+          : inherit
+            ? 'app role (its agents, as themselves, inherit it)'
+            : 'app role (the agent as itself)',
         picked: held.has(r.id),
         role: r,
       })),
     ...resource.oauth2PermissionScopes.map((s) => ({
       label: s.value,
-      description: 'delegated (on behalf of users; consent for all users)',
+      description: inherit
+        ? 'delegated (its agents inherit it for users; admin consent)'
+        : 'delegated (on behalf of users; consent for all users)',
       scope: s.value,
     })),
   ];
@@ -541,7 +658,9 @@ async function choosePermissions(
     );
   const picked = await vscode.window.showQuickPick(items, {
     title: `Grant Permissions on ${resource.displayName}`,
-    placeHolder: 'App roles: the agent itself. Delegated: on behalf of users.',
+    placeHolder: inherit
+      ? "Granted to the blueprint's principal and made inheritable: its agent identities get them"
+      : 'App roles: the agent itself. Delegated: on behalf of users.',
     canPickMany: true,
     ignoreFocusOut: true,
   });

@@ -36,6 +36,7 @@ export const CommandId = {
   finishBlueprintSetup: 'entraAgentTokens.finishBlueprintSetup',
   discoverBlueprints: 'entraAgentTokens.discoverBlueprints',
   grantPermissions: 'entraAgentTokens.grantPermissions',
+  explainPermissions: 'entraAgentTokens.explainPermissions',
   addCertificate: 'entraAgentTokens.addCertificate',
   addFederatedCredential: 'entraAgentTokens.addFederatedCredential',
 } as const;

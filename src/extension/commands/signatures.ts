@@ -23,6 +23,8 @@ import type {
   FailureRow,
   GetAgentTokenArgs,
   GrantPermissionsArgs,
+  ExplainPermissionsArgs,
+  PermissionsExplanation,
   ImportArgs,
   ImportSummary,
   NewBlueprintArgs,
@@ -71,8 +73,12 @@ export interface CommandSignatures {
     result: { inTenant: number; added: { blueprints: BlueprintDefinition[]; agents: AgentDefinition[] } };
   };
   [CommandId.grantPermissions]: {
-    arg: GrantPermissionsArgs | AgentRow | undefined;
+    arg: GrantPermissionsArgs | AgentRow | BlueprintRow | undefined;
     result: { appRoles: string[]; scopes: string[] };
+  };
+  [CommandId.explainPermissions]: {
+    arg: ExplainPermissionsArgs | AgentRow | undefined;
+    result: PermissionsExplanation;
   };
   [CommandId.addCertificate]: {
     arg: AddCertificateArgs | BlueprintRow | undefined;

@@ -1,6 +1,14 @@
 import type { ErrorAction } from '../errorActions';
 import * as vscode from 'vscode';
 import type { AgentTokenResult } from '../../core/engine/agentTokens';
+import type { EffectivePermission } from '../../core/graph/inheritablePermissions';
+
+/** What Graph said an agent identity holds on one resource, its own and inherited (Explain Agent Permissions…). */
+export interface AgentPermissions {
+  readonly resource: string;
+  readonly blueprintName: string;
+  readonly permissions: readonly EffectivePermission[];
+}
 
 export interface HeldToken {
   readonly agentId: string;
@@ -33,6 +41,7 @@ export interface AgentFailure {
 export class TokenStore implements vscode.Disposable {
   private readonly tokens = new Map<string, HeldToken>();
   private readonly failures = new Map<string, AgentFailure>();
+  private readonly permissions = new Map<string, AgentPermissions>();
   private last: HeldToken | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -43,6 +52,16 @@ export class TokenStore implements vscode.Disposable {
 
   failureOf(agentId: string): AgentFailure | undefined {
     return this.failures.get(agentId);
+  }
+
+  permissionsOf(agentId: string): AgentPermissions | undefined {
+    return this.permissions.get(agentId);
+  }
+
+  /** What Graph said of an agent's permissions, shown in its tooltip until a grant changes them. */
+  setPermissions(agentId: string, permissions: AgentPermissions): void {
+    this.permissions.set(agentId, permissions);
+    this.changed.fire();
   }
 
   get latest(): HeldToken | undefined {
@@ -84,7 +103,10 @@ export class TokenStore implements vscode.Disposable {
   forget(agentIds: readonly string[]): void {
     const ids = new Set(agentIds);
     for (const [k, t] of this.tokens) if (ids.has(t.agentId)) this.tokens.delete(k);
-    for (const id of ids) this.failures.delete(id);
+    for (const id of ids) {
+      this.failures.delete(id);
+      this.permissions.delete(id);
+    }
     if (this.last && ids.has(this.last.agentId)) this.last = undefined;
     this.changed.fire();
   }

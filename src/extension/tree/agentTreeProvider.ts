@@ -78,6 +78,7 @@ export class AgentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
             this.tokens.tokensOf(a.clientId).length > 0 ||
               !!this.tokens.failureOf(a.clientId) ||
               !!a.agentUsers?.length,
+            this.tokens.permissionsOf(a.clientId),
           ),
       );
     }

@@ -11,7 +11,7 @@ import {
   type AgentUserReference,
   type BlueprintDefinition,
 } from '../definitions/definitions';
-import type { AgentFailure, HeldToken } from '../tokens/tokenStore';
+import type { AgentFailure, AgentPermissions, HeldToken } from '../tokens/tokenStore';
 import type { AgentRow, AgentUserRow, BlueprintRow, FailureRow, TokenRow } from '../commands/contracts';
 
 /** contextValue of each node kind: menus in package.json match these with `viewItem`. */
@@ -108,6 +108,8 @@ export class AgentNode implements AgentRow {
     readonly agent: AgentDefinition,
     readonly sandbox: boolean,
     readonly hasChildren: boolean,
+    /** What Explain Agent Permissions… read from Graph: its own grants and what it inherits. */
+    readonly permissions?: AgentPermissions,
   ) {}
 
   toTreeItem(): vscode.TreeItem {
@@ -135,6 +137,7 @@ export class AgentNode implements AgentRow {
           ]
         : []),
       ['Default scope', a.defaultScope],
+      ...(this.permissions ? [permissionsRow(this.permissions)] : []),
       ...(a.tenant
         ? [['Home tenant', `${a.tenant} (every leg goes there, not to the blueprint's tenant)`] as [string, string]]
         : []),
@@ -149,6 +152,16 @@ export class AgentNode implements AgentRow {
     ]);
     return item;
   }
+}
+
+/** Its effective permissions on a resource, each with where it comes from. */
+function permissionsRow(p: AgentPermissions): [string, string] {
+  const list = p.permissions.map(
+    (x) =>
+      `${x.value} (${x.kind === 'role' ? 'app role' : 'delegated'}, ${x.from === 'own' ? 'its own grant' : `inherited from ${p.blueprintName}'s grant`})`,
+  );
+  // The resource's name came from Graph: in the value (plain text), never in the key (markdown).
+  return ['Permissions', `on ${p.resource}: ${list.length ? list.join('; ') : 'none, its own or inherited'}`];
 }
 
 /** Each flow's token looks different: app-only (the agent itself), an agent user's, a user's (on behalf of). */
