@@ -41,6 +41,9 @@ async function main(argv: string[]): Promise<number> {
     case 'agent-users':
       liftoffOnly();
       return (await import('./cli/agentsCommand')).runAgentUsers(args, process.env, interrupted.signal, out);
+    case 'sign-in':
+      await (await import('./cli/signInCommand')).runSignIn(args, interrupted.signal, out);
+      return ExitCode.ok;
     case 'decode':
       await (await import('./cli/decodeCommand')).runDecode(args, readStdin, out);
       return ExitCode.ok;
@@ -55,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
       return ExitCode.ok;
     default:
       throw new UsageError(
-        `Unknown command "${command.slice(0, 40)}". Commands: token, call, agents, agent-users, decode, sandbox, sidecar, mcp. Run "entra-agent-tokens --help".`,
+        `Unknown command "${command.slice(0, 40)}". Commands: token, call, sign-in, agents, agent-users, decode, sandbox, sidecar, mcp. Run "entra-agent-tokens --help".`,
       );
   }
 }

@@ -315,11 +315,12 @@ export function toJson(result: AgentTokenResult) {
 const LEG_TITLES: Record<string, string> = {
   blueprint: "T1: the blueprint's token for the agent identity",
   'single-instance': "The single-instance agent's token (one request, no T1)",
+  'local-agent': "The user's token, signed in to the local agent (code + PKCE verifier)",
   agent: "The agent identity's token",
   'agent-user': "The agent user's token",
 };
 
-function formatResult(result: AgentTokenResult): string {
+export function formatResult(result: AgentTokenResult): string {
   const lines = [
     `Agent token acquired (${result.flow} flow), expires ${result.expiresOn.toISOString()}.`,
     '',

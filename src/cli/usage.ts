@@ -41,6 +41,7 @@ export const mainHelp = `entra-agent-tokens: get and inspect Microsoft Entra Age
 Usage:
   entra-agent-tokens token   --tenant T --blueprint B --agent A [--scope S] CREDENTIAL [--json]
   entra-agent-tokens call    URL [--method M] [--header "Name: value"]... [--data TEXT|@FILE] TOKEN-OPTIONS [--json]
+  entra-agent-tokens sign-in --tenant T --client-id C --scope S [--redirect-port N] [--no-browser] [--json]
   entra-agent-tokens agents  list|create|delete --tenant T --blueprint B CREDENTIAL [--graph-endpoint URL] [--json]
   entra-agent-tokens agent-users create --agent A --upn UPN --tenant T --blueprint B CREDENTIAL [--json]
   entra-agent-tokens decode  [TOKEN|-] [--json]

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireToken, type TokenRequest } from '../../src/core/engine/acquisition';
-import { AgentTokenEngine, type AgentFlow } from '../../src/core/engine/agentTokens';
+import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
 import type { CredentialHost, CredentialSource } from '../../src/core/credentials/credentialSource';
 import type { SandboxTenant } from '../../src/sandbox/server';
 import {
@@ -76,7 +76,7 @@ describe('flow × credential matrix, through acquireToken', () => {
       async () => [{ kind: 'managedIdentity', clientId: MI_CLIENT_ID }, host({})],
     ],
   ];
-  const flows: AgentFlow[] = ['autonomous', 'obo', 'agent-user', 'app'];
+  const flows: ('autonomous' | 'obo' | 'agent-user' | 'app')[] = ['autonomous', 'obo', 'agent-user', 'app'];
 
   for (const [credentialName, blueprintId, agentId, agentUser, make] of credentials) {
     for (const flow of flows) {

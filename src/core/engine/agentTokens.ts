@@ -45,10 +45,11 @@ export interface LegResult extends LegRecord {
 }
 
 /**
+ * `local-agent`: a user signed in to a local agent (core/signin/localAgentSignIn.ts), not a flow of this engine.
  * The flows: the agent as itself, on behalf of a user, as its agent user, the blueprint's own app token, or a
  * single-instance agent's token (one leg: its client id is its blueprint's, so there is no T1 and no fmi_path).
  */
-export type AgentFlow = 'autonomous' | 'obo' | 'agent-user' | 'app' | 'single-instance';
+export type AgentFlow = 'autonomous' | 'obo' | 'agent-user' | 'app' | 'single-instance' | 'local-agent';
 
 /** The blueprint's own app-only token for a resource (one leg): what the Graph features need. */
 export type AppTokenRequest = Omit<AutonomousTokenRequest, 'agentId'>;

@@ -83,6 +83,7 @@ const LEG_ACTORS: Record<string, string> = {
   blueprint: 'Blueprint',
   agent: 'Agent identity',
   'single-instance': 'Single-instance agent (the client id it shares with its blueprint)',
+  'local-agent': 'Local agent, redeeming the code with its PKCE verifier (no credential)',
   'agent-user': 'Agent identity, for its agent user',
 };
 /**
@@ -111,6 +112,7 @@ const FINAL_HEADINGS: Record<string, string> = {
   obo: 'Final token (on behalf of the user)',
   app: "App token (the blueprint's own)",
   'single-instance': 'Token (single-instance agent, one request)',
+  'local-agent': "The user's token (signed in to the local agent)",
 };
 const FLOW_NAMES: Record<string, string> = {
   autonomous: 'Autonomous',
@@ -118,6 +120,7 @@ const FLOW_NAMES: Record<string, string> = {
   'agent-user': 'Agent user',
   app: "The blueprint's own app token",
   'single-instance': 'Single-instance agent',
+  'local-agent': 'Signed in to a local agent',
 };
 
 /** The inspector's view of an exchange: T1 and the final token side by side, and the legs. */
@@ -128,7 +131,8 @@ export function exchangeView(
   now = Date.now(),
   subject?: string,
 ): InspectorView {
-  if (result.flow === 'single-instance') return singleInstanceView(agentName, scope, result, now, subject);
+  if (result.flow === 'single-instance' || result.flow === 'local-agent')
+    return singleInstanceView(agentName, scope, result, now, subject);
   const t1 = meaningsAndDetails(result.t1, now);
   const final = meaningsAndDetails(result.token, now);
   const rows: ClaimRow[] = compareClaims(result.t1, result.token).map((c) => ({
@@ -170,18 +174,23 @@ function singleInstanceView(
     name: e.name,
     values: [text(e.value)],
     meaning:
-      e.name === 'oid' || e.name === 'sub'
-        ? "The single-instance agent identity's own object id: not the blueprint's, though both share one client id."
-        : e.name === 'azp' || e.name === 'appid'
-          ? 'The client id the single-instance agent shares with its blueprint (the blueprint holds the credential).'
-          : e.meaning,
+      result.flow === 'local-agent'
+        ? e.meaning
+        : e.name === 'oid' || e.name === 'sub'
+          ? "The single-instance agent identity's own object id: not the blueprint's, though both share one client id."
+          : e.name === 'azp' || e.name === 'appid'
+            ? 'The client id the single-instance agent shares with its blueprint (the blueprint holds the credential).'
+            : e.meaning,
     details: [e.detail ?? null],
     differs: false,
   }));
   return {
     title: exchangeTitle(agentName, scope),
     subtitle: `${FLOW_NAMES[result.flow]}${subject ? ` as ${subject}` : ''} · ${scope}${result.fromCache ? ' · from the cache' : ''}`,
-    note: `No T1: a single-instance agent shares its client id (${clientId}) with its blueprint, so one client-credentials request with the blueprint's credential, and no fmi_path, gets its token. Permissions are the agent identity's; oid (${String(claims.oid ?? '')}) is the agent identity.`,
+    note:
+      result.flow === 'local-agent'
+        ? `A user signed in to the local agent ${clientId}: the authorization code flow with PKCE (S256), redeemed with no client credential. oid (${String(claims.oid ?? '')}) is the user; scp holds what the user consented to.`
+        : `No T1: a single-instance agent shares its client id (${clientId}) with its blueprint, so one client-credentials request with the blueprint's credential, and no fmi_path, gets its token. Permissions are the agent identity's; oid (${String(claims.oid ?? '')}) is the agent identity.`,
     columns: [column(FINAL_HEADINGS[result.flow]!, result.token, now)],
     rows,
     legs: result.legs.map(legView),
@@ -268,6 +277,7 @@ export const FLOW_LEGS: Readonly<Record<AgentFlow, number>> = {
   'agent-user': 3,
   app: 1,
   'single-instance': 1,
+  'local-agent': 1,
 };
 
 /** The inspector while an exchange runs (or after it failed): opened at the click, filled in leg by leg. */

@@ -171,6 +171,7 @@ const FLOW_ICONS: Readonly<Record<AgentFlow, string>> = {
   obo: 'account',
   app: 'server',
   'single-instance': 'key',
+  'local-agent': 'person',
 };
 
 export class TokenNode implements TokenRow {
