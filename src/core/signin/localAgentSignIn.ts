@@ -46,7 +46,8 @@ export function checkSignInRequest(
       'is empty.',
       'Give the delegated scope to ask for, such as api://my-api/Read.',
     );
-  const bad = scopes.find((s) => /[\u0000-\u001f\u007f"<>\\^`{|}]/.test(s) || s.length > 300);
+  // Printable ASCII but the characters a URL would have to escape (scopes are URIs or plain names).
+  const bad = scopes.find((s) => !/^[!#-;=?-[\]_a-z~]+$/i.test(s) || s.length > 300);
   if (bad !== undefined)
     throw new ConfigError(
       names.scope ?? 'scope',
