@@ -8,6 +8,7 @@ export * from '../extension/graph/userGraph';
 export * from '../extension/commands/graphAgents';
 export * from '../extension/commands/graphBlueprints';
 export * from '../extension/commands/explainPermissions';
+export * from '../extension/commands/signInLocalAgent';
 export * from '../extension/commands/mcpServerCommand';
 export * from '../extension/commands/importExport';
 export * from '../extension/commands/simulateError';

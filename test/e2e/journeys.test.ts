@@ -328,6 +328,40 @@ describe('journeys in a real VS Code', function () {
     await shot('journey-4b-single-instance');
   });
 
+  it("4c: Sign In to Local Agent: the sandbox's sign-in page in a browser tab, by keyboard, then the user's token", async () => {
+    const opened = page.context().waitForEvent('page', { timeout: 30_000 });
+    await runCommand('Entra Agent Tokens: Sign In to Local Agent…');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Desk Agent (single-instance)' }).click();
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'delegated scopes' }).waitFor();
+    assert.equal(await input.inputValue(), 'api://sandbox-weather/Forecast.Read');
+    await input.press('Enter');
+    const signIn = await opened;
+    await signIn.waitForLoadState();
+    assert.match(new URL(signIn.url()).pathname, /\/oauth2\/v2\.0\/authorize$/);
+    // code-server forwards a localhost URL the extension opens through its own port proxy (/proxy/PORT/…), as VS Code
+    // does in a remote window; desktop VS Code opens it as it is. The tab goes to the sandbox's own address, as there.
+    const proxied = /^\/proxy\/(\d+)(\/.*)$/.exec(new URL(signIn.url()).pathname);
+    if (proxied) await signIn.goto(`http://127.0.0.1:${proxied[1]}${proxied[2]}${new URL(signIn.url()).search}`);
+    // axe-core on the sandbox's page (through the devtools protocol: the page itself runs no script).
+    await signIn.evaluate(axeSource);
+    const violations = (await signIn.evaluate(
+      `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }).then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.help))`,
+    )) as string[];
+    assert.deepEqual(violations, [], 'axe-core: no serious or critical violation on the sign-in page');
+    // By keyboard: the user name has the focus, Tab to the password, Enter signs in and accepts.
+    await signIn.keyboard.type('ada@sandbox.onmicrosoft.com');
+    await signIn.keyboard.press('Tab');
+    await signIn.keyboard.type('sandbox-user-password');
+    await signIn.screenshot({ path: join(ARTIFACTS, 'journey-4c-sign-in-page.png') });
+    await signIn.keyboard.press('Enter');
+    await signIn.getByText('You are signed in to the local agent').waitFor({ timeout: 30_000 });
+    await signIn.close();
+    await inspector().locator('tr[data-claim="scp"]', { hasText: 'Forecast.Read' }).waitFor({ timeout: 30_000 });
+    await inspector().locator('header .note', { hasText: 'A user signed in to the local agent' }).waitFor();
+    await shot('journey-4c-local-agent-token');
+  });
+
   it('5: a slow tenant: Cancel on the progress notification stops the exchange at once', async () => {
     // The built-in sandbox answers each request after 2 s: a user setting, set in the Settings editor as a user does,
     // and read when the sandbox starts.

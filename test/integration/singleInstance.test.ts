@@ -21,6 +21,8 @@ import {
   SINGLE_INSTANCE,
   SINGLE_INSTANCE_AGENT_OBJECT,
   SINGLE_INSTANCE_BLUEPRINT_OBJECT,
+  USER_ID,
+  userToken,
 } from '../helpers';
 
 const env = { BLUEPRINT_SECRET: SECRET };
@@ -147,6 +149,57 @@ describe('single-instance agents: one request, no T1 (agent-id-2026 §1)', () =>
       );
     } finally {
       await engine.close();
+    }
+  });
+
+  it('New Blueprint of the single-instance kind through Graph beta: no principal, a secret, its one agent; then one-leg tokens', async () => {
+    const { createSingleInstanceBlueprint, SIGN_IN_PERMISSIONS } = await import('../../src/core/graph/blueprintSetup');
+    const { GraphClient } = await import('../../src/core/graph/graphClient');
+    const graph = new GraphClient({
+      endpoint: `${sandbox().authority}/graph`,
+      appOnly: false,
+      caller: 'you',
+      retryBaseDelayMs: 50,
+      token: () =>
+        userToken(
+          sandbox().authority,
+          SIGN_IN_PERMISSIONS.createSingleInstance.map((p) => `https://graph.microsoft.com/${p}`).join(' '),
+        ),
+    });
+    try {
+      const steps: string[] = [];
+      const made = await createSingleInstanceBlueprint(
+        graph,
+        { displayName: 'Kiosk Blueprint', sponsorId: USER_ID, secretName: 'test', agentName: 'Kiosk Agent' },
+        (s) => steps.push(s),
+      );
+      assert.equal(made.failure, undefined, String(made.failure));
+      assert.deepEqual(steps, ['blueprint', 'secret', 'agent']);
+      assert.ok(made.secret?.secretText && made.agentObjectId);
+      assert.notEqual(made.agentObjectId, made.blueprint.appId, 'its own object id');
+      const run = await cli(
+        [
+          'token',
+          ...sandboxBlueprintArgs(sandbox().authority, made.blueprint.appId),
+          '--client-secret-env',
+          'KIOSK_SECRET',
+          '--single-instance',
+          '--json',
+        ],
+        { KIOSK_SECRET: made.secret!.secretText },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal((JSON.parse(run.stdout) as { claims: { oid: string } }).claims.oid, made.agentObjectId);
+      // A second agent identity is refused [I: AgentIdentity_LimitExceeded].
+      await assert.rejects(
+        graph.create('/servicePrincipals/microsoft.graph.agentIdentity', {
+          displayName: 'Second',
+          agentIdentityBlueprintId: made.blueprint.appId,
+        }),
+        /single-instance/,
+      );
+    } finally {
+      await graph.close();
     }
   });
 

@@ -57,6 +57,13 @@ export const SIGN_IN_PERMISSIONS = {
   ],
   grant: ['Application.Read.All', 'AppRoleAssignment.ReadWrite.All', 'DelegatedPermissionGrant.ReadWrite.All'],
   credentials: ['AgentIdentityBlueprint.Read.All', 'AgentIdentityBlueprint.AddRemoveCreds.All'],
+  /** New Blueprint… of the single-instance kind: no principal, its one agent identity made by you (beta). */
+  createSingleInstance: [
+    'User.Read',
+    'AgentIdentityBlueprint.Create',
+    'AgentIdentityBlueprint.AddRemoveCreds.All',
+    'AgentIdentity.Create.All',
+  ],
   /** Grant Permissions… on a blueprint: grants to its principal, and its inheritablePermissions. */
   inherit: [
     'AgentIdentityBlueprint.ReadWrite.All',
@@ -142,6 +149,41 @@ export async function createBlueprint(
   );
   const blueprint = { id: created.id, appId: created.appId, displayName: created.displayName };
   return finishSetup(graph, blueprint, SETUP_STEPS, input, onStep, signal);
+}
+
+/**
+ * A single-instance blueprint (agent-id-2026 §1, PREVIEW, Graph beta): created with `isSingleInstance`, no principal,
+ * a client secret, then its one agent identity, made by the signed-in user [I: the bodies were not seen]. A failure
+ * after the blueprint exists names it and what is left, as `createBlueprint` does.
+ */
+export async function createSingleInstanceBlueprint(
+  graph: GraphClient,
+  input: { displayName: string; sponsorId: string; secretName: string; agentName: string; secretDays?: number },
+  onStep: (step: 'blueprint' | 'secret' | 'agent') => void = () => undefined,
+  signal?: AbortSignal,
+): Promise<{ blueprint: BlueprintObject; secret?: NewSecret; agentObjectId?: string; failure?: unknown }> {
+  onStep('blueprint');
+  const sponsors = { 'sponsors@odata.bind': [`https://graph.microsoft.com/v1.0/users/${input.sponsorId}`] };
+  const created = await graph.create<BlueprintObject>(
+    '/applications/microsoft.graph.agentIdentityBlueprint',
+    { displayName: input.displayName, isSingleInstance: true, ...sponsors },
+    { ...opts(signal), version: 'beta' },
+  );
+  const blueprint = { id: created.id, appId: created.appId, displayName: created.displayName };
+  let secret: NewSecret | undefined;
+  try {
+    onStep('secret');
+    secret = await addSecret(graph, blueprint.id, input.secretName, input.secretDays ?? 180, signal);
+    onStep('agent');
+    const agent = await graph.create<{ id: string }>(
+      '/servicePrincipals/microsoft.graph.agentIdentity',
+      { displayName: input.agentName, agentIdentityBlueprintId: blueprint.appId, ...sponsors },
+      { ...opts(signal, true), version: 'beta' },
+    );
+    return { blueprint, secret, agentObjectId: agent.id };
+  } catch (failure) {
+    return { blueprint, ...(secret ? { secret } : {}), failure };
+  }
 }
 
 /** Runs the missing steps of a blueprint's setup; returns what is still missing if one fails. */

@@ -46,6 +46,8 @@ export interface RequestOptions {
    * fresh object's "not found" are still retried.
    */
   readonly once?: boolean;
+  /** This call only, on another version than the client's (a beta-only property such as isSingleInstance). */
+  readonly version?: 'v1.0' | 'beta';
 }
 
 const RETRYABLE = new Set([429, 503, 504]);
@@ -69,13 +71,13 @@ export class GraphClient {
 
   /** GET a path (under the version), JSON. */
   get<T>(path: string, options: RequestOptions = {}): Promise<T> {
-    return this.request<T>('GET', this.url(path), undefined, options);
+    return this.request<T>('GET', this.url(path, options.version), undefined, options);
   }
 
   /** Every page of a collection, following @odata.nextLink on Graph's own origin, at most 50 pages. */
   async list<T>(path: string, options: RequestOptions = {}): Promise<T[]> {
     const out: T[] = [];
-    let url: URL | undefined = this.url(path);
+    let url: URL | undefined = this.url(path, options.version);
     for (let page = 0; url; page++) {
       if (page >= MAX_PAGES)
         throw new NetworkError(
@@ -93,25 +95,26 @@ export class GraphClient {
 
   /** POST a new object: OData-Version 4.0 (without it, some Agent ID creates make an ordinary object). */
   create<T>(path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
-    return this.request<T>('POST', this.url(path), body, options);
+    return this.request<T>('POST', this.url(path, options.version), body, options);
   }
 
   /** Another method with a JSON body (PATCH), under the version. */
   send<T = unknown>(method: 'PATCH' | 'PUT', path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
-    return this.request<T>(method, this.url(path), body, options);
+    return this.request<T>(method, this.url(path, options.version), body, options);
   }
 
   async delete(path: string, options: RequestOptions = {}): Promise<void> {
-    await this.request('DELETE', this.url(path), undefined, options);
+    await this.request('DELETE', this.url(path, options.version), undefined, options);
   }
 
   close(): Promise<void> {
     return this.dispatcher.close();
   }
 
-  private url(path: string): URL {
+  private url(path: string, version?: 'v1.0' | 'beta'): URL {
     if (!path.startsWith('/')) throw new Error(`A Graph path starts with /: ${path}`);
-    return new URL(`${this.base.pathname}${path}`, this.base.origin);
+    const base = version ? this.base.pathname.replace(/\/(v1\.0|beta)$/, `/${version}`) : this.base.pathname;
+    return new URL(`${base}${path}`, this.base.origin);
   }
 
   /** A next link is followed only on the origin the client was made for: the token goes nowhere else. */

@@ -166,6 +166,15 @@ export interface GrantPermissionsArgs {
   scopes?: string[];
 }
 
+export interface SignInLocalAgentArgs {
+  /** The local agent: a single-instance agent in the list (its client id is its blueprint's). */
+  agentId: string;
+  /** The delegated scopes, space-separated; asked for when absent. */
+  scope?: string;
+  /** The loopback port for the redirect; any free one when absent. */
+  redirectPort?: number;
+}
+
 export interface ExplainPermissionsArgs {
   agentId: string;
   /** The resource (identifier URI or app id); by default the one of the agent's default scope. */

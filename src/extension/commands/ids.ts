@@ -37,6 +37,7 @@ export const CommandId = {
   discoverBlueprints: 'entraAgentTokens.discoverBlueprints',
   grantPermissions: 'entraAgentTokens.grantPermissions',
   explainPermissions: 'entraAgentTokens.explainPermissions',
+  signInLocalAgent: 'entraAgentTokens.signInLocalAgent',
   addCertificate: 'entraAgentTokens.addCertificate',
   addFederatedCredential: 'entraAgentTokens.addFederatedCredential',
 } as const;

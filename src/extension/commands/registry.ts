@@ -69,6 +69,7 @@ const handlers: Handlers = {
     (await import('./graphBlueprints')).finishBlueprintSetup(ctx, arg),
   [CommandId.discoverBlueprints]: async (ctx, arg) => (await import('./graphBlueprints')).discoverBlueprints(ctx, arg),
   [CommandId.grantPermissions]: async (ctx, arg) => (await import('./graphBlueprints')).grantPermissions(ctx, arg),
+  [CommandId.signInLocalAgent]: async (ctx, arg) => (await import('./signInLocalAgent')).signInToLocalAgent(ctx, arg),
   [CommandId.explainPermissions]: async (ctx, arg) =>
     (await import('./explainPermissions')).explainPermissions(ctx, arg),
   [CommandId.addCertificate]: async (ctx, arg) => (await import('./graphBlueprints')).addCertificate(ctx, arg),

@@ -24,6 +24,7 @@ import type {
   GetAgentTokenArgs,
   GrantPermissionsArgs,
   ExplainPermissionsArgs,
+  SignInLocalAgentArgs,
   PermissionsExplanation,
   ImportArgs,
   ImportSummary,
@@ -75,6 +76,10 @@ export interface CommandSignatures {
   [CommandId.grantPermissions]: {
     arg: GrantPermissionsArgs | AgentRow | BlueprintRow | undefined;
     result: { appRoles: string[]; scopes: string[] };
+  };
+  [CommandId.signInLocalAgent]: {
+    arg: SignInLocalAgentArgs | AgentRow | undefined;
+    result: AgentTokenSummary;
   };
   [CommandId.explainPermissions]: {
     arg: ExplainPermissionsArgs | AgentRow | undefined;
