@@ -360,6 +360,17 @@ describe('journeys in a real VS Code', function () {
     await inspector().locator('tr[data-claim="scp"]', { hasText: 'Forecast.Read' }).waitFor({ timeout: 30_000 });
     await inspector().locator('header .note', { hasText: 'A user signed in to the local agent' }).waitFor();
     await shot('journey-4c-local-agent-token');
+    // Call API from the user's token in the tree: the sample API answers 200 to the user's delegated scope.
+    const held = treeItem(/api:\/\/sandbox-weather\/Forecast\.Read/);
+    await held.click({ button: 'right' });
+    const call = page.getByRole('menuitem', { name: 'Call API…' });
+    await call.hover();
+    await call.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'Call API as Desk Agent' }).waitFor();
+    assert.match(await page.locator('.quick-input-widget input').inputValue(), /\/apis\/weather\/forecast$/);
+    await page.locator('.quick-input-widget input').press('Enter');
+    await inspector().locator('[data-call="200"]').waitFor({ timeout: 30_000 });
   });
 
   it('5: a slow tenant: Cancel on the progress notification stops the exchange at once', async () => {
@@ -685,6 +696,9 @@ describe('journeys in a real VS Code', function () {
     await page.locator('.quick-input-widget', { hasText: 'New Blueprint' }).waitFor();
     await input.fill('Journey Weather Blueprint');
     await input.press('Enter');
+    // Its kind: classic (a principal, agents of its own), or single-instance.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Single-instance (preview)' }).waitFor();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Classic' }).click();
     // VS Code's consent was given once, in journey 9, for every sandbox task: no dialog now (the ready toast would
     // never come while one waited).
     const ready = page.locator('.notification-toast', { hasText: 'Blueprint "Journey Weather Blueprint" is ready' });
@@ -728,7 +742,7 @@ describe('journeys in a real VS Code', function () {
     assert.ok(!(await page.content()).includes(SANDBOX_GRAPH_SECRET_PREFIX), 'a Graph-made secret is in the page');
   });
 
-  it("11b: Grant Permissions… on the blueprint: granted to its principal and made inheritable, its other agent's token carries the role", async () => {
+  it('11b: Grant Permissions… on the blueprint: granted to its principal and made inheritable, an agent without the role gets it in its token', async () => {
     await runCommand('View: Close All Editors');
     const blueprint = treeItem(/Sandbox Blueprint/);
     await blueprint.click({ button: 'right' });
@@ -749,10 +763,11 @@ describe('journeys in a real VS Code', function () {
         hasText: 'The agent identities of "Sandbox Blueprint" inherit Forecast.Read (app role)',
       })
       .waitFor({ timeout: 30_000 });
-    // The Support Agent holds no weather role of its own: its token for the API now carries the inherited one.
+    // Journey 10's agent holds no weather role of its own (journey 9 granted the Support Agent one): its token
+    // for the API now carries the inherited one.
     await runCommand('Entra Agent Tokens: Get Agent Token for Scope…');
     const row = (text: string) => page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-    await row('Support Agent').click();
+    await row('Journey Graph Agent').click();
     await row('Another scope…').click();
     const input = page.locator('.quick-input-widget input');
     await page.locator('.quick-input-message', { hasText: '/.default' }).or(input).first().waitFor();
@@ -761,7 +776,7 @@ describe('journeys in a real VS Code', function () {
     await inspector().locator('tr[data-claim="roles"]', { hasText: 'Forecast.Read' }).waitFor({ timeout: 30_000 });
     await shot('journey-11b-inherited-role');
     // Whence: Explain Agent Permissions… reads both halves from Graph (its tooltip keeps the answer).
-    const support = treeItem(/Support Agent/);
+    const support = treeItem(/Journey Graph Agent/);
     await support.click({ button: 'right' });
     const explain = page.getByRole('menuitem', { name: 'Explain Agent Permissions…' });
     await explain.hover();
@@ -769,8 +784,30 @@ describe('journeys in a real VS Code', function () {
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'api://sandbox-weather' }).click();
     await page
-      .locator('.notification-toast', { hasText: 'inherited from "Sandbox Blueprint" Forecast.Read' })
+      .locator('.notification-toast', { hasText: 'its own none; inherited from "Sandbox Blueprint" Forecast.Read' })
       .waitFor({ timeout: 30_000 });
+  });
+
+  it('11c: New Blueprint… of the single-instance kind: Graph beta makes it and its agent; its token is one request', async () => {
+    await runCommand('View: Close All Editors');
+    await runCommand('Entra Agent Tokens: New Blueprint…');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Sandbox tenant' }).click();
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'New Blueprint' }).waitFor();
+    await input.fill('Journey Kiosk');
+    await input.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Single-instance (preview)' }).click();
+    await page
+      .locator('.notification-toast', {
+        hasText: 'Single-instance blueprint "Journey Kiosk" is ready, with its agent identity',
+      })
+      .waitFor({ timeout: 30_000 });
+    const agent = page.getByRole('treeitem', { name: /Journey Kiosk.*single-instance/ }).last();
+    await agent.hover();
+    await agent.locator('a.action-label[aria-label="Get Agent Token"]').click();
+    await inspector().locator('header .note', { hasText: 'No T1' }).waitFor({ timeout: 30_000 });
+    assert.equal(await inspector().locator('li.leg').count(), 1);
+    await shot('journey-11c-single-instance');
   });
 
   it('12: a simulated wrong secret: armed, then the refused leg, why, the fix in the inspector; the notice gone once it fired', async () => {
@@ -817,7 +854,7 @@ describe('journeys in a real VS Code', function () {
     const ask = page.locator('.monaco-dialog-box', { hasText: 'you made in it go with it' });
     await ask.waitFor({ timeout: 10_000 });
     // Journey 11's blueprint and its Weather Bot, and journey 10's agent: made in the sandbox, not its own.
-    assert.match((await ask.textContent()) ?? '', /1 blueprint and 2 agent identities you made in it/);
+    assert.match((await ask.textContent()) ?? '', /2 blueprints and 3 agent identities you made in it/);
     await shot('journey-12-stop-asks');
     await ask.getByRole('button', { name: 'Cancel' }).click();
     await treeItem(/Journey Weather Blueprint/).waitFor();

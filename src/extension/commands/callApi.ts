@@ -14,6 +14,7 @@ import { addApiHost, readSettings } from '../settings';
 import { AgentNode, TokenNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import { acquireWithProgress } from '../tokens/exchange';
+import type { HeldToken } from '../tokens/tokenStore';
 import { CommandId, ContextKey } from './ids';
 import { runCommand } from './run';
 import { setContext, withCancellableProgress } from '../workbench';
@@ -27,12 +28,30 @@ interface CallPlan {
   readonly headerText: string;
   readonly body?: string;
   readonly scope?: string;
+  /** A local agent's signed-in user's token, held in the tree: the call uses it, no token is asked for. */
+  readonly userToken?: HeldToken;
 }
 
 type HostConsent = 'ask' | 'given' | 'refuse';
 
 /** Hosts the user confirmed for a scope in this window (asked once each; forgotten when VS Code closes). */
 const confirmedHosts = new Map<string, Set<string>>();
+
+/** The token of the user signed in to this local agent for the URL's (or the given scope's) resource. */
+function signedInUserToken(ctx: CommandContext, agent: AgentDefinition, url: string, scope?: string): HeldToken {
+  const held = ctx.tokens
+    .tokensOf(agent.clientId)
+    .filter((t) => t.result.flow === 'local-agent' && t.result.expiresOn.getTime() > Date.now());
+  const wanted = scope ? resourceOfScope(scope) : undefined;
+  const found = held.find((t) => !wanted || resourceOfScope(t.scope) === wanted) ?? (wanted ? undefined : held[0]);
+  if (!found)
+    throw new ConfigError(
+      'Signed-in user',
+      `no one is signed in to "${agent.displayName}"${wanted ? ` for ${wanted}` : ''} (or the token expired).`,
+      `Run Sign In to Local Agent… first, then call ${new URL(url).host} again.`,
+    );
+  return found;
+}
 
 /** Call API…: from the palette, an agent or a token in the tree, or a script. */
 export async function callApi(ctx: CommandContext, arg?: unknown): Promise<CallApiSummary> {
@@ -51,7 +70,14 @@ export async function callApi(ctx: CommandContext, arg?: unknown): Promise<CallA
             })
           ).agent;
   if (!agent) throw new ConfigError('Agent identity', 'is no longer in the list.', 'Choose another one.');
-  const scopeHint = arg instanceof TokenNode ? arg.token.scope : undefined;
+  // From a signed-in user's token (a local agent's): that token calls, for its resource.
+  const userToken = arg instanceof TokenNode && arg.token.result.flow === 'local-agent' ? arg.token : undefined;
+  const scopeHint =
+    arg instanceof TokenNode
+      ? userToken
+        ? `${resourceOfScope(userToken.scope)}/.default`
+        : arg.token.scope
+      : undefined;
   const last = ctx.calls.of(agent.clientId)[0];
   const url = (
     await ask({
@@ -74,7 +100,15 @@ export async function callApi(ctx: CommandContext, arg?: unknown): Promise<CallA
   ).trim();
   return perform(
     ctx,
-    { agent, method: 'GET', url, headers: [], headerText: '', ...(scopeHint ? { scope: scopeHint } : {}) },
+    {
+      agent,
+      method: 'GET',
+      url,
+      headers: [],
+      headerText: '',
+      ...(scopeHint ? { scope: scopeHint } : {}),
+      ...(userToken ? { userToken } : {}),
+    },
     { hosts: 'ask', consent: 'ask', openInspector: true },
   );
 }
@@ -143,6 +177,7 @@ async function scripted(ctx: CommandContext, args: Partial<CallApiArgs>): Promis
       headerText,
       ...(typeof args.body === 'string' ? { body: args.body } : {}),
       ...(args.scope ? { scope: args.scope } : {}),
+      ...(args.asSignedInUser ? { userToken: signedInUserToken(ctx, agent, args.url.trim(), args.scope) } : {}),
     },
     {
       hosts: args.confirmHost === true ? 'given' : 'refuse',
@@ -182,25 +217,36 @@ async function perform(
     headers: plan.headerText,
     body: plan.body ?? '',
   };
+  if (plan.userToken && resourceOfScope(plan.userToken.scope) !== resourceOfScope(scope))
+    throw new ConfigError(
+      'Signed-in user',
+      `holds a token for ${resourceOfScope(plan.userToken.scope)}, not for ${resourceOfScope(scope)}.`,
+      'Sign In to Local Agent… again with a scope of this API.',
+    );
+  const flow = plan.userToken ? ('local-agent' as const) : ('autonomous' as const);
   const display = options.openInspector
     ? ctx.inspector.beginExchange({
         agentId: agent.clientId,
         scope,
-        flow: 'autonomous',
+        flow,
         call: { method, url },
         draft,
         ...(options.panel ? { panel: options.panel } : {}),
       })
     : undefined;
-  const held = await acquireWithProgress(
-    ctx,
-    target,
-    { flow: 'autonomous' },
-    scope,
-    { forceRefresh: false, consent: options.consent },
-    display,
-  );
-  const base = { method, url, agentName: agent.displayName, scope, flow: 'autonomous' as const };
+  const held =
+    plan.userToken ??
+    (await acquireWithProgress(
+      ctx,
+      target,
+      { flow: 'autonomous' },
+      scope,
+      { forceRefresh: false, consent: options.consent },
+      display,
+    ));
+  if (held.result.expiresOn.getTime() <= Date.now())
+    throw new ConfigError('Signed-in token', 'has expired.', 'Sign In to Local Agent… again.');
+  const base = { method, url, agentName: agent.displayName, scope, flow };
   display?.done(held.result, { call: callView(base), draft });
 
   const { callWithToken } = await import('../../core/api/apiCall');

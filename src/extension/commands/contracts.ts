@@ -92,6 +92,11 @@ export type CredentialInput = Pick<
 export interface CallApiArgs {
   agentId: string;
   url: string;
+  /**
+   * A local agent: call with the token of the user signed in to it (Sign In to Local Agent…, held in the tree) for
+   * the URL's resource, instead of the agent's own.
+   */
+  asSignedInUser?: boolean;
   /** Default GET, or POST with a body. */
   method?: string;
   /** `Name: value` lines, or name → value. */
@@ -146,6 +151,8 @@ export interface NewBlueprintArgs {
   tenant?: string;
   /** A real tenant's cloud: public (default), usgov or china. */
   cloud?: CloudName;
+  /** Single-instance (preview, Graph beta): no principal; its one agent identity is made with it. */
+  singleInstance?: boolean;
 }
 
 export interface GrantPermissionsArgs {

@@ -51,6 +51,27 @@ export async function newBlueprint(ctx: CommandContext, arg?: unknown): Promise<
     }))
   ).trim();
   if (!displayName) throw new ConfigError('Display name', 'is empty.', 'Give the blueprint a name.');
+  // A script asks for the classic kind unless it says otherwise.
+  const single = args
+    ? args.singleInstance === true
+    : (
+        await pick(
+          [
+            {
+              label: 'Classic',
+              description: 'a principal, agent identities of their own; tokens by T1',
+              single: false,
+            },
+            {
+              label: 'Single-instance (preview)',
+              description: 'no principal; one agent identity sharing its client id; one-request tokens',
+              single: true,
+            },
+          ],
+          { title: 'New Blueprint', placeHolder: 'Which kind of blueprint?' },
+        )
+      ).single;
+  if (single) return newSingleInstanceBlueprint(ctx, target, displayName);
   const result = await withUserGraph(
     ctx,
     target,
@@ -70,6 +91,75 @@ export async function newBlueprint(ctx: CommandContext, arg?: unknown): Promise<
   );
   const blueprint = await record(ctx, target, result);
   return report(ctx, blueprint, result, 'created');
+}
+
+/**
+ * New Blueprint… of the single-instance kind (agent-id-2026 §1, Graph beta): the blueprint, its secret (straight into
+ * SecretStorage), its one agent identity; both into the list. A failure after the blueprint exists says what is left.
+ */
+async function newSingleInstanceBlueprint(
+  ctx: CommandContext,
+  target: SignInTarget,
+  displayName: string,
+): Promise<NewBlueprintResult> {
+  const made = await withUserGraph(
+    ctx,
+    target,
+    'createSingleInstance',
+    `Creating single-instance blueprint "${displayName}"…`,
+    async (graph, signal, report) => {
+      const { createSingleInstanceBlueprint, me } = await import('../../core/graph/blueprintSetup');
+      const user = await me(graph, signal);
+      return createSingleInstanceBlueprint(
+        graph,
+        { displayName, sponsorId: user.id, secretName: SECRET_NAME, agentName: displayName },
+        (step) => report(step === 'agent' ? 'Creating its agent identity…' : STEP_TITLES[step]),
+        signal,
+      );
+    },
+  );
+  const clientId = made.blueprint.appId.toLowerCase();
+  const definition = {
+    clientId,
+    displayName: made.blueprint.displayName,
+    tenant: target.tenant,
+    authority: target.authority,
+    credentialKind: 'secret' as const,
+    singleInstance: true as const,
+  };
+  const agent = {
+    clientId,
+    blueprintId: clientId,
+    displayName,
+    defaultScope: defaultGraphScope(cloudOfAuthority(target.authority)),
+  };
+  if (made.secret) await ctx.credentials.set(clientId, 'clientSecret', made.secret.secretText);
+  if (isSandbox(ctx, target)) {
+    ctx.sandbox.adopt(clientId);
+    ctx.definitions.addSandboxBlueprint(definition);
+    if (made.agentObjectId) ctx.definitions.addSandboxAgent(agent);
+  } else {
+    await ctx.definitions.addBlueprint(definition);
+    if (made.agentObjectId) await ctx.definitions.addAgent(agent);
+  }
+  const out = { clientId, objectId: made.blueprint.id, displayName: definition.displayName, missing: [] as never[] };
+  if (made.failure) {
+    const why = made.failure instanceof Error ? made.failure.message : String(made.failure);
+    throw new ConfigError(
+      'Single-instance blueprint',
+      `${clientId} was created${made.secret ? ' with its secret' : ''}, but ${made.secret ? 'its agent identity' : 'its client secret'} could not be made: ${why.slice(0, 300)}`,
+      made.secret
+        ? 'Create its agent identity in the Entra admin center (or Graph beta), then Get Agent Token on it.'
+        : 'Add a credential with Set Blueprint Credential…, then create its agent identity in the Entra admin center.',
+    );
+  }
+  ctx.log.info(
+    `Single-instance blueprint ${displayName} (${clientId}) created with its agent identity (secret in SecretStorage).`,
+  );
+  void vscode.window.showInformationMessage(
+    `Single-instance blueprint "${displayName}" is ready, with its agent identity: ${clientId}.`,
+  );
+  return out;
 }
 
 /** Finish Setup: the steps a failure or Cancel left (its principal, its secret), resumed where they stopped. */
