@@ -48,11 +48,36 @@ export function newAuthorizeState(): AuthorizeState {
 }
 
 export type AuthorizeAnswer =
-  | { readonly kind: 'page'; readonly status: number; readonly html: string }
+  | {
+      readonly kind: 'page';
+      readonly status: number;
+      readonly html: string;
+      /** CSP form-action sources: where the form's answer may redirect (the client's registered URIs). */
+      readonly formTargets?: string;
+    }
   | { readonly kind: 'redirect'; readonly location: string };
 
 const PAGE_LIFETIME_MS = 15 * 60_000;
 const MAX_PENDING = 200;
+const MAX_CODES = 1000;
+
+/** Forgets what expired; a map still full after that refuses new entries rather than evict live ones. */
+function prune<V extends { readonly expiresAtMs: number }>(map: Map<string, V>, max: number): boolean {
+  const now = Date.now();
+  for (const [k, v] of map) if (v.expiresAtMs < now) map.delete(k);
+  return map.size < max;
+}
+
+/** CSP form-action sources for a client's registered redirect URIs (a loopback one on any port). */
+function formTargets(client: Blueprint): string {
+  return client.redirectUris
+    .map((u) => {
+      const url = new URL(u);
+      const loopback = url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname);
+      return loopback ? `${url.protocol}//${url.hostname}:*` : url.origin;
+    })
+    .join(' ');
+}
 
 /** Registered loopback redirect URIs match any port (as Entra does for http://localhost and http://127.0.0.1). */
 function redirectMatches(registered: readonly string[], given: string): boolean {
@@ -84,12 +109,7 @@ function errorRedirect(redirectUri: string, error: string, code: number, message
 }
 
 /** GET /{tenant}/oauth2/v2.0/authorize: the page, Entra's error page, or the error sent back to the client. */
-export function authorizePage(
-  origin: string,
-  tenant: Tenant,
-  state: AuthorizeState,
-  query: URLSearchParams,
-): AuthorizeAnswer {
+export function authorizePage(tenant: Tenant, state: AuthorizeState, query: URLSearchParams): AuthorizeAnswer {
   const clientId = (query.get('client_id') ?? '').toLowerCase();
   if (!clientId) return errorPage(900144, "The request body must contain the following parameter: 'client_id'.");
   const client = tenant.blueprints.get(clientId);
@@ -155,8 +175,21 @@ export function authorizePage(
     if (e instanceof Reject) return errorRedirect(redirectUri, e.error, e.code, e.message, st);
     throw e;
   }
+  // A scope the resource does not define is refused, as Entra does, before anyone can consent to it.
+  const undefinedScope = parsed.names.find(
+    (n) => n !== '.default' && !parsed.resource.scopes.some((s) => s.value === n),
+  );
+  if (undefinedScope !== undefined)
+    return errorRedirect(
+      redirectUri,
+      'invalid_client',
+      650053,
+      `The application '${client.displayName}' asked for scope '${undefinedScope.slice(0, 100)}' that doesn't exist on the resource '${parsed.resource.appId}'.`,
+      st,
+    );
   const id = randomBytes(24).toString('base64url');
-  if (state.pending.size >= MAX_PENDING) state.pending.delete(state.pending.keys().next().value!);
+  if (!prune(state.pending, MAX_PENDING))
+    return errorPage(90033, 'Too many sign-ins are in progress; finish one, or try again in a few minutes.');
   const nonce = query.get('nonce') ?? undefined;
   state.pending.set(id, {
     client,
@@ -169,16 +202,16 @@ export function authorizePage(
     oidc: parsed.oidc,
     expiresAtMs: Date.now() + PAGE_LIFETIME_MS,
   });
-  return { kind: 'page', status: 200, html: signInPage(origin, tenant, id, state.pending.get(id)!) };
+  return {
+    kind: 'page',
+    status: 200,
+    html: signInPage(tenant, id, state.pending.get(id)!),
+    formTargets: formTargets(client),
+  };
 }
 
 /** POST of the page's form: the user signs in and consents (or declines); the code goes back to the client. */
-export function authorizeSubmit(
-  origin: string,
-  tenant: Tenant,
-  state: AuthorizeState,
-  form: URLSearchParams,
-): AuthorizeAnswer {
+export function authorizeSubmit(tenant: Tenant, state: AuthorizeState, form: URLSearchParams): AuthorizeAnswer {
   const id = form.get('request') ?? '';
   const pending = state.pending.get(id);
   if (!pending || pending.expiresAtMs < Date.now()) {
@@ -201,7 +234,8 @@ export function authorizeSubmit(
     return {
       kind: 'page',
       status: 200,
-      html: signInPage(origin, tenant, id, pending, 'Your account or password is incorrect. (AADSTS50126)'),
+      html: signInPage(tenant, id, pending, 'Your account or password is incorrect. (AADSTS50126)'),
+      formTargets: formTargets(pending.client),
     };
   state.pending.delete(id);
   const agent = [...pending.client.agents.values()][0];
@@ -218,6 +252,14 @@ export function authorizeSubmit(
   const scopes = pending.names.includes('.default') ? (agent.delegated[key] ?? []) : [...pending.names];
   if (!pending.names.includes('.default'))
     agent.delegated[key] = [...new Set([...(agent.delegated[key] ?? []), ...scopes])];
+  if (!prune(state.codes, MAX_CODES))
+    return errorRedirect(
+      pending.redirectUri,
+      'temporarily_unavailable',
+      90033,
+      'Too many codes wait to be redeemed.',
+      pending.state,
+    );
   const code = randomBytes(48).toString('base64url');
   state.codes.set(code, {
     clientId: pending.client.clientId,
@@ -265,7 +307,7 @@ function shell(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
 }
 
-function signInPage(origin: string, tenant: Tenant, id: string, p: Pending, error?: string): string {
+function signInPage(tenant: Tenant, id: string, p: Pending, error?: string): string {
   const users = tenant.users.filter((u: User) => u.password && !u.identityParentId);
   const scopes = p.names.map((n) => (n === '.default' ? 'the permissions already granted' : n));
   return shell(
@@ -273,7 +315,7 @@ function signInPage(origin: string, tenant: Tenant, id: string, p: Pending, erro
     `<h1>Sign in</h1>
 <p>${esc(p.client.displayName)} (a local agent) wants to sign you in to ${esc(tenant.displayName)}.</p>
 ${error ? `<p class="error" role="alert">${esc(error)}</p>` : ''}
-<form method="post" action="${esc(`${origin}/${tenant.id}/oauth2/v2.0/authorize`)}">
+<form method="post" action="${esc(`/${tenant.id}/oauth2/v2.0/authorize`)}">
 <input type="hidden" name="request" value="${esc(id)}">
 <label for="username">Email or user name</label>
 <input id="username" name="username" type="text" autocomplete="username" required autofocus>

@@ -97,6 +97,15 @@ export type Fault =
 const MAX_BODY_BYTES = 1 << 20;
 const MAX_RECORDED = 1000;
 
+/** The request is for a tenant's /authorize (a malformed URL is not). */
+function isAuthorizeRoute(method: string | undefined, url: string | undefined, base: string): boolean {
+  try {
+    return routeOf(method, new URL(url ?? '/', base).pathname).kind === 'authorize';
+  } catch {
+    return false;
+  }
+}
+
 /** The sandbox tenant: a local, faithful stand-in for Entra's token, discovery and keys endpoints. */
 export class SandboxTenant {
   readonly requests: RecordedRequest[] = [];
@@ -251,12 +260,11 @@ export class SandboxTenant {
     // A sign-in page is opened by a navigation from another site (the app's browser tab), as Entra's is; its form is
     // posted from the page itself, so the rest of the guard (the Host, a foreign Origin) still holds for it.
     const navigation = req.method === 'GET' && headerValue(req, 'sec-fetch-mode') === 'navigate';
+    const signInPage = navigation && isAuthorizeRoute(req.method, req.url, this.authority);
     const refused = foreignCallerReason(
       'sandbox',
       this.origin,
-      navigation && /\/oauth2\/v2\.0\/authorize$/.test((req.url ?? '').split('?')[0]!)
-        ? { ...req.headers, 'sec-fetch-site': undefined }
-        : req.headers,
+      signInPage ? { ...req.headers, 'sec-fetch-site': undefined } : req.headers,
     );
     if (refused) {
       req.resume();
@@ -327,8 +335,8 @@ export class SandboxTenant {
         return this.token(req, res, tenant, route.tenant, correlationId);
       case 'authorize': {
         const answer = route.submit
-          ? authorizeSubmit(this.origin, tenant, this.authorization, new URLSearchParams(await readBody(req)))
-          : (await drain(req), authorizePage(this.origin, tenant, this.authorization, url.searchParams));
+          ? authorizeSubmit(tenant, this.authorization, new URLSearchParams(await readBody(req)))
+          : (await drain(req), authorizePage(tenant, this.authorization, url.searchParams));
         if (answer.kind === 'redirect') {
           res.writeHead(302, { location: answer.location, 'cache-control': 'no-store' }).end();
           return;
@@ -338,9 +346,8 @@ export class SandboxTenant {
             'content-type': 'text/html; charset=utf-8',
             'cache-control': 'no-store',
             'x-frame-options': 'DENY',
-            // No script at all; the form posts here, and its answer redirects to a loopback client.
-            'content-security-policy':
-              "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http://127.0.0.1:* http://localhost:*; frame-ancestors 'none'; base-uri 'none'",
+            // No script at all; the form posts here, and its answer redirects to the client's registered URIs.
+            'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${answer.formTargets ?? ''}; frame-ancestors 'none'; base-uri 'none'`,
           })
           .end(answer.html);
         return;

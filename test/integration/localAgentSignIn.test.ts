@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { decodeJwt } from 'jose';
 import { cliPath, cliSuiteSandbox } from '../cliRunner';
@@ -72,6 +73,17 @@ describe('local agents: sign-in with authorization code + PKCE (agent-id-2026 §
     // A stray request to the listener (wrong state) is refused, and the wait goes on.
     const listener = authorize.searchParams.get('redirect_uri')!;
     assert.equal((await fetch(`${listener}?code=x&state=not-ours`)).status, 400);
+    // A request line no URL parser takes (`GET //`) is answered 400 too; the listener does not fall over.
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(listener).port), '127.0.0.1', () =>
+        socket.end('GET // HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(raw, /^HTTP\/1\.1 400/);
     const submitted = await signInAt(url);
     assert.equal(submitted.status, 302);
     const back = new URL(submitted.headers.get('location')!);
@@ -173,6 +185,14 @@ describe('local agents: sign-in with authorization code + PKCE (agent-id-2026 §
         assert.equal(page.status, 400, JSON.stringify(over));
         assert.match(await page.text(), new RegExp(`AADSTS${code}:`));
       }
+      const undefinedScope = await fetch(authorizeUrl({ scope: 'api://sandbox-weather/Forecast.Admin' }).url, {
+        redirect: 'manual',
+      });
+      assert.match(
+        new URL(undefinedScope.headers.get('location')!).searchParams.get('error_description') ?? '',
+        /^AADSTS650053: /,
+        'a scope the resource does not define is refused before anyone consents to it',
+      );
       const declined = await signInAt(authorizeUrl().url, 'decline');
       assert.match(
         new URL(declined.headers.get('location')!).searchParams.get('error_description') ?? '',

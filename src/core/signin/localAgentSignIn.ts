@@ -82,6 +82,14 @@ export async function signInLocalAgent(
   // The metadata is read here rather than by client.discovery(), whose issuer check fails for a tenant given as a
   // domain (Entra's issuer names the GUID); the ID token's issuer is still checked against it.
   const metadata = await readMetadata(metadataUrl, options.signal);
+  // The code and the verifier go only to the authority's own origin, whatever the document names.
+  for (const endpoint of [metadata.token_endpoint, metadata.authorization_endpoint])
+    if (!endpoint || safeOrigin(endpoint) !== new URL(request.authority).origin)
+      throw new NetworkError(
+        'protocol',
+        `The tenant's OpenID metadata names an endpoint outside ${new URL(request.authority).origin}; nothing was sent there.`,
+        metadataUrl,
+      );
   const config = new client.Configuration(metadata, request.clientId, undefined, client.None());
   if (insecure) client.allowInsecureRequests(config);
   config.timeout = 30;
@@ -104,6 +112,8 @@ export async function signInLocalAgent(
       code_challenge_method: 'S256',
     });
     const callback = waitForRedirect(listener, state, options.timeoutMs ?? 5 * 60_000, options.signal);
+    // If the face cannot hand the URL over (the user declined to open it), that error is the one that counts.
+    callback.catch(() => undefined);
     await options.onAuthorizeUrl(url.href);
     const callbackUrl = await callback;
     const code = callbackUrl.searchParams.get('code') ?? '';
@@ -178,6 +188,14 @@ async function readMetadata(url: string, signal?: AbortSignal) {
   return body as { issuer: string; token_endpoint?: string; authorization_endpoint?: string };
 }
 
+function safeOrigin(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 function listen(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -225,6 +243,8 @@ function waitForRedirect(server: Server, state: string, timeoutMs: number, signa
     );
     const onAbort = () => done(new CancelledError());
     signal?.addEventListener('abort', onAbort, { once: true });
+    // Closed before a redirect came (the sign-in ended another way): the wait ends too.
+    server.once('close', () => done(new CancelledError()));
     let settled = false;
     const done = (outcome: URL | Error) => {
       if (settled) return;
@@ -234,9 +254,16 @@ function waitForRedirect(server: Server, state: string, timeoutMs: number, signa
       if (outcome instanceof URL) resolve(outcome);
       else reject(outcome);
     };
+    if (signal?.aborted) done(new CancelledError());
     server.on('request', (req, res) => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const headers = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close' };
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      } catch {
+        res.writeHead(400, headers).end(PAGE('Not this sign-in', 'This address waits for one sign-in only.'));
+        return;
+      }
       if (req.method !== 'GET' || url.pathname !== '/' || url.searchParams.get('state') !== state || settled) {
         res.writeHead(400, headers).end(PAGE('Not this sign-in', 'This address waits for one sign-in only.'));
         return;
