@@ -58,6 +58,38 @@ function result(): AgentTokenResult {
 }
 
 describe('inspector model', () => {
+  it("adds what Explain Agent Permissions… read, whence each permission, for the token's resource only", () => {
+    const permissions = {
+      resource: 'https://graph.microsoft.com',
+      blueprintName: 'Sandbox Blueprint',
+      permissions: [
+        { value: 'User.Read.All', kind: 'role' as const, from: 'inherited' as const },
+        { value: 'Mail.Send', kind: 'role' as const, from: 'own' as const },
+      ],
+    };
+    const view = exchangeView(
+      'Research Agent',
+      'https://graph.microsoft.com/.default',
+      result(),
+      NOW,
+      undefined,
+      permissions,
+    );
+    assert.equal(
+      view.note,
+      "Its permissions on https://graph.microsoft.com, as Graph said (Explain Agent Permissions…): User.Read.All (app role, inherited from Sandbox Blueprint's grant); Mail.Send (app role, its own grant).",
+    );
+    const other = exchangeView(
+      'Research Agent',
+      'api://sandbox-weather/.default',
+      result(),
+      NOW,
+      undefined,
+      permissions,
+    );
+    assert.equal(other.note, undefined);
+  });
+
   it("a single-instance agent's token: one column, why there is no T1, which object id is the agent", () => {
     const token = decodeToken(
       jwt({

@@ -186,7 +186,7 @@ export class InspectorController implements vscode.Disposable {
     draft?: RequestDraft,
   ): InspectorContent {
     const name = this.definitions.agent(agentId)?.displayName ?? agentId;
-    const view = exchangeView(name, scope, result, undefined, subject);
+    const view = exchangeView(name, scope, result, undefined, subject, this.tokens.permissionsOf(agentId));
     // The request editor: an app-only token of an agent in the list can call an API (the user flows keep curl).
     const agents = this.definitions.agents().map((a) => ({ id: a.clientId, name: a.displayName }));
     const editor =

@@ -6,6 +6,8 @@ import { graphHostOfAudience } from '../../core/config/clouds';
 import { explainClaims, tokenKind } from '../../core/tokens/claims';
 import { isBearerTokenText, posixQuote } from '../../core/safety/shellQuote';
 import type { DecodedToken } from '../../core/tokens/jwt';
+import { resourceOfScope } from '../../core/config/config';
+import type { AgentPermissions } from '../tokens/tokenStore';
 import { compareClaims, tokenWarnings } from '../../core/tokens/tokenInsights';
 import { EntraError } from '../../core/errors/entraError';
 import { legWords, reportOf } from '../../core/errors/errorReport';
@@ -130,6 +132,8 @@ export function exchangeView(
   result: AgentTokenResult,
   now = Date.now(),
   subject?: string,
+  /** What Explain Agent Permissions… read for this agent, shown when it is about this token's resource. */
+  permissions?: AgentPermissions,
 ): InspectorView {
   if (result.flow === 'single-instance' || result.flow === 'local-agent')
     return singleInstanceView(agentName, scope, result, now, subject);
@@ -146,6 +150,7 @@ export function exchangeView(
   return {
     title: exchangeTitle(agentName, scope),
     subtitle: `${FLOW_NAMES[result.flow]}${subject ? ` as ${subject}` : ''} · ${scope}${result.fromCache ? ' · from the cache' : ''}`,
+    ...permissionsNote(scope, permissions),
     columns: [
       column('T1 (blueprint → exchange)', result.t1, now),
       column(FINAL_HEADINGS[result.flow] ?? 'Final token', result.token, now),
@@ -196,6 +201,21 @@ function singleInstanceView(
     legs: result.legs.map(legView),
     primary: 0,
     defaultCurlUrl: curlUrlFor(claims.aud),
+  };
+}
+
+/**
+ * The agent's effective permissions on the token's resource, whence each (its own grant, or inherited from its
+ * blueprint's), as Explain Agent Permissions… read them: a token's roles and scp then read against them.
+ */
+function permissionsNote(scope: string, p: AgentPermissions | undefined): { note?: string } {
+  if (!p || resourceOfScope(p.resource.replace(/\/+$/, '') + '/x') !== resourceOfScope(scope)) return {};
+  const list = p.permissions.map(
+    (x) =>
+      `${x.value} (${x.kind === 'role' ? 'app role' : 'delegated'}, ${x.from === 'own' ? 'its own grant' : `inherited from ${p.blueprintName}'s grant`})`,
+  );
+  return {
+    note: `Its permissions on ${p.resource}, as Graph said (Explain Agent Permissions…): ${list.length ? list.join('; ') : 'none, its own or inherited'}.`,
   };
 }
 
