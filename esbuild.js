@@ -179,6 +179,8 @@ async function main() {
     );
   }
   const built = await Promise.all(contexts);
+  // Watching, the server may change under a listing written before: the CLI's MCP front then starts the SDK at once.
+  fs.rmSync(`${dist}/mcp-listings.json`, { force: true });
   if (watch) {
     await Promise.all(built.map((c) => c.watch()));
     return;
@@ -188,6 +190,19 @@ async function main() {
     fs.copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `${dist}/codicons/${f}`);
   await Promise.all(built.map((c) => c.rebuild()));
   await Promise.all(built.map((c) => c.dispose()));
+  writeMcpListings();
+}
+
+/**
+ * What the CLI's MCP front (src/cli/mcp/fastStart.ts) answers before the SDK loads: initialize and the lists, as the
+ * server just built answers them (frontListings asks it through the SDK), so the two cannot differ.
+ */
+function writeMcpListings() {
+  const chunk = path.resolve(dist, 'mcp.js');
+  const file = path.resolve(dist, 'mcp-listings.json');
+  const version = require('./package.json').version;
+  const script = `require(${JSON.stringify(chunk)}).frontListings(${JSON.stringify(version)}).then((l) => require('node:fs').writeFileSync(${JSON.stringify(file)}, JSON.stringify(l)))`;
+  require('node:child_process').execFileSync(process.execPath, ['-e', script], { stdio: 'inherit' });
 }
 
 main().catch((e) => {

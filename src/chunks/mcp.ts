@@ -1,2 +1,2 @@
 // dist/mcp.js: the MCP server of `entra-agent-tokens mcp`, with the MCP SDK and zod. Loaded by that command only.
-export * from '../cli/mcpServer';
+export * from '../cli/mcp/server';

@@ -4,22 +4,29 @@ import { isLoopbackHost } from '../core/config/config';
 import { graphOrigin, graphResource } from './agentsCommand';
 import { tokenOptions, tokenRequestFromFlags, withOptionalValue } from './tokenCommand';
 import { parse, UsageError } from './usage';
+import { readListings, serveWithFront } from './mcp/fastStart';
+import type { McpServerOptions } from './mcp/session';
 
 declare const __VERSION__: string;
 
 export const mcpHelp = `Usage: entra-agent-tokens mcp --tenant T --blueprint B CREDENTIAL [--authority URL] [--cloud C]
                               [--allow-authority-host H]... [--allow-api-host RESOURCE=HOST]...
-                              [--graph-endpoint URL]
+                              [--graph-endpoint URL] [--read-only]
 
 Speaks the Model Context Protocol on stdin/stdout for a coding agent (VS Code's agent mode, a terminal agent), with
 the blueprint's credential. Its tools:
   decode_token {token}                      header, claims explained, warnings (the token is not repeated)
   explain_error {text}                      an AADSTS code, an HTTP 401/403 with its WWW-Authenticate, a Graph error
-  get_agent_token {agent, scope?, flow?, user?}   claims, expiry and legs; never the token itself
-  call_api {agent, url, method?, scope?, body?}   only to the resource's own hosts or --allow-api-host's; the answer
-                                            with the token scrubbed, and why a 401/403 happened
   list_agents {}                            the blueprint's agent identities, through Microsoft Graph as the blueprint
-Token contents and API answers are returned as untrusted data. Logs go to stderr and never hold a token.
+  get_agent_token {agent, scope?, flow?, user?}   claims, expiry and legs; never the token itself
+  call_api {agent, url, method?, scope?}    GET or HEAD, only to the resource's own hosts or --allow-api-host's;
+                                            the answer with the token scrubbed, and why a 401/403 happened
+  call_api_write {agent, url, method, scope?, body?}   POST, PUT, PATCH or DELETE, as call_api; confirmed by the
+                                            user where the client can ask
+Resources: entra-agent://agents/{id} (an agent identity: ids, blueprint, tenant, grants, inheritable permissions)
+and entra-agent://catalog/errors. Prompts: diagnose_refused_call {agent, url}, explain_token {token}.
+Token contents, API answers and Graph's names are returned as untrusted data. Logs go to stderr and never hold a
+token.
 
   CREDENTIAL: --client-secret-env VAR | --certificate FILE [--certificate-password-env VAR] |
               --federated-token-file FILE | --managed-identity [CLIENT_ID]
@@ -27,12 +34,15 @@ Token contents and API answers are returned as untrusted data. Logs go to stderr
                          call_api may also send a token for RESOURCE (an app ID URI, URL or app id) to HOST
                          (repeatable). Tokens for Microsoft Graph, the sandbox's APIs and the token exchange never
                          go to another host.
-  --graph-endpoint URL   for list_agents; as for "agents"`;
+  --graph-endpoint URL   for list_agents and the agent resources; as for "agents"
+  --read-only            only decode_token, explain_error, list_agents, the resources and explain_token: nothing
+                         that gets an agent's token or calls an API`;
 
-const options = {
+const flagOptions = {
   ...tokenOptions,
   'allow-api-host': { type: 'string', multiple: true },
   'graph-endpoint': { type: 'string' },
+  'read-only': { type: 'boolean' },
 } as const;
 
 export async function runMcp(
@@ -41,7 +51,7 @@ export async function runMcp(
   out: (s: string) => void,
   stopped: Promise<void>,
 ): Promise<void> {
-  const { values } = parse('mcp', withOptionalValue(args, '--managed-identity'), options);
+  const { values } = parse('mcp', withOptionalValue(args, '--managed-identity'), flagOptions);
   if (values.help) return out(`${mcpHelp}\n`);
   for (const flag of ['agent', 'scope', 'flow', 'user-token-env', 'user-id', 'username', 'json'] as const)
     if (values[flag] !== undefined)
@@ -54,25 +64,27 @@ export async function runMcp(
     env,
   );
   const authority = new URL(request.authority);
-  const { serveMcp } = await import('./mcpServer');
-  await serveMcp(
-    {
-      base: {
-        authority: request.authority,
-        tenant: request.tenant,
-        blueprintId: request.blueprintId,
-        credential: request.credential,
-        ...(request.cloud ? { cloud: request.cloud } : {}),
-      },
-      host,
-      timeoutMs,
-      allowApiHosts,
-      graph,
-      ...(isLoopbackHost(authority.hostname) ? { sandboxOrigin: authority.origin } : {}),
-      version: typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0',
+  const options: McpServerOptions = {
+    base: {
+      authority: request.authority,
+      tenant: request.tenant,
+      blueprintId: request.blueprintId,
+      credential: request.credential,
+      ...(request.cloud ? { cloud: request.cloud } : {}),
     },
-    stopped,
-  );
+    host,
+    timeoutMs,
+    allowApiHosts,
+    graph,
+    ...(isLoopbackHost(authority.hostname) ? { sandboxOrigin: authority.origin } : {}),
+    version: typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0',
+    readOnly: values['read-only'] === true,
+  };
+  // The front answers initialize and the lists from what the build wrote; without it (run from source), the SDK's.
+  const load = () => import('./mcp/server');
+  const listings = readListings(__dirname);
+  if (listings) await serveWithFront(options, listings, stopped, load);
+  else await (await load()).serveMcp(options, stopped);
 }
 
 /**

@@ -12,3 +12,12 @@ export function writeOut(text: string): void {
 export function writeErr(text: string): void {
   process.stderr.write(terminalSafeLines(withholdSent(text)));
 }
+
+/**
+ * One JSON-RPC message on stdout, for `mcp` only, where stdout is the protocol's (the SDK's stdio transport writes
+ * the same way): JSON.stringify has escaped every control character, and terminal escaping would change the message.
+ * What a message holds passed the tools' own last guard (guardedResult) before it was serialised.
+ */
+export function writeProtocolLine(json: string): void {
+  process.stdout.write(`${json}\n`);
+}

@@ -86,12 +86,13 @@ describe('entra-agent-tokens mcp, through the MCP SDK client over stdio', () => 
       .map((c) => c.text)
       .join('\n');
 
-  it('lists its five tools, each with an input and an output schema', async () => {
+  it('lists its six tools, each with an input and an output schema', async () => {
     const s = await connect();
     try {
       const { tools } = await s.client.listTools();
       assert.deepEqual(tools.map((t) => t.name).sort(), [
         'call_api',
+        'call_api_write',
         'decode_token',
         'explain_error',
         'get_agent_token',
@@ -119,16 +120,23 @@ describe('entra-agent-tokens mcp, through the MCP SDK client over stdio', () => 
         arguments: { agent: AGENT, scope: 'api://sandbox-weather/.default' },
       });
       assert.ok(!byId.isError, text(byId));
-      const got = byId.structuredContent as { claims: { roles?: string[]; appid?: string }; legs: unknown[] };
-      assert.deepEqual(got.claims.roles, ['Forecast.Read']);
-      assert.equal(got.claims.appid, AGENT);
+      const got = byId.structuredContent as {
+        agent: string;
+        untrusted: { claims: { roles?: string[]; appid?: string } };
+        legs: unknown[];
+      };
+      assert.deepEqual(got.untrusted.claims.roles, ['Forecast.Read']);
+      assert.equal(got.untrusted.claims.appid, AGENT);
+      assert.equal(got.agent, AGENT);
       assert.equal(got.legs.length, 2);
       assert.match(text(byId), /The token itself stays with the tool/);
       // By display name: the blueprint lists its agents through Graph as itself.
       const byName = await s.client.callTool({ name: 'get_agent_token', arguments: { agent: 'Support Agent' } });
       assert.equal((byName.structuredContent as { agent: string }).agent, OTHER_AGENT);
       const listed = await s.client.callTool({ name: 'list_agents', arguments: {} });
-      const agents = (listed.structuredContent as { agents: { appId: string }[] }).agents.map((a) => a.appId);
+      const agents = (listed.structuredContent as { untrusted: { agents: { appId: string }[] } }).untrusted.agents.map(
+        (a) => a.appId,
+      );
       assert.ok(agents.includes(AGENT) && agents.includes(OTHER_AGENT));
       // As its agent user (the Research Agent has one), and without naming the user: explained, not a crash.
       const asUser = await s.client.callTool({
@@ -159,12 +167,14 @@ describe('entra-agent-tokens mcp, through the MCP SDK client over stdio', () => 
       const refused = await s.client.callTool({ name: 'call_api', arguments: { agent: 'Support Agent', url } });
       const r403 = refused.structuredContent as {
         status: number;
-        explanation?: { summary: string; causes: { quoted: Record<string, string> }[] };
+        explanation?: { summary: string; causes: object[] };
+        untrusted: { quoted?: Record<string, string>[] };
       };
       assert.equal(r403.status, 403);
-      // Catalogue sentences naming what they quote, and what the API said apart.
+      // Catalogue sentences naming what they quote, and what the API said apart, under `untrusted`.
       assert.match(r403.explanation!.summary, /^HTTP 403: The token lacks \{scope\}/);
-      assert.equal(r403.explanation!.causes[0]!.quoted.scope, 'Forecast.Read');
+      assert.deepEqual(Object.keys(r403.explanation!.causes[0]!).sort(), ['cause', 'fix']);
+      assert.equal(r403.untrusted.quoted?.[0]?.scope, 'Forecast.Read');
       const ok = await s.client.callTool({ name: 'call_api', arguments: { agent: AGENT, url } });
       assert.equal((ok.structuredContent as { status: number }).status, 200);
       assert.match(text(ok), /<untrusted-data>[\s\S]*Sunny[\s\S]*<\/untrusted-data>/);
@@ -196,12 +206,10 @@ describe('entra-agent-tokens mcp, through the MCP SDK client over stdio', () => 
         arguments: { agent: AGENT, url: `http://${echoHost}/x`, scope: JOBS_SCOPE },
       });
       assert.ok(!echoed.isError, text(echoed));
-      assert.equal(JSON.parse((echoed.structuredContent as { body: string }).body).youSent, 'Bearer [the agent token]');
-      assert.equal(
-        (echoed.structuredContent as { headers: Record<string, string> }).headers['x-echo'],
-        'Bearer [the agent token]',
-        'a header that echoes it too',
-      );
+      const answer = (echoed.structuredContent as { untrusted: { body: string; headers: Record<string, string> } })
+        .untrusted;
+      assert.equal(JSON.parse(answer.body).youSent, 'Bearer [the agent token]');
+      assert.equal(answer.headers['x-echo'], 'Bearer [the agent token]', 'a header that echoes it too');
       // A token pasted where the URL goes: refused, and not repeated, not even in part.
       const engine = new AgentTokenEngine();
       const held = await engine.getAutonomousToken(
@@ -268,12 +276,11 @@ describe('entra-agent-tokens mcp, through the MCP SDK client over stdio', () => 
     const s = await connect();
     try {
       const decoded = await s.client.callTool({ name: 'decode_token', arguments: { token: real.accessToken } });
-      const claims = (decoded.structuredContent as { claims: { name: string; value: unknown }[] }).claims;
+      type Decoded = { untrusted: { claims: { name: string; value: unknown }[] } };
+      const claims = (decoded.structuredContent as Decoded).untrusted.claims;
       assert.equal(claims.find((c) => c.name === 'azp' || c.name === 'appid')?.value, AGENT);
       const injected = await s.client.callTool({ name: 'decode_token', arguments: { token: `Bearer ${hostile}` } });
-      const note = (injected.structuredContent as { claims: { name: string; value: unknown }[] }).claims.find(
-        (c) => c.name === 'note',
-      );
+      const note = (injected.structuredContent as Decoded).untrusted.claims.find((c) => c.name === 'note');
       assert.equal(note?.value, payload, 'the claim is returned as it is, as data');
       const said = text(injected);
       assert.equal(said.split('</untrusted-data>').length, 2, 'the data block is closed once, by the server');

@@ -3,7 +3,7 @@
 // file and never on a handler. It imports types only from core, the sidecar and the definitions' rules, so no import cycle can run
 // through it (the lint's cycle check keeps it so).
 import type { ExportFormat } from '../../sidecar/sidecarExport';
-import type { ApiCallResult } from '../../core/tools/agentTools';
+import type { ApiAnswer } from '../../core/tools/agentTools';
 import type { AgentFlow } from '../../core/engine/agentTokens';
 import type { SetupStep } from '../../core/graph/blueprintSetup';
 import type { CloudName } from '../../core/config/clouds';
@@ -120,7 +120,7 @@ export interface CallApiArgs {
 }
 
 /** What the command returns to a script: the answer, and for a status ≥ 400 why. Never the token. */
-export interface CallApiSummary extends ApiCallResult {
+export interface CallApiSummary extends ApiAnswer {
   agentId: string;
   resourceMetadata?: { resource?: string; scopes: readonly string[] };
   /** The API's metadata names another scope than the one used: call again with this one. */
