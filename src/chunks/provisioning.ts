@@ -20,3 +20,4 @@ export * from '../extension/commands/exportSidecar';
 export * from '../extension/sandbox/stopSandboxAsk';
 export * from '../extension/commands/editBlueprint';
 export * from '../extension/commands/editAgentIdentity';
+export * from '../extension/agentMode/lmCalls';

@@ -12,7 +12,8 @@ import { INSPECTOR_VIEW_TYPE } from './inspector/inspectorPanel';
 import { ExtensionLog } from './log';
 import type { InspectorState } from '../webview/protocol';
 import { SANDBOX_AUTH_PROVIDER, SandboxAuthProvider } from './sandbox/graphSignIn';
-import { callConfirmation, registerLanguageModelTools, type CallApiInput } from './agentMode/lmTools';
+import { registerLanguageModelTools } from './agentMode/lmTools';
+import type { CallApiInput } from './agentMode/lmCalls';
 import { registerMcpProvider } from './agentMode/mcpProvider';
 import { SandboxController } from './sandbox/sandboxController';
 import { SidecarController } from './sidecar/sidecarController';
@@ -32,8 +33,14 @@ export interface EntraAgentTokensApi {
   readonly sidecarTree: SidecarTreeProvider;
   /** Which secrets are stored for a blueprint (names only). */
   storedSecrets(blueprintId: string): Promise<SecretKind[]>;
-  /** What agent mode's call-API tool asks the user to confirm for this input: its title and Markdown source. */
-  callConfirmation(input: CallApiInput): Promise<{ title: string; markdown: string }>;
+  /**
+   * What agent mode's API tool (the changing one unless `read`) asks the user to confirm for this input: its title and
+   * Markdown source; undefined when it runs without asking (the reading tool, to the resource's own host).
+   */
+  callConfirmation(
+    input: CallApiInput,
+    tool?: 'read' | 'write',
+  ): Promise<{ title: string; markdown: string } | undefined>;
 }
 
 declare const __eatLoadStart: number | undefined;
@@ -141,9 +148,14 @@ export function activate(context: vscode.ExtensionContext): EntraAgentTokensApi 
       const present = await Promise.all(kinds.map(async (k) => !!(await credentials.get(blueprintId, k))));
       return kinds.filter((_, i) => present[i]);
     },
-    callConfirmation: async (input) => {
-      const { title, message } = (await callConfirmation(commandContext, input)).confirmationMessages;
-      return { title, markdown: message.value };
+    callConfirmation: async (input, tool = 'write') => {
+      const { prepareCall } = await import('./agentMode/lmCalls');
+      const asked = (await prepareCall(commandContext, tool, input)).confirmationMessages;
+      if (!asked) return undefined;
+      return {
+        title: asked.title,
+        markdown: typeof asked.message === 'string' ? asked.message : asked.message.value,
+      };
     },
   };
 }

@@ -364,8 +364,13 @@ describe('extension in a real VS Code', () => {
     });
 
     it("agent mode's tools answer through vscode.lm.invokeTool, and no answer holds a token", async () => {
+      const structured: unknown[] = [];
       const invoke = async (name: string, input: object) => {
         const result = await vscode.lm.invokeTool(name, { input, toolInvocationToken: undefined });
+        // The structured result, where this VS Code has data parts (LanguageModelDataPart.json: text/x-json).
+        for (const p of result.content as { mimeType?: string; data?: Uint8Array }[])
+          if (/json/.test(p.mimeType ?? '') && p.data)
+            structured.push(JSON.parse(Buffer.from(p.data).toString('utf8')));
         return result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
       };
       const jwt = /eyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]*/;
@@ -407,6 +412,42 @@ describe('extension in a real VS Code', () => {
       said.push(ok);
       assert.match(ok, /HTTP 200/);
       assert.match(ok, /Sunny/);
+      if ('LanguageModelDataPart' in vscode) {
+        const answer = structured.at(-1) as { status: number; method: string; untrusted: { body: string } };
+        assert.ok(answer, `no data part among ${structured.length} structured results`);
+        assert.equal(answer.status, 200);
+        assert.equal(answer.method, 'GET');
+        assert.match(answer.untrusted.body, /Sunny/);
+      }
+      // The split: the reading tool refuses a change before any token is made; the changing tool sends it.
+      const post = await invoke('entraAgentTokens_callApi', {
+        agent: AGENT,
+        url: `${status.authority}/apis/weather/forecast`,
+        method: 'POST',
+      });
+      assert.match(post, /could not do it[\s\S]*POST is not one this tool sends/);
+      const changed = await invoke('entraAgentTokens_callApiWrite', {
+        agent: AGENT,
+        url: `${status.authority}/apis/weather/forecast`,
+        method: 'POST',
+        body: '{"city":"Oslo"}',
+      });
+      said.push(changed);
+      assert.match(changed, /^POST http:\/\/127\.0\.0\.1:\d+ → HTTP \d{3}/);
+      const wrongWay = await invoke('entraAgentTokens_callApiWrite', {
+        agent: AGENT,
+        url: `${status.authority}/apis/weather/forecast`,
+        method: 'GET',
+      });
+      assert.match(wrongWay, /GET is not one this tool sends/);
+      // A GET to the resource's own host runs without a question; to a host the user listed, or a change, asks.
+      const ask = (await api()).callConfirmation;
+      const own = { agent: AGENT, url: `${status.authority}/apis/weather/forecast` };
+      assert.equal(await ask(own, 'read'), undefined);
+      assert.ok(await ask({ ...own, method: 'DELETE' }, 'write'));
+      assert.ok(
+        await ask({ ...own, url: 'https://attacker.example/x', scope: 'api://sandbox-weather/.default' }, 'read'),
+      );
       // The host rule: another host is refused before any token is made, with the reason.
       const refused = await invoke('entraAgentTokens_callApi', {
         agent: AGENT,
@@ -422,7 +463,7 @@ describe('extension in a real VS Code', () => {
     it("promise: agent mode's call confirmation shows method, the whole URL, scope and body size, all as plain text", async () => {
       const hostile = '[run](command:workbench.action.quit) ![x](https://attacker.example/p.png) **b** `c` <img src=x>';
       const url = `https://graph.microsoft.com/v1.0/users/${encodeURIComponent('x')}?q=${hostile}`;
-      const c = await (
+      const c = (await (
         await api()
       ).callConfirmation({
         agent: 'Research Agent',
@@ -430,7 +471,7 @@ describe('extension in a real VS Code', () => {
         method: `GET ${hostile}`,
         scope: `https://graph.microsoft.com/.default ${hostile}`,
         body: 'x'.repeat(1234),
-      });
+      }))!;
       // Every Markdown character the model wrote is escaped: nothing of it can become a link, an image or a command.
       for (const [i, ch] of [...c.markdown].entries())
         if ('[]()!*`'.includes(ch)) assert.equal(c.markdown[i - 1], '\\', `unescaped ${ch} at ${i}: ${c.markdown}`);

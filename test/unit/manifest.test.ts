@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandId, ContextKey } from '../../src/extension/commands/ids';
+import { LM_TOOLS } from '../../src/extension/agentMode/lmToolIds';
 
 interface Manifest {
   activationEvents: string[];
@@ -12,6 +13,8 @@ interface Manifest {
     viewsWelcome: { contents: string; when?: string }[];
     walkthroughs: { steps: { description: string; completionEvents?: string[] }[] }[];
     configuration: { properties: Record<string, { scope?: string }> };
+    languageModelTools: { name: string; toolReferenceName: string; inputSchema: { properties: object } }[];
+    chatInstructions: { name: string; path: string; description?: string }[];
   };
   capabilities: { untrustedWorkspaces: { supported: boolean | string; description?: string } };
 }
@@ -19,6 +22,28 @@ interface Manifest {
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as Manifest;
 
 describe('package.json manifest', () => {
+  it('contributes exactly the language-model tools the code registers; the reading one takes GET and HEAD only', () => {
+    const tools = manifest.contributes.languageModelTools;
+    assert.deepEqual(tools.map((t) => t.name).sort(), Object.values(LM_TOOLS).sort());
+    const read = tools.find((t) => t.name === LM_TOOLS.callApi)!.inputSchema.properties as Record<string, object>;
+    assert.deepEqual(read.method, { type: 'string', enum: ['GET', 'HEAD'], description: 'GET (default) or HEAD.' });
+    assert.equal(read.body, undefined);
+  });
+  it("contributes agent mode's instructions as VS Code takes them, naming only tools that exist", () => {
+    // chatPromptFilesContribution.ts (microsoft/vscode): a name of [\w.-]+, a path inside the extension, and a
+    // description, or the entry is refused.
+    const root = join(__dirname, '..', '..');
+    const references = new Set(manifest.contributes.languageModelTools.map((t) => t.toolReferenceName));
+    assert.ok(manifest.contributes.chatInstructions.length > 0);
+    for (const entry of manifest.contributes.chatInstructions) {
+      assert.match(entry.name, /^[\w.-]+$/);
+      assert.ok((entry.description ?? '').length > 20, entry.name);
+      assert.match(entry.path, /^\.\/media\/[\w./-]+\.instructions\.md$/);
+      const text = readFileSync(join(root, entry.path), 'utf8');
+      assert.match(text, /^---\ndescription: '[^']+'\n---\n/);
+      for (const m of text.matchAll(/#(entra\w+)/g)) assert.ok(references.has(m[1]!), `#${m[1]} is no tool`);
+    }
+  });
   it('contributes exactly the command ids the code registers', () => {
     assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), Object.values(CommandId).sort());
   });

@@ -54,6 +54,8 @@ export async function serveWithFront(
   let deliver: ((line: string) => void) | undefined;
   let handing: Promise<void> | undefined;
   let served: Promise<void> | undefined;
+  /** The SDK's server could not load (a damaged install): the session ends, and the CLI explains why. */
+  let failed: unknown;
 
   let endInput!: () => void;
   const closed = new Promise<void>((resolve) => (endInput = resolve));
@@ -76,7 +78,10 @@ export async function serveWithFront(
         closed,
       };
       served = serveMcp(options, stopped, { front: session });
-    })();
+    })().catch((e: unknown) => {
+      failed = e;
+      endInput();
+    });
     return handing;
   };
 
@@ -147,7 +152,8 @@ export async function serveWithFront(
   );
   await Promise.race([stopped, closed, handing ?? new Promise<void>(() => undefined)]);
   // Handed over: the server's own end (it watches stdin's end and `stopped` too).
-  while (handing && !served) await handing;
+  while (handing && !served && failed === undefined) await handing;
+  if (failed !== undefined) throw failed;
   if (served) await served;
   process.stdin.off('data', onData);
 }

@@ -1,37 +1,28 @@
 // Agent mode's tools (contributes.languageModelTools): list agents, decode a token, explain an error, get an agent's
-// token, call an API. They run the extension's own paths (the same commands, the same host rule, the same held
-// tokens) and answer with core/tools/agentTools.ts's texts: no secret and no raw token, token and API contents as untrusted
-// data. Call API asks the user's confirmation on every call (agent, method, host), and never widens the host rule.
-// Registered at activation; what they run loads on first use.
+// token, read from an API (GET, HEAD), change something through an API (POST, PUT, PATCH, DELETE). They run the
+// extension's own paths (the same commands, the same host rule, the same held tokens) and answer with
+// core/tools/agentTools.ts's text and, where VS Code has LanguageModelDataPart, the same structured result as the MCP
+// server's (outside data under `untrusted`): no secret and no raw token, token and API contents as untrusted data.
+// The reading tool runs without a per-call confirmation when the token goes to the resource's own host, and asks
+// otherwise; the changing tool asks on every call (agent, method, whole URL, scope, body size). Neither widens the
+// host rule. Registered at activation; what they run loads on first use.
 import * as vscode from 'vscode';
 import { reportOf } from '../../core/errors/errorReport';
 import { ConfigError } from '../../core/errors/errors';
-import { callApi } from '../commands/callApi';
 import type { CommandContext } from '../commands/context';
 import { getAgentToken } from '../commands/getAgentToken';
-import type { AgentDefinition } from '../definitions/definitions';
+import { agentNamed } from './agentNames';
+import type { Answer, CallApiInput } from './lmCalls';
+import { LM_TOOLS } from './lmToolIds';
 
-export const LM_TOOLS = {
-  listAgents: 'entraAgentTokens_listAgents',
-  decodeToken: 'entraAgentTokens_decodeToken',
-  explainError: 'entraAgentTokens_explainError',
-  getAgentToken: 'entraAgentTokens_getAgentToken',
-  callApi: 'entraAgentTokens_callApi',
-} as const;
+/** The API tools' calls and confirmations, loaded on a first call (the provisioning chunk). */
+const calls = () => import('./lmCalls');
 
 interface GetTokenInput {
   agent: string;
   scope?: string;
   flow?: 'autonomous' | 'agent-user' | 'obo';
   user?: string;
-}
-
-export interface CallApiInput {
-  agent: string;
-  url: string;
-  method?: string;
-  scope?: string;
-  body?: string;
 }
 
 export function registerLanguageModelTools(ctx: CommandContext): vscode.Disposable[] {
@@ -58,7 +49,14 @@ export function registerLanguageModelTools(ctx: CommandContext): vscode.Disposab
             ...(a.tenant ? { tenant: a.tenant } : {}),
             agentUsers: (a.agentUsers ?? []).map((u) => u.username ?? u.userId),
           }));
-          return `${blueprints.length} blueprint(s) and ${agents.length} agent identit${agents.length === 1 ? 'y' : 'ies'} in the Entra Agent Tokens view. No credential is ever shown.\n${untrusted('The list (names are as users and imports wrote them)', { blueprints, agents })}`;
+          return {
+            structured: {
+              blueprintCount: blueprints.length,
+              agentCount: agents.length,
+              untrusted: { blueprints, agents },
+            },
+            text: `${blueprints.length} blueprint(s) and ${agents.length} agent identit${agents.length === 1 ? 'y' : 'ies'} in the Entra Agent Tokens view. No credential is ever shown.\n${untrusted('The list (names are as users and imports wrote them)', { blueprints, agents })}`,
+          };
         }),
     }),
     vscode.lm.registerTool<{ token?: string }>(LM_TOOLS.decodeToken, {
@@ -71,17 +69,12 @@ export function registerLanguageModelTools(ctx: CommandContext): vscode.Disposab
               'none was given and nothing is selected in the editor.',
               'Pass the token, or select it in the editor and ask again.',
             );
-          return (await tools()).decodeTokenTool(given).text;
+          return (await tools()).decodeTokenTool(given);
         }),
     }),
     vscode.lm.registerTool<{ text: string }>(LM_TOOLS.explainError, {
       invoke: (o, token) =>
-        answer(
-          ctx,
-          'explainError',
-          token,
-          async () => (await tools()).explainErrorTool(String(o.input.text ?? '')).text,
-        ),
+        answer(ctx, 'explainError', token, async () => (await tools()).explainErrorTool(String(o.input.text ?? ''))),
     }),
     vscode.lm.registerTool<GetTokenInput>(LM_TOOLS.getAgentToken, {
       prepareInvocation: (o) => ({ invocationMessage: `Getting a token for ${o.input.agent}` }),
@@ -106,53 +99,23 @@ export function registerLanguageModelTools(ctx: CommandContext): vscode.Disposab
               legs: got.legs,
             },
             got.scope,
-          ).text;
+            Date.now(),
+            agent.clientId,
+          );
         }),
     }),
     vscode.lm.registerTool<CallApiInput>(LM_TOOLS.callApi, {
-      // Every call is confirmed: the agent, the method, the whole URL, the scope and the body's size.
-      prepareInvocation: async (o) => callConfirmation(ctx, o.input),
+      // A GET or HEAD whose token goes to the resource's own host needs no per-call question; any other host does.
+      prepareInvocation: async (o) => (await calls()).prepareCall(ctx, 'read', o.input),
+      invoke: (o, token) => answer(ctx, 'callApi', token, async () => (await calls()).callTool(ctx, o.input, 'read')),
+    }),
+    vscode.lm.registerTool<CallApiInput>(LM_TOOLS.callApiWrite, {
+      // Every change is confirmed: the agent, the method, the whole URL, the scope and the body's size.
+      prepareInvocation: async (o) => (await calls()).prepareCall(ctx, 'write', o.input),
       invoke: (o, token) =>
-        answer(ctx, 'callApi', token, async () => {
-          const agent = agentNamed(ctx, o.input.agent);
-          const method = o.input.method ?? (o.input.body !== undefined ? 'POST' : 'GET');
-          // A script's call: a host outside the resource's is refused unless the user listed it (no confirmHost).
-          const result = await callApi(ctx, {
-            agentId: agent.clientId,
-            url: o.input.url,
-            method,
-            ...(o.input.scope ? { scope: o.input.scope, scopeFromModel: true } : {}),
-            ...(o.input.body !== undefined ? { body: o.input.body } : {}),
-            openInspector: false,
-          });
-          const { apiAnswer } = await tools();
-          return apiAnswer({ url: o.input.url, method: method.toUpperCase() }, result).text;
-        }),
+        answer(ctx, 'callApiWrite', token, async () => (await calls()).callTool(ctx, o.input, 'write')),
     }),
   ];
-}
-
-/**
- * What the user confirms before agent mode's call-API tool runs (its lines: agentTools.callConfirmationLines). Every
- * value in it came from the model, so each line is plain text (MarkdownString.appendText): a method or URL holding
- * `[link](command:…)` or an image shows as typed.
- */
-export async function callConfirmation(
-  ctx: CommandContext,
-  input: CallApiInput,
-): Promise<vscode.PreparedToolInvocation & { confirmationMessages: { message: vscode.MarkdownString } }> {
-  const agent = ctx.definitions.agents().find((a) => matches(a, String(input.agent ?? '')));
-  const { callConfirmationLines } = await import('../../core/tools/agentTools');
-  const { lines, host } = callConfirmationLines(input, agent && `${agent.displayName} (${agent.clientId})`);
-  const message = new vscode.MarkdownString();
-  lines.forEach((line, i) => {
-    if (i > 0) message.appendMarkdown('\n\n');
-    message.appendText(line);
-  });
-  return {
-    invocationMessage: `Calling ${host} as ${agent?.displayName ?? 'an agent identity'}`,
-    confirmationMessages: { title: 'Call an API with an agent token?', message },
-  };
 }
 
 /** The last guard of what a model reads (agentTools.guardedText): no value sent as a credential, no JWT. */
@@ -166,7 +129,7 @@ async function answer(
   ctx: CommandContext,
   name: string,
   cancellation: vscode.CancellationToken,
-  run: () => Promise<string>,
+  run: () => Promise<Answer>,
 ): Promise<vscode.LanguageModelToolResult> {
   if (cancellation.isCancellationRequested) throw new vscode.CancellationError();
   // A cancelled tool answers at once; what it started finishes on its own (a token is cached, a call completes).
@@ -175,9 +138,18 @@ async function answer(
     stop = cancellation.onCancellationRequested(() => reject(new vscode.CancellationError()));
   });
   try {
-    const text = await Promise.race([run(), cancelled]);
+    const said = await Promise.race([run(), cancelled]);
     ctx.log.info(`Language-model tool ${name}: answered.`);
-    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(await guarded(text))]);
+    if (typeof said === 'string')
+      return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(await guarded(said))]);
+    // The last guard over both, as the MCP server's: no value sent as a credential, no JWT, in any string.
+    const { guardedResult } = await import('../../core/tools/agentTools');
+    const result = guardedResult(said);
+    return new vscode.LanguageModelToolResult([
+      new vscode.LanguageModelTextPart(result.text),
+      // A data part is one of the result's parts from 1.105 on; 1.101's types do not name it.
+      ...(dataPart(result.structured) as vscode.LanguageModelTextPart[]),
+    ]);
   } catch (e) {
     if (e instanceof vscode.CancellationError) throw e;
     const report = reportOf(e);
@@ -194,22 +166,14 @@ async function answer(
   }
 }
 
-function matches(agent: AgentDefinition, named: string): boolean {
-  const n = named.trim().toLowerCase();
-  return agent.clientId === n || agent.displayName.toLowerCase() === n;
-}
-
-/** An agent identity of the view, by client id or display name (one only). */
-function agentNamed(ctx: CommandContext, named: string): AgentDefinition {
-  const found = ctx.definitions.agents().filter((a) => matches(a, String(named ?? '')));
-  if (found.length === 1) return found[0]!;
-  throw new ConfigError(
-    'Agent',
-    found.length
-      ? `"${String(named).slice(0, 80)}" names ${found.length} agent identities.`
-      : `"${String(named).slice(0, 80)}" is not an agent identity in the Entra Agent Tokens view.`,
-    'Give its client id; the list-agents tool lists them.',
-  );
+/**
+ * The structured result as a JSON data part, where this VS Code has LanguageModelDataPart (1.105 on; the extension
+ * supports 1.101, whose tools answer with the text alone, which says the same).
+ */
+function dataPart(structured: unknown): unknown[] {
+  const DataPart = (vscode as unknown as { LanguageModelDataPart?: { json(value: unknown): unknown } })
+    .LanguageModelDataPart;
+  return typeof DataPart?.json === 'function' ? [DataPart.json(structured)] : [];
 }
 
 function selectedText(): string | undefined {

@@ -319,6 +319,25 @@ async function perform(
   };
 }
 
+/**
+ * Whether a call would send the agent's token to a host of the resource itself (Graph's own host, the sandbox's for
+ * its APIs, an https resource URI's host the user typed): what agent mode's reading tool may do without asking each
+ * time. A host the user listed, or one that would be refused or confirmed, is not.
+ */
+export async function callsOwnHost(
+  ctx: CommandContext,
+  input: { agent: AgentDefinition; url: string; scope?: string; scopeFromModel?: boolean },
+): Promise<boolean> {
+  const { scopeForUrl, tokenDestination } = await import('../../core/api/apiHosts');
+  const { sandboxOrigin } = hostContext(ctx, ctx.definitions.target(input.agent));
+  const context: HostContext = {
+    ...(sandboxOrigin ? { sandboxOrigin } : {}),
+    ...(input.scopeFromModel && input.scope ? { modelChoseScope: true } : {}),
+  };
+  const scope = input.scope ?? scopeForUrl(input.url, context) ?? input.agent.defaultScope;
+  return tokenDestination(input.url, scope, context).send;
+}
+
 /** The sandbox's APIs take only the sandbox's tokens: its origin counts only for an agent whose blueprint is on it. */
 function hostContext(ctx: CommandContext, { blueprint }: AgentTarget): HostContext {
   const origin = ctx.sandbox.status?.authority;
