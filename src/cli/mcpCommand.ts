@@ -80,11 +80,9 @@ export async function runMcp(
     version: typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0',
     readOnly: values['read-only'] === true,
   };
-  // The front answers initialize and the lists from what the build wrote; without it (run from source), the SDK's.
+  // The front answers initialize and the lists from what the build wrote; without them (run from source), the SDK.
   const load = () => import('./mcp/server');
-  const listings = readListings(__dirname);
-  if (listings) await serveWithFront(options, listings, stopped, load);
-  else await (await load()).serveMcp(options, stopped);
+  await serveWithFront(options, readListings(__dirname), stopped, load);
 }
 
 /**

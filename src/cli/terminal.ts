@@ -1,3 +1,4 @@
+import { redactTokens } from '../core/safety/redact';
 import { withholdSent } from '../core/safety/sentValues';
 import { terminalSafeLines } from '../core/safety/terminalText';
 
@@ -14,10 +15,12 @@ export function writeErr(text: string): void {
 }
 
 /**
- * One JSON-RPC message on stdout, for `mcp` only, where stdout is the protocol's (the SDK's stdio transport writes
- * the same way): JSON.stringify has escaped every control character, and terminal escaping would change the message.
- * What a message holds passed the tools' own last guard (guardedResult) before it was serialised.
+ * One JSON-RPC message on stdout, for `mcp` only, where stdout is the protocol's: every line the server says passes
+ * here (the front's answers and the SDK server's), and loses every value this process sent as a credential (in any
+ * spelling) and anything shaped like a JWT, whatever built it: a tool result, a resource, a prompt, a progress
+ * notification, an elicitation request, an error. The placeholders are JSON-safe; JSON.stringify has escaped every
+ * control character, and terminal escaping would change the message.
  */
 export function writeProtocolLine(json: string): void {
-  process.stdout.write(`${json}\n`);
+  process.stdout.write(`${redactTokens(withholdSent(json))}\n`);
 }

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
 import { EntraError } from '../../src/core/errors/entraError';
 import { scrubSentValues } from '../../src/core/safety/encodedMatch';
 import { buildCli, cli, sandboxBlueprintArgs } from '../cliRunner';
@@ -107,6 +110,30 @@ describe('promise: a server that echoes the request cannot put a secret or asser
       const said = decodedEverywhere(r.stdout + r.stderr);
       assert.match(said, /fmi_path=/, `the echo is shown (json ${json}, ${encoding})`);
       assert.ok(!said.includes(SECRET), `json ${json}, ${encoding}: ${said.slice(0, 400)}`);
+    }
+  });
+
+  it('a plain-text echo cut at its 200th character loses the secret whole, not all but its start', async () => {
+    // A gateway's text/plain page repeating the secret across the cut the description is made with.
+    const server = createServer((_req, res) => {
+      res.writeHead(400, { 'content-type': 'text/plain' });
+      res.end(`${'x'.repeat(190)}${SECRET} and more`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const engine = new AgentTokenEngine({ retryBaseDelayMs: 1 });
+    try {
+      await engine.getAutonomousToken(
+        sandboxRequest({ authority: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+      );
+      assert.fail('expected a refusal');
+    } catch (e) {
+      assert.ok(e instanceof EntraError, String(e));
+      const said = JSON.stringify([e.message, e.body, e.description]);
+      assert.ok(!said.includes(SECRET.slice(0, 8)), said.slice(0, 400));
+      assert.match(e.description ?? '', /\[redacted\]/);
+    } finally {
+      await engine.close();
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 

@@ -46,12 +46,15 @@ describe('the CLI as a package: npm pack, install into an empty prefix, run from
   it('holds the CLI bundles, a manifest that needs no package, and nothing else', () => {
     const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').sort();
     assert.deepEqual(
-      listed.filter((f) => !/^package\/(dist\/[a-z-]+\.js|package\.json|README\.md|LICENSE)$/.test(f)),
+      listed.filter(
+        (f) => !/^package\/(dist\/[a-z-]+\.js|dist\/mcp-listings\.json|package\.json|README\.md|LICENSE)$/.test(f),
+      ),
       [],
-      'only bundles and the three files npm always adds',
+      "only bundles, the MCP front's listings and the three files npm always adds",
     );
     for (const needed of ['cli', 'shared', 'guard', 'engine', 'api', 'mcp', 'sandbox', 'sidecar'])
       assert.ok(listed.includes(`package/dist/${needed}.js`), needed);
+    assert.ok(listed.includes('package/dist/mcp-listings.json'), 'the MCP front answers from it');
     assert.ok(!listed.includes('package/dist/extension.js'), "the extension's bundle is the .vsix's");
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
       dependencies?: object;

@@ -3,21 +3,22 @@
 // frontListings), so a client has its tools before the SDK, zod and the engine load. The first request it does not
 // answer (a call, a read, anything unusual), or the moment after the tool list went out, hands the session to the
 // SDK's server (server.ts serveMcp): the `initialize` it saw is replayed under an id of its own (the server learns
-// the client's capabilities, elicitation among them; that answer is dropped), then every line in order.
+// the client's capabilities, elicitation among them; that answer is dropped), then every line in order. Without the
+// listings (run from source, a watch build) it hands over at the first line. Either way the front stays stdin's reader
+// (as the SDK's ReadBuffer reads it: bytes split at '\n', 10 MB at most) and every line out goes through
+// writeProtocolLine, the last guard of what the server says.
 //
-// It imports nothing of the SDK or the engine (it is in dist/cli.js); it writes only JSON-RPC lines to stdout.
+// It answers only what it is sure the SDK would answer the same way: a message with exactly the JSON-RPC members, an
+// id that is a string or a safe integer, params that are absent or hold only an object `_meta`, and an initialize whose
+// capabilities and client info have the plain shapes clients send. Anything else goes to the SDK, which answers it.
+//
+// It imports nothing of the SDK or the engine (it is in dist/cli.js).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { logLine } from '../../core/safety/redact';
 import { terminalSafe } from '../../core/safety/terminalText';
 import { writeErr, writeProtocolLine } from '../terminal';
-import {
-  LISTINGS_FILE,
-  REPLAYED_INITIALIZE_ID,
-  type FrontListings,
-  type FrontSession,
-  type ModeListings,
-} from './listings';
+import { LISTINGS_FILE, replayedInitializeId, type FrontListings, type FrontSession } from './listings';
 import type { McpServerOptions } from './session';
 
 type Json = Record<string, unknown>;
@@ -42,11 +43,12 @@ export function readListings(dir: string): FrontListings | undefined {
  */
 export async function serveWithFront(
   options: McpServerOptions,
-  listings: FrontListings,
+  listings: FrontListings | undefined,
   stopped: Promise<void>,
   load: () => Promise<typeof import('./server')>,
 ): Promise<void> {
-  const mode: ModeListings = options.readOnly ? listings.readOnly : listings.full;
+  const mode = listings && (options.readOnly ? listings.readOnly : listings.full);
+  const replayId = replayedInitializeId();
   const out = (message: Json) => writeProtocolLine(JSON.stringify(message));
   let initialize: Json | undefined;
   let initialized: string | undefined;
@@ -64,7 +66,7 @@ export async function serveWithFront(
     handing ??= (async () => {
       const { serveMcp } = await load();
       const pending = [
-        ...(initialize ? [JSON.stringify({ ...initialize, id: REPLAYED_INITIALIZE_ID })] : []),
+        ...(initialize ? [JSON.stringify({ ...initialize, id: replayId })] : []),
         ...(initialized ? [initialized] : []),
         ...waiting.splice(0),
       ];
@@ -76,6 +78,8 @@ export async function serveWithFront(
         },
         write: writeProtocolLine,
         closed,
+        replayId,
+        end: endInput,
       };
       served = serveMcp(options, stopped, { front: session });
     })().catch((e: unknown) => {
@@ -87,6 +91,7 @@ export async function serveWithFront(
 
   /** A request the front answers as the SDK's server would; false for anything else. */
   const answer = (line: string): boolean => {
+    if (!listings || !mode) return false;
     let message: unknown;
     try {
       message = JSON.parse(line);
@@ -94,15 +99,18 @@ export async function serveWithFront(
       return false;
     }
     if (!isObject(message) || message.jsonrpc !== '2.0') return false;
+    if (!Object.keys(message).every((k) => MEMBERS.has(k))) return false;
     const { id, method, params } = message;
-    const hasId = typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id));
-    if (method === 'notifications/initialized' && !hasId && initialize && !initialized) {
+    const hasId = typeof id === 'string' || (typeof id === 'number' && Number.isSafeInteger(id));
+    if (params !== undefined && !(isObject(params) && (params._meta === undefined || isObject(params._meta))))
+      return false;
+    if (method === 'notifications/initialized' && !('id' in message) && initialize && !initialized) {
       initialized = line;
       return true;
     }
     if (!hasId) return false;
-    const plain = params === undefined || (isObject(params) && Object.keys(params).every((k) => k === '_meta'));
-    if (method === 'initialize' && !initialize && isInitializeParams(params)) {
+    const plain = params === undefined || Object.keys(params).every((k) => k === '_meta');
+    if (method === 'initialize' && !initialize && isPlainInitialize(params)) {
       initialize = message;
       const asked = params.protocolVersion;
       out({
@@ -129,23 +137,44 @@ export async function serveWithFront(
     return false;
   };
 
-  let buffer = '';
-  const onData = (chunk: Buffer | string) => {
-    buffer += chunk.toString();
-    for (let cut = buffer.indexOf('\n'); cut >= 0; cut = buffer.indexOf('\n')) {
-      const line = buffer.slice(0, cut).replace(/\r$/, '');
-      buffer = buffer.slice(cut + 1);
-      if (deliver) deliver(line);
-      else if (handing || !answer(line)) {
-        waiting.push(line);
-        void handOff();
-      }
+  // stdin as the SDK's ReadBuffer reads it: bytes until '\n', a line decoded whole (UTF-8 never split), 10 MB at most
+  // unread (more is dropped, with a line on stderr, and reading goes on).
+  let buffer: Buffer | undefined;
+  const onLine = (line: string) => {
+    if (deliver) deliver(line);
+    else if (handing || !answer(line)) {
+      waiting.push(line);
+      void handOff();
     }
+  };
+  const onData = (chunk: Buffer | string) => {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if ((buffer?.length ?? 0) + bytes.length > MAX_UNREAD) {
+      buffer = undefined;
+      writeErr(`MCP: a message over ${MAX_UNREAD / 1024 / 1024} MB was dropped.\n`);
+      return;
+    }
+    const from = buffer?.length ?? 0;
+    buffer = buffer ? Buffer.concat([buffer, bytes]) : bytes;
+    let cut = buffer.indexOf(0x0a, from);
+    while (cut >= 0) {
+      const line = buffer.toString('utf8', 0, cut).replace(/\r$/, '');
+      buffer = buffer.subarray(cut + 1);
+      onLine(line);
+      cut = buffer.indexOf(0x0a);
+    }
+    if (buffer.length === 0) buffer = undefined;
   };
   process.stdin.on('data', onData);
   const end = () => endInput();
   process.stdin.once('end', end);
   process.stdin.once('close', end);
+  // A broken stdin ends the session, as the SDK's transport reports it and closes.
+  const broken = (e: Error) => {
+    writeErr(`MCP: stdin failed: ${e.message.slice(0, 200)}\n`);
+    endInput();
+  };
+  process.stdin.on('error', broken);
 
   writeErr(
     `${terminalSafe(logLine(`entra-agent-tokens MCP server ${options.version}${options.readOnly ? ' (read-only)' : ''}: blueprint ${options.base.blueprintId}, tenant ${options.base.tenant}, on stdio.`))}\n`,
@@ -156,15 +185,35 @@ export async function serveWithFront(
   if (failed !== undefined) throw failed;
   if (served) await served;
   process.stdin.off('data', onData);
+  process.stdin.off('error', broken);
 }
 
-function isInitializeParams(params: unknown): params is { protocolVersion: string } {
-  return (
-    isObject(params) &&
-    typeof params.protocolVersion === 'string' &&
-    isObject(params.capabilities) &&
-    isObject(params.clientInfo) &&
-    typeof params.clientInfo.name === 'string' &&
-    typeof params.clientInfo.version === 'string'
-  );
+/** The members a JSON-RPC request or notification may have (the SDK's schemas are strict). */
+const MEMBERS = new Set(['jsonrpc', 'id', 'method', 'params']);
+
+/** What the SDK's stdio transport reads unread at most (its STDIO_DEFAULT_MAX_BUFFER_SIZE). */
+const MAX_UNREAD = 10 * 1024 * 1024;
+
+/**
+ * An initialize as clients send it, which the SDK's schema takes: a protocol version, client info of strings only,
+ * capabilities of objects whose members are booleans or objects (roots.listChanged, sampling, elicitation.form…).
+ * Anything richer (icons, odd types) goes to the SDK, which checks it with its own schema and answers.
+ */
+function isPlainInitialize(params: unknown): params is { protocolVersion: string } {
+  if (!isObject(params) || typeof params.protocolVersion !== 'string') return false;
+  if (!Object.keys(params).every((k) => k === 'protocolVersion' || k === 'capabilities' || k === 'clientInfo'))
+    return false;
+  const { clientInfo, capabilities } = params;
+  if (!isObject(clientInfo) || typeof clientInfo.name !== 'string' || typeof clientInfo.version !== 'string')
+    return false;
+  if (!Object.entries(clientInfo).every(([k, v]) => ['name', 'version', 'title'].includes(k) && typeof v === 'string'))
+    return false;
+  if (!isObject(capabilities)) return false;
+  const known: Record<string, (v: Json) => boolean> = {
+    roots: (v) => Object.entries(v).every(([k, x]) => k === 'listChanged' && typeof x === 'boolean'),
+    sampling: (v) => Object.values(v).every(isObject),
+    elicitation: (v) => Object.entries(v).every(([k, x]) => (k === 'form' || k === 'url') && isObject(x)),
+    experimental: (v) => Object.values(v).every(isObject),
+  };
+  return Object.entries(capabilities).every(([k, v]) => isObject(v) && known[k]?.(v) === true);
 }

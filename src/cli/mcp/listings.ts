@@ -24,8 +24,13 @@ export interface FrontListings {
 
 export const LISTINGS_FILE = 'mcp-listings.json';
 
-/** The id the replayed `initialize` carries: no client's (the SDK's answer to it is dropped by that id). */
-export const REPLAYED_INITIALIZE_ID = 'entra-agent-tokens/front-initialize';
+/**
+ * The id the replayed `initialize` carries: no client's (the SDK's answer to it is dropped by that id), and not one a
+ * client could guess (a client's own request with it would otherwise go unanswered).
+ */
+export function replayedInitializeId(): string {
+  return `entra-agent-tokens/front-initialize/${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+}
 
 /** What the front hands the SDK's server: the lines so far, the ones to come, stdout, and the end of stdin. */
 export interface FrontSession {
@@ -34,4 +39,8 @@ export interface FrontSession {
   onLine(deliver: (line: string) => void): void;
   write(line: string): void;
   readonly closed: Promise<void>;
+  /** The replayed initialize's id: its answer is not the client's. */
+  readonly replayId: string;
+  /** Ends the session (the replayed initialize was refused: the client's capabilities are unknown). */
+  end(): void;
 }

@@ -4,12 +4,13 @@
 // both pass the last guard, as tool results do. A part the blueprint may not read is said, with the permission it
 // needs, rather than failing the whole read.
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { catalogedCodes, explainAadsts } from '../../core/errors/errorCatalog';
 import { GraphError } from '../../core/errors/errors';
 import { GRAPH_CODES } from '../../core/graph/graphErrors';
 import { mapStrings } from '../../core/safety/sentValues';
-import { guardedText, untrusted, UNTRUSTED_FIELD_NOTE } from '../../core/tools/agentTools';
+import { guardedText, toolFailureText, untrusted, UNTRUSTED_FIELD_NOTE } from '../../core/tools/agentTools';
+import { describeFailure } from '../errors';
 import { isGuid } from '../../core/config/config';
 import type { HandlerExtra, Session } from './session';
 
@@ -24,18 +25,21 @@ export function registerResources(server: McpServer, session: Session, log: (lin
   server.registerResource(
     'agent_identity',
     new ResourceTemplate(AGENT_URI, {
-      list: async (extra) => {
-        const { agents } = await session.listAgents((extra as HandlerExtra).signal);
-        return {
-          resources: agents.map((a) => ({
-            uri: `entra-agent://agents/${a.appId}`,
-            // The name is Graph's: guarded, and said to be the display name, never an instruction.
-            name: guardedText(a.displayName.slice(0, 200)),
-            title: guardedText(`Agent identity: ${a.displayName.slice(0, 200)}`),
-            mimeType: 'application/json',
-          })),
-        };
-      },
+      list: (extra) =>
+        failuresExplained(async () => {
+          const { agents } = await session.listAgents((extra as HandlerExtra).signal);
+          // Named by their ids only: a display name is Graph's text, read inside the document, never a list's field.
+          return {
+            resources: agents
+              .filter((a) => isGuid(a.appId))
+              .map((a) => ({
+                uri: `entra-agent://agents/${a.appId.toLowerCase()}`,
+                name: `agent-${a.appId.toLowerCase()}`,
+                title: `Agent identity ${a.appId.toLowerCase()}`,
+                mimeType: 'application/json',
+              })),
+          };
+        }),
     }),
     {
       title: 'Agent identity',
@@ -43,34 +47,35 @@ export function registerResources(server: McpServer, session: Session, log: (lin
         'An agent identity of this server\'s blueprint, read through Microsoft Graph as the blueprint: its ids, display name, parent blueprint, home tenant, app roles, delegated grants and what it may inherit from the blueprint. JSON, with the tenant\'s data under "untrusted", and a short summary.',
       mimeType: 'application/json',
     },
-    async (uri, variables, extra) => {
-      const started = performance.now();
-      const id = String(variables.id ?? '').toLowerCase();
-      const document = await agentDocument(session, id, (extra as HandlerExtra).signal);
-      if (!document)
-        throw new McpError(
-          RESOURCE_NOT_FOUND,
-          `Resource not found: no agent identity ${id.slice(0, 40)} under blueprint ${options.base.blueprintId}.`,
-          {
-            uri: uri.href,
-          },
-        );
-      log(`resources/read agent ${id.slice(0, 40)} → ok (${Math.round(performance.now() - started)} ms)`);
-      return {
-        contents: [
-          {
-            uri: uri.href,
-            mimeType: 'application/json',
-            text: JSON.stringify(guarded(document), null, 1),
-          },
-          {
-            uri: uri.href,
-            mimeType: 'text/plain',
-            text: guardedText(summaryOf(document)),
-          },
-        ],
-      };
-    },
+    (uri, variables, extra) =>
+      failuresExplained(async () => {
+        const started = performance.now();
+        const id = String(variables.id ?? '').toLowerCase();
+        const document = await agentDocument(session, id, (extra as HandlerExtra).signal);
+        if (!document)
+          throw new McpError(
+            RESOURCE_NOT_FOUND,
+            `Resource not found: no agent identity ${id.slice(0, 40)} under blueprint ${options.base.blueprintId}.`,
+            {
+              uri: uri.href,
+            },
+          );
+        log(`resources/read agent ${id.slice(0, 40)} → ok (${Math.round(performance.now() - started)} ms)`);
+        return {
+          contents: [
+            {
+              uri: uri.href,
+              mimeType: 'application/json',
+              text: JSON.stringify(guarded(document), null, 1),
+            },
+            {
+              uri: uri.href,
+              mimeType: 'text/plain',
+              text: guardedText(summaryOf(document)),
+            },
+          ],
+        };
+      }),
   );
 
   server.registerResource(
@@ -86,6 +91,20 @@ export function registerResources(server: McpServer, session: Session, log: (lin
       contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(catalogDocument(), null, 1) }],
     }),
   );
+}
+
+/**
+ * A read that failed, as a JSON-RPC error a model may read: Entra's and Graph's words inside the <untrusted-data>
+ * block (toolFailureText), the rest ours, all through the last guard. "Not found" passes as it is (ours).
+ */
+async function failuresExplained<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof McpError) throw e;
+    const { message } = describeFailure(e);
+    throw new McpError(ErrorCode.InternalError, guardedText(toolFailureText(e, () => message)));
+  }
 }
 
 interface AgentDocument {

@@ -42,7 +42,7 @@ import {
   type McpServerOptions,
   type Session,
 } from './session';
-import { REPLAYED_INITIALIZE_ID, type FrontListings, type FrontSession } from './listings';
+import type { FrontListings, FrontSession } from './listings';
 import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 
 export type { McpServerOptions } from './session';
@@ -314,8 +314,9 @@ function registerTokenTools(server: McpServer, session: Session, run: Run): void
         undefined,
         { allowed: methods, otherwise },
       );
+      // A change is confirmed before anything is asked of Entra or Graph, the agent as the model named it.
+      if (confirm) await confirmCall(session, { ...a, method: plan.method }, extra.signal);
       const agent = await session.agentId(a.agent, extra.signal, progress);
-      if (confirm) await confirmCall(session, { ...a, method: plan.method, agent }, extra.signal);
       const result = await session.acquire(session.requestFor(agent, plan.scope, undefined), extra.signal, progress);
       progress(`Calling ${plan.method} ${safeUrl(plan.url)}`);
       return callApiTool(plan, a.body, result, options.timeoutMs, extra.signal);
@@ -364,7 +365,11 @@ async function confirmCall(
   signal: AbortSignal,
 ): Promise<void> {
   const { callConfirmationLines } = await import('../../core/tools/agentTools');
-  const { lines } = callConfirmationLines(call, undefined);
+  const { lines } = callConfirmationLines(
+    call,
+    undefined,
+    "The token goes only to its resource's own hosts or hosts listed with --allow-api-host; the answer is shown to the model.",
+  );
   const answer = await session.elicit<{ confirm?: boolean }>(
     `Send this request? It may change or delete data.\n${lines.join('\n')}`,
     { confirm: { type: 'boolean', title: 'Send the request', default: false } },
@@ -376,43 +381,29 @@ async function confirmCall(
   }
 }
 
-/** Serves the built server on stdio, or on the session the fast front began (fastStart.ts). */
+/**
+ * Serves the built server on the session the front began (fastStart.ts): the front reads stdin and writes stdout for
+ * it, whether it answered the first requests itself or handed over at the first line.
+ */
 export async function serveMcp(
   options: McpServerOptions,
   stopped: Promise<void>,
-  via?: { front: FrontSession },
+  via: { front: FrontSession },
 ): Promise<void> {
   const log = (line: string) => writeErr(`${terminalSafe(logLine(line))}\n`);
   const { server, session } = buildMcpServer(options, log);
-  let closed: Promise<void>;
-  let transport: Transport;
-  if (via) {
-    transport = frontTransport(via.front);
-    closed = via.front.closed;
-  } else {
-    const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
-    const stdio = new StdioServerTransport();
-    transport = stdio;
-    closed = new Promise<void>((resolve) => {
-      stdio.onclose = () => resolve();
-      process.stdin.once('end', () => resolve());
-      process.stdin.once('close', () => resolve());
-    });
-    log(
-      `entra-agent-tokens MCP server ${options.version}${options.readOnly ? ' (read-only)' : ''}: blueprint ${options.base.blueprintId}, tenant ${options.base.tenant}, on stdio.`,
-    );
-  }
-  await server.connect(transport);
-  await Promise.race([stopped, closed]);
+  await server.connect(frontTransport(via.front, log));
+  await Promise.race([stopped, via.front.closed]);
   await server.close().catch(() => undefined);
   await session.close();
 }
 
 /**
  * The front's session as the SDK's transport: lines read and checked as the SDK's stdio transport reads them
- * (deserializeMessage), its answer to the replayed initialize dropped, everything else written as it writes.
+ * (deserializeMessage), its answer to the replayed initialize dropped (or, if the server refused it, the session
+ * ended: the client's capabilities, elicitation among them, would be unknown), everything else written.
  */
-function frontTransport(front: FrontSession): Transport {
+function frontTransport(front: FrontSession, log: (line: string) => void): Transport {
   const transport: Transport = {
     start: async () => {
       const deliver = (line: string) => {
@@ -427,7 +418,15 @@ function frontTransport(front: FrontSession): Transport {
       front.onLine(deliver);
     },
     send: async (message) => {
-      if ('id' in message && message.id === REPLAYED_INITIALIZE_ID) return;
+      if ('id' in message && message.id === front.replayId) {
+        if ('error' in message) {
+          log(
+            `The client's initialize was refused by the MCP SDK (${firstLine(String(message.error.message)).slice(0, 200)}): the session ends.`,
+          );
+          front.end();
+        }
+        return;
+      }
       front.write(serializeMessage(message).replace(/\n$/, ''));
     },
     close: async () => {

@@ -132,12 +132,20 @@ export class TokenEndpointClient {
       const retryAfter = parseRetryAfter(outcome.retryAfter);
       // Parsed first, then scrubbed: JSON escapes (\u0073ecret) are undone by the parse, so the decoded strings are
       // what must hold no value sent.
-      const error = new EntraError(outcome.status, scrubBody(parseEntraErrorBody(outcome.text), params), retryAfter, {
-        endpoint: url,
-        leg: options.legName,
-        durationMs: record.durationMs,
-        parameters: record.parameters,
-      });
+      const error = new EntraError(
+        outcome.status,
+        scrubBody(
+          parseEntraErrorBody(outcome.text, (t) => scrubSentValues(t, params)),
+          params,
+        ),
+        retryAfter,
+        {
+          endpoint: url,
+          leg: options.legName,
+          durationMs: record.durationMs,
+          parameters: record.parameters,
+        },
+      );
       if (RETRYABLE_STATUS.has(outcome.status) && attempt <= this.maxRetries) {
         const delay = this.retryDelay(attempt, retryAfter);
         if (waited + delay <= this.maxRetryWaitMs) {

@@ -98,9 +98,10 @@ const stringFields = [
 
 /**
  * Reads whatever the token endpoint sent on failure. JSON bodies keep their known fields (typed, unknown ones dropped);
- * anything else (an HTML page, a bare "Too Many Requests") becomes a description holding its first printable text.
+ * anything else (an HTML page, a bare "Too Many Requests") becomes a description holding its first printable text,
+ * after `scrub` (the token client's: the values its request sent) has read the whole of it.
  */
-export function parseEntraErrorBody(text: string): EntraErrorBody {
+export function parseEntraErrorBody(text: string, scrub: (text: string) => string = (t) => t): EntraErrorBody {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -108,7 +109,8 @@ export function parseEntraErrorBody(text: string): EntraErrorBody {
     parsed = undefined;
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    const snippet = text
+    // Scrubbed whole, before the cut: a value sent and echoed across the cut would otherwise leave its start.
+    const snippet = scrub(text)
       .replace(/<[^>]*>/g, ' ')
       .replace(/\s+/g, ' ')
       .trim()

@@ -11,6 +11,7 @@ import { CancelledError, GraphError, NetworkError } from '../errors/errors';
 import { Agent, type Dispatcher } from '../engine/httpAgent';
 import { silentLogger, type Logger } from '../config/logger';
 import { parseRetryAfter, sleep } from '../engine/tokenClient';
+import { rememberSent } from '../safety/sentValues';
 
 export interface GraphClientOptions {
   /** Graph's origin with any path prefix, without the version: https://graph.microsoft.com, or {sandbox}/graph. */
@@ -213,6 +214,8 @@ export class GraphClient {
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+    // The bearer is a credential sent: no face may print it, whatever Graph echoes of it.
+    rememberSent(token);
     try {
       const res = await this.dispatcher.request({
         origin: url.origin,

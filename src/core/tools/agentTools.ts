@@ -428,6 +428,8 @@ export function planApiCall(
 export function callConfirmationLines(
   input: { agent?: unknown; url?: unknown; method?: unknown; scope?: unknown; body?: unknown },
   agentLabel: string | undefined,
+  /** Where the face's user lists hosts (VS Code's setting; the MCP server's flag). */
+  hostsNote = 'The token goes only to its resource\'s own hosts or hosts you listed in "entraAgentTokens.apiHosts"; the answer is shown to the model.',
 ): { lines: string[]; host: string } {
   const method = methodOf(String(input.method ?? (input.body !== undefined ? 'POST' : 'GET')));
   let host = '(not a URL)';
@@ -443,7 +445,7 @@ export function callConfirmationLines(
       `Request: ${method ?? `(not an HTTP method: ${String(input.method).slice(0, 20)})`} ${String(input.url ?? '').slice(0, 2048)}`,
       `Scope: ${input.scope !== undefined ? String(input.scope).slice(0, 500) : 'told from the URL'}`,
       `Body: ${input.body !== undefined ? `${Buffer.byteLength(String(input.body))} bytes` : 'none'}`,
-      'The token goes only to its resource\'s own hosts or hosts you listed in "entraAgentTokens.apiHosts"; the answer is shown to the model.',
+      hostsNote,
     ],
   };
 }
