@@ -1,5 +1,5 @@
 // `mcp`: an MCP server over stdio for a coding agent, on one blueprint's credential (flags or environment, never a
-// secret as an argument). Its tools explain and act, and never hand out a secret or a raw token (mcpServer.ts).
+// secret as an argument). Its tools explain and act, and never hand out a secret or a raw token (mcp/server.ts).
 import { isLoopbackHost } from '../core/config/config';
 import { graphOrigin, graphResource } from './agentsCommand';
 import { tokenOptions, tokenRequestFromFlags, withOptionalValue } from './tokenCommand';
@@ -11,7 +11,7 @@ declare const __VERSION__: string;
 
 export const mcpHelp = `Usage: entra-agent-tokens mcp --tenant T --blueprint B CREDENTIAL [--authority URL] [--cloud C]
                               [--allow-authority-host H]... [--allow-api-host RESOURCE=HOST]...
-                              [--graph-endpoint URL] [--read-only]
+                              [--graph-endpoint URL] [--read-only] [--timeout MS]
 
 Speaks the Model Context Protocol on stdin/stdout for a coding agent (VS Code's agent mode, a terminal agent), with
 the blueprint's credential. Its tools:
@@ -28,8 +28,9 @@ and entra-agent://catalog/errors. Prompts: diagnose_refused_call {agent, url}, e
 Token contents, API answers and Graph's names are returned as untrusted data. Logs go to stderr and never hold a
 token.
 
-  CREDENTIAL: --client-secret-env VAR | --certificate FILE [--certificate-password-env VAR] |
-              --federated-token-file FILE | --managed-identity [CLIENT_ID]
+  CREDENTIAL: --client-secret-env VAR | --certificate FILE [--certificate-password-env VAR]
+              [--assertion-alg PS256|RS256] | --federated-token-file FILE | --managed-identity [CLIENT_ID]
+  --timeout MS           per-request timeout in milliseconds (default 30000)
   --allow-api-host RESOURCE=HOST
                          call_api may also send a token for RESOURCE (an app ID URI, URL or app id) to HOST
                          (repeatable). Tokens for Microsoft Graph, the sandbox's APIs and the token exchange never
