@@ -57,7 +57,9 @@ export async function runMcp(
   for (const flag of ['agent', 'scope', 'flow', 'user-token-env', 'user-id', 'username', 'json'] as const)
     if (values[flag] !== undefined)
       throw new UsageError(`--${flag} does not go with "mcp": the agent's tools name the agent and scope per call.`);
-  const allowApiHosts = allowedApiHosts(values['allow-api-host'] ?? [], await import('../core/api/apiHosts'));
+  // The host rule's module only when there is a flag to check: the server's start stays Node's own (BENCHMARKS.md).
+  const flags = values['allow-api-host'] ?? [];
+  const allowApiHosts = flags.length ? allowedApiHosts(flags, await import('../core/api/apiHosts')) : {};
   const graph = { endpoint: graphOrigin(values), resource: graphResource(values) };
   // The blueprint's part of every request (tenant, authority, credential), checked now: a bad flag fails at start.
   const { request, host, timeoutMs } = tokenRequestFromFlags(
