@@ -345,6 +345,31 @@ describe('entra-agent-tokens mcp: progress, resources, prompts, annotations, eli
     }
   });
 
+  it("completes an agent as the user types it: the resource's {id}, the prompt's agent", async () => {
+    const s = await connect(sandbox().authority);
+    try {
+      const ids = await s.client.complete({
+        ref: { type: 'ref/resource', uri: 'entra-agent://agents/{id}' },
+        argument: { name: 'id', value: AGENT.slice(0, 4) },
+      });
+      assert.deepEqual(ids.completion.values, [AGENT]);
+      const names = await s.client.complete({
+        ref: { type: 'ref/prompt', name: 'diagnose_refused_call' },
+        argument: { name: 'agent', value: 'supp' },
+      });
+      assert.deepEqual(names.completion.values, ['Support Agent']);
+      // Held in part: "agent" is in every name; begun with first.
+      const all = await s.client.complete({
+        ref: { type: 'ref/prompt', name: 'diagnose_refused_call' },
+        argument: { name: 'agent', value: 'agent' },
+      });
+      assert.ok(all.completion.values.includes('Research Agent') && all.completion.values.includes('Support Agent'));
+      assertNoLeak(s);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('prompts: diagnose_refused_call sets out the steps with the arguments as data; explain_token holds claims, never the token', async () => {
     const s = await connect(sandbox().authority);
     try {

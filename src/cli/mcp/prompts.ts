@@ -5,12 +5,13 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { McpError, ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod/v4';
+import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import { decodeTokenTool, guardedText, untrusted } from '../../core/tools/agentTools';
 import type { Session } from './session';
 
 const user = (text: string) => ({ role: 'user' as const, content: { type: 'text' as const, text: guardedText(text) } });
 
-export function registerPrompts(server: McpServer, _session: Session, readOnly: boolean): void {
+export function registerPrompts(server: McpServer, session: Session, readOnly: boolean): void {
   if (!readOnly)
     server.registerPrompt(
       'diagnose_refused_call',
@@ -19,7 +20,14 @@ export function registerPrompts(server: McpServer, _session: Session, readOnly: 
         description:
           "Walks through why an API refuses (or would refuse) a call made as an agent identity: the agent's token, the call, the explanation, and the one fix.",
         argsSchema: {
-          agent: z.string().min(1).max(300).describe("The agent identity's client id or display name."),
+          agent: completable(
+            z.string().min(1).max(300).describe("The agent identity's client id or display name."),
+            async (typed) =>
+              [
+                ...(await session.agentCompletions(typed, 'name')),
+                ...(await session.agentCompletions(typed, 'id')),
+              ].slice(0, 100),
+          ),
           url: z.string().min(1).max(4096).describe('The URL the agent called.'),
         },
       },

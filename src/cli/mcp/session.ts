@@ -111,6 +111,27 @@ export function openSession(options: McpServerOptions, server: McpServer) {
     };
   };
 
+  /**
+   * What a user typing an agent may mean (argument completion): client ids, or display names, that begin with or hold
+   * the text. Best effort: the list is kept 30 s (a client asks at every keystroke), and a failure completes nothing.
+   */
+  let recent: { at: number; list: Promise<AgentList> } | undefined;
+  const agentCompletions = async (typed: string, as: 'id' | 'name'): Promise<string[]> => {
+    try {
+      if (!recent || Date.now() - recent.at > 30_000)
+        recent = { at: Date.now(), list: listAgents(AbortSignal.timeout(options.timeoutMs)) };
+      const { agents } = await recent.list;
+      const wanted = typed.trim().toLowerCase();
+      const values = agents.map((a) => (as === 'id' ? a.appId.toLowerCase() : a.displayName));
+      const starts = values.filter((v) => v.toLowerCase().startsWith(wanted));
+      const holds = values.filter((v) => !v.toLowerCase().startsWith(wanted) && v.toLowerCase().includes(wanted));
+      return [...new Set([...starts, ...holds])].slice(0, 100);
+    } catch {
+      recent = undefined;
+      return [];
+    }
+  };
+
   const canElicit = () => !!server.server.getClientCapabilities()?.elicitation?.form;
 
   /**
@@ -223,6 +244,7 @@ export function openSession(options: McpServerOptions, server: McpServer) {
     graph,
     acquire,
     listAgents,
+    agentCompletions,
     agentId,
     agentUser,
     requestFor,
