@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { launchBrowser, installVsix, root, startCodeServer, type Browser, type CodeServer } from '../vscode/codeServer';
 import { listFiles, scanForMarkers } from '../vscode/scan';
 
@@ -135,6 +135,33 @@ describe('journeys in a real VS Code', function () {
     }
   }
 
+  /**
+   * Clicks a tree row's inline action. The tree may render the row again under the pointer (a refresh as the sandbox
+   * or a token arrives detaches it, and its actions show only while it is hovered): hover and click again, a bounded
+   * number of times (seen on a loaded CI machine).
+   */
+  async function rowAction(row: Locator, label: string) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await row.hover({ timeout: 10_000 });
+        await row.locator(`a.action-label[aria-label="${label}"]`).click({ timeout: 10_000 });
+        return;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await page.waitForTimeout(500);
+      }
+    }
+  }
+
+  /**
+   * Waits until the pick list has given way to the input box (the same input element serves both, so it being there
+   * proves nothing: a fill made too early goes into the list's filter and the box opens empty).
+   */
+  async function typeScope(input: Locator, pickedRow: Locator) {
+    await pickedRow.waitFor({ state: 'hidden', timeout: 10_000 });
+    await input.waitFor();
+  }
+
   it('1: open the view, start the sandbox, get a token, see its countdown', async () => {
     await page.locator('.activitybar .action-item a[aria-label^="Entra Agent Tokens"]').click();
     const start = page.getByRole('region', { name: 'Welcome' }).getByRole('button', { name: 'Start Sandbox Tenant' });
@@ -145,9 +172,8 @@ describe('journeys in a real VS Code', function () {
     await treeItem(/Research Agent/).waitFor();
     await treeItem(/Support Agent/).waitFor();
     const agent = treeItem(/Research Agent/);
-    await agent.hover();
     const clicked = Date.now();
-    await agent.locator('a.action-label[aria-label="Get Agent Token"]').click();
+    await rowAction(agent, 'Get Agent Token');
     // The inspector opens at the click and shows each leg as it completes, before the token is complete.
     await inspector().locator('li[data-leg="blueprint"]').first().waitFor({ timeout: 30_000 });
     const firstLeg = Date.now() - clicked;
@@ -280,9 +306,8 @@ describe('journeys in a real VS Code', function () {
   it('4: an agent user gets its token in three legs, shown in the tree and the inspector', async () => {
     const agentUser = treeItem(/research-agent@sandbox\.onmicrosoft\.com/).first();
     await agentUser.waitFor();
-    await agentUser.hover();
     const clicked = Date.now();
-    await agentUser.locator('a.action-label[aria-label="Get Agent Token"]').click();
+    await rowAction(agentUser, 'Get Agent Token');
     const view = inspector();
     await view.locator('.leg-result', { hasText: 'leg 3: HTTP 200' }).waitFor({ timeout: 30_000 });
     console.log(`      (with the inspector open: click → three legs rendered in ${Date.now() - clicked} ms)`);
@@ -303,7 +328,7 @@ describe('journeys in a real VS Code', function () {
     await row('Research Agent').click();
     await row('Another scope…').click();
     const input = page.locator('.quick-input-widget input');
-    await page.locator('.quick-input-message', { hasText: '/.default' }).or(input).first().waitFor();
+    await typeScope(input, row('Another scope…'));
     await input.fill('api://sandbox-weather/.default');
     await input.press('Enter');
     await view.locator('tr[data-claim="roles"]', { hasText: 'Forecast.Read' }).waitFor({ timeout: 30_000 });
@@ -313,8 +338,7 @@ describe('journeys in a real VS Code', function () {
   it('4b: a single-instance agent gets its token in one request; the inspector says why there is no T1', async () => {
     const agent = treeItem(/Desk Agent \(single-instance\)/);
     await agent.waitFor();
-    await agent.hover();
-    await agent.locator('a.action-label[aria-label="Get Agent Token"]').click();
+    await rowAction(agent, 'Get Agent Token');
     const view = inspector();
     await view.locator('li[data-leg="single-instance"]').waitFor({ timeout: 30_000 });
     assert.equal(await view.locator('li.leg').count(), 1, 'one request, no T1 leg');
@@ -679,8 +703,7 @@ describe('journeys in a real VS Code', function () {
     await input.press('Enter');
     const agent = treeItem(/Journey Graph Agent/);
     await agent.waitFor({ timeout: 30_000 });
-    await agent.hover();
-    await agent.locator('a.action-label[aria-label="Get Agent Token"]').click();
+    await rowAction(agent, 'Get Agent Token');
     await inspector()
       .locator('header h1', { hasText: 'Journey Graph Agent · Microsoft Graph' })
       .waitFor({ timeout: 30_000 });
@@ -770,7 +793,7 @@ describe('journeys in a real VS Code', function () {
     await row('Journey Graph Agent').click();
     await row('Another scope…').click();
     const input = page.locator('.quick-input-widget input');
-    await page.locator('.quick-input-message', { hasText: '/.default' }).or(input).first().waitFor();
+    await typeScope(input, row('Another scope…'));
     await input.fill('api://sandbox-weather/.default');
     await input.press('Enter');
     await inspector().locator('tr[data-claim="roles"]', { hasText: 'Forecast.Read' }).waitFor({ timeout: 30_000 });
@@ -803,8 +826,7 @@ describe('journeys in a real VS Code', function () {
       })
       .waitFor({ timeout: 30_000 });
     const agent = page.getByRole('treeitem', { name: /Journey Kiosk.*single-instance/ }).last();
-    await agent.hover();
-    await agent.locator('a.action-label[aria-label="Get Agent Token"]').click();
+    await rowAction(agent, 'Get Agent Token');
     await inspector().locator('header .note', { hasText: 'No T1' }).waitFor({ timeout: 30_000 });
     assert.equal(await inspector().locator('li.leg').count(), 1);
     await shot('journey-11c-single-instance');
@@ -818,8 +840,7 @@ describe('journeys in a real VS Code', function () {
     await armed.waitFor({ timeout: 10_000 });
     await shot('journey-12-armed');
     const agent = treeItem(/Journey Graph Agent/);
-    await agent.hover();
-    await agent.locator('a.action-label[aria-label="Get Agent Token"]').click();
+    await rowAction(agent, 'Get Agent Token');
     const view = inspector();
     const failure = view.locator('.failure');
     await failure.waitFor({ timeout: 30_000 });
