@@ -6,6 +6,7 @@ import { findResource, grantAppRole, grantScopes, principalOf } from '../../src/
 import { GraphClient } from '../../src/core/graph/graphClient';
 import {
   effectivePermissions,
+  inheritanceParts,
   listInheritable,
   readPermissionHalves,
   removeInheritable,
@@ -49,6 +50,22 @@ describe('inheritable permissions: Graph rules, and both halves merged at issuan
       sandboxRequest(live.sandbox, { agentId: OTHER_AGENT, scope: 'api://sandbox-weather/.default' }),
       { forceRefresh: true },
     );
+
+  it('finds what inheritance is set on (the resource, the principal, the object), and says which is missing', async () => {
+    const g = graph();
+    const parts = await inheritanceParts(g, { clientId: BLUEPRINT }, 'api://sandbox-weather', 'the tenant');
+    assert.equal(parts.object, BLUEPRINT_OBJECT, 'looked up when the setup does not know it');
+    assert.equal(parts.resource.appId, WEATHER_APP);
+    assert.ok(parts.principal.id);
+    await assert.rejects(
+      inheritanceParts(g, { clientId: BLUEPRINT }, 'api://nowhere', 'the tenant'),
+      /api:\/\/nowhere has no service principal in tenant the tenant/,
+    );
+    await assert.rejects(
+      inheritanceParts(g, { clientId: '00000000-0000-4000-8000-000000000001' }, 'api://sandbox-weather', 'the tenant'),
+      /Blueprint: has no service principal in tenant the tenant[\s\S]*Finish Setup/,
+    );
+  });
 
   it("follows Graph's rules: 201, 409 on a duplicate, 400 for a non-GUID app, a blocked scope, an 11th resource; PATCH, GET, DELETE", async () => {
     const g = graph();

@@ -1,8 +1,14 @@
 // Inheritable permissions (agent-id-2026 §3): a blueprint lists, per resource app, which of the permissions granted
 // to its principal its agent identities inherit. Inherited only if BOTH halves hold: listed as inheritable, and
 // granted (admin-consented) to the blueprint's principal. The Graph calls, and the explanation every face shows.
-import { GraphError } from '../errors/errors';
-import { appRoleAssignments, type ResourcePrincipal } from './blueprintSetup';
+import { ConfigError, GraphError } from '../errors/errors';
+import {
+  appRoleAssignments,
+  blueprintByAppId,
+  findResource,
+  principalOf,
+  type ResourcePrincipal,
+} from './blueprintSetup';
 import type { GraphClient } from './graphClient';
 
 /** Which scopes agents inherit of one resource: all those granted to the principal, none, or only these. */
@@ -17,6 +23,35 @@ export interface InheritableSetting {
 
 /** Graph's limit [S] (ED:configure-inheritable-permissions-blueprints.md). */
 export const MAX_INHERITABLE_RESOURCES = 10;
+
+/**
+ * What inheritance is read or set on: the resource's principal, the blueprint's principal and its application
+ * object (known from its setup, or looked up), in the tenant; each one missing explained with where it is fixed.
+ */
+export async function inheritanceParts(
+  graph: GraphClient,
+  blueprint: { readonly clientId: string; readonly objectId?: string },
+  resourceName: string,
+  tenant: string,
+  signal?: AbortSignal,
+): Promise<{ resource: ResourcePrincipal; principal: { id: string }; object: string }> {
+  const resource = await findResource(graph, resourceName, signal);
+  if (!resource)
+    throw new ConfigError(
+      'Resource',
+      `${resourceName.slice(0, 200)} has no service principal in tenant ${tenant}.`,
+      'Give its identifier URI (api://…) or app id as registered in that tenant.',
+    );
+  const principal = await principalOf(graph, blueprint.clientId, signal);
+  const object = blueprint.objectId ?? (await blueprintByAppId(graph, blueprint.clientId, signal))?.id;
+  if (!principal || !object)
+    throw new ConfigError(
+      'Blueprint',
+      `has no ${principal ? 'application object' : 'service principal'} in tenant ${tenant}.`,
+      'Finish its setup first (Finish Setup on the blueprint).',
+    );
+  return { resource, principal, object };
+}
 
 interface InheritableJson {
   resourceAppId?: string;

@@ -44,23 +44,18 @@ export async function explainPermissions(ctx: CommandContext, arg?: unknown): Pr
     'inherit',
     `Reading the permissions of "${agent.displayName}"…`,
     async (graph, signal) => {
-      const setup = await import('../../core/graph/blueprintSetup');
-      const { readPermissionHalves } = await import('../../core/graph/inheritablePermissions');
-      const found = await setup.findResource(graph, resourceName, signal);
-      if (!found)
-        throw new ConfigError(
-          'Resource',
-          `${resourceName.slice(0, 200)} has no service principal in tenant ${target.tenant}.`,
-          'Give its identifier URI (api://…) or app id as registered in that tenant.',
-        );
-      const principal = await setup.principalOf(graph, blueprint.clientId, signal);
-      const object = blueprint.setup?.objectId ?? (await setup.blueprintByAppId(graph, blueprint.clientId, signal))?.id;
-      if (!principal || !object)
-        throw new ConfigError(
-          'Blueprint',
-          `has no ${principal ? 'application object' : 'service principal'} in tenant ${target.tenant}.`,
-          'Finish its setup first (Finish Setup on the blueprint).',
-        );
+      const { inheritanceParts, readPermissionHalves } = await import('../../core/graph/inheritablePermissions');
+      const {
+        resource: found,
+        principal,
+        object,
+      } = await inheritanceParts(
+        graph,
+        { clientId: blueprint.clientId, ...(blueprint.setup?.objectId ? { objectId: blueprint.setup.objectId } : {}) },
+        resourceName,
+        target.tenant,
+        signal,
+      );
       const read = await readPermissionHalves(
         graph,
         { agent: agent.clientId, principal: principal.id, blueprintObject: object },

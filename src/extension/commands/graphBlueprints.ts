@@ -382,21 +382,13 @@ async function grantToBlueprint(
     async (graph, signal, progress) => {
       const setup = await import('../../core/graph/blueprintSetup');
       const inheritance = await import('../../core/graph/inheritablePermissions');
-      const resource = await setup.findResource(graph, resourceName, signal);
-      if (!resource)
-        throw new ConfigError(
-          'Resource',
-          `${resourceName.slice(0, 200)} has no service principal in tenant ${target.tenant}.`,
-          'Give its identifier URI (api://…) or app id as registered in that tenant.',
-        );
-      const principal = await setup.principalOf(graph, blueprint.clientId, signal);
-      const object = blueprint.setup?.objectId ?? (await setup.blueprintByAppId(graph, blueprint.clientId, signal))?.id;
-      if (!principal || !object)
-        throw new ConfigError(
-          'Blueprint',
-          `has no ${principal ? 'application object' : 'service principal'} in tenant ${target.tenant}.`,
-          'Finish its setup first (Finish Setup on the blueprint).',
-        );
+      const { resource, principal, object } = await inheritance.inheritanceParts(
+        graph,
+        { clientId: blueprint.clientId, ...(blueprint.setup?.objectId ? { objectId: blueprint.setup.objectId } : {}) },
+        resourceName,
+        target.tenant,
+        signal,
+      );
       const held = new Set(
         (await setup.appRoleAssignments(graph, principal.id, signal))
           .filter((a) => a.resourceId === resource.id)
