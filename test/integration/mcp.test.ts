@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { assertNoLeak, connectMcp, textOf } from '../mcpClient';
 import { AgentTokenEngine } from '../../src/core/engine/agentTokens';
 import { clientSecret } from '../../src/core/credentials/credentials';
-import { cliPath, cliSuiteSandbox, sandboxBlueprintArgs } from '../cliRunner';
+import { cliSuiteSandbox, sandboxBlueprintArgs } from '../cliRunner';
 import {
   AGENT,
   JOBS_API,
@@ -20,16 +19,6 @@ import {
   sandboxRequest,
 } from '../helpers';
 import { unsignedJwt } from '../jwtText';
-
-const JWT = /eyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]*/;
-
-interface Session {
-  client: Client;
-  /** Every message the server sent, as JSON text. */
-  received: string[];
-  stderr: () => string;
-  close: () => Promise<void>;
-}
 
 describe('entra-agent-tokens mcp, through the MCP SDK client over stdio', () => {
   const sandbox = cliSuiteSandbox();
@@ -46,45 +35,8 @@ describe('entra-agent-tokens mcp, through the MCP SDK client over stdio', () => 
   });
   after(() => new Promise<void>((r) => echo.close(() => r())));
 
-  async function connect(extra: string[] = []): Promise<Session> {
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [
-        cliPath,
-        'mcp',
-        ...sandboxBlueprintArgs(sandbox().authority),
-        '--client-secret-env',
-        'BP_SECRET',
-        ...extra,
-      ],
-      env: { PATH: process.env.PATH ?? '', BP_SECRET: SECRET },
-      stderr: 'pipe',
-    });
-    let stderr = '';
-    transport.stderr?.on('data', (d: Buffer) => (stderr += d));
-    const client = new Client({ name: 'entra-agent-tokens-test', version: '1.0.0' });
-    await client.connect(transport);
-    const received: string[] = [];
-    const deliver = transport.onmessage;
-    transport.onmessage = (message) => {
-      received.push(JSON.stringify(message));
-      deliver?.(message);
-    };
-    return { client, received, stderr: () => stderr, close: () => client.close() };
-  }
-
-  /** Nothing the server said or logged holds the secret or any JWT (the tokens it made, or one it was given). */
-  function assertNoLeak(session: Session): void {
-    for (const text of [...session.received, session.stderr()]) {
-      assert.ok(!text.includes(SECRET), 'the secret appears');
-      assert.ok(!JWT.test(text), `a token appears: ${JWT.exec(text)?.[0].slice(0, 40)}…`);
-    }
-  }
-
-  const text = (r: object) =>
-    (((r as { content?: unknown }).content as { type: string; text: string }[] | undefined) ?? [])
-      .map((c) => c.text)
-      .join('\n');
+  const connect = (extra: string[] = []) => connectMcp(sandbox().authority, { extra });
+  const text = textOf;
 
   it('lists its six tools, each with an input and an output schema', async () => {
     const s = await connect();
