@@ -179,7 +179,7 @@ export async function serveWithFront(
   writeErr(
     `${terminalSafe(logLine(`entra-agent-tokens MCP server ${options.version}${options.readOnly ? ' (read-only)' : ''}: blueprint ${options.base.blueprintId}, tenant ${options.base.tenant}, on stdio.`))}\n`,
   );
-  await Promise.race([stopped, closed, handing ?? new Promise<void>(() => undefined)]);
+  await Promise.race([stopped, closed]);
   // Handed over: the server's own end (it watches stdin's end and `stopped` too).
   while (handing && !served && failed === undefined) await handing;
   if (failed !== undefined) throw failed;

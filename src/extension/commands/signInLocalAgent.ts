@@ -12,6 +12,7 @@ import { withCancellableProgress } from '../workbench';
 import type { CommandContext } from './context';
 import type { AgentTokenSummary, SignInLocalAgentArgs } from './contracts';
 import { isNode } from './nodeArgs';
+import { tokenSummary } from '../tokens/tokenSummary';
 
 const TITLE = 'Sign In to Local Agent';
 
@@ -91,15 +92,5 @@ export async function signInToLocalAgent(ctx: CommandContext, arg?: unknown): Pr
   ctx.tokens.put({ agentId: agent.clientId, scope, result, subject });
   display.done(result, { subject });
   ctx.log.info(`Signed in to local agent ${agent.clientId} as ${subject} for ${scope}.`);
-  return {
-    agentId: agent.clientId,
-    flow: result.flow,
-    scope,
-    accessToken: result.accessToken,
-    expiresOn: result.expiresOn.toISOString(),
-    fromCache: false,
-    claims: result.token.claims,
-    t1Claims: result.t1.claims,
-    legs: result.legs.map((l) => ({ name: l.name, status: l.status, durationMs: l.durationMs, cached: l.cached })),
-  };
+  return tokenSummary(agent.clientId, scope, result);
 }

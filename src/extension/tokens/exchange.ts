@@ -12,6 +12,7 @@ import { legsDestination } from './tokenRequests';
 import type { FlowChoice, ImportedCredentialConsent } from './tokenService';
 import type { HeldToken } from './tokenStore';
 import { withCancellableProgress } from '../workbench';
+import { tokenSummary } from './tokenSummary';
 
 /** The exchange with progress and Cancel, then the inspector: what every Get Agent Token variant ends in. */
 export async function acquireAndShow(
@@ -38,17 +39,7 @@ export async function acquireAndShow(
     `$(key) Token for ${agent.displayName} ${result.fromCache ? 'reused from cache' : 'acquired'}`,
     4000,
   );
-  return {
-    agentId: agent.clientId,
-    flow: result.flow,
-    scope,
-    accessToken: result.accessToken,
-    expiresOn: result.expiresOn.toISOString(),
-    fromCache: result.fromCache,
-    claims: result.token.claims,
-    t1Claims: result.t1.claims,
-    legs: result.legs.map((l) => ({ name: l.name, status: l.status, durationMs: l.durationMs, cached: l.cached })),
-  };
+  return tokenSummary(agent.clientId, scope, result);
 }
 
 /**
