@@ -1,5 +1,5 @@
 import { redactTokens } from '../core/safety/redact';
-import { withholdSent } from '../core/safety/sentValues';
+import { mapStrings, withholdSent } from '../core/safety/sentValues';
 import { terminalSafeLines } from '../core/safety/terminalText';
 
 // The CLI's only writers. Fields from outside are escaped where they are formatted (terminalSafe); this is the last
@@ -15,12 +15,20 @@ export function writeErr(text: string): void {
 }
 
 /**
- * One JSON-RPC message on stdout, for `mcp` only, where stdout is the protocol's: every line the server says passes
- * here (the front's answers and the SDK server's), and loses every value this process sent as a credential (in any
- * spelling) and anything shaped like a JWT, whatever built it: a tool result, a resource, a prompt, a progress
- * notification, an elicitation request, an error. The placeholders are JSON-safe; JSON.stringify has escaped every
- * control character, and terminal escaping would change the message.
+ * One JSON-RPC message on stdout, for `mcp` only, where stdout is the protocol's: every message the server says passes
+ * here (the front's answers and the SDK server's). Each string in it (keys included) loses every value this process
+ * sent as a credential, in any spelling, and anything shaped like a JWT, whatever built it: a tool result, a
+ * resource, a prompt, a progress notification, an elicitation request, an error. It is guarded as values, before it
+ * is serialised, so no replacement can fall inside a JSON escape; the request id and a progress token are the
+ * client's own and go back as they came. JSON.stringify escapes every control character; terminal escaping would
+ * change the message.
  */
-export function writeProtocolLine(json: string): void {
-  process.stdout.write(`${redactTokens(withholdSent(json))}\n`);
+export function writeProtocolMessage(message: Readonly<Record<string, unknown>>): void {
+  const guard = (text: string) => redactTokens(withholdSent(text));
+  const out = mapStrings(message, guard) as Record<string, unknown>;
+  if ('id' in message) out.id = message.id;
+  const params = message.params as Record<string, unknown> | undefined;
+  if (params && typeof params === 'object' && 'progressToken' in params)
+    (out.params as Record<string, unknown>).progressToken = params.progressToken;
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 }

@@ -6,7 +6,7 @@
 // the client's capabilities, elicitation among them; that answer is dropped), then every line in order. Without the
 // listings (run from source, a watch build) it hands over at the first line. Either way the front stays stdin's reader
 // (as the SDK's ReadBuffer reads it: bytes split at '\n', 10 MB at most) and every line out goes through
-// writeProtocolLine, the last guard of what the server says.
+// writeProtocolMessage, the last guard of what the server says.
 //
 // It answers only what it is sure the SDK would answer the same way: a message with exactly the JSON-RPC members, an
 // id that is a string or a safe integer, params that are absent or hold only an object `_meta`, and an initialize whose
@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { logLine } from '../../core/safety/redact';
 import { terminalSafe } from '../../core/safety/terminalText';
-import { writeErr, writeProtocolLine } from '../terminal';
+import { writeErr, writeProtocolMessage } from '../terminal';
 import { LISTINGS_FILE, replayedInitializeId, type FrontListings, type FrontSession } from './listings';
 import type { McpServerOptions } from './session';
 
@@ -49,7 +49,7 @@ export async function serveWithFront(
 ): Promise<void> {
   const mode = listings && (options.readOnly ? listings.readOnly : listings.full);
   const replayId = replayedInitializeId();
-  const out = (message: Json) => writeProtocolLine(JSON.stringify(message));
+  const out = (message: Json) => writeProtocolMessage(message);
   let initialize: Json | undefined;
   let initialized: string | undefined;
   const waiting: string[] = [];
@@ -76,7 +76,7 @@ export async function serveWithFront(
           deliver = f;
           for (const line of waiting.splice(0)) f(line);
         },
-        write: writeProtocolLine,
+        write: writeProtocolMessage,
         closed,
         replayId,
         end: endInput,
@@ -137,12 +137,21 @@ export async function serveWithFront(
     return false;
   };
 
+  /** Whatever the line, the front never throws in stdin's handler: a line it cannot judge is the SDK's. */
+  const answeredSafely = (line: string): boolean => {
+    try {
+      return answer(line);
+    } catch {
+      return false;
+    }
+  };
+
   // stdin as the SDK's ReadBuffer reads it: bytes until '\n', a line decoded whole (UTF-8 never split), 10 MB at most
   // unread (more is dropped, with a line on stderr, and reading goes on).
   let buffer: Buffer | undefined;
   const onLine = (line: string) => {
     if (deliver) deliver(line);
-    else if (handing || !answer(line)) {
+    else if (handing || !answeredSafely(line)) {
       waiting.push(line);
       void handOff();
     }
@@ -215,5 +224,5 @@ function isPlainInitialize(params: unknown): params is { protocolVersion: string
     elicitation: (v) => Object.entries(v).every(([k, x]) => (k === 'form' || k === 'url') && isObject(x)),
     experimental: (v) => Object.values(v).every(isObject),
   };
-  return Object.entries(capabilities).every(([k, v]) => isObject(v) && known[k]?.(v) === true);
+  return Object.entries(capabilities).every(([k, v]) => isObject(v) && Object.hasOwn(known, k) && known[k]!(v));
 }

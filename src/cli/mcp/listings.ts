@@ -37,7 +37,7 @@ export interface FrontSession {
   /** The lines the server must read first: the replayed initialize, the initialized notification, what waited. */
   readonly pending: string[];
   onLine(deliver: (line: string) => void): void;
-  write(line: string): void;
+  write(message: Readonly<Record<string, unknown>>): void;
   readonly closed: Promise<void>;
   /** The replayed initialize's id: its answer is not the client's. */
   readonly replayId: string;

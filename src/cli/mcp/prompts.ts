@@ -22,11 +22,7 @@ export function registerPrompts(server: McpServer, session: Session, readOnly: b
         argsSchema: {
           agent: completable(
             z.string().min(1).max(300).describe("The agent identity's client id or display name."),
-            async (typed) =>
-              [
-                ...(await session.agentCompletions(typed, 'name')),
-                ...(await session.agentCompletions(typed, 'id')),
-              ].slice(0, 100),
+            (typed) => session.agentCompletions(typed, ['name', 'id']),
           ),
           url: z.string().min(1).max(4096).describe('The URL the agent called.'),
         },

@@ -40,7 +40,7 @@ export function registerResources(server: McpServer, session: Session, log: (lin
               })),
           };
         }),
-      complete: { id: (typed) => session.agentCompletions(typed, 'id') },
+      complete: { id: (typed) => session.agentCompletions(typed, ['id']) },
     }),
     {
       title: 'Agent identity',

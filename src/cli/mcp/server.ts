@@ -43,7 +43,7 @@ import {
   type Session,
 } from './session';
 import type { FrontListings, FrontSession } from './listings';
-import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import { deserializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 
 export type { McpServerOptions } from './session';
 
@@ -427,7 +427,7 @@ function frontTransport(front: FrontSession, log: (line: string) => void): Trans
         }
         return;
       }
-      front.write(serializeMessage(message).replace(/\n$/, ''));
+      front.write(message as Readonly<Record<string, unknown>>);
     },
     close: async () => {
       transport.onclose?.();

@@ -107,29 +107,41 @@ export function openSession(options: McpServerOptions, server: McpServer) {
       { signal },
     );
     return {
-      agents: rows.map((a) => ({ id: a.id, appId: a.appId, displayName: String(a.displayName ?? '') })),
+      // Entra's display names are at most 256 characters: a longer one is not Graph's, and is cut.
+      agents: rows.map((a) => ({
+        id: String(a.id ?? ''),
+        appId: String(a.appId ?? ''),
+        displayName: String(a.displayName ?? '').slice(0, 256),
+      })),
     };
   };
 
   /**
-   * What a user typing an agent may mean (argument completion): client ids, or display names, that begin with or hold
-   * the text. Best effort: the list is kept 30 s (a client asks at every keystroke), and a failure completes nothing.
+   * What a user typing an agent may mean (argument completion): client ids and/or display names that begin with or
+   * hold the text. Best effort: the list (or its failure) is kept 30 s, since a client asks at every keystroke; a
+   * failure completes nothing. Only GUIDs complete an id; a name with a control or format character, or longer than
+   * Entra allows, completes nothing (the agent is still named by its id).
    */
   let recent: { at: number; list: Promise<AgentList> } | undefined;
-  const agentCompletions = async (typed: string, as: 'id' | 'name'): Promise<string[]> => {
+  const agentCompletions = async (typed: string, kinds: readonly ('id' | 'name')[]): Promise<string[]> => {
+    if (!recent || Date.now() - recent.at > 30_000)
+      recent = { at: Date.now(), list: listAgents(AbortSignal.timeout(options.timeoutMs)) };
+    let agents: AgentList['agents'];
     try {
-      if (!recent || Date.now() - recent.at > 30_000)
-        recent = { at: Date.now(), list: listAgents(AbortSignal.timeout(options.timeoutMs)) };
-      const { agents } = await recent.list;
-      const wanted = typed.trim().toLowerCase();
-      const values = agents.map((a) => (as === 'id' ? a.appId.toLowerCase() : a.displayName));
-      const starts = values.filter((v) => v.toLowerCase().startsWith(wanted));
-      const holds = values.filter((v) => !v.toLowerCase().startsWith(wanted) && v.toLowerCase().includes(wanted));
-      return [...new Set([...starts, ...holds])].slice(0, 100);
+      ({ agents } = await recent.list);
     } catch {
-      recent = undefined;
       return [];
     }
+    const wanted = typed.trim().toLowerCase();
+    const values = agents.flatMap((a) => [
+      ...(kinds.includes('name') && a.displayName.length <= 256 && !/[\p{Cc}\p{Cf}]/u.test(a.displayName)
+        ? [a.displayName]
+        : []),
+      ...(kinds.includes('id') && isGuid(a.appId) ? [a.appId.toLowerCase()] : []),
+    ]);
+    const starts = values.filter((v) => v.toLowerCase().startsWith(wanted));
+    const holds = values.filter((v) => !v.toLowerCase().startsWith(wanted) && v.toLowerCase().includes(wanted));
+    return [...new Set([...starts, ...holds])].slice(0, 100);
   };
 
   const canElicit = () => !!server.server.getClientCapabilities()?.elicitation?.form;
