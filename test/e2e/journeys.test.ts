@@ -50,8 +50,12 @@ describe('journeys in a real VS Code', function () {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page && !page.isClosed())
+    if (this.currentTest?.state === 'failed' && page && !page.isClosed()) {
       await shot(`failed-${this.currentTest.title.slice(0, 20).replace(/\W+/g, '-')}`);
+      // The journeys share one window: a dialog or quick input a failed journey left open would block the next
+      // journey's every click and turn one failure into several. Escape closes either.
+      for (let i = 0; i < 3; i++) await page.keyboard.press('Escape');
+    }
   });
 
   after(async () => {
@@ -716,7 +720,9 @@ describe('journeys in a real VS Code', function () {
     await runCommand('Entra Agent Tokens: New Blueprint…');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Sandbox tenant' }).click();
     const input = page.locator('.quick-input-widget input');
-    await page.locator('.quick-input-widget', { hasText: 'New Blueprint' }).waitFor();
+    // The name's box, not the kind-of-tenant pick before it (both titled "New Blueprint"): text typed while the pick
+    // is still closing is lost when the box opens empty, and Enter on an empty name only shows its validation.
+    await page.locator('.quick-input-widget', { hasText: 'Its display name' }).waitFor();
     await input.fill('Journey Weather Blueprint');
     await input.press('Enter');
     // Its kind: classic (a principal, agents of its own), or single-instance.
@@ -816,7 +822,9 @@ describe('journeys in a real VS Code', function () {
     await runCommand('Entra Agent Tokens: New Blueprint…');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Sandbox tenant' }).click();
     const input = page.locator('.quick-input-widget input');
-    await page.locator('.quick-input-widget', { hasText: 'New Blueprint' }).waitFor();
+    // The name's box, not the kind-of-tenant pick before it (both titled "New Blueprint"): text typed while the pick
+    // is still closing is lost when the box opens empty, and Enter on an empty name only shows its validation.
+    await page.locator('.quick-input-widget', { hasText: 'Its display name' }).waitFor();
     await input.fill('Journey Kiosk');
     await input.press('Enter');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Single-instance (preview)' }).click();
