@@ -33,6 +33,30 @@ export interface EndpointResponse {
   readonly body: Record<string, unknown>;
 }
 
+/**
+ * Entra's success body, in its order: `token_type`, `scope` (the user flows only; Entra's client-credentials answer
+ * has none), `expires_in` and `ext_expires_in` (the same here: no outage extension is modelled), `access_token`, then
+ * a refresh token and the id token / client_info when the flow gives them. One builder, so every grant answers alike.
+ */
+function tokenResponse(
+  accessToken: string,
+  lifetime: number,
+  more: { scope?: string; refreshToken?: string; extra?: Record<string, unknown> } = {},
+): EndpointResponse {
+  return {
+    status: 200,
+    body: {
+      token_type: 'Bearer',
+      ...(more.scope !== undefined ? { scope: more.scope } : {}),
+      expires_in: lifetime,
+      ext_expires_in: lifetime,
+      access_token: accessToken,
+      ...(more.refreshToken !== undefined ? { refresh_token: more.refreshToken } : {}),
+      ...more.extra,
+    },
+  };
+}
+
 const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /** Allowed clock skew for assertions, as Entra's validators use. */
@@ -194,10 +218,7 @@ async function issue(ctx: TokenEndpointContext, params: URLSearchParams): Promis
     );
   }
   const accessToken = await signToken(ctx.key, claims);
-  return {
-    status: 200,
-    body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken },
-  };
+  return tokenResponse(accessToken, lifetime);
 }
 
 /**
@@ -245,10 +266,7 @@ async function singleInstanceToken(
     credential,
   );
   const accessToken = await signToken(ctx.key, claims);
-  return {
-    status: 200,
-    body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken },
-  };
+  return tokenResponse(accessToken, lifetime);
 }
 
 /** Client credentials take exactly one `<resource>/.default` naming a resource of the tenant. */
@@ -630,17 +648,7 @@ async function authorizationCodeGrant(ctx: TokenEndpointContext, params: URLSear
   ]);
   const accessToken = await signToken(ctx.key, claims);
   const extra = code.oidc ? await idTokenAndClientInfo(uc, user, clientId, false, code.nonce) : {};
-  return {
-    status: 200,
-    body: {
-      token_type: 'Bearer',
-      scope: code.scopes.join(' '),
-      expires_in: uc.lifetimeSeconds,
-      ext_expires_in: uc.lifetimeSeconds,
-      access_token: accessToken,
-      ...extra,
-    },
-  };
+  return tokenResponse(accessToken, uc.lifetimeSeconds, { scope: code.scopes.join(' '), extra });
 }
 
 async function passwordGrant(ctx: TokenEndpointContext, params: URLSearchParams): Promise<EndpointResponse> {
@@ -678,17 +686,7 @@ async function passwordGrant(ctx: TokenEndpointContext, params: URLSearchParams)
   const extra = oidc
     ? await idTokenAndClientInfo(uc, user, clientId.toLowerCase(), params.get('client_info') === '1')
     : {};
-  return {
-    status: 200,
-    body: {
-      token_type: 'Bearer',
-      scope: scopes.join(' '),
-      expires_in: uc.lifetimeSeconds,
-      ext_expires_in: uc.lifetimeSeconds,
-      access_token: accessToken,
-      ...extra,
-    },
-  };
+  return tokenResponse(accessToken, uc.lifetimeSeconds, { scope: scopes.join(' '), extra });
 }
 
 /** On-behalf-of (shared docs §1): the agent, authenticated by T1, trades the user's token Tc for one for the resource. */
@@ -743,17 +741,7 @@ async function onBehalfOfGrant(ctx: TokenEndpointContext, params: URLSearchParam
     scopes,
     agentFacets: facets,
   });
-  return {
-    status: 200,
-    body: {
-      token_type: 'Bearer',
-      scope: scopes.join(' '),
-      expires_in: uc.lifetimeSeconds,
-      ext_expires_in: uc.lifetimeSeconds,
-      access_token: accessToken,
-      refresh_token: refreshToken,
-    },
-  };
+  return tokenResponse(accessToken, uc.lifetimeSeconds, { scope: scopes.join(' '), refreshToken });
 }
 
 /** Agent user, leg 3 (shared docs §1, MSAL's wire format): T1 authenticates the agent, T2 is the user's federated credential. */
@@ -837,18 +825,11 @@ async function userFicGrant(ctx: TokenEndpointContext, params: URLSearchParams):
     agentFacets: facets,
   });
   const extra = oidc ? await idTokenAndClientInfo(uc, user, agent.clientId, params.get('client_info') === '1') : {};
-  return {
-    status: 200,
-    body: {
-      token_type: 'Bearer',
-      scope: [...scopes, ...(oidc ? ['openid', 'profile', 'offline_access'] : [])].join(' '),
-      expires_in: uc.lifetimeSeconds,
-      ext_expires_in: uc.lifetimeSeconds,
-      access_token: accessToken,
-      refresh_token: refreshToken,
-      ...extra,
-    },
-  };
+  return tokenResponse(accessToken, uc.lifetimeSeconds, {
+    scope: [...scopes, ...(oidc ? ['openid', 'profile', 'offline_access'] : [])].join(' '),
+    refreshToken,
+    extra,
+  });
 }
 
 function newRefreshToken(ctx: TokenEndpointContext, grant: RefreshGrant): string {
@@ -893,15 +874,8 @@ async function refreshGrant(ctx: TokenEndpointContext, params: URLSearchParams):
     grant.agentFacets,
   );
   const accessToken = await signToken(ctx.key, claims);
-  return {
-    status: 200,
-    body: {
-      token_type: 'Bearer',
-      scope: grant.scopes.join(' '),
-      expires_in: uc.lifetimeSeconds,
-      ext_expires_in: uc.lifetimeSeconds,
-      access_token: accessToken,
-      refresh_token: newRefreshToken(ctx, grant),
-    },
-  };
+  return tokenResponse(accessToken, uc.lifetimeSeconds, {
+    scope: grant.scopes.join(' '),
+    refreshToken: newRefreshToken(ctx, grant),
+  });
 }
