@@ -1,7 +1,15 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import { JWT_BEARER_ASSERTION_TYPE, TOKEN_EXCHANGE_APP_ID, TOKEN_EXCHANGE_SCOPE } from '../core/config/config';
-import { findResource, type Agent, type Blueprint, type Directory, type Resource, type Tenant } from './directory';
+import {
+  findResource,
+  type Agent,
+  type Blueprint,
+  type Directory,
+  type Resource,
+  type Tenant,
+  type User,
+} from './directory';
 import {
   appTokenClaims,
   errorBody,
@@ -689,6 +697,38 @@ async function passwordGrant(ctx: TokenEndpointContext, params: URLSearchParams)
   return tokenResponse(accessToken, uc.lifetimeSeconds, { scope: scopes.join(' '), extra });
 }
 
+/**
+ * A delegated token for an agent acting for a user (on-behalf-of, or its agent user), with the refresh token that
+ * renews it: the same claims and grant, only the agent facets differ by flow.
+ */
+async function agentUserTokens(
+  ctx: TokenEndpointContext,
+  uc: UserGrantContext,
+  agent: Agent,
+  user: User,
+  resource: Resource,
+  scopes: string[],
+  facets: RefreshGrant['agentFacets'],
+): Promise<{ accessToken: string; refreshToken: string }> {
+  const claims = userTokenClaims(
+    uc,
+    user,
+    { clientId: agent.clientId, displayName: agent.displayName, acr: '2' },
+    resource,
+    scopes,
+    facets,
+  );
+  const accessToken = await signToken(ctx.key, claims);
+  const refreshToken = newRefreshToken(ctx, {
+    agentId: agent.clientId,
+    userId: user.id,
+    resourceAppId: resource.appId,
+    scopes,
+    agentFacets: facets,
+  });
+  return { accessToken, refreshToken };
+}
+
 /** On-behalf-of (shared docs §1): the agent, authenticated by T1, trades the user's token Tc for one for the resource. */
 async function onBehalfOfGrant(ctx: TokenEndpointContext, params: URLSearchParams): Promise<EndpointResponse> {
   const assertion = params.get('assertion');
@@ -724,22 +764,10 @@ async function onBehalfOfGrant(ctx: TokenEndpointContext, params: URLSearchParam
   if (!user) throw reject(400, 'invalid_grant', 50034, 'The user account does not exist in the directory.');
   const { resource, names } = parseDelegatedScopes(ctx.tenant, scope);
   const scopes = consentedScopes(agent, resource, names);
-  const facets = { act: '11', sub: '1', parent: blueprintId };
-  const claims = userTokenClaims(
-    uc,
-    user,
-    { clientId: agent.clientId, displayName: agent.displayName, acr: '2' },
-    resource,
-    scopes,
-    facets,
-  );
-  const accessToken = await signToken(ctx.key, claims);
-  const refreshToken = newRefreshToken(ctx, {
-    agentId: agent.clientId,
-    userId: user.id,
-    resourceAppId: resource.appId,
-    scopes,
-    agentFacets: facets,
+  const { accessToken, refreshToken } = await agentUserTokens(ctx, uc, agent, user, resource, scopes, {
+    act: '11',
+    sub: '1',
+    parent: blueprintId,
   });
   return tokenResponse(accessToken, uc.lifetimeSeconds, { scope: scopes.join(' '), refreshToken });
 }
@@ -807,22 +835,10 @@ async function userFicGrant(ctx: TokenEndpointContext, params: URLSearchParams):
   }
   const { resource, names, oidc } = parseDelegatedScopes(ctx.tenant, scope);
   const scopes = consentedScopes(agent, resource, names);
-  const facets = { act: '1 9 11', sub: '1 13', parent: agent.blueprint.clientId };
-  const claims = userTokenClaims(
-    uc,
-    user,
-    { clientId: agent.clientId, displayName: agent.displayName, acr: '2' },
-    resource,
-    scopes,
-    facets,
-  );
-  const accessToken = await signToken(ctx.key, claims);
-  const refreshToken = newRefreshToken(ctx, {
-    agentId: agent.clientId,
-    userId: user.id,
-    resourceAppId: resource.appId,
-    scopes,
-    agentFacets: facets,
+  const { accessToken, refreshToken } = await agentUserTokens(ctx, uc, agent, user, resource, scopes, {
+    act: '1 9 11',
+    sub: '1 13',
+    parent: agent.blueprint.clientId,
   });
   const extra = oidc ? await idTokenAndClientInfo(uc, user, agent.clientId, params.get('client_info') === '1') : {};
   return tokenResponse(accessToken, uc.lifetimeSeconds, {
