@@ -122,6 +122,60 @@ function dictionary(node: Node | undefined): Record<string, string> | undefined 
 }
 
 /**
+ * Where the blueprint signs in, as Microsoft.Identity.Web reads it (MergedOptions.ParseAuthorityIfNecessary):
+ * `AzureAd:Instance` + `AzureAd:TenantId`; or, only when both are unset, `AzureAd:Authority` split at its last path
+ * segment, a trailing `/v2.0` dropped (tests/Microsoft.Identity.Web.Test/MergedOptionsAuthorityParsingTests.cs). With
+ * both kinds set, Instance and TenantId win and Authority is ignored with a warning (docs/faq-authority-precedence.md,
+ * EventId 408). `PreserveAuthority` (CIAM custom domains) keeps an authority unsplit, which no Agent ID tenant needs:
+ * refused by name rather than misread.
+ */
+function authorityOf(
+  azureAd: Node | undefined,
+  notes: string[],
+  tenantId: () => string,
+): { authority: string; tenant: string } {
+  const given = text(azureAd, 'Authority');
+  const instanceKey = text(azureAd, 'Instance');
+  if (given && !instanceKey && !text(azureAd, 'TenantId')) {
+    if (bool(at(azureAd, 'PreserveAuthority'), 'AzureAd__PreserveAuthority', false))
+      throw new ContainerConfigError(
+        'AzureAd__PreserveAuthority',
+        'is true: an authority kept whole (a CIAM custom domain) is not one this sidecar can serve. Give AzureAd__Instance and AzureAd__TenantId, or an Authority of the form https://login.microsoftonline.com/<tenant>.',
+      );
+    let url: URL;
+    try {
+      url = new URL(given);
+    } catch {
+      throw new ContainerConfigError(
+        'AzureAd__Authority',
+        `"${given.slice(0, 60)}" is not a URL (give its https:// too).`,
+      );
+    }
+    const segments = url.pathname.split('/').filter(Boolean);
+    if (segments.at(-1)?.toLowerCase() === 'v2.0') segments.pop();
+    const tenant = segments.at(-1);
+    if (!tenant)
+      throw new ContainerConfigError(
+        'AzureAd__Authority',
+        `"${given.slice(0, 60)}" names no tenant: use https://login.microsoftonline.com/<tenant id or domain>.`,
+      );
+    return { authority: url.origin, tenant };
+  }
+  if (given)
+    notes.push(
+      'AzureAd__Authority is ignored: AzureAd__Instance and AzureAd__TenantId take precedence, as in the container (Microsoft.Identity.Web warns, EventId 408). Remove one or the other.',
+    );
+  const instance = instanceKey ?? 'https://login.microsoftonline.com/';
+  let authority: string;
+  try {
+    authority = new URL(instance).origin;
+  } catch {
+    throw new ContainerConfigError('AzureAd__Instance', `"${instance.slice(0, 60)}" is not a URL.`);
+  }
+  return { authority, tenant: tenantId() };
+}
+
+/**
  * Reads the container's keys from an environment. Errors name the key, as a container that would not start (or this
  * stand-in that cannot serve it) should.
  */
@@ -137,14 +191,9 @@ export function readContainerConfiguration(env: NodeJS.ProcessEnv): ContainerCon
   const clientId = need('ClientId', "the blueprint's client id");
   if (!isGuid(clientId))
     throw new ContainerConfigError('AzureAd__ClientId', `"${clientId.slice(0, 60)}" is not a GUID.`);
-  const instance = text(azureAd, 'Instance') ?? 'https://login.microsoftonline.com/';
-  let authority: string;
-  try {
-    authority = new URL(instance).origin;
-  } catch {
-    throw new ContainerConfigError('AzureAd__Instance', `"${instance.slice(0, 60)}" is not a URL.`);
-  }
-  const tenant = need('TenantId', "the blueprint's tenant (id or domain)");
+  const { authority, tenant } = authorityOf(azureAd, notes, () =>
+    need('TenantId', "the blueprint's tenant (id or domain)"),
+  );
   const audience = text(azureAd, 'Audience');
   const audiences = [...(audience ? [audience] : []), ...list(at(azureAd, 'Audiences'), 'AzureAd__Audiences')];
   const scopesValue = text(azureAd, 'Scopes');

@@ -382,6 +382,49 @@ describe("the sidecar reads the container's configuration as ASP.NET does", () =
     assert.throws(() => readContainerConfiguration(noTenant), /^ContainerConfigError: AzureAd__TenantId is not set/);
   });
 
+  it('takes AzureAd:Authority when Instance and TenantId are both unset, and ignores it with a note otherwise (MergedOptions.ParseAuthorityIfNecessary; tests/Microsoft.Identity.Web.Test/MergedOptionsAuthorityParsingTests.cs, docs/faq-authority-precedence.md)', () => {
+    const { AzureAd__TenantId: _, ...noTenant } = base;
+    for (const [authority, instance, tenant] of [
+      [
+        'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0',
+        'https://login.microsoftonline.com',
+        'contoso.onmicrosoft.com',
+      ],
+      ['https://login.microsoftonline.us/t2/', 'https://login.microsoftonline.us', 't2'],
+      ['http://127.0.0.1:5000/sandbox-tenant', 'http://127.0.0.1:5000', 'sandbox-tenant'],
+    ] as const) {
+      const c = readContainerConfiguration({ ...noTenant, 'AzureAd:Authority': authority });
+      assert.deepEqual([c.authority, c.tenant], [instance, tenant], authority);
+      assert.deepEqual(c.notes, []);
+    }
+    // Instance and/or TenantId win; Authority is ignored, with Microsoft.Identity.Web's warning (EventId 408).
+    const both = readContainerConfiguration({ ...base, AzureAd__Authority: 'https://login.microsoftonline.us/other' });
+    assert.deepEqual([both.authority, both.tenant], ['https://login.microsoftonline.com', 't1']);
+    assert.match(
+      both.notes.join(' '),
+      /AzureAd__Authority is ignored: AzureAd__Instance and AzureAd__TenantId take precedence/,
+    );
+    for (const bad of [
+      'login.microsoftonline.com/common',
+      'https://login.microsoftonline.com/',
+      'https://login.microsoftonline.com/v2.0',
+    ])
+      assert.throws(
+        () => readContainerConfiguration({ ...noTenant, AzureAd__Authority: bad }),
+        /^ContainerConfigError: AzureAd__Authority: .* (is not a URL|names no tenant)/,
+        bad,
+      );
+    assert.throws(
+      () =>
+        readContainerConfiguration({
+          ...noTenant,
+          AzureAd__Authority: 'https://login.contoso.com/t',
+          AzureAd__PreserveAuthority: 'true',
+        }),
+      /^ContainerConfigError: AzureAd__PreserveAuthority/,
+    );
+  });
+
   it('takes the first credential it can load, and says which it skipped', () => {
     const c = readContainerConfiguration({
       ...base,
