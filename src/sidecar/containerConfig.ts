@@ -123,11 +123,11 @@ function dictionary(node: Node | undefined): Record<string, string> | undefined 
 
 /**
  * Where the blueprint signs in, as Microsoft.Identity.Web reads it (MergedOptions.ParseAuthorityIfNecessary):
- * `AzureAd:Instance` + `AzureAd:TenantId`; or, only when both are unset, `AzureAd:Authority` split at its last path
- * segment, a trailing `/v2.0` dropped (tests/Microsoft.Identity.Web.Test/MergedOptionsAuthorityParsingTests.cs). With
- * both kinds set, Instance and TenantId win and Authority is ignored with a warning (docs/faq-authority-precedence.md,
- * EventId 408). `PreserveAuthority` (CIAM custom domains) keeps an authority unsplit, which no Agent ID tenant needs:
- * refused by name rather than misread.
+ * `AzureAd:Instance` + `AzureAd:TenantId`; or `AzureAd:Authority` when neither is given, its first path segment the
+ * tenant (tests/Microsoft.Identity.Web.Test/MergedOptionsAuthorityParsingTests.cs), a `/v2.0` after it allowed. With
+ * both kinds given, Instance and TenantId win and Authority is ignored, as the container warns. Only the shapes an
+ * Agent ID tenant has are taken (`http(s)://host/<tenant>[/v2.0]`): other paths (B2C policies, `tfp`, `dstsv2`) and
+ * query strings are refused by name rather than read differently from the container.
  */
 function authorityOf(
   azureAd: Node | undefined,
@@ -137,40 +137,44 @@ function authorityOf(
   const given = text(azureAd, 'Authority');
   const instanceKey = text(azureAd, 'Instance');
   if (given && !instanceKey && !text(azureAd, 'TenantId')) {
-    if (bool(at(azureAd, 'PreserveAuthority'), 'AzureAd__PreserveAuthority', false))
-      throw new ContainerConfigError(
-        'AzureAd__PreserveAuthority',
-        'is true: an authority kept whole (a CIAM custom domain) is not one this sidecar can serve. Give AzureAd__Instance and AzureAd__TenantId, or an Authority of the form https://login.microsoftonline.com/<tenant>.',
-      );
+    const shape =
+      'use http(s)://<sign-in host>/<tenant id or domain>, as https://login.microsoftonline.com/contoso.onmicrosoft.com';
     let url: URL;
     try {
       url = new URL(given);
     } catch {
-      throw new ContainerConfigError(
-        'AzureAd__Authority',
-        `"${given.slice(0, 60)}" is not a URL (give its https:// too).`,
-      );
+      throw new ContainerConfigError('AzureAd__Authority', `"${given.slice(0, 60)}" is not a URL: ${shape}.`);
     }
     const segments = url.pathname.split('/').filter(Boolean);
-    if (segments.at(-1)?.toLowerCase() === 'v2.0') segments.pop();
-    const tenant = segments.at(-1);
-    if (!tenant)
+    if (segments.length === 2 && segments[1]!.toLowerCase() === 'v2.0') segments.pop();
+    const tenant = segments[0];
+    if (
+      !/^https?:$/.test(url.protocol) ||
+      url.search ||
+      url.hash ||
+      segments.length !== 1 ||
+      !tenant ||
+      !/^[A-Za-z0-9._-]+$/.test(tenant) ||
+      tenant.toLowerCase() === 'v2.0'
+    )
       throw new ContainerConfigError(
         'AzureAd__Authority',
-        `"${given.slice(0, 60)}" names no tenant: use https://login.microsoftonline.com/<tenant id or domain>.`,
+        `"${given.slice(0, 60)}" is not an Entra tenant's authority: ${shape} (a /v2.0 after it is allowed).`,
       );
     return { authority: url.origin, tenant };
   }
   if (given)
     notes.push(
-      'AzureAd__Authority is ignored: AzureAd__Instance and AzureAd__TenantId take precedence, as in the container (Microsoft.Identity.Web warns, EventId 408). Remove one or the other.',
+      `AzureAd__Authority is ignored: ${instanceKey ? 'AzureAd__Instance' : 'AzureAd__TenantId'} is set and takes precedence, as in the container (Microsoft.Identity.Web logs a warning). Remove one or the other.`,
     );
   const instance = instanceKey ?? 'https://login.microsoftonline.com/';
   let authority: string;
   try {
-    authority = new URL(instance).origin;
+    const url = new URL(instance);
+    if (!/^https?:$/.test(url.protocol)) throw new Error();
+    authority = url.origin;
   } catch {
-    throw new ContainerConfigError('AzureAd__Instance', `"${instance.slice(0, 60)}" is not a URL.`);
+    throw new ContainerConfigError('AzureAd__Instance', `"${instance.slice(0, 60)}" is not an http(s) URL.`);
   }
   return { authority, tenant: tenantId() };
 }

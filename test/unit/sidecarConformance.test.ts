@@ -382,7 +382,7 @@ describe("the sidecar reads the container's configuration as ASP.NET does", () =
     assert.throws(() => readContainerConfiguration(noTenant), /^ContainerConfigError: AzureAd__TenantId is not set/);
   });
 
-  it('takes AzureAd:Authority when Instance and TenantId are both unset, and ignores it with a note otherwise (MergedOptions.ParseAuthorityIfNecessary; tests/Microsoft.Identity.Web.Test/MergedOptionsAuthorityParsingTests.cs, docs/faq-authority-precedence.md)', () => {
+  it('takes AzureAd:Authority when neither Instance nor TenantId is given, and ignores it with a note otherwise (MergedOptions.ParseAuthorityIfNecessary; tests/Microsoft.Identity.Web.Test/MergedOptionsAuthorityParsingTests.cs)', () => {
     const { AzureAd__TenantId: _, ...noTenant } = base;
     for (const [authority, instance, tenant] of [
       [
@@ -397,31 +397,31 @@ describe("the sidecar reads the container's configuration as ASP.NET does", () =
       assert.deepEqual([c.authority, c.tenant], [instance, tenant], authority);
       assert.deepEqual(c.notes, []);
     }
-    // Instance and/or TenantId win; Authority is ignored, with Microsoft.Identity.Web's warning (EventId 408).
+    // Instance or TenantId wins; Authority is ignored, with the container's warning.
     const both = readContainerConfiguration({ ...base, AzureAd__Authority: 'https://login.microsoftonline.us/other' });
     assert.deepEqual([both.authority, both.tenant], ['https://login.microsoftonline.com', 't1']);
-    assert.match(
-      both.notes.join(' '),
-      /AzureAd__Authority is ignored: AzureAd__Instance and AzureAd__TenantId take precedence/,
-    );
+    assert.match(both.notes.join(' '), /AzureAd__Authority is ignored: AzureAd__TenantId is set and takes precedence/);
+    // The container reads the first segment as the tenant (a B2C policy, tfp, a longer path): shapes no Agent ID tenant
+    // has are refused, never read as another tenant than the container's.
     for (const bad of [
       'login.microsoftonline.com/common',
       'https://login.microsoftonline.com/',
       'https://login.microsoftonline.com/v2.0',
+      'https://login.microsoftonline.com/common/oauth2/v2.0',
+      'https://x.b2clogin.com/x.onmicrosoft.com/B2C_1_susi/v2.0',
+      'https://x.b2clogin.com/tfp/x.onmicrosoft.com/B2C_1_susi',
+      'https://login.microsoftonline.com/t1?domain_hint=x',
+      'file:///t1',
+      'https://login.microsoftonline.com/con%20toso',
     ])
       assert.throws(
         () => readContainerConfiguration({ ...noTenant, AzureAd__Authority: bad }),
-        /^ContainerConfigError: AzureAd__Authority: .* (is not a URL|names no tenant)/,
+        /^ContainerConfigError: AzureAd__Authority: .* (is not a URL|is not an Entra tenant's authority)/,
         bad,
       );
     assert.throws(
-      () =>
-        readContainerConfiguration({
-          ...noTenant,
-          AzureAd__Authority: 'https://login.contoso.com/t',
-          AzureAd__PreserveAuthority: 'true',
-        }),
-      /^ContainerConfigError: AzureAd__PreserveAuthority/,
+      () => readContainerConfiguration({ ...base, AzureAd__Instance: 'javascript:alert(1)' }),
+      /^ContainerConfigError: AzureAd__Instance: .* is not an http\(s\) URL/,
     );
   });
 
